@@ -1,0 +1,32 @@
+// Package routing is the root of switchless/routing, a suite of routing
+// protocols written as importable Go libraries: OSPFv2 (RFC 2328), VRRP v2
+// and v3 (RFC 3768, RFC 5798), RIPv2 (RFC 2453), a health-checked anycast
+// announcer, and FIB sinks. Together they let a handful of servers be
+// cabled to each other in a ring, each running a small virtual router, with
+// no switch and no single point of failure.
+//
+// This root package holds only the small vocabulary the protocol packages
+// share:
+//
+//   - [Clock] and [Timer]: protocol cores take time from an injected clock.
+//     [SystemClock] is the real one; [ManualClock] is a virtual clock whose
+//     timers due at the same instant fire in the order they were armed, so a
+//     whole topology simulated on it is deterministic.
+//   - [Packet] and [Transport]: a protocol PDU as received on one interface,
+//     without its IP header, and the per-interface, per-protocol transport
+//     that sends and receives them. Real transports live in internal
+//     packages; the in-memory network simulator provides its own.
+//
+// # Status
+//
+// What is implemented today, package by package (kept true as work lands):
+//
+//	package     status
+//	routing     Clock, ManualClock, Packet, Transport
+//	fib         route model, memory and netlink sinks, Sync   (in progress)
+//	ospf        not yet
+//	vrrp        not yet
+//	rip         not yet
+//	anycast     not yet
+//	ring        not yet
+package routing
