@@ -42,10 +42,10 @@ type Network struct {
 	ipID        uint16 // IPv4 identification, one per Send on the network
 	captures    []*Capture
 	nextWatch   uint64
-	notes       []note       // link-state callbacks to run after unlock
-	rxBuf       []byte       // payload handed to deliver callbacks
+	notes       []note        // link-state callbacks to run after unlock
+	rxBuf       []byte        // payload handed to deliver callbacks
 	rcvScratch  []*Attachment // receivers of the Send in progress
-	frameBuf    []byte       // pcapng frame being built
+	frameBuf    []byte        // pcapng frame being built
 }
 
 // note is one pending link-state callback.
