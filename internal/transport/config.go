@@ -1,0 +1,261 @@
+package transport
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/netip"
+
+	"github.com/switchless/routing"
+)
+
+// IP protocol numbers and the UDP port of the protocols in this suite.
+const (
+	// ProtocolOSPF is the IP protocol number of OSPF (RFC 2328 A.1).
+	ProtocolOSPF = 89
+	// ProtocolVRRP is the IP protocol number of VRRP (RFC 3768 5.2.4,
+	// RFC 5798 5.1.1.4 and 5.1.2.4).
+	ProtocolVRRP = 112
+	// PortRIP is the UDP port RIP sends from and listens on (RFC 2453 3.6).
+	PortRIP = 520
+)
+
+// TOSInternetworkControl is IP precedence 6, "internetwork control"
+// (RFC 791), the TOS byte routing protocols send with: RFC 2328 A.1 asks
+// for it for OSPF, and FRR and keepalived use it for RIP and VRRP too.
+const TOSInternetworkControl = 0xc0
+
+// Sentinel errors. Errors returned by this package wrap them (or
+// net.ErrClosed), so test with errors.Is.
+var (
+	// ErrInvalidConfig is wrapped by every configuration error; the
+	// message names the field and the reason.
+	ErrInvalidConfig = errors.New("transport: invalid configuration")
+	// ErrInvalidAddress is returned for a destination or group of the
+	// wrong family or kind.
+	ErrInvalidAddress = errors.New("transport: invalid address")
+	// ErrNoInterface is returned when the configured interface does not
+	// exist in the (chosen) network namespace.
+	ErrNoInterface = errors.New("transport: no such interface")
+	// ErrStarted is returned by a second call to Start.
+	ErrStarted = errors.New("transport: already started")
+	// ErrUnsupported is returned on platforms without real transports
+	// (everything but Linux).
+	ErrUnsupported = errors.New("transport: not supported on this platform")
+)
+
+// IPConfig configures a raw IP transport (ListenIP for IPv4, ListenIP6
+// for IPv6): one IP protocol on one interface. Zero fields take the
+// defaults documented on each field.
+type IPConfig struct {
+	// Interface is the interface name, e.g. "eth0". Either Interface or
+	// IfIndex is required; when both are set they must name the same
+	// interface.
+	Interface string
+	// IfIndex is the interface index.
+	IfIndex int
+	// Namespace, when set, is the network namespace the socket is opened
+	// in: a name under /run/netns (as made by `ip netns add`) or a path
+	// such as /proc/PID/ns/net. The socket stays in that namespace for
+	// its whole life; the calling goroutine's namespace is not changed.
+	Namespace string
+	// Protocol is the IP protocol number (1..254), e.g. ProtocolOSPF or
+	// ProtocolVRRP. Required.
+	Protocol int
+	// TTL is the IPv4 TTL (IPv6 hop limit) of every packet sent, unicast
+	// and multicast. Zero means the protocol's default: 1 for OSPF
+	// (RFC 2328 A.1: packets to the multicast groups use TTL 1; unicast
+	// also stays on the link unless a virtual link says otherwise), 255
+	// for VRRP (RFC 3768 5.2.3, RFC 5798 5.1.1.3 and 5.1.2.3), 64 for
+	// anything else.
+	TTL uint8
+	// TOS is the IPv4 type of service (IPv6 traffic class). Zero means
+	// TOSInternetworkControl (0xc0), as RFC 2328 A.1 asks for OSPF.
+	TOS uint8
+	// Source is the source address of every packet sent. It must be an
+	// address of the interface, of the transport's family. When it is not
+	// set, the kernel picks the interface's primary address (IPv4) or the
+	// address matching the destination's scope (IPv6: link-local for
+	// link-local groups). Protocols whose checksum covers a pseudo-header
+	// (VRRPv3, RFC 5798 5.2.8) must set it so that they know it.
+	Source netip.Addr
+	// ReceiveBuffer is the socket receive buffer size in bytes (SO_RCVBUF,
+	// capped by net.core.rmem_max). Zero keeps the kernel default.
+	ReceiveBuffer int
+	// Logger receives debug logs of dropped packets and warnings about
+	// read errors. Nil discards.
+	Logger *slog.Logger
+}
+
+// Validate reports the first invalid field, wrapping ErrInvalidConfig.
+func (c IPConfig) Validate() error {
+	if err := validateInterface(c.Interface, c.IfIndex, "IPConfig"); err != nil {
+		return err
+	}
+	if c.Protocol < 1 || c.Protocol > 254 {
+		return fmt.Errorf("%w: IPConfig.Protocol: must be an IP protocol number in 1..254, got %d", ErrInvalidConfig, c.Protocol)
+	}
+	if err := validateSource(c.Source, "IPConfig"); err != nil {
+		return err
+	}
+	if c.ReceiveBuffer < 0 {
+		return fmt.Errorf("%w: IPConfig.ReceiveBuffer: must not be negative, got %d", ErrInvalidConfig, c.ReceiveBuffer)
+	}
+	return nil
+}
+
+// ttl returns the configured TTL or the protocol's default.
+func (c IPConfig) ttl() int {
+	if c.TTL != 0 {
+		return int(c.TTL)
+	}
+	switch c.Protocol {
+	case ProtocolOSPF:
+		return 1
+	case ProtocolVRRP:
+		return 255
+	}
+	return 64
+}
+
+func (c IPConfig) tos() int { return tosOrDefault(c.TOS) }
+
+// UDPConfig configures a UDP transport (ListenUDP) on one interface, for
+// RIP. Zero fields take the defaults documented on each field.
+type UDPConfig struct {
+	// Interface is the interface name. Either Interface or IfIndex is
+	// required; when both are set they must name the same interface.
+	Interface string
+	// IfIndex is the interface index.
+	IfIndex int
+	// Namespace is the network namespace to open the socket in, as in
+	// IPConfig.
+	Namespace string
+	// Port is the local port: packets are received on it and sent from
+	// it, and Send sends to it. Zero means PortRIP (520). RFC 2453 3.9.2
+	// has RIP ignore responses that do not come from port 520, so the
+	// source port of every datagram is this one.
+	Port uint16
+	// TTL is the TTL of unicast datagrams. Zero means 64: RFC 2453 3.9.1
+	// answers a request from a port other than 520 by unicast to the
+	// requester, which may be a monitoring station several hops away.
+	TTL uint8
+	// MulticastTTL is the TTL of multicast datagrams. Zero means 1: the
+	// RIP-2 group 224.0.0.9 (RFC 2453 4.5) is link-local.
+	MulticastTTL uint8
+	// TOS is the type of service. Zero means TOSInternetworkControl.
+	TOS uint8
+	// Source is the source address of every datagram; it must be an IPv4
+	// address of the interface. Unset, the kernel picks the interface's
+	// primary address.
+	Source netip.Addr
+	// ReceiveBuffer is the socket receive buffer size (SO_RCVBUF). Zero
+	// keeps the kernel default.
+	ReceiveBuffer int
+	// Logger receives debug logs of dropped packets. Nil discards.
+	Logger *slog.Logger
+}
+
+// Validate reports the first invalid field, wrapping ErrInvalidConfig.
+func (c UDPConfig) Validate() error {
+	if err := validateInterface(c.Interface, c.IfIndex, "UDPConfig"); err != nil {
+		return err
+	}
+	if err := validateSource(c.Source, "UDPConfig"); err != nil {
+		return err
+	}
+	if c.Source.IsValid() && !c.Source.Unmap().Is4() {
+		return fmt.Errorf("%w: UDPConfig.Source: must be an IPv4 address, got %v", ErrInvalidConfig, c.Source)
+	}
+	if c.ReceiveBuffer < 0 {
+		return fmt.Errorf("%w: UDPConfig.ReceiveBuffer: must not be negative, got %d", ErrInvalidConfig, c.ReceiveBuffer)
+	}
+	return nil
+}
+
+func (c UDPConfig) port() int {
+	if c.Port == 0 {
+		return PortRIP
+	}
+	return int(c.Port)
+}
+
+func (c UDPConfig) ttl() int {
+	if c.TTL == 0 {
+		return 64
+	}
+	return int(c.TTL)
+}
+
+func (c UDPConfig) multicastTTL() int {
+	if c.MulticastTTL == 0 {
+		return 1
+	}
+	return int(c.MulticastTTL)
+}
+
+func (c UDPConfig) tos() int { return tosOrDefault(c.TOS) }
+
+func tosOrDefault(tos uint8) int {
+	if tos == 0 {
+		return TOSInternetworkControl
+	}
+	return int(tos)
+}
+
+func validateInterface(name string, index int, cfg string) error {
+	if name == "" && index == 0 {
+		return fmt.Errorf("%w: %s.Interface: an interface name or IfIndex is required", ErrInvalidConfig, cfg)
+	}
+	if index < 0 {
+		return fmt.Errorf("%w: %s.IfIndex: must not be negative, got %d", ErrInvalidConfig, cfg, index)
+	}
+	if len(name) > 15 {
+		return fmt.Errorf("%w: %s.Interface: %q is longer than the 15 bytes Linux allows", ErrInvalidConfig, cfg, name)
+	}
+	return nil
+}
+
+func validateSource(src netip.Addr, cfg string) error {
+	if !src.IsValid() {
+		return nil
+	}
+	if src.IsUnspecified() || src.IsMulticast() {
+		return fmt.Errorf("%w: %s.Source: must be a unicast address of the interface, got %v", ErrInvalidConfig, cfg, src)
+	}
+	return nil
+}
+
+// Datagram is a UDP packet as received: the fields of routing.Packet plus
+// the source port, which RIP needs (RFC 2453 3.9.1 answers requests from
+// other ports to that port; 3.9.2 ignores responses not from port 520).
+type Datagram struct {
+	routing.Packet
+	// SrcPort is the UDP source port.
+	SrcPort uint16
+}
+
+// Stats counts what a transport did. Every packet read from the socket is
+// either delivered or counted under exactly one drop reason.
+type Stats struct {
+	// Received is the number of packets read from the socket.
+	Received uint64
+	// Delivered is the number of packets passed to deliver.
+	Delivered uint64
+	// DroppedOwn counts packets whose source is one of the interface's own
+	// addresses (and, for UDP, our port): our own packets looped back.
+	DroppedOwn uint64
+	// DroppedMalformed counts packets the kernel handed over without the
+	// information a Packet needs (a missing control message, a short or
+	// non-IPv4 header).
+	DroppedMalformed uint64
+	// DroppedInterface counts packets that arrived on another interface
+	// (never expected with SO_BINDTODEVICE; counted as a safety net).
+	DroppedInterface uint64
+	// ReadErrors counts failed reads other than the one Close causes.
+	ReadErrors uint64
+	// Sent is the number of packets sent successfully.
+	Sent uint64
+	// SendErrors is the number of failed sends.
+	SendErrors uint64
+}

@@ -1,0 +1,217 @@
+package transport
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"time"
+
+	"github.com/switchless/routing"
+	"github.com/vishvananda/netlink"
+	"golang.org/x/net/ipv4"
+)
+
+var _ routing.Transport = (*IP)(nil)
+
+// IP is a raw IPv4 transport for one IP protocol on one interface: OSPF
+// (protocol 89) or VRRP (112). It implements routing.Transport.
+//
+// The socket is bound to the interface (SO_BINDTODEVICE), so only packets
+// that arrived on it are received and every packet sent leaves through it;
+// it receives only the groups joined through it (IP_MULTICAST_ALL off);
+// multicast loopback is off; TTL and TOS are fixed by the IPConfig. The IP
+// header is stripped from received packets (by its IHL, so options are
+// skipped too) and its fields come from control messages: IfIndex and
+// Dst from IP_PKTINFO, TTL from IP_TTL.
+type IP struct {
+	base
+	cfg  IPConfig
+	conn *net.IPConn
+	pc   *ipv4.PacketConn
+	wcm  *ipv4.ControlMessage // source and interface of every send; read-only
+}
+
+// ListenIP opens a raw IPv4 socket for cfg.Protocol on cfg's interface,
+// in cfg.Namespace if set. ctx bounds the opening only; the transport
+// lives until Close. Receiving starts with Start.
+func ListenIP(ctx context.Context, cfg IPConfig) (*IP, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if cfg.Source.IsValid() && !cfg.Source.Unmap().Is4() {
+		return nil, fmt.Errorf("%w: IPConfig.Source: ListenIP needs an IPv4 address, got %v", ErrInvalidConfig, cfg.Source)
+	}
+	cfg.Source = cfg.Source.Unmap()
+	t := &IP{cfg: cfg, base: newBase(fmt.Sprintf("ip4:%d", cfg.Protocol), cfg.Logger)}
+	if err := InNamespace(cfg.Namespace, func() error { return t.open(ctx) }); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// open runs inside the transport's namespace.
+func (t *IP) open(ctx context.Context) (err error) {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	t.ifc, err = openIface(t.cfg.Interface, t.cfg.IfIndex, netlink.FAMILY_V4, t.log)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			t.ifc.close()
+		}
+	}()
+	if t.cfg.Source.IsValid() && !t.ifc.has(t.cfg.Source) {
+		return fmt.Errorf("%w: IPConfig.Source: %v is not an address of %s", ErrInvalidConfig, t.cfg.Source, t.ifc.name)
+	}
+	lc := net.ListenConfig{Control: socketControl(t.ifc, false, nil)}
+	c, err := lc.ListenPacket(ctx, t.kind, "0.0.0.0")
+	if err != nil {
+		return fmt.Errorf("transport: open %s on %s: %w", t.kind, t.ifc.name, err)
+	}
+	t.conn = c.(*net.IPConn)
+	defer func() {
+		if err != nil {
+			t.conn.Close()
+		}
+	}()
+	t.pc = ipv4.NewPacketConn(t.conn)
+	ifi := t.ifc.netIf()
+	ttl, tos := t.cfg.ttl(), t.cfg.tos()
+	err = errors.Join(
+		wrapOpt("IP_PKTINFO/IP_RECVTTL", t.pc.SetControlMessage(ipv4.FlagTTL|ipv4.FlagDst|ipv4.FlagInterface, true)),
+		wrapOpt("IP_MULTICAST_IF", t.pc.SetMulticastInterface(ifi)),
+		wrapOpt("IP_MULTICAST_LOOP", t.pc.SetMulticastLoopback(false)),
+		wrapOpt("IP_MULTICAST_TTL", t.pc.SetMulticastTTL(ttl)),
+		wrapOpt("IP_TTL", t.pc.SetTTL(ttl)),
+		wrapOpt("IP_TOS", t.pc.SetTOS(tos)),
+	)
+	if err == nil && t.cfg.ReceiveBuffer > 0 {
+		err = wrapOpt("SO_RCVBUF", t.conn.SetReadBuffer(t.cfg.ReceiveBuffer))
+	}
+	if err != nil {
+		return fmt.Errorf("transport: %s on %s: %w", t.kind, t.ifc.name, err)
+	}
+	t.wcm = &ipv4.ControlMessage{IfIndex: t.ifc.index}
+	if t.cfg.Source.IsValid() {
+		t.wcm.Src = t.cfg.Source.AsSlice()
+	}
+	return nil
+}
+
+// Start starts the receive goroutine, which calls deliver for every packet
+// received on the interface, one at a time. Packet.Payload is only valid
+// during the call. deliver may call Send; it must not call Close.
+func (t *IP) Start(deliver func(routing.Packet)) error {
+	if deliver == nil {
+		return fmt.Errorf("%w: Start: deliver is nil", ErrInvalidConfig)
+	}
+	return t.start(func() { t.receive(deliver) })
+}
+
+func (t *IP) receive(deliver func(routing.Packet)) {
+	buf := make([]byte, maxPacket)
+	fails := 0
+	for {
+		n, cm, src, err := t.pc.ReadFrom(buf)
+		if err != nil {
+			fails++
+			if t.readFailed(err, fails) {
+				return
+			}
+			continue
+		}
+		fails = 0
+		t.received.Add(1)
+		var p routing.Packet
+		if a, ok := src.(*net.IPAddr); ok {
+			p.Src = addrFromNet(a.IP)
+		}
+		if cm == nil || !p.Src.Is4() {
+			t.drop(&t.droppedMalformed, "no control message or source", p.Src)
+			continue
+		}
+		p.IfIndex, p.Dst, p.TTL, p.Payload = cm.IfIndex, addrFromNet(cm.Dst), uint8(cm.TTL), buf[:n]
+		if p.IfIndex != t.ifc.index {
+			t.drop(&t.droppedInterface, "other interface", p.Src)
+			continue
+		}
+		if t.ifc.has(p.Src) {
+			t.drop(&t.droppedOwn, "own address", p.Src)
+			continue
+		}
+		if t.isClosing() {
+			return
+		}
+		t.delivered.Add(1)
+		deliver(p)
+	}
+}
+
+// Send sends payload to dst, an IPv4 unicast address on the link or a
+// multicast group, from the interface with the configured TTL and TOS. It
+// returns net.ErrClosed after Close.
+func (t *IP) Send(dst netip.Addr, payload []byte) error {
+	dst = dst.Unmap()
+	if !dst.Is4() || dst.IsUnspecified() {
+		return fmt.Errorf("%w: send to %v: need an IPv4 unicast or multicast address", ErrInvalidAddress, dst)
+	}
+	return t.send(dst, func() error {
+		_ = t.conn.SetWriteDeadline(time.Now().Add(sendTimeout))
+		_, err := t.pc.WriteTo(payload, t.wcm, &net.IPAddr{IP: dst.AsSlice()})
+		return err
+	})
+}
+
+// JoinGroup starts receiving the IPv4 multicast group on the interface.
+// Joining a group already joined does nothing.
+func (t *IP) JoinGroup(group netip.Addr) error {
+	group = group.Unmap()
+	if !group.Is4() || !group.IsMulticast() {
+		return fmt.Errorf("%w: join %v: not an IPv4 multicast group", ErrInvalidAddress, group)
+	}
+	return t.membership(group, true, func() error {
+		return t.pc.JoinGroup(t.ifc.netIf(), &net.IPAddr{IP: group.AsSlice()})
+	})
+}
+
+// LeaveGroup stops receiving the group. Leaving a group not joined does
+// nothing.
+func (t *IP) LeaveGroup(group netip.Addr) error {
+	group = group.Unmap()
+	if !group.Is4() || !group.IsMulticast() {
+		return fmt.Errorf("%w: leave %v: not an IPv4 multicast group", ErrInvalidAddress, group)
+	}
+	return t.membership(group, false, func() error {
+		return t.pc.LeaveGroup(t.ifc.netIf(), &net.IPAddr{IP: group.AsSlice()})
+	})
+}
+
+// Close closes the socket and waits for the receive goroutine: once it
+// returns, deliver is not called again, and Send, JoinGroup and
+// LeaveGroup return net.ErrClosed. It is safe to call more than once.
+func (t *IP) Close() error { return t.close(t.conn.Close) }
+
+// IfIndex returns the index of the interface the transport is bound to.
+func (t *IP) IfIndex() int { return t.ifc.index }
+
+// Interface returns the name of the interface.
+func (t *IP) Interface() string { return t.ifc.name }
+
+// Source returns the configured source address, or the invalid Addr when
+// the kernel chooses it.
+func (t *IP) Source() netip.Addr { return t.cfg.Source }
+
+// Addrs returns the interface's current IPv4 addresses.
+func (t *IP) Addrs() []netip.Prefix { return t.ifc.prefixes() }
+
+// Stats returns the transport's counters.
+func (t *IP) Stats() Stats { return t.stats() }
+
+// multicastLoopback turns multicast loopback on or off; tests use it to
+// make the kernel hand our own packets back.
+func (t *IP) multicastLoopback(on bool) error { return t.pc.SetMulticastLoopback(on) }

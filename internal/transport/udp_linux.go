@@ -1,0 +1,237 @@
+package transport
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"time"
+
+	"github.com/switchless/routing"
+	"github.com/vishvananda/netlink"
+	"golang.org/x/net/ipv4"
+	"golang.org/x/sys/unix"
+)
+
+var _ routing.Transport = (*UDP)(nil)
+
+// UDP is an IPv4 UDP transport on one interface, for RIP: it listens on
+// port 520 (UDPConfig.Port) of every address, bound to the interface, and
+// sends from that port. It implements routing.Transport; StartDatagrams
+// also reports the source port, which RIP checks (RFC 2453 3.9).
+//
+// Several UDP transports on different interfaces of one host coexist on
+// the same port: each socket is bound to its interface before it binds
+// the port, and has SO_REUSEADDR. Multicast datagrams go to every socket
+// that joined the group on the arriving interface; unicast to the one
+// bound to it.
+type UDP struct {
+	base
+	cfg  UDPConfig
+	conn *net.UDPConn
+	pc   *ipv4.PacketConn
+	wcm  *ipv4.ControlMessage
+}
+
+// ListenUDP opens a UDP socket on cfg's interface and port, in
+// cfg.Namespace if set. ctx bounds the opening only.
+func ListenUDP(ctx context.Context, cfg UDPConfig) (*UDP, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg.Source = cfg.Source.Unmap()
+	t := &UDP{cfg: cfg, base: newBase(fmt.Sprintf("udp4:%d", cfg.port()), cfg.Logger)}
+	if err := InNamespace(cfg.Namespace, func() error { return t.open(ctx) }); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+func (t *UDP) open(ctx context.Context) (err error) {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	t.ifc, err = openIface(t.cfg.Interface, t.cfg.IfIndex, netlink.FAMILY_V4, t.log)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			t.ifc.close()
+		}
+	}()
+	if t.cfg.Source.IsValid() && !t.ifc.has(t.cfg.Source) {
+		return fmt.Errorf("%w: UDPConfig.Source: %v is not an address of %s", ErrInvalidConfig, t.cfg.Source, t.ifc.name)
+	}
+	reuse := func(fd int) error {
+		// SO_REUSEADDR lets sockets of other interfaces (bound to their
+		// own device) share the port. SO_REUSEPORT is deliberately not
+		// set: it would load-balance unicast datagrams between sockets of
+		// the same interface and let any process of the same user join.
+		return wrapOpt("SO_REUSEADDR", unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1))
+	}
+	lc := net.ListenConfig{Control: socketControl(t.ifc, false, reuse)}
+	c, err := lc.ListenPacket(ctx, "udp4", fmt.Sprintf("0.0.0.0:%d", t.cfg.port()))
+	if err != nil {
+		return fmt.Errorf("transport: open %s on %s: %w", t.kind, t.ifc.name, err)
+	}
+	t.conn = c.(*net.UDPConn)
+	defer func() {
+		if err != nil {
+			t.conn.Close()
+		}
+	}()
+	t.pc = ipv4.NewPacketConn(t.conn)
+	err = errors.Join(
+		wrapOpt("IP_PKTINFO/IP_RECVTTL", t.pc.SetControlMessage(ipv4.FlagTTL|ipv4.FlagDst|ipv4.FlagInterface, true)),
+		wrapOpt("IP_MULTICAST_IF", t.pc.SetMulticastInterface(t.ifc.netIf())),
+		wrapOpt("IP_MULTICAST_LOOP", t.pc.SetMulticastLoopback(false)),
+		wrapOpt("IP_MULTICAST_TTL", t.pc.SetMulticastTTL(t.cfg.multicastTTL())),
+		wrapOpt("IP_TTL", t.pc.SetTTL(t.cfg.ttl())),
+		wrapOpt("IP_TOS", t.pc.SetTOS(t.cfg.tos())),
+	)
+	if err == nil && t.cfg.ReceiveBuffer > 0 {
+		err = wrapOpt("SO_RCVBUF", t.conn.SetReadBuffer(t.cfg.ReceiveBuffer))
+	}
+	if err != nil {
+		return fmt.Errorf("transport: %s on %s: %w", t.kind, t.ifc.name, err)
+	}
+	t.wcm = &ipv4.ControlMessage{IfIndex: t.ifc.index}
+	if t.cfg.Source.IsValid() {
+		t.wcm.Src = t.cfg.Source.AsSlice()
+	}
+	return nil
+}
+
+// Start implements routing.Transport: deliver gets every datagram, from
+// any source port, without the port. RIP should use StartDatagrams.
+func (t *UDP) Start(deliver func(routing.Packet)) error {
+	if deliver == nil {
+		return fmt.Errorf("%w: Start: deliver is nil", ErrInvalidConfig)
+	}
+	return t.StartDatagrams(func(d Datagram) { deliver(d.Packet) })
+}
+
+// StartDatagrams starts the receive goroutine, which calls deliver for
+// every datagram received on the interface, with its source port. Only
+// one of Start and StartDatagrams may be called. Payload is only valid
+// during the call; deliver may call Send, not Close.
+func (t *UDP) StartDatagrams(deliver func(Datagram)) error {
+	if deliver == nil {
+		return fmt.Errorf("%w: StartDatagrams: deliver is nil", ErrInvalidConfig)
+	}
+	return t.start(func() { t.receive(deliver) })
+}
+
+func (t *UDP) receive(deliver func(Datagram)) {
+	buf := make([]byte, maxPacket)
+	port := uint16(t.cfg.port())
+	fails := 0
+	for {
+		n, cm, src, err := t.pc.ReadFrom(buf)
+		if err != nil {
+			fails++
+			if t.readFailed(err, fails) {
+				return
+			}
+			continue
+		}
+		fails = 0
+		t.received.Add(1)
+		var d Datagram
+		if a, ok := src.(*net.UDPAddr); ok {
+			d.Src, d.SrcPort = addrFromNet(a.IP), uint16(a.Port)
+		}
+		if cm == nil || !d.Src.Is4() {
+			t.drop(&t.droppedMalformed, "no control message or source", d.Src)
+			continue
+		}
+		d.IfIndex, d.Dst, d.TTL, d.Payload = cm.IfIndex, addrFromNet(cm.Dst), uint8(cm.TTL), buf[:n]
+		if d.IfIndex != t.ifc.index {
+			t.drop(&t.droppedInterface, "other interface", d.Src)
+			continue
+		}
+		// Our own datagrams come from our port; a local tool querying
+		// from another port is a legitimate requester (RFC 2453 3.9.1).
+		if d.SrcPort == port && t.ifc.has(d.Src) {
+			t.drop(&t.droppedOwn, "own address", d.Src)
+			continue
+		}
+		if t.isClosing() {
+			return
+		}
+		t.delivered.Add(1)
+		deliver(d)
+	}
+}
+
+// Send sends payload to dst at the transport's port (520 for RIP):
+// a unicast neighbor or a multicast group such as 224.0.0.9.
+func (t *UDP) Send(dst netip.Addr, payload []byte) error {
+	return t.SendTo(netip.AddrPortFrom(dst, uint16(t.cfg.port())), payload)
+}
+
+// SendTo sends payload to dst's address and port, from the transport's
+// port. RIP answers a request from a port other than 520 this way
+// (RFC 2453 3.9.1).
+func (t *UDP) SendTo(dst netip.AddrPort, payload []byte) error {
+	a := dst.Addr().Unmap()
+	if !a.Is4() || a.IsUnspecified() || dst.Port() == 0 {
+		return fmt.Errorf("%w: send to %v: need an IPv4 unicast or multicast address and a port", ErrInvalidAddress, dst)
+	}
+	return t.send(dst, func() error {
+		_ = t.conn.SetWriteDeadline(time.Now().Add(sendTimeout))
+		_, err := t.pc.WriteTo(payload, t.wcm, &net.UDPAddr{IP: a.AsSlice(), Port: int(dst.Port())})
+		return err
+	})
+}
+
+// JoinGroup starts receiving the IPv4 multicast group (224.0.0.9 for
+// RIP-2, RFC 2453 4.5) on the interface. Joining twice does nothing.
+func (t *UDP) JoinGroup(group netip.Addr) error {
+	group = group.Unmap()
+	if !group.Is4() || !group.IsMulticast() {
+		return fmt.Errorf("%w: join %v: not an IPv4 multicast group", ErrInvalidAddress, group)
+	}
+	return t.membership(group, true, func() error {
+		return t.pc.JoinGroup(t.ifc.netIf(), &net.UDPAddr{IP: group.AsSlice()})
+	})
+}
+
+// LeaveGroup stops receiving the group. Leaving a group not joined does
+// nothing.
+func (t *UDP) LeaveGroup(group netip.Addr) error {
+	group = group.Unmap()
+	if !group.Is4() || !group.IsMulticast() {
+		return fmt.Errorf("%w: leave %v: not an IPv4 multicast group", ErrInvalidAddress, group)
+	}
+	return t.membership(group, false, func() error {
+		return t.pc.LeaveGroup(t.ifc.netIf(), &net.UDPAddr{IP: group.AsSlice()})
+	})
+}
+
+// Close closes the socket and waits for the receive goroutine, as
+// IP.Close.
+func (t *UDP) Close() error { return t.close(t.conn.Close) }
+
+// IfIndex returns the index of the interface the transport is bound to.
+func (t *UDP) IfIndex() int { return t.ifc.index }
+
+// Interface returns the name of the interface.
+func (t *UDP) Interface() string { return t.ifc.name }
+
+// Port returns the local UDP port.
+func (t *UDP) Port() uint16 { return uint16(t.cfg.port()) }
+
+// Source returns the configured source address, or the invalid Addr when
+// the kernel chooses it.
+func (t *UDP) Source() netip.Addr { return t.cfg.Source }
+
+// Addrs returns the interface's current IPv4 addresses.
+func (t *UDP) Addrs() []netip.Prefix { return t.ifc.prefixes() }
+
+// Stats returns the transport's counters.
+func (t *UDP) Stats() Stats { return t.stats() }
+
+func (t *UDP) multicastLoopback(on bool) error { return t.pc.SetMulticastLoopback(on) }
