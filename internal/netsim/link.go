@@ -271,7 +271,7 @@ func ifName(node *Node, want, taken string) (string, error) {
 		}
 		return want, nil
 	}
-	for k := len(node.atts); ; k++ {
+	for k := 0; ; k++ {
 		name := fmt.Sprintf("eth%d", k)
 		if node.attachmentLocked(name) == nil && name != taken {
 			return name, nil

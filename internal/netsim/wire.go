@@ -9,6 +9,7 @@ import (
 // Header lengths of the frames written to captures.
 const (
 	ethHeaderLen  = 14
+	ethMinFrame   = 60 // without FCS; shorter frames are padded (IEEE 802.3)
 	ipv4HeaderLen = 20 // no options
 	ipv6HeaderLen = 40 // no extension headers
 	udpHeaderLen  = 8
@@ -45,9 +46,19 @@ func dstMAC(f *frame, b *Attachment) net.HardwareAddr {
 
 // appendFrame appends the Ethernet frame of a copy of f received by b:
 // Ethernet II header, a complete IPv4 (RFC 791) or IPv6 (RFC 8200) header,
-// a UDP header (RFC 768) for UDP transports, then the payload. Checksums
+// a UDP header (RFC 768) for UDP transports, then the payload, padded with
+// zeros to the 60-byte Ethernet minimum as a receiver sees it. Checksums
 // are correct; no FCS is appended.
 func appendFrame(buf []byte, f *frame, b *Attachment) []byte {
+	start := len(buf)
+	buf = appendPacket(buf, f, b)
+	for len(buf)-start < ethMinFrame {
+		buf = append(buf, 0)
+	}
+	return buf
+}
+
+func appendPacket(buf []byte, f *frame, b *Attachment) []byte {
 	buf = append(buf, dstMAC(f, b)...)
 	buf = append(buf, f.from.mac...)
 	v6 := f.cfg.IPv6
