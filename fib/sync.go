@@ -47,7 +47,7 @@ type SyncError struct {
 }
 
 func (e *SyncError) Error() string {
-	s := "fib: sync: " + e.Op + " " + e.Route.String() + ": " + e.Err.Error()
+	s := "fib: sync: " + e.Op + " " + keyOf(e.Route).String() + ": " + e.Err.Error()
 	if e.RollbackErr != nil {
 		return s + "; undid " + strconv.Itoa(e.Undone) + " earlier writes, then rollback failed: " + e.RollbackErr.Error()
 	}
