@@ -90,6 +90,14 @@ type Key struct {
 	// ("KeyStartAccept", "KeyStopAccept"). Stop times are exclusive.
 	SendStart, SendStop     time.Time
 	AcceptStart, AcceptStop time.Time
+	// PlainHMACKey uses an HMAC-SHA Secret longer than the digest as the
+	// HMAC key unchanged (plain RFC 2104 HMAC, which hashes only keys
+	// longer than the hash block), where RFC 5709 3.3 first hashes every
+	// key longer than the digest length L. BIRD 2 does the former (see
+	// testdata/golden/bird-hmac-sha1.txt, a 30-byte SHA-1 key); set this
+	// to interoperate with it using such keys. Keys of at most L bytes
+	// give the same digest either way.
+	PlainHMACKey bool
 }
 
 func within(now, start, stop time.Time) bool {
@@ -275,7 +283,7 @@ func digest(k Key, pkt []byte) []byte {
 	newHash := k.Algorithm.hash()
 	l := k.Algorithm.Size()
 	key := k.Secret
-	if len(key) > l {
+	if len(key) > l && !k.PlainHMACKey {
 		h := newHash()
 		h.Write(key)
 		key = h.Sum(nil)
