@@ -1,3 +1,82 @@
 // Package vrrp implements the Virtual Router Redundancy Protocol, version 2
-// (RFC 3768, IPv4) and version 3 (RFC 5798, IPv4 and IPv6).
+// (RFC 3768, IPv4) and version 3 (RFC 5798, IPv4 and IPv6), as a router you
+// embed: several hosts on a LAN share virtual addresses, and exactly one of
+// them, the Master, owns them at a time.
+//
+// # Layers
+//
+//   - Wire format: [Advertisement] with [ParseAdvertisement],
+//     [Advertisement.Decode] (allocation-free) and [Advertisement.Append].
+//     VRRPv2 authentication types 0 and 1 are supported; type 2 (IP AH) is
+//     rejected as obsolete (RFC 3768 §5.3.6). The VRRPv3 checksum covers
+//     the IPv4 or IPv6 pseudo-header (RFC 5798 §5.2.8); [ChecksumNoPseudoHeader]
+//     computes an IPv4 one the VRRPv2 way for peers configured so
+//     (keepalived v3_checksum_as_v2, FRR "no checksum-with-ipv4-pseudoheader").
+//   - State machine: a sans-I/O core of RFC 5798 §6.4 (RFC 3768 §6.4 for v2)
+//     with Initialize, Backup and Master, Master_Down_Interval and Skew_Time
+//     (§6.1), Preempt_Mode and a preempt delay, the address owner at 255,
+//     priority 0 on shutdown and the tie-break on the primary address.
+//   - [Router]: the state machine driven by a routing.Transport (IP protocol
+//     112, TTL 255) and a routing.Clock, with the receive checks of
+//     RFC 5798 §7.1, unicast peers and an allow-list, tracking, and an
+//     [AddressManager] that owns and announces the virtual addresses.
+//
+// # Concurrency
+//
+// Every input — a received packet, a timer, an API call — is handled to
+// completion under the router's mutex, on the goroutine that delivered it.
+// On a routing.ManualClock with an in-memory network that is the goroutine
+// driving the clock, so simulations are deterministic. The AddressManager
+// and Config.OnTransition run after the mutex is released, one at a time,
+// in the order decided. [Router.Start] does not block; [Router.Stop] is the
+// Shutdown event; [Router.Run] is Start, wait for the context, Stop.
+//
+// # Receiving
+//
+// An advertisement changes state only if it passes, in order: TTL 255,
+// length, version and type, checksum, VRID (a mismatch counts as a
+// misconfiguration), the allow-list (Config.Peers and Config.AllowFrom),
+// VRRPv2 authentication and advertisement interval (a mismatch is a
+// misconfiguration, RFC 3768 §7.1), "we are not the owner", and the
+// address list (a mismatch is a misconfiguration and drops the packet
+// unless the sender is the owner). Every drop is counted by [DropReason] in
+// [Router.Status] and changes nothing.
+//
+// # Tracking
+//
+// A [Track] lowers the priority by its Weight while it fails; several
+// failing tracks add up, and the result stays within 1..254 (so an owner
+// with a failing track stops being the owner). Weight 0 forces Backup
+// instead: a Master leaves at once sending priority 0, so that a Backup
+// takes over after Skew_Time, and a Backup does not become Master while it
+// is forced. A Track with a [Checker] is polled with rise/fall hysteresis;
+// one without is set by [Router.SetTrack], for example from an interface's
+// link state. A Master whose priority drops advertises the new priority at
+// once; Backups with Preempt_Mode then take over as RFC 5798 §6.4.2 says.
+//
+// # Announcements and split brain
+//
+// On becoming Master the router adds its addresses through the
+// AddressManager and announces them (gratuitous ARP for IPv4, unsolicited
+// Neighbor Advertisement for IPv6; RFC 5798 §6.4.1 and §6.4.2) in a burst
+// of [AnnounceConfig].Count, optionally again after Delay and every
+// Refresh. A Master that hears a lower Master (the LAN was split and has
+// healed) answers with an advertisement at once and announces again, at
+// most once per Master_Down_Interval.
+//
+// # Accept mode
+//
+// Config.AcceptMode is RFC 5798's Accept_Mode. It is used by
+// Config.Validate (a virtual address outside every subnet of the interface
+// is only useful when the Master accepts packets for it). Enforcing "a
+// non-owner Master without Accept_Mode MUST NOT accept packets sent to the
+// virtual addresses" is a data-plane filter that the Linux address manager
+// does not install: the kernel, owning the address, accepts them.
+//
+// # Linux
+//
+// On Linux, [NewNetlinkAddresses] adds and removes the virtual addresses
+// on an interface, or on a macvlan carrying the virtual MAC
+// 00-00-5E-00-01-{VRID} (IPv6: 00-00-5E-00-02-{VRID}, see [VirtualMAC]),
+// and sends the announcements through an AF_PACKET socket.
 package vrrp

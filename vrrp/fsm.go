@@ -80,14 +80,14 @@ func (r Reason) String() string {
 type actionKind uint8
 
 const (
-	actSend            actionKind = iota + 1 // send an ADVERTISEMENT with priority
-	actArmAdver                              // (re)arm Adver_Timer to d
-	actStopAdver                             // cancel Adver_Timer
-	actArmMasterDown                         // (re)arm Master_Down_Timer to d
-	actStopMasterDown                        // cancel Master_Down_Timer
-	actTakeAddresses                         // own the VIPs and announce them (GARP / unsolicited NA)
-	actReleaseAddresses                      // give the VIPs up
-	actReannounce                            // announce the VIPs again (a split brain resolved)
+	actSend             actionKind = iota + 1 // send an ADVERTISEMENT with priority
+	actArmAdver                               // (re)arm Adver_Timer to d
+	actStopAdver                              // cancel Adver_Timer
+	actArmMasterDown                          // (re)arm Master_Down_Timer to d
+	actStopMasterDown                         // cancel Master_Down_Timer
+	actTakeAddresses                          // own the VIPs and announce them (GARP / unsolicited NA)
+	actReleaseAddresses                       // give the VIPs up
+	actReannounce                             // announce the VIPs again (a split brain resolved)
 )
 
 type action struct {

@@ -1,0 +1,543 @@
+package vrrp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/switchless/routing"
+)
+
+// Errors of the Router's lifecycle.
+var (
+	ErrStarted    = errors.New("vrrp: router already started")
+	ErrNotStarted = errors.New("vrrp: router not started")
+	ErrNoTrack    = errors.New("vrrp: no such track")
+)
+
+// Transition reports a state change of a Router.
+type Transition struct {
+	VRID     uint8
+	From, To State
+	Reason   Reason
+	Time     time.Time
+	// Master is the Master's address as known after the change: this
+	// router's own when To is Master, the sender of the last accepted
+	// advertisement otherwise (invalid when unknown).
+	Master   netip.Addr
+	Priority uint8 // effective priority at the time
+}
+
+// Router is one VRRP virtual router on one interface: the state machine
+// of RFC 5798 / RFC 3768 driven by a routing.Transport and a
+// routing.Clock, owning its virtual addresses through an AddressManager.
+//
+// Every input (a received packet, a timer, an API call) is handled to
+// completion under the router's mutex; the AddressManager and the
+// OnTransition callback run after the mutex is released, in order.
+type Router struct {
+	cfg   Config
+	tr    routing.Transport
+	addrs AddressManager
+	log   *slog.Logger
+	clock routing.Clock
+	local netip.Addr
+	group netip.Addr
+	ctx   context.Context // for dataplane calls and checks; cancelled by Stop
+	stop  context.CancelFunc
+
+	mu      sync.Mutex
+	running bool
+	stopped bool
+	m       machine
+	tracks  []trackState
+
+	adverTimer, downTimer routing.Timer
+	adverGen, downGen     uint64
+	downSkew              bool
+	downDeadline          time.Time
+	announceGen           uint64
+	announceTimers        []routing.Timer
+
+	stats Counters
+	rx    Advertisement
+	tx    Advertisement
+	buf   []byte
+
+	fxMu     sync.Mutex
+	fxDone   *sync.Cond // signalled when a drainer finishes
+	fx       []effect
+	draining bool
+}
+
+// New returns a Router for cfg that sends and receives through tr and
+// owns its addresses through addrs (nil: the router only elects, and
+// touches no address). It validates cfg.
+func New(cfg Config, tr routing.Transport, addrs AddressManager) (*Router, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if tr == nil {
+		return nil, fmt.Errorf("%w: transport: nil", ErrConfig)
+	}
+	cfg = cfg.withDefaults()
+	cfg.VirtualAddresses = slices.Clone(cfg.VirtualAddresses)
+	r := &Router{cfg: cfg, tr: tr, addrs: addrs, clock: cfg.Clock, local: cfg.Address.Addr()}
+	r.log = cfg.Logger.With("vrid", cfg.VRID, "iface", cfg.Interface, "version", int(cfg.Version))
+	r.group = GroupIPv4
+	if !r.local.Is4() {
+		r.group = GroupIPv6
+	}
+	r.ctx, r.stop = context.WithCancel(context.Background())
+	r.fxDone = sync.NewCond(&r.fxMu)
+	r.m = machine{
+		version:      cfg.Version,
+		advInterval:  cfg.Interval,
+		preempt:      !cfg.NoPreempt,
+		preemptDelay: cfg.PreemptDelay,
+		primary:      r.local,
+		priority:     cfg.Priority,
+	}
+	for _, t := range cfg.Tracks {
+		r.tracks = append(r.tracks, trackState{Track: t, up: true})
+	}
+	r.tx = Advertisement{Version: cfg.Version, VRID: cfg.VRID, Interval: cfg.Interval,
+		Addresses: cfg.VirtualAddresses, AuthType: cfg.AuthType}
+	copy(r.tx.AuthData[:], cfg.Password)
+	r.stats.Drops = map[DropReason]uint64{}
+	return r, nil
+}
+
+// Config returns the router's configuration with defaults applied.
+func (r *Router) Config() Config { return r.cfg }
+
+// Start starts the transport, joins the VRRP group (unless unicast peers
+// are configured) and fires the Startup event (RFC 5798 §6.4.1). It does
+// not block. A Router starts once.
+func (r *Router) Start() error {
+	r.mu.Lock()
+	if r.running || r.stopped {
+		r.mu.Unlock()
+		return ErrStarted
+	}
+	r.mu.Unlock()
+	if err := r.tr.Start(r.deliver); err != nil {
+		return fmt.Errorf("vrrp: start transport: %w", err)
+	}
+	if len(r.cfg.Peers) == 0 {
+		if err := r.tr.JoinGroup(r.group); err != nil {
+			_ = r.tr.Close()
+			return fmt.Errorf("vrrp: join %v: %w", r.group, err)
+		}
+	}
+	r.mu.Lock()
+	r.running = true
+	r.m.priority, r.m.forced = r.effectivePriority()
+	r.log.Info("vrrp starting", "priority", r.m.priority, "interval", r.cfg.Interval, "vips", r.cfg.VirtualAddresses)
+	tr, acts := r.m.startup(r.clock.Now())
+	r.apply(tr, acts)
+	for i := range r.tracks {
+		if r.tracks[i].Checker != nil {
+			r.armCheck(i)
+		}
+	}
+	r.mu.Unlock()
+	r.flush()
+	return nil
+}
+
+// Stop is the Shutdown event (RFC 5798 §6.4.2, §6.4.3): a Master sends a
+// last advertisement with priority 0 and gives up its addresses. It then
+// closes the transport. ctx bounds the address removal.
+func (r *Router) Stop(ctx context.Context) error {
+	r.mu.Lock()
+	if !r.running {
+		r.mu.Unlock()
+		return nil
+	}
+	tr, acts := r.m.shutdown(r.clock.Now())
+	r.apply(tr, acts)
+	r.running = false
+	r.stopped = true
+	r.stopTimers()
+	r.mu.Unlock()
+	err := r.flushCtx(ctx, true)
+	r.stop()
+	if cerr := r.tr.Close(); cerr != nil && !errors.Is(cerr, net.ErrClosed) {
+		err = errors.Join(err, cerr)
+	}
+	return err
+}
+
+// Run starts the router, waits for ctx to be done and stops it, giving the
+// shutdown five seconds.
+func (r *Router) Run(ctx context.Context) error {
+	if err := r.Start(); err != nil {
+		return err
+	}
+	<-ctx.Done()
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	return r.Stop(sctx)
+}
+
+// State returns the current state.
+func (r *Router) State() State {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.m.state
+}
+
+// Master returns the address of the current Master: this router's when it
+// is Master, else the source of the last advertisement accepted, or the
+// zero Addr when unknown.
+func (r *Router) Master() netip.Addr {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.m.master
+}
+
+// SetTrack sets the state of a track without a Checker (for example an
+// interface's link state) and applies the resulting priority at once.
+func (r *Router) SetTrack(name string, up bool) error {
+	r.mu.Lock()
+	i := slices.IndexFunc(r.tracks, func(t trackState) bool { return t.Name == name })
+	if i < 0 {
+		r.mu.Unlock()
+		return fmt.Errorf("%w: %q", ErrNoTrack, name)
+	}
+	r.setTrackLocked(i, up)
+	r.mu.Unlock()
+	r.flush()
+	return nil
+}
+
+// setTrackLocked changes one track's state and re-evaluates the priority.
+func (r *Router) setTrackLocked(i int, up bool) {
+	t := &r.tracks[i]
+	if t.up == up {
+		return
+	}
+	t.up = up
+	t.changes++
+	prio, forced := r.effectivePriority()
+	r.log.Info("vrrp track changed", "track", t.Name, "up", up, "priority", prio, "forced", forced)
+	if !r.running {
+		r.m.priority, r.m.forced = prio, forced
+		return
+	}
+	if prio == r.m.priority && forced == r.m.forced {
+		return
+	}
+	tr, acts := r.m.setPriority(r.clock.Now(), prio, forced)
+	r.apply(tr, acts)
+}
+
+// effectivePriority applies the failing tracks to the configured priority.
+func (r *Router) effectivePriority() (uint8, bool) {
+	prio := int(r.cfg.Priority)
+	forced, lowered := false, false
+	for _, t := range r.tracks {
+		if t.up {
+			continue
+		}
+		if t.Weight == 0 {
+			forced = true
+			continue
+		}
+		prio -= t.Weight
+		lowered = true
+	}
+	if lowered {
+		prio = max(1, min(prio, 254))
+	}
+	return uint8(prio), forced
+}
+
+// apply carries out the actions of the state machine. r.mu is held.
+func (r *Router) apply(tr *transition, acts []action) {
+	now := r.clock.Now()
+	for _, a := range acts {
+		switch a.kind {
+		case actSend:
+			r.send(a.priority)
+		case actArmAdver:
+			r.armAdver(a.d)
+		case actStopAdver:
+			r.stopAdver()
+		case actArmMasterDown:
+			r.armDown(a.d, a.skew)
+		case actStopMasterDown:
+			r.stopDown()
+		case actTakeAddresses:
+			r.enqueue(effect{kind: fxAdd})
+			r.startAnnouncing()
+		case actReleaseAddresses:
+			r.stopAnnouncing()
+			r.enqueue(effect{kind: fxRemove})
+		case actReannounce:
+			r.stats.Reannouncements++
+			r.log.Warn("vrrp another master was heard; announcing again")
+			r.burst(r.announceGen)
+		}
+	}
+	if tr == nil {
+		return
+	}
+	r.stats.Transitions++
+	if tr.to == Master {
+		r.stats.BecameMaster++
+	}
+	ev := Transition{VRID: r.cfg.VRID, From: tr.from, To: tr.to, Reason: tr.reason, Time: now,
+		Master: r.m.master, Priority: r.m.priority}
+	r.log.Info("vrrp transition", "from", tr.from, "to", tr.to, "reason", tr.reason, "master", r.m.master)
+	if r.cfg.OnTransition != nil {
+		r.enqueue(effect{kind: fxNotify, tr: ev})
+	}
+}
+
+// send transmits one advertisement with prio to the group or every peer.
+func (r *Router) send(prio uint8) {
+	r.tx.Priority = prio
+	dsts := r.cfg.Peers
+	if len(dsts) == 0 {
+		dsts = []netip.Addr{r.group}
+	}
+	for _, dst := range dsts {
+		b, err := r.tx.Append(r.buf[:0], r.local, dst, r.cfg.Checksum)
+		if err != nil { // cannot happen with a validated Config
+			r.log.Error("vrrp encode", "err", err)
+			return
+		}
+		r.buf = b
+		if err := r.tr.Send(dst, b); err != nil {
+			r.stats.SendErrors++
+			r.log.Warn("vrrp send", "dst", dst, "err", err)
+			continue
+		}
+		r.stats.Sent++
+		if prio == 0 {
+			r.stats.SentPriorityZero++
+		}
+	}
+}
+
+func (r *Router) armAdver(d time.Duration) {
+	r.stopAdver()
+	gen := r.adverGen
+	r.adverTimer = r.clock.AfterFunc(d, func() {
+		r.mu.Lock()
+		if !r.running || gen != r.adverGen {
+			r.mu.Unlock()
+			return
+		}
+		r.adverTimer = nil
+		r.apply(nil, r.m.adverTimer(r.clock.Now()))
+		r.mu.Unlock()
+		r.flush()
+	})
+}
+
+func (r *Router) stopAdver() {
+	r.adverGen++
+	if r.adverTimer != nil {
+		r.adverTimer.Stop()
+		r.adverTimer = nil
+	}
+}
+
+func (r *Router) armDown(d time.Duration, skew bool) {
+	r.stopDown()
+	gen := r.downGen
+	r.downSkew = skew
+	r.downDeadline = r.clock.Now().Add(d)
+	r.downTimer = r.clock.AfterFunc(d, func() {
+		r.mu.Lock()
+		if !r.running || gen != r.downGen {
+			r.mu.Unlock()
+			return
+		}
+		r.downTimer = nil
+		r.downDeadline = time.Time{}
+		tr, acts := r.m.masterDown(r.clock.Now(), r.downSkew)
+		r.apply(tr, acts)
+		r.mu.Unlock()
+		r.flush()
+	})
+}
+
+func (r *Router) stopDown() {
+	r.downGen++
+	r.downDeadline = time.Time{}
+	if r.downTimer != nil {
+		r.downTimer.Stop()
+		r.downTimer = nil
+	}
+}
+
+func (r *Router) stopTimers() {
+	r.stopAdver()
+	r.stopDown()
+	r.stopAnnouncing()
+	for i := range r.tracks {
+		r.tracks[i].gen++
+		if r.tracks[i].timer != nil {
+			r.tracks[i].timer.Stop()
+			r.tracks[i].timer = nil
+		}
+	}
+}
+
+// startAnnouncing schedules the announcements of a new Master: a burst of
+// Count now, another after Delay, and one every Refresh.
+func (r *Router) startAnnouncing() {
+	r.stopAnnouncing()
+	gen := r.announceGen
+	r.burst(gen)
+	a := r.cfg.Announce
+	if a.Delay > 0 {
+		r.announceTimers = append(r.announceTimers, r.clock.AfterFunc(a.Delay, func() {
+			r.mu.Lock()
+			if r.running && gen == r.announceGen {
+				r.burst(gen)
+			}
+			r.mu.Unlock()
+			r.flush()
+		}))
+	}
+	if a.Refresh > 0 {
+		r.armRefresh(gen)
+	}
+}
+
+func (r *Router) armRefresh(gen uint64) {
+	r.announceTimers = append(r.announceTimers, r.clock.AfterFunc(r.cfg.Announce.Refresh, func() {
+		r.mu.Lock()
+		if r.running && gen == r.announceGen {
+			r.enqueue(effect{kind: fxAnnounce})
+			r.armRefresh(gen)
+		}
+		r.mu.Unlock()
+		r.flush()
+	}))
+}
+
+// burst announces once now and Count-1 more times, Interval apart.
+func (r *Router) burst(gen uint64) {
+	r.enqueue(effect{kind: fxAnnounce})
+	for i := 1; i < r.cfg.Announce.Count; i++ {
+		r.announceTimers = append(r.announceTimers, r.clock.AfterFunc(time.Duration(i)*r.cfg.Announce.Interval, func() {
+			r.mu.Lock()
+			if r.running && gen == r.announceGen {
+				r.enqueue(effect{kind: fxAnnounce})
+			}
+			r.mu.Unlock()
+			r.flush()
+		}))
+	}
+}
+
+func (r *Router) stopAnnouncing() {
+	r.announceGen++
+	for _, t := range r.announceTimers {
+		t.Stop()
+	}
+	r.announceTimers = r.announceTimers[:0]
+}
+
+// effects run outside the mutex, in order.
+type effectKind uint8
+
+const (
+	fxAdd effectKind = iota + 1
+	fxRemove
+	fxAnnounce
+	fxNotify
+)
+
+type effect struct {
+	kind effectKind
+	tr   Transition
+}
+
+func (r *Router) enqueue(e effect) {
+	if e.kind != fxNotify && r.addrs == nil {
+		if e.kind == fxAnnounce {
+			r.stats.Announcements++
+		}
+		return
+	}
+	r.fxMu.Lock()
+	r.fx = append(r.fx, e)
+	r.fxMu.Unlock()
+}
+
+func (r *Router) flush() { _ = r.flushCtx(r.ctx, false) }
+
+// flushCtx runs the queued effects unless another goroutine already does
+// (then, with wait, it waits for that one to finish and drains what is
+// left); it returns the errors of the effects it ran.
+func (r *Router) flushCtx(ctx context.Context, wait bool) error {
+	var errs []error
+	r.fxMu.Lock()
+	for wait && r.draining {
+		r.fxDone.Wait()
+	}
+	if r.draining {
+		r.fxMu.Unlock()
+		return nil
+	}
+	r.draining = true
+	for len(r.fx) > 0 {
+		e := r.fx[0]
+		r.fx = r.fx[1:]
+		r.fxMu.Unlock()
+		if err := r.run(ctx, e); err != nil {
+			errs = append(errs, err)
+		}
+		r.fxMu.Lock()
+	}
+	r.draining = false
+	r.fxDone.Broadcast()
+	r.fxMu.Unlock()
+	return errors.Join(errs...)
+}
+
+func (r *Router) run(ctx context.Context, e effect) error {
+	var err error
+	vips := r.cfg.VirtualAddresses
+	switch e.kind {
+	case fxAdd:
+		if err = r.addrs.Add(ctx, vips); err != nil {
+			err = fmt.Errorf("vrrp: add %v: %w", vips, err)
+		}
+	case fxRemove:
+		if err = r.addrs.Remove(ctx, vips); err != nil {
+			err = fmt.Errorf("vrrp: remove %v: %w", vips, err)
+		}
+	case fxAnnounce:
+		if err = r.addrs.Announce(ctx, vips); err != nil {
+			err = fmt.Errorf("vrrp: announce %v: %w", vips, err)
+		}
+	case fxNotify:
+		r.cfg.OnTransition(e.tr)
+	}
+	r.mu.Lock()
+	if e.kind == fxAnnounce {
+		r.stats.Announcements++
+	}
+	if err != nil {
+		r.stats.DataplaneErrors++
+	}
+	r.mu.Unlock()
+	if err != nil {
+		r.log.Error("vrrp dataplane", "err", err)
+	}
+	return err
+}
