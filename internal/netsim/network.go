@@ -270,13 +270,15 @@ func (n *Network) refreshNode(nd *Node) {
 func (n *Network) refreshLink(l *Link) {
 	for _, a := range l.atts {
 		up, reason := a.carrierLocked()
+		if !up {
+			a.downReason = reason // the latest cause, even without a transition
+		}
 		if up == a.up {
 			continue
 		}
 		a.up = up
 		if !up {
 			a.downSeq++
-			a.downReason = reason
 		}
 		n.log.Info("netsim: carrier", "attachment", a.String(), "up", up)
 		if a.node.crashed {

@@ -1,9 +1,9 @@
 package netsim
 
 import (
-	"errors"
 	"fmt"
 	"io"
+	"net"
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
@@ -142,7 +142,7 @@ func (c *Capture) Close() error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if c.closed {
-		return errors.Join(c.err, fmt.Errorf("netsim: capture already closed"))
+		return fmt.Errorf("netsim: capture already closed: %w", net.ErrClosed)
 	}
 	if c.w == nil && c.err == nil {
 		w, err := pcapgo.NewNgWriterInterface(c.out, pcapgo.NgInterface{

@@ -357,3 +357,65 @@ func TestCaptureTshark(t *testing.T) {
 		t.Logf("tshark output:\n%s", text)
 	}
 }
+
+// TestCaptureLifecycle: an empty network still yields a valid file, Close
+// stops recording, a second Close is an error, and a failing writer's
+// error is reported by Flush and Close.
+func TestCaptureLifecycle(t *testing.T) {
+	n, clock := newNet(1)
+	var empty bytes.Buffer
+	c, err := n.CapturePcapng(&empty)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Close(); err == nil {
+		t.Error("second Close returned nil")
+	}
+	r, err := pcapgo.NewNgReader(bytes.NewReader(empty.Bytes()), pcapgo.DefaultNgReaderOptions)
+	if err != nil {
+		t.Fatalf("empty capture unreadable: %v", err)
+	}
+	if _, _, err := r.ReadPacketData(); !errors.Is(err, io.EOF) {
+		t.Errorf("empty capture: %v, want EOF", err)
+	}
+
+	a, b := pair(t, n, Conditions{})
+	var buf bytes.Buffer
+	c, err = n.CapturePcapng(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	failing, err := n.CapturePcapng(failWriter{})
+	if err != nil {
+		t.Fatal(err) // nothing is written until the buffer fills or Flush
+	}
+	tx := opener(t, a, ospfCfg)
+	listen(t, b, ospfCfg, groupAllSPF)
+	send(t, tx, groupAllSPF, []byte{1})
+	clock.Advance(0)
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	size := buf.Len()
+	send(t, tx, groupAllSPF, []byte{2})
+	clock.Advance(0)
+	if buf.Len() != size {
+		t.Error("capture grew after Close")
+	}
+	if err := failing.Flush(); err == nil || !strings.Contains(err.Error(), "disk full") {
+		t.Errorf("Flush on a failing writer: %v", err)
+	}
+	if err := failing.Close(); err == nil {
+		t.Error("Close on a failing writer returned nil")
+	}
+	if _, err := n.CapturePcapng(nil); !errors.Is(err, ErrInvalidConfig) {
+		t.Errorf("CapturePcapng(nil): %v", err)
+	}
+}
+
+type failWriter struct{}
+
+func (failWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }

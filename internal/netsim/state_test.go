@@ -1,9 +1,14 @@
 package netsim
 
 import (
+	"bytes"
+	"log/slog"
 	"slices"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/switchless/routing"
 )
 
 // events records link-state callbacks of attachments as "name:up/down".
@@ -212,5 +217,86 @@ func TestCrashRestart(t *testing.T) {
 	expectEvents(t, &ev, "r2/lan0:up")
 	if b.Up() {
 		t.Error("cut attachment up after Restart")
+	}
+}
+
+// TestLogging: state changes are logged at Info, drops at Debug.
+func TestLogging(t *testing.T) {
+	var buf bytes.Buffer
+	clock := routing.NewManualClock(time.Time{})
+	n := New(clock, 1, slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	a, _ := pair(t, n, Conditions{})
+	a.Link().Cut()
+	send(t, opener(t, a, ospfCfg), groupAllSPF, []byte{1})
+	n.Node("r2").Crash()
+	out := buf.String()
+	for _, want := range []string{
+		`msg="netsim: link cut" link=r1/eth0-r2/eth0`,
+		`msg="netsim: carrier" attachment=r1/eth0 up=false`,
+		`level=DEBUG msg="netsim: drop" attachment=r1/eth0 reason=cut proto=89`,
+		`msg="netsim: node crashed" node=r2`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("log lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// TestAttachToCrashedNode: an attachment made on a crashed node starts
+// down, and sends from it count as crash drops.
+func TestAttachToCrashedNode(t *testing.T) {
+	n, _ := newNet(1)
+	n.Node("dead").Crash()
+	seg, err := n.Segment("lan", SegmentConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := seg.Attach(n.Node("dead"), "", pfx("192.0.2.1/24"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Up() {
+		t.Fatal("attachment of a crashed node is up")
+	}
+	send(t, opener(t, a, ospfCfg), groupAllSPF, []byte{1})
+	if s := a.Stats(); s.Dropped[DropCrash] != 1 {
+		t.Errorf("stats %v, want drop.crash=1", s)
+	}
+}
+
+// TestConcurrentObservers: one goroutine drives the clock and traffic
+// while another reads state; run with -race.
+func TestConcurrentObservers(t *testing.T) {
+	n, clock := newNet(1)
+	_, atts := lan(t, n, 4, Conditions{Latency: time.Millisecond, Jitter: time.Millisecond})
+	tx := opener(t, atts[0], ospfCfg)
+	for _, a := range atts[1:] {
+		listen(t, a, ospfCfg, groupAllSPF)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 200 {
+			for _, l := range n.Links() {
+				_ = l.Stats()
+				for _, a := range l.Attachments() {
+					_, _, _ = a.Up(), a.Groups(), a.Addrs()
+				}
+			}
+			_ = n.Stats()
+		}
+	}()
+	for i := range 500 {
+		send(t, tx, groupAllSPF, numbered(i))
+		if i == 250 {
+			atts[2].Cut()
+			atts[2].Restore()
+		}
+		clock.Advance(100 * time.Microsecond)
+	}
+	<-done
+	clock.RunUntilIdle(time.Second)
+	if s := n.Stats(); s.Sent != 500 {
+		t.Errorf("stats %v", s)
 	}
 }
