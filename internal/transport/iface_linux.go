@@ -44,6 +44,9 @@ type iface struct {
 // openIface resolves the interface by name and/or index and loads its
 // addresses. It must run in the transport's network namespace.
 func openIface(name string, index, family int, log *slog.Logger) (_ *iface, err error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	h, err := netlink.NewHandle(unix.NETLINK_ROUTE)
 	if err != nil {
 		return nil, fmt.Errorf("transport: netlink: %w", err)

@@ -1,0 +1,64 @@
+package transport_test
+
+import (
+	"context"
+	"log"
+	"net/netip"
+
+	"github.com/switchless/routing"
+	"github.com/switchless/routing/internal/transport"
+)
+
+// An OSPF transport on eth0: protocol 89, TTL 1 and TOS 0xc0 by default,
+// receiving AllSPFRouters (RFC 2328 A.1). Needs root, so it is not run.
+func ExampleListenIP() {
+	tr, err := transport.ListenIP(context.Background(), transport.IPConfig{
+		Interface: "eth0",
+		Protocol:  transport.ProtocolOSPF,
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer tr.Close()
+	allSPFRouters := netip.MustParseAddr("224.0.0.5")
+	if err := tr.JoinGroup(allSPFRouters); err != nil {
+		log.Fatal(err)
+	}
+	err = tr.Start(func(p routing.Packet) {
+		// p.Payload is the OSPF packet, without IP header; copy to keep.
+		log.Printf("OSPF from %v on ifindex %d, TTL %d, %d bytes", p.Src, p.IfIndex, p.TTL, len(p.Payload))
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	hello := []byte{2, 1 /* ... */}
+	if err := tr.Send(allSPFRouters, hello); err != nil {
+		log.Print(err)
+	}
+}
+
+// A RIP transport on eth1 inside the network namespace "vr1", reporting
+// source ports so that requests from query tools can be answered
+// (RFC 2453 3.9.1) and responses from other ports ignored (3.9.2).
+func ExampleListenUDP() {
+	tr, err := transport.ListenUDP(context.Background(), transport.UDPConfig{
+		Namespace: "vr1",
+		Interface: "eth1",
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer tr.Close()
+	if err := tr.JoinGroup(netip.MustParseAddr("224.0.0.9")); err != nil {
+		log.Fatal(err)
+	}
+	err = tr.StartDatagrams(func(d transport.Datagram) {
+		if d.SrcPort != transport.PortRIP {
+			// A request from a tool: answer it unicast, to its port.
+			_ = tr.SendTo(netip.AddrPortFrom(d.Src, d.SrcPort), []byte{2, 2, 0, 0})
+		}
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+}
