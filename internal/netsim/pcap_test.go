@@ -141,7 +141,7 @@ func TestCaptureDecodes(t *testing.T) {
 	if app := r.SectionInfo().Application; app != captureApplication {
 		t.Errorf("section application %q", app)
 	}
-	start := routing_epoch()
+	start := simEpoch()
 	var count uint64
 	last := time.Time{}
 	for {
@@ -180,7 +180,7 @@ func TestCaptureDecodes(t *testing.T) {
 	}
 }
 
-func routing_epoch() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }
+func simEpoch() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }
 
 // checkFrame decodes frame with gopacket and checks that serialising the
 // decoded layers with gopacket's own checksums and lengths gives frame
