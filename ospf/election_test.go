@@ -23,7 +23,7 @@ func cand(n, rid byte, prio uint8, dr, bdr byte) DRCandidate {
 	}
 }
 
-func ip(n byte) netip.Addr {
+func eip(n byte) netip.Addr {
 	if n == 0 {
 		return netip.Addr{}
 	}
@@ -174,10 +174,10 @@ func Test9_4_Election(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			in := append([]DRCandidate(nil), tt.cands...)
-			got := ElectDR(ip(tt.self), tt.cands)
-			if got.DR != ip(tt.dr) || got.BDR != ip(tt.bdr) || got.Repeated != tt.repeated {
+			got := ElectDR(eip(tt.self), tt.cands)
+			if got.DR != eip(tt.dr) || got.BDR != eip(tt.bdr) || got.Repeated != tt.repeated {
 				t.Errorf("ElectDR = DR %v BDR %v repeated %v, want DR %v BDR %v repeated %v",
-					got.DR, got.BDR, got.Repeated, ip(tt.dr), ip(tt.bdr), tt.repeated)
+					got.DR, got.BDR, got.Repeated, eip(tt.dr), eip(tt.bdr), tt.repeated)
 			}
 			for i := range in {
 				if in[i] != tt.cands[i] {
@@ -218,7 +218,7 @@ func Test9_4_ElectionConverges(t *testing.T) {
 		routers = next
 	}
 	for _, r := range routers {
-		if r.DR != ip(3) || r.BDR != ip(2) {
+		if r.DR != eip(3) || r.BDR != eip(2) {
 			t.Errorf("router %v: DR %v BDR %v, want 10.0.0.3 and 10.0.0.2", r.Addr, r.DR, r.BDR)
 		}
 	}
@@ -234,7 +234,7 @@ func Test9_4_ElectionConverges(t *testing.T) {
 		routers = next
 	}
 	for _, r := range routers {
-		if r.DR != ip(3) || r.BDR != ip(2) {
+		if r.DR != eip(3) || r.BDR != eip(2) {
 			t.Errorf("after newcomer, router %v: DR %v BDR %v, want 10.0.0.3 and 10.0.0.2", r.Addr, r.DR, r.BDR)
 		}
 	}

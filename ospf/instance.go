@@ -1,0 +1,510 @@
+package ospf
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/switchless/routing"
+)
+
+// Well-known multicast groups (RFC 2328 A.1).
+var (
+	AllSPFRouters = netip.AddrFrom4([4]byte{224, 0, 0, 5})
+	AllDRouters   = netip.AddrFrom4([4]byte{224, 0, 0, 6})
+)
+
+// Architectural constants of RFC 2328 Appendix B used by the runner.
+const (
+	MinLSInterval = 5 * time.Second // B: between originations of one LSA
+	MinLSArrival  = 1 * time.Second // B: between accepted floodings of one LSA
+	// lsRefresh is LSRefreshTime as a duration.
+	lsRefresh = LSRefreshTime * time.Second
+	// maxAgeCheck is how often MaxAge LSAs are checked for removal (§14).
+	maxAgeCheck = time.Second
+	// ipHeaderLen is the IPv4 header an OSPF packet travels in (no
+	// options), for fitting packets into the MTU.
+	ipHeaderLen = 20
+)
+
+type lifecycle uint8
+
+const (
+	lifeNew lifecycle = iota
+	lifeRunning
+	lifeStopped
+)
+
+// Instance is an OSPFv2 router on the backbone area: its interfaces,
+// neighbors and link-state database. It is event-driven and synchronous:
+// every received packet, timer and API call is handled to completion under
+// the instance's mutex on the goroutine that delivered it. All methods are
+// safe for concurrent use.
+type Instance struct {
+	mu    sync.Mutex
+	cfg   Config
+	rid   netip.Addr
+	area  netip.Addr
+	clock routing.Clock
+	log   *slog.Logger
+
+	ifaces []*iface
+	byName map[string]*iface
+
+	db        *lsdb
+	life      lifecycle
+	ageTimer  timerSlot
+	ageDue    time.Time
+	orig      originState
+	ddSeqNext uint32
+
+	lsdbCh    chan struct{}
+	lsdbDirty bool
+	// observers are in-package hooks (SPF scheduling) told of every
+	// database change under the mutex; they must not block.
+	observers []func(LSDBChange)
+
+	rx    Packet // decode target, reused
+	txbuf []byte // encode buffer, reused (transports do not retain it)
+}
+
+// New returns an Instance for cfg, sending and receiving on transports,
+// keyed by interface name (one per configured interface, none extra). A
+// nil clock is the system clock and a nil logger discards. Nothing runs
+// until Start.
+func New(cfg Config, clock routing.Clock, transports map[string]routing.Transport, logger *slog.Logger) (*Instance, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if clock == nil {
+		clock = routing.SystemClock()
+	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	in := &Instance{
+		cfg:    cfg,
+		rid:    cfg.RouterID,
+		area:   netip.IPv4Unspecified(),
+		clock:  clock,
+		log:    logger.With("ospf.router", cfg.RouterID.String()),
+		byName: make(map[string]*iface, len(cfg.Interfaces)),
+		db:     newLSDB(),
+		lsdbCh: make(chan struct{}, 1),
+	}
+	in.orig.init()
+	for i, ic := range cfg.Interfaces {
+		tr := transports[ic.Name]
+		if tr == nil {
+			return nil, fmt.Errorf("%w: transports: no transport for interface %q", ErrInvalidConfig, ic.Name)
+		}
+		ifc := newIface(in, i, ic, tr)
+		in.ifaces = append(in.ifaces, ifc)
+		in.byName[ic.Name] = ifc
+	}
+	for name := range transports {
+		if in.byName[name] == nil {
+			return nil, fmt.Errorf("%w: transports: %q is not a configured interface", ErrInvalidConfig, name)
+		}
+	}
+	return in, nil
+}
+
+// RouterID returns the instance's Router ID.
+func (in *Instance) RouterID() netip.Addr { return in.rid }
+
+// Start starts the transports, brings every interface not marked down by
+// InterfaceDown up (§9.3 InterfaceUp) and originates the router-LSA. It
+// does not block.
+func (in *Instance) Start() error {
+	in.mu.Lock()
+	switch in.life {
+	case lifeRunning:
+		in.mu.Unlock()
+		return ErrStarted
+	case lifeStopped:
+		in.mu.Unlock()
+		return ErrStopped
+	}
+	in.life = lifeRunning
+	now := in.clock.Now()
+	in.ddSeqNext = uint32(now.Unix())
+	var errs []error
+	for _, ifc := range in.ifaces {
+		if err := ifc.tr.Start(ifc.deliver); err != nil {
+			errs = append(errs, fmt.Errorf("ospf: interface %s: start transport: %w", ifc.cfg.Name, err))
+			continue
+		}
+		ifc.started = true
+		if ifc.llUp {
+			ifc.up()
+		}
+	}
+	in.orig.dirty = true
+	in.armAgeTimer()
+	in.settleAndUnlock()
+	return errors.Join(errs...)
+}
+
+// Stop shuts the instance down gracefully: every self-originated LSA is
+// flushed by premature aging (§14.1) and flooded once, timers stop and the
+// transports are closed. The flush is sent, not waited for: neighbors
+// that miss it age the LSAs out, and routes through this router already
+// fail the bidirectional check once its adjacencies go down. ctx bounds
+// closing the transports.
+func (in *Instance) Stop(ctx context.Context) error {
+	in.mu.Lock()
+	if in.life != lifeRunning {
+		in.life = lifeStopped
+		in.mu.Unlock()
+		return nil
+	}
+	in.flushSelfOriginated()
+	in.settle()
+	in.life = lifeStopped
+	in.disarm(&in.ageTimer)
+	in.orig.stop(in)
+	var trs []routing.Transport
+	for _, ifc := range in.ifaces {
+		ifc.shutdown()
+		if ifc.started {
+			trs = append(trs, ifc.tr)
+		}
+	}
+	in.mu.Unlock()
+
+	done := make(chan error, 1)
+	go func() {
+		var errs []error
+		for _, tr := range trs {
+			if err := tr.Close(); err != nil {
+				errs = append(errs, err)
+			}
+		}
+		done <- errors.Join(errs...)
+	}()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Run starts the instance, waits for ctx to be done, and stops it with a
+// fresh 5-second context.
+func (in *Instance) Run(ctx context.Context) error {
+	if err := in.Start(); err != nil {
+		return err
+	}
+	<-ctx.Done()
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return in.Stop(sctx)
+}
+
+// InterfaceDown reports that the lower layers consider the interface
+// unusable (link down). It takes effect at once: §9.3 InterfaceDown, which
+// kills every neighbor on it (§10.3 KillNbr) and re-originates the
+// router-LSA.
+func (in *Instance) InterfaceDown(name string) error {
+	in.mu.Lock()
+	ifc := in.byName[name]
+	if ifc == nil {
+		in.mu.Unlock()
+		return fmt.Errorf("%w: %q", ErrNoInterface, name)
+	}
+	ifc.llUp = false
+	if in.life == lifeRunning {
+		ifc.event(ifEvInterfaceDown)
+	}
+	in.settleAndUnlock()
+	return nil
+}
+
+// InterfaceUp reports that the interface is usable again (§9.3
+// InterfaceUp). It takes effect at once.
+func (in *Instance) InterfaceUp(name string) error {
+	in.mu.Lock()
+	ifc := in.byName[name]
+	if ifc == nil {
+		in.mu.Unlock()
+		return fmt.Errorf("%w: %q", ErrNoInterface, name)
+	}
+	ifc.llUp = true
+	if in.life == lifeRunning && ifc.started {
+		ifc.up()
+	}
+	in.settleAndUnlock()
+	return nil
+}
+
+// LSDBChanged returns a channel that receives a value after the database
+// changes. Notifications coalesce: one value may stand for many changes.
+func (in *Instance) LSDBChanged() <-chan struct{} { return in.lsdbCh }
+
+// onLSDBChange registers an in-package observer of database changes (for
+// SPF scheduling). It runs under the instance mutex and must not block.
+func (in *Instance) onLSDBChange(f func(LSDBChange)) {
+	in.mu.Lock()
+	in.observers = append(in.observers, f)
+	in.mu.Unlock()
+}
+
+// settleAndUnlock finishes the work an input caused, releases the mutex,
+// then sends notifications.
+func (in *Instance) settleAndUnlock() {
+	in.settle()
+	notify := in.lsdbDirty
+	in.lsdbDirty = false
+	in.mu.Unlock()
+	if notify {
+		select {
+		case in.lsdbCh <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// settle runs the work deferred while handling an input: scheduled
+// interface events (§10.5 schedules NeighborChange and BackupSeen after
+// the hello is processed), LSA origination, and the queued floods and
+// acknowledgments, packed into as few packets as possible.
+func (in *Instance) settle() {
+	for round := 0; round < 64; round++ {
+		progress := false
+		for _, ifc := range in.ifaces {
+			for len(ifc.pending) > 0 {
+				e := ifc.pending[0]
+				ifc.pending = ifc.pending[1:]
+				ifc.event(e)
+				progress = true
+			}
+		}
+		if in.orig.dirty && in.life == lifeRunning {
+			in.originateAll()
+			progress = true
+		}
+		if !progress {
+			break
+		}
+	}
+	for _, ifc := range in.ifaces {
+		ifc.flushQueues()
+	}
+}
+
+// timerSlot is one protocol timer. Its generation guards against a
+// callback that was already running when the timer was stopped or
+// re-armed (system clock).
+type timerSlot struct {
+	t   routing.Timer
+	gen uint64
+}
+
+func (ts *timerSlot) armed() bool { return ts.t != nil }
+
+// arm (re)starts ts to run f after d, under the mutex, followed by
+// settle.
+func (in *Instance) arm(ts *timerSlot, d time.Duration, f func()) {
+	if ts.t != nil {
+		ts.t.Stop()
+	}
+	ts.gen++
+	g := ts.gen
+	ts.t = in.clock.AfterFunc(d, func() {
+		in.mu.Lock()
+		if ts.gen != g || in.life != lifeRunning {
+			in.mu.Unlock()
+			return
+		}
+		ts.t = nil
+		f()
+		in.settleAndUnlock()
+	})
+}
+
+func (in *Instance) disarm(ts *timerSlot) {
+	if ts.t != nil {
+		ts.t.Stop()
+		ts.t = nil
+	}
+	ts.gen++
+}
+
+// nextDDSeq returns a fresh initial DD sequence number (§10.8: "a unique
+// value, like the time of day").
+func (in *Instance) nextDDSeq() uint32 {
+	in.ddSeqNext++
+	return in.ddSeqNext
+}
+
+// debugEnabled avoids building log attributes for a discarding logger.
+func (in *Instance) debugEnabled() bool {
+	return in.log.Enabled(context.Background(), slog.LevelDebug)
+}
+
+// anyNeighborExchanging reports whether any neighbor is in Exchange or
+// Loading (§13 step 4, §14).
+func (in *Instance) anyNeighborExchanging() bool {
+	for _, ifc := range in.ifaces {
+		for _, n := range ifc.nbrs {
+			if n.state == NbrExchange || n.state == NbrLoading {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// InterfaceStatus is a snapshot of one OSPF interface.
+type InterfaceStatus struct {
+	Name     string
+	IfIndex  int
+	Prefix   netip.Prefix
+	Network  NetworkType
+	State    InterfaceState
+	Passive  bool
+	Cost     uint16
+	Priority uint8
+	// DR and BDR are the interface addresses of the Designated and Backup
+	// Designated Routers (zero when none); DRID and BDRID their Router
+	// IDs.
+	DR, BDR, DRID, BDRID netip.Addr
+	HelloInterval        time.Duration
+	RouterDeadInterval   time.Duration
+	// Neighbors counts neighbors in any state, Adjacent those Full.
+	Neighbors, Adjacent int
+	Stats               Stats
+}
+
+// NeighborStatus is a snapshot of one neighbor.
+type NeighborStatus struct {
+	Interface string
+	RouterID  netip.Addr
+	Addr      netip.Addr
+	State     NeighborState
+	Priority  uint8
+	// DR and BDR are what the neighbor declares in its hellos.
+	DR, BDR netip.Addr
+	Options Options
+	// Master reports that this router is master of the database exchange
+	// with the neighbor (meaningful from ExStart on).
+	Master bool
+	// DeadIn is the time left before the Inactivity Timer fires.
+	DeadIn time.Duration
+	// Lengths of the neighbor's lists (§10).
+	RequestList, RetransmitList, SummaryList int
+}
+
+// Interfaces returns a snapshot of every interface, in configuration
+// order.
+func (in *Instance) Interfaces() []InterfaceStatus {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	out := make([]InterfaceStatus, 0, len(in.ifaces))
+	for _, ifc := range in.ifaces {
+		s := InterfaceStatus{
+			Name:               ifc.cfg.Name,
+			IfIndex:            ifc.cfg.IfIndex,
+			Prefix:             ifc.cfg.Prefix,
+			Network:            ifc.cfg.Network,
+			State:              ifc.state,
+			Passive:            ifc.cfg.Passive,
+			Cost:               ifc.cfg.cost(),
+			Priority:           ifc.cfg.priority(),
+			DR:                 ifc.dr,
+			BDR:                ifc.bdr,
+			DRID:               ifc.drID,
+			BDRID:              ifc.bdrID,
+			HelloInterval:      ifc.cfg.helloInterval(),
+			RouterDeadInterval: ifc.cfg.deadInterval(),
+			Neighbors:          len(ifc.nbrs),
+			Stats:              ifc.ctr.stats(),
+		}
+		for _, n := range ifc.nbrs {
+			if n.state == NbrFull {
+				s.Adjacent++
+			}
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// Neighbors returns a snapshot of every neighbor, by interface in
+// configuration order, then by Router ID.
+func (in *Instance) Neighbors() []NeighborStatus {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	now := in.clock.Now()
+	var out []NeighborStatus
+	for _, ifc := range in.ifaces {
+		start := len(out)
+		for _, n := range ifc.nbrs {
+			s := NeighborStatus{
+				Interface:      ifc.cfg.Name,
+				RouterID:       n.rid,
+				Addr:           n.addr,
+				State:          n.state,
+				Priority:       n.priority,
+				DR:             n.dr,
+				BDR:            n.bdr,
+				Options:        n.options,
+				Master:         n.master,
+				RequestList:    n.req.len(),
+				RetransmitList: n.rxmt.len(),
+				SummaryList:    len(n.summary) - n.summaryPos,
+			}
+			if !n.deadAt.IsZero() {
+				s.DeadIn = max(n.deadAt.Sub(now), 0)
+			}
+			out = append(out, s)
+		}
+		part := out[start:]
+		sort.Slice(part, func(i, j int) bool { return part[i].RouterID.Less(part[j].RouterID) })
+	}
+	return out
+}
+
+// LSDB returns a deep copy of the LSAs matching f (the zero filter
+// matches all), in (type, Link State ID, advertising router) order, with
+// their current ages.
+func (in *Instance) LSDB(f LSDBFilter) []LSAEntry {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	now := in.clock.Now()
+	var out []LSAEntry
+	for e := range in.db.seqAll(f) {
+		out = append(out, e.snapshot(now, in.rid))
+	}
+	return out
+}
+
+// LookupLSA returns a copy of the LSA with key k.
+func (in *Instance) LookupLSA(k LSAKey) (LSAEntry, bool) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	e := in.db.get(k)
+	if e == nil {
+		return LSAEntry{}, false
+	}
+	return e.snapshot(in.clock.Now(), in.rid), true
+}
+
+// Stats returns the packet counters summed over every interface.
+func (in *Instance) Stats() Stats {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	s := Stats{Received: map[PacketType]uint64{}, Sent: map[PacketType]uint64{}, Dropped: map[DropReason]uint64{}}
+	for _, ifc := range in.ifaces {
+		ifc.ctr.addTo(&s)
+		s.SendErrors += ifc.ctr.txErr
+	}
+	return s
+}

@@ -1,0 +1,279 @@
+package ospf
+
+import (
+	"cmp"
+	"container/heap"
+	"encoding/binary"
+	"iter"
+	"net/netip"
+	"slices"
+	"time"
+)
+
+// dbEntry is one LSA instance in the link-state database (RFC 2328 §12.2).
+// An entry is never modified once installed, except for its bookkeeping
+// fields: a new instance (even the same LSA prematurely aged) is a new
+// entry, so that a retransmission list holding an entry holds exactly the
+// instance that was flooded.
+type dbEntry struct {
+	hdr LSAHeader // as installed: Age is the age at installedAt
+	lsa LSA       // decoded body (Header equal to hdr)
+	raw []byte    // the LSA as encoded, LS age bytes as at installedAt
+
+	installedAt time.Time
+	// floodedAt is when the instance was installed from a neighbor's LS
+	// Update (zero for self-originated or DD-learned instances); §13 step
+	// 5a compares it with MinLSArrival.
+	floodedAt time.Time
+	// sentBackAt is when this instance was last sent back to a neighbor
+	// holding an older one (§13 step 8, MinLSArrival).
+	sentBackAt time.Time
+	// rxmtRefs counts the retransmission lists holding this entry; a
+	// MaxAge entry is removed only at zero (§14).
+	rxmtRefs int
+	// maxAgeListed marks an entry already in the database's maxAged
+	// list.
+	maxAgeListed bool
+	// selfMade marks an instance this router originated (not one of its
+	// own LSAs learned back from a neighbor).
+	selfMade bool
+}
+
+// age returns the LS age at now (§14): the installed age plus the seconds
+// since, capped at MaxAge. DoNotAge LSAs (RFC 1793) keep their age.
+func (e *dbEntry) age(now time.Time) uint16 {
+	a := lsAge(e.hdr.Age)
+	if e.hdr.Age&DoNotAge != 0 || a >= MaxAge {
+		return a
+	}
+	el := now.Sub(e.installedAt) / time.Second
+	if el <= 0 {
+		return a
+	}
+	if int64(a)+int64(el) >= MaxAge {
+		return MaxAge
+	}
+	return a + uint16(el)
+}
+
+// header returns the LSA header with the age at now.
+func (e *dbEntry) header(now time.Time) LSAHeader {
+	h := e.hdr
+	h.Age = e.age(now) | e.hdr.Age&DoNotAge
+	return h
+}
+
+// isMaxAge reports whether the instance has reached MaxAge at now.
+func (e *dbEntry) isMaxAge(now time.Time) bool { return e.age(now) >= MaxAge }
+
+// appendWire appends the LSA as transmitted at now on an interface with
+// the given transmit delay: LS age incremented by InfTransDelay and capped
+// at MaxAge (§13.3 step 5, §14). The checksum does not cover the age.
+func (e *dbEntry) appendWire(b []byte, now time.Time, delay uint16) []byte {
+	start := len(b)
+	b = append(b, e.raw...)
+	a := e.age(now)
+	if a < MaxAge {
+		a += delay
+		if a > MaxAge {
+			a = MaxAge
+		}
+	}
+	binary.BigEndian.PutUint16(b[start+offLSAAge:], a|e.hdr.Age&DoNotAge)
+	return b
+}
+
+// ageEvent is a pending aging action: an entry reaching MaxAge, or a
+// self-originated entry due for its LSRefreshTime refresh.
+type ageEvent struct {
+	at      time.Time
+	seq     uint64
+	e       *dbEntry
+	refresh bool
+}
+
+type ageHeap []ageEvent
+
+func (h ageHeap) Len() int { return len(h) }
+func (h ageHeap) Less(i, j int) bool {
+	if !h[i].at.Equal(h[j].at) {
+		return h[i].at.Before(h[j].at)
+	}
+	return h[i].seq < h[j].seq
+}
+func (h ageHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *ageHeap) Push(x any)   { *h = append(*h, x.(ageEvent)) }
+func (h *ageHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+// lsdb is the link-state database: the backbone area's LSAs and the
+// AS-external LSAs (§12.2). It is owned by an Instance and only touched
+// under its mutex.
+type lsdb struct {
+	m       map[LSAKey]*dbEntry
+	events  ageHeap
+	evSeq   uint64
+	maxAged []*dbEntry          // MaxAge entries waiting for removal (§14)
+	self    map[LSAKey]struct{} // keys advertised by this router
+	version uint64              // incremented by every change
+}
+
+func newLSDB() *lsdb {
+	return &lsdb{m: make(map[LSAKey]*dbEntry), self: make(map[LSAKey]struct{})}
+}
+
+func (db *lsdb) get(k LSAKey) *dbEntry { return db.m[k] }
+
+func (db *lsdb) len() int { return len(db.m) }
+
+// schedule queues an aging event for e.
+func (db *lsdb) schedule(at time.Time, e *dbEntry, refresh bool) {
+	db.evSeq++
+	heap.Push(&db.events, ageEvent{at: at, seq: db.evSeq, e: e, refresh: refresh})
+}
+
+// nextEvent returns the due time of the earliest aging event.
+func (db *lsdb) nextEvent() (time.Time, bool) {
+	if len(db.events) == 0 {
+		return time.Time{}, false
+	}
+	return db.events[0].at, true
+}
+
+// popDue removes and returns the next event due at or before now whose
+// entry is still the installed instance.
+func (db *lsdb) popDue(now time.Time) (ageEvent, bool) {
+	for len(db.events) > 0 && !db.events[0].at.After(now) {
+		ev := heap.Pop(&db.events).(ageEvent)
+		if db.m[ev.e.hdr.Key()] == ev.e {
+			return ev, true
+		}
+	}
+	return ageEvent{}, false
+}
+
+// sortedKeys returns every key in (type, Link State ID, advertising
+// router) order: the deterministic order used wherever the database is
+// walked to produce output.
+func (db *lsdb) sortedKeys() []LSAKey {
+	keys := make([]LSAKey, 0, len(db.m))
+	for k := range db.m {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, compareKeys)
+	return keys
+}
+
+func compareKeys(a, b LSAKey) int {
+	if c := cmp.Compare(a.Type, b.Type); c != 0 {
+		return c
+	}
+	if c := a.ID.Compare(b.ID); c != 0 {
+		return c
+	}
+	return a.AdvRouter.Compare(b.AdvRouter)
+}
+
+// entries returns the entries of one LS type (0 = all) in key order.
+func (db *lsdb) entries(t LSType) []*dbEntry {
+	var out []*dbEntry
+	for k, e := range db.m {
+		if t == 0 || k.Type == t {
+			out = append(out, e)
+		}
+	}
+	slices.SortFunc(out, func(a, b *dbEntry) int { return compareKeys(a.hdr.Key(), b.hdr.Key()) })
+	return out
+}
+
+// LSAEntry is one LSA of the link-state database as a plain value, safe to
+// keep and modify: a deep copy.
+type LSAEntry struct {
+	// LSA is the LSA with Header.Age set to its current age.
+	LSA LSA
+	// SelfOriginated reports that this router is the advertising router.
+	SelfOriginated bool
+	// Installed is when this instance entered the database.
+	Installed time.Time
+}
+
+// Key returns the LSA's identity.
+func (e LSAEntry) Key() LSAKey { return e.LSA.Header.Key() }
+
+// snapshot returns a deep copy of e at now.
+func (e *dbEntry) snapshot(now time.Time, rid netip.Addr) LSAEntry {
+	var l LSA
+	if err := l.DecodeFrom(e.raw); err != nil {
+		// Stored bytes decoded when installed; keep the installed value.
+		l = e.lsa
+	}
+	l.Header = e.header(now)
+	return LSAEntry{LSA: l, SelfOriginated: e.hdr.AdvRouter == rid, Installed: e.installedAt}
+}
+
+// LSDBFilter selects LSAs in Instance.LSDB: zero fields match anything.
+type LSDBFilter struct {
+	Type      LSType
+	ID        netip.Addr
+	AdvRouter netip.Addr
+}
+
+func (f LSDBFilter) match(k LSAKey) bool {
+	return (f.Type == 0 || f.Type == k.Type) &&
+		(!f.ID.IsValid() || f.ID == k.ID) &&
+		(!f.AdvRouter.IsValid() || f.AdvRouter == k.AdvRouter)
+}
+
+// LSDBChange describes one change of the database, for in-package
+// observers such as SPF scheduling (see Instance.onLSDBChange).
+type LSDBChange struct {
+	Key LSAKey
+	// Old and New are the headers of the previous and the new instance;
+	// a zero Type means absent (an installation or a removal).
+	Old, New LSAHeader
+	// Content reports that the contents changed in a way that matters to
+	// the routing table (§13.2): body, options, or reaching or leaving
+	// MaxAge. A refresh with only a new sequence number is false.
+	Content bool
+}
+
+// seqAll iterates entries in key order.
+func (db *lsdb) seqAll(f LSDBFilter) iter.Seq[*dbEntry] {
+	return func(yield func(*dbEntry) bool) {
+		var keys []LSAKey
+		if f.Type != 0 && f.ID.IsValid() && f.AdvRouter.IsValid() {
+			keys = []LSAKey{{Type: f.Type, ID: f.ID, AdvRouter: f.AdvRouter}}
+		} else {
+			for k := range db.m {
+				if f.match(k) {
+					keys = append(keys, k)
+				}
+			}
+			slices.SortFunc(keys, compareKeys)
+		}
+		for _, k := range keys {
+			if e := db.m[k]; e != nil {
+				if !yield(e) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// sameContents reports whether two instances carry the same information
+// for routing (§13.2): same options, same length and body, and neither or
+// both at MaxAge.
+func sameContents(a, b *dbEntry, now time.Time) bool {
+	if a.hdr.Options != b.hdr.Options || a.hdr.Length != b.hdr.Length || len(a.raw) != len(b.raw) {
+		return false
+	}
+	if a.isMaxAge(now) != b.isMaxAge(now) {
+		return false
+	}
+	return string(a.raw[LSAHeaderLen:]) == string(b.raw[LSAHeaderLen:])
+}

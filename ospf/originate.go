@@ -1,0 +1,312 @@
+package ospf
+
+import (
+	"net/netip"
+	"slices"
+	"time"
+)
+
+// originState is the bookkeeping of LSA origination (§12.4).
+type originState struct {
+	// dirty asks settle to recompute the self-originated LSAs.
+	dirty bool
+	// stopping suppresses origination while Stop flushes.
+	stopping bool
+	// last is when each LSA was last originated, for MinLSInterval.
+	last map[LSAKey]time.Time
+	// wrap marks LSAs whose MaxSequenceNumber instance is being flushed
+	// before a new one starts from InitialSequenceNumber (§12.1.6).
+	wrap map[LSAKey]bool
+	// deferred fires when an origination held back by MinLSInterval may
+	// proceed.
+	deferred   timerSlot
+	deferredAt time.Time
+	// flags are the router-LSA flags set by other parts of the package
+	// (E for an AS boundary router, once redistribution exists).
+	flags RouterFlags
+}
+
+func (o *originState) init() {
+	o.last = make(map[LSAKey]time.Time)
+	o.wrap = make(map[LSAKey]bool)
+}
+
+func (o *originState) wrapPending(k LSAKey) bool {
+	if o.wrap[k] {
+		delete(o.wrap, k)
+		return true
+	}
+	return false
+}
+
+func (o *originState) stop(in *Instance) {
+	in.disarm(&o.deferred)
+	o.dirty = false
+}
+
+// deferUntil arranges for origination to be retried at t.
+func (o *originState) deferUntil(in *Instance, t time.Time) {
+	if o.deferred.armed() && !o.deferredAt.After(t) {
+		return
+	}
+	o.deferredAt = t
+	in.arm(&o.deferred, t.Sub(in.clock.Now()), func() {
+		o.deferredAt = time.Time{}
+		o.dirty = true
+	})
+}
+
+// originateAll brings the self-originated LSAs in line with the router's
+// state: the router-LSA (§12.4.1), a network-LSA for every broadcast
+// network where it is DR with at least one adjacency (§12.4.2), and a
+// flush (§14.1) of any self-originated LSA no longer wanted.
+func (in *Instance) originateAll() {
+	in.orig.dirty = false
+	if in.orig.stopping {
+		return
+	}
+	now := in.clock.Now()
+	want := in.buildSelf()
+	wanted := make(map[LSAKey]bool, len(want))
+	for i := range want {
+		wanted[want[i].Header.Key()] = true
+		in.originate(&want[i], false)
+	}
+	for _, k := range in.selfKeys() {
+		if wanted[k] {
+			continue
+		}
+		if e := in.db.get(k); e != nil && !e.isMaxAge(now) {
+			in.prematureAge(e)
+		}
+	}
+}
+
+// selfKeys returns the keys of the LSAs advertised by this router, sorted.
+func (in *Instance) selfKeys() []LSAKey {
+	keys := make([]LSAKey, 0, len(in.db.self))
+	for k := range in.db.self {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, compareKeys)
+	return keys
+}
+
+// buildSelf returns the LSAs this router wants in the database now, with
+// headers lacking age, sequence number and checksum.
+func (in *Instance) buildSelf() []LSA {
+	out := []LSA{in.buildRouterLSA()}
+	for _, ifc := range in.ifaces {
+		if l, ok := ifc.buildNetworkLSA(); ok {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// buildRouterLSA builds the router-LSA (§12.4.1).
+func (in *Instance) buildRouterLSA() LSA {
+	l := LSA{Header: LSAHeader{Options: in.options(), Type: LSTypeRouter, ID: in.rid, AdvRouter: in.rid}}
+	l.Router.Flags = in.orig.flags
+	for _, ifc := range in.ifaces {
+		l.Router.Links = ifc.appendLinks(l.Router.Links)
+	}
+	return l
+}
+
+// appendLinks appends the router-LSA links describing the interface
+// (§12.4.1.1 point-to-point, §12.4.1.2 broadcast).
+func (ifc *iface) appendLinks(links []RouterLink) []RouterLink {
+	cost := ifc.cfg.cost()
+	bits := ifc.cfg.Prefix.Bits()
+	stub := func() RouterLink {
+		if bits == 32 {
+			return RouterLink{ID: ifc.addr, Data: Mask(32), Type: LinkStub, Metric: cost}
+		}
+		return RouterLink{ID: ifc.prefix.Addr(), Data: Mask(bits), Type: LinkStub, Metric: cost}
+	}
+	switch {
+	case ifc.state == IfDown:
+		// §12.4.1: nothing for a down interface.
+		return links
+	case ifc.state == IfLoopback:
+		// §12.4.1: a looped-back interface is a host route of cost 0.
+		return append(links, RouterLink{ID: ifc.addr, Data: Mask(32), Type: LinkStub, Metric: 0})
+	case ifc.cfg.Passive:
+		// A passive interface has no neighbors: its network is a stub.
+		return append(links, stub())
+	case ifc.p2p():
+		// §12.4.1.1: a point-to-point link to each Full neighbor...
+		var nbrAddr netip.Addr
+		for _, n := range ifc.nbrs {
+			if n.state == NbrFull {
+				links = append(links, RouterLink{ID: n.rid, Data: ifc.addr, Type: LinkPointToPoint, Metric: cost})
+			}
+			if n.state >= NbrInit && !nbrAddr.IsValid() {
+				nbrAddr = n.addr
+			}
+		}
+		// ...and, whatever the neighbor's state, a stub link: the
+		// subnet (option 2) or, on a /32, the neighbor's address as a
+		// host route (option 1).
+		switch {
+		case bits < 32:
+			links = append(links, stub())
+		case nbrAddr.IsValid():
+			links = append(links, RouterLink{ID: nbrAddr, Data: Mask(32), Type: LinkStub, Metric: cost})
+		}
+		return links
+	default:
+		// §12.4.1.2: a transit link when the router is DR with at least
+		// one adjacency or is Full with the DR; otherwise a stub.
+		if ifc.state != IfWaiting && ifc.dr.IsValid() {
+			transit := false
+			for _, n := range ifc.nbrs {
+				if n.state == NbrFull && (ifc.state == IfDR || n.addr == ifc.dr) {
+					transit = true
+					break
+				}
+			}
+			if transit {
+				return append(links, RouterLink{ID: ifc.dr, Data: ifc.addr, Type: LinkTransit, Metric: cost})
+			}
+		}
+		return append(links, stub())
+	}
+}
+
+// buildNetworkLSA builds the network-LSA of a broadcast network on which
+// the router is DR and fully adjacent to at least one router (§12.4.2).
+func (ifc *iface) buildNetworkLSA() (LSA, bool) {
+	if ifc.p2p() || ifc.cfg.Passive || ifc.state != IfDR {
+		return LSA{}, false
+	}
+	var full []netip.Addr
+	for _, n := range ifc.nbrs {
+		if n.state == NbrFull {
+			full = append(full, n.rid)
+		}
+	}
+	if len(full) == 0 {
+		return LSA{}, false
+	}
+	slices.SortFunc(full, netip.Addr.Compare)
+	in := ifc.in
+	l := LSA{Header: LSAHeader{Options: in.options(), Type: LSTypeNetwork, ID: ifc.addr, AdvRouter: in.rid}}
+	l.Network.NetworkMask = Mask(ifc.cfg.Prefix.Bits())
+	l.Network.AttachedRouters = append([]netip.Addr{in.rid}, full...)
+	return l, true
+}
+
+// originate installs and floods a new instance of a self-originated LSA
+// (§12.4) if its contents differ from the database copy, or always with
+// force. It honours MinLSInterval (§12.4) and the sequence-number wrap of
+// §12.1.6.
+func (in *Instance) originate(d *LSA, force bool) {
+	now := in.clock.Now()
+	k := d.Header.Key()
+	if in.orig.wrap[k] {
+		return // §12.1.6: wait for the old instance to leave
+	}
+	cur := in.db.get(k)
+	d.Header.Age, d.Header.Seq, d.Header.Checksum = 0, 0, 0
+	raw, err := d.AppendBinary(nil)
+	if err != nil {
+		in.log.Error("ospf: encode self-originated LSA", "lsa", k, "err", err)
+		return
+	}
+	if cur != nil && !force && cur.selfMade && !cur.isMaxAge(now) &&
+		cur.hdr.Options == d.Header.Options && string(cur.raw[LSAHeaderLen:]) == string(raw[LSAHeaderLen:]) {
+		return
+	}
+	// §12.4: at most one new instance per MinLSInterval.
+	if t, ok := in.orig.last[k]; ok && now.Sub(t) < MinLSInterval {
+		in.orig.deferUntil(in, t.Add(MinLSInterval))
+		return
+	}
+	seq := int32(InitialSequenceNumber)
+	if cur != nil {
+		if cur.hdr.Seq == MaxSequenceNumber {
+			// §12.1.6: the sequence space is exhausted: flush the
+			// instance and start again once it has left every database.
+			if !cur.isMaxAge(now) {
+				in.prematureAge(cur)
+			}
+			in.orig.wrap[k] = true
+			return
+		}
+		if cur.hdr.Seq >= InitialSequenceNumber {
+			seq = cur.hdr.Seq + 1
+		}
+	}
+	d.Header.Seq = seq
+	raw, err = d.AppendBinary(raw[:0])
+	if err != nil {
+		in.log.Error("ospf: encode self-originated LSA", "lsa", k, "err", err)
+		return
+	}
+	var l LSA
+	if err := l.DecodeFrom(raw); err != nil {
+		in.log.Error("ospf: decode self-originated LSA", "lsa", k, "err", err)
+		return
+	}
+	e := newEntry(raw, l, now)
+	e.selfMade = true
+	in.orig.last[k] = now
+	if in.debugEnabled() {
+		in.log.Debug("ospf: originate", "type", k.Type.String(), "id", k.ID.String(), "seq", seq)
+	}
+	in.install(e)
+	in.flood(e, nil)
+}
+
+// refreshSelf re-originates a self-originated LSA every LSRefreshTime
+// (§12.4 "LSRefreshTime"), even unchanged, so that it never ages out.
+func (in *Instance) refreshSelf(e *dbEntry) {
+	if in.orig.stopping {
+		return
+	}
+	for _, d := range in.buildSelf() {
+		if d.Header.Key() == e.hdr.Key() {
+			in.originate(&d, true)
+			return
+		}
+	}
+	if !e.isMaxAge(in.clock.Now()) {
+		in.prematureAge(e)
+	}
+}
+
+// selfOriginatedReceived is §13.4: a neighbor flooded a newer instance of
+// an LSA that is ours (left over from before a restart, or a Router ID
+// collision). If we still want the LSA, a new instance one sequence
+// number past the received one is originated; otherwise the received one
+// is flushed.
+func (in *Instance) selfOriginatedReceived(e *dbEntry) {
+	if in.orig.stopping {
+		return
+	}
+	if e.hdr.AdvRouter == in.rid {
+		for _, d := range in.buildSelf() {
+			if d.Header.Key() == e.hdr.Key() {
+				in.originate(&d, true)
+				return
+			}
+		}
+	}
+	if !e.isMaxAge(in.clock.Now()) {
+		in.prematureAge(e)
+	}
+}
+
+// flushSelfOriginated flushes every self-originated LSA (§14.1), for Stop.
+func (in *Instance) flushSelfOriginated() {
+	in.orig.stopping = true
+	in.orig.dirty = false
+	now := in.clock.Now()
+	for _, k := range in.selfKeys() {
+		if e := in.db.get(k); e != nil && !e.isMaxAge(now) {
+			in.prematureAge(e)
+		}
+	}
+}
