@@ -256,7 +256,11 @@ func TestKeyLifetimes_D_3(t *testing.T) {
 }
 
 func TestAuthValidate(t *testing.T) {
-	k := func(f func(*Key)) []Key { k := Key{ID: 1, Algorithm: AlgHMACSHA256, Secret: []byte("s")}; f(&k); return []Key{k} }
+	k := func(f func(*Key)) []Key {
+		k := Key{ID: 1, Algorithm: AlgHMACSHA256, Secret: []byte("s")}
+		f(&k)
+		return []Key{k}
+	}
 	for _, c := range []struct {
 		a     AuthConfig
 		field string

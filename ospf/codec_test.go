@@ -231,8 +231,8 @@ func TestMask(t *testing.T) {
 
 func TestStrings(t *testing.T) {
 	for got, want := range map[string]string{
-		(OptE | OptO | OptDN).String():         "E|O|DN",
-		Options(0).String():                    "0",
+		(OptE | OptO | OptDN).String():          "E|O|DN",
+		Options(0).String():                     "0",
 		(DDFlagI | DDFlagM | DDFlagMS).String(): "I|M|MS",
 		(DDFlagMS | 0x10).String():              "MS|0x10",
 		(RouterFlagB | RouterFlagNt).String():   "B|Nt",

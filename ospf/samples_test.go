@@ -14,7 +14,7 @@ func sampleHeader(t PacketType) Header {
 
 func sampleHello(neighbors int) Packet {
 	p := Packet{Header: sampleHeader(TypeHello), Hello: Hello{
-		NetworkMask: Mask(24), HelloInterval: 10, Options: OptE | OptL, Priority: 7, RouterDeadInterval: 40,
+		NetworkMask: Mask(24), HelloInterval: 10, Options: OptE | OptDC, Priority: 7, RouterDeadInterval: 40,
 		DesignatedRouter: netip.MustParseAddr("10.1.1.1"), BackupDesignatedRouter: netip.MustParseAddr("10.1.1.2"),
 	}}
 	for i := range neighbors {
