@@ -2,6 +2,7 @@ package fib
 
 import (
 	"context"
+	"maps"
 	"net/netip"
 	"slices"
 	"strings"
@@ -117,14 +118,19 @@ func (m *Memory) List(ctx context.Context) ([]Route, error) {
 func (m *Memory) Routes() []Route {
 	m.mu.RLock()
 	out := make([]Route, 0, m.n)
-	for _, t := range m.tables {
-		for _, r := range t.All() {
+	ids := slices.Sorted(maps.Keys(m.tables))
+	for _, id := range ids {
+		for _, r := range m.tables[id].AllSorted() {
 			r.NextHops = slices.Clone(r.NextHops)
 			out = append(out, r)
 		}
 	}
 	m.mu.RUnlock()
-	slices.SortFunc(out, Compare)
+	// bart's CIDR order is Compare's order; checking costs less than
+	// sorting.
+	if !slices.IsSortedFunc(out, Compare) {
+		slices.SortFunc(out, Compare)
+	}
 	return out
 }
 

@@ -193,39 +193,43 @@ func (r Route) Validate() error {
 	}
 	v4 := p.Addr().Is4()
 	for i, nh := range r.NextHops {
-		field := "NextHops[" + strconv.Itoa(i) + "]"
 		if nh.IfIndex < 0 {
-			return routeErr(p, field+".IfIndex", "negative interface index %d", nh.IfIndex)
+			return routeErr(p, hopField(i, ".IfIndex"), "negative interface index %d", nh.IfIndex)
 		}
 		if nh.Weight < 0 || nh.Weight > MaxWeight {
-			return routeErr(p, field+".Weight", "%d out of range 0..%d", nh.Weight, MaxWeight)
+			return routeErr(p, hopField(i, ".Weight"), "%d out of range 0..%d", nh.Weight, MaxWeight)
 		}
 		g := nh.Gateway
 		if !g.IsValid() {
 			if nh.IfIndex == 0 {
-				return routeErr(p, field, "neither Gateway nor IfIndex set")
+				return routeErr(p, hopField(i, ""), "neither Gateway nor IfIndex set")
 			}
 		} else {
 			switch {
 			case g.Is4() != v4:
-				return routeErr(p, field+".Gateway", "%s is not of the prefix's address family", g)
+				return routeErr(p, hopField(i, ".Gateway"), "%s is not of the prefix's address family", g)
 			case g.Zone() != "":
-				return routeErr(p, field+".Gateway", "zone %q not allowed; set IfIndex", g.Zone())
+				return routeErr(p, hopField(i, ".Gateway"), "zone %q not allowed; set IfIndex", g.Zone())
 			case g.Is4In6():
-				return routeErr(p, field+".Gateway", "IPv4-mapped %s; use the IPv4 form with an IPv4 prefix", g)
+				return routeErr(p, hopField(i, ".Gateway"), "IPv4-mapped %s; use the IPv4 form with an IPv4 prefix", g)
 			case g.IsUnspecified() || g.IsMulticast() || g.IsLoopback() || (v4 && g == netip.AddrFrom4([4]byte{255, 255, 255, 255})):
-				return routeErr(p, field+".Gateway", "%s is not a unicast address", g)
+				return routeErr(p, hopField(i, ".Gateway"), "%s is not a unicast address", g)
 			case g.Is6() && g.IsLinkLocalUnicast() && nh.IfIndex == 0:
-				return routeErr(p, field+".IfIndex", "link-local gateway %s needs an interface", g)
+				return routeErr(p, hopField(i, ".IfIndex"), "link-local gateway %s needs an interface", g)
 			}
 		}
 		for j := range i {
 			if r.NextHops[j].Gateway == g && r.NextHops[j].IfIndex == nh.IfIndex {
-				return routeErr(p, field, "duplicates NextHops[%d]", j)
+				return routeErr(p, hopField(i, ""), "duplicates NextHops[%d]", j)
 			}
 		}
 	}
 	return nil
+}
+
+// hopField names a field of next hop i, built only on the error path.
+func hopField(i int, sub string) string {
+	return "NextHops[" + strconv.Itoa(i) + "]" + sub
 }
 
 // Canonical returns r written the one way sinks report it: next hops sorted

@@ -1,6 +1,7 @@
 package fib
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -86,60 +87,74 @@ func (e *SyncError) Unwrap() []error {
 //
 // The result lists what was written; it is empty when err is not nil.
 func Sync(ctx context.Context, s Sink, want []Route) (SyncResult, error) {
-	wants := make([]Route, len(want))
-	index := make(map[key]int, len(want))
+	type wanted struct {
+		r Route
+		i int // index in want, for error messages
+	}
+	ws := make([]wanted, len(want))
 	for i, r := range want {
 		if err := validateFor(s, r); err != nil {
 			return SyncResult{}, fmt.Errorf("fib: sync: want[%d]: %w", i, err)
 		}
-		k := keyOf(r)
-		if j, dup := index[k]; dup {
-			return SyncResult{}, fmt.Errorf("fib: sync: want[%d]: %w", i,
-				routeErr(r.Prefix, "Prefix", "same prefix and table as want[%d]", j))
-		}
-		index[k] = i
-		wants[i] = r.Canonical()
+		ws[i] = wanted{r.Canonical(), i}
 	}
-	slices.SortFunc(wants, Compare)
+	slices.SortFunc(ws, func(a, b wanted) int {
+		if c := compareKey(a.r, b.r); c != 0 {
+			return c
+		}
+		return a.i - b.i
+	})
+	for k := 1; k < len(ws); k++ {
+		if compareKey(ws[k-1].r, ws[k].r) == 0 {
+			return SyncResult{}, fmt.Errorf("fib: sync: want[%d]: %w", ws[k].i,
+				routeErr(ws[k].r.Prefix, "Prefix", "same prefix and table as want[%d]", ws[k-1].i))
+		}
+	}
 
 	have, err := s.List(ctx)
 	if err != nil {
 		return SyncResult{}, fmt.Errorf("fib: sync: list: %w", err)
 	}
-	// A sink may list more than one route for a key (a kernel table left
-	// with two metrics by a crash): such a key is rewritten, and Replace
-	// leaves one route there.
-	haveBy := make(map[key]Route, len(have))
-	dirty := make(map[key]bool)
-	for _, h := range have {
-		k := keyOf(h)
-		if _, dup := haveBy[k]; dup {
-			dirty[k] = true
-			continue
-		}
-		haveBy[k] = h
+	if !slices.IsSortedFunc(have, Compare) {
+		have = slices.Clone(have)
+		slices.SortFunc(have, Compare)
 	}
 
-	var ops []syncOp
-	for _, w := range wants {
-		k := keyOf(w)
-		h, ok := haveBy[k]
+	// Merge the two sorted lists. A sink may list more than one route
+	// for a key (a kernel table left with two metrics by a crash): such
+	// a key is rewritten, and Replace leaves one route there.
+	var writes, deletes []syncOp
+	i, j := 0, 0
+	for i < len(ws) || j < len(have) {
+		c := 0
 		switch {
-		case !ok:
-			ops = append(ops, syncOp{kind: opAdd, route: w})
-		case dirty[k] || !h.Equal(w):
-			ops = append(ops, syncOp{kind: opChange, route: w, old: h})
+		case i == len(ws):
+			c = 1
+		case j == len(have):
+			c = -1
+		default:
+			c = compareKey(ws[i].r, have[j])
 		}
-	}
-	seen := make(map[key]bool)
-	for _, h := range have {
-		k := keyOf(h)
-		if _, wanted := index[k]; wanted || seen[k] {
+		if c < 0 {
+			writes = append(writes, syncOp{kind: opAdd, route: ws[i].r})
+			i++
 			continue
 		}
-		seen[k] = true
-		ops = append(ops, syncOp{kind: opDelete, route: h})
+		h, next := have[j], j+1
+		for next < len(have) && compareKey(have[next], h) == 0 {
+			next++
+		}
+		if c > 0 {
+			deletes = append(deletes, syncOp{kind: opDelete, route: h})
+		} else {
+			if next-j > 1 || !h.Equal(ws[i].r) {
+				writes = append(writes, syncOp{kind: opChange, route: ws[i].r, old: h})
+			}
+			i++
+		}
+		j = next
 	}
+	ops := append(writes, deletes...)
 
 	var res SyncResult
 	for i, op := range ops {
@@ -174,6 +189,14 @@ type syncOp struct {
 	kind  opKind
 	route Route // the wanted route (add, change) or the one to delete
 	old   Route // change: the route it replaces
+}
+
+// compareKey orders routes by table, then prefix (Compare without metric).
+func compareKey(a, b Route) int {
+	if c := cmp.Compare(canonicalTable(a.Table), canonicalTable(b.Table)); c != 0 {
+		return c
+	}
+	return comparePrefix(a.Prefix, b.Prefix)
 }
 
 func (op syncOp) apply(ctx context.Context, s Sink) error {
