@@ -246,13 +246,15 @@ type Stats struct {
 	// addresses (and, for UDP, our port): our own packets looped back.
 	DroppedOwn uint64
 	// DroppedMalformed counts packets the kernel handed over without the
-	// information a Packet needs (a missing control message, a short or
-	// non-IPv4 header).
+	// information a Packet needs: no control message, or no source
+	// address of the transport's family.
 	DroppedMalformed uint64
 	// DroppedInterface counts packets that arrived on another interface
 	// (never expected with SO_BINDTODEVICE; counted as a safety net).
 	DroppedInterface uint64
-	// ReadErrors counts failed reads other than the one Close causes.
+	// ReadErrors counts failed reads other than the one Close causes,
+	// including a raw IPv4 packet whose header is shorter than its IHL
+	// (which the kernel never hands over in practice).
 	ReadErrors uint64
 	// Sent is the number of packets sent successfully.
 	Sent uint64
