@@ -24,6 +24,9 @@ import (
 // or remove the other route.
 var ErrConflict = errors.New("fib: route held by another protocol")
 
+// ErrInvalidConfig is wrapped by NetlinkConfig.Validate's errors.
+var ErrInvalidConfig = errors.New("fib: invalid netlink config")
+
 // The rtm_protocol numbers a Netlink sink uses by default, one per
 // originating Protocol (see DefaultRTProtocol). They sit in a block no
 // known routing software uses: Linux interprets only 0 to 3, the kernel's
@@ -130,19 +133,23 @@ type NetlinkConfig struct {
 func (c NetlinkConfig) Validate() error {
 	switch {
 	case c.Protocol >= numProtocols:
-		return fmt.Errorf("fib: netlink config: Protocol: unknown protocol %d", uint8(c.Protocol))
+		return configErr("Protocol", "unknown protocol %d", uint8(c.Protocol))
 	case c.Protocol == ProtocolKernel:
-		return errors.New("fib: netlink config: Protocol: kernel routes belong to the kernel; a sink cannot install them")
+		return configErr("Protocol", "kernel routes belong to the kernel; a sink cannot install them")
 	case c.RTProtocol >= 1 && c.RTProtocol <= unix.RTPROT_BOOT:
-		return fmt.Errorf("fib: netlink config: RTProtocol: %d is interpreted by the kernel (1 redirect, 2 kernel, 3 boot); use 4 or more", c.RTProtocol)
+		return configErr("RTProtocol", "%d is interpreted by the kernel (1 redirect, 2 kernel, 3 boot); use 4 or more", c.RTProtocol)
 	case c.Reclaim > ReclaimAdopt:
-		return fmt.Errorf("fib: netlink config: Reclaim: unknown mode %d", uint8(c.Reclaim))
+		return configErr("Reclaim", "unknown mode %d", uint8(c.Reclaim))
 	case strings.ContainsRune(c.Namespace, '/') || c.Namespace == "." || c.Namespace == "..":
-		return fmt.Errorf("fib: netlink config: Namespace: %q is not a namespace name", c.Namespace)
+		return configErr("Namespace", "%q is not a namespace name", c.Namespace)
 	case c.Timeout < 0:
-		return fmt.Errorf("fib: netlink config: Timeout: negative %v", c.Timeout)
+		return configErr("Timeout", "negative %v", c.Timeout)
 	}
 	return nil
+}
+
+func configErr(field, format string, args ...any) error {
+	return fmt.Errorf("fib: netlink config: %s: %s: %w", field, fmt.Sprintf(format, args...), ErrInvalidConfig)
 }
 
 // Netlink is a Sink that installs routes in a Linux kernel through

@@ -455,8 +455,8 @@ func TestNetlinkOpenErrors(t *testing.T) {
 		{Namespace: "../etc"},
 		{Timeout: -1},
 	} {
-		if err := cfg.Validate(); err == nil {
-			t.Errorf("Validate(%+v) = nil, want an error", cfg)
+		if err := cfg.Validate(); !errors.Is(err, fib.ErrInvalidConfig) {
+			t.Errorf("Validate(%+v) = %v, want ErrInvalidConfig", cfg, err)
 		}
 		if _, err := fib.OpenNetlink(context.Background(), cfg); err == nil {
 			t.Errorf("OpenNetlink(%+v) succeeded", cfg)
