@@ -72,18 +72,23 @@ const (
 
 // fletcherSums returns the two running sums of the Fletcher checksum
 // (RFC 905 Annex B) over lsa[2:], reduced mod 255. If zeroChecksum is
-// set the checksum bytes are counted as zero.
+// set the checksum bytes are counted as zero. lsa holds at least a header.
 func fletcherSums(lsa []byte, zeroChecksum bool) (c0, c1 uint64) {
-	// No reduction inside the loop: an LSA is at most 65535 bytes, so c0
+	// No reduction inside the loops: an LSA is at most 65535 bytes, so c0
 	// stays below 2^24 and c1 below 2^40.
-	for i := fletcherStart; i < len(lsa); i++ {
-		v := uint64(lsa[i])
-		if zeroChecksum && (i == lsaChecksumOffset || i == lsaChecksumOffset+1) {
-			v = 0
+	add := func(b []byte) {
+		for _, v := range b {
+			c0 += uint64(v)
+			c1 += c0
 		}
-		c0 += v
-		c1 += c0
 	}
+	add(lsa[fletcherStart:lsaChecksumOffset])
+	if zeroChecksum {
+		c1 += 2 * c0
+	} else {
+		add(lsa[lsaChecksumOffset : lsaChecksumOffset+2])
+	}
+	add(lsa[lsaChecksumOffset+2:])
 	return c0 % 255, c1 % 255
 }
 
