@@ -1,0 +1,385 @@
+package vrrp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"runtime"
+	"sync"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	"github.com/mdlayher/packet"
+	"github.com/vishvananda/netlink"
+	"github.com/vishvananda/netns"
+	"golang.org/x/sys/unix"
+)
+
+// NetlinkConfig configures a NetlinkAddresses.
+type NetlinkConfig struct {
+	// Interface is the LAN interface the virtual router runs on. Required.
+	Interface string
+	// Namespace, when set, is the network namespace (a name under
+	// /run/netns or a path) the interface lives in; the calling thread's
+	// namespace is not changed.
+	Namespace string
+	// MACVLAN, when set, is the name of a macvlan interface on Interface
+	// that carries the virtual MAC of VRID (00-00-5E-00-01-{VRID}, or
+	// 00-00-5E-00-02-{VRID} with IPv6): the virtual addresses are put on
+	// it and announced with that MAC, so that hosts need not relearn a
+	// MAC on failover. The macvlan is created if missing (mode bridge, no
+	// IPv6 link-local autoconfiguration), kept down while Backup and
+	// brought up while Master, and deleted by Close if it was created.
+	MACVLAN string
+	// VRID and IPv6 select the virtual MAC for MACVLAN.
+	VRID uint8
+	IPv6 bool
+	// PrefixLen is the prefix length the virtual addresses are installed
+	// with; zero means a host prefix (/32, /128), so that no second
+	// connected route appears.
+	PrefixLen int
+	// Logger receives logs; nil discards.
+	Logger *slog.Logger
+}
+
+// NetlinkAddresses is the Linux AddressManager: it adds and removes the
+// virtual addresses through rtnetlink and announces them with gratuitous
+// ARP (IPv4) and unsolicited Neighbor Advertisements (IPv6) sent through
+// AF_PACKET sockets.
+type NetlinkAddresses struct {
+	cfg     NetlinkConfig
+	log     *slog.Logger
+	h       *netlink.Handle
+	link    netlink.Link // where the addresses go: Interface or the macvlan
+	mac     net.HardwareAddr
+	created bool
+
+	mu     sync.Mutex
+	arp    *packet.Conn
+	ndp    *packet.Conn
+	closed bool
+}
+
+// NewNetlinkAddresses opens a netlink handle (in cfg.Namespace if set),
+// looks up the interface and creates the macvlan if one is asked for.
+func NewNetlinkAddresses(cfg NetlinkConfig) (*NetlinkAddresses, error) {
+	if cfg.Interface == "" {
+		return nil, fmt.Errorf("%w: NetlinkConfig.Interface: required", ErrConfig)
+	}
+	if cfg.MACVLAN != "" && cfg.VRID == 0 {
+		return nil, fmt.Errorf("%w: NetlinkConfig.VRID: required with MACVLAN", ErrConfig)
+	}
+	n := &NetlinkAddresses{cfg: cfg, log: cfg.Logger}
+	if n.log == nil {
+		n.log = slog.New(slog.DiscardHandler)
+	}
+	var err error
+	if cfg.Namespace != "" {
+		ns, err := openNS(cfg.Namespace)
+		if err != nil {
+			return nil, err
+		}
+		defer ns.Close()
+		n.h, err = netlink.NewHandleAt(ns)
+		if err != nil {
+			return nil, fmt.Errorf("vrrp: netlink in %s: %w", cfg.Namespace, err)
+		}
+	} else if n.h, err = netlink.NewHandle(); err != nil {
+		return nil, fmt.Errorf("vrrp: netlink: %w", err)
+	}
+	parent, err := n.h.LinkByName(cfg.Interface)
+	if err != nil {
+		n.h.Close()
+		return nil, fmt.Errorf("vrrp: interface %q: %w", cfg.Interface, err)
+	}
+	n.link, n.mac = parent, parent.Attrs().HardwareAddr
+	if cfg.MACVLAN != "" {
+		if err := n.makeMacvlan(parent); err != nil {
+			n.h.Close()
+			return nil, err
+		}
+	}
+	return n, nil
+}
+
+func openNS(name string) (netns.NsHandle, error) {
+	var ns netns.NsHandle
+	var err error
+	if len(name) > 0 && name[0] == '/' {
+		ns, err = netns.GetFromPath(name)
+	} else {
+		ns, err = netns.GetFromName(name)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("vrrp: namespace %q: %w", name, err)
+	}
+	return ns, nil
+}
+
+func (n *NetlinkAddresses) makeMacvlan(parent netlink.Link) error {
+	vmac := VirtualMAC(n.cfg.VRID, n.cfg.IPv6)
+	if l, err := n.h.LinkByName(n.cfg.MACVLAN); err == nil {
+		if _, ok := l.(*netlink.Macvlan); !ok || l.Attrs().ParentIndex != parent.Attrs().Index {
+			return fmt.Errorf("vrrp: %q exists and is not a macvlan on %q", n.cfg.MACVLAN, n.cfg.Interface)
+		}
+		if l.Attrs().HardwareAddr.String() != vmac.String() {
+			if err := n.h.LinkSetHardwareAddr(l, vmac); err != nil {
+				return fmt.Errorf("vrrp: set %s address %v: %w", n.cfg.MACVLAN, vmac, err)
+			}
+		}
+		n.link, n.mac = l, vmac
+		return nil
+	}
+	mv := &netlink.Macvlan{
+		LinkAttrs: netlink.LinkAttrs{Name: n.cfg.MACVLAN, ParentIndex: parent.Attrs().Index, HardwareAddr: vmac},
+		Mode:      netlink.MACVLAN_MODE_BRIDGE,
+	}
+	if err := n.h.LinkAdd(mv); err != nil {
+		return fmt.Errorf("vrrp: create macvlan %s: %w", n.cfg.MACVLAN, err)
+	}
+	n.created = true
+	l, err := n.h.LinkByName(n.cfg.MACVLAN)
+	if err != nil {
+		return fmt.Errorf("vrrp: macvlan %s: %w", n.cfg.MACVLAN, err)
+	}
+	n.link, n.mac = l, vmac
+	return nil
+}
+
+// Link returns the name of the interface the virtual addresses go on.
+func (n *NetlinkAddresses) Link() string { return n.link.Attrs().Name }
+
+// MAC returns the MAC address the announcements carry.
+func (n *NetlinkAddresses) MAC() net.HardwareAddr { return n.mac }
+
+func (n *NetlinkAddresses) nlAddr(a netip.Addr) *netlink.Addr {
+	bits := n.cfg.PrefixLen
+	if bits == 0 {
+		bits = a.BitLen()
+	}
+	na := &netlink.Addr{IPNet: &net.IPNet{IP: a.AsSlice(), Mask: net.CIDRMask(bits, a.BitLen())}}
+	if a.Is6() {
+		// Duplicate address detection would hold a failed-over address
+		// "tentative" for a second: the Master owns it by election.
+		na.Flags = unix.IFA_F_NODAD
+	}
+	return na
+}
+
+// Add implements AddressManager.
+func (n *NetlinkAddresses) Add(ctx context.Context, addrs []netip.Addr) error {
+	if n.cfg.MACVLAN != "" {
+		if err := n.h.LinkSetUp(n.link); err != nil {
+			return fmt.Errorf("vrrp: up %s: %w", n.Link(), err)
+		}
+	}
+	var errs []error
+	for _, a := range addrs {
+		if err := n.h.AddrReplace(n.link, n.nlAddr(a)); err != nil {
+			errs = append(errs, fmt.Errorf("vrrp: add %v on %s: %w", a, n.Link(), err))
+		}
+	}
+	n.log.Info("vrrp virtual addresses added", "link", n.Link(), "addrs", addrs)
+	return errors.Join(errs...)
+}
+
+// Remove implements AddressManager.
+func (n *NetlinkAddresses) Remove(ctx context.Context, addrs []netip.Addr) error {
+	var errs []error
+	for _, a := range addrs {
+		err := n.h.AddrDel(n.link, n.nlAddr(a))
+		if err != nil && !errors.Is(err, unix.EADDRNOTAVAIL) && !errors.Is(err, unix.ENOENT) {
+			errs = append(errs, fmt.Errorf("vrrp: remove %v from %s: %w", a, n.Link(), err))
+		}
+	}
+	if n.cfg.MACVLAN != "" {
+		if err := n.h.LinkSetDown(n.link); err != nil {
+			errs = append(errs, fmt.Errorf("vrrp: down %s: %w", n.Link(), err))
+		}
+	}
+	n.log.Info("vrrp virtual addresses removed", "link", n.Link(), "addrs", addrs)
+	return errors.Join(errs...)
+}
+
+// Announce implements AddressManager: one gratuitous ARP request per IPv4
+// address (sender and target the address, RFC 5798 §6.4.1 "broadcast a
+// gratuitous ARP request"), one unsolicited Neighbor Advertisement with
+// Router and Override set per IPv6 address, to ff02::1 (RFC 5798 §6.4.1,
+// RFC 4861 §7.2.6).
+func (n *NetlinkAddresses) Announce(ctx context.Context, addrs []netip.Addr) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.closed {
+		return net.ErrClosed
+	}
+	var errs []error
+	for _, a := range addrs {
+		var err error
+		if a.Is4() {
+			err = n.sendARP(a)
+		} else {
+			err = n.sendNA(a)
+		}
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// conn opens (once) an AF_PACKET socket of ethertype on the link, inside
+// the namespace when one is configured.
+func (n *NetlinkAddresses) conn(c **packet.Conn, ethertype int) (*packet.Conn, error) {
+	if *c != nil {
+		return *c, nil
+	}
+	ifi := &net.Interface{Index: n.link.Attrs().Index, Name: n.Link(), HardwareAddr: n.mac, MTU: n.link.Attrs().MTU}
+	var conn *packet.Conn
+	open := func() error {
+		var err error
+		conn, err = packet.Listen(ifi, packet.Raw, ethertype, nil)
+		return err
+	}
+	var err error
+	if n.cfg.Namespace != "" {
+		err = inNamespace(n.cfg.Namespace, open)
+	} else {
+		err = open()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("vrrp: AF_PACKET on %s: %w", n.Link(), err)
+	}
+	*c = conn
+	return conn, nil
+}
+
+// GratuitousARP returns the Ethernet frame of a gratuitous ARP request
+// for addr from mac.
+func GratuitousARP(mac net.HardwareAddr, addr netip.Addr) ([]byte, error) {
+	eth := &layers.Ethernet{SrcMAC: mac, DstMAC: layers.EthernetBroadcast, EthernetType: layers.EthernetTypeARP}
+	arp := &layers.ARP{
+		AddrType: layers.LinkTypeEthernet, Protocol: layers.EthernetTypeIPv4,
+		HwAddressSize: 6, ProtAddressSize: 4, Operation: layers.ARPRequest,
+		SourceHwAddress: mac, SourceProtAddress: addr.AsSlice(),
+		DstHwAddress: make([]byte, 6), DstProtAddress: addr.AsSlice(),
+	}
+	buf := gopacket.NewSerializeBuffer()
+	if err := gopacket.SerializeLayers(buf, gopacket.SerializeOptions{FixLengths: true}, eth, arp); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// UnsolicitedNA returns the Ethernet frame of an unsolicited Neighbor
+// Advertisement for addr with target link-layer address mac, Router and
+// Override set, from addr to ff02::1 with hop limit 255.
+func UnsolicitedNA(mac net.HardwareAddr, addr netip.Addr) ([]byte, error) {
+	eth := &layers.Ethernet{SrcMAC: mac, DstMAC: net.HardwareAddr{0x33, 0x33, 0, 0, 0, 1}, EthernetType: layers.EthernetTypeIPv6}
+	ip6 := &layers.IPv6{Version: 6, HopLimit: 255, NextHeader: layers.IPProtocolICMPv6,
+		SrcIP: addr.AsSlice(), DstIP: net.IPv6linklocalallnodes}
+	icmp := &layers.ICMPv6{TypeCode: layers.CreateICMPv6TypeCode(layers.ICMPv6TypeNeighborAdvertisement, 0)}
+	if err := icmp.SetNetworkLayerForChecksum(ip6); err != nil {
+		return nil, err
+	}
+	na := &layers.ICMPv6NeighborAdvertisement{
+		Flags:         0x80 | 0x20, // Router, Override; not Solicited
+		TargetAddress: addr.AsSlice(),
+		Options:       layers.ICMPv6Options{{Type: layers.ICMPv6OptTargetAddress, Data: mac}},
+	}
+	buf := gopacket.NewSerializeBuffer()
+	opts := gopacket.SerializeOptions{FixLengths: true, ComputeChecksums: true}
+	if err := gopacket.SerializeLayers(buf, opts, eth, ip6, icmp, na); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func (n *NetlinkAddresses) sendARP(a netip.Addr) error {
+	c, err := n.conn(&n.arp, unix.ETH_P_ARP)
+	if err != nil {
+		return err
+	}
+	fr, err := GratuitousARP(n.mac, a)
+	if err != nil {
+		return err
+	}
+	if _, err := c.WriteTo(fr, &packet.Addr{HardwareAddr: layers.EthernetBroadcast}); err != nil {
+		return fmt.Errorf("vrrp: gratuitous ARP for %v: %w", a, err)
+	}
+	return nil
+}
+
+func (n *NetlinkAddresses) sendNA(a netip.Addr) error {
+	c, err := n.conn(&n.ndp, unix.ETH_P_IPV6)
+	if err != nil {
+		return err
+	}
+	fr, err := UnsolicitedNA(n.mac, a)
+	if err != nil {
+		return err
+	}
+	if _, err := c.WriteTo(fr, &packet.Addr{HardwareAddr: net.HardwareAddr{0x33, 0x33, 0, 0, 0, 1}}); err != nil {
+		return fmt.Errorf("vrrp: unsolicited NA for %v: %w", a, err)
+	}
+	return nil
+}
+
+// Close closes the sockets and the netlink handle, deleting the macvlan
+// if NewNetlinkAddresses created it. It does not remove addresses: the
+// Router does so on Stop.
+func (n *NetlinkAddresses) Close() error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.closed {
+		return nil
+	}
+	n.closed = true
+	var errs []error
+	for _, c := range []*packet.Conn{n.arp, n.ndp} {
+		if c != nil {
+			errs = append(errs, c.Close())
+		}
+	}
+	if n.created {
+		if err := n.h.LinkDel(n.link); err != nil {
+			errs = append(errs, fmt.Errorf("vrrp: delete %s: %w", n.Link(), err))
+		}
+	}
+	n.h.Close()
+	return errors.Join(errs...)
+}
+
+// inNamespace runs f on a locked OS thread switched into the namespace.
+// Sockets created by f stay in that namespace.
+func inNamespace(name string, f func() error) error {
+	target, err := openNS(name)
+	if err != nil {
+		return err
+	}
+	defer target.Close()
+	errc := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread()
+		orig, err := netns.Get()
+		if err != nil {
+			errc <- err
+			return // the thread is dropped with the goroutine: never reused
+		}
+		defer orig.Close()
+		if err := netns.Set(target); err != nil {
+			errc <- err
+			return
+		}
+		ferr := f()
+		if err := netns.Set(orig); err != nil {
+			errc <- errors.Join(ferr, err)
+			return // leave the thread locked so that it is destroyed
+		}
+		runtime.UnlockOSThread()
+		errc <- ferr
+	}()
+	return <-errc
+}
