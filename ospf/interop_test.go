@@ -415,3 +415,141 @@ func TestInteropFRR_PointToPoint(t *testing.T) {
 }
 
 var birdLSA = regexp.MustCompile(`(?m)^\s*(\d{4})\s+([0-9.]+)\s+([0-9.]+)\s+(\d+)\s+([0-9a-f]{8})\s+([0-9a-f]{4})\s*$`)
+
+// TestInteropFRR_BroadcastElection: on a broadcast network with FRR, the
+// DR and BDR are those §9.4 prescribes for the priorities and Router IDs,
+// both sides agree, reach Full, and hold the same database (with the DR's
+// network-LSA).
+func TestInteropFRR_BroadcastElection(t *testing.T) {
+	nstest.RequireRoot(t)
+	nstest.RequireBinary(t, "ospfd")
+	cases := []struct {
+		name             string
+		ourPrio, frrPrio uint8
+		ourRID, frrRID   string
+		wantDR           string
+	}{
+		{"our priority higher", 10, 5, "10.0.0.1", "10.0.0.2", "10.0.0.1"},
+		{"FRR priority higher", 1, 7, "10.0.0.1", "10.0.0.2", "10.0.0.2"},
+		{"equal priority, our Router ID higher", 1, 1, "10.9.9.9", "10.0.0.2", "10.9.9.9"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := newNSPair(t, 1)
+			f := startFRR(t, p.b, frrConf(c.frrRID, fmt.Sprintf(` ip ospf hello-interval 1
+ ip ospf dead-interval 4
+ ip ospf retransmit-interval 2
+ ip ospf priority %d`, c.frrPrio)))
+			in := startOurs(t, p.a, Config{RouterID: netip.MustParseAddr(c.ourRID), Interfaces: []InterfaceConfig{{
+				Name: "veth0", Prefix: netip.MustParsePrefix("10.0.0.1/24"), Priority: Priority(c.ourPrio),
+				HelloInterval: time.Second, RouterDeadInterval: 4 * time.Second, RetransmitInterval: 2 * time.Second,
+			}}})
+			f.waitFull(t, c.ourRID, 30*time.Second)
+			ourFull(t, in, 1, 10*time.Second)
+			wantBDR := c.ourRID
+			if c.wantDR == c.ourRID {
+				wantBDR = c.frrRID
+			}
+			nstest.Eventually(t, 10*time.Second, func() error {
+				fi, err := f.iface("veth0")
+				if err != nil {
+					return err
+				}
+				oi := in.Interfaces()[0]
+				if fi.DRID != c.wantDR || fi.BDRID != wantBDR {
+					return fmt.Errorf("FRR: DR %s BDR %s, want %s and %s", fi.DRID, fi.BDRID, c.wantDR, wantBDR)
+				}
+				if oi.DRID.String() != c.wantDR || oi.BDRID.String() != wantBDR {
+					return fmt.Errorf("ours: DR %v BDR %v, want %s and %s", oi.DRID, oi.BDRID, c.wantDR, wantBDR)
+				}
+				wantState := IfBackup
+				if c.wantDR == c.ourRID {
+					wantState = IfDR
+				}
+				if oi.State != wantState {
+					return fmt.Errorf("our interface is %v, want %v", oi.State, wantState)
+				}
+				return nil
+			})
+			f.sameDatabase(t, in, 2, 20*time.Second)
+			nets := in.LSDB(LSDBFilter{Type: LSTypeNetwork})
+			if len(nets) != 1 || nets[0].LSA.Header.AdvRouter.String() != c.wantDR {
+				t.Errorf("network-LSAs %+v, want one from the DR %s", nets, c.wantDR)
+			}
+		})
+	}
+}
+
+// TestInteropFRR_MD5: a keyed-MD5 authenticated adjacency (RFC 2328 D.3)
+// with FRR; a wrong key keeps it down and is counted.
+func TestInteropFRR_MD5(t *testing.T) {
+	nstest.RequireRoot(t)
+	nstest.RequireBinary(t, "ospfd")
+	for _, good := range []bool{true, false} {
+		t.Run(fmt.Sprintf("right key %v", good), func(t *testing.T) {
+			p := newNSPair(t, 1)
+			f := startFRR(t, p.b, frrConf("10.0.0.2", ` ip ospf network point-to-point
+ ip ospf hello-interval 1
+ ip ospf dead-interval 4
+ ip ospf authentication message-digest
+ ip ospf message-digest-key 7 md5 s3cr3t`))
+			secret := "s3cr3t"
+			if !good {
+				secret = "wrong"
+			}
+			in := startOurs(t, p.a, Config{RouterID: netip.MustParseAddr("10.0.0.1"), Interfaces: []InterfaceConfig{{
+				Name: "veth0", Prefix: netip.MustParsePrefix("10.0.0.1/24"), Network: NetworkPointToPoint,
+				HelloInterval: time.Second, RouterDeadInterval: 4 * time.Second,
+				Auth: AuthConfig{Type: AuthCrypto, Keys: []Key{{ID: 7, Algorithm: AlgMD5, Secret: []byte(secret)}}},
+			}}})
+			if good {
+				f.waitFull(t, "10.0.0.1", 30*time.Second)
+				ourFull(t, in, 1, 10*time.Second)
+				f.sameDatabase(t, in, 2, 20*time.Second)
+				return
+			}
+			time.Sleep(5 * time.Second)
+			if ns := in.Neighbors(); len(ns) != 0 {
+				t.Errorf("neighbors with a wrong key: %+v", ns)
+			}
+			if d := in.Stats().Dropped[DropAuth]; d == 0 {
+				t.Errorf("no packet dropped for authentication: %+v", in.Stats())
+			}
+		})
+	}
+}
+
+// TestInteropFRR_FastHello: fast hellos as FRR's `ip ospf dead-interval
+// minimal hello-multiplier N` does them: RouterDeadInterval 1 s and
+// HelloInterval 0 advertised, several hellos a second. The adjacency
+// forms and stays up.
+func TestInteropFRR_FastHello(t *testing.T) {
+	nstest.RequireRoot(t)
+	nstest.RequireBinary(t, "ospfd")
+	p := newNSPair(t, 1)
+	f := startFRR(t, p.b, frrConf("10.0.0.2", ` ip ospf network point-to-point
+ ip ospf dead-interval minimal hello-multiplier 5`))
+	in := startOurs(t, p.a, Config{RouterID: netip.MustParseAddr("10.0.0.1"), Interfaces: []InterfaceConfig{{
+		Name: "veth0", Prefix: netip.MustParsePrefix("10.0.0.1/24"), Network: NetworkPointToPoint,
+		HelloMultiplier: 5,
+	}}})
+	f.waitFull(t, "10.0.0.1", 30*time.Second)
+	ourFull(t, in, 1, 10*time.Second)
+	fi, err := f.iface("veth0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.DeadSecs != 1 {
+		t.Errorf("FRR's dead interval %d s, want 1", fi.DeadSecs)
+	}
+	// Stays Full for several dead intervals.
+	for range 5 {
+		time.Sleep(time.Second)
+		if n := in.Neighbors(); len(n) != 1 || n[0].State != NbrFull {
+			t.Fatalf("adjacency dropped: %+v", n)
+		}
+	}
+	if d := in.Stats().Dropped; d[DropHelloInterval]+d[DropDeadInterval] != 0 {
+		t.Errorf("hellos dropped as mismatched: %v", d)
+	}
+}
