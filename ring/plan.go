@@ -1,0 +1,183 @@
+package ring
+
+import (
+	"fmt"
+	"strings"
+	"text/tabwriter"
+)
+
+// Direction is a way round the ring: East goes from node i to node i+1,
+// West from node i to node i-1.
+type Direction uint8
+
+const (
+	// Nowhere is the direction of the master edge from itself.
+	Nowhere Direction = iota
+	East
+	West
+)
+
+func (d Direction) String() string {
+	switch d {
+	case East:
+		return "east"
+	case West:
+		return "west"
+	}
+	return "-"
+}
+
+// Role is what a node does for the upstream LAN.
+type Role uint8
+
+const (
+	// Inner nodes only serve their LANs and forward.
+	Inner Role = iota
+	// MasterEdge is the edge with the higher VRRP priority: its default
+	// route is the one the ring uses while it is alive.
+	MasterEdge
+	// BackupEdge takes the VIP and carries the default when the master
+	// edge fails.
+	BackupEdge
+)
+
+func (r Role) String() string {
+	switch r {
+	case MasterEdge:
+		return "master edge"
+	case BackupEdge:
+		return "backup edge"
+	}
+	return "inner"
+}
+
+// NodePlan is the cost plan of one node.
+type NodePlan struct {
+	Name string
+	Role Role
+	// EastCost and WestCost are the OSPF output costs of the node's two
+	// ring interfaces.
+	EastCost, WestCost uint16
+	// Toward is the preferred way to the master edge; Hops is how many
+	// ring links that way is.
+	Toward Direction
+	Hops   int
+}
+
+// Plan is the OSPF cost plan of a ring; see PlanCosts.
+type Plan struct {
+	Nodes []NodePlan
+	// Master and Backup index the edge nodes in Nodes.
+	Master, Backup int
+	// Low and High are the two costs the plan uses.
+	Low, High uint16
+}
+
+// PlanCosts computes the OSPF cost of every ring interface so that, as the
+// source design asks, every node has exactly one preferred way to the
+// default route and the other way round the ring is its backup.
+//
+// Both edges originate a type-2 default, the master edge with the lower
+// metric, so every node prefers the master edge's default as long as the
+// master edge is reachable (RFC 2328 §16.4.1 compares type-2 metrics
+// first). What remains is to make the path to the master edge unique:
+//
+//   - Each node other than the master edge prefers the shorter way round
+//     to the master edge. In a ring of even size the node opposite the
+//     master edge has two equally short ways; it takes the one that does
+//     not pass through the backup edge, so the two edges' failure domains
+//     stay apart.
+//   - The interface on the preferred way costs Low (BaseCost, 10 by
+//     default); the other interface costs High = Low × N. A preferred path
+//     of h ≤ N/2 hops costs Low × h < High, so it beats every path that
+//     starts the other way: no ECMP, for any N.
+//   - The master edge's own interfaces both cost Low, except in an even
+//     ring, where the interface towards the opposite node's chosen way
+//     costs Low and the other Low + 1: traffic from the master edge to the
+//     opposite node then returns the way it came instead of splitting.
+//
+// With the master edge gone, or a ring link or an inner node down, the ring
+// is a chain and every path is unique by construction; the backup edge's
+// default takes over. Inner nodes' costs do not depend on which edge
+// currently holds the VIP.
+func PlanCosts(s Spec) (Plan, error) {
+	r, err := s.resolve()
+	if err != nil {
+		return Plan{}, err
+	}
+	return r.plan(), nil
+}
+
+func (r *resolved) plan() Plan {
+	n := len(r.spec.Nodes)
+	low := r.spec.BaseCost
+	if low == 0 {
+		low = 10
+	}
+	m, b := r.edges[0].node, r.edges[1].node
+	p := Plan{Nodes: make([]NodePlan, n), Master: m, Backup: b, Low: low, High: low * uint16(n)}
+	var opposite = Nowhere // the way the node opposite m goes, in even rings
+	for i := range n {
+		np := NodePlan{Name: r.spec.Nodes[i].Name}
+		switch i {
+		case m:
+			np.Role = MasterEdge
+		case b:
+			np.Role = BackupEdge
+		}
+		if i == m {
+			p.Nodes[i] = np
+			continue
+		}
+		east := (m - i + n) % n // hops to m going east
+		west := n - east
+		switch {
+		case east < west:
+			np.Toward, np.Hops = East, east
+		case west < east:
+			np.Toward, np.Hops = West, west
+		default:
+			// Tie: the east arc from i to m holds the nodes i+1 … m-1.
+			np.Hops = east
+			if d := (b - i + n) % n; d > 0 && d < east {
+				np.Toward = West
+			} else {
+				np.Toward = East
+			}
+			opposite = np.Toward
+		}
+		if np.Toward == East {
+			np.EastCost, np.WestCost = low, p.High
+		} else {
+			np.EastCost, np.WestCost = p.High, low
+		}
+		p.Nodes[i] = np
+	}
+	// The master edge: the opposite node going west reaches m through the
+	// nodes east of m, so m's east interface carries the return traffic.
+	me := &p.Nodes[m]
+	me.EastCost, me.WestCost = low, low
+	switch opposite {
+	case West:
+		me.WestCost = low + 1
+	case East:
+		me.EastCost = low + 1
+	}
+	return p
+}
+
+// String renders the plan as a table, one line per node.
+func (p Plan) String() string {
+	var sb strings.Builder
+	tw := tabwriter.NewWriter(&sb, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "node\trole\teast cost\twest cost\tdefault via\thops")
+	for _, np := range p.Nodes {
+		via := np.Toward.String()
+		if np.Role == MasterEdge {
+			via = "upstream"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%d\n", np.Name, np.Role, np.EastCost, np.WestCost, via, np.Hops)
+	}
+	tw.Flush()
+	return sb.String()
+}

@@ -1,0 +1,148 @@
+package ring
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"time"
+)
+
+// ErrInvalidSpec is wrapped by every error Spec.Validate returns.
+var ErrInvalidSpec = errors.New("ring: invalid spec")
+
+// MaxNodes bounds the size of a ring. A ring is a small thing: every node
+// forwards the traffic of the nodes behind it, and the cost plan keeps
+// every path cost inside OSPF's 16-bit interface metric.
+const MaxNodes = 64
+
+// Spec declares a switchless ring: N virtual routers cabled in a ring of
+// routed point-to-point links, each serving its own server LANs, two of
+// them (the edges) also on the upstream LAN with the upstream gateway,
+// sharing the gateway's next hop through VRRP and originating the default
+// route into OSPF.
+//
+// Nodes[i] is cabled to Nodes[(i+1)%N]: link i runs from node i's east
+// interface to node i+1's west interface.
+type Spec struct {
+	// Nodes are the virtual routers in ring order; at least 3.
+	Nodes []NodeSpec
+	// Links are the subnets of the ring links, /31 or /30: Links[i] joins
+	// Nodes[i] (the lower address) and Nodes[(i+1)%N] (the next one).
+	// When empty, the links are numbered from LinkPool.
+	Links []netip.Prefix
+	// LinkPool is carved into consecutive /31s, one per ring link, when
+	// Links is empty.
+	LinkPool netip.Prefix
+	// Upstream is the LAN shared with the upstream gateway.
+	Upstream Upstream
+	// Profile selects the protocol timers; the zero value is ProfileRFC.
+	Profile Profile
+	// BaseCost is the OSPF cost of a preferred ring interface; zero means
+	// 10. See PlanCosts.
+	BaseCost uint16
+}
+
+// NodeSpec is one virtual router of the ring.
+type NodeSpec struct {
+	// Name identifies the node ("vr1"); unique, non-empty.
+	Name string
+	// RouterID is the node's OSPF router ID. Zero means the address of
+	// its first server LAN, or, without LANs, of its west ring interface.
+	RouterID netip.Addr
+	// LANs are the node's own addresses on its server LANs with the LANs'
+	// prefix lengths, such as 10.1.1.1/24. They are advertised into OSPF
+	// as stub networks (passive interfaces).
+	LANs []netip.Prefix
+}
+
+// Upstream describes the upstream LAN: the gateway, the VRRP virtual
+// router that is the gateway's next hop into the ring, and the two edge
+// nodes on the LAN.
+type Upstream struct {
+	// Prefix is the upstream LAN, such as 192.0.2.0/24.
+	Prefix netip.Prefix
+	// Gateway is the upstream router: the edges' static default route
+	// points at it, and it routes every server LAN to VIP.
+	Gateway netip.Addr
+	// VIP is the VRRP virtual address.
+	VIP netip.Addr
+	// VRID is the VRRP virtual router ID; zero means 1.
+	VRID uint8
+	// Edges are the two nodes on the upstream LAN. The edge with the
+	// higher VRRP priority is the master edge: its default route is
+	// preferred everywhere in the ring. When Edges is zero, the first node
+	// is the master edge (priority 200) at the LAN's .2 host address and
+	// the last node is the backup edge (priority 100) at .3.
+	Edges [2]Edge
+}
+
+// Edge is a node on the upstream LAN.
+type Edge struct {
+	// Node names the node.
+	Node string
+	// Address is the node's address on the upstream LAN.
+	Address netip.Addr
+	// Priority is its VRRP priority, 1..254 (255 would make it the
+	// address owner, which a shared VIP is not).
+	Priority uint8
+}
+
+// Profile is a set of protocol timers for the whole ring.
+type Profile uint8
+
+const (
+	// ProfileRFC uses the protocols' default timers: OSPF hellos every
+	// 10 s (dead 40 s), VRRPv3 adverts every 1 s.
+	ProfileRFC Profile = iota
+	// ProfileFast detects failures in well under a second: OSPF fast
+	// hellos (dead interval 1 s, 4 hellos a second, as FRR's
+	// `dead-interval minimal hello-multiplier 4`), VRRPv3 adverts every
+	// 20 ms, and SPF without initial delay. Link-down events act at once
+	// in both profiles.
+	ProfileFast
+)
+
+func (p Profile) String() string {
+	switch p {
+	case ProfileRFC:
+		return "rfc"
+	case ProfileFast:
+		return "fast"
+	}
+	return fmt.Sprintf("profile(%d)", uint8(p))
+}
+
+// ParseProfile returns the profile named s ("rfc" or "fast").
+func ParseProfile(s string) (Profile, error) {
+	switch s {
+	case "rfc", "":
+		return ProfileRFC, nil
+	case "fast":
+		return ProfileFast, nil
+	}
+	return 0, fmt.Errorf("%w: Profile: %q is neither \"rfc\" nor \"fast\"", ErrInvalidSpec, s)
+}
+
+// Timers are the protocol timers a profile stands for.
+type Timers struct {
+	// HelloInterval and DeadInterval are OSPF's; with HelloMultiplier
+	// set, HelloInterval is zero and DeadInterval is 1 s.
+	HelloInterval, DeadInterval time.Duration
+	HelloMultiplier             int
+	// VRRPInterval is the VRRPv3 advertisement interval.
+	VRRPInterval time.Duration
+}
+
+// Timers returns the timers of the profile.
+func (p Profile) Timers() Timers {
+	if p == ProfileFast {
+		return Timers{DeadInterval: time.Second, HelloMultiplier: 4, VRRPInterval: 20 * time.Millisecond}
+	}
+	return Timers{HelloInterval: 10 * time.Second, DeadInterval: 40 * time.Second, VRRPInterval: time.Second}
+}
+
+// Helpers shared by Validate and the builders.
+
+func specErr(field, format string, args ...any) error {
+	return fmt.Errorf("%w: %s: %s", ErrInvalidSpec, field, fmt.Sprintf(format, args...))
+}
