@@ -21,12 +21,15 @@
 //
 // What is implemented today, package by package (kept true as work lands):
 //
-//	package     status
-//	routing     Clock, ManualClock, Packet, Transport
-//	fib         route model, memory and netlink sinks, Sync   (in progress)
-//	ospf        not yet
-//	vrrp        not yet
-//	rip         not yet
-//	anycast     not yet
-//	ring        not yet
+//	package              status
+//	routing              Clock, ManualClock, Packet, Transport
+//	internal/netsim      in-memory network on the virtual clock, pcapng capture
+//	internal/transport   raw IPv4/IPv6 and UDP transports bound to one interface
+//	internal/nstest      network namespaces and peer processes for tests
+//	fib                  route model, Memory and Netlink sinks, declarative Sync
+//	ospf                 OSPFv2 wire format and authentication; adjacencies,
+//	                     flooding and LSDB (in progress); SPF (in progress)
+//	vrrp                 VRRP v2/v3 (in progress)
+//	ring                 Spec, Validate, OSPF cost planner (composition in progress)
+//	rip, anycast         not yet
 package routing
