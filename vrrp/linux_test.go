@@ -223,3 +223,17 @@ vrrp_instance VI_%d {
 }
 `, vrid, version, vrid, iface, vrid, prio, advert, extra, nsVIP)
 }
+
+// stopOurs shuts our router down (priority 0, VIP removed) and releases
+// its address manager.
+func stopOurs(t *testing.T, o *ours) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := o.r.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := o.addrs.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
