@@ -414,142 +414,220 @@ func TestInteropFRR_PointToPoint(t *testing.T) {
 	f.sameDatabase(t, in, 2, 30*time.Second)
 }
 
-var birdLSA = regexp.MustCompile(`(?m)^\s*(\d{4})\s+([0-9.]+)\s+([0-9.]+)\s+(\d+)\s+([0-9a-f]{8})\s+([0-9a-f]{4})\s*$`)
+// ---- BIRD ----
 
-// TestInteropFRR_BroadcastElection: on a broadcast network with FRR, the
-// DR and BDR are those §9.4 prescribes for the priorities and Router IDs,
-// both sides agree, reach Full, and hold the same database (with the DR's
-// network-LSA).
-func TestInteropFRR_BroadcastElection(t *testing.T) {
-	nstest.RequireRoot(t)
-	nstest.RequireBinary(t, "ospfd")
-	cases := []struct {
-		name             string
-		ourPrio, frrPrio uint8
-		ourRID, frrRID   string
-		wantDR           string
-	}{
-		{"our priority higher", 10, 5, "10.0.0.1", "10.0.0.2", "10.0.0.1"},
-		{"FRR priority higher", 1, 7, "10.0.0.1", "10.0.0.2", "10.0.0.2"},
-		{"equal priority, our Router ID higher", 1, 1, "10.9.9.9", "10.0.0.2", "10.9.9.9"},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			p := newNSPair(t, 1)
-			f := startFRR(t, p.b, frrConf(c.frrRID, fmt.Sprintf(` ip ospf hello-interval 1
- ip ospf dead-interval 4
- ip ospf retransmit-interval 2
- ip ospf priority %d`, c.frrPrio)))
-			in := startOurs(t, p.a, Config{RouterID: netip.MustParseAddr(c.ourRID), Interfaces: []InterfaceConfig{{
-				Name: "veth0", Prefix: netip.MustParsePrefix("10.0.0.1/24"), Priority: Priority(c.ourPrio),
-				HelloInterval: time.Second, RouterDeadInterval: 4 * time.Second, RetransmitInterval: 2 * time.Second,
-			}}})
-			f.waitFull(t, c.ourRID, 30*time.Second)
-			ourFull(t, in, 1, 10*time.Second)
-			wantBDR := c.ourRID
-			if c.wantDR == c.ourRID {
-				wantBDR = c.frrRID
-			}
-			nstest.Eventually(t, 10*time.Second, func() error {
-				fi, err := f.iface("veth0")
-				if err != nil {
-					return err
-				}
-				oi := in.Interfaces()[0]
-				if fi.DRID != c.wantDR || fi.BDRID != wantBDR {
-					return fmt.Errorf("FRR: DR %s BDR %s, want %s and %s", fi.DRID, fi.BDRID, c.wantDR, wantBDR)
-				}
-				if oi.DRID.String() != c.wantDR || oi.BDRID.String() != wantBDR {
-					return fmt.Errorf("ours: DR %v BDR %v, want %s and %s", oi.DRID, oi.BDRID, c.wantDR, wantBDR)
-				}
-				wantState := IfBackup
-				if c.wantDR == c.ourRID {
-					wantState = IfDR
-				}
-				if oi.State != wantState {
-					return fmt.Errorf("our interface is %v, want %v", oi.State, wantState)
-				}
-				return nil
-			})
-			f.sameDatabase(t, in, 2, 20*time.Second)
-			nets := in.LSDB(LSDBFilter{Type: LSTypeNetwork})
-			if len(nets) != 1 || nets[0].LSA.Header.AdvRouter.String() != c.wantDR {
-				t.Errorf("network-LSAs %+v, want one from the DR %s", nets, c.wantDR)
-			}
-		})
-	}
+// bird is BIRD 2 with its own control socket and pid file.
+type bird struct {
+	ns   *nstest.NS
+	dir  string
+	proc *nstest.Proc
 }
 
-// TestInteropFRR_MD5: a keyed-MD5 authenticated adjacency (RFC 2328 D.3)
-// with FRR; a wrong key keeps it down and is counted.
-func TestInteropFRR_MD5(t *testing.T) {
-	nstest.RequireRoot(t)
-	nstest.RequireBinary(t, "ospfd")
-	for _, good := range []bool{true, false} {
-		t.Run(fmt.Sprintf("right key %v", good), func(t *testing.T) {
-			p := newNSPair(t, 1)
-			f := startFRR(t, p.b, frrConf("10.0.0.2", ` ip ospf network point-to-point
- ip ospf hello-interval 1
- ip ospf dead-interval 4
- ip ospf authentication message-digest
- ip ospf message-digest-key 7 md5 s3cr3t`))
-			secret := "s3cr3t"
-			if !good {
-				secret = "wrong"
-			}
-			in := startOurs(t, p.a, Config{RouterID: netip.MustParseAddr("10.0.0.1"), Interfaces: []InterfaceConfig{{
-				Name: "veth0", Prefix: netip.MustParsePrefix("10.0.0.1/24"), Network: NetworkPointToPoint,
-				HelloInterval: time.Second, RouterDeadInterval: 4 * time.Second,
-				Auth: AuthConfig{Type: AuthCrypto, Keys: []Key{{ID: 7, Algorithm: AlgMD5, Secret: []byte(secret)}}},
-			}}})
-			if good {
-				f.waitFull(t, "10.0.0.1", 30*time.Second)
-				ourFull(t, in, 1, 10*time.Second)
-				f.sameDatabase(t, in, 2, 20*time.Second)
-				return
-			}
-			time.Sleep(5 * time.Second)
-			if ns := in.Neighbors(); len(ns) != 0 {
-				t.Errorf("neighbors with a wrong key: %+v", ns)
-			}
-			if d := in.Stats().Dropped[DropAuth]; d == 0 {
-				t.Errorf("no packet dropped for authentication: %+v", in.Stats())
-			}
-		})
-	}
-}
-
-// TestInteropFRR_FastHello: fast hellos as FRR's `ip ospf dead-interval
-// minimal hello-multiplier N` does them: RouterDeadInterval 1 s and
-// HelloInterval 0 advertised, several hellos a second. The adjacency
-// forms and stays up.
-func TestInteropFRR_FastHello(t *testing.T) {
-	nstest.RequireRoot(t)
-	nstest.RequireBinary(t, "ospfd")
-	p := newNSPair(t, 1)
-	f := startFRR(t, p.b, frrConf("10.0.0.2", ` ip ospf network point-to-point
- ip ospf dead-interval minimal hello-multiplier 5`))
-	in := startOurs(t, p.a, Config{RouterID: netip.MustParseAddr("10.0.0.1"), Interfaces: []InterfaceConfig{{
-		Name: "veth0", Prefix: netip.MustParsePrefix("10.0.0.1/24"), Network: NetworkPointToPoint,
-		HelloMultiplier: 5,
-	}}})
-	f.waitFull(t, "10.0.0.1", 30*time.Second)
-	ourFull(t, in, 1, 10*time.Second)
-	fi, err := f.iface("veth0")
-	if err != nil {
+func startBIRD(t *testing.T, ns *nstest.NS, conf string) *bird {
+	t.Helper()
+	bin := nstest.RequireBinary(t, "bird")
+	nstest.RequireBinary(t, "birdc")
+	b := &bird{ns: ns, dir: nstest.TempDir(t)}
+	cf := filepath.Join(b.dir, "bird.conf")
+	if err := os.WriteFile(cf, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if fi.DeadSecs != 1 {
-		t.Errorf("FRR's dead interval %d s, want 1", fi.DeadSecs)
+	b.proc = ns.Start(t, bin, "-f", "-c", cf, "-s", b.sock(), "-P", filepath.Join(b.dir, "bird.pid"))
+	nstest.Eventually(t, 10*time.Second, func() error {
+		_, err := b.birdc("show status")
+		return err
+	})
+	return b
+}
+
+func (b *bird) sock() string { return filepath.Join(b.dir, "bird.ctl") }
+
+func (b *bird) birdc(cmd ...string) (string, error) {
+	return b.ns.Try("birdc", append([]string{"-s", b.sock()}, cmd...)...)
+}
+
+// restart stops BIRD (SIGTERM) and starts it again with the same
+// configuration.
+func (b *bird) restart(t *testing.T) {
+	t.Helper()
+	b.proc.Stop()
+	bin, _ := nstest.LookBinary("bird")
+	b.proc = b.ns.Start(t, bin, "-f", "-c", filepath.Join(b.dir, "bird.conf"), "-s", b.sock(), "-P", filepath.Join(b.dir, "bird.pid"))
+	nstest.Eventually(t, 10*time.Second, func() error {
+		_, err := b.birdc("show status")
+		return err
+	})
+}
+
+// waitFull waits until BIRD lists rid as Full.
+func (b *bird) waitFull(t *testing.T, rid string, timeout time.Duration) {
+	t.Helper()
+	nstest.Eventually(t, timeout, func() error {
+		out, err := b.birdc("show", "ospf", "neighbors")
+		if err != nil {
+			return err
+		}
+		for _, line := range strings.Split(out, "\n") {
+			f := strings.Fields(line)
+			if len(f) >= 3 && f[0] == rid && strings.HasPrefix(f[2], "Full") {
+				return nil
+			}
+		}
+		return fmt.Errorf("BIRD's neighbors:\n%s", out)
+	})
+}
+
+// birdLSA matches one line of `show ospf lsadb` (BIRD 2.0): type, LS ID,
+// advertising router, sequence number, age, checksum.
+var birdLSA = regexp.MustCompile(`(?m)^\s*([0-9a-f]{4})\s+([0-9.]+)\s+([0-9.]+)\s+([0-9a-f]{8})\s+(\d+)\s+([0-9a-f]{4})\s*$`)
+
+// lsas lists BIRD's database, leaving out MaxAge LSAs.
+func (b *bird) lsas() ([]lsaID, string, error) {
+	out, err := b.birdc("show", "ospf", "lsadb")
+	if err != nil {
+		return nil, out, err
 	}
-	// Stays Full for several dead intervals.
-	for range 5 {
-		time.Sleep(time.Second)
-		if n := in.Neighbors(); len(n) != 1 || n[0].State != NbrFull {
-			t.Fatalf("adjacency dropped: %+v", n)
+	var res []lsaID
+	for _, m := range birdLSA.FindAllStringSubmatch(out, -1) {
+		typ, _ := strconv.ParseUint(m[1], 16, 16)
+		seq, _ := strconv.ParseUint(m[4], 16, 32)
+		age, _ := strconv.Atoi(m[5])
+		ck, _ := strconv.ParseUint(m[6], 16, 16)
+		if age >= MaxAge {
+			continue
+		}
+		res = append(res, lsaID{LSType(typ), netip.MustParseAddr(m[2]), netip.MustParseAddr(m[3]), uint32(seq), uint16(ck)})
+	}
+	return res, out, nil
+}
+
+func (b *bird) sameDatabase(t *testing.T, in *Instance, wantRouters int, timeout time.Duration) {
+	t.Helper()
+	nstest.Eventually(t, timeout, func() error {
+		theirs, raw, err := b.lsas()
+		if err != nil {
+			return err
+		}
+		ours := ourLSAs(in)
+		n := 0
+		for _, l := range ours {
+			if l.Type == LSTypeRouter {
+				n++
+			}
+		}
+		if n != wantRouters {
+			return fmt.Errorf("we hold %d router-LSAs, want %d", n, wantRouters)
+		}
+		if err := sameLSAs(ours, theirs); err != nil {
+			return fmt.Errorf("%w\nbirdc show ospf lsadb:\n%s", err, raw)
+		}
+		return nil
+	})
+}
+
+// birdIface returns `show ospf interface` fields by name ("State",
+// "Designated router (ID)"...).
+func (b *bird) iface() (map[string]string, error) {
+	out, err := b.birdc("show", "ospf", "interface")
+	if err != nil {
+		return nil, err
+	}
+	m := map[string]string{}
+	for _, line := range strings.Split(out, "\n") {
+		if k, v, ok := strings.Cut(strings.TrimSpace(line), ":"); ok {
+			m[k] = strings.TrimSpace(v)
 		}
 	}
-	if d := in.Stats().Dropped; d[DropHelloInterval]+d[DropDeadInterval] != 0 {
-		t.Errorf("hellos dropped as mismatched: %v", d)
+	return m, nil
+}
+
+func birdConf(rid, ifaceLines string) string {
+	return fmt.Sprintf(`router id %s;
+protocol device { scan time 1; }
+protocol ospf v2 {
+	ipv4 { import none; export none; };
+	area 0 {
+		interface "veth0" {
+%s
+		};
+	};
+}
+`, rid, ifaceLines)
+}
+
+// TestInteropBIRD_PointToPoint: Full with BIRD on a point-to-point link,
+// identical databases, and recovery after BIRD restarts.
+func TestInteropBIRD_PointToPoint(t *testing.T) {
+	nstest.RequireRoot(t)
+	nstest.RequireBinary(t, "bird")
+	p := newNSPair(t, 1)
+	b := startBIRD(t, p.b, birdConf("10.0.0.2", "\t\t\ttype ptp; hello 1; dead 4; retransmit 2;"))
+	in := startOurs(t, p.a, Config{RouterID: netip.MustParseAddr("10.0.0.1"), Interfaces: []InterfaceConfig{{
+		Name: "veth0", Prefix: netip.MustParsePrefix("10.0.0.1/24"), Network: NetworkPointToPoint,
+		HelloInterval: time.Second, RouterDeadInterval: 4 * time.Second, RetransmitInterval: 2 * time.Second,
+	}}})
+	b.waitFull(t, "10.0.0.1", 30*time.Second)
+	ourFull(t, in, 1, 10*time.Second)
+	b.sameDatabase(t, in, 2, 20*time.Second)
+
+	b.restart(t)
+	b.waitFull(t, "10.0.0.1", 40*time.Second)
+	ourFull(t, in, 1, 10*time.Second)
+	b.sameDatabase(t, in, 2, 30*time.Second)
+}
+
+// TestInteropBIRD_Broadcast: election with BIRD on a broadcast network
+// (BIRD has the higher priority: it is DR, we are BDR), Full, identical
+// databases with BIRD's network-LSA.
+func TestInteropBIRD_Broadcast(t *testing.T) {
+	nstest.RequireRoot(t)
+	nstest.RequireBinary(t, "bird")
+	p := newNSPair(t, 1)
+	b := startBIRD(t, p.b, birdConf("10.0.0.2", "\t\t\ttype broadcast; hello 1; dead 4; wait 4; retransmit 2; priority 20;"))
+	in := startOurs(t, p.a, Config{RouterID: netip.MustParseAddr("10.0.0.1"), Interfaces: []InterfaceConfig{{
+		Name: "veth0", Prefix: netip.MustParsePrefix("10.0.0.1/24"), Priority: Priority(3),
+		HelloInterval: time.Second, RouterDeadInterval: 4 * time.Second, RetransmitInterval: 2 * time.Second,
+	}}})
+	b.waitFull(t, "10.0.0.1", 30*time.Second)
+	ourFull(t, in, 1, 10*time.Second)
+	nstest.Eventually(t, 10*time.Second, func() error {
+		bi, err := b.iface()
+		if err != nil {
+			return err
+		}
+		oi := in.Interfaces()[0]
+		if bi["Designated router (ID)"] != "10.0.0.2" || bi["Backup designated router (ID)"] != "10.0.0.1" {
+			return fmt.Errorf("BIRD's interface: %v", bi)
+		}
+		if oi.State != IfBackup || oi.DRID.String() != "10.0.0.2" || oi.BDRID.String() != "10.0.0.1" {
+			return fmt.Errorf("ours: %+v", oi)
+		}
+		return nil
+	})
+	b.sameDatabase(t, in, 2, 20*time.Second)
+	if nets := in.LSDB(LSDBFilter{Type: LSTypeNetwork}); len(nets) != 1 || nets[0].LSA.Header.AdvRouter.String() != "10.0.0.2" {
+		t.Errorf("network-LSAs %+v, want BIRD's", nets)
+	}
+}
+
+// TestInteropBIRD_HMACSHA256: an HMAC-SHA-256 authenticated adjacency
+// (RFC 5709) with BIRD; FRR 8.4 cannot do HMAC-SHA for OSPFv2.
+func TestInteropBIRD_HMACSHA256(t *testing.T) {
+	nstest.RequireRoot(t)
+	nstest.RequireBinary(t, "bird")
+	p := newNSPair(t, 1)
+	b := startBIRD(t, p.b, birdConf("10.0.0.2", `			type ptp; hello 1; dead 4; retransmit 2;
+			authentication cryptographic;
+			password "sha-secret" { id 3; algorithm hmac sha256; };`))
+	in := startOurs(t, p.a, Config{RouterID: netip.MustParseAddr("10.0.0.1"), Interfaces: []InterfaceConfig{{
+		Name: "veth0", Prefix: netip.MustParsePrefix("10.0.0.1/24"), Network: NetworkPointToPoint,
+		HelloInterval: time.Second, RouterDeadInterval: 4 * time.Second, RetransmitInterval: 2 * time.Second,
+		Auth: AuthConfig{Type: AuthCrypto, Keys: []Key{{ID: 3, Algorithm: AlgHMACSHA256, Secret: []byte("sha-secret")}}},
+	}}})
+	b.waitFull(t, "10.0.0.1", 30*time.Second)
+	ourFull(t, in, 1, 10*time.Second)
+	b.sameDatabase(t, in, 2, 20*time.Second)
+	if d := in.Stats().Dropped; d[DropAuth]+d[DropReplay]+d[DropAuthType] != 0 {
+		t.Errorf("authentication drops with the right key: %v", d)
 	}
 }
