@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/switchless/routing"
 	"github.com/switchless/routing/internal/nstest"
 	"github.com/switchless/routing/internal/transport"
 )
@@ -86,13 +87,22 @@ func (o *ours) last(to State) (Transition, bool) {
 func startOurs(t *testing.T, ns *nstest.NS, cfg Config, macvlan string) *ours {
 	t.Helper()
 	cfg.Interface = "eth0"
-	tr, err := transport.ListenIP(context.Background(), transport.IPConfig{
-		Interface: "eth0", Namespace: ns.Name(), Protocol: IPProtocol, Source: cfg.Address.Addr(),
-	})
+	ic := transport.IPConfig{Interface: "eth0", Namespace: ns.Name(), Protocol: IPProtocol, Source: cfg.Address.Addr()}
+	var tr interface {
+		routing.Transport
+		Stats() transport.Stats
+	}
+	var err error
+	v6 := cfg.Address.Addr().Is6()
+	if v6 {
+		tr, err = transport.ListenIP6(context.Background(), ic)
+	} else {
+		tr, err = transport.ListenIP(context.Background(), ic)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
-	am, err := NewNetlinkAddresses(NetlinkConfig{Interface: "eth0", Namespace: ns.Name(), MACVLAN: macvlan, VRID: cfg.VRID})
+	am, err := NewNetlinkAddresses(NetlinkConfig{Interface: "eth0", Namespace: ns.Name(), MACVLAN: macvlan, VRID: cfg.VRID, IPv6: v6})
 	if err != nil {
 		t.Fatal(err)
 	}
