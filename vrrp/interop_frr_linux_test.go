@@ -228,3 +228,36 @@ func TestInterop_FRR(t *testing.T) {
 		t.Errorf("vrrpd complains about checksums:\n%s", out)
 	}
 }
+
+// TestInterop_FRRFailover10ms measures our takeover when an FRR vrrpd
+// Master advertising every 10 ms dies (process killed, cable cut). The
+// figure is logged, not asserted.
+func TestInterop_FRRFailover10ms(t *testing.T) {
+	nstest.RequireBinary(t, "vrrpd")
+	nstest.RequireBinary(t, "vtysh")
+	lan := newNSLAN(t)
+	frrAddr, ourAddr := netip.MustParsePrefix("192.0.2.1/24"), netip.MustParsePrefix("192.0.2.2/24")
+	frrNS := lan.join("fr", frrAddr)
+	ourNS := lan.join("us", ourAddr)
+	setupFRRMacvlan(t, frrNS)
+	f := startFRR(t, frrNS, nstest.TempDir(t))
+	f.startVRRP(t, 200, 10)
+	f.waitState(t, 10*time.Second, "Master")
+	us := startOurs(t, ourNS, Config{Version: V3, VRID: frrVRID, Priority: 100, Interval: 10 * time.Millisecond,
+		Address: ourAddr, VirtualAddresses: []netip.Addr{nsVIP}}, "")
+	nstest.Eventually(t, 10*time.Second, func() error {
+		if s := us.r.Status(); s.State != Backup || s.Counters.Received < 50 || s.MasterAdverInterval != 10*time.Millisecond {
+			return fmt.Errorf("ours %v, received %d, Master_Adver_Interval %v", s.State, s.Counters.Received, s.MasterAdverInterval)
+		}
+		return nil
+	})
+	killed := time.Now()
+	f.vrrp.Kill()
+	lan.cut(1, true)
+	requireVIPAt(t, 10*time.Second, ourNS, ourNS)
+	tr, _ := us.last(Master)
+	if tr.Reason != ReasonMasterDown {
+		t.Errorf("took over by %v", tr.Reason)
+	}
+	t.Logf("VRRPv3 10ms: takeover %v after FRR's death (Master_Down_Interval %v)", tr.Time.Sub(killed).Round(100*time.Microsecond), us.r.Status().MasterDownInterval)
+}
