@@ -1,0 +1,148 @@
+package ospf
+
+import (
+	"net/netip"
+	"slices"
+	"testing"
+	"time"
+)
+
+// Origination of self-originated LSAs: RFC 2328 §12.4 (MinLSInterval,
+// LSRefreshTime), §12.4.1-§12.4.2 (contents), §12.1.6 (sequence wrap).
+
+func ourRouterLSA(t *testing.T, h *harness) LSAEntry {
+	t.Helper()
+	e, ok := h.in.LookupLSA(LSAKey{Type: LSTypeRouter, ID: h.rid, AdvRouter: h.rid})
+	if !ok {
+		t.Fatal("no router-LSA of ours")
+	}
+	return e
+}
+
+func Test12_4_MinLSInterval(t *testing.T) {
+	h := newHarness(t, NetworkPointToPoint)
+	if e := ourRouterLSA(t, h); e.LSA.Header.Seq != InitialSequenceNumber || len(e.LSA.Router.Links) != 1 {
+		t.Fatalf("first router-LSA %+v", e.LSA)
+	}
+	// Full one moment later: the new contents wait for MinLSInterval.
+	h.hello(true)
+	h.dd(DDFlagI|DDFlagM|DDFlagMS, 1)
+	h.dd(DDFlagMS, 2)
+	h.wantNbr(NbrFull)
+	h.clock.Advance(MinLSInterval - time.Millisecond)
+	if e := ourRouterLSA(t, h); e.LSA.Header.Seq != InitialSequenceNumber {
+		t.Fatalf("new instance before MinLSInterval: seq %#x", uint32(e.LSA.Header.Seq))
+	}
+	h.clock.Advance(time.Millisecond)
+	e := ourRouterLSA(t, h)
+	if e.LSA.Header.Seq != InitialSequenceNumber+1 || !slices.Equal(linkTypes(e.LSA.Router), []string{"PointToPoint:9.9.9.9", "Stub:10.0.0.0"}) {
+		t.Fatalf("after MinLSInterval: %+v", e.LSA)
+	}
+}
+
+func Test12_4_LSRefreshTime(t *testing.T) {
+	h := newHarness(t, NetworkPointToPoint)
+	h.clock.Advance(lsRefresh - time.Second)
+	e := ourRouterLSA(t, h)
+	if e.LSA.Header.Seq != InitialSequenceNumber || e.LSA.Header.Age != LSRefreshTime-1 {
+		t.Fatalf("before LSRefreshTime: %+v", e.LSA.Header)
+	}
+	h.clock.Advance(time.Second)
+	e = ourRouterLSA(t, h)
+	if e.LSA.Header.Seq != InitialSequenceNumber+1 || e.LSA.Header.Age != 0 {
+		t.Fatalf("not refreshed at LSRefreshTime: %+v", e.LSA.Header)
+	}
+	// Refreshed again and again: it never reaches MaxAge.
+	h.clock.Advance(3 * time.Hour)
+	if e = ourRouterLSA(t, h); e.LSA.Header.Age >= MaxAge || e.LSA.Header.Seq != InitialSequenceNumber+7 {
+		t.Fatalf("after 3 h: %+v", e.LSA.Header)
+	}
+}
+
+func Test12_1_6_SequenceNumberWrap(t *testing.T) {
+	h := newHarness(t, NetworkPointToPoint)
+	h.full()
+	h.ackOurs()
+	// A neighbor holds our router-LSA at MaxSequenceNumber (§13.4 makes
+	// us go past it, which is impossible): flush it first.
+	h.lsu(peerRouterLSA(t, "1.1.1.1", MaxSequenceNumber, 5))
+	h.clock.Advance(MinLSInterval)
+	ups := ofType(h.tr.take(t), TypeLSUpdate)
+	var flush LSAHeader
+	for _, u := range ups {
+		for _, l := range u.p.LSU.LSAs {
+			if l.Header.AdvRouter == h.rid {
+				flush = l.Header
+			}
+		}
+	}
+	if flush.Seq != MaxSequenceNumber || lsAge(flush.Age) != MaxAge {
+		t.Fatalf("want our LSA flushed at MaxSequenceNumber and MaxAge, sent %+v", ups)
+	}
+	// Until every neighbor acknowledges the flush, no new instance.
+	h.clock.Advance(2 * time.Second)
+	if e := ourRouterLSA(t, h); e.LSA.Header.Seq != MaxSequenceNumber {
+		t.Fatalf("new instance before the flush was acknowledged: %+v", e.LSA.Header)
+	}
+	h.ack(flush)
+	h.clock.Advance(2 * time.Second)
+	e := ourRouterLSA(t, h)
+	if e.LSA.Header.Seq != InitialSequenceNumber || lsAge(e.LSA.Header.Age) == MaxAge {
+		t.Fatalf("after the wrap: %+v, want a fresh instance at InitialSequenceNumber", e.LSA.Header)
+	}
+}
+
+func Test12_4_2_NetworkLSAWhileDR(t *testing.T) {
+	h := newHarness(t, NetworkBroadcast, func(ic *InterfaceConfig) { ic.Priority = Priority(10) })
+	h.hello(true)
+	h.clock.Advance(h.ic.deadInterval() - time.Second)
+	h.hello(true)
+	h.clock.Advance(time.Second) // Wait Timer: we are elected DR
+	st := h.in.Interfaces()[0]
+	if st.State != IfDR || st.BDR != h.peer {
+		t.Fatalf("after the Wait Timer: %+v", st)
+	}
+	if !h.tr.groups[AllDRouters] {
+		t.Error("DR did not join AllDRouters")
+	}
+	h.hello(true, func(hl *Hello) { hl.DesignatedRouter = h.me; hl.BackupDesignatedRouter = h.peer })
+	h.wantNbr(NbrExStart)
+	h.dd(DDFlagI|DDFlagM|DDFlagMS, 1)
+	h.dd(DDFlagMS, 2)
+	h.wantNbr(NbrFull)
+	h.clock.Advance(MinLSInterval)
+	k := LSAKey{Type: LSTypeNetwork, ID: h.me, AdvRouter: h.rid}
+	n, ok := h.in.LookupLSA(k)
+	if !ok || n.LSA.Network.NetworkMask != Mask(24) ||
+		!slices.Equal(n.LSA.Network.AttachedRouters, []netip.Addr{h.rid, h.prid}) {
+		t.Fatalf("network-LSA %+v", n.LSA)
+	}
+	if got := linkTypes(ourRouterLSA(t, h).LSA.Router); !slices.Equal(got, []string{"Transit:10.0.0.1"}) {
+		t.Errorf("router-LSA links %v, want a transit link to the DR (us)", got)
+	}
+	// The neighbor dies: no adjacency left, the network-LSA is flushed
+	// (§12.4.2) and the link becomes a stub (§12.4.1.2).
+	h.clock.Advance(h.ic.deadInterval() + MinLSInterval)
+	n, ok = h.in.LookupLSA(k)
+	if ok && lsAge(n.LSA.Header.Age) != MaxAge {
+		t.Errorf("network-LSA not flushed: %+v", n.LSA.Header)
+	}
+	if got := linkTypes(ourRouterLSA(t, h).LSA.Router); !slices.Equal(got, []string{"Stub:10.0.0.0"}) {
+		t.Errorf("router-LSA links %v, want the stub network", got)
+	}
+}
+
+func Test12_4_1_PassiveInterface(t *testing.T) {
+	h := newHarness(t, NetworkBroadcast, func(ic *InterfaceConfig) { ic.Passive = true })
+	if hs := ofType(h.tr.take(t), TypeHello); len(hs) != 0 {
+		t.Errorf("passive interface sent hellos")
+	}
+	h.hello(true)
+	if len(h.in.Neighbors()) != 0 {
+		t.Error("passive interface formed a neighbor")
+	}
+	h.clock.Advance(time.Second)
+	if got := linkTypes(ourRouterLSA(t, h).LSA.Router); !slices.Equal(got, []string{"Stub:10.0.0.0"}) {
+		t.Errorf("passive interface advertised as %v, want its stub network", got)
+	}
+}
