@@ -1,0 +1,917 @@
+package ospf
+
+import (
+	"math/bits"
+	"net/netip"
+	"slices"
+)
+
+// This file is the intra-area shortest-path calculation of RFC 2328 §16.1
+// with the next hops of §16.1.1. The area's router- and network-LSAs are
+// compiled into a graph (topology) as they change, so that a calculation
+// walks plain slices and 32-bit identifiers instead of decoding LSAs. The
+// calculation is per area: inter-area (§16.2, §16.3) routes would be added
+// to the same routing table after every area's tree is built; only the
+// backbone exists today.
+
+// lsInfinity is LSInfinity for 24-bit metrics (RFC 2328 Appendix B).
+const lsInfinity = 0xffffff
+
+// DefaultMaxPaths is the number of equal-cost next hops kept per
+// destination when Config.MaxPaths is zero.
+const DefaultMaxPaths = 16
+
+// spfIface is one interface of the calculating router as the SPF needs it:
+// the outgoing interface of next hops (§16.1.1) is found from the Link Data
+// of the root's router-LSA links, which is the interface address.
+type spfIface struct {
+	name    string
+	ifIndex int
+	addr    uint32 // interface address
+	bits    int    // prefix length
+}
+
+// contains reports whether a is on the interface's subnet.
+func (f *spfIface) contains(a uint32) bool {
+	m := maskOf(f.bits)
+	return a&m == f.addr&m
+}
+
+type vertexKind uint8
+
+const (
+	vxFree    vertexKind = iota // slot unused
+	vxRouter                    // a router-LSA
+	vxNetwork                   // a network-LSA (a transit network)
+)
+
+// vlink is a link of a vertex towards another vertex. For a router it is a
+// point-to-point or transit link of its router-LSA; for a network it is an
+// attached router of its network-LSA (typ 0, cost 0 as §16.1 step 2 says).
+type vlink struct {
+	typ  LinkType
+	id   uint32 // Link ID: neighbor Router ID, or the DR's interface address
+	data uint32 // Link Data: the router's interface address (or ifIndex)
+	cost uint16 // TOS 0 metric
+
+	// The far end as last resolved, cached across calculations: the
+	// vertex (-1 none), whether it passed the bidirectional check, and
+	// its Link Data back. stamp says when the answer was computed: the
+	// far vertex's ver, or the topology's structGen when there was no
+	// far vertex; 0 means not cached.
+	to    int32
+	ok    bool
+	toNet bool // the far vertex is a network
+	back  uint32
+	stamp uint64
+}
+
+// vstub is a stub link of a router-LSA (§16.1 stage 2): its destination's
+// number in the prefixTable, and its cost.
+type vstub struct {
+	pid  int32
+	cost uint16
+}
+
+// vertex is one node of the area graph (§16.1).
+type vertex struct {
+	kind  vertexKind
+	id    uint32 // Router ID, or the network-LSA's Link State ID
+	adv   uint32 // advertising router
+	flags RouterFlags
+	net   int32 // a network's prefix, numbered in the prefixTable
+	// sameID chains network vertices sharing a Link State ID (a DR
+	// change can leave two for a while); -1 ends the chain.
+	sameID int32
+	links  []vlink
+	stubs  []vstub
+}
+
+// topology is an area's graph compiled from its router- and network-LSAs.
+type topology struct {
+	verts []vertex
+	// vers holds, for each vertex, the topology's gen when it last
+	// changed (or was released): cached link resolutions towards it
+	// compare it. A separate array, so the check stays in cache.
+	vers    []uint64
+	free    []int32
+	routers map[uint32]int32 // Router ID → vertex
+	nets    map[netID]int32  // (Link State ID, advertising router) → vertex
+	netHead map[uint32]int32 // Link State ID → first vertex of the sameID chain
+	pfx     *prefixTable     // numbers of the destinations stubs and networks name
+	// gen counts changes; structGen counts vertices added or removed.
+	gen       uint64
+	structGen uint64
+}
+
+type netID struct{ id, adv uint32 }
+
+func newTopology(pfx *prefixTable) *topology {
+	return &topology{
+		routers: make(map[uint32]int32),
+		nets:    make(map[netID]int32),
+		netHead: make(map[uint32]int32),
+		pfx:     pfx,
+	}
+}
+
+func (t *topology) alloc() int32 {
+	if n := len(t.free); n > 0 {
+		i := t.free[n-1]
+		t.free = t.free[:n-1]
+		return i
+	}
+	t.verts = append(t.verts, vertex{})
+	t.vers = append(t.vers, 0)
+	return int32(len(t.verts) - 1)
+}
+
+func (t *topology) release(i int32) {
+	v := &t.verts[i]
+	t.unrefPrefixes(v)
+	*v = vertex{links: v.links[:0], stubs: v.stubs[:0], net: -1}
+	t.free = append(t.free, i)
+}
+
+// unrefPrefixes drops the vertex's references to destination numbers.
+func (t *topology) unrefPrefixes(v *vertex) {
+	for _, st := range v.stubs {
+		t.pfx.unref(st.pid)
+	}
+	if v.net >= 0 {
+		t.pfx.unref(v.net)
+	}
+}
+
+// set compiles a router- or network-LSA into the graph, replacing the
+// previous instance, and reports whether it was one of those types. The
+// caller passes only LSAs that are not at MaxAge (§16.1 ignores those).
+func (t *topology) set(l *LSA) bool {
+	h := &l.Header
+	var idx int32
+	switch h.Type {
+	case LSTypeRouter:
+		rid := u32Of(h.AdvRouter)
+		if h.ID != h.AdvRouter {
+			// §12.4.1: a router-LSA's Link State ID is its originator's
+			// Router ID; anything else cannot be a vertex.
+			return false
+		}
+		i, ok := t.routers[rid]
+		if !ok {
+			i = t.alloc()
+			t.routers[rid] = i
+			t.structGen++
+		}
+		idx = i
+		v := &t.verts[i]
+		if !ok {
+			v.net = -1
+		}
+		v.kind, v.id, v.adv, v.flags, v.sameID = vxRouter, rid, rid, l.Router.Flags, -1
+		// New references are taken before the old ones are dropped, so
+		// an unchanged stub keeps its number.
+		oldStubs := v.stubs
+		v.links, v.stubs = v.links[:0], nil
+		for k := range l.Router.Links {
+			lk := &l.Router.Links[k]
+			switch lk.Type {
+			case LinkPointToPoint, LinkTransit:
+				v.links = append(v.links, vlink{typ: lk.Type, id: u32Of(lk.ID), data: u32Of(lk.Data), cost: lk.Metric, to: -1})
+			case LinkStub:
+				if bits, ok := MaskBits(lk.Data); ok {
+					v.stubs = append(v.stubs, vstub{pid: t.pfx.ref(makePfxKey(u32Of(lk.ID), bits)), cost: lk.Metric})
+				}
+			}
+			// Virtual links (type 4) join the backbone through a transit
+			// area (§15); with the backbone as the only area there are
+			// none to follow.
+		}
+		for _, st := range oldStubs {
+			t.pfx.unref(st.pid)
+		}
+	case LSTypeNetwork:
+		key := netID{u32Of(h.ID), u32Of(h.AdvRouter)}
+		i, ok := t.nets[key]
+		if !ok {
+			i = t.alloc()
+			t.nets[key] = i
+			t.structGen++
+			v := &t.verts[i]
+			v.sameID, v.net = -1, -1
+			if head, ok := t.netHead[key.id]; ok {
+				v.sameID = head
+			}
+			t.netHead[key.id] = i
+		}
+		idx = i
+		v := &t.verts[i]
+		v.kind, v.id, v.adv, v.flags = vxNetwork, key.id, key.adv, 0
+		bits, ok := MaskBits(l.Network.NetworkMask)
+		if !ok {
+			bits = 32
+		}
+		oldNet := v.net
+		v.net = t.pfx.ref(makePfxKey(key.id, bits))
+		if oldNet >= 0 {
+			t.pfx.unref(oldNet)
+		}
+		v.links, v.stubs = v.links[:0], v.stubs[:0]
+		for _, r := range l.Network.AttachedRouters {
+			v.links = append(v.links, vlink{id: u32Of(r), to: -1})
+		}
+	default:
+		return false
+	}
+	t.gen++
+	t.vers[idx] = t.gen
+	return true
+}
+
+// remove drops the vertex of a router- or network-LSA that was flushed or
+// reached MaxAge, and reports whether there was one.
+func (t *topology) remove(k LSAKey) bool {
+	switch k.Type {
+	case LSTypeRouter:
+		rid := u32Of(k.AdvRouter)
+		i, ok := t.routers[rid]
+		if !ok || k.ID != k.AdvRouter {
+			return false
+		}
+		delete(t.routers, rid)
+		t.gen++
+		t.vers[i] = t.gen
+		t.release(i)
+	case LSTypeNetwork:
+		key := netID{u32Of(k.ID), u32Of(k.AdvRouter)}
+		i, ok := t.nets[key]
+		if !ok {
+			return false
+		}
+		delete(t.nets, key)
+		// Unlink i from its Link State ID chain.
+		next := t.verts[i].sameID
+		if head := t.netHead[key.id]; head == i {
+			if next < 0 {
+				delete(t.netHead, key.id)
+			} else {
+				t.netHead[key.id] = next
+			}
+		} else {
+			for j := head; j >= 0; j = t.verts[j].sameID {
+				if t.verts[j].sameID == i {
+					t.verts[j].sameID = next
+					break
+				}
+			}
+		}
+		t.gen++
+		t.vers[i] = t.gen
+		t.release(i)
+	default:
+		return false
+	}
+	t.structGen++
+	return true
+}
+
+// network returns the network vertex a transit link with Link ID id leads
+// to (§16.1 step 2: the network-LSA whose Link State ID is the Link ID).
+// When a DR change leaves two network-LSAs with the same Link State ID,
+// the one whose advertising router claims that address on a transit link
+// of its own router-LSA (the current DR) is chosen.
+func (t *topology) network(id uint32) (int32, bool) {
+	head, ok := t.netHead[id]
+	if !ok {
+		return -1, false
+	}
+	if t.verts[head].sameID < 0 {
+		return head, true
+	}
+	best := int32(-1)
+	for j := head; j >= 0; j = t.verts[j].sameID {
+		v := &t.verts[j]
+		if ri, ok := t.routers[v.adv]; ok {
+			for _, lk := range t.verts[ri].links {
+				if lk.typ == LinkTransit && lk.id == id && lk.data == id {
+					return j, true
+				}
+			}
+		}
+		if best < 0 || v.adv < t.verts[best].adv {
+			best = j
+		}
+	}
+	return best, true
+}
+
+// spfState is the scratch space of one calculation, reused across runs.
+type spfState struct {
+	vs      []vstate
+	buckets [65][]heapItem // radix heap of candidates
+	last    uint64         // last priority popped
+	size    int            // candidates in the heap
+	arena   []nexthop      // next-hop sets of the vertices; append-only in a run
+	tmp     []nexthop
+	merge   []nexthop
+	order   []int32 // vertices in the order they joined the tree
+}
+
+// vstate is the per-vertex state of a calculation, kept together so that
+// touching a vertex touches one cache line.
+type vstate struct {
+	dist  uint32
+	nhOff int32  // next-hop set: arena[nhOff:nhOff+nhLen]
+	nhLen uint16 //
+	mark  uint8
+}
+
+const (
+	markNone uint8 = iota
+	markCandidate
+	markTree
+)
+
+// heapItem orders candidates (§16.1 step 3): least distance first, and at
+// equal distance networks before routers, so that transit networks are
+// on the tree before the routers behind them. The order among vertices of
+// equal distance and kind does not change the result: next-hop sets are
+// unions, truncated to the lowest entries.
+type heapItem struct {
+	prio uint64
+	v    int32
+}
+
+func prioOf(dist uint32, network bool, v int32) uint64 {
+	k := uint64(1)
+	if network {
+		k = 0
+	}
+	return uint64(dist)<<1 | k
+}
+
+func (s *spfState) reset(n int) {
+	s.vs = slices.Grow(s.vs[:0], n)[:n]
+	clear(s.vs)
+	for i := range s.buckets {
+		s.buckets[i] = s.buckets[i][:0]
+	}
+	s.last, s.size = 0, 0
+	s.arena = s.arena[:0]
+	s.order = s.order[:0]
+}
+
+func (s *spfState) nh(v int32) []nexthop {
+	st := &s.vs[v]
+	return s.arena[st.nhOff : st.nhOff+int32(st.nhLen)]
+}
+
+// setNH gives v a copy of nh.
+func (s *spfState) setNH(v int32, nh []nexthop) {
+	st := &s.vs[v]
+	st.nhOff = int32(len(s.arena))
+	st.nhLen = uint16(len(nh))
+	s.arena = append(s.arena, nh...)
+}
+
+// shareNH gives v the same next-hop set as from: sets are never modified
+// once in the arena, so inheriting a parent's hops (§16.1.1) copies
+// nothing.
+func (s *spfState) shareNH(v, from int32) {
+	s.vs[v].nhOff, s.vs[v].nhLen = s.vs[from].nhOff, s.vs[from].nhLen
+}
+
+// The candidate list is a radix heap (Ahuja, Mehlhorn, Orlin and Tarjan):
+// Dijkstra pops priorities in non-decreasing order, so items can be kept
+// in buckets by the highest bit in which they differ from the last one
+// popped. It has lazy deletion: a shorter path to a candidate pushes it
+// again, and the stale item is skipped when popped. A priority below the
+// last one popped (a zero-cost link to a vertex of lower index, or to a
+// network from a router) is raised to it, which pops it next, as §16.1
+// step 3 wants for networks at equal distance.
+
+func radixBucket(k, last uint64) int {
+	if k == last {
+		return 0
+	}
+	return bits.Len64(k ^ last)
+}
+
+func (s *spfState) push(v int32, prio uint64) {
+	if prio < s.last {
+		prio = s.last
+	}
+	b := radixBucket(prio, s.last)
+	s.buckets[b] = append(s.buckets[b], heapItem{prio, v})
+	s.size++
+}
+
+// pop removes a least item and returns it; the heap must not be empty.
+func (s *spfState) pop() heapItem {
+	if len(s.buckets[0]) == 0 {
+		i := 1
+		for len(s.buckets[i]) == 0 {
+			i++
+		}
+		b := s.buckets[i]
+		m := b[0].prio
+		for _, it := range b[1:] {
+			m = min(m, it.prio)
+		}
+		s.last = m
+		for _, it := range b {
+			j := radixBucket(it.prio, m)
+			s.buckets[j] = append(s.buckets[j], it)
+		}
+		s.buckets[i] = b[:0]
+	}
+	b := s.buckets[0]
+	it := b[len(b)-1]
+	s.buckets[0] = b[:len(b)-1]
+	s.size--
+	return it
+}
+
+// mergeNH returns the union of two sorted next-hop sets, sorted, without
+// duplicates, and truncated to max entries.
+func mergeNH(dst, a, b []nexthop, max int) []nexthop {
+	dst = dst[:0]
+	i, j := 0, 0
+	for (i < len(a) || j < len(b)) && len(dst) < max {
+		switch {
+		case j == len(b):
+			dst = append(dst, a[i])
+			i++
+		case i == len(a):
+			dst = append(dst, b[j])
+			j++
+		default:
+			switch c := compareNH(a[i], b[j]); {
+			case c < 0:
+				dst = append(dst, a[i])
+				i++
+			case c > 0:
+				dst = append(dst, b[j])
+				j++
+			default:
+				dst = append(dst, a[i])
+				i++
+				j++
+			}
+		}
+	}
+	return dst
+}
+
+// sortNH sorts a small next-hop set and removes duplicates.
+func sortNH(nh []nexthop) []nexthop {
+	slices.SortFunc(nh, compareNH)
+	return slices.Compact(nh)
+}
+
+// spfInput is what a calculation needs besides the graph.
+type spfInput struct {
+	root     uint32     // the calculating router's Router ID
+	area     netip.Addr // the area (the backbone)
+	ifaces   []spfIface // the calculating router's interfaces
+	maxPaths int        // ECMP limit, ≥ 1
+}
+
+// ifaceByData returns the root interface a link of the root's router-LSA
+// leaves through: the one whose address is the Link Data (§12.4.1), or,
+// for unnumbered links, whose ifIndex is.
+func (in *spfInput) ifaceByData(data uint32) int32 {
+	for i := range in.ifaces {
+		if in.ifaces[i].addr == data {
+			return int32(i)
+		}
+	}
+	for i := range in.ifaces {
+		if in.ifaces[i].ifIndex != 0 && uint32(in.ifaces[i].ifIndex) == data {
+			return int32(i)
+		}
+	}
+	return -1
+}
+
+// ifaceFor returns the root interface whose subnet holds addr.
+func (in *spfInput) ifaceFor(addr uint32) int32 {
+	best, bestBits := int32(-1), -1
+	for i := range in.ifaces {
+		f := &in.ifaces[i]
+		if f.contains(addr) && f.bits > bestBits {
+			best, bestBits = int32(i), f.bits
+		}
+	}
+	return best
+}
+
+// backLink looks in w's links for one of type typ towards id (§16.1 step
+// 2b, the bidirectional check) and returns its Link Data. When ifc is not
+// nil, a link whose Link Data lies on ifc's subnet is preferred (parallel
+// point-to-point links between the same two routers).
+func backLink(w *vertex, typ LinkType, id uint32, ifc *spfIface) (uint32, bool) {
+	found, data := false, uint32(0)
+	for k := range w.links {
+		lk := &w.links[k]
+		if lk.typ != typ || lk.id != id {
+			continue
+		}
+		if ifc == nil || ifc.contains(lk.data) {
+			return lk.data, true
+		}
+		if !found {
+			found, data = true, lk.data
+		}
+	}
+	return data, found
+}
+
+// attached reports whether network vertex n lists router rid.
+func attached(n *vertex, rid uint32) bool {
+	for k := range n.links {
+		if n.links[k].id == rid {
+			return true
+		}
+	}
+	return false
+}
+
+// calculate runs §16.1 over the graph and returns the intra-area routing
+// table: network entries for transit networks (stage 1) and stub networks
+// (stage 2), and router entries for area border and AS boundary routers.
+// dst, when not nil, is a table whose storage is reused.
+func (t *topology) calculate(s *spfState, in *spfInput, dst *rib) *rib {
+	maxPaths := max(in.maxPaths, 1)
+	t.dijkstra(s, in, maxPaths)
+	if dst == nil {
+		dst = newRIB(t.pfx, in.ifaces, in.area)
+	} else {
+		dst.reset(in.ifaces, in.area)
+	}
+	t.fillRIB(s, in, dst, maxPaths)
+	return dst
+}
+
+// dijkstra builds the shortest-path tree (§16.1 stage 1) with next hops
+// (§16.1.1) into s.
+func (t *topology) dijkstra(s *spfState, in *spfInput, maxPaths int) {
+	s.reset(len(t.verts))
+	ri, ok := t.routers[in.root]
+	if !ok {
+		return // no router-LSA of our own yet: an empty tree
+	}
+	// §16.1 step 1: the tree starts as the root alone.
+	s.vs[ri].mark = markCandidate
+	s.push(ri, prioOf(0, false, ri))
+	for s.size > 0 {
+		top := s.pop()
+		vi := top.v
+		vs := &s.vs[vi]
+		if vs.mark == markTree || uint32(top.prio>>1) != vs.dist {
+			continue // stale: a shorter path pushed it again
+		}
+		vs.mark = markTree
+		s.order = append(s.order, vi)
+		v := &t.verts[vi]
+		dv := vs.dist
+		// §16.1 step 2: examine the links of the vertex just added.
+		for k := range v.links {
+			lk := &v.links[k]
+			var wi int32
+			var cost uint32
+			var ifc int32 = -1 // root links: the outgoing interface
+			var addrOnNet uint32
+			var wnet bool // the far vertex is a network
+			if v.kind == vxRouter {
+				cost = uint32(lk.cost)
+			}
+			if vi == ri {
+				// The root's links are resolved afresh: their next hops
+				// depend on the interfaces.
+				var f *spfIface
+				if ifc = in.ifaceByData(lk.data); ifc >= 0 {
+					f = &in.ifaces[ifc]
+				}
+				if wi, addrOnNet, ok = t.resolve(v, lk, f); !ok {
+					continue
+				}
+				wnet = t.verts[wi].kind == vxNetwork
+			} else if st := lk.stamp; st != 0 && ((lk.to >= 0 && t.vers[lk.to] == st) || (lk.to < 0 && st == t.structGen)) {
+				// Neither end changed since the link was last resolved.
+				if !lk.ok {
+					continue
+				}
+				wi, addrOnNet, wnet = lk.to, lk.back, lk.toNet
+			} else {
+				wi, addrOnNet, ok = t.resolve(v, lk, nil)
+				lk.to, lk.ok, lk.back = wi, ok, addrOnNet
+				switch {
+				case wi < 0:
+					lk.stamp = t.structGen
+				case v.kind == vxRouter && lk.typ == LinkTransit && t.verts[wi].sameID >= 0:
+					lk.stamp = 0 // several network-LSAs share the ID: not cached
+				default:
+					lk.stamp = t.vers[wi]
+				}
+				if !ok {
+					continue
+				}
+				wnet = t.verts[wi].kind == vxNetwork
+				lk.toNet = wnet
+			}
+			ws := &s.vs[wi]
+			// Step 2b: vertices already on the tree are done.
+			if ws.mark == markTree {
+				continue
+			}
+			dw := dv + cost
+			// Step 2d: a longer path than the candidate's is no use.
+			if ws.mark == markCandidate && dw > ws.dist {
+				continue
+			}
+			nh, inherit := t.hopsVia(s, in, vi, ri, lk, ifc, addrOnNet)
+			switch {
+			case ws.mark == markNone || dw < ws.dist:
+				// New candidate, or a shorter path: these next hops only.
+				if inherit {
+					s.shareNH(wi, vi)
+				} else {
+					s.setNH(wi, nh)
+				}
+				ws.dist, ws.mark = dw, markCandidate
+				s.push(wi, prioOf(dw, wnet, wi))
+			default:
+				// Equal cost: add the next hops (ECMP).
+				s.merge = mergeNH(s.merge, s.nh(wi), nh, maxPaths)
+				if !slices.Equal(s.merge, s.nh(wi)) {
+					s.setNH(wi, s.merge)
+				}
+			}
+		}
+	}
+}
+
+// resolve finds the vertex a link leads to and applies the bidirectional
+// check of §16.1 step 2b. It returns the far vertex (-1 when there is
+// none), and, for a router reached from a network or over a
+// point-to-point link, the Link Data of its link back (its address on the
+// link). ifc, for the root's links, prefers the back link on that
+// interface's subnet.
+func (t *topology) resolve(v *vertex, lk *vlink, ifc *spfIface) (int32, uint32, bool) {
+	switch {
+	case v.kind == vxNetwork:
+		// A network's links are its attached routers; each must list the
+		// network back with a transit link.
+		wi, ok := t.routers[lk.id]
+		if !ok {
+			return -1, 0, false
+		}
+		back, ok := backLink(&t.verts[wi], LinkTransit, v.id, nil)
+		return wi, back, ok
+	case lk.typ == LinkPointToPoint:
+		wi, ok := t.routers[lk.id]
+		if !ok {
+			return -1, 0, false
+		}
+		back, ok := backLink(&t.verts[wi], LinkPointToPoint, v.id, ifc)
+		return wi, back, ok
+	case lk.typ == LinkTransit:
+		// The network must list the router among its attached routers.
+		wi, ok := t.network(lk.id)
+		if !ok {
+			return -1, 0, false
+		}
+		return wi, 0, attached(&t.verts[wi], v.id)
+	}
+	return -1, 0, false
+}
+
+// hopsVia returns the next hops of a vertex reached from v over lk
+// (§16.1.1), sorted. inherit reports that they are v's own set.
+func (t *topology) hopsVia(s *spfState, in *spfInput, vi, root int32, lk *vlink, ifc int32, addrOnNet uint32) (nh []nexthop, inherit bool) {
+	s.tmp = s.tmp[:0]
+	v := &t.verts[vi]
+	switch {
+	case vi == root:
+		// The root's own links: the outgoing interface is the one the
+		// link leaves by. A network is directly attached (no gateway);
+		// a router over a point-to-point link is reached at its address
+		// on the link, the Link Data of its link back to us.
+		if ifc < 0 {
+			return s.tmp, false // no such interface (yet): no usable hop
+		}
+		if lk.typ == LinkPointToPoint && !looksUnnumbered(addrOnNet) {
+			s.tmp = append(s.tmp, nexthop{ifc: ifc, gw: addrOnNet})
+		} else {
+			s.tmp = append(s.tmp, nexthop{ifc: ifc})
+		}
+		return s.tmp, false
+	case v.kind == vxNetwork:
+		// §16.1.1: a router behind a network attached to the root is
+		// reached at its own address on that network; hops the network
+		// inherited from a router are inherited unchanged.
+		parent := s.nh(vi)
+		if !hasDirect(parent) {
+			return parent, true
+		}
+		for _, h := range parent {
+			if h.gw == 0 {
+				h.gw = addrOnNet
+			}
+			s.tmp = append(s.tmp, h)
+		}
+		if len(s.tmp) > 1 {
+			s.tmp = sortNH(s.tmp)
+		}
+		return s.tmp, false
+	}
+	// Otherwise the next hops are the parent's.
+	return s.nh(vi), true
+}
+
+// fillRIB turns the tree into routing table entries: transit networks
+// (§16.1 step 2 and the routing table update of step 4), routers with the
+// B or E bit, and stub networks (§16.1 stage 2).
+func (t *topology) fillRIB(s *spfState, in *spfInput, dst *rib, maxPaths int) {
+	ri, ok := t.routers[in.root]
+	for _, vi := range s.order {
+		v := &t.verts[vi]
+		d := s.vs[vi].dist
+		switch v.kind {
+		case vxRouter:
+			if vi != ri && v.flags&(RouterFlagB|RouterFlagE) != 0 {
+				dst.routers[v.id] = routerPath{flags: v.flags, cost: d, hops: dst.intern(s.nh(vi))}
+			}
+		case vxNetwork:
+			nh := s.nh(vi)
+			dst.addIntra(v.net, d, v.adv, hasDirect(nh), dst.intern(nh), maxPaths, &s.merge)
+		}
+	}
+	if !ok {
+		return
+	}
+	// Stage 2: stub networks, in the order the routers joined the tree.
+	for _, vi := range s.order {
+		v := &t.verts[vi]
+		if v.kind != vxRouter {
+			continue
+		}
+		d := s.vs[vi].dist
+		if vi != ri && len(v.stubs) > 0 {
+			// Every stub of a router shares its next-hop set.
+			vnh := dst.intern(s.nh(vi))
+			for _, st := range v.stubs {
+				dst.addIntra(st.pid, d+uint32(st.cost), v.id, false, vnh, maxPaths, &s.merge)
+			}
+			continue
+		}
+		// Stubs of our own router-LSA: attached to one of our interfaces
+		// (or a loopback address), routed by the kernel.
+		for _, st := range v.stubs {
+			s.tmp = s.tmp[:0]
+			key := t.pfx.keys[st.pid]
+			if ifc := in.ifaceFor(key.addr()); ifc >= 0 && in.ifaces[ifc].bits <= key.bits() {
+				s.tmp = append(s.tmp, nexthop{ifc: ifc})
+			}
+			dst.addIntra(st.pid, d+uint32(st.cost), v.id, true, dst.intern(s.tmp), maxPaths, &s.merge)
+		}
+	}
+}
+
+// looksUnnumbered reports whether a point-to-point link's Link Data is an
+// interface index (an unnumbered link, §12.4.1.1) rather than an address:
+// indexes are small numbers, addresses in 0.0.0.0/8 are not usable.
+func looksUnnumbered(data uint32) bool { return data < 1<<24 }
+
+func hasDirect(nh []nexthop) bool {
+	for _, h := range nh {
+		if h.gw == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// addIntra records an intra-area path to key: a new entry, a better one
+// replacing the old, or an equal-cost one adding its next hops (§16.1
+// stage 2). nh is interned in t.
+func (t *rib) addIntra(pid int32, cost, adv uint32, connected bool, nh nhRef, maxPaths int, scratch *[]nexthop) {
+	if int(nh.n) > maxPaths {
+		nh.n = uint16(maxPaths)
+	}
+	if i := t.byPid[pid]; i > 0 {
+		e := &t.ents[i-1]
+		switch {
+		case cost > e.cost:
+		case cost == e.cost:
+			*scratch = mergeNH(*scratch, t.nhs(e.hops), t.nhs(nh), maxPaths)
+			if !slices.Equal(*scratch, t.nhs(e.hops)) {
+				e.hops = t.intern(*scratch)
+			}
+			e.connected = e.connected || connected
+		default:
+			*e = ribEntry{key: e.key, pid: pid, pathType: PathIntraArea, connected: connected, cost: cost, adv: adv, hops: nh}
+		}
+		return
+	}
+	t.pfx.refID(pid)
+	t.ents = append(t.ents, ribEntry{key: t.pfx.keys[pid], pid: pid, pathType: PathIntraArea, connected: connected, cost: cost, adv: adv, hops: nh})
+	t.byPid[pid] = int32(len(t.ents))
+}
+
+// routeCalc is an instance's routing table calculation: the area graph,
+// the AS-external-LSAs, scratch space, and the table of the last
+// calculation. It is fed database changes one at a time and decides what
+// each needs: a router- or network-LSA change needs a new tree (§16.1); an
+// AS-external-LSA change needs only its destination recomputed (§16.6).
+type routeCalc struct {
+	pfx   *prefixTable
+	topo  *topology
+	ext   *extDB
+	st    spfState
+	in    spfInput
+	cur   *rib // table of the last calculation (nil before the first)
+	spare *rib // storage of an older table, reused by the next full run
+	// dirtyExt are destinations whose AS-external-LSAs changed since the
+	// last calculation; needFull is set by graph changes.
+	dirtyExt []pfxKey
+	needFull bool
+	scratch  []nexthop
+	fullRuns uint64
+	extRuns  uint64
+}
+
+func newRouteCalc(in spfInput) *routeCalc {
+	if in.maxPaths <= 0 {
+		in.maxPaths = DefaultMaxPaths
+	}
+	pfx := newPrefixTable()
+	return &routeCalc{topo: newTopology(pfx), ext: newExtDB(pfx), pfx: pfx, in: in, needFull: true}
+}
+
+// lsa feeds one database change: l is the LSA as now installed, or nil
+// when key left the database or reached MaxAge (§16.1 uses no MaxAge
+// LSA). It reports whether the change needs a full calculation.
+func (c *routeCalc) lsa(key LSAKey, l *LSA) bool {
+	switch key.Type {
+	case LSTypeRouter, LSTypeNetwork:
+		var changed bool
+		if l != nil {
+			changed = c.topo.set(l)
+		} else {
+			changed = c.topo.remove(key)
+		}
+		c.needFull = c.needFull || changed
+		return changed
+	case LSTypeASExternal:
+		if l != nil {
+			c.dirtyExt = c.ext.set(l, c.dirtyExt)
+		} else {
+			c.dirtyExt = c.ext.drop(key, c.dirtyExt)
+		}
+	}
+	// Summary-LSAs (§16.2, §16.3) would be handled here once other areas
+	// exist; NSSA and opaque LSAs do not enter this calculation.
+	return false
+}
+
+// setInterfaces replaces the calculating router's interfaces; next hops
+// depend on them, so a full calculation is due.
+func (c *routeCalc) setInterfaces(ifaces []spfIface) {
+	c.in.ifaces = ifaces
+	c.needFull = true
+}
+
+// full runs the whole calculation: the tree and intra-area routes (§16.1),
+// then every AS-external route (§16.4). It returns the previous table
+// (nil the first time) and the new one; the previous table stays valid
+// until the next call to full.
+func (c *routeCalc) full() (old, cur *rib) {
+	old = c.cur
+	next := c.topo.calculate(&c.st, &c.in, c.spare)
+	c.ext.externals(next, &c.in, &c.scratch)
+	c.spare = old
+	c.cur = next
+	c.needFull = false
+	c.dirtyExt = c.dirtyExt[:0]
+	c.fullRuns++
+	return old, next
+}
+
+// externalsOnly recomputes the destinations of the AS-external-LSAs that
+// changed since the last calculation (§16.6), patching the current table,
+// and returns the destinations whose entry changed. Before the first full
+// calculation there is nothing to patch.
+func (c *routeCalc) externalsOnly() []pfxKey {
+	if c.cur == nil || len(c.dirtyExt) == 0 {
+		c.dirtyExt = c.dirtyExt[:0]
+		return nil
+	}
+	slices.Sort(c.dirtyExt)
+	dests := slices.Compact(c.dirtyExt)
+	changed := c.ext.recompute(c.cur, &c.in, dests, &c.scratch, nil)
+	c.dirtyExt = c.dirtyExt[:0]
+	c.extRuns++
+	return changed
+}
