@@ -86,7 +86,8 @@ func TestAdvertisement_tshark(t *testing.T) {
 		if got != pkts[i].want {
 			t.Errorf("packet %d: tshark %q, want %q", i, got, pkts[i].want)
 		}
-		if fs[9] == "0" || fs[10] != "" || fs[11] != "" {
+		ipOK := fs[9] == "1" || (fs[9] == "" && pkts[i].src.Is6())
+		if !ipOK || fs[10] != "" || fs[11] != "" {
 			t.Errorf("packet %d: ip checksum status %q, malformed %q, expert %q", i, fs[9], fs[10], fs[11])
 		}
 	}
@@ -105,9 +106,16 @@ func TestAdvertisement_tshark(t *testing.T) {
 	}
 }
 
-// runTshark writes frames to a pcapng file and returns tshark's field
-// lines, one per frame, checked to have the expected number of fields.
+// runTshark returns tshark's VRRP fields, one line per frame.
 func runTshark(t *testing.T, tshark string, frames [][]byte) []string {
+	return runTsharkFields(t, tshark, frames, "vrrp.version", "vrrp.virt_rtr_id", "vrrp.prio", "vrrp.addr_count",
+		"vrrp.adver_int", "vrrp.short_adver_int", "vrrp.checksum.status", "vrrp.ip_addr", "vrrp.ipv6_addr",
+		"ip.checksum.status", "_ws.malformed", "_ws.expert")
+}
+
+// runTsharkFields writes frames to a pcapng file and returns tshark's
+// field lines ("|"-separated), one per frame.
+func runTsharkFields(t *testing.T, tshark string, frames [][]byte, fields ...string) []string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "vrrp.pcapng")
 	f, err := os.Create(path)
@@ -131,10 +139,11 @@ func runTshark(t *testing.T, tshark string, frames [][]byte) []string {
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(tshark, "-n", "-r", path, "-o", "vrrp.v3_checksum_as_in_v2:FALSE", "-T", "fields", "-E", "separator=|",
-		"-e", "vrrp.version", "-e", "vrrp.virt_rtr_id", "-e", "vrrp.prio", "-e", "vrrp.addr_count",
-		"-e", "vrrp.adver_int", "-e", "vrrp.short_adver_int", "-e", "vrrp.checksum.status", "-e", "vrrp.ip_addr", "-e", "vrrp.ipv6_addr",
-		"-e", "ip.checksum.status", "-e", "_ws.malformed", "-e", "_ws.expert")
+	args := []string{"-n", "-r", path, "-o", "vrrp.v3_checksum_as_in_v2:FALSE", "-o", "ip.check_checksum:TRUE", "-T", "fields", "-E", "separator=|"}
+	for _, f := range fields {
+		args = append(args, "-e", f)
+	}
+	cmd := exec.Command(tshark, args...)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -146,7 +155,7 @@ func runTshark(t *testing.T, tshark string, frames [][]byte) []string {
 		t.Fatalf("tshark printed %d lines for %d frames:\n%s", len(lines), len(frames), out)
 	}
 	for i, l := range lines {
-		if n := strings.Count(l, "|"); n != 11 {
+		if n := strings.Count(l, "|"); n != len(fields)-1 {
 			t.Fatalf("line %d has %d separators: %q", i, n, l)
 		}
 	}
