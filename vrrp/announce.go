@@ -48,4 +48,3 @@ func UnsolicitedNA(mac net.HardwareAddr, addr netip.Addr) ([]byte, error) {
 	}
 	return buf.Bytes(), nil
 }
-
