@@ -56,7 +56,7 @@ func TestUnsolicitedNA(t *testing.T) {
 	}
 	// Wireshark verifies the ICMPv6 checksum.
 	tshark := nstest.RequireBinary(t, "tshark")
-	lines := runTsharkFields(t, tshark, [][]byte{fr}, "icmpv6.checksum.status", "icmpv6.nd.na.flag.o", "_ws.malformed", "_ws.expert")
+	lines := runTsharkFields(t, tshark, [][]byte{fr}, nil, "icmpv6.checksum.status", "icmpv6.nd.na.flag.o", "_ws.malformed", "_ws.expert")
 	if lines[0] != "1|1||" {
 		t.Errorf("tshark: %q", lines[0])
 	}

@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -45,6 +46,11 @@ func TestInterop_FailoverTime(t *testing.T) {
 				}
 				return nil
 			})
+			// The Backup keeps its macvlan down: it must not answer for
+			// the virtual MAC.
+			if out := bNS.Exec(t, "ip", "-o", "link", "show", "vrrp4-7"); !strings.Contains(out, "state DOWN") {
+				t.Errorf("Backup's macvlan is not down: %s", out)
+			}
 			vmac := VirtualMAC(7, false).String()
 			client.Try("ping", "-c1", "-W1", nsVIP.String())
 			if got := neighMAC(client, nsVIP); got != vmac {

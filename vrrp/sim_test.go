@@ -441,3 +441,28 @@ func TestSim_Deterministic(t *testing.T) {
 		t.Fatalf("runs differ:\n%v\n%v", a, b)
 	}
 }
+
+// TestSim_AnnounceSchedule: on becoming Master a burst of Count
+// announcements Interval apart, a second burst after Delay, one every
+// Refresh; none after leaving Master.
+func TestSim_AnnounceSchedule(t *testing.T) {
+	s := newSimLAN(t)
+	a := s.add(Config{Priority: 200, Announce: AnnounceConfig{Count: 2, Interval: 200 * time.Millisecond, Delay: 2 * time.Second, Refresh: 10 * time.Second}})
+	s.clock.Advance(25 * time.Second)
+	tr, _ := a.lastTransition(Master)
+	var got []time.Duration
+	for _, at := range a.addrs.Announcements() {
+		got = append(got, at.Sub(tr.Time))
+	}
+	want := []time.Duration{0, 200 * time.Millisecond, 2 * time.Second, 2200 * time.Millisecond, 10 * time.Second, 20 * time.Second}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("announcements at %v, want %v", got, want)
+	}
+	if err := a.r.Stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	s.clock.Advance(30 * time.Second)
+	if n := len(a.addrs.Announcements()); n != len(want) {
+		t.Errorf("%d announcements after Stop, want %d", n, len(want))
+	}
+}

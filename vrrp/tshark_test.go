@@ -104,18 +104,26 @@ func TestAdvertisement_tshark(t *testing.T) {
 	if fs := strings.Split(lines[0], "|"); fs[6] != "0" {
 		t.Errorf("v2-style v3 checksum: tshark checksum status %q, want 0 (bad)", fs[6])
 	}
+	// ... and good for a dissector told that the peer computes it the v2
+	// way: the ChecksumNoPseudoHeader knob matches Wireshark's
+	// v3_checksum_as_in_v2.
+	lines = runTsharkFields(t, tshark, [][]byte{frame(t, p.adv.VRID, p.src, p.dst, b)},
+		[]string{"vrrp.v3_checksum_as_in_v2:TRUE"}, "vrrp.checksum.status", "_ws.malformed")
+	if lines[0] != "1|" {
+		t.Errorf("v2-style v3 checksum with v3_checksum_as_in_v2: tshark %q, want good", lines[0])
+	}
 }
 
 // runTshark returns tshark's VRRP fields, one line per frame.
 func runTshark(t *testing.T, tshark string, frames [][]byte) []string {
-	return runTsharkFields(t, tshark, frames, "vrrp.version", "vrrp.virt_rtr_id", "vrrp.prio", "vrrp.addr_count",
+	return runTsharkFields(t, tshark, frames, nil, "vrrp.version", "vrrp.virt_rtr_id", "vrrp.prio", "vrrp.addr_count",
 		"vrrp.adver_int", "vrrp.short_adver_int", "vrrp.checksum.status", "vrrp.ip_addr", "vrrp.ipv6_addr",
 		"ip.checksum.status", "_ws.malformed", "_ws.expert")
 }
 
 // runTsharkFields writes frames to a pcapng file and returns tshark's
 // field lines ("|"-separated), one per frame.
-func runTsharkFields(t *testing.T, tshark string, frames [][]byte, fields ...string) []string {
+func runTsharkFields(t *testing.T, tshark string, frames [][]byte, prefs []string, fields ...string) []string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "vrrp.pcapng")
 	f, err := os.Create(path)
@@ -139,7 +147,13 @@ func runTsharkFields(t *testing.T, tshark string, frames [][]byte, fields ...str
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
 	}
-	args := []string{"-n", "-r", path, "-o", "vrrp.v3_checksum_as_in_v2:FALSE", "-o", "ip.check_checksum:TRUE", "-T", "fields", "-E", "separator=|"}
+	if prefs == nil {
+		prefs = []string{"vrrp.v3_checksum_as_in_v2:FALSE"}
+	}
+	args := []string{"-n", "-r", path, "-o", "ip.check_checksum:TRUE", "-T", "fields", "-E", "separator=|"}
+	for _, p := range prefs {
+		args = append(args, "-o", p)
+	}
 	for _, f := range fields {
 		args = append(args, "-e", f)
 	}
