@@ -93,7 +93,8 @@ type Config struct {
 	Announce AnnounceConfig
 
 	// OnTransition, if set, is called after every state change, outside
-	// the router's lock, in order. It must not block for long.
+	// the router's lock, in order. It must not block for long, and must
+	// not call Stop (which waits for the callbacks to finish).
 	OnTransition func(Transition)
 
 	// Clock is the time source; nil means routing.SystemClock().

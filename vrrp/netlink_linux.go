@@ -32,6 +32,11 @@ type NetlinkConfig struct {
 	// MAC on failover. The macvlan is created if missing (mode bridge, no
 	// IPv6 link-local autoconfiguration), kept down while Backup and
 	// brought up while Master, and deleted by Close if it was created.
+	//
+	// With a macvlan, the parent interface must not answer ARP for the
+	// virtual addresses with its own MAC, nor use them as ARP sender
+	// addresses: set net.ipv4.conf.<Interface>.arp_ignore=1 and
+	// arp_announce=2 (as FRR's vrrpd also requires).
 	MACVLAN string
 	// VRID and IPv6 select the virtual MAC for MACVLAN.
 	VRID uint8
