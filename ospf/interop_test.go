@@ -631,3 +631,98 @@ func TestInteropBIRD_HMACSHA256(t *testing.T) {
 		t.Errorf("authentication drops with the right key: %v", d)
 	}
 }
+
+// segment3 is three namespaces (ours, FRR, BIRD) on one bridged segment
+// 10.0.0.0/24 (.1 ours, .2 FRR, .3 BIRD), the bridge in a fourth.
+func segment3(t *testing.T) (ours, frrNS, birdNS *nstest.NS) {
+	t.Helper()
+	sw := nstest.New(t, "o4s")
+	ours, frrNS, birdNS = nstest.New(t, "o4a"), nstest.New(t, "o4f"), nstest.New(t, "o4b")
+	sw.Exec(t, "ip", "link", "add", "br0", "type", "bridge")
+	sw.Exec(t, "ip", "link", "set", "br0", "up")
+	for i, ns := range []*nstest.NS{ours, frrNS, birdNS} {
+		port := fmt.Sprintf("p%d", i)
+		nstest.Veth(t, ns, "veth0", sw, port)
+		sw.Exec(t, "ip", "link", "set", port, "master", "br0")
+		ns.Exec(t, "ip", "addr", "add", fmt.Sprintf("10.0.0.%d/24", i+1), "dev", "veth0")
+	}
+	return ours, frrNS, birdNS
+}
+
+// TestInteropMixedSegment: ours, FRR and BIRD on one broadcast segment.
+// The DR and BDR are those of §9.4 given the priorities and the order in
+// which the routers start (the election is non-preemptive), every router
+// agrees, the DROthers are adjacent to DR and BDR only, and all three
+// databases are identical.
+func TestInteropMixedSegment(t *testing.T) {
+	nstest.RequireRoot(t)
+	nstest.RequireBinary(t, "ospfd")
+	nstest.RequireBinary(t, "bird")
+	cases := []struct {
+		name                    string
+		ourPrio, frrPrio, bPrio uint8
+		oursFirst               bool
+		dr, bdr                 string
+	}{
+		// FRR and BIRD settle first; we join last and, with the lowest
+		// priority, stay DROther.
+		{"FRR DR, BIRD BDR, ours DROther", 2, 5, 3, false, "10.0.0.2", "10.0.0.3"},
+		// We start first with the highest priority: DR; FRR BDR.
+		{"ours DR, FRR BDR, BIRD DROther", 10, 5, 1, true, "10.0.0.1", "10.0.0.2"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			oursNS, frrNS, birdNS := segment3(t)
+			cfg := Config{RouterID: netip.MustParseAddr("10.0.0.1"), Interfaces: []InterfaceConfig{{
+				Name: "veth0", Prefix: netip.MustParsePrefix("10.0.0.1/24"), Priority: Priority(c.ourPrio),
+				HelloInterval: time.Second, RouterDeadInterval: 4 * time.Second, RetransmitInterval: 2 * time.Second,
+			}}}
+			var in *Instance
+			if c.oursFirst {
+				in = startOurs(t, oursNS, cfg)
+				time.Sleep(5 * time.Second) // past the Wait Timer: we are DR
+			}
+			f := startFRR(t, frrNS, frrConf("10.0.0.2", fmt.Sprintf(` ip ospf hello-interval 1
+ ip ospf dead-interval 4
+ ip ospf retransmit-interval 2
+ ip ospf priority %d`, c.frrPrio)))
+			if !c.oursFirst {
+				time.Sleep(5 * time.Second) // FRR elects itself DR
+			}
+			b := startBIRD(t, birdNS, birdConf("10.0.0.3", fmt.Sprintf("\t\t\ttype broadcast; hello 1; dead 4; wait 4; retransmit 2; priority %d;", c.bPrio)))
+			if !c.oursFirst {
+				b.waitFull(t, "10.0.0.2", 30*time.Second)
+				in = startOurs(t, oursNS, cfg)
+			}
+			ourFull(t, in, 2, 40*time.Second)
+			f.waitFull(t, "10.0.0.3", 30*time.Second)
+			nstest.Eventually(t, 20*time.Second, func() error {
+				fi, err := f.iface("veth0")
+				if err != nil {
+					return err
+				}
+				bi, err := b.iface()
+				if err != nil {
+					return err
+				}
+				oi := in.Interfaces()[0]
+				got := fmt.Sprintf("FRR %s/%s BIRD %s/%s ours %v/%v", fi.DRID, fi.BDRID,
+					bi["Designated router (ID)"], bi["Backup designated router (ID)"], oi.DRID, oi.BDRID)
+				want := fmt.Sprintf("FRR %s/%s BIRD %s/%s ours %s/%s", c.dr, c.bdr, c.dr, c.bdr, c.dr, c.bdr)
+				if got != want {
+					return fmt.Errorf("DR/BDR: %s, want %s", got, want)
+				}
+				return nil
+			})
+			f.sameDatabase(t, in, 3, 30*time.Second)
+			b.sameDatabase(t, in, 3, 30*time.Second)
+			// With three routers every pair includes the DR or the BDR,
+			// so we are adjacent to both others (§10.4).
+			for _, n := range in.Neighbors() {
+				if want := NbrFull; n.State != want {
+					t.Errorf("our neighbor %v is %v, want %v", n.RouterID, n.State, want)
+				}
+			}
+		})
+	}
+}
