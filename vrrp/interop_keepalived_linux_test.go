@@ -147,3 +147,38 @@ func TestInterop_Keepalived(t *testing.T) {
 		})
 	}
 }
+
+// TestInterop_KeepalivedUnicast runs VRRPv3 by unicast with keepalived
+// (unicast_peer) on a LAN: each side accepts only its listed peer, a
+// third router sending priority 250 on the same VRID to ours by unicast is
+// ignored (counted as DropSource), and ours takes over when keepalived
+// dies.
+func TestInterop_KeepalivedUnicast(t *testing.T) {
+	nstest.RequireBinary(t, "keepalived")
+	lan := newNSLAN(t)
+	kaAddr, ourAddr, strangerAddr := netip.MustParsePrefix("192.0.2.1/24"), netip.MustParsePrefix("192.0.2.2/24"), netip.MustParsePrefix("192.0.2.3/24")
+	kaNS := lan.join("ka", kaAddr)
+	ourNS := lan.join("us", ourAddr)
+	strangerNS := lan.join("st", strangerAddr)
+	extra := fmt.Sprintf("unicast_src_ip %s\n  unicast_peer {\n    %s\n  }", kaAddr.Addr(), ourAddr.Addr())
+	ka := startKeepalived(t, kaNS, keepalivedConf(3, 61, 200, "0.1", "eth0", extra))
+	us := startOurs(t, ourNS, Config{VRID: 61, Priority: 100, Interval: 100 * time.Millisecond, Address: ourAddr,
+		VirtualAddresses: []netip.Addr{nsVIP}, Peers: []netip.Addr{kaAddr.Addr()}}, "")
+	requireVIPAt(t, 10*time.Second, kaNS, kaNS, ourNS)
+	stranger := startOurs(t, strangerNS, Config{VRID: 61, Priority: 250, Interval: 100 * time.Millisecond, Address: strangerAddr,
+		VirtualAddresses: []netip.Addr{nsVIP}, Peers: []netip.Addr{ourAddr.Addr()}}, "")
+	nstest.Eventually(t, 10*time.Second, func() error {
+		s := us.r.Status()
+		if s.State != Backup || s.Master != kaAddr.Addr() || s.Counters.Drops[DropSource] < 5 {
+			return fmt.Errorf("ours %v master %v source drops %d", s.State, s.Master, s.Counters.Drops[DropSource])
+		}
+		return nil
+	})
+	stopOurs(t, stranger)
+	ka.kill(t)
+	lan.cut(1, true)
+	requireVIPAt(t, 10*time.Second, ourNS, ourNS)
+	if tr, _ := us.last(Master); tr.Reason != ReasonMasterDown {
+		t.Errorf("ours took over by %v", tr.Reason)
+	}
+}
