@@ -48,8 +48,14 @@ func TestDaemon_Namespaces(t *testing.T) {
 			t.Fatal(err)
 		}
 		hi, lo := 200, 100
+		track := ""
 		if i == 1 {
 			hi, lo = lo, hi
+			// b's VRID 52 tracks a dummy uplink: down forces Backup.
+			ns.Exec(t, "ip", "link", "add", "trk0", "type", "veth", "peer", "name", "trk1")
+			ns.Exec(t, "ip", "link", "set", "trk0", "up")
+			ns.Exec(t, "ip", "link", "set", "trk1", "up")
+			track = "\n    track_interfaces: [{name: trk0, weight: 0}]"
 		}
 		conf := fmt.Sprintf(`socket: %s/vrrpd.sock
 routers:
@@ -66,8 +72,8 @@ routers:
     priority: %d
     interval: 100ms
     virtual_addresses: [192.0.2.152]
-    notify: [%s]
-`, dir, hi, notify, lo, notify)
+    notify: [%s]%s
+`, dir, hi, notify, lo, notify, track)
 		cf := filepath.Join(dir, "vrrpd.yaml")
 		if err := os.WriteFile(cf, []byte(conf), 0o644); err != nil {
 			t.Fatal(err)
@@ -130,6 +136,15 @@ routers:
 		t.Fatalf("status table: %v\n%s", err, table)
 	}
 	t.Logf("vrrpd status on a:\n%s", table)
+
+	// b's tracked uplink loses carrier (its far end goes down): b's VRID
+	// 52 is forced to Backup and a takes it; back up, b preempts again.
+	b.ns.Exec(t, "ip", "link", "set", "trk1", "down")
+	expect(b, map[string]string{"gw51": "Backup", "gw52": "Backup"})
+	expect(a, map[string]string{"gw51": "Master", "gw52": "Master"})
+	b.ns.Exec(t, "ip", "link", "set", "trk1", "up")
+	expect(b, map[string]string{"gw51": "Backup", "gw52": "Master"})
+	expect(a, map[string]string{"gw51": "Master", "gw52": "Backup"})
 
 	// SIGTERM a: it sends priority 0, removes 192.0.2.151, exits 0; b
 	// takes VRID 51 over.
