@@ -1,0 +1,275 @@
+package ospf
+
+// The area graph the shortest-path calculation walks: router- and
+// network-LSAs compiled into vertices and links as they change (RFC 2328
+// §16.1), with the far end of each link resolved once and cached until
+// either end changes.
+
+type vertexKind uint8
+
+const (
+	vxFree    vertexKind = iota // slot unused
+	vxRouter                    // a router-LSA
+	vxNetwork                   // a network-LSA (a transit network)
+)
+
+// vlink is a link of a vertex towards another vertex. For a router it is a
+// point-to-point or transit link of its router-LSA; for a network it is an
+// attached router of its network-LSA (typ 0, cost 0 as §16.1 step 2 says).
+type vlink struct {
+	typ  LinkType
+	id   uint32 // Link ID: neighbor Router ID, or the DR's interface address
+	data uint32 // Link Data: the router's interface address (or ifIndex)
+	cost uint16 // TOS 0 metric
+
+	// The far end as last resolved, cached across calculations: the
+	// vertex (-1 none), whether it passed the bidirectional check, and
+	// its Link Data back. stamp says when the answer was computed: the
+	// far vertex's ver, or the topology's structGen when there was no
+	// far vertex; 0 means not cached.
+	to    int32
+	ok    bool
+	toNet bool // the far vertex is a network
+	back  uint32
+	stamp uint64
+}
+
+// vstub is a stub link of a router-LSA (§16.1 stage 2): its destination's
+// number in the prefixTable, and its cost.
+type vstub struct {
+	pid  int32
+	cost uint16
+}
+
+// vertex is one node of the area graph (§16.1).
+type vertex struct {
+	kind  vertexKind
+	id    uint32 // Router ID, or the network-LSA's Link State ID
+	adv   uint32 // advertising router
+	flags RouterFlags
+	net   int32 // a network's prefix, numbered in the prefixTable
+	// sameID chains network vertices sharing a Link State ID (a DR
+	// change can leave two for a while); -1 ends the chain.
+	sameID int32
+	links  []vlink
+	stubs  []vstub
+}
+
+// topology is an area's graph compiled from its router- and network-LSAs.
+type topology struct {
+	verts []vertex
+	// vers holds, for each vertex, the topology's gen when it last
+	// changed (or was released): cached link resolutions towards it
+	// compare it. A separate array, so the check stays in cache.
+	vers    []uint64
+	free    []int32
+	routers map[uint32]int32 // Router ID → vertex
+	nets    map[netID]int32  // (Link State ID, advertising router) → vertex
+	netHead map[uint32]int32 // Link State ID → first vertex of the sameID chain
+	pfx     *prefixTable     // numbers of the destinations stubs and networks name
+	// gen counts changes; structGen counts vertices added or removed.
+	gen       uint64
+	structGen uint64
+}
+
+type netID struct{ id, adv uint32 }
+
+func newTopology(pfx *prefixTable) *topology {
+	return &topology{
+		routers: make(map[uint32]int32),
+		nets:    make(map[netID]int32),
+		netHead: make(map[uint32]int32),
+		pfx:     pfx,
+	}
+}
+
+func (t *topology) alloc() int32 {
+	if n := len(t.free); n > 0 {
+		i := t.free[n-1]
+		t.free = t.free[:n-1]
+		return i
+	}
+	t.verts = append(t.verts, vertex{})
+	t.vers = append(t.vers, 0)
+	return int32(len(t.verts) - 1)
+}
+
+func (t *topology) release(i int32) {
+	v := &t.verts[i]
+	t.unrefPrefixes(v)
+	*v = vertex{links: v.links[:0], stubs: v.stubs[:0], net: -1}
+	t.free = append(t.free, i)
+}
+
+// unrefPrefixes drops the vertex's references to destination numbers.
+func (t *topology) unrefPrefixes(v *vertex) {
+	for _, st := range v.stubs {
+		t.pfx.unref(st.pid)
+	}
+	if v.net >= 0 {
+		t.pfx.unref(v.net)
+	}
+}
+
+// set compiles a router- or network-LSA into the graph, replacing the
+// previous instance, and reports whether it was one of those types. The
+// caller passes only LSAs that are not at MaxAge (§16.1 ignores those).
+func (t *topology) set(l *LSA) bool {
+	h := &l.Header
+	var idx int32
+	switch h.Type {
+	case LSTypeRouter:
+		rid := u32Of(h.AdvRouter)
+		if h.ID != h.AdvRouter {
+			// §12.4.1: a router-LSA's Link State ID is its originator's
+			// Router ID; anything else cannot be a vertex.
+			return false
+		}
+		i, ok := t.routers[rid]
+		if !ok {
+			i = t.alloc()
+			t.routers[rid] = i
+			t.structGen++
+		}
+		idx = i
+		v := &t.verts[i]
+		if !ok {
+			v.net = -1
+		}
+		v.kind, v.id, v.adv, v.flags, v.sameID = vxRouter, rid, rid, l.Router.Flags, -1
+		// New references are taken before the old ones are dropped, so
+		// an unchanged stub keeps its number.
+		oldStubs := v.stubs
+		v.links, v.stubs = v.links[:0], nil
+		for k := range l.Router.Links {
+			lk := &l.Router.Links[k]
+			switch lk.Type {
+			case LinkPointToPoint, LinkTransit:
+				v.links = append(v.links, vlink{typ: lk.Type, id: u32Of(lk.ID), data: u32Of(lk.Data), cost: lk.Metric, to: -1})
+			case LinkStub:
+				if bits, ok := MaskBits(lk.Data); ok {
+					v.stubs = append(v.stubs, vstub{pid: t.pfx.ref(makePfxKey(u32Of(lk.ID), bits)), cost: lk.Metric})
+				}
+			}
+			// Virtual links (type 4) join the backbone through a transit
+			// area (§15); with the backbone as the only area there are
+			// none to follow.
+		}
+		for _, st := range oldStubs {
+			t.pfx.unref(st.pid)
+		}
+	case LSTypeNetwork:
+		key := netID{u32Of(h.ID), u32Of(h.AdvRouter)}
+		i, ok := t.nets[key]
+		if !ok {
+			i = t.alloc()
+			t.nets[key] = i
+			t.structGen++
+			v := &t.verts[i]
+			v.sameID, v.net = -1, -1
+			if head, ok := t.netHead[key.id]; ok {
+				v.sameID = head
+			}
+			t.netHead[key.id] = i
+		}
+		idx = i
+		v := &t.verts[i]
+		v.kind, v.id, v.adv, v.flags = vxNetwork, key.id, key.adv, 0
+		bits, ok := MaskBits(l.Network.NetworkMask)
+		if !ok {
+			bits = 32
+		}
+		oldNet := v.net
+		v.net = t.pfx.ref(makePfxKey(key.id, bits))
+		if oldNet >= 0 {
+			t.pfx.unref(oldNet)
+		}
+		v.links, v.stubs = v.links[:0], v.stubs[:0]
+		for _, r := range l.Network.AttachedRouters {
+			v.links = append(v.links, vlink{id: u32Of(r), to: -1})
+		}
+	default:
+		return false
+	}
+	t.gen++
+	t.vers[idx] = t.gen
+	return true
+}
+
+// remove drops the vertex of a router- or network-LSA that was flushed or
+// reached MaxAge, and reports whether there was one.
+func (t *topology) remove(k LSAKey) bool {
+	switch k.Type {
+	case LSTypeRouter:
+		rid := u32Of(k.AdvRouter)
+		i, ok := t.routers[rid]
+		if !ok || k.ID != k.AdvRouter {
+			return false
+		}
+		delete(t.routers, rid)
+		t.gen++
+		t.vers[i] = t.gen
+		t.release(i)
+	case LSTypeNetwork:
+		key := netID{u32Of(k.ID), u32Of(k.AdvRouter)}
+		i, ok := t.nets[key]
+		if !ok {
+			return false
+		}
+		delete(t.nets, key)
+		// Unlink i from its Link State ID chain.
+		next := t.verts[i].sameID
+		if head := t.netHead[key.id]; head == i {
+			if next < 0 {
+				delete(t.netHead, key.id)
+			} else {
+				t.netHead[key.id] = next
+			}
+		} else {
+			for j := head; j >= 0; j = t.verts[j].sameID {
+				if t.verts[j].sameID == i {
+					t.verts[j].sameID = next
+					break
+				}
+			}
+		}
+		t.gen++
+		t.vers[i] = t.gen
+		t.release(i)
+	default:
+		return false
+	}
+	t.structGen++
+	return true
+}
+
+// network returns the network vertex a transit link with Link ID id leads
+// to (§16.1 step 2: the network-LSA whose Link State ID is the Link ID).
+// When a DR change leaves two network-LSAs with the same Link State ID,
+// the one whose advertising router claims that address on a transit link
+// of its own router-LSA (the current DR) is chosen.
+func (t *topology) network(id uint32) (int32, bool) {
+	head, ok := t.netHead[id]
+	if !ok {
+		return -1, false
+	}
+	if t.verts[head].sameID < 0 {
+		return head, true
+	}
+	best := int32(-1)
+	for j := head; j >= 0; j = t.verts[j].sameID {
+		v := &t.verts[j]
+		if ri, ok := t.routers[v.adv]; ok {
+			for _, lk := range t.verts[ri].links {
+				if lk.typ == LinkTransit && lk.id == id && lk.data == id {
+					return j, true
+				}
+			}
+		}
+		if best < 0 || v.adv < t.verts[best].adv {
+			best = j
+		}
+	}
+	return best, true
+}
+
