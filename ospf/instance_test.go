@@ -274,3 +274,101 @@ func TestSimDeterministic(t *testing.T) {
 		t.Fatalf("two runs with the same seed differ:\n%s\n---\n%s", a, b)
 	}
 }
+
+// watchCarrier makes carrier changes of every attachment of the running
+// routers reach their instances at once, as a daemon following netlink
+// link events would (§9.3 InterfaceDown/InterfaceUp, §10.3 LLDown).
+func (s *sim) watchCarrier() {
+	for _, name := range s.order {
+		r := s.r(name)
+		for ifname, att := range r.atts {
+			ifname := ifname
+			att.OnLinkState(func(up bool) {
+				if r.in == nil {
+					return
+				}
+				if up {
+					_ = r.in.InterfaceUp(ifname)
+				} else {
+					_ = r.in.InterfaceDown(ifname)
+				}
+			})
+		}
+	}
+}
+
+// TestSimLinkCutTakesEffectAtOnce: a cut ring link is reported by the
+// caller (InterfaceDown); both ends drop the adjacency at once instead of
+// after RouterDeadInterval, every router learns the new topology, and the
+// adjacency returns when the link is restored.
+func TestSimLinkCutTakesEffectAtOnce(t *testing.T) {
+	s := ring(t, 7, 5, netsim.Conditions{Latency: time.Millisecond})
+	s.watchCarrier()
+	s.startAll()
+	s.until(60*time.Second, "ring Full", ringFull(s, 5))
+	s.until(30*time.Second, "identical LSDBs", s.sameLSDB(5))
+
+	link := s.net.LinkByName("r2/eth1-r3/eth0")
+	if link == nil {
+		t.Fatal("no link r2-r3")
+	}
+	link.Cut()
+	if n, ok := s.r("r2").nbr("10.255.0.3"); ok {
+		t.Fatalf("r2 still has r3 as %v right after the cut", n.State)
+	}
+	if st := s.r("r3").in.Interfaces()[0].State; st != IfDown {
+		t.Fatalf("r3's interface is %v after the cut", st)
+	}
+	// Within MinLSInterval plus flooding, r5 sees that r2 no longer
+	// lists r3.
+	took := s.until(10*time.Second, "new topology", func() error {
+		rl, _ := routerLSA(s.r("r5").in, "10.255.0.2")
+		for _, l := range rl.Links {
+			if l.Type == LinkPointToPoint && l.ID.String() == "10.255.0.3" {
+				return fmt.Errorf("r5 still sees r2-r3: %v", linkTypes(rl))
+			}
+		}
+		return nil
+	})
+	t.Logf("topology change seen two hops away after %v", took)
+	s.until(30*time.Second, "identical LSDBs after the cut", s.sameLSDB(5))
+
+	link.Restore()
+	s.until(60*time.Second, "ring Full again", ringFull(s, 5))
+	s.until(30*time.Second, "identical LSDBs after restore", s.sameLSDB(5))
+}
+
+// TestSimAuthenticatedRing: MD5 on some links and HMAC-SHA-256 on others
+// (RFC 2328 D.3, RFC 5709); one link with mismatched keys never forms an
+// adjacency and its drops are counted, while flooding goes round the
+// other way.
+func TestSimAuthenticatedRing(t *testing.T) {
+	s := newSim(t, 8)
+	for i := 1; i <= 4; i++ {
+		s.router(fmt.Sprintf("r%d", i), fmt.Sprintf("10.255.0.%d", i))
+	}
+	md5 := func(secret string) func(*InterfaceConfig) {
+		return func(ic *InterfaceConfig) {
+			ic.Auth = AuthConfig{Type: AuthCrypto, Keys: []Key{{ID: 1, Algorithm: AlgMD5, Secret: []byte(secret)}}}
+		}
+	}
+	sha := func(ic *InterfaceConfig) {
+		ic.Auth = AuthConfig{Type: AuthCrypto, Keys: []Key{{ID: 2, Algorithm: AlgHMACSHA256, Secret: []byte("sha")}}}
+	}
+	cond := netsim.Conditions{Latency: time.Millisecond}
+	s.link("r1", "r2", "10.1.2.0/30", cond, md5("a"))
+	s.link("r2", "r3", "10.2.3.0/30", cond, sha)
+	s.link("r3", "r4", "10.3.4.0/30", cond, md5("b"))
+	s.link("r4", "r1", "10.4.1.0/30", cond)
+	// r1's side of r1-r2 uses another MD5 secret than r2's.
+	s.r("r1").ifcs[0].Auth.Keys[0].Secret = []byte("not-a")
+	s.startAll()
+	s.until(60*time.Second, "adjacencies", s.fullCount(map[string]int{"r1": 1, "r2": 1, "r3": 2, "r4": 2}))
+	s.until(30*time.Second, "identical LSDBs", s.sameLSDB(4))
+	if d := s.r("r2").in.Stats().Dropped[DropAuth]; d == 0 {
+		t.Error("r2 counted no authentication drops from r1's wrong key")
+	}
+	if _, ok := s.r("r2").nbr("10.255.0.1"); ok {
+		t.Error("r2 has r1 as a neighbor despite the wrong key")
+	}
+}
