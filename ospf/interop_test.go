@@ -21,7 +21,6 @@ import (
 
 	"github.com/switchless/routing"
 	"github.com/switchless/routing/internal/nstest"
-	"github.com/switchless/routing/internal/transport"
 )
 
 // Interop tests: our Instance on real raw sockets in one network namespace,
@@ -73,16 +72,9 @@ func startOurs(t *testing.T, ns *nstest.NS, cfg Config) *Instance {
 		level = slog.LevelDebug
 	}
 	log := slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: level}))
-	trs := map[string]routing.Transport{}
-	for i, ic := range cfg.Interfaces {
-		tr, err := transport.ListenIP(context.Background(), transport.IPConfig{
-			Namespace: ns.Name(), Interface: ic.Name, Protocol: transport.ProtocolOSPF,
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		trs[ic.Name] = tr
-		cfg.Interfaces[i].IfIndex = tr.IfIndex()
+	trs, err := ListenRaw(context.Background(), &cfg, ns.Name(), nil)
+	if err != nil {
+		t.Fatal(err)
 	}
 	in, err := New(cfg, routing.SystemClock(), trs, log)
 	if err != nil {
