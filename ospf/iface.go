@@ -159,7 +159,7 @@ func (ifc *iface) event(e ifEvent) {
 func (ifc *iface) stateChanged(old InterfaceState) {
 	in := ifc.in
 	in.log.Info("ospf: interface state", "interface", ifc.cfg.Name, "from", old.String(), "to", ifc.state.String(),
-		"dr", ifc.dr.String(), "bdr", ifc.bdr.String())
+		"dr", addrStr(ifc.dr), "bdr", addrStr(ifc.bdr))
 	if ifc.state != IfWaiting {
 		in.disarm(&ifc.wait)
 	}
@@ -276,12 +276,11 @@ func (ifc *iface) send(dst netip.Addr, t PacketType, appendBody func([]byte) ([]
 	if err == nil {
 		b, err = appendBody(b)
 	}
-	if err == nil {
-		ifc.sendEncoded(dst, t, b)
-	} else {
+	if err != nil {
 		in.log.Error("ospf: encode", "interface", ifc.cfg.Name, "type", t.String(), "err", err)
+		return
 	}
-	in.txbuf = b[:0]
+	ifc.sendEncoded(dst, t, b)
 }
 
 // sendEncoded finishes a packet whose header and body are in b: packet
@@ -524,6 +523,14 @@ func (ifc *iface) receiveHello(h Header, src netip.Addr, hello *Hello, replay Re
 	} else if declBDR != wasBDR {
 		ifc.schedule(ifEvNeighborChange)
 	}
+}
+
+// addrStr formats an address for logs, the zero Addr as 0.0.0.0.
+func addrStr(a netip.Addr) string {
+	if !a.IsValid() {
+		return "0.0.0.0"
+	}
+	return a.String()
 }
 
 func zeroIfUnspecified(a netip.Addr) netip.Addr {
