@@ -148,10 +148,10 @@ func TestInterop_FRR(t *testing.T) {
 	}
 	clientAt := func(want string, ping bool) {
 		t.Helper()
-		if ping {
-			client.Try("ping", "-c1", "-W1", nsVIP.String())
-		}
 		nstest.Eventually(t, wait, func() error {
+			if ping {
+				client.Try("ping", "-c1", "-W1", nsVIP.String())
+			}
 			if got := neighMAC(client, nsVIP); got != want {
 				return fmt.Errorf("client has %v at %q, want %q", nsVIP, got, want)
 			}

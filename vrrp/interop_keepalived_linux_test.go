@@ -45,8 +45,8 @@ func TestInterop_Keepalived(t *testing.T) {
 			}
 			clientSees := func(want string) {
 				t.Helper()
-				client.Try("ping", "-c1", "-W1", nsVIP.String())
 				nstest.Eventually(t, wait, func() error {
+					client.Try("ping", "-c1", "-W1", nsVIP.String())
 					if got := neighMAC(client, nsVIP); got != want {
 						return fmt.Errorf("client has %v at %q, want %q", nsVIP, got, want)
 					}
