@@ -52,7 +52,10 @@ func TestConfigValidate(t *testing.T) {
 		{"fractional dead", func(c *Config) { c.Interfaces[0].RouterDeadInterval = 40500 * time.Millisecond }, "RouterDeadInterval", ErrInvalidConfig},
 		{"multiplier 1", func(c *Config) { c.Interfaces[0].HelloMultiplier = 1 }, "HelloMultiplier", ErrInvalidConfig},
 		{"multiplier with hello", func(c *Config) { c.Interfaces[0].HelloMultiplier = 4; c.Interfaces[0].HelloInterval = time.Second }, "HelloInterval", ErrInvalidConfig},
-		{"multiplier with dead 3s", func(c *Config) { c.Interfaces[0].HelloMultiplier = 4; c.Interfaces[0].RouterDeadInterval = 3 * time.Second }, "RouterDeadInterval", ErrInvalidConfig},
+		{"multiplier with dead 3s", func(c *Config) {
+			c.Interfaces[0].HelloMultiplier = 4
+			c.Interfaces[0].RouterDeadInterval = 3 * time.Second
+		}, "RouterDeadInterval", ErrInvalidConfig},
 		{"negative retransmit", func(c *Config) { c.Interfaces[0].RetransmitInterval = -1 }, "RetransmitInterval", ErrInvalidConfig},
 		{"tiny retransmit", func(c *Config) { c.Interfaces[0].RetransmitInterval = time.Millisecond }, "RetransmitInterval", ErrInvalidConfig},
 		{"fractional transmit delay", func(c *Config) { c.Interfaces[0].TransmitDelay = time.Millisecond }, "TransmitDelay", ErrInvalidConfig},
