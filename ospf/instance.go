@@ -68,6 +68,11 @@ type Instance struct {
 	// observers are in-package hooks (SPF scheduling) told of every
 	// database change under the mutex; they must not block.
 	observers []func(LSDBChange)
+	// startHooks and stopHooks let other parts of the package (the
+	// routing table) arm their timers when the instance starts and
+	// release them when it stops; both run under the mutex, stopHooks
+	// after the self-originated LSAs were flushed.
+	startHooks, stopHooks []func()
 
 	rx    Packet // decode target, reused
 	txbuf []byte // encode buffer, reused (transports do not retain it)
@@ -147,6 +152,9 @@ func (in *Instance) Start() error {
 	}
 	in.orig.dirty = true
 	in.armAgeTimer()
+	for _, f := range in.startHooks {
+		f()
+	}
 	in.settleAndUnlock()
 	return errors.Join(errs...)
 }
@@ -166,6 +174,9 @@ func (in *Instance) Stop(ctx context.Context) error {
 	}
 	in.flushSelfOriginated()
 	in.settle()
+	for _, f := range in.stopHooks {
+		f()
+	}
 	in.life = lifeStopped
 	in.disarm(&in.ageTimer)
 	in.orig.stop(in)

@@ -24,6 +24,12 @@ type originState struct {
 	// flags are the router-LSA flags set by other parts of the package
 	// (E for an AS boundary router, once redistribution exists).
 	flags RouterFlags
+	// sources are further providers of self-originated LSAs (such as
+	// AS-external-LSAs of redistributed routes). buildSelf includes what
+	// they return, headers without age, sequence number or checksum, so
+	// originateAll keeps them up to date instead of flushing them as
+	// unwanted. They run under the instance mutex.
+	sources []func() []LSA
 }
 
 func (o *originState) init() {
@@ -98,6 +104,12 @@ func (in *Instance) buildSelf() []LSA {
 	out := []LSA{in.buildRouterLSA()}
 	for _, ifc := range in.ifaces {
 		if l, ok := ifc.buildNetworkLSA(); ok {
+			out = append(out, l)
+		}
+	}
+	for _, src := range in.orig.sources {
+		for _, l := range src() {
+			l.Header.AdvRouter = in.rid
 			out = append(out, l)
 		}
 	}

@@ -146,3 +146,39 @@ func Test12_4_1_PassiveInterface(t *testing.T) {
 		t.Errorf("passive interface advertised as %v, want its stub network", got)
 	}
 }
+
+func TestOriginationSources(t *testing.T) {
+	// Another part of the package (redistribution) contributes
+	// self-originated LSAs: they are originated, refreshed with the rest,
+	// and flushed when the source stops returning them.
+	h := newHarness(t, NetworkPointToPoint)
+	ext := LSA{Header: LSAHeader{Options: OptE, Type: LSTypeASExternal, ID: netip.MustParseAddr("192.0.2.0")}}
+	ext.External.NetworkMask = Mask(24)
+	ext.External.Metric = 20
+	want := true
+	h.in.mu.Lock()
+	h.in.orig.sources = append(h.in.orig.sources, func() []LSA {
+		if want {
+			return []LSA{ext}
+		}
+		return nil
+	})
+	h.in.orig.dirty = true
+	h.in.settleAndUnlock()
+	k := LSAKey{Type: LSTypeASExternal, ID: ext.Header.ID, AdvRouter: h.rid}
+	e, ok := h.in.LookupLSA(k)
+	if !ok || !e.SelfOriginated || e.LSA.External.Metric != 20 {
+		t.Fatalf("contributed LSA not originated: %+v", e)
+	}
+	h.clock.Advance(time.Minute)
+	if e2, _ := h.in.LookupLSA(k); e2.LSA.Header.Seq != e.LSA.Header.Seq {
+		t.Fatal("unchanged contributed LSA re-originated")
+	}
+	h.in.mu.Lock()
+	want = false
+	h.in.orig.dirty = true
+	h.in.settleAndUnlock()
+	if e, _ := h.in.LookupLSA(k); lsAge(e.LSA.Header.Age) != MaxAge {
+		t.Fatalf("withdrawn contributed LSA not flushed: %+v", e.LSA.Header)
+	}
+}
