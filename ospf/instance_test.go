@@ -372,3 +372,34 @@ func TestSimAuthenticatedRing(t *testing.T) {
 		t.Error("r2 has r1 as a neighbor despite the wrong key")
 	}
 }
+
+// TestSimHostileLinksManySeeds: rings and a broadcast segment under loss,
+// jitter, reordering and duplication, over many seeds: every run must
+// converge to Full adjacencies and identical databases, and drain its
+// retransmission lists, within a bounded virtual time.
+func TestSimHostileLinksManySeeds(t *testing.T) {
+	cond := netsim.Conditions{Latency: time.Millisecond, Jitter: 30 * time.Millisecond, Loss: 0.25,
+		Reorder: 0.1, ReorderDelay: 50 * time.Millisecond, Duplicate: 0.05}
+	seeds := 20
+	if testing.Short() {
+		seeds = 4
+	}
+	for seed := int64(100); seed < int64(100+seeds); seed++ {
+		s := ring(t, seed, 5, cond)
+		s.segment("lan", "10.9.0.0/24", cond, "r1", "r2", "r3")
+		s.startAll()
+		want := map[string]int{"r1": 4, "r2": 4, "r3": 4, "r4": 2, "r5": 2}
+		s.until(10*time.Minute, fmt.Sprintf("seed %d Full", seed), s.fullCount(want))
+		s.until(10*time.Minute, fmt.Sprintf("seed %d identical LSDBs", seed), s.sameLSDB(5))
+		s.until(10*time.Minute, fmt.Sprintf("seed %d quiet", seed), func() error {
+			for _, r := range s.running() {
+				for _, n := range r.in.Neighbors() {
+					if n.RetransmitList+n.RequestList != 0 {
+						return fmt.Errorf("%s: %v has %d/%d", r.name, n.RouterID, n.RetransmitList, n.RequestList)
+					}
+				}
+			}
+			return nil
+		})
+	}
+}
