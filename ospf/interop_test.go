@@ -718,3 +718,58 @@ func TestInteropMixedSegment(t *testing.T) {
 		})
 	}
 }
+
+// TestInteropFRR_BroadcastRestart: FRR is DR; it restarts. We take over
+// as DR while it is gone, and when it returns the election does not
+// preempt us (§9.4); the adjacency recovers and the databases converge,
+// FRR's stale network-LSA flushed.
+func TestInteropFRR_BroadcastRestart(t *testing.T) {
+	nstest.RequireRoot(t)
+	nstest.RequireBinary(t, "ospfd")
+	p := newNSPair(t, 1)
+	f := startFRR(t, p.b, frrConf("10.0.0.2", ` ip ospf hello-interval 1
+ ip ospf dead-interval 4
+ ip ospf retransmit-interval 2
+ ip ospf priority 9`))
+	time.Sleep(5 * time.Second) // FRR elects itself DR alone
+	in := startOurs(t, p.a, Config{RouterID: netip.MustParseAddr("10.0.0.1"), Interfaces: []InterfaceConfig{{
+		Name: "veth0", Prefix: netip.MustParsePrefix("10.0.0.1/24"), Priority: Priority(1),
+		HelloInterval: time.Second, RouterDeadInterval: 4 * time.Second, RetransmitInterval: 2 * time.Second,
+	}}})
+	ourFull(t, in, 1, 30*time.Second)
+	if oi := in.Interfaces()[0]; oi.DRID.String() != "10.0.0.2" || oi.State != IfBackup {
+		t.Fatalf("before the restart: %+v", oi)
+	}
+	f.sameDatabase(t, in, 2, 20*time.Second)
+
+	f.ospfd.Stop()
+	nstest.Eventually(t, 15*time.Second, func() error {
+		if oi := in.Interfaces()[0]; oi.State != IfDR {
+			return fmt.Errorf("we are %v with FRR gone", oi.State)
+		}
+		return nil
+	})
+	f.startOSPFD(t)
+	f.waitFull(t, "10.0.0.1", 40*time.Second)
+	ourFull(t, in, 1, 10*time.Second)
+	nstest.Eventually(t, 10*time.Second, func() error {
+		fi, err := f.iface("veth0")
+		if err != nil {
+			return err
+		}
+		if fi.DRID != "10.0.0.1" || fi.BDRID != "10.0.0.2" {
+			return fmt.Errorf("FRR sees DR %s BDR %s, want us (non-preemption) and itself", fi.DRID, fi.BDRID)
+		}
+		return nil
+	})
+	f.sameDatabase(t, in, 2, 30*time.Second)
+	var live []string
+	for _, e := range in.LSDB(LSDBFilter{Type: LSTypeNetwork}) {
+		if lsAge(e.LSA.Header.Age) != MaxAge {
+			live = append(live, e.LSA.Header.AdvRouter.String())
+		}
+	}
+	if !slices.Equal(live, []string{"10.0.0.1"}) {
+		t.Errorf("live network-LSAs from %v, want only ours", live)
+	}
+}
