@@ -1,0 +1,453 @@
+//go:build o5pending
+
+package ospf
+
+import (
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/switchless/routing"
+	"github.com/switchless/routing/fib"
+	"github.com/switchless/routing/fib/fibtest"
+	"github.com/switchless/routing/internal/netsim"
+)
+
+// Routing simulations: whole rings of Instances on the in-memory network,
+// each with its own fib.Memory, checked against routing tables computed
+// independently from the physical topology.
+
+// o5ring is the switchless ring of the design: five routers r1..r5 in a
+// ring of point-to-point links, each with a VM LAN 192.168.<i>.0/24 on a
+// passive interface. r1 and r5 are the edge routers: they hold a default
+// route of their own and originate it, r1 with metric 10 and r5 with 20,
+// so that r1's uplink is preferred. Costs (per direction):
+//
+//	r1 —10— r2 —10— r3 —10— r4 —5— r5 —5— r1
+//
+// so that r1 reaches r4 via r5 (10) and r3 both ways (20): ECMP.
+type o5ring struct {
+	*sim
+	fibs  map[string]*fib.Memory
+	spies map[string]*fibtest.Spy
+	cost  map[[2]string]uint16 // directed link costs, for the reference
+	cut   map[[2]string]bool
+}
+
+var o5ringLinks = []struct {
+	a, b, subnet string
+	cost         uint16
+}{
+	{"r1", "r2", "10.1.2.0/30", 10},
+	{"r2", "r3", "10.2.3.0/30", 10},
+	{"r3", "r4", "10.3.4.0/30", 10},
+	{"r4", "r5", "10.4.5.0/30", 5},
+	{"r5", "r1", "10.5.1.0/30", 5},
+}
+
+func newO5Ring(t *testing.T, seed int64) *o5ring {
+	s := newSim(t, seed)
+	r := &o5ring{sim: s, fibs: map[string]*fib.Memory{}, spies: map[string]*fibtest.Spy{}, cost: map[[2]string]uint16{}, cut: map[[2]string]bool{}}
+	for i := 1; i <= 5; i++ {
+		s.router(fmt.Sprintf("r%d", i), fmt.Sprintf("10.255.0.%d", i))
+	}
+	cond := netsim.Conditions{Latency: time.Millisecond}
+	for _, l := range o5ringLinks {
+		cost := l.cost
+		s.link(l.a, l.b, l.subnet, cond, func(ic *InterfaceConfig) {
+			ic.Cost = cost
+			ic.HelloInterval, ic.RouterDeadInterval = time.Second, 4*time.Second
+		})
+		r.cost[[2]string{l.a, l.b}], r.cost[[2]string{l.b, l.a}] = l.cost, l.cost
+	}
+	for i := 1; i <= 5; i++ {
+		name := fmt.Sprintf("r%d", i)
+		lan := fmt.Sprintf("192.168.%d.0/24", i)
+		s.segment("lan"+name, lan, cond, name)
+		s.r(name).ifaceOn(lan).Passive = true
+	}
+	return r
+}
+
+// start starts router name with a fib.Memory behind a Spy and the routing
+// configuration of the ring.
+func (r *o5ring) start(name string, tweak func(*Config)) {
+	s := r.sim
+	s.t.Helper()
+	sr := s.r(name)
+	mem := fib.NewMemory()
+	spy := fibtest.NewSpy(mem)
+	cfg := Config{RouterID: sr.rid, FIB: spy}
+	switch name {
+	case "r1":
+		cfg.DefaultInformation = DefaultInformation{Originate: true, Metric: 10}
+	case "r5":
+		cfg.DefaultInformation = DefaultInformation{Originate: true, Metric: 20}
+	}
+	if tweak != nil {
+		tweak(&cfg)
+	}
+	trs := map[string]routing.Transport{}
+	for _, ic := range sr.ifcs {
+		cfg.Interfaces = append(cfg.Interfaces, ic)
+		tr, err := sr.atts[ic.Name].Transport(netsim.TransportConfig{IPProto: netsim.ProtoOSPF})
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		trs[ic.Name] = tr
+	}
+	var log *slog.Logger
+	if os.Getenv("OSPF_SIM_LOG") != "" {
+		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug})).With("node", name)
+	}
+	in, err := New(cfg, s.clock, trs, log)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	if err := in.Start(); err != nil {
+		s.t.Fatal(err)
+	}
+	if name == "r1" || name == "r5" {
+		in.SetDefaultRoute(true) // the edge routers' static default
+	}
+	sr.in = in
+	r.fibs[name], r.spies[name] = mem, spy
+}
+
+func (r *o5ring) startAll() {
+	for _, n := range r.order {
+		r.start(n, nil)
+	}
+}
+
+// expected computes router src's FIB from the physical ring: Dijkstra over
+// the links that are up and the routers that run, every shortest first hop
+// kept (ECMP); destinations are the other routers' LANs, the link subnets
+// not attached to src, and the default route of the preferred originator
+// (the lowest metric among running originators other than src).
+func (r *o5ring) expected(src string, originators map[string]uint32) []string {
+	up := func(n string) bool { return r.r(n).in != nil && !r.r(n).node.Crashed() }
+	type hop struct{ gw, dev string }
+	dist := map[string]uint32{src: 0}
+	first := map[string]map[hop]bool{src: {}}
+	done := map[string]bool{}
+	for {
+		cur, best := "", ^uint32(0)
+		for n, d := range dist {
+			if !done[n] && d < best {
+				cur, best = n, d
+			}
+		}
+		if cur == "" {
+			break
+		}
+		done[cur] = true
+		for _, l := range o5ringLinks {
+			for _, dir := range [][2]string{{l.a, l.b}, {l.b, l.a}} {
+				if dir[0] != cur || !up(dir[1]) || r.cut[[2]string{l.a, l.b}] {
+					continue
+				}
+				w := dir[1]
+				d := best + uint32(r.cost[dir])
+				hs := map[hop]bool{}
+				if cur == src {
+					peer := r.r(w).ifaceOn(l.subnet)
+					hs[hop{peer.Prefix.Addr().String(), r.r(src).ifaceOn(l.subnet).Name}] = true
+				} else {
+					for h := range first[cur] {
+						hs[h] = true
+					}
+				}
+				switch old, ok := dist[w]; {
+				case !ok || d < old:
+					dist[w], first[w] = d, hs
+				case d == old:
+					for h := range hs {
+						first[w][h] = true
+					}
+				}
+			}
+		}
+	}
+	render := func(p string, hs map[hop]bool) string {
+		var ss []string
+		for h := range hs {
+			ss = append(ss, h.gw+"@"+h.dev)
+		}
+		slices.Sort(ss)
+		return p + " " + strings.Join(ss, ",")
+	}
+	var out []string
+	for i := 1; i <= 5; i++ {
+		n := fmt.Sprintf("r%d", i)
+		if n == src || !done[n] {
+			continue
+		}
+		out = append(out, render(fmt.Sprintf("192.168.%d.0/24", i), first[n]))
+	}
+	// Link subnets not attached to src: reached through the nearer end
+	// (ties: both), the stub's cost being the far end's interface cost.
+	for _, l := range o5ringLinks {
+		if l.a == src || l.b == src {
+			continue
+		}
+		hs, best := map[hop]bool{}, ^uint32(0)
+		for _, end := range []string{l.a, l.b} {
+			if !done[end] {
+				continue
+			}
+			d := dist[end] + uint32(l.cost)
+			if d < best {
+				hs, best = map[hop]bool{}, d
+			}
+			if d == best {
+				for h := range first[end] {
+					hs[h] = true
+				}
+			}
+		}
+		if len(hs) > 0 {
+			out = append(out, render(l.subnet, hs))
+		}
+	}
+	var from string
+	var metric uint32
+	for o, m := range originators {
+		if o == src || !done[o] {
+			continue
+		}
+		if from == "" || m < metric || (m == metric && dist[o] < dist[from]) {
+			from, metric = o, m
+		}
+	}
+	if from != "" {
+		out = append(out, render("0.0.0.0/0", first[from]))
+	}
+	slices.Sort(out)
+	return out
+}
+
+// fibOf renders a router's FIB as "prefix gw@dev,..." lines, with
+// interface names.
+func (r *o5ring) fibOf(name string) []string {
+	sr := r.r(name)
+	devs := map[int]string{}
+	for _, ic := range sr.ifcs {
+		devs[ic.IfIndex] = ic.Name
+	}
+	var out []string
+	for _, rt := range r.fibs[name].Routes() {
+		var ss []string
+		for _, h := range rt.NextHops {
+			ss = append(ss, h.Gateway.String()+"@"+devs[h.IfIndex])
+		}
+		slices.Sort(ss)
+		out = append(out, rt.Prefix.String()+" "+strings.Join(ss, ","))
+	}
+	slices.Sort(out)
+	return out
+}
+
+// converged checks every running router's FIB against expected.
+func (r *o5ring) converged(originators map[string]uint32) func() error {
+	return func() error {
+		for _, sr := range r.running() {
+			want := r.expected(sr.name, originators)
+			if got := r.fibOf(sr.name); !slices.Equal(got, want) {
+				return fmt.Errorf("%s's FIB:\n  %s\nwant:\n  %s", sr.name, strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+			}
+		}
+		return nil
+	}
+}
+
+var o5bothDefaults = map[string]uint32{"r1": 10, "r5": 20}
+
+// TestSimRouting_Ring5TwoDefaults: the ring converges to the expected
+// FIB on every router: ECMP where two paths tie, the default route from r1
+// (metric 10) everywhere but on r1, which uses r5's.
+func TestSimRouting_Ring5TwoDefaults(t *testing.T) {
+	r := newO5Ring(t, 11)
+	r.startAll()
+	took := r.until(60*time.Second, "FIBs converged", r.converged(o5bothDefaults))
+	t.Logf("FIBs converged after %v of virtual time", took)
+	// r1 reaches r3's LAN both ways round.
+	if rt, _ := r.fibs["r1"].Get(0, netip.MustParsePrefix("192.168.3.0/24")); len(rt.NextHops) != 2 {
+		t.Errorf("r1 → r3's LAN: %v, want ECMP", rt)
+	}
+	// The routing table says why: E2 metrics, the preferred originator.
+	rt := r.r("r3").in.RoutingTable()
+	def, ok := rt.Lookup(netip.MustParsePrefix("0.0.0.0/0"))
+	if !ok || def.PathType != PathExternal2 || def.Type2Cost != 10 || def.AdvRouter != netip.MustParseAddr("10.255.0.1") {
+		t.Errorf("r3's default: %+v", def)
+	}
+	// Quiet network: no FIB write at all for 35 minutes, LSA refreshes
+	// (LSRefreshTime, §12.4) included.
+	for _, spy := range r.spies {
+		spy.Reset()
+	}
+	r.clock.Advance(35 * time.Minute)
+	for name, spy := range r.spies {
+		if w := spy.Writes(); w != 0 {
+			t.Errorf("%s wrote its FIB %d times in a quiet network: %v", name, w, spy.Calls())
+		}
+	}
+	if st := r.r("r2").in.SPFStatus(); st.State != SPFQuiet || st.Runs == 0 {
+		t.Errorf("r2 SPF status %+v", st)
+	}
+}
+
+// TestSimRouting_LinkCutReroutes: cutting r2–r3 (reported at once, as
+// carrier loss) moves traffic round the other side, and restoring it
+// brings the ECMP back.
+func TestSimRouting_LinkCutReroutes(t *testing.T) {
+	r := newO5Ring(t, 12)
+	r.watchCarrier()
+	r.startAll()
+	r.until(60*time.Second, "FIBs converged", r.converged(o5bothDefaults))
+
+	r.net.LinkByName("r2/eth1-r3/eth0").Cut()
+	r.cut[[2]string{"r2", "r3"}] = true
+	took := r.until(10*time.Second, "rerouted after the cut", r.converged(o5bothDefaults))
+	t.Logf("all FIBs rerouted %v after the cut", took)
+	if rt, _ := r.fibs["r2"].Get(0, netip.MustParsePrefix("192.168.3.0/24")); len(rt.NextHops) != 1 || rt.NextHops[0].Gateway != netip.MustParseAddr("10.1.2.1") {
+		t.Errorf("r2 → r3's LAN after the cut: %v, want via r1", rt)
+	}
+
+	r.net.LinkByName("r2/eth1-r3/eth0").Restore()
+	delete(r.cut, [2]string{"r2", "r3"})
+	r.until(60*time.Second, "converged after restore", r.converged(o5bothDefaults))
+}
+
+// TestSimRouting_OriginatorDies: when r1 crashes (no flush: its LSAs stay
+// in the databases), its default becomes unusable once its neighbors drop
+// it (§16.4 step 3: the ASBR is unreachable), and r5's takes over; when r5
+// then stops gracefully (its LSAs flushed), no default is left. r1's
+// losing its own default route (SetDefaultRoute(false)) withdraws it too.
+func TestSimRouting_OriginatorDies(t *testing.T) {
+	r := newO5Ring(t, 13)
+	r.watchCarrier()
+	r.startAll()
+	r.until(60*time.Second, "FIBs converged", r.converged(o5bothDefaults))
+
+	// r1 loses its uplink: default-information originate stops.
+	r.r("r1").in.SetDefaultRoute(false)
+	r.until(10*time.Second, "r1's default withdrawn", r.converged(map[string]uint32{"r5": 20}))
+	if got := r.r("r1").in.ExternalRoutes(); len(got) != 0 {
+		t.Errorf("r1 still advertises %v", got)
+	}
+	r.r("r1").in.SetDefaultRoute(true)
+	r.until(10*time.Second, "r1's default back", r.converged(o5bothDefaults))
+
+	// r1 crashes.
+	r.r("r1").node.Crash()
+	took := r.until(30*time.Second, "r5's default after r1's crash", r.converged(map[string]uint32{"r5": 20}))
+	t.Logf("default switched to r5 %v after r1 crashed", took)
+	if _, ok := r.r("r3").in.LookupLSA(LSAKey{Type: LSTypeASExternal, ID: netip.IPv4Unspecified(), AdvRouter: netip.MustParseAddr("10.255.0.1")}); !ok {
+		t.Log("r1's external LSA already gone (not required)")
+	}
+
+	// r5 stops gracefully: its LSAs are flushed and its routes withdrawn.
+	r.stop("r5")
+	r.until(30*time.Second, "no default left", r.converged(nil))
+	if n := r.fibs["r5"].Len(); n != 0 {
+		t.Errorf("stopped r5 left %d routes in its FIB:\n%s", n, r.fibs["r5"])
+	}
+}
+
+// TestSimRouting_Redistribution: a static route redistributed by r3, a
+// connected network of r2 and an external injected by r4 through the API
+// (type 1, with a tag) reach every router, and go when withdrawn.
+func TestSimRouting_Redistribution(t *testing.T) {
+	r := newO5Ring(t, 14)
+	for _, n := range r.order {
+		switch n {
+		case "r3":
+			r.start(n, func(c *Config) {
+				c.Redistribute.Static = RedistributeSource{Enabled: true, Metric: 30, Routes: []netip.Prefix{netip.MustParsePrefix("203.0.113.0/24")}}
+			})
+		case "r2":
+			r.start(n, func(c *Config) { c.Redistribute.Connected = RedistributeSource{Enabled: true} })
+		default:
+			r.start(n, nil)
+		}
+	}
+	if err := r.r("r2").in.SetConnected([]netip.Prefix{netip.MustParsePrefix("172.16.2.1/24"), netip.MustParsePrefix("10.1.2.2/30")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.r("r4").in.AddExternal(ExternalRoute{Prefix: netip.MustParsePrefix("198.51.100.0/24"), Metric: 7, MetricType: MetricType1, Tag: 42}); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]struct {
+		adv  string
+		typ  PathType
+		cost uint32
+	}{
+		"203.0.113.0/24":  {"10.255.0.3", PathExternal2, 30},
+		"172.16.2.0/24":   {"10.255.0.2", PathExternal2, DefaultExternalMetric},
+		"198.51.100.0/24": {"10.255.0.4", PathExternal1, 0},
+	}
+	r.until(60*time.Second, "externals everywhere", func() error {
+		for _, sr := range r.running() {
+			rt := sr.in.RoutingTable()
+			for p, w := range want {
+				if sr.rid.String() == w.adv {
+					continue
+				}
+				e, ok := rt.Lookup(netip.MustParsePrefix(p))
+				if !ok {
+					return fmt.Errorf("%s has no route to %s", sr.name, p)
+				}
+				if e.AdvRouter.String() != w.adv || e.PathType != w.typ {
+					return fmt.Errorf("%s: %s = %+v", sr.name, p, e)
+				}
+				if w.typ == PathExternal2 && e.Type2Cost != w.cost {
+					return fmt.Errorf("%s: %s type 2 cost %d, want %d", sr.name, p, e.Type2Cost, w.cost)
+				}
+				if _, ok := r.fibs[sr.name].Get(0, e.Prefix); !ok {
+					return fmt.Errorf("%s: %s not in the FIB", sr.name, p)
+				}
+			}
+		}
+		return nil
+	})
+	// The OSPF interface's own network is not redistributed.
+	if _, ok := r.r("r1").in.RoutingTable().Lookup(netip.MustParsePrefix("10.1.2.0/30")); !ok {
+		t.Fatal("r1 lost its link network")
+	}
+	for _, e := range r.r("r2").in.ExternalRoutes() {
+		if e.Prefix == netip.MustParsePrefix("10.1.2.0/30") {
+			t.Error("r2 redistributes the network of an OSPF interface")
+		}
+	}
+	// Type 1: the cost is the metric plus the distance to r4.
+	e, _ := r.r("r1").in.RoutingTable().Lookup(netip.MustParsePrefix("198.51.100.0/24"))
+	if e.Cost != 7+10 || e.Tag != 42 {
+		t.Errorf("r1's type 1 external: %+v, want cost 17 tag 42", e)
+	}
+	// Withdrawn through the API: gone from every FIB.
+	if !r.r("r4").in.RemoveExternal(netip.MustParsePrefix("198.51.100.0/24")) {
+		t.Fatal("RemoveExternal found nothing")
+	}
+	r.until(30*time.Second, "injected external withdrawn", func() error {
+		for _, sr := range r.running() {
+			if rt, ok := r.fibs[sr.name].Get(0, netip.MustParsePrefix("198.51.100.0/24")); ok {
+				return fmt.Errorf("%s still routes %v", sr.name, rt)
+			}
+		}
+		return nil
+	})
+	// r4 advertises no external any more: its router-LSA drops the E bit.
+	r.until(30*time.Second, "E bit cleared", func() error {
+		rl, _ := routerLSA(r.r("r1").in, "10.255.0.4")
+		if rl.Flags&RouterFlagE != 0 {
+			return fmt.Errorf("r4's router-LSA flags %v", rl.Flags)
+		}
+		return nil
+	})
+}
