@@ -272,4 +272,3 @@ func (t *topology) network(id uint32) (int32, bool) {
 	}
 	return best, true
 }
-
