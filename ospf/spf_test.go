@@ -846,3 +846,31 @@ func o5reference(lsas []*LSA, in *spfInput) []string {
 	}
 	return o5routes(r.table())
 }
+
+func ExampleDiffTables() {
+	hop := func(gw string) []NextHop {
+		return []NextHop{{Interface: "eth0", Gateway: netip.MustParseAddr(gw)}}
+	}
+	old := RoutingTable{Routes: []Route{
+		{Prefix: netip.MustParsePrefix("10.0.1.0/24"), PathType: PathIntraArea, Cost: 20, NextHops: hop("10.0.0.2")},
+		{Prefix: netip.MustParsePrefix("10.0.2.0/24"), PathType: PathIntraArea, Cost: 30, NextHops: hop("10.0.0.2")},
+	}}
+	cur := RoutingTable{Routes: []Route{
+		{Prefix: netip.MustParsePrefix("0.0.0.0/0"), PathType: PathExternal2, Cost: 10, Type2Cost: 1, NextHops: hop("10.0.0.3")},
+		{Prefix: netip.MustParsePrefix("10.0.1.0/24"), PathType: PathIntraArea, Cost: 20, NextHops: hop("10.0.0.3")},
+	}}
+	d := DiffTables(old, cur)
+	for _, r := range d.Added {
+		fmt.Println("added", r.Prefix, r.PathType)
+	}
+	for _, r := range d.Changed {
+		fmt.Println("changed", r.Prefix, "via", r.NextHops[0].Gateway)
+	}
+	for _, r := range d.Removed {
+		fmt.Println("removed", r.Prefix)
+	}
+	// Output:
+	// added 0.0.0.0/0 external-2
+	// changed 10.0.1.0/24 via 10.0.0.3
+	// removed 10.0.2.0/24
+}
