@@ -1,0 +1,291 @@
+package ring
+
+import (
+	"fmt"
+	"net/netip"
+	"time"
+
+	"github.com/switchless/routing/fib"
+	"github.com/switchless/routing/ospf"
+	"github.com/switchless/routing/vrrp"
+)
+
+// Interface names of a ring node. Server LANs are "lan0", "lan1"... in the
+// order of NodeSpec.LANs.
+const (
+	IfEast     = "east" // link i, to node i+1
+	IfWest     = "west" // link i-1, to node i-1
+	IfUpstream = "up"   // the upstream LAN, edges only
+)
+
+// LANName returns the interface name of a node's k-th server LAN.
+func LANName(k int) string { return fmt.Sprintf("lan%d", k) }
+
+// Metrics of the default route each edge originates into OSPF (type 2,
+// RFC 2328 §16.4.1: type-2 metrics are compared before any internal cost,
+// so every node prefers the master edge's default while it is reachable,
+// whatever its distance to either edge). The gap leaves room for a third
+// originator in between without renumbering.
+const (
+	MasterDefaultMetric = 10
+	BackupDefaultMetric = 20
+)
+
+// StaticMetric is the kernel metric of the edges' static default route.
+// OSPF installs its routes with ospf.DefaultFIBMetric (20), so at an edge
+// the static default forwards while it exists and the default learnt from
+// the other edge waits behind it, as zebra's administrative distance
+// would have it.
+const StaticMetric = 0
+
+// InterfaceKind is what an interface of a ring node connects to.
+type InterfaceKind uint8
+
+const (
+	KindEast InterfaceKind = iota + 1
+	KindWest
+	KindUpstream
+	KindLAN
+)
+
+func (k InterfaceKind) String() string {
+	switch k {
+	case KindEast:
+		return "east"
+	case KindWest:
+		return "west"
+	case KindUpstream:
+		return "upstream"
+	case KindLAN:
+		return "lan"
+	}
+	return fmt.Sprintf("InterfaceKind(%d)", uint8(k))
+}
+
+// Interface is one IP interface of a ring node.
+type Interface struct {
+	// Name is IfEast, IfWest, IfUpstream or LANName(k).
+	Name string
+	Kind InterfaceKind
+	// Prefix is the node's address on the interface with the network's
+	// prefix length.
+	Prefix netip.Prefix
+	// Peer and PeerNode are the far end of a ring link (east and west
+	// only).
+	Peer     netip.Addr
+	PeerNode string
+	// Cost is the OSPF output cost of a ring interface (PlanCosts).
+	Cost uint16
+}
+
+// NodeConfig is everything one ring node runs, as Spec.Build derives it:
+// its interfaces, its OSPF instance, and at the edges the static default
+// route and the VRRP virtual router. Daemons and the simulation fill in
+// what only they know (interface indexes, clock, logger, FIB sinks) when
+// they make a Node.
+type NodeConfig struct {
+	Name  string
+	Index int // position in Spec.Nodes
+	Role  Role
+	// Interfaces lists east, west, then the upstream interface (edges),
+	// then the server LANs.
+	Interfaces []Interface
+	// OSPF is the instance's configuration: the ring interfaces as
+	// point-to-point with the planned costs and the profile's hello
+	// timers, the server LANs as passive interfaces (advertised as stub
+	// networks), and at the edges default-information originate.
+	OSPF ospf.Config
+	// DefaultMetric is the type-2 metric of the default this node
+	// originates: MasterDefaultMetric or BackupDefaultMetric at the edges,
+	// zero at inner nodes, which originate none.
+	DefaultMetric uint32
+	// Static is the static default route of an edge, via the upstream
+	// gateway on IfUpstream (empty at inner nodes). Node installs it in the
+	// static FIB sink while the upstream interface has carrier, and OSPF
+	// originates the default exactly while it is installed.
+	Static []fib.Route
+	// VRRP is the edge's virtual router on IfUpstream (nil at inner
+	// nodes): VRRPv3, the spec's VRID, VIP and priority, the profile's
+	// advertisement interval, preemption on.
+	VRRP *vrrp.Config
+	// RoutingHold bounds the time a booting edge waits for its OSPF
+	// routes before VRRP may make it Master (see TrackRouting): the dead
+	// interval, MinLSInterval and a second. Zero at inner nodes.
+	RoutingHold time.Duration
+	// Timers are the profile's timers.
+	Timers Timers
+}
+
+// Interface returns the node's interface called name.
+func (c NodeConfig) Interface(name string) (Interface, bool) {
+	for _, ifc := range c.Interfaces {
+		if ifc.Name == name {
+			return ifc, true
+		}
+	}
+	return Interface{}, false
+}
+
+// IsEdge reports whether the node is on the upstream LAN.
+func (c NodeConfig) IsEdge() bool { return c.Role != Inner }
+
+// WithIfIndex returns a copy of c with the kernel interface indexes set
+// on the OSPF interfaces and the static routes' next hops; names missing
+// from idx keep index 0 (unknown).
+func (c NodeConfig) WithIfIndex(idx map[string]int) NodeConfig {
+	out := c
+	out.OSPF.Interfaces = append([]ospf.InterfaceConfig(nil), c.OSPF.Interfaces...)
+	for i := range out.OSPF.Interfaces {
+		out.OSPF.Interfaces[i].IfIndex = idx[out.OSPF.Interfaces[i].Name]
+	}
+	out.Static = make([]fib.Route, len(c.Static))
+	for i, r := range c.Static {
+		r.NextHops = append([]fib.NextHop(nil), r.NextHops...)
+		for j := range r.NextHops {
+			r.NextHops[j].IfIndex = idx[IfUpstream]
+		}
+		out.Static[i] = r
+	}
+	if c.VRRP != nil {
+		v := *c.VRRP
+		out.VRRP = &v
+	}
+	return out
+}
+
+// SPF returns the RFC 8405 SPF back-off of the profile: the RFC's
+// suggested delays for ProfileRFC; for ProfileFast a calculation 10 ms
+// after the first change of a quiet period (enough to batch the LSAs that
+// two neighbours of a dead node flood at the same moment), 40 ms while
+// changes keep coming, and a quiet period of 2 s.
+func (p Profile) SPF() ospf.SPFBackoff {
+	if p == ProfileFast {
+		return ospf.SPFBackoff{
+			InitialDelay: 10 * time.Millisecond,
+			ShortDelay:   40 * time.Millisecond,
+			LongDelay:    time.Second,
+			TimeToLearn:  200 * time.Millisecond,
+			HoldDown:     2 * time.Second,
+		}
+	}
+	return ospf.SPFBackoff{
+		InitialDelay: ospf.DefaultSPFInitialDelay,
+		ShortDelay:   ospf.DefaultSPFShortDelay,
+		LongDelay:    ospf.DefaultSPFLongDelay,
+		TimeToLearn:  ospf.DefaultSPFTimeToLearn,
+		HoldDown:     ospf.DefaultSPFHoldDown,
+	}
+}
+
+// Build returns the configuration of the node called name. It validates
+// the spec.
+func (s Spec) Build(name string) (NodeConfig, error) {
+	r, err := s.resolve()
+	if err != nil {
+		return NodeConfig{}, err
+	}
+	i, ok := r.byName[name]
+	if !ok {
+		return NodeConfig{}, fmt.Errorf("%w: no node called %q", ErrInvalidSpec, name)
+	}
+	return r.build(i, r.plan()), nil
+}
+
+// BuildAll returns the configuration of every node, in ring order.
+func (s Spec) BuildAll() ([]NodeConfig, error) {
+	r, err := s.resolve()
+	if err != nil {
+		return nil, err
+	}
+	p := r.plan()
+	out := make([]NodeConfig, len(s.Nodes))
+	for i := range out {
+		out[i] = r.build(i, p)
+	}
+	return out, nil
+}
+
+func (r *resolved) build(i int, p Plan) NodeConfig {
+	n := len(r.spec.Nodes)
+	nd := r.spec.Nodes[i]
+	np := p.Nodes[i]
+	tm := r.spec.Profile.Timers()
+	c := NodeConfig{Name: nd.Name, Index: i, Role: np.Role, Timers: tm}
+
+	next, prev := (i+1)%n, (i-1+n)%n
+	c.Interfaces = append(c.Interfaces,
+		Interface{Name: IfEast, Kind: KindEast, Prefix: r.east[i], Peer: r.west[next].Addr(), PeerNode: r.spec.Nodes[next].Name, Cost: np.EastCost},
+		Interface{Name: IfWest, Kind: KindWest, Prefix: r.west[i], Peer: r.east[prev].Addr(), PeerNode: r.spec.Nodes[prev].Name, Cost: np.WestCost},
+	)
+	edge := -1
+	for k, e := range r.edges {
+		if e.node == i {
+			edge = k
+			c.Interfaces = append(c.Interfaces, Interface{Name: IfUpstream, Kind: KindUpstream, Prefix: e.addr})
+		}
+	}
+	for k, lan := range nd.LANs {
+		c.Interfaces = append(c.Interfaces, Interface{Name: LANName(k), Kind: KindLAN, Prefix: lan})
+	}
+
+	c.OSPF = ospf.Config{RouterID: r.rid[i]}
+	for _, ifc := range c.Interfaces {
+		switch ifc.Kind {
+		case KindEast, KindWest:
+			ic := ospf.InterfaceConfig{
+				Name:    ifc.Name,
+				Prefix:  ifc.Prefix,
+				Network: ospf.NetworkPointToPoint,
+				Cost:    ifc.Cost,
+			}
+			if tm.HelloMultiplier > 0 {
+				ic.HelloMultiplier = tm.HelloMultiplier
+			} else {
+				ic.HelloInterval, ic.RouterDeadInterval = tm.HelloInterval, tm.DeadInterval
+			}
+			c.OSPF.Interfaces = append(c.OSPF.Interfaces, ic)
+		case KindLAN:
+			// A passive interface: the LAN is a stub network of the
+			// router-LSA (§12.4.1.4) and no hellos are sent to servers.
+			nt := ospf.NetworkBroadcast
+			if ifc.Prefix.Bits() > 30 {
+				nt = ospf.NetworkPointToPoint
+			}
+			c.OSPF.Interfaces = append(c.OSPF.Interfaces, ospf.InterfaceConfig{
+				Name: ifc.Name, Prefix: ifc.Prefix, Network: nt, Passive: true,
+			})
+		}
+		// The upstream LAN stays out of OSPF: the ring reaches it, and
+		// everything beyond it, through the default route, which is what
+		// follows the VRRP master edge.
+	}
+	if edge >= 0 {
+		e := r.edges[edge]
+		c.DefaultMetric = MasterDefaultMetric
+		if edge == 1 {
+			c.DefaultMetric = BackupDefaultMetric
+		}
+		c.Static = []fib.Route{{
+			Prefix:   netip.PrefixFrom(netip.IPv4Unspecified(), 0),
+			NextHops: []fib.NextHop{{Gateway: r.spec.Upstream.Gateway}},
+			Metric:   StaticMetric,
+			Protocol: fib.ProtocolStatic,
+		}}
+		c.VRRP = &vrrp.Config{
+			Version:          vrrp.V3,
+			VRID:             r.vrid,
+			Priority:         e.priority,
+			Interval:         tm.VRRPInterval,
+			Interface:        IfUpstream,
+			Address:          e.addr,
+			VirtualAddresses: []netip.Addr{r.spec.Upstream.VIP},
+			// Both tracks have weight 0: while one fails the edge stays
+			// Backup. IfUpstream follows the upstream interface's carrier
+			// (Node.LinkState): without it the edge cannot reach the
+			// gateway. TrackRouting is the routing hold after a boot.
+			Tracks: []vrrp.Track{{Name: IfUpstream}, {Name: TrackRouting}},
+		}
+		c.RoutingHold = tm.DeadInterval + ospf.MinLSInterval + time.Second
+	}
+	return c
+}

@@ -1,0 +1,306 @@
+package ring
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/switchless/routing"
+	"github.com/switchless/routing/fib"
+	"github.com/switchless/routing/ospf"
+	"github.com/switchless/routing/vrrp"
+)
+
+// Errors of a Node's lifecycle.
+var (
+	// ErrNodeEnv is wrapped when a NodeEnv lacks what the NodeConfig needs.
+	ErrNodeEnv = errors.New("ring: incomplete node environment")
+	// ErrNodeStarted is returned by a second Start, and by Start after Stop.
+	ErrNodeStarted = errors.New("ring: node already started")
+)
+
+// staticTimeout bounds one write of the static default to its sink.
+const staticTimeout = 5 * time.Second
+
+// NodeEnv is what a Node runs on: the clock, the transports, the FIB
+// sinks and the VIP's address manager. The simulation builds one from
+// netsim; a daemon from raw sockets, netlink sinks and netlink addresses.
+type NodeEnv struct {
+	// Clock is the time source; nil means the system clock.
+	Clock routing.Clock
+	// Logger receives the protocols' logs; nil discards them.
+	Logger *slog.Logger
+	// IfIndex gives the kernel index of each interface by name, for the
+	// next hops of installed routes (NodeConfig.WithIfIndex). Missing
+	// names mean unknown.
+	IfIndex map[string]int
+	// OSPF holds one OSPF transport (IP protocol 89) per OSPF interface
+	// of the NodeConfig: east, west and every server LAN.
+	OSPF map[string]routing.Transport
+	// VRRP is the VRRP transport (IP protocol 112, TTL 255) on the
+	// upstream interface; required at edges.
+	VRRP routing.Transport
+	// Addresses owns the VIP on the upstream interface; required at
+	// edges.
+	Addresses vrrp.AddressManager
+	// FIB receives the routes OSPF computes (ProtocolOSPF).
+	FIB fib.Sink
+	// StaticFIB receives the edge's static default (ProtocolStatic);
+	// required at edges. It must be another sink than FIB: a sink holds
+	// one route per prefix, and an edge holds two defaults, its own static
+	// one and the one OSPF learns from the other edge.
+	StaticFIB fib.Sink
+	// OnEvent, if set, receives the node's events (VRRP transitions,
+	// carrier changes, static default installed or withdrawn). It is
+	// called synchronously from the goroutine that caused the event and
+	// must not call the Node's methods.
+	OnEvent func(Event)
+}
+
+// Node runs one ring node: its OSPF instance and, at an edge, the static
+// default route and the VRRP virtual router, tied together. The static
+// default is installed while the upstream interface has carrier, and the
+// edge originates the default into OSPF exactly while it is installed;
+// the VRRP router shares the upstream gateway's next hop with the other
+// edge.
+//
+// A Node follows the suite's lifecycle: Start arms everything and
+// returns, Stop shuts down gracefully (VRRP sends priority 0 and gives up
+// the VIP, the static default is withdrawn, OSPF flushes its LSAs and
+// withdraws its routes), Run is Start, wait, Stop. A Node runs once.
+type Node struct {
+	cfg  NodeConfig
+	env  NodeEnv
+	log  *slog.Logger
+	ospf *ospf.Instance
+	vrrp *vrrp.Router // nil at inner nodes
+	hold *routingHold // nil at inner nodes
+	fib  fib.Sink     // where OSPF writes: env.FIB, through the hold at edges
+
+	mu        sync.Mutex
+	started   bool
+	stopped   bool
+	upCarrier bool // the upstream interface has carrier
+	staticOn  bool // the static default is installed
+}
+
+// NewNode returns a Node for cfg on env. It checks that env provides
+// every transport and sink cfg needs; nothing runs until Start.
+func NewNode(cfg NodeConfig, env NodeEnv) (*Node, error) {
+	if env.Clock == nil {
+		env.Clock = routing.SystemClock()
+	}
+	if env.Logger == nil {
+		env.Logger = slog.New(slog.DiscardHandler)
+	}
+	if env.FIB == nil {
+		return nil, fmt.Errorf("%w: node %s: FIB is nil", ErrNodeEnv, cfg.Name)
+	}
+	cfg = cfg.WithIfIndex(env.IfIndex)
+	n := &Node{cfg: cfg, env: env, log: env.Logger.With("node", cfg.Name), upCarrier: true, fib: env.FIB}
+	if cfg.VRRP != nil {
+		n.hold = newRoutingHold(n, cfg.RoutingHold)
+		n.fib = holdSink{Sink: env.FIB, h: n.hold}
+	}
+
+	oc := n.ospfConfig()
+	in, err := ospf.New(oc, env.Clock, env.OSPF, n.log)
+	if err != nil {
+		return nil, fmt.Errorf("ring: node %s: %w", cfg.Name, err)
+	}
+	n.ospf = in
+
+	if cfg.VRRP != nil {
+		switch {
+		case env.VRRP == nil:
+			return nil, fmt.Errorf("%w: node %s: an edge needs a VRRP transport", ErrNodeEnv, cfg.Name)
+		case env.Addresses == nil:
+			return nil, fmt.Errorf("%w: node %s: an edge needs an address manager for the VIP", ErrNodeEnv, cfg.Name)
+		case env.StaticFIB == nil:
+			return nil, fmt.Errorf("%w: node %s: an edge needs a static FIB sink", ErrNodeEnv, cfg.Name)
+		}
+		vc := *cfg.VRRP
+		vc.Clock, vc.Logger = env.Clock, n.log
+		user := vc.OnTransition
+		vc.OnTransition = func(t vrrp.Transition) {
+			n.emit(Event{Time: t.Time, Kind: EventVRRP,
+				Text: fmt.Sprintf("%v -> %v (%v), priority %d", t.From, t.To, t.Reason, t.Priority)})
+			if user != nil {
+				user(t)
+			}
+		}
+		r, err := vrrp.New(vc, env.VRRP, env.Addresses)
+		if err != nil {
+			return nil, fmt.Errorf("ring: node %s: %w", cfg.Name, err)
+		}
+		n.vrrp = r
+	}
+	return n, nil
+}
+
+// Config returns the node's configuration, interface indexes applied.
+func (n *Node) Config() NodeConfig { return n.cfg }
+
+// OSPF returns the node's OSPF instance (for status).
+func (n *Node) OSPF() *ospf.Instance { return n.ospf }
+
+// VRRP returns the node's VRRP router, nil at inner nodes.
+func (n *Node) VRRP() *vrrp.Router { return n.vrrp }
+
+func (n *Node) emit(e Event) {
+	if n.env.OnEvent == nil {
+		return
+	}
+	if e.Time.IsZero() {
+		e.Time = n.env.Clock.Now()
+	}
+	e.Node = n.cfg.Name
+	n.env.OnEvent(e)
+}
+
+// Start starts OSPF, installs the static default (edges, while the
+// upstream interface has carrier) and starts VRRP. It does not block.
+func (n *Node) Start() error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.started || n.stopped {
+		return ErrNodeStarted
+	}
+	n.started = true
+	if err := n.ospf.Start(); err != nil {
+		return fmt.Errorf("ring: node %s: %w", n.cfg.Name, err)
+	}
+	var errs []error
+	if n.upCarrier {
+		errs = append(errs, n.setStaticLocked(true))
+	}
+	if n.vrrp != nil {
+		if err := n.vrrp.SetTrack(TrackRouting, false); err != nil {
+			errs = append(errs, err)
+		}
+		n.hold.start()
+		if err := n.vrrp.Start(); err != nil {
+			errs = append(errs, fmt.Errorf("ring: node %s: %w", n.cfg.Name, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Stop shuts the node down gracefully: VRRP first (priority 0, so that
+// the other edge takes the VIP after Skew_Time), then the static default
+// and its origination, then OSPF (its LSAs flushed, its routes
+// withdrawn). ctx bounds the whole.
+func (n *Node) Stop(ctx context.Context) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if !n.started || n.stopped {
+		n.stopped = true
+		return nil
+	}
+	n.stopped = true
+	var errs []error
+	if n.vrrp != nil {
+		n.hold.stop()
+		errs = append(errs, n.vrrp.Stop(ctx))
+	}
+	if n.staticOn {
+		errs = append(errs, n.setStaticLocked(false))
+	}
+	errs = append(errs, n.ospf.Stop(ctx))
+	return errors.Join(errs...)
+}
+
+// Run starts the node, waits for ctx to be done, and stops it with a
+// fresh five-second context.
+func (n *Node) Run(ctx context.Context) error {
+	if err := n.Start(); err != nil {
+		return err
+	}
+	<-ctx.Done()
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	return n.Stop(sctx)
+}
+
+// LinkState reports a carrier change of the interface called ifname, as
+// the kernel tells it. On a ring interface OSPF acts at once (RFC 2328
+// §9.3 InterfaceDown kills the neighbor, no dead interval). On the
+// upstream interface the static default is withdrawn (and with it the
+// default the edge originates) or installed again, and the VRRP router's
+// "up" track forces it to Backup while the carrier is gone. Calls before
+// Start set the initial state.
+func (n *Node) LinkState(ifname string, up bool) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.stopped {
+		return nil
+	}
+	n.emit(Event{Kind: EventLink, Text: fmt.Sprintf("%s carrier %s", ifname, upDown(up))})
+	if ifname == IfUpstream && n.cfg.VRRP != nil {
+		n.upCarrier = up
+		var errs []error
+		if n.started && n.staticOn != up {
+			errs = append(errs, n.setStaticLocked(up))
+		}
+		if err := n.vrrp.SetTrack(IfUpstream, up); err != nil {
+			errs = append(errs, err)
+		}
+		return errors.Join(errs...)
+	}
+	ifc, ok := n.cfg.Interface(ifname)
+	if !ok {
+		return fmt.Errorf("ring: node %s: no interface %q", n.cfg.Name, ifname)
+	}
+	if n.hold != nil && (ifc.Kind == KindEast || ifc.Kind == KindWest) {
+		defer n.hold.setCarrier(ifname, up)
+	}
+	if up {
+		return n.ospf.InterfaceUp(ifname)
+	}
+	return n.ospf.InterfaceDown(ifname)
+}
+
+// setStaticLocked installs or withdraws the static default and tells
+// OSPF whether the default exists, so that default-information originate
+// follows it.
+func (n *Node) setStaticLocked(on bool) error {
+	if len(n.cfg.Static) == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), staticTimeout)
+	defer cancel()
+	var errs []error
+	for _, r := range n.cfg.Static {
+		var err error
+		if on {
+			err = n.env.StaticFIB.Replace(ctx, r)
+		} else {
+			err = n.env.StaticFIB.Delete(ctx, r.Prefix, r.Table)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("ring: node %s: static %v: %w", n.cfg.Name, r.Prefix, err))
+		}
+	}
+	if on && len(errs) > 0 {
+		// Not installed: do not originate a default that goes nowhere.
+		return errors.Join(errs...)
+	}
+	n.staticOn = on
+	n.setDefaultPresent(on)
+	verb := "withdrawn"
+	if on {
+		verb = "installed"
+	}
+	n.emit(Event{Kind: EventStatic, Text: fmt.Sprintf("static default via %v %s", n.cfg.Static[0].NextHops[0].Gateway, verb)})
+	return errors.Join(errs...)
+}
+
+func upDown(up bool) string {
+	if up {
+		return "up"
+	}
+	return "down"
+}

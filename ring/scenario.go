@@ -1,0 +1,336 @@
+package ring
+
+import (
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/switchless/routing/ospf"
+)
+
+// A Step is one scenario of a run: a fault injected into a settled ring
+// (or its healing), measured by the probes until the ring is settled
+// again.
+type Step struct {
+	// ID is the scenario's short name: "S0" … "S4" as in DESIGN.md, with
+	// "f" for the variants where a node freezes with its links up and "r"
+	// for the healing of S2 and S3.
+	ID string
+	// Name says what happens, naming the node or link.
+	Name string
+	// Victim is the node the step takes down or brings back (its servers
+	// are not counted in the outage), or "".
+	Victim string
+	// Bound is the longest outage the configured timers allow, with Why
+	// spelling out the sum.
+	Bound time.Duration
+	Why   string
+
+	fault func(*Sim) error
+}
+
+// Result is the measurement of one Step.
+type Result struct {
+	ID, Name string
+	// At is the virtual time of the fault, since the simulation started.
+	At time.Duration
+	// Outage is the longest stretch of failed probes to one server that
+	// was reachable before the fault (for S0: the time until every server
+	// was reached, both ways, for the first time), in probe intervals.
+	Outage time.Duration
+	// Worst names the server of the longest stretch and why its first
+	// probe failed.
+	Worst string
+	// Lost is every failed probe of those servers times the probe
+	// interval.
+	Lost time.Duration
+	// Converged is the time from the fault until the probes reached every
+	// server of a running node both ways and kept reaching them (for a
+	// node coming back, its own servers included).
+	Converged time.Duration
+	// Reachable reports that every server of a running node was
+	// reachable at the end of the step.
+	Reachable bool
+	// Loops counts probes that found a forwarding loop during the step.
+	Loops int
+	// Bound and Why are the Step's.
+	Bound time.Duration
+	Why   string
+}
+
+// WithinBound reports whether the outage is within the bound.
+func (r Result) WithinBound() bool { return r.Outage <= r.Bound }
+
+// bounds are the timer-derived terms the scenario bounds add up.
+type bounds struct {
+	probe  time.Duration // one probe interval: the resolution of any measure
+	flood  time.Duration // an LSA crossing the whole ring
+	spf    time.Duration // INITIAL_SPF_DELAY + SHORT_SPF_DELAY: a second calculation may be needed when LSAs from both sides arrive apart
+	mdi    time.Duration // the backup edge's Master_Down_Interval (RFC 5798 §6.1)
+	dead   time.Duration // RouterDeadInterval
+	hello  time.Duration // how often hellos go out
+	minLS  time.Duration // MinLSInterval (RFC 2328 §12.4, Appendix B)
+	holdTO time.Duration // the routing hold's timeout
+}
+
+func (s *Sim) bounds() bounds {
+	p := s.r.spec.Profile
+	tm := p.Timers()
+	spf := p.SPF()
+	hello := tm.HelloInterval
+	if tm.HelloMultiplier > 0 {
+		hello = time.Second / time.Duration(tm.HelloMultiplier)
+	}
+	backupPrio := s.r.edges[1].priority
+	return bounds{
+		probe: s.cfg.ProbeInterval,
+		flood: time.Duration(len(s.nodes)) * s.cfg.Latency,
+		spf:   spf.InitialDelay + spf.ShortDelay,
+		// RFC 5798 §6.1: 3 × Master_Adver_Interval + Skew_Time, Skew_Time =
+		// (256 − Priority) × Master_Adver_Interval / 256.
+		mdi:    3*tm.VRRPInterval + time.Duration(256-int(backupPrio))*tm.VRRPInterval/256,
+		dead:   tm.DeadInterval,
+		hello:  hello,
+		minLS:  ospf.MinLSInterval,
+		holdTO: tm.DeadInterval + ospf.MinLSInterval + time.Second,
+	}
+}
+
+// settle is how long the ring must stay quiet after a step before the next
+// fault: past MinLSInterval, so that the next router-LSA goes out at once,
+// and past the SPF back-off's HOLDDOWN, so that the next calculation comes
+// after INITIAL_SPF_DELAY (RFC 8405 §5.1 QUIET).
+func (s *Sim) settle() time.Duration {
+	return max(ospf.MinLSInterval, s.r.spec.Profile.SPF().HoldDown) + time.Second
+}
+
+// Steps returns the scenarios of a standard run, in the order they run:
+//
+//	S0   cold start
+//	S1   the master edge dies (crash: its links go down)
+//	S4   the master edge returns and preempts
+//	S2   a non-edge node dies (the one most traffic crosses)
+//	S2r  it returns
+//	S3   the ring link between the master edge and that node is cut
+//	S3r  the link is restored
+//	S1f  the master edge freezes (links stay up)
+//	S4f  it reboots and preempts
+func (s *Sim) Steps() []Step {
+	b := s.bounds()
+	m := s.nodes[s.r.edges[0].node].Name()
+	inner, link := s.busiestInner()
+	reconv := b.spf + b.flood + b.probe
+	reconvWhy := fmt.Sprintf("SPF %v + flooding %v + probe %v", b.spf, b.flood, b.probe)
+	// After a boot the returning edge takes the VIP only once its routes
+	// are in (TrackRouting); what remains is the ring agreeing on the
+	// changed LSAs.
+	returnWhy := "routing hold, then " + reconvWhy
+	return []Step{
+		{
+			ID: "S0", Name: "cold start",
+			// Hellos (2-Way needs the neighbour's next hello), the
+			// router-LSA listing the adjacency (held back up to
+			// MinLSInterval after the first), flooding and SPF, then the
+			// master edge's Master_Down_Interval once the hold releases.
+			Bound: max(b.hello, b.minLS) + b.hello + b.spf + b.flood + b.mdi + b.probe,
+			Why: fmt.Sprintf("max(hello %v, MinLSInterval %v) + hello %v + SPF %v + flooding %v + Master_Down %v + probe %v",
+				b.hello, b.minLS, b.hello, b.spf, b.flood, b.mdi, b.probe),
+			fault: func(s *Sim) error { return s.Start() },
+		},
+		{
+			ID: "S1", Name: m + " (VRRP master) dies", Victim: m,
+			Bound: max(b.mdi, b.spf+b.flood) + b.probe,
+			Why:   fmt.Sprintf("max(Master_Down %v, SPF %v + flooding %v) + probe %v", b.mdi, b.spf, b.flood, b.probe),
+			fault: func(s *Sim) error { return s.Crash(m) },
+		},
+		{
+			ID: "S4", Name: m + " returns and preempts", Victim: m,
+			Bound: reconv, Why: returnWhy,
+			fault: func(s *Sim) error { return s.Reboot(m) },
+		},
+		{
+			ID: "S2", Name: inner + " (not an edge) dies", Victim: inner,
+			Bound: reconv, Why: reconvWhy,
+			fault: func(s *Sim) error { return s.Crash(inner) },
+		},
+		{
+			ID: "S2r", Name: inner + " returns", Victim: inner,
+			Bound: reconv, Why: reconvWhy,
+			fault: func(s *Sim) error { return s.Reboot(inner) },
+		},
+		{
+			ID: "S3", Name: "ring link " + s.linkName(link) + " cut",
+			Bound: reconv, Why: reconvWhy,
+			fault: func(s *Sim) error { s.CutLink(link); return nil },
+		},
+		{
+			ID: "S3r", Name: "ring link " + s.linkName(link) + " restored",
+			Bound: reconv, Why: reconvWhy,
+			fault: func(s *Sim) error { s.RestoreLink(link); return nil },
+		},
+		{
+			ID: "S1f", Name: m + " (VRRP master) freezes, links up", Victim: m,
+			// Nothing tells the ring: the backup edge takes the VIP after
+			// Master_Down_Interval, but routes through the frozen node
+			// stay until its neighbours' dead interval runs out.
+			Bound: max(b.mdi, b.dead+b.spf+b.flood) + b.probe,
+			Why:   fmt.Sprintf("max(Master_Down %v, dead %v + SPF %v + flooding %v) + probe %v", b.mdi, b.dead, b.spf, b.flood, b.probe),
+			fault: func(s *Sim) error { return s.Freeze(m) },
+		},
+		{
+			ID: "S4f", Name: m + " reboots and preempts", Victim: m,
+			Bound: reconv, Why: returnWhy,
+			fault: func(s *Sim) error { return s.Reboot(m) },
+		},
+	}
+}
+
+// busiestInner returns the inner node that the most nodes' default paths
+// cross (the first in ring order on a tie) and the ring link between it
+// and the master edge's side of its path.
+func (s *Sim) busiestInner() (string, int) {
+	n := len(s.nodes)
+	best, bestCount := -1, -1
+	for c := range n {
+		if s.plan.Nodes[c].Role != Inner {
+			continue
+		}
+		count := 0
+		for i := range n {
+			for k, hops := i, 0; k != s.plan.Master && hops < n; hops++ {
+				if k == c {
+					count++
+					break
+				}
+				if s.plan.Nodes[k].Toward == East {
+					k = (k + 1) % n
+				} else {
+					k = (k - 1 + n) % n
+				}
+			}
+		}
+		if count > bestCount {
+			best, bestCount = c, count
+		}
+	}
+	// The link it sends its default over.
+	link := best // its east link is link best
+	if s.plan.Nodes[best].Toward == West {
+		link = (best - 1 + n) % n
+	}
+	return s.nodes[best].Name(), link
+}
+
+func (s *Sim) linkName(i int) string {
+	return fmt.Sprintf("%s-%s", s.nodes[i].Name(), s.nodes[(i+1)%len(s.nodes)].Name())
+}
+
+// Run runs the steps in order (all of Steps when none are given) and
+// returns their results. Each step injects its fault at a random point of
+// a probe interval (from the seed), then runs until every server of a
+// running node has been reachable for the settle time and at least the
+// step's bound plus the settle time has passed, or until the bound plus
+// two minutes of virtual time.
+func (s *Sim) Run(steps ...Step) ([]Result, error) {
+	if len(steps) == 0 {
+		steps = s.Steps()
+	}
+	var out []Result
+	for _, st := range steps {
+		r, err := s.RunStep(st)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// RunStep runs one step; see Run.
+func (s *Sim) RunStep(st Step) (Result, error) {
+	P := s.cfg.ProbeInterval
+	// Faults happen at any time, not on the probes' grid.
+	s.Advance(time.Duration(s.rng.Int64N(int64(P))))
+	baseline := s.probes.reachable()
+	t0 := s.clock.Now()
+	s.emit(Event{Kind: EventScenario, Text: fmt.Sprintf("%s: %s", st.ID, st.Name)})
+	if err := st.fault(s); err != nil {
+		return Result{}, fmt.Errorf("ring: %s: %w", st.ID, err)
+	}
+	loops0 := len(s.probes.loops)
+	runs0 := len(s.probes.runs)
+	settle := s.settle()
+	minWindow := st.Bound + settle
+	maxWindow := st.Bound + settle + 2*time.Minute
+	var okSince time.Time // start of the current stretch of rounds reaching everyone
+	var firstOK time.Time
+	for {
+		s.Advance(P)
+		now := s.clock.Now()
+		if s.probes.allOK() {
+			if okSince.IsZero() {
+				okSince = now
+			}
+			if firstOK.IsZero() {
+				firstOK = now
+			}
+		} else {
+			okSince = time.Time{}
+		}
+		el := now.Sub(t0)
+		if el >= minWindow && !okSince.IsZero() && now.Sub(okSince) >= settle {
+			break
+		}
+		if el >= maxWindow {
+			break
+		}
+	}
+	res := Result{ID: st.ID, Name: st.Name, At: t0.Sub(s.epoch), Bound: st.Bound, Why: st.Why,
+		Reachable: s.probes.allOK(), Loops: len(s.probes.loops) - loops0}
+	if !okSince.IsZero() {
+		res.Converged = okSince.Sub(t0)
+	} else {
+		res.Converged = s.clock.Now().Sub(t0)
+	}
+	if st.ID == "S0" {
+		res.Outage = res.Converged
+		if !firstOK.IsZero() {
+			res.Outage = firstOK.Sub(t0)
+		}
+	}
+	for _, run := range s.probes.runs[runs0:] {
+		if st.ID != "S0" && !baseline[run.Server] {
+			continue
+		}
+		d := run.Duration(P)
+		res.Lost += d
+		if st.ID != "S0" && d > res.Outage {
+			res.Outage = d
+			res.Worst = run.Server + ": " + run.Reason
+		}
+	}
+	s.emit(Event{Kind: EventScenario, Text: fmt.Sprintf("%s done: outage %v (bound %v), converged after %v, %d loops",
+		st.ID, res.Outage, res.Bound, res.Converged, res.Loops)})
+	return res, nil
+}
+
+// FormatResults renders results as a table.
+func FormatResults(rs []Result) string {
+	var b strings.Builder
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "scenario\twhat\toutage\tbound\tlost\tconverged\tloops\treachable")
+	for _, r := range rs {
+		ok := "yes"
+		if !r.Reachable {
+			ok = "NO"
+		}
+		mark := ""
+		if !r.WithinBound() {
+			mark = " (over)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%v%s\t%v\t%v\t%v\t%d\t%s\n", r.ID, r.Name, r.Outage, mark, r.Bound, r.Lost, r.Converged, r.Loops, ok)
+	}
+	tw.Flush()
+	return b.String()
+}
