@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/netip"
 	"time"
+
+	"github.com/switchless/routing/fib"
 )
 
 // Errors of the Instance and its configuration. Validate and New wrap
@@ -114,6 +116,26 @@ type Config struct {
 	AreaID netip.Addr
 	// Interfaces are the OSPF interfaces, one per IP interface.
 	Interfaces []InterfaceConfig
+
+	// Routing (see routing.go).
+
+	// MaxPaths is the number of equal-cost next hops kept per
+	// destination (ECMP), 1 to 256; zero means DefaultMaxPaths.
+	MaxPaths int
+	// FIB receives the routing table, only what changed being written;
+	// nil calculates routes without installing them.
+	FIB fib.Sink
+	// FIBTable is the table of installed routes; zero is the main table.
+	FIBTable int
+	// FIBMetric is the metric of installed routes; zero means
+	// DefaultFIBMetric.
+	FIBMetric uint32
+	// SPF is the RFC 8405 back-off of shortest-path calculations.
+	SPF SPFBackoff
+	// Redistribute selects the routes advertised as AS-external-LSAs.
+	Redistribute Redistribute
+	// DefaultInformation originates a default route.
+	DefaultInformation DefaultInformation
 }
 
 // InterfaceConfig configures one OSPF interface (RFC 2328 §9, C.3).
@@ -199,7 +221,7 @@ func (c Config) Validate() error {
 			idx[ic.IfIndex] = ic.Name
 		}
 	}
-	return nil
+	return c.validateRouting()
 }
 
 func (ic InterfaceConfig) validate() error {

@@ -73,6 +73,8 @@ type Instance struct {
 	// release them when it stops; both run under the mutex, stopHooks
 	// after the self-originated LSAs were flushed.
 	startHooks, stopHooks []func()
+	// rt is the routing table calculation and its FIB (routing.go).
+	rt *routingState
 
 	rx    Packet // decode target, reused
 	txbuf []byte // encode buffer, reused (transports do not retain it)
@@ -117,6 +119,7 @@ func New(cfg Config, clock routing.Clock, transports map[string]routing.Transpor
 			return nil, fmt.Errorf("%w: transports: %q is not a configured interface", ErrInvalidConfig, name)
 		}
 	}
+	in.rt = newRoutingState(in)
 	return in, nil
 }
 
@@ -188,6 +191,8 @@ func (in *Instance) Stop(ctx context.Context) error {
 		}
 	}
 	in.mu.Unlock()
+	// The routes were withdrawn by a stop hook; write that to the FIB.
+	ferr := in.rt.flushFIB(ctx)
 
 	done := make(chan error, 1)
 	go func() {
@@ -201,7 +206,7 @@ func (in *Instance) Stop(ctx context.Context) error {
 	}()
 	select {
 	case err := <-done:
-		return err
+		return errors.Join(ferr, err)
 	case <-ctx.Done():
 		return ctx.Err()
 	}
@@ -271,9 +276,11 @@ func (in *Instance) onLSDBChange(f func(LSDBChange)) {
 // then sends notifications.
 func (in *Instance) settleAndUnlock() {
 	in.settle()
+	in.rt.settle()
 	notify := in.lsdbDirty
 	in.lsdbDirty = false
 	in.mu.Unlock()
+	in.rt.afterUnlock()
 	if notify {
 		select {
 		case in.lsdbCh <- struct{}{}:

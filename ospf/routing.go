@@ -1,5 +1,3 @@
-//go:build o5pending
-
 package ospf
 
 import (
@@ -7,6 +5,8 @@ import (
 	"fmt"
 	"net/netip"
 	"time"
+
+	"github.com/switchless/routing/fib"
 )
 
 // This file joins the routing table calculation to the Instance: database
@@ -50,8 +50,27 @@ func newRoutingState(in *Instance) *routingState {
 		rs.fib = newFIBSync(in.cfg.FIB, in.cfg.FIBTable, in.cfg.FIBMetric, in.log)
 	}
 	in.observers = append(in.observers, rs.lsdbChanged)
+	in.orig.sources = append(in.orig.sources, rs.externalLSAs)
+	in.stopHooks = append(in.stopHooks, rs.stop)
 	rs.updateFlags()
 	return rs
+}
+
+// validateRouting checks the routing fields of the configuration.
+func (c Config) validateRouting() error {
+	if c.MaxPaths < 0 || c.MaxPaths > 256 {
+		return fmt.Errorf("%w: MaxPaths = %d: must be 0 (default %d) to 256", ErrInvalidConfig, c.MaxPaths, DefaultMaxPaths)
+	}
+	if c.FIBTable < 0 || int64(c.FIBTable) > fib.MaxTable {
+		return fmt.Errorf("%w: FIBTable = %d: out of range 0..%d", ErrInvalidConfig, c.FIBTable, uint64(fib.MaxTable))
+	}
+	if err := c.SPF.Validate(); err != nil {
+		return err
+	}
+	if err := c.Redistribute.Validate(); err != nil {
+		return err
+	}
+	return c.DefaultInformation.Validate()
 }
 
 // spfIfaces describes the OSPF interfaces for next-hop calculation.
