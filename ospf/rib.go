@@ -40,6 +40,17 @@ func (t PathType) String() string {
 // MarshalText implements encoding.TextMarshaler (for JSON output).
 func (t PathType) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
 
+// UnmarshalText accepts what MarshalText produces.
+func (t *PathType) UnmarshalText(b []byte) error {
+	for i, n := range pathTypeNames {
+		if n != "" && n == string(b) {
+			*t = PathType(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("ospf: unknown path type %q", b)
+}
+
 // IsExternal reports whether t is an AS-external path type.
 func (t PathType) IsExternal() bool { return t == PathExternal1 || t == PathExternal2 }
 

@@ -1,4 +1,4 @@
-//go:build linux && o5pending
+//go:build linux
 
 package ospf
 
@@ -31,7 +31,8 @@ import (
 // (default-information originate, while a kernel default exists), one of
 // ours and one of FRR's in each run: each must appear at the other.
 //
-// O5_INTEROP_SEED picks the topology (default 1).
+// O5_INTEROP_SEED picks the topologies, comma-separated (default 1,3:
+// about 80 s together).
 
 // o5itopo is a generated interop topology.
 type o5itopo struct {
@@ -113,16 +114,25 @@ func TestInteropRouting_RandomTopology(t *testing.T) {
 	for _, b := range []string{"zebra", "ospfd", "vtysh"} {
 		nstest.RequireBinary(t, b)
 	}
-	seed := uint64(1)
+	seeds := []uint64{1, 3}
 	if s := os.Getenv("O5_INTEROP_SEED"); s != "" {
-		v, err := strconv.ParseUint(s, 10, 64)
-		if err != nil {
-			t.Fatalf("O5_INTEROP_SEED: %v", err)
+		seeds = nil
+		for _, f := range strings.Split(s, ",") {
+			v, err := strconv.ParseUint(strings.TrimSpace(f), 10, 64)
+			if err != nil {
+				t.Fatalf("O5_INTEROP_SEED: %v", err)
+			}
+			seeds = append(seeds, v)
 		}
-		seed = v
 	}
-	topo := o5genInterop(seed)
 	bin := o5buildOspfd(t)
+	for _, seed := range seeds {
+		t.Run(fmt.Sprintf("seed%d", seed), func(t *testing.T) { o5interopSeed(t, seed, bin) })
+	}
+}
+
+func o5interopSeed(t *testing.T, seed uint64, bin string) {
+	topo := o5genInterop(seed)
 	var desc []string
 	for k, e := range topo.edges {
 		kind := "p2p"
@@ -157,6 +167,7 @@ func TestInteropRouting_RandomTopology(t *testing.T) {
 	}
 	// Every position: ours (in the run where it was ours) against FRR (in
 	// the other).
+	compared, ecmp := 0, 0
 	for i := range topo.n {
 		oursRun, frrRun := 0, 1
 		if !topo.oursA[i] {
@@ -169,7 +180,14 @@ func TestInteropRouting_RandomTopology(t *testing.T) {
 		if d := o5diffMaps(f.costs, o.costs); d != "" {
 			t.Errorf("r%d costs, FRR vs our routing table:\n%s", i+1, d)
 		}
+		for _, h := range f.hops {
+			compared++
+			if strings.Contains(h, ",") {
+				ecmp++
+			}
+		}
 	}
+	t.Logf("compared %d routes over %d positions, %d of them ECMP", compared, topo.n, ecmp)
 }
 
 func o5diffMaps(want, got map[string]string) string {

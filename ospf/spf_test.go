@@ -1,6 +1,7 @@
 package ospf
 
 import (
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"net/netip"
@@ -873,4 +874,22 @@ func ExampleDiffTables() {
 	// added 0.0.0.0/0 external-2
 	// changed 10.0.1.0/24 via 10.0.0.3
 	// removed 10.0.2.0/24
+}
+
+func TestRoutingTable_JSONRoundTrip(t *testing.T) {
+	rt := o5calc(t, "1.1.1.1", o5ring4Ifaces(), 0, append(o5ringASBR(), o5ext("0.0.0.0/0", "3.3.3.3", true, 10, "", 5))...)
+	b, err := json.Marshal(rt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back RoutingTable
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(rt, back, cmp.Comparer(func(a, b netip.Addr) bool { return a == b }), cmp.Comparer(func(a, b netip.Prefix) bool { return a == b })); diff != "" {
+		t.Errorf("round trip (-want +got):\n%s", diff)
+	}
+	if !strings.Contains(string(b), `"path_type":"external-2"`) {
+		t.Errorf("JSON %s", b)
+	}
 }

@@ -1,0 +1,433 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/netip"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/switchless/routing/fib"
+	"github.com/switchless/routing/ospf"
+)
+
+// File is ospfd's YAML configuration. Zero fields take the defaults of
+// ospf.Config (the RFC's, or FRR's where the RFC leaves a choice).
+type File struct {
+	// RouterID is the OSPF Router ID (required).
+	RouterID netip.Addr `yaml:"router_id"`
+	// Socket is the unix socket `ospfd show` talks to.
+	Socket string `yaml:"socket"`
+	// LogLevel is debug, info, warn or error.
+	LogLevel string `yaml:"log_level"`
+	// MaxPaths is the number of equal-cost next hops per route (ECMP).
+	MaxPaths int `yaml:"max_paths"`
+	// FIB says where routes go in the kernel.
+	FIB FIBConfig `yaml:"fib"`
+	// SPF is the RFC 8405 back-off of route calculations.
+	SPF SPFConfig `yaml:"spf"`
+	// Interfaces are the OSPF interfaces (area 0).
+	Interfaces []InterfaceConfig `yaml:"interfaces"`
+	// Redistribute selects routes advertised as AS-external-LSAs.
+	Redistribute RedistributeConfig `yaml:"redistribute"`
+	// DefaultInformation is FRR's `default-information originate`.
+	DefaultInformation DefaultInfoConfig `yaml:"default_information"`
+}
+
+// FIBConfig configures the kernel routing table.
+type FIBConfig struct {
+	// Disabled computes routes without installing them.
+	Disabled bool `yaml:"disabled"`
+	// Table is the kernel table; 0 is main.
+	Table int `yaml:"table"`
+	// Metric is the kernel metric of installed routes; 0 means 20.
+	Metric uint32 `yaml:"metric"`
+	// RTProtocol is the rtm_protocol routes are tagged with; 0 means
+	// fib.RTProtoOSPF (243).
+	RTProtocol uint8 `yaml:"rt_protocol"`
+	// KeepOnStart adopts routes a previous run left instead of deleting
+	// them at start (forwarding continues across a restart).
+	KeepOnStart bool `yaml:"keep_on_start"`
+}
+
+// SPFConfig is ospf.SPFBackoff in YAML.
+type SPFConfig struct {
+	InitialDelay time.Duration `yaml:"initial_delay"`
+	ShortDelay   time.Duration `yaml:"short_delay"`
+	LongDelay    time.Duration `yaml:"long_delay"`
+	TimeToLearn  time.Duration `yaml:"time_to_learn"`
+	HoldDown     time.Duration `yaml:"hold_down"`
+}
+
+// InterfaceConfig is one OSPF interface.
+type InterfaceConfig struct {
+	// Name is the kernel interface name.
+	Name string `yaml:"name"`
+	// Network is broadcast (default) or point-to-point.
+	Network ospf.NetworkType `yaml:"network"`
+	// Address is the interface address with prefix length; by default the
+	// interface's first IPv4 address, followed as it changes.
+	Address            *netip.Prefix `yaml:"address"`
+	Cost               uint16        `yaml:"cost"`
+	Priority           *uint8        `yaml:"priority"`
+	HelloInterval      time.Duration `yaml:"hello_interval"`
+	DeadInterval       time.Duration `yaml:"dead_interval"`
+	HelloMultiplier    int           `yaml:"hello_multiplier"`
+	RetransmitInterval time.Duration `yaml:"retransmit_interval"`
+	TransmitDelay      time.Duration `yaml:"transmit_delay"`
+	Passive            bool          `yaml:"passive"`
+	MTU                int           `yaml:"mtu"`
+	MTUIgnore          bool          `yaml:"mtu_ignore"`
+	Auth               AuthConfig    `yaml:"auth"`
+}
+
+// AuthConfig is the interface authentication.
+type AuthConfig struct {
+	// Type is none, simple or crypto (the algorithm is per key).
+	Type string `yaml:"type"`
+	// Password is the simple password (at most 8 bytes).
+	Password string `yaml:"password"`
+	// Keys are the cryptographic keys.
+	Keys []KeyConfig `yaml:"keys"`
+	// StrictReplay rejects equal cryptographic sequence numbers too.
+	StrictReplay bool `yaml:"strict_replay"`
+}
+
+// KeyConfig is one cryptographic key.
+type KeyConfig struct {
+	ID uint8 `yaml:"id"`
+	// Algorithm is md5, hmac-sha-1, hmac-sha-256, hmac-sha-384 or
+	// hmac-sha-512.
+	Algorithm string `yaml:"algorithm"`
+	Secret    string `yaml:"secret"`
+}
+
+// RedistributeConfig selects redistributed routes.
+type RedistributeConfig struct {
+	// Connected advertises the networks of the other interfaces (those
+	// not running OSPF, loopback addresses included), followed as they
+	// change.
+	Connected *SourceConfig `yaml:"connected"`
+	// Static advertises the listed routes.
+	Static *SourceConfig `yaml:"static"`
+}
+
+// SourceConfig is one redistributed source; present means enabled.
+type SourceConfig struct {
+	Metric     uint32          `yaml:"metric"`
+	MetricType ospf.MetricType `yaml:"metric_type"`
+	Tag        uint32          `yaml:"tag"`
+	Routes     []netip.Prefix  `yaml:"routes"`
+}
+
+// DefaultInfoConfig is `default-information originate`: the default route
+// is advertised while the kernel has one that ospfd did not install (or
+// always).
+type DefaultInfoConfig struct {
+	Originate  bool            `yaml:"originate"`
+	Always     bool            `yaml:"always"`
+	Metric     uint32          `yaml:"metric"`
+	MetricType ospf.MetricType `yaml:"metric_type"`
+	Tag        uint32          `yaml:"tag"`
+}
+
+// Loaded is a parsed configuration with what is needed to point at lines.
+type Loaded struct {
+	File
+	path string
+	root yaml.Node
+}
+
+var errLine = regexp.MustCompile(`line (\d+): `)
+
+// LoadConfig reads and strictly decodes path; every error says
+// "path:LINE: what: why".
+func LoadConfig(path string) (*Loaded, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConfig(path, b)
+}
+
+// ParseConfig is LoadConfig on bytes; path names them in errors.
+func ParseConfig(path string, b []byte) (*Loaded, error) {
+	l := &Loaded{path: path}
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(&l.File); err != nil {
+		var te *yaml.TypeError
+		if errors.As(err, &te) {
+			var msgs []string
+			for _, e := range te.Errors {
+				if m := errLine.FindStringSubmatch(e); m != nil {
+					e = m[1] + ": " + errLine.ReplaceAllString(e, "")
+				}
+				msgs = append(msgs, path+":"+e)
+			}
+			return nil, errors.New(strings.Join(msgs, "\n"))
+		}
+		if m := errLine.FindStringSubmatch(err.Error()); m != nil {
+			return nil, fmt.Errorf("%s:%s: %s", path, m[1], errLine.ReplaceAllString(strings.TrimPrefix(err.Error(), "yaml: "), ""))
+		}
+		// Errors of TextUnmarshalers (addresses, prefixes, network types)
+		// carry no line: find the scalar they quote.
+		var root yaml.Node
+		if yaml.Unmarshal(b, &root) == nil {
+			if line := quotedLine(&root, err.Error()); line > 0 {
+				return nil, fmt.Errorf("%s:%d: %w", path, line, err)
+			}
+		}
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if err := yaml.Unmarshal(b, &l.root); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if err := l.validate(); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// errAt formats an error at the line of the node at path (keys and
+// sequence indexes), or of its nearest existing parent.
+func (l *Loaded) errAt(path []any, format string, args ...any) error {
+	return fmt.Errorf("%s:%d: %s: %s", l.path, l.line(path), pathString(path), fmt.Sprintf(format, args...))
+}
+
+func pathString(path []any) string {
+	var b strings.Builder
+	for i, p := range path {
+		switch p := p.(type) {
+		case int:
+			b.WriteString("[" + strconv.Itoa(p) + "]")
+		case string:
+			if i > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(p)
+		}
+	}
+	return b.String()
+}
+
+func (l *Loaded) line(path []any) int {
+	n := &l.root
+	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		n = n.Content[0]
+	}
+	line := n.Line
+	for _, p := range path {
+		var next *yaml.Node
+		switch p := p.(type) {
+		case int:
+			if n.Kind == yaml.SequenceNode && p < len(n.Content) {
+				next = n.Content[p]
+			}
+		case string:
+			if n.Kind == yaml.MappingNode {
+				for j := 0; j+1 < len(n.Content); j += 2 {
+					if n.Content[j].Value == p {
+						line = n.Content[j].Line
+						next = n.Content[j+1]
+						break
+					}
+				}
+			}
+		}
+		if next == nil {
+			return line
+		}
+		// A sequence item is at its own line; a mapping value at its
+		// key's (a block mapping starts on the next line).
+		if _, isIndex := p.(int); isIndex {
+			line = next.Line
+		}
+		n = next
+	}
+	return line
+}
+
+// fieldKeys maps the field names ospf.Config.Validate reports to YAML
+// keys.
+var fieldKeys = []struct{ field, key string }{
+	{"HelloInterval", "hello_interval"}, {"RouterDeadInterval", "dead_interval"},
+	{"HelloMultiplier", "hello_multiplier"}, {"RetransmitInterval", "retransmit_interval"},
+	{"TransmitDelay", "transmit_delay"}, {"Network", "network"}, {"Prefix", "address"},
+	{"MTU", "mtu"}, {"Auth", "auth"}, {"Name", "name"}, {"IfIndex", "name"},
+	{"Priority", "priority"}, {"Cost", "cost"},
+}
+
+// validate checks everything that does not need the kernel.
+func (l *Loaded) validate() error {
+	f := &l.File
+	if !f.RouterID.IsValid() {
+		return l.errAt([]any{"router_id"}, "required (an IPv4 address)")
+	}
+	switch f.LogLevel {
+	case "", "debug", "info", "warn", "error":
+	default:
+		return l.errAt([]any{"log_level"}, "%q is not debug, info, warn or error", f.LogLevel)
+	}
+	if f.FIB.Table < 0 || int64(f.FIB.Table) > fib.MaxTable {
+		return l.errAt([]any{"fib", "table"}, "%d out of range", f.FIB.Table)
+	}
+	if p := f.FIB.RTProtocol; p >= 1 && p <= 3 {
+		return l.errAt([]any{"fib", "rt_protocol"}, "%d is reserved by the kernel; use 4..255", p)
+	}
+	if len(f.Interfaces) == 0 {
+		return l.errAt([]any{"interfaces"}, "at least one interface is required")
+	}
+	names := map[string]int{}
+	for i, ic := range f.Interfaces {
+		if ic.Name == "" {
+			return l.errAt([]any{"interfaces", i, "name"}, "required")
+		}
+		if j, dup := names[ic.Name]; dup {
+			return l.errAt([]any{"interfaces", i, "name"}, "%q is already interfaces[%d]", ic.Name, j)
+		}
+		names[ic.Name] = i
+		if _, err := ic.auth(); err != nil {
+			return l.errAt([]any{"interfaces", i, "auth"}, "%v", err)
+		}
+	}
+	// The library validates the rest; interface addresses are not known
+	// yet, so a placeholder stands in for those not configured.
+	cfg, err := l.ospfConfig(func(i int) netip.Prefix {
+		if a := f.Interfaces[i].Address; a != nil {
+			return *a
+		}
+		return netip.PrefixFrom(netip.AddrFrom4([4]byte{192, 0, 2, byte(i + 1)}), 24)
+	})
+	if err != nil {
+		return err
+	}
+	return l.check(cfg)
+}
+
+// check runs ospf.Config.Validate and points its error at a line.
+func (l *Loaded) check(cfg ospf.Config) error {
+	err := cfg.Validate()
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	var i int
+	if _, serr := fmt.Sscanf(msg, "Interfaces[%d]", &i); serr == nil && i < len(l.Interfaces) {
+		path := []any{"interfaces", i}
+		for _, fk := range fieldKeys {
+			if strings.Contains(msg, ": "+fk.field) || strings.Contains(msg, "."+fk.field) {
+				path = append(path, fk.key)
+				break
+			}
+		}
+		return l.errAt(path, "%v", err)
+	}
+	for _, c := range []struct {
+		field string
+		path  []any
+	}{
+		{"SPF.", []any{"spf"}}, {"Redistribute.Connected", []any{"redistribute", "connected"}},
+		{"Redistribute.Static", []any{"redistribute", "static"}}, {"DefaultInformation", []any{"default_information"}},
+		{"MaxPaths", []any{"max_paths"}}, {"RouterID", []any{"router_id"}}, {"FIB", []any{"fib"}},
+	} {
+		if strings.Contains(msg, c.field) {
+			return l.errAt(c.path, "%v", err)
+		}
+	}
+	return fmt.Errorf("%s: %w", l.path, err)
+}
+
+func (ic InterfaceConfig) auth() (ospf.AuthConfig, error) {
+	a := ospf.AuthConfig{Password: ic.Auth.Password}
+	if ic.Auth.StrictReplay {
+		a.Replay = ospf.ReplayStrict
+	}
+	switch ic.Auth.Type {
+	case "", "none":
+		a.Type = ospf.AuthNull
+	case "simple":
+		a.Type = ospf.AuthSimple
+	case "crypto", "md5", "hmac":
+		a.Type = ospf.AuthCrypto
+	default:
+		return a, fmt.Errorf("type %q: want none, simple or crypto", ic.Auth.Type)
+	}
+	for k, kc := range ic.Auth.Keys {
+		var alg ospf.Algorithm
+		switch strings.ToLower(kc.Algorithm) {
+		case "", "md5":
+			alg = ospf.AlgMD5
+		case "hmac-sha-1", "sha1":
+			alg = ospf.AlgHMACSHA1
+		case "hmac-sha-256", "sha256":
+			alg = ospf.AlgHMACSHA256
+		case "hmac-sha-384", "sha384":
+			alg = ospf.AlgHMACSHA384
+		case "hmac-sha-512", "sha512":
+			alg = ospf.AlgHMACSHA512
+		default:
+			return a, fmt.Errorf("keys[%d].algorithm %q: want md5 or hmac-sha-1/256/384/512", k, kc.Algorithm)
+		}
+		a.Keys = append(a.Keys, ospf.Key{ID: kc.ID, Algorithm: alg, Secret: []byte(kc.Secret)})
+	}
+	return a, nil
+}
+
+// ospfConfig builds the library configuration, interface i having address
+// addr(i). FIB is left for the caller.
+func (l *Loaded) ospfConfig(addr func(i int) netip.Prefix) (ospf.Config, error) {
+	f := &l.File
+	cfg := ospf.Config{
+		RouterID:  f.RouterID,
+		MaxPaths:  f.MaxPaths,
+		FIBTable:  f.FIB.Table,
+		FIBMetric: f.FIB.Metric,
+		SPF: ospf.SPFBackoff{
+			InitialDelay: f.SPF.InitialDelay, ShortDelay: f.SPF.ShortDelay, LongDelay: f.SPF.LongDelay,
+			TimeToLearn: f.SPF.TimeToLearn, HoldDown: f.SPF.HoldDown,
+		},
+		DefaultInformation: ospf.DefaultInformation{
+			Originate: f.DefaultInformation.Originate, Always: f.DefaultInformation.Always,
+			Metric: f.DefaultInformation.Metric, MetricType: f.DefaultInformation.MetricType, Tag: f.DefaultInformation.Tag,
+		},
+	}
+	if s := f.Redistribute.Connected; s != nil {
+		cfg.Redistribute.Connected = ospf.RedistributeSource{Enabled: true, Metric: s.Metric, MetricType: s.MetricType, Tag: s.Tag, Routes: s.Routes}
+	}
+	if s := f.Redistribute.Static; s != nil {
+		cfg.Redistribute.Static = ospf.RedistributeSource{Enabled: true, Metric: s.Metric, MetricType: s.MetricType, Tag: s.Tag, Routes: s.Routes}
+	}
+	for i, ic := range f.Interfaces {
+		a, err := ic.auth()
+		if err != nil {
+			return cfg, l.errAt([]any{"interfaces", i, "auth"}, "%v", err)
+		}
+		cfg.Interfaces = append(cfg.Interfaces, ospf.InterfaceConfig{
+			Name: ic.Name, Prefix: addr(i), Network: ic.Network, Cost: ic.Cost, Priority: ic.Priority,
+			HelloInterval: ic.HelloInterval, RouterDeadInterval: ic.DeadInterval, HelloMultiplier: ic.HelloMultiplier,
+			RetransmitInterval: ic.RetransmitInterval, TransmitDelay: ic.TransmitDelay, Passive: ic.Passive,
+			Auth: a, MTU: ic.MTU, MTUIgnore: ic.MTUIgnore,
+		})
+	}
+	return cfg, nil
+}
+
+// quotedLine returns the line of the first scalar whose value msg quotes.
+func quotedLine(n *yaml.Node, msg string) int {
+	if n.Kind == yaml.ScalarNode && n.Value != "" && strings.Contains(msg, `"`+n.Value+`"`) {
+		return n.Line
+	}
+	for _, c := range n.Content {
+		if l := quotedLine(c, msg); l > 0 {
+			return l
+		}
+	}
+	return 0
+}

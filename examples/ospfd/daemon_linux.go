@@ -1,0 +1,407 @@
+//go:build linux
+
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
+
+	"github.com/switchless/routing"
+	"github.com/switchless/routing/fib"
+	"github.com/switchless/routing/internal/transport"
+	"github.com/switchless/routing/ospf"
+)
+
+// daemon runs one ospf.Instance on the interfaces of the configuration
+// that exist and have an address, and keeps it in line with the kernel.
+type daemon struct {
+	l    *Loaded
+	log  *slog.Logger
+	sink *fib.Netlink // nil with fib.disabled
+	rtp  uint8        // our rtm_protocol
+
+	mu sync.Mutex // guards in, for the status server
+	in *ospf.Instance
+
+	// What the running instance was built from and told, owned by the
+	// event loop.
+	ifaces    []ifaceKey
+	linkUp    map[string]bool
+	connected []netip.Prefix
+	hasDef    bool
+	missing   map[string]string // interface → why it is left out (logged once)
+}
+
+// ifaceKey is what an OSPF interface is built from: a change restarts the
+// instance.
+type ifaceKey struct {
+	name   string
+	index  int
+	prefix netip.Prefix
+}
+
+// kernelState is what ospfd reads from the kernel.
+type kernelState struct {
+	links      map[string]linkInfo
+	addrs      map[int][]netip.Prefix // IPv4, in kernel order
+	hasDefault bool                   // a default route ospfd did not install
+}
+
+type linkInfo struct {
+	index int
+	up    bool
+}
+
+// run runs ospfd until ctx is done, then stops the instance (LSAs
+// flushed, routes withdrawn).
+func run(ctx context.Context, l *Loaded, socket string, log *slog.Logger) error {
+	d := &daemon{l: l, log: log, linkUp: map[string]bool{}, missing: map[string]string{}}
+	d.rtp = l.FIB.RTProtocol
+	if d.rtp == 0 {
+		d.rtp = fib.RTProtoOSPF
+	}
+	if !l.FIB.Disabled {
+		reclaim := fib.ReclaimDelete
+		if l.FIB.KeepOnStart {
+			reclaim = fib.ReclaimAdopt
+		}
+		sink, err := fib.OpenNetlink(ctx, fib.NetlinkConfig{Protocol: fib.ProtocolOSPF, RTProtocol: d.rtp, Reclaim: reclaim, Logger: log})
+		if err != nil {
+			return err
+		}
+		d.sink = sink
+		defer sink.Close()
+	}
+
+	// Subscribe before the first read, so that no change falls between.
+	done := make(chan struct{})
+	defer close(done)
+	links := make(chan netlink.LinkUpdate, 64)
+	addrs := make(chan netlink.AddrUpdate, 64)
+	routes := make(chan netlink.RouteUpdate, 256)
+	nlErr := make(chan error, 3)
+	onErr := func(err error) {
+		select {
+		case nlErr <- err:
+		default:
+		}
+	}
+	if err := netlink.LinkSubscribeWithOptions(links, done, netlink.LinkSubscribeOptions{ErrorCallback: onErr}); err != nil {
+		return fmt.Errorf("netlink link subscription: %w", err)
+	}
+	if err := netlink.AddrSubscribeWithOptions(addrs, done, netlink.AddrSubscribeOptions{ErrorCallback: onErr}); err != nil {
+		return fmt.Errorf("netlink address subscription: %w", err)
+	}
+	if err := netlink.RouteSubscribeWithOptions(routes, done, netlink.RouteSubscribeOptions{ErrorCallback: onErr}); err != nil {
+		return fmt.Errorf("netlink route subscription: %w", err)
+	}
+
+	stopStatus, err := serveStatus(socket, d.current)
+	if err != nil {
+		return fmt.Errorf("status socket %s: %w", socket, err)
+	}
+	defer stopStatus()
+
+	if err := d.sync(ctx); err != nil {
+		d.stopInstance()
+		return err
+	}
+	log.Info("ospfd running", "router_id", l.RouterID, "socket", socket)
+	// Periodic resync also catches anything a full netlink buffer lost.
+	tick := time.NewTicker(30 * time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			log.Info("ospfd stopping: flushing LSAs and withdrawing routes")
+			return d.stopInstance()
+		case err := <-nlErr:
+			log.Warn("netlink subscription error; resynchronising", "err", err)
+		case <-links:
+		case <-addrs:
+		case u := <-routes:
+			// Only default routes matter (default-information originate).
+			if u.Dst != nil && !isDefault(u.Dst) {
+				continue
+			}
+		case <-tick.C:
+		}
+		// Coalesce a burst of updates into one resync.
+		drain(links)
+		drain(addrs)
+		drain(routes)
+		if err := d.sync(ctx); err != nil {
+			log.Error("ospfd: resync failed", "err", err)
+		}
+	}
+}
+
+func drain[T any](ch chan T) {
+	for {
+		select {
+		case <-ch:
+		default:
+			return
+		}
+	}
+}
+
+func isDefault(n *net.IPNet) bool {
+	ones, _ := n.Mask.Size()
+	return ones == 0 && n.IP.To4() != nil
+}
+
+func (d *daemon) current() *ospf.Instance {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.in
+}
+
+// readKernel reads links, IPv4 addresses and default routes.
+func (d *daemon) readKernel() (kernelState, error) {
+	ks := kernelState{links: map[string]linkInfo{}, addrs: map[int][]netip.Prefix{}}
+	ls, err := netlink.LinkList()
+	if err != nil {
+		return ks, fmt.Errorf("list links: %w", err)
+	}
+	for _, lk := range ls {
+		a := lk.Attrs()
+		up := a.Flags&net.FlagUp != 0 && (a.OperState == netlink.OperUp || a.OperState == netlink.OperUnknown)
+		ks.links[a.Name] = linkInfo{index: a.Index, up: up}
+	}
+	as, err := netlink.AddrList(nil, netlink.FAMILY_V4)
+	if err != nil {
+		return ks, fmt.Errorf("list addresses: %w", err)
+	}
+	for _, a := range as {
+		ip, ok := netip.AddrFromSlice(a.IP.To4())
+		if !ok {
+			continue
+		}
+		ones, _ := a.Mask.Size()
+		ks.addrs[a.LinkIndex] = append(ks.addrs[a.LinkIndex], netip.PrefixFrom(ip, ones))
+	}
+	rs, err := netlink.RouteListFiltered(netlink.FAMILY_V4, &netlink.Route{Table: unix.RT_TABLE_MAIN}, netlink.RT_FILTER_TABLE)
+	if err != nil {
+		return ks, fmt.Errorf("list routes: %w", err)
+	}
+	for _, r := range rs {
+		if (r.Dst == nil || isDefault(r.Dst)) && int(r.Protocol) != int(d.rtp) && r.Type == unix.RTN_UNICAST {
+			ks.hasDefault = true
+		}
+	}
+	return ks, nil
+}
+
+// sync brings the instance in line with the kernel: rebuilt when the set
+// of usable OSPF interfaces or their addresses changed; told of carrier
+// changes (§9.3 InterfaceUp/InterfaceDown, at once), of the connected
+// networks to redistribute, and of a default route of its own.
+func (d *daemon) sync(ctx context.Context) error {
+	ks, err := d.readKernel()
+	if err != nil {
+		return err
+	}
+	var want []ifaceKey
+	for _, ic := range d.l.Interfaces {
+		li, ok := ks.links[ic.Name]
+		why := ""
+		var p netip.Prefix
+		switch {
+		case !ok:
+			why = "no such interface"
+		case ic.Address != nil:
+			p = *ic.Address
+		default:
+			if as := ks.addrs[li.index]; len(as) > 0 {
+				p = as[0]
+			} else {
+				why = "no IPv4 address"
+			}
+		}
+		if why != "" {
+			if d.missing[ic.Name] != why {
+				d.log.Warn("ospfd: interface left out", "interface", ic.Name, "reason", why)
+				d.missing[ic.Name] = why
+			}
+			continue
+		}
+		delete(d.missing, ic.Name)
+		want = append(want, ifaceKey{name: ic.Name, index: li.index, prefix: p})
+	}
+	if !slices.Equal(want, d.ifaces) || (d.current() == nil && len(want) > 0) {
+		if err := d.restart(ctx, want, ks); err != nil {
+			return err
+		}
+	}
+	in := d.current()
+	if in == nil {
+		return nil
+	}
+	for _, k := range d.ifaces {
+		up := ks.links[k.name].up
+		if up == d.linkUp[k.name] {
+			continue
+		}
+		d.linkUp[k.name] = up
+		if up {
+			d.log.Info("ospfd: interface up", "interface", k.name)
+			err = in.InterfaceUp(k.name)
+		} else {
+			d.log.Info("ospfd: interface down", "interface", k.name)
+			err = in.InterfaceDown(k.name)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	conn := connectedNets(ks, d.l)
+	if !slices.Equal(conn, d.connected) {
+		d.connected = conn
+		if err := in.SetConnected(conn); err != nil {
+			return err
+		}
+	}
+	if ks.hasDefault != d.hasDef {
+		d.hasDef = ks.hasDefault
+		in.SetDefaultRoute(ks.hasDefault)
+	}
+	return nil
+}
+
+// connectedNets are the IPv4 networks of the up interfaces that do not run
+// OSPF (loopback addresses included, 127.0.0.0/8 excluded), sorted.
+func connectedNets(ks kernelState, l *Loaded) []netip.Prefix {
+	ospfIf := map[string]bool{}
+	for _, ic := range l.Interfaces {
+		ospfIf[ic.Name] = true
+	}
+	var out []netip.Prefix
+	for name, li := range ks.links {
+		if ospfIf[name] || !li.up {
+			continue
+		}
+		for _, p := range ks.addrs[li.index] {
+			if p.Addr().IsLoopback() {
+				continue
+			}
+			if m := p.Masked(); !slices.Contains(out, m) {
+				out = append(out, m)
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b netip.Prefix) int {
+		if c := a.Addr().Compare(b.Addr()); c != 0 {
+			return c
+		}
+		return a.Bits() - b.Bits()
+	})
+	return out
+}
+
+// restart stops the running instance (if any) and starts one on want.
+func (d *daemon) restart(ctx context.Context, want []ifaceKey, ks kernelState) error {
+	if err := d.stopInstance(); err != nil {
+		d.log.Warn("ospfd: stopping the previous instance", "err", err)
+	}
+	d.ifaces, d.connected, d.hasDef = want, nil, false
+	clear(d.linkUp)
+	if len(want) == 0 {
+		d.log.Warn("ospfd: no usable OSPF interface; waiting for one")
+		return nil
+	}
+	byName := map[string]ifaceKey{}
+	for _, k := range want {
+		byName[k.name] = k
+	}
+	cfg, err := d.l.ospfConfig(func(i int) netip.Prefix { return byName[d.l.Interfaces[i].Name].prefix })
+	if err != nil {
+		return err
+	}
+	// Keep only the interfaces in want, with their kernel index.
+	var ics []ospf.InterfaceConfig
+	for _, ic := range cfg.Interfaces {
+		if k, ok := byName[ic.Name]; ok {
+			ic.IfIndex = k.index
+			ics = append(ics, ic)
+		}
+	}
+	cfg.Interfaces = ics
+	if d.sink != nil {
+		cfg.FIB = d.sink
+	}
+	if err := d.l.check(cfg); err != nil {
+		return err
+	}
+	trs := map[string]routing.Transport{}
+	closeAll := func() {
+		for _, tr := range trs {
+			_ = tr.Close()
+		}
+	}
+	for _, ic := range cfg.Interfaces {
+		tr, err := transport.ListenIP(ctx, transport.IPConfig{
+			Interface: ic.Name, IfIndex: ic.IfIndex, Protocol: transport.ProtocolOSPF,
+			Source: ic.Prefix.Addr(), Logger: d.log.With("interface", ic.Name),
+		})
+		if err != nil {
+			closeAll()
+			return fmt.Errorf("interface %s: %w", ic.Name, err)
+		}
+		trs[ic.Name] = tr
+	}
+	in, err := ospf.New(cfg, routing.SystemClock(), trs, d.log)
+	if err != nil {
+		closeAll()
+		return err
+	}
+	for _, k := range want {
+		up := ks.links[k.name].up
+		d.linkUp[k.name] = up
+		if !up {
+			_ = in.InterfaceDown(k.name)
+		}
+	}
+	if err := in.Start(); err != nil {
+		_ = in.Stop(context.Background())
+		return err
+	}
+	d.mu.Lock()
+	d.in = in
+	d.mu.Unlock()
+	var names []string
+	for _, k := range want {
+		names = append(names, fmt.Sprintf("%s=%v", k.name, k.prefix))
+	}
+	d.log.Info("ospfd: instance started", "interfaces", names)
+	return nil
+}
+
+// stopInstance stops the running instance: LSAs flushed, routes
+// withdrawn.
+func (d *daemon) stopInstance() error {
+	d.mu.Lock()
+	in := d.in
+	d.in = nil
+	d.mu.Unlock()
+	if in == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := in.Stop(ctx)
+	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,313 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/netip"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/switchless/routing/ospf"
+)
+
+// The status protocol: a client connects to the unix socket, writes one
+// line naming a view (neighbors, database, routes, interfaces, spf), and
+// reads the JSON answer until the server closes the connection.
+
+// views are the names `ospfd show` accepts.
+var views = []string{"neighbors", "database", "routes", "interfaces", "spf"}
+
+// NeighborView is one neighbor in the status answer.
+type NeighborView struct {
+	Interface   string     `json:"interface"`
+	RouterID    netip.Addr `json:"router_id"`
+	Address     netip.Addr `json:"address"`
+	State       string     `json:"state"`
+	Priority    uint8      `json:"priority"`
+	DR          netip.Addr `json:"dr,omitzero"`
+	BDR         netip.Addr `json:"bdr,omitzero"`
+	DeadIn      string     `json:"dead_in"`
+	RequestList int        `json:"request_list"`
+	Retransmit  int        `json:"retransmit_list"`
+}
+
+// LSAView is one LSA of the database in the status answer.
+type LSAView struct {
+	Type      string     `json:"type"`
+	ID        netip.Addr `json:"id"`
+	AdvRouter netip.Addr `json:"adv_router"`
+	Age       uint16     `json:"age"`
+	Seq       string     `json:"seq"`
+	Checksum  string     `json:"checksum"`
+	Length    uint16     `json:"length"`
+	Self      bool       `json:"self,omitempty"`
+	Summary   string     `json:"summary"`
+}
+
+// InterfaceView is one interface in the status answer.
+type InterfaceView struct {
+	Name      string       `json:"name"`
+	IfIndex   int          `json:"ifindex"`
+	Prefix    netip.Prefix `json:"prefix"`
+	Network   string       `json:"network"`
+	State     string       `json:"state"`
+	Cost      uint16       `json:"cost"`
+	DR        netip.Addr   `json:"dr,omitzero"`
+	BDR       netip.Addr   `json:"bdr,omitzero"`
+	Neighbors int          `json:"neighbors"`
+	Adjacent  int          `json:"adjacent"`
+}
+
+// SPFView is the spf view.
+type SPFView struct {
+	RouterID  netip.Addr           `json:"router_id"`
+	SPF       ospf.SPFStatus       `json:"spf"`
+	FIB       ospf.FIBStats        `json:"fib"`
+	Externals []ospf.ExternalRoute `json:"externals"`
+}
+
+func neighborViews(ns []ospf.NeighborStatus) []NeighborView {
+	out := make([]NeighborView, 0, len(ns))
+	for _, n := range ns {
+		out = append(out, NeighborView{
+			Interface: n.Interface, RouterID: n.RouterID, Address: n.Addr, State: n.State.String(),
+			Priority: n.Priority, DR: n.DR, BDR: n.BDR, DeadIn: n.DeadIn.Round(time.Millisecond).String(),
+			RequestList: n.RequestList, Retransmit: n.RetransmitList,
+		})
+	}
+	return out
+}
+
+func lsaViews(es []ospf.LSAEntry) []LSAView {
+	out := make([]LSAView, 0, len(es))
+	for _, e := range es {
+		h := e.LSA.Header
+		out = append(out, LSAView{
+			Type: h.Type.String(), ID: h.ID, AdvRouter: h.AdvRouter, Age: h.Age &^ ospf.DoNotAge,
+			Seq: fmt.Sprintf("%#08x", uint32(h.Seq)), Checksum: fmt.Sprintf("%#04x", h.Checksum),
+			Length: h.Length, Self: e.SelfOriginated, Summary: lsaSummary(&e.LSA),
+		})
+	}
+	return out
+}
+
+// lsaSummary describes an LSA's body in a few words.
+func lsaSummary(l *ospf.LSA) string {
+	switch l.Header.Type {
+	case ospf.LSTypeRouter:
+		return fmt.Sprintf("flags %v, %d links", l.Router.Flags, len(l.Router.Links))
+	case ospf.LSTypeNetwork:
+		bits, _ := ospf.MaskBits(l.Network.NetworkMask)
+		return fmt.Sprintf("/%d, %d routers", bits, len(l.Network.AttachedRouters))
+	case ospf.LSTypeASExternal, ospf.LSTypeNSSA:
+		p, _ := l.Prefix()
+		t := 1
+		if l.External.E {
+			t = 2
+		}
+		return fmt.Sprintf("%v E%d metric %d tag %d", p, t, l.External.Metric, l.External.RouteTag)
+	}
+	return ""
+}
+
+func interfaceViews(is []ospf.InterfaceStatus) []InterfaceView {
+	out := make([]InterfaceView, 0, len(is))
+	for _, s := range is {
+		out = append(out, InterfaceView{
+			Name: s.Name, IfIndex: s.IfIndex, Prefix: s.Prefix, Network: s.Network.String(), State: s.State.String(),
+			Cost: s.Cost, DR: s.DR, BDR: s.BDR, Neighbors: s.Neighbors, Adjacent: s.Adjacent,
+		})
+	}
+	return out
+}
+
+// answer returns the JSON-able value of a view of in (nil: not running).
+func answer(in *ospf.Instance, view string) (any, error) {
+	if in == nil {
+		return nil, errors.New("no OSPF instance running (no interface has an address yet)")
+	}
+	switch view {
+	case "neighbors":
+		return neighborViews(in.Neighbors()), nil
+	case "database":
+		return lsaViews(in.LSDB(ospf.LSDBFilter{})), nil
+	case "routes":
+		return in.RoutingTable(), nil
+	case "interfaces":
+		return interfaceViews(in.Interfaces()), nil
+	case "spf":
+		return SPFView{RouterID: in.RouterID(), SPF: in.SPFStatus(), FIB: in.FIBStats(), Externals: in.ExternalRoutes()}, nil
+	}
+	return nil, fmt.Errorf("unknown view %q (want one of %s)", view, strings.Join(views, ", "))
+}
+
+// reply is the answer on the wire: the view, or an error.
+type reply struct {
+	Error string          `json:"error,omitempty"`
+	Data  json.RawMessage `json:"data,omitempty"`
+}
+
+// serveStatus answers connections on the unix socket path until stop is
+// called. current returns the running instance (nil when none).
+func serveStatus(path string, current func() *ospf.Instance) (stop func(), err error) {
+	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.Chmod(path, 0o660); err != nil {
+		ln.Close()
+		return nil, err
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go handle(c, current)
+		}
+	}()
+	return func() {
+		ln.Close()
+		<-done
+		_ = os.Remove(path)
+	}, nil
+}
+
+func handle(c net.Conn, current func() *ospf.Instance) {
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	line, err := bufio.NewReader(io.LimitReader(c, 256)).ReadString('\n')
+	if err != nil && line == "" {
+		return
+	}
+	var r reply
+	v, err := answer(current(), strings.TrimSpace(line))
+	if err == nil {
+		r.Data, err = json.Marshal(v)
+	}
+	if err != nil {
+		r.Error = err.Error()
+	}
+	_ = json.NewEncoder(c).Encode(r)
+}
+
+// fetch asks a running ospfd for a view and returns its JSON.
+func fetch(ctx context.Context, path, view string) (json.RawMessage, error) {
+	var d net.Dialer
+	c, err := d.DialContext(ctx, "unix", path)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := io.WriteString(c, view+"\n"); err != nil {
+		return nil, err
+	}
+	var r reply
+	if err := json.NewDecoder(c).Decode(&r); err != nil {
+		return nil, fmt.Errorf("bad answer: %w", err)
+	}
+	if r.Error != "" {
+		return nil, errors.New(r.Error)
+	}
+	return r.Data, nil
+}
+
+// show prints a view as indented JSON or as a table.
+func show(w io.Writer, view string, data json.RawMessage, asJSON bool) error {
+	if asJSON {
+		var v any
+		if err := json.Unmarshal(data, &v); err != nil {
+			return err
+		}
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(v)
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	switch view {
+	case "neighbors":
+		var ns []NeighborView
+		if err := json.Unmarshal(data, &ns); err != nil {
+			return err
+		}
+		fmt.Fprintln(tw, "NEIGHBOR ID\tPRI\tSTATE\tDEAD IN\tADDRESS\tINTERFACE\tRXMT\tREQ")
+		for _, n := range ns {
+			fmt.Fprintf(tw, "%v\t%d\t%s\t%s\t%v\t%s\t%d\t%d\n", n.RouterID, n.Priority, n.State, n.DeadIn, n.Address, n.Interface, n.Retransmit, n.RequestList)
+		}
+	case "database":
+		var ls []LSAView
+		if err := json.Unmarshal(data, &ls); err != nil {
+			return err
+		}
+		fmt.Fprintln(tw, "TYPE\tLINK ID\tADV ROUTER\tAGE\tSEQ\tCHECKSUM\tSUMMARY")
+		for _, l := range ls {
+			fmt.Fprintf(tw, "%s\t%v\t%v\t%d\t%s\t%s\t%s\n", l.Type, l.ID, l.AdvRouter, l.Age, l.Seq, l.Checksum, l.Summary)
+		}
+	case "routes":
+		var rt ospf.RoutingTable
+		if err := json.Unmarshal(data, &rt); err != nil {
+			return err
+		}
+		fmt.Fprintln(tw, "PREFIX\tTYPE\tCOST\tNEXT HOPS")
+		for _, r := range rt.Routes {
+			cost := fmt.Sprint(r.Cost)
+			if r.PathType == ospf.PathExternal2 {
+				cost = fmt.Sprintf("%d/%d", r.Cost, r.Type2Cost)
+			}
+			var hops []string
+			for _, h := range r.NextHops {
+				if h.Gateway.IsValid() {
+					hops = append(hops, fmt.Sprintf("via %v %s", h.Gateway, h.Interface))
+				} else {
+					hops = append(hops, "directly attached to "+h.Interface)
+				}
+			}
+			if len(hops) == 0 {
+				hops = []string{"local"}
+			}
+			fmt.Fprintf(tw, "%v\t%v\t%s\t%s\n", r.Prefix, r.PathType, cost, strings.Join(hops, ", "))
+		}
+		for _, r := range rt.Routers {
+			fmt.Fprintf(tw, "router %v\t%v\t%d\t%d next hops\n", r.RouterID, r.Flags, r.Cost, len(r.NextHops))
+		}
+	case "interfaces":
+		var is []InterfaceView
+		if err := json.Unmarshal(data, &is); err != nil {
+			return err
+		}
+		fmt.Fprintln(tw, "NAME\tPREFIX\tNETWORK\tSTATE\tCOST\tDR\tBDR\tNBRS\tADJ")
+		for _, s := range is {
+			fmt.Fprintf(tw, "%s\t%v\t%s\t%s\t%d\t%v\t%v\t%d\t%d\n", s.Name, s.Prefix, s.Network, s.State, s.Cost, s.DR, s.BDR, s.Neighbors, s.Adjacent)
+		}
+	case "spf":
+		var s SPFView
+		if err := json.Unmarshal(data, &s); err != nil {
+			return err
+		}
+		fmt.Fprintf(tw, "router ID\t%v\n", s.RouterID)
+		fmt.Fprintf(tw, "SPF state\t%v (pending %v)\n", s.SPF.State, s.SPF.Pending)
+		fmt.Fprintf(tw, "SPF runs\t%d full, %d external-only, %d events\n", s.SPF.Runs, s.SPF.ExternalRuns, s.SPF.Events)
+		fmt.Fprintf(tw, "last SPF\t%v, took %v\n", s.SPF.LastRun.Format(time.RFC3339Nano), s.SPF.LastDuration)
+		fmt.Fprintf(tw, "FIB\t%d routes, %d replaced, %d deleted, %d errors %s\n", s.FIB.Routes, s.FIB.Replaced, s.FIB.Deleted, s.FIB.Errors, s.FIB.LastError)
+		for _, e := range s.Externals {
+			fmt.Fprintf(tw, "external\t%v metric %d type %v tag %d\n", e.Prefix, e.Metric, e.MetricType, e.Tag)
+		}
+	default:
+		return fmt.Errorf("unknown view %q", view)
+	}
+	return tw.Flush()
+}
