@@ -1,0 +1,513 @@
+package ringconf
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/netip"
+	"os"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/switchless/routing/ring"
+)
+
+// ErrInvalid is wrapped by every error about the file itself (syntax,
+// unknown keys, types, node and interface map). Errors Spec.Validate
+// finds wrap ring.ErrInvalidSpec instead.
+var ErrInvalid = errors.New("ringconf: invalid configuration")
+
+// File is a ringd configuration file: the ring's spec and this node's
+// place in it.
+type File struct {
+	// Node names the node this daemon runs (one of Nodes).
+	Node string `yaml:"node"`
+	// Interfaces maps each of the node's ring interface names (east,
+	// west, up at an edge, lan0, lan1, ... for its server LANs) to a Linux
+	// interface name.
+	Interfaces map[string]string `yaml:"interfaces"`
+	// Socket is the unix socket `ringd show` talks to.
+	Socket string `yaml:"socket,omitempty"`
+	// LogLevel is debug, info (default), warn or error.
+	LogLevel string `yaml:"log_level,omitempty"`
+	// VRRPMacvlan, when set at an edge, is the name of a macvlan on the
+	// upstream interface that carries the VRRP virtual MAC and the VIP
+	// (see vrrp.NetlinkConfig.MACVLAN). Empty: the VIP goes on the
+	// upstream interface itself, announced by gratuitous ARP.
+	VRRPMacvlan string `yaml:"vrrp_macvlan,omitempty"`
+	// Spec is the whole ring, the same on every node.
+	Spec Spec `yaml:",inline"`
+}
+
+// Spec is ring.Spec in YAML.
+type Spec struct {
+	// Profile is "rfc" (default) or "fast".
+	Profile string `yaml:"profile,omitempty"`
+	// BaseCost is the cost of a preferred ring interface; 0 means 10.
+	BaseCost uint16 `yaml:"base_cost,omitempty"`
+	// LinkPool is carved into /31s, one per ring link, when Links is
+	// empty.
+	LinkPool Prefix `yaml:"link_pool,omitempty"`
+	// Links are the ring links' subnets: Links[i] joins Nodes[i] and
+	// Nodes[i+1].
+	Links    []Prefix `yaml:"links,omitempty"`
+	Upstream Upstream `yaml:"upstream"`
+	// Nodes are the virtual routers in ring order.
+	Nodes []Node `yaml:"nodes"`
+}
+
+// Node is ring.NodeSpec in YAML.
+type Node struct {
+	Name     string   `yaml:"name"`
+	RouterID Addr     `yaml:"router_id,omitempty"`
+	LANs     []Prefix `yaml:"lans,omitempty"`
+}
+
+// Upstream is ring.Upstream in YAML. Edges is empty (the first node is
+// the master edge at .2, the last the backup edge at .3) or has two
+// entries.
+type Upstream struct {
+	Prefix  Prefix `yaml:"prefix"`
+	Gateway Addr   `yaml:"gateway"`
+	VIP     Addr   `yaml:"vip"`
+	VRID    uint8  `yaml:"vrid,omitempty"`
+	Edges   []Edge `yaml:"edges,omitempty"`
+}
+
+// Edge is ring.Edge in YAML.
+type Edge struct {
+	Node     string `yaml:"node"`
+	Address  Addr   `yaml:"address"`
+	Priority uint8  `yaml:"priority"`
+}
+
+// Addr is a netip.Addr that decodes from a YAML scalar with the line of
+// the value in its error.
+type Addr struct{ netip.Addr }
+
+// UnmarshalYAML implements yaml.Unmarshaler.
+func (a *Addr) UnmarshalYAML(n *yaml.Node) error {
+	v, err := netip.ParseAddr(n.Value)
+	if n.Kind != yaml.ScalarNode || err != nil {
+		return typeErr(n, "%q is not an IP address", n.Value)
+	}
+	a.Addr = v
+	return nil
+}
+
+// MarshalYAML implements yaml.Marshaler.
+func (a Addr) MarshalYAML() (any, error) { return a.String(), nil }
+
+// IsZero reports whether a is unset (for omitempty).
+func (a Addr) IsZero() bool { return !a.IsValid() }
+
+// Prefix is a netip.Prefix that decodes from a YAML scalar with the line
+// of the value in its error.
+type Prefix struct{ netip.Prefix }
+
+// UnmarshalYAML implements yaml.Unmarshaler.
+func (p *Prefix) UnmarshalYAML(n *yaml.Node) error {
+	v, err := netip.ParsePrefix(n.Value)
+	if n.Kind != yaml.ScalarNode || err != nil {
+		return typeErr(n, "%q is not an address with a prefix length", n.Value)
+	}
+	p.Prefix = v
+	return nil
+}
+
+// MarshalYAML implements yaml.Marshaler.
+func (p Prefix) MarshalYAML() (any, error) { return p.String(), nil }
+
+// IsZero reports whether p is unset (for omitempty).
+func (p Prefix) IsZero() bool { return !p.IsValid() }
+
+func typeErr(n *yaml.Node, format string, args ...any) error {
+	return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: %s", n.Line, fmt.Sprintf(format, args...))}}
+}
+
+// Ring returns the ring.Spec s stands for. It checks the profile's name
+// only; ring.Spec.Validate checks the rest.
+func (s Spec) Ring() (ring.Spec, error) {
+	prof, err := ring.ParseProfile(s.Profile)
+	if err != nil {
+		return ring.Spec{}, err
+	}
+	out := ring.Spec{
+		LinkPool: s.LinkPool.Prefix,
+		Profile:  prof,
+		BaseCost: s.BaseCost,
+		Upstream: ring.Upstream{
+			Prefix:  s.Upstream.Prefix.Prefix,
+			Gateway: s.Upstream.Gateway.Addr,
+			VIP:     s.Upstream.VIP.Addr,
+			VRID:    s.Upstream.VRID,
+		},
+	}
+	for _, l := range s.Links {
+		out.Links = append(out.Links, l.Prefix)
+	}
+	for k, e := range s.Upstream.Edges {
+		if k < len(out.Upstream.Edges) {
+			out.Upstream.Edges[k] = ring.Edge{Node: e.Node, Address: e.Address.Addr, Priority: e.Priority}
+		}
+	}
+	for _, nd := range s.Nodes {
+		ns := ring.NodeSpec{Name: nd.Name, RouterID: nd.RouterID.Addr}
+		for _, l := range nd.LANs {
+			ns.LANs = append(ns.LANs, l.Prefix)
+		}
+		out.Nodes = append(out.Nodes, ns)
+	}
+	return out, nil
+}
+
+// FromSpec returns the YAML form of s.
+func FromSpec(s ring.Spec) Spec {
+	out := Spec{
+		Profile:  s.Profile.String(),
+		BaseCost: s.BaseCost,
+		LinkPool: Prefix{s.LinkPool},
+		Upstream: Upstream{
+			Prefix:  Prefix{s.Upstream.Prefix},
+			Gateway: Addr{s.Upstream.Gateway},
+			VIP:     Addr{s.Upstream.VIP},
+			VRID:    s.Upstream.VRID,
+		},
+	}
+	for _, l := range s.Links {
+		out.Links = append(out.Links, Prefix{l})
+	}
+	if s.Upstream.Edges != [2]ring.Edge{} {
+		for _, e := range s.Upstream.Edges {
+			out.Upstream.Edges = append(out.Upstream.Edges, Edge{Node: e.Node, Address: Addr{e.Address}, Priority: e.Priority})
+		}
+	}
+	for _, nd := range s.Nodes {
+		n := Node{Name: nd.Name, RouterID: Addr{nd.RouterID}}
+		for _, l := range nd.LANs {
+			n.LANs = append(n.LANs, Prefix{l})
+		}
+		out.Nodes = append(out.Nodes, n)
+	}
+	return out
+}
+
+// Marshal returns f as YAML that Parse reads back.
+func (f File) Marshal() ([]byte, error) {
+	var b bytes.Buffer
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(f); err != nil {
+		return nil, err
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// Config is a parsed and validated file.
+type Config struct {
+	File
+	// Ring is the validated ring.
+	Ring ring.Spec
+	// Node is this node's configuration (ring.Spec.Build).
+	Node ring.NodeConfig
+	// Linux maps the node's ring interface names to Linux names: exactly
+	// the node's interfaces.
+	Linux map[string]string
+
+	path string
+	root yaml.Node
+}
+
+// Path returns the file name errors are reported against.
+func (c *Config) Path() string { return c.path }
+
+// Error is a problem of a configuration file at a line.
+type Error struct {
+	Path string
+	// Line is the 1-based line of the offending key or value; 0 when no
+	// line applies (an empty file).
+	Line int
+	// Field is the YAML path of the offending value (upstream.edges[1].node),
+	// empty for syntax errors.
+	Field  string
+	Reason string
+	// Err is ErrInvalid or ring.ErrInvalidSpec.
+	Err error
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(e.Path)
+	if e.Line > 0 {
+		b.WriteString(":" + strconv.Itoa(e.Line))
+	}
+	b.WriteString(": ")
+	if e.Field != "" {
+		b.WriteString(e.Field + ": ")
+	}
+	b.WriteString(e.Reason)
+	return b.String()
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Load reads and parses the file at path.
+func Load(path string) (*Config, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(path, b)
+}
+
+var lineRE = regexp.MustCompile(`^(?:yaml: )?line (\d+): `)
+
+// Parse decodes b strictly, validates the ring and the node's interface
+// map, and builds the node's configuration. path names b in errors.
+func Parse(path string, b []byte) (*Config, error) {
+	c := &Config{path: path}
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(&c.File); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, &Error{Path: path, Reason: "empty configuration", Err: ErrInvalid}
+		}
+		var te *yaml.TypeError
+		if errors.As(err, &te) {
+			var errs []error
+			for _, m := range te.Errors {
+				errs = append(errs, lineError(path, m))
+			}
+			return nil, errors.Join(errs...)
+		}
+		return nil, lineError(path, err.Error())
+	}
+	if err := yaml.Unmarshal(b, &c.root); err != nil {
+		return nil, lineError(path, err.Error())
+	}
+	if err := c.validate(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// lineError turns a yaml message "line N: reason" into an *Error.
+func lineError(path, msg string) error {
+	e := &Error{Path: path, Reason: msg, Err: ErrInvalid}
+	if m := lineRE.FindStringSubmatch(msg); m != nil {
+		e.Line, _ = strconv.Atoi(m[1])
+		e.Reason = msg[len(m[0]):]
+	} else {
+		e.Reason = strings.TrimPrefix(msg, "yaml: ")
+	}
+	return e
+}
+
+// errAt returns an error about the value at the YAML path (keys and
+// sequence indexes), at its line or its nearest existing parent's.
+func (c *Config) errAt(base error, path []any, format string, args ...any) error {
+	return &Error{Path: c.path, Line: c.line(path), Field: pathString(path), Reason: fmt.Sprintf(format, args...), Err: base}
+}
+
+func pathString(path []any) string {
+	var b strings.Builder
+	for i, p := range path {
+		switch p := p.(type) {
+		case int:
+			b.WriteString("[" + strconv.Itoa(p) + "]")
+		case string:
+			if i > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(p)
+		}
+	}
+	return b.String()
+}
+
+// line finds the line of path in the document: a mapping key's line for
+// keys, an item's own line for sequence indexes.
+func (c *Config) line(path []any) int {
+	n := &c.root
+	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		n = n.Content[0]
+	}
+	line := n.Line
+	for _, p := range path {
+		var next *yaml.Node
+		switch p := p.(type) {
+		case int:
+			if n.Kind == yaml.SequenceNode && p >= 0 && p < len(n.Content) {
+				next = n.Content[p]
+				line = next.Line
+			}
+		case string:
+			if n.Kind == yaml.MappingNode {
+				for j := 0; j+1 < len(n.Content); j += 2 {
+					if n.Content[j].Value == p {
+						next = n.Content[j+1]
+						line = n.Content[j].Line
+						break
+					}
+				}
+			}
+		}
+		if next == nil {
+			return line
+		}
+		n = next
+	}
+	return line
+}
+
+// specFields maps ring.Spec's Go field names (as Validate names them) to
+// YAML keys.
+var specFields = map[string]string{
+	"Nodes": "nodes", "Name": "name", "RouterID": "router_id", "LANs": "lans",
+	"Links": "links", "LinkPool": "link_pool", "Upstream": "upstream",
+	"Prefix": "prefix", "Gateway": "gateway", "VIP": "vip", "VRID": "vrid",
+	"Edges": "edges", "Node": "node", "Address": "address", "Priority": "priority",
+	"Profile": "profile", "BaseCost": "base_cost",
+}
+
+var (
+	specFieldRE = regexp.MustCompile(`invalid spec: ([A-Za-z0-9_.\[\]]+): `)
+	// goFieldRE finds other fields a reason mentions ("overlaps
+	// Nodes[1].LANs[0]", "is also Upstream.VIP").
+	goFieldRE   = regexp.MustCompile(`\b(?:Nodes|Links|Upstream)(?:\[\d+\]|\.[A-Z][A-Za-z]*)*`)
+	fieldPartRE = regexp.MustCompile(`([A-Za-z]+)|\[(\d+)\]`)
+)
+
+// specPath turns "Upstream.Edges[1].Node" into its YAML path.
+func specPath(field string) []any {
+	var out []any
+	for _, m := range fieldPartRE.FindAllStringSubmatch(field, -1) {
+		if m[1] != "" {
+			k, ok := specFields[m[1]]
+			if !ok {
+				return out
+			}
+			out = append(out, k)
+		} else {
+			i, _ := strconv.Atoi(m[2])
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// validate checks the ring, the node and the interface map.
+func (c *Config) validate() error {
+	f := &c.File
+	switch f.LogLevel {
+	case "", "debug", "info", "warn", "error":
+	default:
+		return c.errAt(ErrInvalid, []any{"log_level"}, "%q is not debug, info, warn or error", f.LogLevel)
+	}
+	if n := len(f.Spec.Upstream.Edges); n != 0 && n != 2 {
+		return c.errAt(ErrInvalid, []any{"upstream", "edges"}, "%d edges: give none (first and last node) or two", n)
+	}
+	rs, err := f.Spec.Ring()
+	if err != nil {
+		return c.errAt(ring.ErrInvalidSpec, []any{"profile"}, "%q is neither rfc nor fast", f.Spec.Profile)
+	}
+	if err := rs.Validate(); err != nil {
+		return c.specErr(err)
+	}
+	c.Ring = rs
+	if f.Node == "" {
+		return c.errAt(ErrInvalid, []any{"node"}, "required: the name of the node this daemon runs")
+	}
+	nc, err := rs.Build(f.Node)
+	if err != nil {
+		var names []string
+		for _, n := range rs.Nodes {
+			names = append(names, n.Name)
+		}
+		return c.errAt(ErrInvalid, []any{"node"}, "%q is not a node of the ring (%s)", f.Node, strings.Join(names, ", "))
+	}
+	c.Node = nc
+	return c.validateInterfaces()
+}
+
+// specErr points a ring.Spec.Validate error at its line.
+func (c *Config) specErr(err error) error {
+	msg := err.Error()
+	m := specFieldRE.FindStringSubmatchIndex(msg)
+	if m == nil {
+		return &Error{Path: c.path, Line: c.line(nil), Reason: msg, Err: err}
+	}
+	path := specPath(msg[m[2]:m[3]])
+	reason := goFieldRE.ReplaceAllStringFunc(msg[m[1]:], func(f string) string { return pathString(specPath(f)) })
+	return &Error{Path: c.path, Line: c.line(path), Field: pathString(path), Reason: reason, Err: err}
+}
+
+// validateInterfaces checks that the map names exactly the node's
+// interfaces, each a distinct, plausible Linux interface name.
+func (c *Config) validateInterfaces() error {
+	var want []string
+	for _, ifc := range c.Node.Interfaces {
+		want = append(want, ifc.Name)
+	}
+	var keys []string
+	for k := range c.Interfaces {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if !slices.Contains(want, k) {
+			return c.errAt(ErrInvalid, []any{"interfaces", k}, "node %s has no interface %q (it has %s)", c.Node.Name, k, strings.Join(want, ", "))
+		}
+	}
+	used := map[string]string{}
+	c.Linux = map[string]string{}
+	for _, w := range want {
+		lx, ok := c.Interfaces[w]
+		if !ok {
+			return c.errAt(ErrInvalid, []any{"interfaces"}, "no Linux interface for %q (node %s needs %s)", w, c.Node.Name, strings.Join(want, ", "))
+		}
+		if err := checkIfName(lx); err != nil {
+			return c.errAt(ErrInvalid, []any{"interfaces", w}, "%v", err)
+		}
+		if other, dup := used[lx]; dup {
+			return c.errAt(ErrInvalid, []any{"interfaces", w}, "%q is also %s's interface", lx, other)
+		}
+		used[lx] = w
+		c.Linux[w] = lx
+	}
+	if c.VRRPMacvlan != "" {
+		if !c.Node.IsEdge() {
+			return c.errAt(ErrInvalid, []any{"vrrp_macvlan"}, "node %s is not an edge: it runs no VRRP", c.Node.Name)
+		}
+		if err := checkIfName(c.VRRPMacvlan); err != nil {
+			return c.errAt(ErrInvalid, []any{"vrrp_macvlan"}, "%v", err)
+		}
+		if other, dup := used[c.VRRPMacvlan]; dup {
+			return c.errAt(ErrInvalid, []any{"vrrp_macvlan"}, "%q is %s's interface", c.VRRPMacvlan, other)
+		}
+	}
+	return nil
+}
+
+// checkIfName accepts what Linux accepts as an interface name.
+func checkIfName(s string) error {
+	switch {
+	case s == "":
+		return errors.New("empty interface name")
+	case len(s) > 15:
+		return fmt.Errorf("%q is longer than 15 bytes", s)
+	case s == "." || s == "..":
+		return fmt.Errorf("%q is not an interface name", s)
+	case strings.ContainsAny(s, "/: \t\n"):
+		return fmt.Errorf("%q contains '/', ':' or white space", s)
+	}
+	return nil
+}

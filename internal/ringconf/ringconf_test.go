@@ -1,0 +1,223 @@
+package ringconf
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/switchless/routing/ring"
+)
+
+const good = `# a 5-node ring
+node: vr1
+interfaces:
+  east: e1
+  west: w1
+  up: u1
+  lan0: l1
+socket: /run/ringd-vr1.sock
+profile: fast
+link_pool: 10.255.0.0/24
+upstream:
+  prefix: 192.0.2.0/24
+  gateway: 192.0.2.1
+  vip: 192.0.2.254
+  vrid: 10
+  edges:
+    - {node: vr1, address: 192.0.2.2, priority: 200}
+    - {node: vr5, address: 192.0.2.3, priority: 100}
+nodes:
+  - {name: vr1, lans: [10.1.0.1/24]}
+  - {name: vr2, lans: [10.2.0.1/24]}
+  - {name: vr3, lans: [10.3.0.1/24]}
+  - {name: vr4, lans: [10.4.0.1/24]}
+  - {name: vr5, lans: [10.5.0.1/24]}
+`
+
+func paperSpec(n int) ring.Spec {
+	s := ring.Spec{
+		LinkPool: netip.MustParsePrefix("10.255.0.0/24"),
+		Upstream: ring.Upstream{
+			Prefix:  netip.MustParsePrefix("192.0.2.0/24"),
+			Gateway: netip.MustParseAddr("192.0.2.1"),
+			VIP:     netip.MustParseAddr("192.0.2.254"),
+			VRID:    10,
+			Edges: [2]ring.Edge{
+				{Node: "vr1", Address: netip.MustParseAddr("192.0.2.2"), Priority: 200},
+				{Node: fmt.Sprintf("vr%d", n), Address: netip.MustParseAddr("192.0.2.3"), Priority: 100},
+			},
+		},
+		Profile: ring.ProfileFast,
+	}
+	for i := 1; i <= n; i++ {
+		s.Nodes = append(s.Nodes, ring.NodeSpec{
+			Name: fmt.Sprintf("vr%d", i),
+			LANs: []netip.Prefix{netip.MustParsePrefix(fmt.Sprintf("10.%d.0.1/24", i))},
+		})
+	}
+	return s
+}
+
+func TestParseGood(t *testing.T) {
+	c, err := Parse("good.yaml", []byte(good))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(paperSpec(5), c.Ring, cmp.Comparer(func(a, b netip.Addr) bool { return a == b }),
+		cmp.Comparer(func(a, b netip.Prefix) bool { return a == b })); diff != "" {
+		t.Errorf("spec (-want +got):\n%s", diff)
+	}
+	if c.Node.Name != "vr1" || c.Node.Role != ring.MasterEdge {
+		t.Errorf("node %s role %v, want vr1 master edge", c.Node.Name, c.Node.Role)
+	}
+	want := map[string]string{"east": "e1", "west": "w1", "up": "u1", "lan0": "l1"}
+	if diff := cmp.Diff(want, c.Linux); diff != "" {
+		t.Errorf("Linux map (-want +got):\n%s", diff)
+	}
+}
+
+// TestRoundTrip: FromSpec and Marshal write what Parse reads back as the
+// same spec, for several ring sizes, with and without explicit edges and
+// links.
+func TestRoundTrip(t *testing.T) {
+	for _, n := range []int{3, 4, 5, 8} {
+		for _, variant := range []string{"edges", "default-edges", "links"} {
+			t.Run(fmt.Sprintf("%d-%s", n, variant), func(t *testing.T) {
+				s := paperSpec(n)
+				switch variant {
+				case "default-edges":
+					s.Upstream.Edges = [2]ring.Edge{}
+					s.Profile = ring.ProfileRFC
+					s.BaseCost = 7
+				case "links":
+					s.LinkPool = netip.Prefix{}
+					for i := range n {
+						s.Links = append(s.Links, netip.MustParsePrefix(fmt.Sprintf("10.254.%d.0/30", i)))
+					}
+					s.Nodes[1].RouterID = netip.MustParseAddr("1.1.1.1")
+				}
+				nc, err := s.Build("vr2")
+				if err != nil {
+					t.Fatal(err)
+				}
+				f := File{Node: "vr2", Interfaces: map[string]string{}, Spec: FromSpec(s)}
+				for _, ifc := range nc.Interfaces {
+					f.Interfaces[ifc.Name] = "x" + ifc.Name
+				}
+				b, err := f.Marshal()
+				if err != nil {
+					t.Fatal(err)
+				}
+				c, err := Parse("rt.yaml", b)
+				if err != nil {
+					t.Fatalf("%v\n%s", err, b)
+				}
+				if diff := cmp.Diff(s, c.Ring, cmp.Comparer(func(a, b netip.Addr) bool { return a == b }),
+					cmp.Comparer(func(a, b netip.Prefix) bool { return a == b })); diff != "" {
+					t.Errorf("spec (-want +got):\n%s\n%s", diff, b)
+				}
+			})
+		}
+	}
+}
+
+// TestParseErrors: every error names the file, the line of the offending
+// key or value, and the reason; nothing is returned with it.
+func TestParseErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name, from, to string
+		want           string // substring, after "bad.yaml:"
+		spec           bool   // wraps ring.ErrInvalidSpec
+	}{
+		{"unknown key", "socket:", "sockett:", "8: field sockett not found", false},
+		{"bad address", "gateway: 192.0.2.1", "gateway: 192.0.2.x", `13: "192.0.2.x" is not an IP address`, false},
+		{"bad prefix", "[10.3.0.1/24]", "[10.3.0.1/33]", `22: "10.3.0.1/33" is not an address with a prefix length`, false},
+		{"wrong type", "vrid: 10", "vrid: ten", "15: cannot unmarshal", false},
+		{"priority range", "priority: 100}", "priority: 300}", "18: cannot unmarshal", false},
+		{"profile", "profile: fast", "profile: turbo", `9: profile: "turbo" is neither rfc nor fast`, true},
+		{"overlap", "[10.3.0.1/24]", "[10.2.0.9/16]", "22: nodes[2].lans[0]: 10.2.0.0/16 overlaps", true},
+		{"gateway off LAN", "gateway: 192.0.2.1", "gateway: 198.51.100.1", "13: upstream.gateway: 198.51.100.1 is not a host", true},
+		{"edge not a node", "{node: vr5, address", "{node: vr9, address", `18: upstream.edges[1].node: "vr9" is not a node`, true},
+		{"one edge", "    - {node: vr5, address: 192.0.2.3, priority: 100}\n", "", "16: upstream.edges: 1 edges", false},
+		{"too few nodes", "  - {name: vr2, lans: [10.2.0.1/24]}\n  - {name: vr3, lans: [10.3.0.1/24]}\n  - {name: vr4, lans: [10.4.0.1/24]}\n", "", "19: nodes: a ring needs at least 3 nodes", true},
+		{"node missing", "node: vr1\n", "", "2: node: required", false},
+		{"node unknown", "node: vr1", "node: vr7", `2: node: "vr7" is not a node of the ring (vr1, vr2, vr3, vr4, vr5)`, false},
+		{"interface missing", "  lan0: l1\n", "", `3: interfaces: no Linux interface for "lan0"`, false},
+		{"interface unknown", "  lan0: l1\n", "  lan0: l1\n  lan1: l2\n", `8: interfaces.lan1: node vr1 has no interface "lan1"`, false},
+		{"interface twice", "lan0: l1", "lan0: e1", `7: interfaces.lan0: "e1" is also east's interface`, false},
+		{"interface name", "lan0: l1", "lan0: a/b", `7: interfaces.lan0: "a/b" contains`, false},
+		{"log level", "profile: fast", "profile: fast\nlog_level: loud", `10: log_level: "loud"`, false},
+		{"macvlan on inner", "node: vr1\ninterfaces:\n  east: e1\n  west: w1\n  up: u1\n", "node: vr2\nvrrp_macvlan: vm\ninterfaces:\n  east: e1\n  west: w1\n", `3: vrrp_macvlan: node vr2 is not an edge`, false},
+		{"syntax", "nodes:", "nodes: [", "bad.yaml:", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := strings.Replace(good, tc.from, tc.to, 1)
+			if in == good {
+				t.Fatalf("replacement %q not in the file", tc.from)
+			}
+			c, err := Parse("bad.yaml", []byte(in))
+			if err == nil {
+				t.Fatalf("no error; parsed %+v", c.Ring)
+			}
+			if c != nil {
+				t.Errorf("config returned with the error")
+			}
+			if !strings.Contains(err.Error(), "bad.yaml:"+strings.TrimPrefix(tc.want, "bad.yaml:")) {
+				t.Errorf("error %q does not contain %q", err, tc.want)
+			}
+			if got := errors.Is(err, ring.ErrInvalidSpec); got != tc.spec {
+				t.Errorf("errors.Is(err, ring.ErrInvalidSpec) = %v, want %v (%v)", got, tc.spec, err)
+			}
+			if !tc.spec && !errors.Is(err, ErrInvalid) {
+				t.Errorf("error does not wrap ErrInvalid: %v", err)
+			}
+		})
+	}
+}
+
+func TestParseEmpty(t *testing.T) {
+	_, err := Parse("empty.yaml", nil)
+	if err == nil || err.Error() != "empty.yaml: empty configuration" {
+		t.Fatalf("got %v", err)
+	}
+}
+
+// TestErrorsCollected: several type errors are all reported, each at its
+// line.
+func TestErrorsCollected(t *testing.T) {
+	in := strings.Replace(strings.Replace(good, "vrid: 10", "vrid: x", 1), "vip: 192.0.2.254", "vip: nope", 1)
+	_, err := Parse("two.yaml", []byte(in))
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, want := range []string{"two.yaml:14: \"nope\"", "two.yaml:15: cannot unmarshal"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("%q lacks %q", err, want)
+		}
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add([]byte(good))
+	f.Add([]byte("node: a\nnodes: [{name: a}, {name: b}, {name: c}]\nlink_pool: 10.0.0.0/24\nupstream: {prefix: 192.0.2.0/24, gateway: 192.0.2.1, vip: 192.0.2.9}\n"))
+	f.Add([]byte("interfaces: {east: [1, 2]}\nupstream: {edges: [{}, {}, {}]}\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		c, err := Parse("fuzz.yaml", b)
+		if err == nil {
+			// Whatever parses builds and round-trips.
+			out, merr := c.File.Marshal()
+			if merr != nil {
+				t.Fatalf("marshal: %v", merr)
+			}
+			if _, err := Parse("again.yaml", out); err != nil {
+				t.Fatalf("re-parse of marshalled config: %v\n%s", err, out)
+			}
+		} else if err.Error() == "" {
+			t.Fatal("empty error")
+		}
+	})
+}
