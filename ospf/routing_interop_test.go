@@ -622,11 +622,11 @@ func TestInteropSPFDurationVsFRR(t *testing.T) {
 		if _, ok := a.RoutingTable().Lookup(last); !ok {
 			return fmt.Errorf("A has no route to %v yet", last)
 		}
-		out, err := f.vtysh("show ip ospf route " + last.String())
+		out, err := f.vtysh("show ip route " + last.String())
 		if err != nil {
 			return err
 		}
-		if !strings.Contains(out, last.String()) {
+		if !strings.Contains(out, "Routing entry for "+last.String()) {
 			return fmt.Errorf("FRR has no route to %v yet", last)
 		}
 		return nil
