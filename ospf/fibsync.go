@@ -150,6 +150,13 @@ func (fs *fibSync) withdrawAll() {
 	fs.resync = true
 }
 
+// requestResync makes the next flush compare with the sink's own list.
+func (fs *fibSync) requestResync() {
+	fs.mu.Lock()
+	fs.resync = true
+	fs.mu.Unlock()
+}
+
 // pending reports whether a flush has work to do.
 func (fs *fibSync) pending() bool {
 	fs.mu.Lock()

@@ -21,6 +21,11 @@ const fibRetryInterval = time.Second
 // fibTimeout bounds one flush of routes to the FIB.
 const fibTimeout = 10 * time.Second
 
+// fibReconcileInterval is how often the FIB is compared with the sink's
+// own list, to put back routes removed behind our back (an interface
+// going administratively down takes the kernel's routes through it).
+const fibReconcileInterval = time.Minute
+
 // routingState is an Instance's routing: owned by the instance and only
 // touched under its mutex, except fib, which has its own locks.
 type routingState struct {
@@ -34,6 +39,8 @@ type routingState struct {
 	lastRun       time.Time
 	lastDur       time.Duration
 	fibRetry      timerSlot
+	fibCheck      timerSlot
+	ifStates      []InterfaceState // at the last full run
 	stopped       bool
 }
 
@@ -52,8 +59,22 @@ func newRoutingState(in *Instance) *routingState {
 	in.observers = append(in.observers, rs.lsdbChanged)
 	in.orig.sources = append(in.orig.sources, rs.externalLSAs)
 	in.stopHooks = append(in.stopHooks, rs.stop)
+	in.startHooks = append(in.startHooks, rs.start)
 	rs.updateFlags()
 	return rs
+}
+
+// start arms the periodic FIB reconciliation.
+func (rs *routingState) start() {
+	if rs.fib == nil {
+		return
+	}
+	var tick func()
+	tick = func() {
+		rs.fib.requestResync()
+		rs.in.arm(&rs.fibCheck, fibReconcileInterval, tick)
+	}
+	rs.in.arm(&rs.fibCheck, fibReconcileInterval, tick)
 }
 
 // validateRouting checks the routing fields of the configuration.
@@ -113,10 +134,31 @@ func (rs *routingState) runSPF() {
 	}
 	if rs.fib != nil {
 		rs.fib.updateFull(old, cur)
+		// An interface that went down may have taken kernel routes with
+		// it that the new table still wants unchanged: compare with the
+		// sink's list when interface states changed.
+		if rs.interfacesMoved() {
+			rs.fib.requestResync()
+		}
 	}
 	if rs.in.debugEnabled() {
 		rs.in.log.Debug("ospf: SPF", "routes", len(cur.ents), "duration", rs.lastDur)
 	}
+}
+
+// interfacesMoved reports whether an interface changed state since the
+// last call.
+func (rs *routingState) interfacesMoved() bool {
+	moved := len(rs.ifStates) != len(rs.in.ifaces)
+	if moved {
+		rs.ifStates = make([]InterfaceState, len(rs.in.ifaces))
+	}
+	for i, ifc := range rs.in.ifaces {
+		if rs.ifStates[i] != ifc.state {
+			rs.ifStates[i], moved = ifc.state, true
+		}
+	}
+	return moved
 }
 
 // settle runs at the end of every input, under the mutex: changed
@@ -159,6 +201,7 @@ func (rs *routingState) stop() {
 	rs.stopped = true
 	rs.sched.stop()
 	rs.in.disarm(&rs.fibRetry)
+	rs.in.disarm(&rs.fibCheck)
 	if rs.fib != nil {
 		rs.fib.withdrawAll()
 	}

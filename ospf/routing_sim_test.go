@@ -302,6 +302,17 @@ func TestSimRouting_Ring5TwoDefaults(t *testing.T) {
 	if st := r.r("r2").in.SPFStatus(); st.State != SPFQuiet || st.Runs == 0 {
 		t.Errorf("r2 SPF status %+v", st)
 	}
+	// A route removed behind the instance's back (as the kernel does when
+	// an interface is set down) is put back by the periodic
+	// reconciliation with the sink's list.
+	lan3 := netip.MustParsePrefix("192.168.3.0/24")
+	if err := r.fibs["r2"].Delete(t.Context(), lan3, 0); err != nil {
+		t.Fatal(err)
+	}
+	r.clock.Advance(fibReconcileInterval)
+	if _, ok := r.fibs["r2"].Get(0, lan3); !ok {
+		t.Errorf("r2's route to %v not restored after %v", lan3, fibReconcileInterval)
+	}
 }
 
 // TestSimRouting_LinkCutReroutes: cutting r2–r3 (reported at once, as
