@@ -467,3 +467,51 @@ func TestSimRouting_Redistribution(t *testing.T) {
 		return nil
 	})
 }
+
+// Two Instances on a simulated point-to-point link, each installing its
+// routes in a fib.Memory: r2 originates a default route (it has one of
+// its own) and redistributes a static network; r1 learns both, and its
+// FIB holds them once the clock has run.
+func Example_routing() {
+	clock := routing.NewManualClock(time.Time{})
+	net := netsim.New(clock, 1, nil)
+	a, b, err := net.Link(net.Node("r1"), net.Node("r2"), netsim.LinkConfig{
+		AAddrs: []netip.Prefix{netip.MustParsePrefix("10.0.0.1/30")},
+		BAddrs: []netip.Prefix{netip.MustParsePrefix("10.0.0.2/30")},
+	})
+	if err != nil {
+		panic(err)
+	}
+	start := func(rid string, att *netsim.Attachment, addr string, tweak func(*Config)) (*Instance, *fib.Memory) {
+		mem := fib.NewMemory()
+		cfg := Config{
+			RouterID: netip.MustParseAddr(rid),
+			Interfaces: []InterfaceConfig{{Name: att.Name(), IfIndex: att.Index(),
+				Prefix: netip.MustParsePrefix(addr), Network: NetworkPointToPoint}},
+			FIB: mem,
+		}
+		if tweak != nil {
+			tweak(&cfg)
+		}
+		tr, _ := att.Transport(netsim.TransportConfig{IPProto: netsim.ProtoOSPF})
+		in, err := New(cfg, clock, map[string]routing.Transport{att.Name(): tr}, nil)
+		if err != nil {
+			panic(err)
+		}
+		if err := in.Start(); err != nil {
+			panic(err)
+		}
+		return in, mem
+	}
+	_, fib1 := start("1.1.1.1", a, "10.0.0.1/30", nil)
+	r2, _ := start("2.2.2.2", b, "10.0.0.2/30", func(c *Config) {
+		c.DefaultInformation = DefaultInformation{Originate: true, Metric: 10}
+		c.Redistribute.Static = RedistributeSource{Enabled: true, Routes: []netip.Prefix{netip.MustParsePrefix("198.51.100.0/24")}}
+	})
+	r2.SetDefaultRoute(true)
+	clock.Advance(time.Minute)
+	fmt.Print(fib1)
+	// Output:
+	// 0.0.0.0/0 via 10.0.0.2 dev 2 proto ospf metric 20
+	// 198.51.100.0/24 via 10.0.0.2 dev 2 proto ospf metric 20
+}
