@@ -1,0 +1,15 @@
+//go:build !linux
+
+package main
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+
+	"github.com/switchless/routing/internal/ringconf"
+)
+
+func run(context.Context, *ringconf.Config, string, *slog.Logger) error {
+	return errors.New("ringd runs on Linux only (raw sockets and netlink)")
+}

@@ -1,0 +1,139 @@
+// Command ringd runs one node of a switchless ring on Linux: OSPF on its
+// ring links (point-to-point, with the planned costs) and server LANs
+// (passive), and at the two edges on the upstream LAN the static default
+// route, its origination into OSPF and the VRRP virtual router that holds
+// the upstream gateway's next hop. It is package ring's Node on real
+// sockets: raw IP transports per interface (protocol 89, and 112 on the
+// upstream LAN), routes in the kernel through netlink (OSPF's tagged
+// rtm_protocol 243, the static default 242), the VIP through vrrp's
+// netlink address manager.
+//
+// Usage:
+//
+//	ringd [run] -config /etc/ringd.yaml    run until SIGTERM/SIGINT
+//	ringd check -config /etc/ringd.yaml    validate the configuration and exit
+//	ringd show [-json] [-socket PATH | -config FILE]
+//
+// The configuration is the ring's spec, the same file on every node but
+// for two keys: `node`, naming the node this daemon runs, and
+// `interfaces`, mapping the node's ring interfaces (east, west, up at an
+// edge, lan0, lan1, ...) to Linux interfaces. See example.yaml and
+// package internal/ringconf. Errors name the line: `ringd.yaml:12:
+// upstream.gateway: 198.51.100.1 is not a host on the upstream LAN`.
+//
+// ringd puts each interface's address from the spec on the interface if it
+// is missing (it never removes addresses), and follows the kernel's link
+// state through netlink: a ring interface losing its carrier is down for
+// OSPF at once (RFC 2328 §9.3 InterfaceDown, its neighbor killed without
+// waiting for the dead interval); the upstream interface losing it
+// withdraws the static default and its origination and forces VRRP to
+// Backup. The host must forward IPv4 (net.ipv4.ip_forward=1); ringd warns
+// when it does not.
+//
+// On SIGTERM or SIGINT ringd stops gracefully: VRRP sends priority 0 and
+// gives up the VIP, the static default is withdrawn, OSPF flushes its
+// self-originated LSAs and deletes its routes. `ringd show` asks a running
+// ringd, over its unix socket, for the node's state: interfaces and
+// carrier, OSPF neighbors and routes, VRRP state, the static default and
+// the last events.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/switchless/routing/internal/ringconf"
+)
+
+const defaultSocket = "/run/ringd.sock"
+
+func main() {
+	os.Exit(realMain(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func realMain(args []string, stdout, stderr io.Writer) int {
+	cmd := "run"
+	if len(args) > 0 && (args[0] == "run" || args[0] == "check" || args[0] == "show") {
+		cmd, args = args[0], args[1:]
+	}
+	fs := flag.NewFlagSet("ringd "+cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	config := fs.String("config", "", "configuration file (run and check: default /etc/ringd.yaml)")
+	socket := fs.String("socket", "", "status socket (default: the configuration's, else "+defaultSocket+")")
+	asJSON := fs.Bool("json", false, "show: print JSON")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "ringd %s: unexpected argument %q\n", cmd, fs.Arg(0))
+		return 2
+	}
+	if cmd == "show" {
+		path := *socket
+		if path == "" && *config != "" {
+			c, err := ringconf.Load(*config)
+			if err != nil {
+				fmt.Fprintln(stderr, err)
+				return 1
+			}
+			path = c.Socket
+		}
+		if path == "" {
+			path = defaultSocket
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		st, raw, err := fetchStatus(ctx, path)
+		if err == nil {
+			err = printStatus(stdout, st, raw, *asJSON)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "ringd show: %v\n", err)
+			return 1
+		}
+		return 0
+	}
+	if *config == "" {
+		*config = "/etc/ringd.yaml"
+	}
+	c, err := ringconf.Load(*config)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	if cmd == "check" {
+		fmt.Fprintf(stdout, "%s: OK: node %s (%v) of a %d-node ring, profile %v\n", *config, c.Node.Name, c.Node.Role, len(c.Ring.Nodes), c.Ring.Profile)
+		return 0
+	}
+	level := slog.LevelInfo
+	switch c.LogLevel {
+	case "debug":
+		level = slog.LevelDebug
+	case "warn":
+		level = slog.LevelWarn
+	case "error":
+		level = slog.LevelError
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	path := *socket
+	if path == "" {
+		path = c.Socket
+	}
+	if path == "" {
+		path = defaultSocket
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	if err := run(ctx, c, path, log); err != nil {
+		log.Error("ringd", "err", err)
+		return 1
+	}
+	return 0
+}

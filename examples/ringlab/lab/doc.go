@@ -1,0 +1,35 @@
+// Package lab builds a switchless ring in Linux network namespaces and
+// measures it with real packets: one namespace per ring node, one server
+// namespace per node LAN, a gateway namespace on the upstream LAN (a
+// bridge in its own namespace), veth pairs for every cable, each with its
+// own interface index. It runs the ring's control plane in every node
+// namespace, either ours (examples/ringd) or the reference (FRR's zebra,
+// staticd and ospfd, and keepalived at the edges, configured with the same
+// costs from ring.PlanCosts and the same default-route metrics), probes
+// from the gateway to every server every 10 ms with fping, and runs the
+// scenarios of the design:
+//
+//	S0   cold start: every daemon starts at once
+//	S1   the VRRP master edge dies: its daemons are SIGKILLed and its
+//	     interfaces set down
+//	S4   it returns (interfaces up, daemons started) and preempts
+//	S2   the inner node most default paths cross dies, the same way
+//	S2r  it returns
+//	S3   the ring link between the master edge and that node is cut
+//	     (ip link set down on one end)
+//	S3r  the link is restored
+//
+// The outage of a scenario is the longest gap between two replies from a
+// server that was reachable before the fault (the victim's own server
+// excluded), less one probe interval, so that a run with no lost probe
+// shows zero; for S0 it is the time from the start until every server has
+// answered. A step ends once every server of a running node has answered
+// without a gap for the settle time (6 s: past OSPF's MinLSInterval, so
+// that the next fault meets a quiet ring).
+//
+// Everything the lab creates is named with its prefix and a random run id
+// and removed at the end: it deletes only its own namespaces and signals
+// only the processes it started (and keepalived's VRRP worker, checked to
+// be its child). It needs root, iproute2 and fping, and for the reference
+// FRR and keepalived.
+package lab

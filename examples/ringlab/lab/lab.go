@@ -1,0 +1,176 @@
+//go:build linux
+
+package lab
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	mrand "math/rand/v2"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/switchless/routing/ring"
+)
+
+// Lab is one ring in namespaces.
+type Lab struct {
+	opt   Options
+	spec  ring.Spec
+	plan  ring.Plan
+	id    string
+	out   io.Writer
+	epoch time.Time
+
+	nodes   []*node
+	servers []*server
+	gw, up  *netNS
+	all     []*netNS
+	stack   stack
+	probe   *prober
+
+	ifIndex int // the next interface index to give
+
+	mu sync.Mutex
+}
+
+// node is one ring node's namespace and daemons.
+type node struct {
+	cfg   ring.NodeConfig
+	ns    *netNS
+	dir   string
+	procs []*proc // running daemons
+	down  bool
+}
+
+func (n *node) ifnames() []string {
+	var out []string
+	for _, ifc := range n.cfg.Interfaces {
+		out = append(out, ifc.Name)
+	}
+	return out
+}
+
+// server is one host on a node's LAN.
+type server struct {
+	name, node string
+	addr       netip.Addr
+	ns         *netNS
+}
+
+// Run builds the lab, runs the scenarios and tears everything down.
+func Run(ctx context.Context, opt Options) (results []Result, err error) {
+	if opt.N == 0 {
+		opt.N = 5
+	}
+	if opt.N < 3 || opt.N > 50 {
+		return nil, fmt.Errorf("lab: %d nodes: the lab builds rings of 3 to 50", opt.N)
+	}
+	if opt.Prefix == "" {
+		opt.Prefix = "rl"
+	}
+	if opt.Settle == 0 {
+		opt.Settle = 6 * time.Second
+	}
+	if opt.Out == nil {
+		opt.Out = io.Discard
+	}
+	if opt.Stack == Ours && opt.Ringd == "" {
+		return nil, errors.New("lab: Options.Ringd: the ringd binary is required")
+	}
+	l := &Lab{opt: opt, out: opt.Out, spec: PaperSpec(opt.N, opt.Profile)}
+	l.plan, err = ring.PlanCosts(l.spec)
+	if err != nil {
+		return nil, err
+	}
+	var b [3]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return nil, err
+	}
+	l.id = hex.EncodeToString(b[:])
+	// Interface indexes: a block of this run's own, distinct from every
+	// other interface of the lab (the kernel batches link events of
+	// devices whose index coincides with their peer's).
+	l.ifIndex = 10000 + mrand.IntN(500)*100
+	if opt.Dir == "" {
+		opt.Dir, err = os.MkdirTemp("", "ringlab-"+l.id+"-")
+		if err != nil {
+			return nil, err
+		}
+		l.opt.Dir = opt.Dir
+		if !opt.Keep {
+			defer os.RemoveAll(opt.Dir)
+		}
+	}
+	// FRR and keepalived drop privileges: their directories must be
+	// reachable by their users.
+	if err := os.Chmod(opt.Dir, 0o777); err != nil {
+		return nil, err
+	}
+	switch opt.Stack {
+	case FRR:
+		l.stack, err = newFRR(l)
+	default:
+		l.stack = &ours{l: l}
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer func() { err = errors.Join(err, l.teardown()) }()
+	l.epoch = time.Now()
+	l.logf("building a %d-node ring in namespaces %s%s-* (%s, profile %v), files in %s", opt.N, opt.Prefix, l.id, l.stack.describe(), opt.Profile, opt.Dir)
+	if err := l.build(); err != nil {
+		return nil, err
+	}
+	for _, n := range l.nodes {
+		if err := l.stack.prepare(n); err != nil {
+			return nil, err
+		}
+	}
+	if l.probe, err = startProber(l); err != nil {
+		return nil, err
+	}
+	return l.runSteps(ctx)
+}
+
+// logf prints a timeline line: seconds since the lab started, then text.
+func (l *Lab) logf(format string, args ...any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	fmt.Fprintf(l.out, "%9.3fs  %s\n", time.Since(l.epoch).Seconds(), fmt.Sprintf(format, args...))
+}
+
+// teardown stops every daemon and the prober, and deletes the namespaces.
+func (l *Lab) teardown() error {
+	var errs []error
+	if l.probe != nil {
+		l.probe.stop()
+	}
+	var wg sync.WaitGroup
+	for _, n := range l.nodes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			l.stack.stop(n)
+		}()
+	}
+	wg.Wait()
+	for _, n := range l.nodes {
+		for _, p := range n.procs {
+			if p.exited() && p.err != nil && !strings.Contains(p.err.Error(), "signal: killed") {
+				errs = append(errs, fmt.Errorf("%s on %s: %v (log %s)", filepath.Base(p.name), n.cfg.Name, p.err, p.log.Name()))
+			}
+		}
+	}
+	for i := len(l.all) - 1; i >= 0; i-- {
+		l.all[i].del()
+	}
+	return errors.Join(errs...)
+}

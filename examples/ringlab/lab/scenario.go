@@ -1,0 +1,254 @@
+//go:build linux
+
+package lab
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/switchless/routing/ring"
+)
+
+// step is one scenario.
+type step struct {
+	id, name string
+	// victim is the node the step takes down or brings back: its
+	// servers do not count in the outage.
+	victim string
+	limit  time.Duration
+	why    string
+	fault  func() error
+}
+
+// busiestInner returns the inner node the most nodes' default paths
+// cross, and the ring link between it and the master edge's side of its
+// path (as ring.Sim chooses them).
+func (l *Lab) busiestInner() (int, int) {
+	n := len(l.nodes)
+	p := l.plan
+	best, bestCount := -1, -1
+	for c := range n {
+		if p.Nodes[c].Role != ring.Inner {
+			continue
+		}
+		count := 0
+		for i := range n {
+			for k, hops := i, 0; k != p.Master && hops < n; hops++ {
+				if k == c {
+					count++
+					break
+				}
+				if p.Nodes[k].Toward == ring.East {
+					k = (k + 1) % n
+				} else {
+					k = (k - 1 + n) % n
+				}
+			}
+		}
+		if count > bestCount {
+			best, bestCount = c, count
+		}
+	}
+	link := best
+	if p.Nodes[best].Toward == ring.West {
+		link = (best - 1 + n) % n
+	}
+	return best, link
+}
+
+func (l *Lab) steps() []step {
+	lim := Limits(l.opt.Profile)
+	if l.opt.Stack != Ours {
+		lim = nil // FRR's timers are not ours: figures only
+	}
+	m := l.nodes[l.plan.Master].cfg.Name
+	inner, link := l.busiestInner()
+	in := l.nodes[inner].cfg.Name
+	a, b := l.nodes[link], l.nodes[(link+1)%len(l.nodes)]
+	linkName := a.cfg.Name + "-" + b.cfg.Name
+	mk := func(id, name, victim string, f func() error) step {
+		return step{id: id, name: name, victim: victim, limit: lim[id].Limit, why: lim[id].Why, fault: f}
+	}
+	return []step{
+		mk("S0", "cold start", "", l.startAll),
+		mk("S1", m+" (VRRP master) dies", m, func() error { return l.crash(m) }),
+		mk("S4", m+" returns and preempts", m, func() error { return l.reboot(m) }),
+		mk("S2", in+" (not an edge) dies", in, func() error { return l.crash(in) }),
+		mk("S2r", in+" returns", in, func() error { return l.reboot(in) }),
+		mk("S3", "ring link "+linkName+" cut", "", func() error { return a.ns.setLinks(false, ring.IfEast) }),
+		mk("S3r", "ring link "+linkName+" restored", "", func() error { return a.ns.setLinks(true, ring.IfEast) }),
+	}
+}
+
+// startAll starts every node's daemons at once.
+func (l *Lab) startAll() error {
+	var wg sync.WaitGroup
+	errs := make([]error, len(l.nodes))
+	for i, n := range l.nodes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = l.stack.start(n)
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// crash kills a node's daemons (SIGKILL) and sets all its interfaces
+// down, as a dying machine would.
+func (l *Lab) crash(name string) error {
+	n := l.node(name)
+	l.stack.kill(n)
+	n.down = true
+	return n.ns.setLinks(false, n.ifnames()...)
+}
+
+// reboot brings a crashed node back: a fresh boot holds no VIP, its
+// interfaces come up, its daemons start.
+func (l *Lab) reboot(name string) error {
+	n := l.node(name)
+	if n.cfg.IsEdge() {
+		_ = n.ns.ip("addr", "del", l.spec.Upstream.VIP.String()+"/32", "dev", ring.IfUpstream)
+	}
+	if err := n.ns.setLinks(true, n.ifnames()...); err != nil {
+		return err
+	}
+	n.down = false
+	return l.stack.start(n)
+}
+
+// runSteps runs the selected steps in order.
+func (l *Lab) runSteps(ctx context.Context) ([]Result, error) {
+	var out []Result
+	for _, st := range l.steps() {
+		if st.id != "S0" && len(l.opt.Steps) > 0 && !slices.Contains(l.opt.Steps, st.id) {
+			continue
+		}
+		r, err := l.runStep(ctx, st)
+		if err != nil {
+			return out, fmt.Errorf("%s: %w", st.id, err)
+		}
+		out = append(out, r)
+		if err := l.checkDaemons(); err != nil {
+			return out, fmt.Errorf("after %s: %w", st.id, err)
+		}
+	}
+	return out, nil
+}
+
+// checkDaemons reports daemons of running nodes that exited.
+func (l *Lab) checkDaemons() error {
+	var errs []error
+	for _, n := range l.nodes {
+		if n.down {
+			continue
+		}
+		for _, p := range n.procs {
+			if p.exited() {
+				errs = append(errs, fmt.Errorf("%s on %s exited: %v (log %s)", p.name, n.cfg.Name, p.err, p.log.Name()))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// runStep injects the fault and watches the probes until every server of
+// a running node has answered without a gap for the settle time, or for
+// at most a minute past that.
+func (l *Lab) runStep(ctx context.Context, st step) (Result, error) {
+	res := Result{ID: st.id, Name: st.name, Limit: st.limit, Why: st.why}
+	t0 := time.Now()
+	baseline := map[string]bool{}
+	for _, s := range l.servers {
+		if st.id == "S0" || s.node == st.victim {
+			continue
+		}
+		if rs := l.probe.since(s.addr, t0.Add(-200*time.Millisecond)); len(rs) > 0 {
+			baseline[s.name] = true
+		}
+	}
+	l.logf("==== %s: %s", st.id, st.name)
+	if err := st.fault(); err != nil {
+		return res, err
+	}
+	deadline := t0.Add(l.opt.Settle + time.Minute)
+	var live []*server
+	for _, s := range l.servers {
+		if !l.node(s.node).down {
+			live = append(live, s)
+		}
+	}
+	var now time.Time
+	for {
+		select {
+		case <-ctx.Done():
+			return res, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+		now = time.Now()
+		if l.settled(live, t0, now) || now.After(deadline) {
+			break
+		}
+	}
+	var latest time.Time
+	res.Reachable = true
+	for _, s := range live {
+		m := l.probe.measure(s.addr, t0, now)
+		if !m.ok || now.Sub(m.start) < l.opt.Settle {
+			res.Reachable = false
+			res.Unreachable = append(res.Unreachable, s.name)
+		}
+		if m.start.After(latest) {
+			latest = m.start
+		}
+		if st.id == "S0" {
+			if m.first.IsZero() {
+				res.Outage = now.Sub(t0)
+				res.Worst = s.name + " never answered"
+			} else if d := m.first.Sub(t0); d > res.Outage {
+				res.Outage, res.Worst = d, s.name+" answered last"
+			}
+			continue
+		}
+		if !baseline[s.name] {
+			continue
+		}
+		if d := m.gap - ProbeInterval; d > res.Outage {
+			res.Outage = d
+			res.Worst = fmt.Sprintf("%s (gap from %+.3fs)", s.name, m.at.Sub(t0).Seconds())
+		}
+	}
+	if !latest.IsZero() {
+		res.Converged = max(latest.Sub(t0), 0)
+	}
+	sort.Strings(res.Unreachable)
+	verdict := "every server reachable"
+	if !res.Reachable {
+		verdict = "UNREACHABLE: " + strings.Join(res.Unreachable, ", ")
+	}
+	l.logf("     %s: outage %v (%s), converged after %v, %s", st.id, res.Outage.Round(time.Millisecond), res.Worst,
+		res.Converged.Round(time.Millisecond), verdict)
+	return res, nil
+}
+
+// settled reports that every live server has answered without a gap for
+// the settle time (and the fault is at least that long ago).
+func (l *Lab) settled(live []*server, t0, now time.Time) bool {
+	if now.Sub(t0) < l.opt.Settle+lag {
+		return false
+	}
+	for _, s := range live {
+		m := l.probe.measure(s.addr, t0, now)
+		if !m.ok || now.Sub(m.start) < l.opt.Settle+lag {
+			return false
+		}
+	}
+	return true
+}

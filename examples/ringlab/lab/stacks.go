@@ -1,0 +1,265 @@
+//go:build linux
+
+package lab
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/switchless/routing/internal/ringconf"
+	"github.com/switchless/routing/ring"
+)
+
+// stack is a control plane run on every node.
+type stack interface {
+	describe() string
+	// prepare writes the node's configuration.
+	prepare(n *node) error
+	// start launches the node's daemons.
+	start(n *node) error
+	// kill crashes them: SIGKILL, nothing sent.
+	kill(n *node)
+	// stop stops them gracefully.
+	stop(n *node)
+}
+
+// ours runs examples/ringd.
+type ours struct{ l *Lab }
+
+func (o *ours) describe() string { return "ringd" }
+
+func (o *ours) conf(n *node) string { return filepath.Join(n.dir, "ringd.yaml") }
+
+func (o *ours) prepare(n *node) error {
+	f := ringconf.File{
+		Node:       n.cfg.Name,
+		Interfaces: map[string]string{},
+		Socket:     filepath.Join(n.dir, "ringd.sock"),
+		Spec:       ringconf.FromSpec(o.l.spec),
+	}
+	for _, name := range n.ifnames() {
+		f.Interfaces[name] = name
+	}
+	b, err := f.Marshal()
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(o.conf(n), b, 0o644)
+}
+
+func (o *ours) start(n *node) error {
+	p, err := startProc(n.ns, filepath.Join(n.dir, "ringd.log"), o.l.opt.Ringd, "run", "-config", o.conf(n))
+	if err != nil {
+		return err
+	}
+	n.procs = []*proc{p}
+	return nil
+}
+
+func (o *ours) kill(n *node) {
+	for _, p := range n.procs {
+		p.kill()
+	}
+}
+
+func (o *ours) stop(n *node) {
+	for _, p := range n.procs {
+		p.stop(10 * time.Second)
+	}
+}
+
+// frr runs FRR's zebra, staticd (edges) and ospfd, and keepalived
+// (edges), each node in its own runtime directory.
+type frr struct {
+	l                               *Lab
+	zebra, staticd, ospfd, keepaliv string
+}
+
+func newFRR(l *Lab) (*frr, error) {
+	f := &frr{l: l}
+	var errs []error
+	for _, b := range []struct {
+		name string
+		dst  *string
+	}{{"zebra", &f.zebra}, {"staticd", &f.staticd}, {"ospfd", &f.ospfd}, {"keepalived", &f.keepaliv}} {
+		p, err := LookBinary(b.name)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		*b.dst = p
+	}
+	return f, errors.Join(errs...)
+}
+
+// LookBinary finds a program in PATH or where Debian puts daemons.
+func LookBinary(name string) (string, error) {
+	for _, dir := range append(filepath.SplitList(os.Getenv("PATH")), "/usr/lib/frr", "/usr/sbin", "/sbin", "/usr/bin") {
+		p := filepath.Join(dir, name)
+		if fi, err := os.Stat(p); err == nil && !fi.IsDir() && fi.Mode()&0o111 != 0 {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("lab: %s not found (apt-get install frr keepalived fping)", name)
+}
+
+func (f *frr) describe() string {
+	if f.l.opt.Profile == ring.ProfileFast {
+		return "FRR ospfd dead-interval minimal hello-multiplier 4 + keepalived VRRPv3 0.1 s"
+	}
+	return "FRR ospfd hello 1 s dead 3 s + keepalived VRRPv2 1 s"
+}
+
+func (f *frr) args(n *node, daemon string) []string {
+	return []string{
+		"-f", filepath.Join(n.dir, daemon+".conf"),
+		"-i", filepath.Join(n.dir, daemon+".pid"),
+		"-z", filepath.Join(n.dir, "zserv.api"),
+		"--vty_socket", n.dir,
+		"-P", "0",
+		"--log", "stdout",
+	}
+}
+
+// prepare writes zebra.conf, ospfd.conf with the planned costs, and at
+// the edges staticd.conf (the static default) and keepalived.conf.
+func (f *frr) prepare(n *node) error {
+	c := n.cfg
+	files := map[string]string{"zebra.conf": "hostname " + c.Name + "\n"}
+	var b strings.Builder
+	fmt.Fprintf(&b, "hostname %s\n", c.Name)
+	for _, ifc := range c.Interfaces {
+		switch ifc.Kind {
+		case ring.KindEast, ring.KindWest:
+			fmt.Fprintf(&b, "interface %s\n ip ospf area 0\n ip ospf network point-to-point\n ip ospf cost %d\n", ifc.Name, ifc.Cost)
+			if f.l.opt.Profile == ring.ProfileFast {
+				b.WriteString(" ip ospf dead-interval minimal hello-multiplier 4\n")
+			} else {
+				b.WriteString(" ip ospf hello-interval 1\n ip ospf dead-interval 3\n")
+			}
+		case ring.KindLAN:
+			fmt.Fprintf(&b, "interface %s\n ip ospf area 0\n ip ospf passive\n", ifc.Name)
+		}
+	}
+	fmt.Fprintf(&b, "router ospf\n ospf router-id %v\n", c.OSPF.RouterID)
+	if c.IsEdge() {
+		fmt.Fprintf(&b, " default-information originate metric %d metric-type 2\n", c.DefaultMetric)
+		files["staticd.conf"] = fmt.Sprintf("hostname %s\nip route 0.0.0.0/0 %v\n", c.Name, f.l.spec.Upstream.Gateway)
+		v := c.VRRP
+		version, advert := 3, "0.1"
+		if f.l.opt.Profile != ring.ProfileFast {
+			version, advert = 2, "1"
+		}
+		files["keepalived.conf"] = fmt.Sprintf(`global_defs {
+  router_id %s
+  vrrp_version %d
+  vrrp_garp_master_delay 0
+  vrrp_garp_master_repeat 3
+}
+vrrp_instance ring {
+  state BACKUP
+  interface up
+  virtual_router_id %d
+  priority %d
+  advert_int %s
+  virtual_ipaddress {
+    %v/32
+  }
+}
+`, c.Name, version, v.VRID, v.Priority, advert, v.VirtualAddresses[0])
+	}
+	files["ospfd.conf"] = b.String()
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(n.dir, name), []byte(text), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// start launches zebra, waits for its API socket, then staticd, ospfd and
+// keepalived.
+func (f *frr) start(n *node) error {
+	api := filepath.Join(n.dir, "zserv.api")
+	_ = os.Remove(api) // left by a zebra that was killed
+	var procs []*proc
+	add := func(bin string, args ...string) error {
+		p, err := startProc(n.ns, filepath.Join(n.dir, filepath.Base(bin)+".log"), bin, args...)
+		if err != nil {
+			return err
+		}
+		procs = append(procs, p)
+		return nil
+	}
+	defer func() { n.procs = procs }()
+	if err := add(f.zebra, f.args(n, "zebra")...); err != nil {
+		return err
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if _, err := os.Stat(api); err == nil {
+			break
+		}
+		if time.Now().After(deadline) || procs[0].exited() {
+			return fmt.Errorf("%s: zebra did not open %s (see %s)", n.cfg.Name, api, procs[0].log.Name())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if n.cfg.IsEdge() {
+		if err := add(f.staticd, f.args(n, "staticd")...); err != nil {
+			return err
+		}
+	}
+	if err := add(f.ospfd, f.args(n, "ospfd")...); err != nil {
+		return err
+	}
+	if n.cfg.IsEdge() {
+		if err := add(f.keepaliv, "-n", "-l", "-D", "-P",
+			"-f", filepath.Join(n.dir, "keepalived.conf"),
+			"-p", filepath.Join(n.dir, "keepalived.pid"),
+			"-r", filepath.Join(n.dir, "vrrp.pid"),
+			"-c", filepath.Join(n.dir, "checkers.pid")); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// keepalived returns the node's keepalived parent, if running.
+func keepalived(n *node) *proc {
+	for _, p := range n.procs {
+		if filepath.Base(p.name) == "keepalived" {
+			return p
+		}
+	}
+	return nil
+}
+
+func (f *frr) kill(n *node) {
+	// keepalived's VRRP worker first, or it would notice its parent's
+	// death and shut down gracefully (priority 0).
+	if k := keepalived(n); k != nil {
+		killChild(filepath.Join(n.dir, "vrrp.pid"), k.pid())
+	}
+	var wg sync.WaitGroup
+	for _, p := range n.procs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p.kill()
+		}()
+	}
+	wg.Wait()
+}
+
+func (f *frr) stop(n *node) {
+	// keepalived first (priority 0), then ospfd (flushes its LSAs), then
+	// the rest.
+	for i := len(n.procs) - 1; i >= 0; i-- {
+		n.procs[i].stop(10 * time.Second)
+	}
+}

@@ -1,0 +1,140 @@
+package lab
+
+import (
+	"fmt"
+	"io"
+	"net/netip"
+	"time"
+
+	"github.com/switchless/routing/ring"
+)
+
+// Stack is the control plane the lab runs on the ring's nodes.
+type Stack uint8
+
+const (
+	// Ours is examples/ringd on every node.
+	Ours Stack = iota
+	// FRR is the reference: FRR's zebra and ospfd on every node, staticd
+	// for the edges' static default, keepalived for VRRP at the edges.
+	FRR
+)
+
+func (s Stack) String() string {
+	if s == FRR {
+		return "frr"
+	}
+	return "ours"
+}
+
+// Options configure a lab run.
+type Options struct {
+	// N is the number of ring nodes; 0 means 5.
+	N int
+	// Profile is the timer profile. For Ours it is the ring's profile;
+	// for FRR, ProfileFast means `ip ospf dead-interval minimal
+	// hello-multiplier 4` and keepalived VRRPv3 with advert_int 0.1, and
+	// ProfileRFC hello 1 s, dead 3 s and keepalived VRRPv2 every 1 s.
+	Profile ring.Profile
+	Stack   Stack
+	// Ringd is the ringd binary (required for Ours).
+	Ringd string
+	// Dir holds every configuration, runtime directory and log; empty
+	// means a new temporary directory, removed at the end unless Keep.
+	Dir  string
+	Keep bool
+	// Out receives the progress and the timeline; nil discards.
+	Out io.Writer
+	// Prefix starts every namespace name; empty means "rl".
+	Prefix string
+	// Settle is how long every server must answer without a gap before a
+	// step ends; 0 means 6 s.
+	Settle time.Duration
+	// Steps selects scenarios by ID ("S0", "S1", ...); empty runs all.
+	// S0 always runs.
+	Steps []string
+}
+
+// ProbeInterval is the period of the gateway's probes to each server.
+const ProbeInterval = 10 * time.Millisecond
+
+// Result is the measurement of one scenario.
+type Result struct {
+	ID, Name string
+	// Outage is the longest gap between replies of one server that was
+	// reachable before the fault, less one probe interval (S0: the time
+	// until every server answered).
+	Outage time.Duration
+	// Worst names the server of the longest gap.
+	Worst string
+	// Converged is the time from the fault until every server of a
+	// running node answered without a gap and kept answering.
+	Converged time.Duration
+	// Reachable reports that every server of a running node answered
+	// without a gap for the settle time at the end of the step.
+	Reachable bool
+	// Unreachable lists the servers that did not.
+	Unreachable []string
+	// Limit is a generous bound on the outage derived from the
+	// configured timers (see Limits), zero when none applies; Why says
+	// how.
+	Limit time.Duration
+	Why   string
+}
+
+// PaperSpec is the ring of the source design with n nodes, as
+// examples/ringsim runs it: vr1 … vrN, each serving 10.i.0.0/24, ring
+// links carved from 10.255.0.0/24, the upstream LAN 192.0.2.0/24 with the
+// gateway at .1 and the VIP at .254 (VRID 10), vr1 the master edge (.2,
+// priority 200) and vrN the backup edge (.3, priority 100).
+func PaperSpec(n int, p ring.Profile) ring.Spec {
+	s := ring.Spec{
+		LinkPool: netip.MustParsePrefix("10.255.0.0/24"),
+		Upstream: ring.Upstream{
+			Prefix:  netip.MustParsePrefix("192.0.2.0/24"),
+			Gateway: netip.MustParseAddr("192.0.2.1"),
+			VIP:     netip.MustParseAddr("192.0.2.254"),
+			VRID:    10,
+		},
+		Profile: p,
+	}
+	for i := 1; i <= n; i++ {
+		s.Nodes = append(s.Nodes, ring.NodeSpec{
+			Name: fmt.Sprintf("vr%d", i),
+			LANs: []netip.Prefix{netip.MustParsePrefix(fmt.Sprintf("10.%d.0.1/24", i))},
+		})
+	}
+	return s
+}
+
+// Limits are the generous outage bounds the configured timers imply for
+// our stack, by scenario ID, with the reasoning. They are not targets
+// (the targets are ten times lower): a scenario that exceeds one has
+// waited for a timer it should not have, such as a dead interval when a
+// link went down.
+func Limits(p ring.Profile) map[string]struct {
+	Limit time.Duration
+	Why   string
+} {
+	tm := p.Timers()
+	// RFC 5798 §6.1: Master_Down_Interval = 3 × Master_Adver_Interval +
+	// Skew_Time, Skew_Time = (256 − Priority) × Master_Adver_Interval /
+	// 256, for the backup edge's priority (100).
+	mdi := 3*tm.VRRPInterval + (256-100)*tm.VRRPInterval/256
+	dead := tm.DeadInterval
+	hold := tm.DeadInterval + 5*time.Second + time.Second // ring.NodeConfig.RoutingHold
+	type lw = struct {
+		Limit time.Duration
+		Why   string
+	}
+	deadWhy := fmt.Sprintf("dead interval %v: the links went down, nothing may wait for a dead interval", dead)
+	return map[string]lw{
+		"S0":  {hold + mdi + time.Second, fmt.Sprintf("routing hold %v + Master_Down %v + 1 s of daemon start", hold, mdi)},
+		"S1":  {mdi + dead, fmt.Sprintf("Master_Down %v + dead interval %v", mdi, dead)},
+		"S4":  {dead, "dead interval: the returning edge takes the VIP only once its routes are in"},
+		"S2":  {dead, deadWhy},
+		"S2r": {dead, "dead interval: a returning node must not disturb the others"},
+		"S3":  {dead, deadWhy},
+		"S3r": {dead, "dead interval: a restored link must not disturb traffic"},
+	}
+}

@@ -1,0 +1,169 @@
+// Command ringlab builds the switchless ring in Linux network namespaces
+// and measures it with real packets, ours against the reference, in one
+// invocation: the same topology (N nodes, a server behind each, a gateway
+// on the upstream LAN) and the same scenarios (S0 cold start, S1 the VRRP
+// master edge dies, S4 it returns and preempts, S2 an inner node dies, S2r
+// it returns, S3 a ring link is cut, S3r it is restored), first with
+// examples/ringd on every node, then with FRR (zebra, staticd, ospfd with
+// the same costs and default metrics) and keepalived. The gateway probes
+// every server every 10 ms with fping; the outage of a scenario is the
+// longest gap between replies less one probe interval. See package lab.
+//
+// Usage (as root; needs iproute2, fping, and for the reference frr and
+// keepalived):
+//
+//	go run ./examples/ringlab [-n 5] [-profile fast|rfc] [-runs 3] [-stack both|ours|frr] [-steps S1,S2] [-v] [-keep]
+//
+// -profile fast compares our fast profile (OSPF dead 1 s with 4 hellos a
+// second, VRRPv3 every 20 ms) with FRR's `ip ospf dead-interval minimal
+// hello-multiplier 4` and keepalived VRRPv3 at 0.1 s; -profile rfc
+// compares our RFC profile with FRR at hello 1 s, dead 3 s and keepalived
+// VRRPv2 at 1 s. With -runs, the table shows the median of the runs and
+// their range. ringd is built once with `go build` into a temporary
+// directory (or given with -ringd).
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"github.com/switchless/routing/examples/ringlab/lab"
+	"github.com/switchless/routing/ring"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("ringlab", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	n := fs.Int("n", 5, "number of ring nodes")
+	profile := fs.String("profile", "fast", "timer profile: fast or rfc")
+	runs := fs.Int("runs", 1, "runs of each stack (the table shows medians)")
+	stacks := fs.String("stack", "both", "both, ours or frr")
+	steps := fs.String("steps", "", "comma-separated scenarios to run besides S0 (default: all)")
+	ringd := fs.String("ringd", "", "ringd binary (default: go build ./examples/ringd)")
+	verbose := fs.Bool("v", false, "print the timeline of every run")
+	keep := fs.Bool("keep", false, "keep the configuration and log files")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	prof, err := ring.ParseProfile(*profile)
+	if err != nil {
+		fmt.Fprintf(stderr, "ringlab: -profile: %v\n", err)
+		return 2
+	}
+	var which []lab.Stack
+	switch *stacks {
+	case "both":
+		which = []lab.Stack{lab.Ours, lab.FRR}
+	case "ours":
+		which = []lab.Stack{lab.Ours}
+	case "frr":
+		which = []lab.Stack{lab.FRR}
+	default:
+		fmt.Fprintf(stderr, "ringlab: -stack %q: want both, ours or frr\n", *stacks)
+		return 2
+	}
+	if os.Geteuid() != 0 {
+		fmt.Fprintln(stderr, "ringlab: needs root (network namespaces)")
+		return 1
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+
+	if *ringd == "" && contains(which, lab.Ours) {
+		dir, err := os.MkdirTemp("", "ringlab-bin-")
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			return 1
+		}
+		defer os.RemoveAll(dir)
+		*ringd = filepath.Join(dir, "ringd")
+		fmt.Fprintf(stdout, "building ringd into %s\n", *ringd)
+		if err := Build(ctx, *ringd); err != nil {
+			fmt.Fprintf(stderr, "ringlab: %v\n", err)
+			return 1
+		}
+	}
+
+	var cols []lab.Column
+	for _, s := range which {
+		cols = append(cols, lab.Column{Title: title(s, prof)})
+	}
+	var sel []string
+	if *steps != "" {
+		sel = strings.Split(*steps, ",")
+	}
+	failed := false
+	for r := range *runs {
+		for k, s := range which {
+			fmt.Fprintf(stdout, "\n== run %d/%d: %s\n", r+1, *runs, cols[k].Title)
+			var tl io.Writer = io.Discard
+			if *verbose {
+				tl = stdout
+			}
+			res, err := lab.Run(ctx, lab.Options{N: *n, Profile: prof, Stack: s, Ringd: *ringd, Out: tl, Keep: *keep, Steps: sel})
+			if len(res) > 0 {
+				fmt.Fprint(stdout, lab.FormatResults(res))
+				cols[k].Runs = append(cols[k].Runs, res)
+			}
+			if err != nil {
+				fmt.Fprintf(stderr, "ringlab: %s: %v\n", cols[k].Title, err)
+				failed = true
+			}
+			if ctx.Err() != nil {
+				return 1
+			}
+		}
+	}
+	fmt.Fprintf(stdout, "\noutage seen from the gateway (fping every %v to every server; longest gap between replies less one interval; S0: time until every server answered)", lab.ProbeInterval)
+	if *runs > 1 {
+		fmt.Fprintf(stdout, ", median of %d runs (min–max)", *runs)
+	}
+	fmt.Fprintf(stdout, ":\n%s", lab.FormatComparison(cols))
+	if failed {
+		return 1
+	}
+	return 0
+}
+
+func contains(ss []lab.Stack, s lab.Stack) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func title(s lab.Stack, p ring.Profile) string {
+	switch {
+	case s == lab.Ours && p == ring.ProfileFast:
+		return "ours (ringd, fast profile)"
+	case s == lab.Ours:
+		return "ours (ringd, RFC profile)"
+	case p == ring.ProfileFast:
+		return "FRR (dead minimal, 4 hellos/s) + keepalived v3 0.1 s"
+	}
+	return "FRR (hello 1 s, dead 3 s) + keepalived v2 1 s"
+}
+
+// Build compiles examples/ringd into path.
+func Build(ctx context.Context, path string) error {
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", path, "github.com/switchless/routing/examples/ringd")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("go build ringd: %w: %s", err, out)
+	}
+	return nil
+}
