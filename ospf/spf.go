@@ -46,7 +46,6 @@ type spfState struct {
 	arena   []nexthop      // next-hop sets of the vertices; append-only in a run
 	tmp     []nexthop
 	merge   []nexthop
-	order   []int32 // vertices in the order they joined the tree
 }
 
 // vstate is the per-vertex state of a calculation, kept together so that
@@ -90,7 +89,6 @@ func (s *spfState) reset(n int) {
 	}
 	s.last, s.size = 0, 0
 	s.arena = s.arena[:0]
-	s.order = s.order[:0]
 }
 
 func (s *spfState) nh(v int32) []nexthop {
@@ -304,7 +302,6 @@ func (t *topology) dijkstra(s *spfState, in *spfInput, maxPaths int) {
 			continue // stale: a shorter path pushed it again
 		}
 		vs.mark = markTree
-		s.order = append(s.order, vi)
 		v := &t.verts[vi]
 		dv := vs.dist
 		// §16.1 step 2: examine the links of the vertex just added.
@@ -464,10 +461,19 @@ func (t *topology) hopsVia(s *spfState, in *spfInput, vi, root int32, lk *vlink,
 
 // fillRIB turns the tree into routing table entries: transit networks
 // (§16.1 step 2 and the routing table update of step 4), routers with the
-// B or E bit, and stub networks (§16.1 stage 2).
+// B or E bit, and stub networks (§16.1 stage 2). Entries do not depend on
+// the order vertices are visited in (costs are minima, next hops unions,
+// the Link State Origin of equal paths the lowest router), so vertices are
+// walked in memory order.
 func (t *topology) fillRIB(s *spfState, in *spfInput, dst *rib, maxPaths int) {
 	ri, ok := t.routers[in.root]
-	for _, vi := range s.order {
+	if !ok {
+		return
+	}
+	for vi := range int32(len(t.verts)) {
+		if s.vs[vi].mark != markTree {
+			continue
+		}
 		v := &t.verts[vi]
 		d := s.vs[vi].dist
 		switch v.kind {
@@ -480,17 +486,14 @@ func (t *topology) fillRIB(s *spfState, in *spfInput, dst *rib, maxPaths int) {
 			dst.addIntra(v.net, d, v.adv, hasDirect(nh), dst.intern(nh), maxPaths, &s.merge)
 		}
 	}
-	if !ok {
-		return
-	}
-	// Stage 2: stub networks, in the order the routers joined the tree.
-	for _, vi := range s.order {
+	// Stage 2: stub networks.
+	for vi := range int32(len(t.verts)) {
 		v := &t.verts[vi]
-		if v.kind != vxRouter {
+		if v.kind != vxRouter || len(v.stubs) == 0 || s.vs[vi].mark != markTree {
 			continue
 		}
 		d := s.vs[vi].dist
-		if vi != ri && len(v.stubs) > 0 {
+		if vi != ri {
 			// Every stub of a router shares its next-hop set.
 			vnh := dst.intern(s.nh(vi))
 			for _, st := range v.stubs {
@@ -542,6 +545,7 @@ func (t *rib) addIntra(pid int32, cost, adv uint32, connected bool, nh nhRef, ma
 				e.hops = t.intern(*scratch)
 			}
 			e.connected = e.connected || connected
+			e.adv = min(e.adv, adv)
 		default:
 			*e = ribEntry{key: e.key, pid: pid, pathType: PathIntraArea, connected: connected, cost: cost, adv: adv, hops: nh}
 		}
