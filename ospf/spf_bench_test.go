@@ -153,6 +153,36 @@ func BenchmarkSPF(b *testing.B) {
 	}
 }
 
+// BenchmarkSPFAfterChange is BenchmarkSPF as it happens in a router: each
+// calculation follows a router-LSA change (one link metric of a random
+// router), which recompiles that vertex and invalidates the cached
+// resolution of the links towards it.
+func BenchmarkSPFAfterChange(b *testing.B) {
+	for _, n := range []int{1000, 10000} {
+		b.Run(fmt.Sprintf("routers=%d", n), func(b *testing.B) {
+			g := o5genTopology(1, n, 4, 0)
+			c := o5loadCalc(g, nil, DefaultMaxPaths)
+			c.full()
+			rng := rand.New(rand.NewPCG(9, 9))
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				l := g.lsas[rng.IntN(n)]
+				for i := range l.Router.Links {
+					if l.Router.Links[i].Type == LinkPointToPoint {
+						l.Router.Links[i].Metric = uint16(1 + rng.IntN(64))
+						break
+					}
+				}
+				if !c.lsa(l.Header.Key(), l) {
+					b.Fatal("router-LSA change did not ask for SPF")
+				}
+				c.full()
+			}
+		})
+	}
+}
+
 // BenchmarkSPFTreeOnly measures stage 1 alone (Dijkstra with next hops),
 // the part the 5 ms target at 10,000 routers is about.
 func BenchmarkSPFTreeOnly(b *testing.B) {
