@@ -446,6 +446,36 @@ func TestSimRouting_Redistribution(t *testing.T) {
 	if e.Cost != 7+10 || e.Tag != 42 {
 		t.Errorf("r1's type 1 external: %+v, want cost 17 tag 42", e)
 	}
+	// r4 is already an AS boundary router: another external of its own
+	// changes no router-LSA, so the others recompute that destination
+	// only (§16.6), without a new shortest-path tree.
+	before := map[string]SPFStatus{}
+	for _, sr := range r.running() {
+		before[sr.name] = sr.in.SPFStatus()
+	}
+	if err := r.r("r4").in.AddExternal(ExternalRoute{Prefix: netip.MustParsePrefix("198.51.101.0/24"), Metric: 1}); err != nil {
+		t.Fatal(err)
+	}
+	r.until(30*time.Second, "second external everywhere", func() error {
+		for _, sr := range r.running() {
+			if _, ok := r.fibs[sr.name].Get(0, netip.MustParsePrefix("198.51.101.0/24")); !ok && sr.name != "r4" {
+				return fmt.Errorf("%s has no route to 198.51.101.0/24", sr.name)
+			}
+		}
+		return nil
+	})
+	for _, sr := range r.running() {
+		if sr.name == "r4" {
+			continue
+		}
+		st := sr.in.SPFStatus()
+		if st.Runs != before[sr.name].Runs || st.ExternalRuns <= before[sr.name].ExternalRuns {
+			t.Errorf("%s: full runs %d→%d, external-only %d→%d; want only external-only runs", sr.name,
+				before[sr.name].Runs, st.Runs, before[sr.name].ExternalRuns, st.ExternalRuns)
+		}
+	}
+	r.r("r4").in.RemoveExternal(netip.MustParsePrefix("198.51.101.0/24"))
+
 	// Withdrawn through the API: gone from every FIB.
 	if !r.r("r4").in.RemoveExternal(netip.MustParsePrefix("198.51.100.0/24")) {
 		t.Fatal("RemoveExternal found nothing")
