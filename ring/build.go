@@ -38,6 +38,11 @@ const (
 // would have it.
 const StaticMetric = 0
 
+// DiscardMetric is the kernel metric of an edge's unreachable routes for
+// the ring's server LANs: higher than any protocol's, so they only act
+// when OSPF has no route.
+const DiscardMetric = 65535
+
 // InterfaceKind is what an interface of a ring node connects to.
 type InterfaceKind uint8
 
@@ -71,9 +76,11 @@ type Interface struct {
 	// prefix length.
 	Prefix netip.Prefix
 	// Peer and PeerNode are the far end of a ring link (east and west
-	// only).
-	Peer     netip.Addr
-	PeerNode string
+	// only), and PeerPrefixes the networks the far node advertises beyond
+	// this link: its server LANs and its other ring link.
+	Peer         netip.Addr
+	PeerNode     string
+	PeerPrefixes []netip.Prefix
 	// Cost is the OSPF output cost of a ring interface (PlanCosts).
 	Cost uint16
 }
@@ -104,13 +111,23 @@ type NodeConfig struct {
 	// static FIB sink while the upstream interface has carrier, and OSPF
 	// originates the default exactly while it is installed.
 	Static []fib.Route
+	// Discard are an edge's unreachable routes (fib.TypeUnreachable,
+	// DiscardMetric) for every other node's server LANs, installed for the
+	// node's lifetime. The gateway sends traffic for every server LAN to
+	// the VIP; when OSPF knows no way to a LAN (its node is down or still
+	// booting) the edge holding the VIP would otherwise send it back up
+	// its default route to the gateway, which sends it back: a loop until
+	// the TTL runs out. With them the edge drops it and says so (ICMP
+	// unreachable on Linux). Empty at inner nodes, whose default leads to
+	// an edge.
+	Discard []fib.Route
 	// VRRP is the edge's virtual router on IfUpstream (nil at inner
 	// nodes): VRRPv3, the spec's VRID, VIP and priority, the profile's
 	// advertisement interval, preemption on.
 	VRRP *vrrp.Config
 	// RoutingHold bounds the time a booting edge waits for its OSPF
-	// routes before VRRP may make it Master (see TrackRouting): the dead
-	// interval, MinLSInterval and a second. Zero at inner nodes.
+	// routes before VRRP may make it Master (see TrackRouting and
+	// RoutingHoldTimeout). Zero at inner nodes.
 	RoutingHold time.Duration
 	// Timers are the profile's timers.
 	Timers Timers
@@ -138,6 +155,7 @@ func (c NodeConfig) WithIfIndex(idx map[string]int) NodeConfig {
 	for i := range out.OSPF.Interfaces {
 		out.OSPF.Interfaces[i].IfIndex = idx[out.OSPF.Interfaces[i].Name]
 	}
+	out.Discard = append([]fib.Route(nil), c.Discard...)
 	out.Static = make([]fib.Route, len(c.Static))
 	for i, r := range c.Static {
 		r.NextHops = append([]fib.NextHop(nil), r.NextHops...)
@@ -153,18 +171,48 @@ func (c NodeConfig) WithIfIndex(idx map[string]int) NodeConfig {
 	return out
 }
 
-// SPF returns the RFC 8405 SPF back-off of the profile: the RFC's
-// suggested delays for ProfileRFC; for ProfileFast a calculation 10 ms
-// after the first change of a quiet period (enough to batch the LSAs that
-// two neighbours of a dead node flood at the same moment), 40 ms while
-// changes keep coming, and a quiet period of 2 s.
+// RoutingHoldTimeout is how long a booting edge waits at most for its OSPF
+// routes before VRRP may make it Master (TrackRouting): the restart quiet
+// period (MinLSInterval), a hello period to form the adjacency, the
+// router-LSA that lists it held back by MinLSInterval, and a dead interval
+// and a second of slack.
+func RoutingHoldTimeout(p Profile) time.Duration {
+	tm := p.Timers()
+	hello := tm.HelloInterval
+	if tm.HelloMultiplier > 0 {
+		hello = time.Second / time.Duration(tm.HelloMultiplier)
+	}
+	return 2*ospf.MinLSInterval + hello + tm.DeadInterval + time.Second
+}
+
+// SPF returns the RFC 8405 SPF back-off of the profile.
+//
+// ProfileRFC takes RFC 8405's example delays (INITIAL 50 ms, SHORT 200 ms,
+// LONG 5 s, TIME_TO_LEARN 500 ms) except HOLDDOWN: 7.5 s instead of 10 s.
+// One incident makes events at fixed distances from its start: the
+// adjacency over a restored link comes up one HelloInterval (10 s) later,
+// an origination held back by MinLSInterval comes 5 s later, a
+// retransmission RxmtInterval (5 s) later. A HOLDDOWN equal to one of
+// them ends, on every router, within microseconds of the next event, so
+// that some routers take it QUIET (SPF after 50 ms) and others still in
+// LONG_WAIT (SPF after 5 s): for 5 s they disagree, and traffic loops
+// between them (the simulation of the 8-node ring shows it). 7.5 s is
+// 2.5 s away from every multiple of 5 s.
+//
+// ProfileFast calculates 10 ms after the first change of a quiet period
+// (enough to batch the LSAs two neighbours of a dead node flood at the
+// same moment), 40 ms after later ones, and stays in SHORT_WAIT for
+// 500 ms, twice the fast hello period, so that the neighbours of a frozen
+// node, whose dead intervals run out up to one hello period apart, are
+// both acted on after SHORT_SPF_DELAY. LONG is 1 s and HOLDDOWN 2 s, off
+// the 5 s grid of MinLSInterval and RxmtInterval.
 func (p Profile) SPF() ospf.SPFBackoff {
 	if p == ProfileFast {
 		return ospf.SPFBackoff{
 			InitialDelay: 10 * time.Millisecond,
 			ShortDelay:   40 * time.Millisecond,
 			LongDelay:    time.Second,
-			TimeToLearn:  200 * time.Millisecond,
+			TimeToLearn:  500 * time.Millisecond,
 			HoldDown:     2 * time.Second,
 		}
 	}
@@ -173,7 +221,7 @@ func (p Profile) SPF() ospf.SPFBackoff {
 		ShortDelay:   ospf.DefaultSPFShortDelay,
 		LongDelay:    ospf.DefaultSPFLongDelay,
 		TimeToLearn:  ospf.DefaultSPFTimeToLearn,
-		HoldDown:     ospf.DefaultSPFHoldDown,
+		HoldDown:     7500 * time.Millisecond,
 	}
 }
 
@@ -213,9 +261,18 @@ func (r *resolved) build(i int, p Plan) NodeConfig {
 	c := NodeConfig{Name: nd.Name, Index: i, Role: np.Role, Timers: tm}
 
 	next, prev := (i+1)%n, (i-1+n)%n
+	beyond := func(j, link int) []netip.Prefix {
+		var ps []netip.Prefix
+		for _, lan := range r.spec.Nodes[j].LANs {
+			ps = append(ps, lan.Masked())
+		}
+		return append(ps, r.links[link])
+	}
 	c.Interfaces = append(c.Interfaces,
-		Interface{Name: IfEast, Kind: KindEast, Prefix: r.east[i], Peer: r.west[next].Addr(), PeerNode: r.spec.Nodes[next].Name, Cost: np.EastCost},
-		Interface{Name: IfWest, Kind: KindWest, Prefix: r.west[i], Peer: r.east[prev].Addr(), PeerNode: r.spec.Nodes[prev].Name, Cost: np.WestCost},
+		Interface{Name: IfEast, Kind: KindEast, Prefix: r.east[i], Peer: r.west[next].Addr(), PeerNode: r.spec.Nodes[next].Name,
+			PeerPrefixes: beyond(next, next), Cost: np.EastCost},
+		Interface{Name: IfWest, Kind: KindWest, Prefix: r.west[i], Peer: r.east[prev].Addr(), PeerNode: r.spec.Nodes[prev].Name,
+			PeerPrefixes: beyond(prev, (prev-1+n)%n), Cost: np.WestCost},
 	)
 	edge := -1
 	for k, e := range r.edges {
@@ -259,11 +316,31 @@ func (r *resolved) build(i int, p Plan) NodeConfig {
 		// everything beyond it, through the default route, which is what
 		// follows the VRRP master edge.
 	}
+	c.OSPF.SPF = r.spec.Profile.SPF()
 	if edge >= 0 {
 		e := r.edges[edge]
 		c.DefaultMetric = MasterDefaultMetric
 		if edge == 1 {
 			c.DefaultMetric = BackupDefaultMetric
+		}
+		// default-information originate, not "always": the default is
+		// advertised only while the edge's own default route exists
+		// (Node reports it with SetDefaultRoute), type 2.
+		c.OSPF.DefaultInformation = ospf.DefaultInformation{
+			Originate:  true,
+			Metric:     c.DefaultMetric,
+			MetricType: ospf.MetricType2,
+		}
+		for j, other := range r.spec.Nodes {
+			if j == i {
+				continue
+			}
+			for _, lan := range other.LANs {
+				c.Discard = append(c.Discard, fib.Route{
+					Prefix: lan.Masked(), Type: fib.TypeUnreachable,
+					Metric: DiscardMetric, Protocol: fib.ProtocolStatic,
+				})
+			}
 		}
 		c.Static = []fib.Route{{
 			Prefix:   netip.PrefixFrom(netip.IPv4Unspecified(), 0),
@@ -285,7 +362,7 @@ func (r *resolved) build(i int, p Plan) NodeConfig {
 			// gateway. TrackRouting is the routing hold after a boot.
 			Tracks: []vrrp.Track{{Name: IfUpstream}, {Name: TrackRouting}},
 		}
-		c.RoutingHold = tm.DeadInterval + ospf.MinLSInterval + time.Second
+		c.RoutingHold = RoutingHoldTimeout(r.spec.Profile)
 	}
 	return c
 }

@@ -53,6 +53,11 @@ type NodeEnv struct {
 	// one route per prefix, and an edge holds two defaults, its own static
 	// one and the one OSPF learns from the other edge.
 	StaticFIB fib.Sink
+	// Restarted tells that this node ran before, so that its previous
+	// router-LSA may still be in the ring: the ring interfaces then stay
+	// silent for MinLSInterval after Start (see restartQuiet). A daemon
+	// that cannot tell should set it.
+	Restarted bool
 	// OnEvent, if set, receives the node's events (VRRP transitions,
 	// carrier changes, static default installed or withdrawn). It is
 	// called synchronously from the goroutine that caused the event and
@@ -64,21 +69,25 @@ type NodeEnv struct {
 // default route and the VRRP virtual router, tied together. The static
 // default is installed while the upstream interface has carrier, and the
 // edge originates the default into OSPF exactly while it is installed;
-// the VRRP router shares the upstream gateway's next hop with the other
-// edge.
+// unreachable routes for the other nodes' server LANs keep the gateway's
+// traffic for a LAN OSPF cannot reach from bouncing between edge and
+// gateway; the VRRP router shares the upstream gateway's next hop with
+// the other edge, held in Backup after a boot until OSPF's routes are in
+// (TrackRouting).
 //
 // A Node follows the suite's lifecycle: Start arms everything and
 // returns, Stop shuts down gracefully (VRRP sends priority 0 and gives up
 // the VIP, the static default is withdrawn, OSPF flushes its LSAs and
 // withdraws its routes), Run is Start, wait, Stop. A Node runs once.
 type Node struct {
-	cfg  NodeConfig
-	env  NodeEnv
-	log  *slog.Logger
-	ospf *ospf.Instance
-	vrrp *vrrp.Router // nil at inner nodes
-	hold *routingHold // nil at inner nodes
-	fib  fib.Sink     // where OSPF writes: env.FIB, through the hold at edges
+	cfg   NodeConfig
+	env   NodeEnv
+	log   *slog.Logger
+	ospf  *ospf.Instance
+	vrrp  *vrrp.Router  // nil at inner nodes
+	hold  *routingHold  // nil at inner nodes
+	quiet *restartQuiet // nil unless env.Restarted
+	fib   fib.Sink      // where OSPF writes: env.FIB, through the hold at edges
 
 	mu        sync.Mutex
 	started   bool
@@ -106,8 +115,20 @@ func NewNode(cfg NodeConfig, env NodeEnv) (*Node, error) {
 		n.fib = holdSink{Sink: env.FIB, h: n.hold}
 	}
 
+	trs := env.OSPF
+	if env.Restarted {
+		n.quiet = &restartQuiet{}
+		n.quiet.muted.Store(true)
+		trs = make(map[string]routing.Transport, len(env.OSPF))
+		for name, tr := range env.OSPF {
+			if ifc, ok := cfg.Interface(name); ok && (ifc.Kind == KindEast || ifc.Kind == KindWest) {
+				tr = quietTransport{Transport: tr, q: n.quiet}
+			}
+			trs[name] = tr
+		}
+	}
 	oc := n.ospfConfig()
-	in, err := ospf.New(oc, env.Clock, env.OSPF, n.log)
+	in, err := ospf.New(oc, env.Clock, trs, n.log)
 	if err != nil {
 		return nil, fmt.Errorf("ring: node %s: %w", cfg.Name, err)
 	}
@@ -170,12 +191,23 @@ func (n *Node) Start() error {
 		return ErrNodeStarted
 	}
 	n.started = true
-	if err := n.ospf.Start(); err != nil {
-		return fmt.Errorf("ring: node %s: %w", n.cfg.Name, err)
-	}
+	// The static default and the discard routes first, so that the
+	// router-LSA and AS-external-LSA OSPF originates when it starts are
+	// already complete: a change right after would be held back by
+	// MinLSInterval (RFC 2328 §12.4).
 	var errs []error
+	if err := n.setDiscard(true); err != nil {
+		errs = append(errs, err)
+	}
 	if n.upCarrier {
 		errs = append(errs, n.setStaticLocked(true))
+	}
+	if err := n.ospf.Start(); err != nil {
+		return errors.Join(append(errs, fmt.Errorf("ring: node %s: %w", n.cfg.Name, err))...)
+	}
+	if n.quiet != nil {
+		n.emit(Event{Kind: EventAdjacency, Text: "restarted: ring interfaces silent until a new router-LSA can go out at once (RFC 2328 §13.4, §12.4)"})
+		n.armQuiet(ospf.MinLSInterval)
 	}
 	if n.vrrp != nil {
 		if err := n.vrrp.SetTrack(TrackRouting, false); err != nil {
@@ -210,6 +242,7 @@ func (n *Node) Stop(ctx context.Context) error {
 		errs = append(errs, n.setStaticLocked(false))
 	}
 	errs = append(errs, n.ospf.Stop(ctx))
+	errs = append(errs, n.setDiscard(false))
 	return errors.Join(errs...)
 }
 
@@ -295,6 +328,28 @@ func (n *Node) setStaticLocked(on bool) error {
 		verb = "installed"
 	}
 	n.emit(Event{Kind: EventStatic, Text: fmt.Sprintf("static default via %v %s", n.cfg.Static[0].NextHops[0].Gateway, verb)})
+	return errors.Join(errs...)
+}
+
+// setDiscard installs or withdraws the edge's unreachable routes.
+func (n *Node) setDiscard(on bool) error {
+	if len(n.cfg.Discard) == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), staticTimeout)
+	defer cancel()
+	var errs []error
+	for _, r := range n.cfg.Discard {
+		var err error
+		if on {
+			err = n.env.StaticFIB.Replace(ctx, r)
+		} else {
+			err = n.env.StaticFIB.Delete(ctx, r.Prefix, r.Table)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("ring: node %s: unreachable %v: %w", n.cfg.Name, r.Prefix, err))
+		}
+	}
 	return errors.Join(errs...)
 }
 

@@ -3,6 +3,7 @@ package ring
 import (
 	"context"
 	"net/netip"
+	"slices"
 	"sync"
 	"time"
 
@@ -23,12 +24,13 @@ const TrackRouting = "ospf"
 // and, for the router-LSA that lists the new adjacencies, up to
 // MinLSInterval (RFC 2328 §12.4).
 //
-// The hold is released, once per boot, when every ring interface with
-// carrier carries at least one OSPF route (the adjacency on it is Full,
-// the node's own router-LSA lists it and SPF has run over the database
-// the neighbor gave us), or when the timeout passes (a neighbor with
-// carrier that never answers). It is a Track of weight 0: while it
-// holds, the edge stays Backup and still watches the Master.
+// The hold is released, once per boot, when for every ring interface with
+// carrier an OSPF route to a network of the neighbour beyond it is
+// installed (Interface.PeerPrefixes: the adjacency is Full, the node's own
+// router-LSA lists it, and SPF has run over the database the neighbour
+// gave), or when the timeout passes (a neighbour with carrier that never
+// answers). It is a Track of weight 0: while it holds, the edge stays
+// Backup and still watches the Master.
 type routingHold struct {
 	n       *Node
 	timeout time.Duration
@@ -36,13 +38,13 @@ type routingHold struct {
 	mu      sync.Mutex
 	armed   bool
 	done    bool
-	carrier map[string]bool           // ring interface -> carrier
-	via     map[netip.Prefix][]string // installed OSPF route -> ring interfaces of its next hops
+	carrier map[string]bool // ring interface -> carrier
+	routes  map[netip.Prefix]bool
 	timer   routing.Timer
 }
 
 func newRoutingHold(n *Node, timeout time.Duration) *routingHold {
-	h := &routingHold{n: n, timeout: timeout, carrier: make(map[string]bool), via: make(map[netip.Prefix][]string)}
+	h := &routingHold{n: n, timeout: timeout, carrier: make(map[string]bool), routes: make(map[netip.Prefix]bool)}
 	for _, ifc := range n.cfg.Interfaces {
 		if ifc.Kind == KindEast || ifc.Kind == KindWest {
 			h.carrier[ifc.Name] = true
@@ -78,57 +80,37 @@ func (h *routingHold) setCarrier(ifname string, up bool) {
 	h.check()
 }
 
-// installed records the ring interfaces an OSPF route leaves by (nil:
-// the route is gone).
+// installed records an OSPF route installed (r) or withdrawn (nil).
 func (h *routingHold) installed(p netip.Prefix, r *fib.Route) {
 	h.mu.Lock()
 	if r == nil {
-		delete(h.via, p)
+		delete(h.routes, p)
 	} else {
-		var ifs []string
-		for _, nh := range r.NextHops {
-			for _, ifc := range h.n.cfg.Interfaces {
-				if ifc.Kind != KindEast && ifc.Kind != KindWest {
-					continue
-				}
-				if (nh.IfIndex != 0 && nh.IfIndex == h.n.env.IfIndex[ifc.Name]) || (nh.Gateway.IsValid() && nh.Gateway == ifc.Peer) {
-					ifs = append(ifs, ifc.Name)
-				}
-			}
-		}
-		h.via[p] = ifs
+		h.routes[p] = true
 	}
 	h.mu.Unlock()
 	h.check()
 }
 
-// check releases the hold once every ring interface with carrier carries
-// an OSPF route.
+// check releases the hold once OSPF routes to the neighbours beyond every
+// ring interface with carrier are installed.
 func (h *routingHold) check() {
 	h.mu.Lock()
 	if !h.armed || h.done {
 		h.mu.Unlock()
 		return
 	}
-	for name, up := range h.carrier {
-		if !up {
+	for _, ifc := range h.n.cfg.Interfaces {
+		if !h.carrier[ifc.Name] || (ifc.Kind != KindEast && ifc.Kind != KindWest) {
 			continue
 		}
-		used := false
-		for _, ifs := range h.via {
-			for _, i := range ifs {
-				if i == name {
-					used = true
-				}
-			}
-		}
-		if !used {
+		if !slices.ContainsFunc(ifc.PeerPrefixes, func(p netip.Prefix) bool { return h.routes[p] }) {
 			h.mu.Unlock()
 			return
 		}
 	}
 	h.mu.Unlock()
-	h.release("OSPF routes installed on every ring interface with carrier")
+	h.release("OSPF routes to the neighbours on every ring interface with carrier")
 }
 
 func (h *routingHold) release(why string) {

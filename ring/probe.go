@@ -25,14 +25,20 @@ func (f FailureRun) Duration(interval time.Duration) time.Duration {
 	return time.Duration(f.Probes) * interval
 }
 
-// LoopSeen is a probe that found a forwarding loop.
+// LoopSeen is a probe that met a forwarding loop; Time is when it was
+// sent.
 type LoopSeen struct {
 	Time  time.Time
 	Trace Trace
 }
 
 // prober runs the probe rounds of a Sim: from the gateway to every server
-// and back, every interval of virtual time.
+// and back, every interval of virtual time. A probe travels as a packet
+// would: it is forwarded at each node by the forwarding table of that
+// moment and crosses each link in the link's latency, as clock events. A
+// transient loop that the routers resolve while the probe bounces in it
+// does not lose it (the Trace counts the bounces); one that outlives its
+// TTL does.
 type prober struct {
 	s        *Sim
 	interval time.Duration
@@ -41,40 +47,44 @@ type prober struct {
 	rounds   int
 	runs     []*FailureRun // every run, in the order they started
 	loops    []LoopSeen
+	bounced  []LoopSeen // probes that got through a transient loop
+	inFlight int
 }
 
 type target struct {
 	host     *Host
 	run      *FailureRun // the open run, nil while the probes succeed
 	excluded bool        // the server's node is down: not probed
-	looping  bool        // the last probe found a loop
+	looping  bool        // the last probe was lost in a loop
 	okRounds int         // consecutive successful probes
+	// Probes complete out of order when their paths differ: results are
+	// applied in the order the probes were sent.
+	sent, applied uint64
+	done          map[uint64]probeResult
+	// cache is the last result of a probe that travelled while nothing
+	// forwarding depends on changed (Sim.fwdGen stayed cacheGen): the
+	// same generation gives the same result, so it stands for the probes
+	// of later rounds until something changes.
+	cache    *probeResult
+	cacheGen uint64
+}
+
+type probeResult struct {
+	at     time.Time     // when it was sent
+	flight time.Duration // from sending it until the reply arrived or it was lost
+	why    string        // "" when it came back
+	traces []Trace
 }
 
 func newProber(s *Sim) *prober {
 	p := &prober{s: s, interval: s.cfg.ProbeInterval, next: s.clock.Now().Add(s.cfg.ProbeInterval)}
 	for _, h := range s.servers {
-		p.targets = append(p.targets, &target{host: h})
+		p.targets = append(p.targets, &target{host: h, done: make(map[uint64]probeResult)})
 	}
 	return p
 }
 
-// probe sends one probe to h and its reply back, and says why it failed
-// ("" when both arrived).
-func (p *prober) probe(h *Host) (string, []Trace) {
-	gw := p.s.gateway
-	there := p.s.Trace(gw, h.Addr)
-	if !there.OK() {
-		return "there: " + there.String(), []Trace{there}
-	}
-	back := p.s.Trace(h, gw.Addr)
-	if !back.OK() {
-		return "back: " + back.String(), []Trace{there, back}
-	}
-	return "", nil
-}
-
-// round runs one probe to every server whose node is up.
+// round sends one probe to every server whose node is up.
 func (p *prober) round() {
 	now := p.s.clock.Now()
 	p.next = now.Add(p.interval)
@@ -84,45 +94,146 @@ func (p *prober) round() {
 	p.rounds++
 	for _, tg := range p.targets {
 		if p.s.byName[tg.host.Node].downReason() != "" {
-			if tg.run != nil {
-				// The node went down while its server was failing: the
-				// run ends without a recovery.
-				tg.run = nil
-			}
-			tg.excluded, tg.looping, tg.okRounds = true, false, 0
+			// The node is down: its server is not probed, and a run of
+			// failures ends without a recovery.
+			tg.run, tg.excluded, tg.looping, tg.okRounds = nil, true, false, 0
 			continue
 		}
 		tg.excluded = false
-		why, traces := p.probe(tg.host)
-		loop := false
-		for _, t := range traces {
-			if t.Outcome == Loop {
-				loop = true
-				p.loops = append(p.loops, LoopSeen{Time: now, Trace: t})
-				if !tg.looping {
-					p.s.emit(Event{Kind: EventLoop, Node: tg.host.Name, Text: t.String()})
-				}
-			}
-		}
-		tg.looping = loop
-		if why == "" {
-			tg.okRounds++
-			if tg.run != nil {
-				tg.run.To = now
-				p.s.emit(Event{Kind: EventProbe, Node: tg.host.Name,
-					Text: fmt.Sprintf("gw <-> %s recovered after %v (%d probes lost)", tg.host.Name, tg.run.Duration(p.interval), tg.run.Probes)})
-				tg.run = nil
-			}
+		tg.sent++
+		if c := tg.cache; c != nil && tg.cacheGen == p.s.fwdGen && p.s.quietThrough(now.Add(c.flight)) {
+			// Nothing forwarding depends on changed since this result was
+			// measured, and nothing can change before a probe sent now
+			// would be back: it would travel the same way.
+			r := *c
+			r.at = now
+			p.inFlight++
+			p.complete(tg, tg.sent, r)
 			continue
 		}
-		tg.okRounds = 0
-		if tg.run == nil {
-			tg.run = &FailureRun{Server: tg.host.Name, From: now, Reason: why}
-			p.runs = append(p.runs, tg.run)
-			p.s.emit(Event{Kind: EventProbe, Node: tg.host.Name, Text: fmt.Sprintf("gw <-> %s failing: %s", tg.host.Name, why)})
-		}
-		tg.run.Probes++
+		p.send(tg, tg.sent, now)
 	}
+}
+
+// send launches probe seq to tg: to the server, then the reply back.
+func (p *prober) send(tg *target, seq uint64, at time.Time) {
+	s := p.s
+	gw := s.gateway
+	gen := s.fwdGen
+	p.inFlight++
+	complete := func(r probeResult, end time.Time) {
+		r.flight = end.Sub(at)
+		if s.fwdGen == gen {
+			tg.cache, tg.cacheGen = &r, gen
+		}
+		p.complete(tg, seq, r)
+	}
+	s.travel(newWalk(gw.nd, gw.Addr, tg.host.Addr), at, func(there Trace, end time.Time) {
+		if !there.OK() {
+			complete(probeResult{at: at, why: "there: " + there.String(), traces: []Trace{there}}, end)
+			return
+		}
+		s.travel(newWalk(tg.host.nd, tg.host.Addr, gw.Addr), end, func(back Trace, end time.Time) {
+			r := probeResult{at: at, traces: []Trace{there, back}}
+			if !back.OK() {
+				r.why = "back: " + back.String()
+			}
+			complete(r, end)
+		})
+	})
+}
+
+// travel moves a packet that is at w's node at time at hop by hop, each
+// link taking its latency, and calls done with its trace and the time it
+// ended when it is delivered or lost. Hops that come before anything can
+// change (quietThrough) are taken at once; a hop after that waits for its
+// arrival time on the clock, and is forwarded by the tables of that time.
+func (s *Sim) travel(w *walk, at time.Time, done func(Trace, time.Time)) {
+	for {
+		next := s.tracer.step(w, false)
+		if next == nil {
+			done(w.t, at)
+			return
+		}
+		arrival := at.Add(next.Link().Conditions().Latency)
+		if s.quietThrough(arrival) {
+			w.cur, w.in, at = next.Node(), next.Name(), arrival
+			continue
+		}
+		s.clock.AfterFunc(arrival.Sub(s.clock.Now()), func() {
+			s.probeStep = true
+			if !next.Up() {
+				w.t.Outcome, w.t.Reason = Blackhole, fmt.Sprintf("lost on the wire: %s lost carrier", next)
+				done(w.t, arrival)
+				return
+			}
+			w.cur, w.in = next.Node(), next.Name()
+			s.travel(w, arrival, done)
+		})
+		return
+	}
+}
+
+// quietThrough reports whether nothing can change in the network before
+// time t: no clock callback is due before or at t (one due at t would run
+// before a hop armed now for t), and t does not pass the time the
+// simulation is being advanced to (the caller may inject a fault there).
+func (s *Sim) quietThrough(t time.Time) bool {
+	if t.After(s.advancing) {
+		return false
+	}
+	next, ok := s.clock.Next()
+	return !ok || t.Before(next)
+}
+
+// complete records the result of probe seq and applies, in order, every
+// result that is now known.
+func (p *prober) complete(tg *target, seq uint64, r probeResult) {
+	p.inFlight--
+	tg.done[seq] = r
+	for {
+		r, ok := tg.done[tg.applied+1]
+		if !ok {
+			return
+		}
+		delete(tg.done, tg.applied+1)
+		tg.applied++
+		p.apply(tg, r)
+	}
+}
+
+func (p *prober) apply(tg *target, r probeResult) {
+	loop := false
+	for _, t := range r.traces {
+		switch {
+		case t.Outcome == Loop:
+			loop = true
+			p.loops = append(p.loops, LoopSeen{Time: r.at, Trace: t})
+			if !tg.looping {
+				p.s.emit(Event{Time: r.at, Kind: EventLoop, Node: tg.host.Name, Text: t.String()})
+			}
+		case t.Bounces > 0:
+			p.bounced = append(p.bounced, LoopSeen{Time: r.at, Trace: t})
+		}
+	}
+	tg.looping = loop
+	if r.why == "" {
+		tg.okRounds++
+		if tg.run != nil {
+			tg.run.To = r.at
+			p.s.emit(Event{Time: r.at, Kind: EventProbe, Node: tg.host.Name,
+				Text: fmt.Sprintf("gw <-> %s recovered after %v (%d probes lost)", tg.host.Name, tg.run.Duration(p.interval), tg.run.Probes)})
+			tg.run = nil
+		}
+		return
+	}
+	tg.okRounds = 0
+	if tg.run == nil {
+		tg.run = &FailureRun{Server: tg.host.Name, From: r.at, Reason: r.why}
+		p.runs = append(p.runs, tg.run)
+		p.s.emit(Event{Time: r.at, Kind: EventProbe, Node: tg.host.Name, Text: fmt.Sprintf("gw <-> %s failing: %s", tg.host.Name, r.why)})
+	}
+	tg.run.Probes++
 }
 
 // allOK reports whether the last round reached every server whose node is
@@ -172,8 +283,13 @@ func (s *Sim) FailureRuns() []FailureRun {
 	return out
 }
 
-// Loops returns every probe that found a forwarding loop.
+// Loops returns every probe lost in a forwarding loop (its TTL ran out).
 func (s *Sim) Loops() []LoopSeen { return append([]LoopSeen(nil), s.probes.loops...) }
+
+// Bounced returns every probe that came back to a node it had crossed and
+// still got through: it met a transient loop that the routers resolved
+// while it bounced.
+func (s *Sim) Bounced() []LoopSeen { return append([]LoopSeen(nil), s.probes.bounced...) }
 
 // ProbeRounds returns the number of probe rounds run.
 func (s *Sim) ProbeRounds() int { return s.probes.rounds }

@@ -52,8 +52,13 @@ type Result struct {
 	// Reachable reports that every server of a running node was
 	// reachable at the end of the step.
 	Reachable bool
-	// Loops counts probes that found a forwarding loop during the step.
+	// Loops counts probes lost in a forwarding loop during the step (their
+	// TTL ran out).
 	Loops int
+	// Bounced counts probes that came back to a node they had crossed
+	// and still got through: a transient loop, shorter than the time
+	// the probe spent bouncing in it.
+	Bounced int
 	// Bound and Why are the Step's.
 	Bound time.Duration
 	Why   string
@@ -64,14 +69,17 @@ func (r Result) WithinBound() bool { return r.Outage <= r.Bound }
 
 // bounds are the timer-derived terms the scenario bounds add up.
 type bounds struct {
-	probe  time.Duration // one probe interval: the resolution of any measure
-	flood  time.Duration // an LSA crossing the whole ring
-	spf    time.Duration // INITIAL_SPF_DELAY + SHORT_SPF_DELAY: a second calculation may be needed when LSAs from both sides arrive apart
-	mdi    time.Duration // the backup edge's Master_Down_Interval (RFC 5798 §6.1)
-	dead   time.Duration // RouterDeadInterval
-	hello  time.Duration // how often hellos go out
-	minLS  time.Duration // MinLSInterval (RFC 2328 §12.4, Appendix B)
-	holdTO time.Duration // the routing hold's timeout
+	probe time.Duration // one probe interval, the resolution of any measure, plus the longest round trip
+	flood time.Duration // an LSA crossing the whole ring
+	// RFC 8405 back-off: the first calculation of a quiet period waits
+	// INITIAL, later ones SHORT, and once changes have kept coming for
+	// TIME_TO_LEARN, LONG.
+	initial, short, long, ttl time.Duration
+	mdi                       time.Duration // the backup edge's Master_Down_Interval (RFC 5798 §6.1)
+	dead                      time.Duration // RouterDeadInterval
+	hello                     time.Duration // how often hellos go out
+	minLS                     time.Duration // MinLSInterval (RFC 2328 §12.4, Appendix B)
+	rxmt                      time.Duration // RxmtInterval
 }
 
 func (s *Sim) bounds() bounds {
@@ -84,23 +92,25 @@ func (s *Sim) bounds() bounds {
 	}
 	backupPrio := s.r.edges[1].priority
 	return bounds{
-		probe: s.cfg.ProbeInterval,
-		flood: time.Duration(len(s.nodes)) * s.cfg.Latency,
-		spf:   spf.InitialDelay + spf.ShortDelay,
+		probe:   s.cfg.ProbeInterval + 2*time.Duration(len(s.nodes)+2)*s.cfg.Latency,
+		flood:   time.Duration(len(s.nodes)) * s.cfg.Latency,
+		initial: spf.InitialDelay, short: spf.ShortDelay, long: spf.LongDelay, ttl: spf.TimeToLearn,
 		// RFC 5798 §6.1: 3 × Master_Adver_Interval + Skew_Time, Skew_Time =
 		// (256 − Priority) × Master_Adver_Interval / 256.
-		mdi:    3*tm.VRRPInterval + time.Duration(256-int(backupPrio))*tm.VRRPInterval/256,
-		dead:   tm.DeadInterval,
-		hello:  hello,
-		minLS:  ospf.MinLSInterval,
-		holdTO: tm.DeadInterval + ospf.MinLSInterval + time.Second,
+		mdi:   3*tm.VRRPInterval + time.Duration(256-int(backupPrio))*tm.VRRPInterval/256,
+		dead:  tm.DeadInterval,
+		hello: hello,
+		minLS: ospf.MinLSInterval,
+		rxmt:  ospf.DefaultRxmtInterval,
 	}
 }
 
-// settle is how long the ring must stay quiet after a step before the next
-// fault: past MinLSInterval, so that the next router-LSA goes out at once,
-// and past the SPF back-off's HOLDDOWN, so that the next calculation comes
-// after INITIAL_SPF_DELAY (RFC 8405 §5.1 QUIET).
+// settle is how long the ring must stay quiet (no database, VRRP or
+// forwarding change anywhere, and every server reachable) after a step
+// before the next fault: past MinLSInterval, so that no origination is
+// still held back and the next router-LSA goes out at once, and past the
+// SPF back-off's HOLDDOWN, so that the next calculation comes after
+// INITIAL_SPF_DELAY (RFC 8405 §5.1 QUIET).
 func (s *Sim) settle() time.Duration {
 	return max(ospf.MinLSInterval, s.r.spec.Profile.SPF().HoldDown) + time.Second
 }
@@ -120,67 +130,86 @@ func (s *Sim) Steps() []Step {
 	b := s.bounds()
 	m := s.nodes[s.r.edges[0].node].Name()
 	inner, link := s.busiestInner()
-	reconv := b.spf + b.flood + b.probe
-	reconvWhy := fmt.Sprintf("SPF %v + flooding %v + probe %v", b.spf, b.flood, b.probe)
-	// After a boot the returning edge takes the VIP only once its routes
-	// are in (TrackRouting); what remains is the ring agreeing on the
-	// changed LSAs.
-	returnWhy := "routing hold, then " + reconvWhy
+	// Links down: both ends see it at once, their LSAs reach every node
+	// within the flooding time; the first calculation waits INITIAL, one
+	// more (an LSA from the other side arriving after it) SHORT.
+	cut := b.initial + b.short + b.flood + b.probe
+	cutWhy := fmt.Sprintf("SPF %v + %v + flooding %v + probe %v", b.initial, b.short, b.flood, b.probe)
+	// A return or a restored link changes nothing that works: traffic
+	// keeps its paths until the new ones are computed, and the returning
+	// edge takes the VIP only once its routes are in (TrackRouting). What
+	// can hurt is routers disagreeing while their calculations of the
+	// same change are apart: at most LONG − INITIAL plus the flooding.
+	heal := b.initial + b.long + b.flood + b.probe
+	healWhy := fmt.Sprintf("SPF %v + %v + flooding %v + probe %v", b.initial, b.long, b.flood, b.probe)
+	// A frozen node's neighbours give up on it when their dead intervals
+	// run out, up to one hello period apart: the second is acted on after
+	// SHORT if that is within TIME_TO_LEARN of the first, else LONG.
+	second := b.short
+	if b.hello >= b.ttl {
+		second = b.long
+	}
 	return []Step{
 		{
 			ID: "S0", Name: "cold start",
-			// Hellos (2-Way needs the neighbour's next hello), the
-			// router-LSA listing the adjacency (held back up to
-			// MinLSInterval after the first), flooding and SPF, then the
-			// master edge's Master_Down_Interval once the hold releases.
-			Bound: max(b.hello, b.minLS) + b.hello + b.spf + b.flood + b.mdi + b.probe,
-			Why: fmt.Sprintf("max(hello %v, MinLSInterval %v) + hello %v + SPF %v + flooding %v + Master_Down %v + probe %v",
-				b.hello, b.minLS, b.hello, b.spf, b.flood, b.mdi, b.probe),
+			// 2-Way needs the neighbour's second hello; the router-LSA
+			// listing the adjacency is held back up to MinLSInterval
+			// after the one sent at boot; an instance that arrives
+			// within MinLSArrival of the previous one is dropped and
+			// comes again after RxmtInterval, which can happen twice
+			// (the first instance after the database exchange, then
+			// the held-back one); calculations may be in LONG_WAIT;
+			// then the master edge's hold releases and its
+			// Master_Down_Interval runs out.
+			Bound: b.hello + b.minLS + 2*b.rxmt + b.long + b.flood + b.mdi + b.probe,
+			Why: fmt.Sprintf("hello %v + MinLSInterval %v + 2 × RxmtInterval %v + SPF %v + flooding %v + Master_Down %v + probe %v",
+				b.hello, b.minLS, b.rxmt, b.long, b.flood, b.mdi, b.probe),
 			fault: func(s *Sim) error { return s.Start() },
 		},
 		{
 			ID: "S1", Name: m + " (VRRP master) dies", Victim: m,
-			Bound: max(b.mdi, b.spf+b.flood) + b.probe,
-			Why:   fmt.Sprintf("max(Master_Down %v, SPF %v + flooding %v) + probe %v", b.mdi, b.spf, b.flood, b.probe),
+			Bound: max(b.mdi, b.initial+b.short+b.flood) + b.probe,
+			Why:   fmt.Sprintf("max(Master_Down %v, SPF %v + %v + flooding %v) + probe %v", b.mdi, b.initial, b.short, b.flood, b.probe),
 			fault: func(s *Sim) error { return s.Crash(m) },
 		},
 		{
 			ID: "S4", Name: m + " returns and preempts", Victim: m,
-			Bound: reconv, Why: returnWhy,
+			Bound: heal, Why: healWhy,
 			fault: func(s *Sim) error { return s.Reboot(m) },
 		},
 		{
 			ID: "S2", Name: inner + " (not an edge) dies", Victim: inner,
-			Bound: reconv, Why: reconvWhy,
+			Bound: cut, Why: cutWhy,
 			fault: func(s *Sim) error { return s.Crash(inner) },
 		},
 		{
 			ID: "S2r", Name: inner + " returns", Victim: inner,
-			Bound: reconv, Why: reconvWhy,
+			Bound: heal, Why: healWhy,
 			fault: func(s *Sim) error { return s.Reboot(inner) },
 		},
 		{
 			ID: "S3", Name: "ring link " + s.linkName(link) + " cut",
-			Bound: reconv, Why: reconvWhy,
+			Bound: cut, Why: cutWhy,
 			fault: func(s *Sim) error { s.CutLink(link); return nil },
 		},
 		{
 			ID: "S3r", Name: "ring link " + s.linkName(link) + " restored",
-			Bound: reconv, Why: reconvWhy,
+			Bound: heal, Why: healWhy,
 			fault: func(s *Sim) error { s.RestoreLink(link); return nil },
 		},
 		{
 			ID: "S1f", Name: m + " (VRRP master) freezes, links up", Victim: m,
 			// Nothing tells the ring: the backup edge takes the VIP after
 			// Master_Down_Interval, but routes through the frozen node
-			// stay until its neighbours' dead interval runs out.
-			Bound: max(b.mdi, b.dead+b.spf+b.flood) + b.probe,
-			Why:   fmt.Sprintf("max(Master_Down %v, dead %v + SPF %v + flooding %v) + probe %v", b.mdi, b.dead, b.spf, b.flood, b.probe),
+			// stay until its neighbours' dead intervals run out.
+			Bound: max(b.mdi, b.dead+b.initial+second+b.flood) + b.probe,
+			Why: fmt.Sprintf("max(Master_Down %v, dead %v + SPF %v + %v + flooding %v) + probe %v",
+				b.mdi, b.dead, b.initial, second, b.flood, b.probe),
 			fault: func(s *Sim) error { return s.Freeze(m) },
 		},
 		{
 			ID: "S4f", Name: m + " reboots and preempts", Victim: m,
-			Bound: reconv, Why: returnWhy,
+			Bound: heal, Why: healWhy,
 			fault: func(s *Sim) error { return s.Reboot(m) },
 		},
 	}
@@ -229,9 +258,9 @@ func (s *Sim) linkName(i int) string {
 // Run runs the steps in order (all of Steps when none are given) and
 // returns their results. Each step injects its fault at a random point of
 // a probe interval (from the seed), then runs until every server of a
-// running node has been reachable for the settle time and at least the
-// step's bound plus the settle time has passed, or until the bound plus
-// two minutes of virtual time.
+// running node has been reachable, and the ring quiet, for the settle
+// time, and at least the step's bound plus the settle time has passed, or
+// until the bound plus two minutes of virtual time.
 func (s *Sim) Run(steps ...Step) ([]Result, error) {
 	if len(steps) == 0 {
 		steps = s.Steps()
@@ -258,7 +287,7 @@ func (s *Sim) RunStep(st Step) (Result, error) {
 	if err := st.fault(s); err != nil {
 		return Result{}, fmt.Errorf("ring: %s: %w", st.ID, err)
 	}
-	loops0 := len(s.probes.loops)
+	loops0, bounced0 := len(s.probes.loops), len(s.probes.bounced)
 	runs0 := len(s.probes.runs)
 	settle := s.settle()
 	minWindow := st.Bound + settle
@@ -279,7 +308,7 @@ func (s *Sim) RunStep(st Step) (Result, error) {
 			okSince = time.Time{}
 		}
 		el := now.Sub(t0)
-		if el >= minWindow && !okSince.IsZero() && now.Sub(okSince) >= settle {
+		if el >= minWindow && !okSince.IsZero() && now.Sub(okSince) >= settle && s.Quiet() >= settle {
 			break
 		}
 		if el >= maxWindow {
@@ -287,7 +316,7 @@ func (s *Sim) RunStep(st Step) (Result, error) {
 		}
 	}
 	res := Result{ID: st.ID, Name: st.Name, At: t0.Sub(s.epoch), Bound: st.Bound, Why: st.Why,
-		Reachable: s.probes.allOK(), Loops: len(s.probes.loops) - loops0}
+		Reachable: s.probes.allOK(), Loops: len(s.probes.loops) - loops0, Bounced: len(s.probes.bounced) - bounced0}
 	if !okSince.IsZero() {
 		res.Converged = okSince.Sub(t0)
 	} else {
@@ -319,7 +348,7 @@ func (s *Sim) RunStep(st Step) (Result, error) {
 func FormatResults(rs []Result) string {
 	var b strings.Builder
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "scenario\twhat\toutage\tbound\tlost\tconverged\tloops\treachable")
+	fmt.Fprintln(tw, "scenario\twhat\toutage\tbound\tlost\tconverged\tloops\tbounced\treachable")
 	for _, r := range rs {
 		ok := "yes"
 		if !r.Reachable {
@@ -329,7 +358,7 @@ func FormatResults(rs []Result) string {
 		if !r.WithinBound() {
 			mark = " (over)"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%v%s\t%v\t%v\t%v\t%d\t%s\n", r.ID, r.Name, r.Outage, mark, r.Bound, r.Lost, r.Converged, r.Loops, ok)
+		fmt.Fprintf(tw, "%s\t%s\t%v%s\t%v\t%v\t%v\t%d\t%d\t%s\n", r.ID, r.Name, r.Outage, mark, r.Bound.Round(100*time.Microsecond), r.Lost, r.Converged, r.Loops, r.Bounced, ok)
 	}
 	tw.Flush()
 	return b.String()

@@ -85,7 +85,20 @@ type Sim struct {
 	tracer  *tracer
 	probes  *prober
 	started bool // probing starts with the cold start
-	log    *slog.Logger
+	// lastChange is the last time a node's link-state database, VRRP
+	// state or forwarding table changed: the ring is quiet since.
+	lastChange time.Time
+	// probeStep is set by the clock callback that moves a probe one hop:
+	// nothing for observe to look at.
+	probeStep bool
+	// fwdGen counts changes of anything forwarding depends on: a
+	// forwarding table, a carrier, a node's state, an address, the
+	// gateway's ARP entry. A probe sent and completed within one
+	// generation would come out the same again in that generation.
+	fwdGen uint64
+	// advancing is the time AdvanceTo is running the simulation to.
+	advancing time.Time
+	log       *slog.Logger
 }
 
 // SimNode is one ring node of a Sim: its netsim node, its interfaces, its
@@ -169,6 +182,11 @@ func NewSim(cfg SimConfig) (*Sim, error) {
 		return nil, err
 	}
 	s.tracer = &tracer{net: s.net, fwd: s.forwarder, resolve: s.resolve}
+	for _, nd := range s.net.Nodes() {
+		for _, a := range nd.Attachments() {
+			a.OnLinkState(func(bool) { s.fwdGen++ })
+		}
+	}
 	s.probes = newProber(s)
 	return s, nil
 }
@@ -403,13 +421,14 @@ func (s *Sim) Start() error {
 	s.started = true
 	var errs []error
 	for _, sn := range s.nodes {
-		errs = append(errs, sn.boot())
+		errs = append(errs, sn.boot(false))
 	}
 	return errors.Join(errs...)
 }
 
-// boot makes a fresh incarnation of the node's protocols and starts it.
-func (sn *SimNode) boot() error {
+// boot makes a fresh incarnation of the node's protocols and starts it;
+// restarted tells it ran before.
+func (sn *SimNode) boot(restarted bool) error {
 	s := sn.sim
 	inc := &incarnation{nbrs: make(map[nbrKey]ospf.NeighborState)}
 	idx := make(map[string]int, len(sn.atts))
@@ -423,8 +442,10 @@ func (sn *SimNode) boot() error {
 		OSPF:      make(map[string]routing.Transport),
 		FIB:       sn.kernel.OSPF,
 		StaticFIB: sn.kernel.Static,
+		Restarted: restarted,
 		OnEvent: func(e Event) {
 			if !inc.retired && !inc.frozen {
+				s.lastChange = s.clock.Now()
 				s.emit(e)
 			}
 		},
@@ -465,7 +486,9 @@ func (sn *SimNode) boot() error {
 		}
 	}
 	inc.cancels = append(inc.cancels, sn.kernel.Watch(func(ch fib.Change) {
-		if !inc.retired {
+		s.fwdGen++
+		if !inc.retired && !inc.frozen {
+			s.lastChange = s.clock.Now()
 			s.emit(Event{Kind: EventRoute, Node: sn.cfg.Name, Text: s.routeText(ch)})
 		}
 	}))
@@ -493,14 +516,18 @@ func (sn *SimNode) retire() {
 
 // Crash powers the node off: its links lose carrier at once (its
 // neighbours' OSPF sees InterfaceDown, the upstream LAN loses the edge),
-// its processes stop without a word and it forwards nothing.
+// its processes stop without a word and it forwards nothing until Reboot.
 func (s *Sim) Crash(name string) error {
 	sn := s.byName[name]
 	if sn == nil {
 		return fmt.Errorf("ring: no node %q", name)
 	}
 	s.emit(Event{Kind: EventFault, Node: name, Text: "crash (links go down)"})
+	s.fwdGen++
 	sn.nd.Crash()
+	// Its processes die with it: stopped while it is crashed, they say
+	// nothing on the way out.
+	sn.retire()
 	return nil
 }
 
@@ -513,6 +540,7 @@ func (s *Sim) Freeze(name string) error {
 		return fmt.Errorf("ring: no running node %q", name)
 	}
 	s.emit(Event{Kind: EventFault, Node: name, Text: "freeze (links stay up)"})
+	s.fwdGen++
 	sn.inc.frozen = true
 	return nil
 }
@@ -527,8 +555,10 @@ func (s *Sim) Reboot(name string) error {
 		return fmt.Errorf("ring: no node %q", name)
 	}
 	s.emit(Event{Kind: EventFault, Node: name, Text: "boots"})
+	s.fwdGen++
 	sn.retire()
 	sn.kernel = NewKernel()
+	s.fwdGen++
 	if err := sn.addConnected(); err != nil {
 		return err
 	}
@@ -536,19 +566,21 @@ func (s *Sim) Reboot(name string) error {
 		_ = up.RemoveAddr(s.r.spec.Upstream.VIP)
 	}
 	sn.nd.Restart()
-	return sn.boot()
+	return sn.boot(true)
 }
 
 // CutLink cuts ring link i (node i's east to node i+1's west); both ends
 // lose carrier.
 func (s *Sim) CutLink(i int) {
 	s.emit(Event{Kind: EventFault, Text: fmt.Sprintf("cut %s (%s east - %s west)", s.ring[i].Name(), s.nodes[i].Name(), s.nodes[(i+1)%len(s.nodes)].Name())})
+	s.fwdGen++
 	s.ring[i].Cut()
 }
 
 // RestoreLink plugs ring link i back in.
 func (s *Sim) RestoreLink(i int) {
 	s.emit(Event{Kind: EventFault, Text: fmt.Sprintf("restore %s", s.ring[i].Name())})
+	s.fwdGen++
 	s.ring[i].Restore()
 }
 
@@ -590,6 +622,7 @@ func (s *Sim) Advance(d time.Duration) {
 
 // AdvanceTo runs the simulation until virtual time t.
 func (s *Sim) AdvanceTo(t time.Time) {
+	s.advancing = t
 	for {
 		next := s.probes.next
 		if next.After(t) {
@@ -610,21 +643,29 @@ func (s *Sim) runTo(t time.Time) {
 			break
 		}
 		s.clock.Step()
-		s.observe()
+		if !s.probeStep {
+			s.observe()
+		}
+		s.probeStep = false
 	}
 	s.clock.AdvanceTo(t)
 }
 
-// observe turns OSPF neighbor changes into timeline events. (Instances
-// report their neighbors as values; polling after every callback gives
-// the exact virtual time.)
+// observe notes database changes (for Quiet) and turns OSPF neighbor
+// changes into timeline events. (Instances report their neighbors as
+// values; polling after every callback gives the exact virtual time.)
 func (s *Sim) observe() {
-	if s.cfg.OnEvent == nil {
-		return
-	}
 	for _, sn := range s.nodes {
 		inc := sn.inc
 		if inc == nil || inc.frozen || sn.nd.Crashed() {
+			continue
+		}
+		select {
+		case <-inc.node.OSPF().LSDBChanged():
+			s.lastChange = s.clock.Now()
+		default:
+		}
+		if s.cfg.OnEvent == nil {
 			continue
 		}
 		nbs := inc.node.OSPF().Neighbors()
@@ -656,6 +697,10 @@ func (s *Sim) observe() {
 		}
 	}
 }
+
+// Quiet returns how long no node's link-state database, VRRP state or
+// forwarding table has changed.
+func (s *Sim) Quiet() time.Duration { return s.clock.Now().Sub(s.lastChange) }
 
 func (s *Sim) nameOfRouterID(id netip.Addr) string {
 	for i, rid := range s.r.rid {
@@ -726,6 +771,7 @@ func (m *simAddresses) Add(_ context.Context, addrs []netip.Addr) error {
 	if m.inc.frozen {
 		return nil
 	}
+	m.sim.fwdGen++
 	var errs []error
 	for _, a := range addrs {
 		if err := m.att.AddAddr(netip.PrefixFrom(a, m.bits)); err != nil && !errors.Is(err, netsim.ErrDuplicate) {
@@ -739,6 +785,7 @@ func (m *simAddresses) Remove(_ context.Context, addrs []netip.Addr) error {
 	if m.inc.frozen {
 		return nil
 	}
+	m.sim.fwdGen++
 	var errs []error
 	for _, a := range addrs {
 		if err := m.att.RemoveAddr(a); err != nil && !errors.Is(err, netsim.ErrNotFound) {
@@ -755,6 +802,7 @@ func (m *simAddresses) Announce(_ context.Context, addrs []netip.Addr) error {
 	for _, a := range addrs {
 		if m.sim.arp[a] != m.att {
 			m.sim.arp[a] = m.att
+			m.sim.fwdGen++
 			m.sim.emit(Event{Kind: EventVRRP, Node: m.att.Node().Name(), Text: fmt.Sprintf("gratuitous ARP for %v: the gateway now sends to %s", a, m.att)})
 		}
 	}

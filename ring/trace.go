@@ -63,6 +63,11 @@ type Trace struct {
 	Outcome Outcome
 	// Reason explains a Blackhole or Loop in words.
 	Reason string
+	// Bounces counts the times a probe travelling in virtual time came
+	// back to a node it had crossed: a transient (micro)loop that the
+	// forwarding tables resolved while it bounced, or, when it ends in
+	// Loop, one that outlived its TTL.
+	Bounces int
 }
 
 // OK reports whether the packet was delivered.
@@ -112,95 +117,116 @@ type tracer struct {
 	resolve func(out *netsim.Attachment, addr netip.Addr) *netsim.Attachment
 }
 
-// trace follows a packet from src (an address of node from) to dst.
-// Forwarding is what the kernel does: at each node the longest-prefix
-// route (Kernel.Lookup), among ECMP next hops the one a hash of source
-// and destination picks, out the route's interface (or the one on the
-// next hop's subnet) if it has carrier, to the attachment on that link
-// that owns the next hop (the destination itself for an on-link route).
-// It stops when the packet reaches a node holding dst, is dropped, comes
-// back to a node it crossed, or has crossed MaxTTL routers.
+// walk is one packet on its way: its trace so far and where it is.
+type walk struct {
+	t    Trace
+	cur  *netsim.Node
+	in   string // the interface it arrived on, "" at the source
+	ttl  int
+	seen map[*netsim.Node]bool
+}
+
+func newWalk(from *netsim.Node, src, dst netip.Addr) *walk {
+	return &walk{t: Trace{From: from.Name(), Src: src, Dst: dst}, cur: from, ttl: MaxTTL, seen: make(map[*netsim.Node]bool)}
+}
+
+// trace follows a packet from src (an address of node from) to dst over
+// the forwarding tables as they are now, all hops at the same instant. It
+// stops when the packet reaches a node holding dst, is dropped, comes back
+// to a node it crossed (a loop: nothing changes while it travels), or has
+// crossed MaxTTL routers. Probes travel in virtual time instead; see
+// prober.
 func (tr *tracer) trace(from *netsim.Node, src, dst netip.Addr) Trace {
-	t := Trace{From: from.Name(), Src: src, Dst: dst}
-	seen := make(map[*netsim.Node]bool)
-	cur := from
-	in := ""
-	for ttl := MaxTTL; ; ttl-- {
-		f := tr.fwd(cur)
-		name := cur.Name()
-		if f != nil {
-			name = f.name
-		}
-		hop := TraceHop{Node: name, In: in}
-		if seen[cur] {
-			t.Hops = append(t.Hops, hop)
-			return t.end(Loop, fmt.Sprintf("back at %s", name))
-		}
-		seen[cur] = true
-		if f == nil {
-			t.Hops = append(t.Hops, hop)
-			return t.end(Blackhole, fmt.Sprintf("%s is not simulated", name))
-		}
-		if f.down != nil {
-			if why := f.down(); why != "" {
-				t.Hops = append(t.Hops, hop)
-				return t.end(Blackhole, fmt.Sprintf("%s %s", name, why))
-			}
-		}
-		if cur.Owner(dst) != nil {
-			t.Hops = append(t.Hops, hop)
-			return t.end(Delivered, "")
-		}
-		if f.host && len(t.Hops) > 0 {
-			t.Hops = append(t.Hops, hop)
-			return t.end(Blackhole, fmt.Sprintf("%s is a host and does not forward", name))
-		}
-		if ttl == 0 {
-			t.Hops = append(t.Hops, hop)
-			return t.end(Loop, "TTL exceeded")
-		}
-		r, ok := f.kernel.Lookup(dst)
-		if !ok {
-			t.Hops = append(t.Hops, hop)
-			return t.end(Blackhole, fmt.Sprintf("no route to %v at %s", dst, name))
-		}
-		hop.Route = r
-		if r.Type != fib.TypeUnicast || len(r.NextHops) == 0 {
-			t.Hops = append(t.Hops, hop)
-			return t.end(Blackhole, fmt.Sprintf("%s route %v at %s", r.Type, r.Prefix, name))
-		}
-		nh := r.NextHops[0]
-		if len(r.NextHops) > 1 {
-			nh = r.NextHops[flowHash(src, dst)%uint32(len(r.NextHops))]
-		}
-		target := nh.Gateway
-		if !target.IsValid() {
-			target = dst
-		}
-		out := tr.outIface(cur, nh, target)
-		if out == nil {
-			t.Hops = append(t.Hops, hop)
-			return t.end(Blackhole, fmt.Sprintf("%s has no interface for next hop %v", name, target))
-		}
-		hop.Out, hop.Via = out.Name(), target
-		t.Hops = append(t.Hops, hop)
-		if !out.Up() {
-			return t.end(Blackhole, fmt.Sprintf("%s/%s has no carrier", name, out.Name()))
-		}
-		next := tr.resolve(out, target)
+	w := newWalk(from, src, dst)
+	for {
+		next := tr.step(w, true)
 		if next == nil {
-			return t.end(Blackhole, fmt.Sprintf("nobody answers for %v on %s/%s", target, name, out.Name()))
+			return w.t
 		}
-		if !next.Up() {
-			return t.end(Blackhole, fmt.Sprintf("%s has no carrier", next))
-		}
-		cur, in = next.Node(), next.Name()
+		w.cur, w.in = next.Node(), next.Name()
 	}
 }
 
-func (t Trace) end(o Outcome, reason string) Trace {
-	t.Outcome, t.Reason = o, reason
-	return t
+// step forwards the packet at its current node as the kernel does: the
+// longest-prefix route (Kernel.Lookup), among ECMP next hops the one a
+// hash of source and destination picks, out the route's interface (or the
+// one on the next hop's subnet) if it has carrier, to the attachment on
+// that link that owns the next hop (the destination itself for an on-link
+// route). It returns that attachment, or nil when the walk ended: the
+// packet was delivered to a node holding the destination, dropped, or
+// looped (back at a node it crossed, with loopOnRevisit; or out of TTL).
+func (tr *tracer) step(w *walk, loopOnRevisit bool) *netsim.Attachment {
+	t := &w.t
+	cur, dst := w.cur, t.Dst
+	f := tr.fwd(cur)
+	name := cur.Name()
+	if f != nil {
+		name = f.name
+	}
+	hop := TraceHop{Node: name, In: w.in}
+	end := func(o Outcome, format string, args ...any) *netsim.Attachment {
+		t.Hops = append(t.Hops, hop)
+		t.Outcome, t.Reason = o, fmt.Sprintf(format, args...)
+		return nil
+	}
+	if w.seen[cur] {
+		if loopOnRevisit {
+			return end(Loop, "back at %s", name)
+		}
+		t.Bounces++
+	}
+	w.seen[cur] = true
+	if f == nil {
+		return end(Blackhole, "%s is not simulated", name)
+	}
+	if f.down != nil {
+		if why := f.down(); why != "" {
+			return end(Blackhole, "%s %s", name, why)
+		}
+	}
+	if cur.Owner(dst) != nil {
+		return end(Delivered, "")
+	}
+	if f.host && len(t.Hops) > 0 {
+		return end(Blackhole, "%s is a host and does not forward", name)
+	}
+	if w.ttl == 0 {
+		return end(Loop, "TTL exceeded at %s", name)
+	}
+	w.ttl--
+	r, ok := f.kernel.Lookup(dst)
+	if !ok {
+		return end(Blackhole, "no route to %v at %s", dst, name)
+	}
+	hop.Route = r
+	if r.Type != fib.TypeUnicast || len(r.NextHops) == 0 {
+		return end(Blackhole, "%s route %v at %s", r.Type, r.Prefix, name)
+	}
+	nh := r.NextHops[0]
+	if len(r.NextHops) > 1 {
+		nh = r.NextHops[flowHash(t.Src, dst)%uint32(len(r.NextHops))]
+	}
+	target := nh.Gateway
+	if !target.IsValid() {
+		target = dst
+	}
+	out := tr.outIface(cur, nh, target)
+	if out == nil {
+		return end(Blackhole, "%s has no interface for next hop %v", name, target)
+	}
+	hop.Out, hop.Via = out.Name(), target
+	if !out.Up() {
+		return end(Blackhole, "%s/%s has no carrier", name, out.Name())
+	}
+	next := tr.resolve(out, target)
+	if next == nil {
+		return end(Blackhole, "nobody answers for %v on %s/%s", target, name, out.Name())
+	}
+	if !next.Up() {
+		return end(Blackhole, "%s has no carrier", next)
+	}
+	t.Hops = append(t.Hops, hop)
+	return next
 }
 
 // outIface is the attachment a next hop leaves by: the route's interface

@@ -1,0 +1,100 @@
+package ring
+
+import (
+	"errors"
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/switchless/routing"
+	"github.com/switchless/routing/fib"
+	"github.com/switchless/routing/vrrp"
+)
+
+func TestNewNode_ChecksEnvironment(t *testing.T) {
+	s := paperSpec(3)
+	edge, _ := s.Build("vr1")
+	inner, _ := s.Build("vr2")
+	trs := func(c NodeConfig) map[string]routing.Transport {
+		m := map[string]routing.Transport{}
+		for _, ic := range c.OSPF.Interfaces {
+			m[ic.Name] = nopTransport{}
+		}
+		return m
+	}
+	full := NodeEnv{OSPF: trs(edge), VRRP: nopTransport{}, Addresses: vrrp.NewMemoryAddresses(nil, nil),
+		FIB: fib.NewMemory(), StaticFIB: fib.NewMemory()}
+	if _, err := NewNode(edge, full); err != nil {
+		t.Fatalf("complete environment: %v", err)
+	}
+	if _, err := NewNode(inner, NodeEnv{OSPF: trs(inner), FIB: fib.NewMemory()}); err != nil {
+		t.Fatalf("inner node: %v", err)
+	}
+	for name, edit := range map[string]func(*NodeEnv){
+		"no FIB":          func(e *NodeEnv) { e.FIB = nil },
+		"no static FIB":   func(e *NodeEnv) { e.StaticFIB = nil },
+		"no VRRP":         func(e *NodeEnv) { e.VRRP = nil },
+		"no VIP manager":  func(e *NodeEnv) { e.Addresses = nil },
+		"missing OSPF tr": func(e *NodeEnv) { e.OSPF = map[string]routing.Transport{IfEast: nopTransport{}} },
+	} {
+		env := full
+		edit(&env)
+		if _, err := NewNode(edge, env); err == nil {
+			t.Errorf("%s: NewNode accepted it", name)
+		} else if name != "missing OSPF tr" && !errors.Is(err, ErrNodeEnv) {
+			t.Errorf("%s: %v does not wrap ErrNodeEnv", name, err)
+		}
+	}
+}
+
+type nopTransport struct{}
+
+func (nopTransport) Start(func(routing.Packet)) error { return nil }
+func (nopTransport) Send(netip.Addr, []byte) error    { return nil }
+func (nopTransport) JoinGroup(netip.Addr) error       { return nil }
+func (nopTransport) LeaveGroup(netip.Addr) error      { return nil }
+func (nopTransport) Close() error                     { return nil }
+
+// An edge holds its static default exactly while the upstream interface
+// has carrier, and VRRP's upstream track keeps it Backup without one.
+func TestNode_StaticDefaultFollowsUpstreamCarrier(t *testing.T) {
+	s := paperSpec(3)
+	s.Profile = ProfileFast
+	sim, err := NewSim(SimConfig{Spec: s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sim.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sim.Advance(10 * time.Second)
+	vr1 := sim.Node("vr1")
+	def := netip.MustParsePrefix("0.0.0.0/0")
+	if _, ok := vr1.Kernel().Static.Get(0, def); !ok {
+		t.Fatal("no static default at the master edge")
+	}
+	if st := vr1.Node().VRRP().State(); st != vrrp.Master {
+		t.Fatalf("vr1 is %v", st)
+	}
+	up := vr1.Attachment(IfUpstream)
+	up.Cut()
+	if _, ok := vr1.Kernel().Static.Get(0, def); ok {
+		t.Fatal("static default kept without carrier")
+	}
+	if st := vr1.Node().VRRP().State(); st != vrrp.Backup {
+		t.Fatalf("vr1 without upstream carrier is %v, want Backup", st)
+	}
+	sim.Advance(time.Second)
+	if st := sim.Node("vr3").Node().VRRP().State(); st != vrrp.Master {
+		t.Fatalf("backup edge is %v after the master lost its uplink", st)
+	}
+	up.Restore()
+	r, ok := vr1.Kernel().Static.Get(0, def)
+	if !ok || r.NextHops[0].IfIndex != up.Index() || r.NextHops[0].Gateway != s.Upstream.Gateway {
+		t.Fatalf("static default after restore: %v, %v", r, ok)
+	}
+	sim.Advance(time.Second)
+	if st := vr1.Node().VRRP().State(); st != vrrp.Master {
+		t.Fatalf("vr1 did not preempt after its uplink came back: %v", st)
+	}
+}
