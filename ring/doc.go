@@ -51,4 +51,57 @@
 //	vr3   inner        50    10    west
 //	vr4   inner        10    50    east
 //	vr5   backup edge  10    50    east
+//
+// # Nodes
+//
+// [Spec.Build] gives one node's [NodeConfig]: its interfaces (east to node
+// i+1, west to node i-1, up on the upstream LAN at the edges, lan0, lan1…
+// for the server LANs), its ospf.Config (ring links point-to-point with
+// the planned costs and the profile's hellos, server LANs passive, the
+// upstream LAN left out because the default route covers it, the
+// profile's SPF back-off, and at the edges default-information originate
+// of a type-2 default, metric [MasterDefaultMetric] at the master edge and
+// [BackupDefaultMetric] at the backup edge), the edge's static default via
+// the gateway, unreachable routes for the other nodes' LANs, and its
+// vrrp.Config (VRRPv3, the spec's VRID, VIP and priority, the profile's
+// advertisement interval, preemption on).
+//
+// A [Node] runs one NodeConfig on the transports, FIB sinks and address
+// manager of a [NodeEnv] (simulated or real) and ties the pieces together:
+//
+//   - the static default is installed while the upstream interface has
+//     carrier, and OSPF originates the default exactly while it is
+//     installed (ospf.Instance.SetDefaultRoute), so an edge that loses its
+//     uplink stops attracting the ring's traffic;
+//   - the upstream carrier is also a VRRP track: without it the edge
+//     stays Backup;
+//   - after a boot the edge stays Backup until OSPF has routes towards
+//     its neighbours ([TrackRouting]): otherwise the returning master
+//     edge would take the VIP and bounce the gateway's traffic back to it
+//     until OSPF converges;
+//   - unreachable routes ([DiscardMetric]) drop, at the edge, the
+//     gateway's traffic for a LAN OSPF cannot reach, instead of sending it
+//     back up the default;
+//   - after a restart the ring interfaces stay silent until the node can
+//     supersede the router-LSA its previous incarnation left in the ring
+//     at once (RFC 2328 §13.4 against §12.4's MinLSInterval; see
+//     [NodeEnv.Restarted]).
+//
+// # Simulation
+//
+// [Sim] runs the whole ring on the in-memory network (internal/netsim) and
+// a manual clock: every node is a Node on netsim transports with a
+// [Kernel] (one fib.Memory per protocol, looked up as Linux does), one
+// server per LAN, and the upstream gateway, which routes every server LAN
+// to the VIP. Probes run every 10 ms of virtual time from the gateway to
+// every server and back; they travel as packets, forwarded hop by hop by
+// the tables of the moment and delayed by each link's latency, so a
+// transient loop resolved while a probe bounces in it costs nothing and
+// one that outlives the probe's TTL loses it. [Sim.Steps] are the
+// scenarios of the design (S0 cold start, S1 the master edge dies, S2 an
+// inner node dies, S3 a ring link is cut, S4 the old master returns, plus
+// the frozen-master variant and the healing steps), each with the bound
+// its timers imply; [Sim.Run] measures them. The same spec and seed give
+// the same run, packet for packet ([Sim.CapturePcapng]), and
+// [Sim.WriteDot] draws the ring with its costs and current default paths.
 package ring
