@@ -1,4 +1,69 @@
-// Package ospf implements OSPF version 2 (RFC 2328).
+// Package ospf implements OSPF version 2 (RFC 2328): the wire format, the
+// interface and neighbor state machines, flooding and the link-state
+// database, the shortest-path calculation, and the routing table installed
+// into a [fib.Sink]. Only the backbone area is implemented; the code leaves
+// room for inter-area routing (§16.2–16.3).
+//
+// # Running an instance
+//
+// [New] takes a [Config], a routing.Clock and one routing.Transport per
+// interface (raw IP protocol 89 on Linux, see [ListenRaw]; or the
+// in-memory network of a simulation). Zero fields of the Config mean the
+// RFC's defaults; [Config.Validate] names the first bad field.
+//
+//	in, err := ospf.New(cfg, routing.SystemClock(), transports, logger)
+//	err = in.Run(ctx) // Start, wait for ctx, Stop
+//
+// Every input — a packet, a timer, an API call — is handled to completion
+// under the instance's mutex on the goroutine that delivered it. On a
+// routing.ManualClock with the in-memory network that is the one goroutine
+// driving the clock, so a simulated topology replays the same packets for
+// the same seed. [Instance.Stop] floods its self-originated LSAs at MaxAge
+// (§14.1), withdraws its routes from the FIB and closes the transports.
+// [Instance.InterfaceDown] and [Instance.InterfaceUp] report carrier
+// changes and act at once (§9.3 InterfaceDown, §10.3 KillNbr).
+//
+// What the instance knows is read as plain values: [Instance.Interfaces],
+// [Instance.Neighbors], [Instance.LSDB], [Instance.LookupLSA],
+// [Instance.RoutingTable], [Instance.SPFStatus] and [Instance.Stats]
+// (packets dropped, counted by [DropReason]). [Instance.LSDBChanged]
+// signals database changes.
+//
+// # Adjacencies, flooding and the database
+//
+// Interfaces are point-to-point or broadcast (NBMA and point-to-multipoint
+// are rejected as not supported), or passive. The interface state machine
+// (§9.1–9.3) and the DR/BDR election (§9.4, [ElectDR], a pure function)
+// follow the RFC; so do the hello checks (§10.5, including FRR-style fast
+// hellos through InterfaceConfig.HelloMultiplier), the neighbor state
+// machine (§10.1–10.4), the database exchange with the MTU check and
+// MTUIgnore (§10.6–10.8), LS requests and retransmissions, every step of
+// flooding (§13, §13.3, §13.5, MinLSArrival), self-originated LSAs
+// (§13.4), router- and network-LSA origination (§12.4.1–12.4.2) with
+// MinLSInterval, LSRefreshTime and sequence-number wrap (§12.1.6), and
+// aging (§14). Malformed, unauthenticated, wrong-area, wrong-mask and
+// self-sourced packets are dropped, counted by reason and logged at debug
+// level; they change nothing.
+//
+// # Routing
+//
+// SPF (§16.1, §16.1.1) runs over router- and network-LSAs with the
+// two-way link check, computes next hops for directly connected routers and
+// behind transit networks, keeps up to Config.MaxPaths equal-cost next hops,
+// adds stub networks, and then AS-external routes (§16.4, types 1 and 2,
+// forwarding addresses). It is scheduled by the RFC 8405 back-off
+// ([SPFBackoff]); a change to AS-external LSAs alone recomputes only the
+// affected destinations (§16.5–16.6) without a new tree. The routing table
+// is written to Config.FIB as differences (ECMP as multipath routes), outside
+// the instance's mutex, and reconciled with the sink's own list when
+// interfaces change and every minute.
+//
+// [Redistribute] advertises connected and static networks as
+// AS-external-LSAs; [Instance.AddExternal] and [Instance.RemoveExternal]
+// inject routes from the embedding program; [DefaultInformation]
+// originates a default route while this router has one of its own
+// ([Instance.SetDefaultRoute]), or always — the two edge routers of a
+// switchless ring do this with different metrics.
 //
 // # Wire format
 //
