@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/switchless/routing/vrrp"
 )
@@ -20,7 +21,7 @@ func (s *Sim) WriteDot(w io.Writer) error {
 	n := len(s.nodes)
 	p("graph ring {\n")
 	p("\tlabel=%q;\n\tfontname=\"Helvetica\";\n\tnode [fontname=\"Helvetica\" fontsize=10];\n\tedge [fontname=\"Helvetica\" fontsize=9];\n",
-		fmt.Sprintf("switchless ring, %d nodes, profile %v, t=%v", n, s.r.spec.Profile, s.Elapsed()))
+		fmt.Sprintf("switchless ring, %d nodes, profile %v, t=%v", n, s.r.spec.Profile, s.Elapsed().Round(time.Millisecond)))
 
 	// Which way default traffic crosses each ring link: from each node's
 	// first server (or the node itself) to the gateway.
