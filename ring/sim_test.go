@@ -315,3 +315,33 @@ func TestSim_PcapAndDot(t *testing.T) {
 		t.Errorf("unbalanced braces:\n%s", g)
 	}
 }
+
+// Edges anywhere in the ring (here vr2 master, vr4 backup, with
+// priorities 150 and 50), a node with two LANs and one with none: the
+// same guarantees hold.
+func TestSim_EdgesAnywhere(t *testing.T) {
+	spec := withEdges(paperSpec(6), 1, 3)
+	spec.Profile = ProfileFast
+	spec.Nodes[2].LANs = append(spec.Nodes[2].LANs, netip.MustParsePrefix("10.33.0.1/24"))
+	spec.Nodes[4].LANs = nil
+	s, err := NewSim(SimConfig{Spec: spec, Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(s.Servers()); got != 6 {
+		t.Fatalf("%d servers, want 6 (vr3 has two LANs, vr5 none)", got)
+	}
+	rs, err := s.Run()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rs {
+		if !r.Reachable || !r.WithinBound() {
+			t.Errorf("%s %s: outage %v (bound %v), reachable %v", r.ID, r.Name, r.Outage, r.Bound, r.Reachable)
+		}
+		checkLoops(t, s, spec, r)
+	}
+	if rs[1].Name != "vr2 (VRRP master) dies" || rs[3].Name != "vr1 (not an edge) dies" {
+		t.Errorf("victims: %q, %q", rs[1].Name, rs[3].Name)
+	}
+}
