@@ -8,6 +8,7 @@ import (
 
 	"github.com/switchless/routing"
 	"github.com/switchless/routing/fib"
+	"github.com/switchless/routing/ospf"
 	"github.com/switchless/routing/vrrp"
 )
 
@@ -97,4 +98,68 @@ func TestNode_StaticDefaultFollowsUpstreamCarrier(t *testing.T) {
 	if st := vr1.Node().VRRP().State(); st != vrrp.Master {
 		t.Fatalf("vr1 did not preempt after its uplink came back: %v", st)
 	}
+}
+
+// After a reboot the node keeps its ring interfaces silent until it can
+// answer the router-LSA its previous incarnation left in the ring with a
+// newer one at once (RFC 2328 §13.4): when it speaks, the ring replaces
+// the stale LSA before any adjacency is Full, and never routes through the
+// node on the stale one.
+func TestNode_RestartQuietSupersedesStaleLSA(t *testing.T) {
+	spec := paperSpec(4)
+	spec.Profile = ProfileFast
+	s, err := NewSim(SimConfig{Spec: spec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.RunStep(s.Steps()[0]); err != nil {
+		t.Fatal(err)
+	}
+	vr1, vr2 := s.Node("vr1"), s.Node("vr2")
+	rid := vr1.Config().OSPF.RouterID
+	stale := routerLSASeq(t, vr2, rid)
+	if err := s.Freeze("vr1"); err != nil {
+		t.Fatal(err)
+	}
+	s.Advance(3 * time.Second)
+	if err := s.Reboot("vr1"); err != nil {
+		t.Fatal(err)
+	}
+	east := vr1.Attachment(IfEast)
+	sent := east.Stats().Sent
+	s.Advance(ospf.MinLSInterval - 10*time.Millisecond)
+	if got := east.Stats().Sent; got != sent {
+		t.Fatalf("vr1 sent %d packets on east within MinLSInterval of its reboot", got-sent)
+	}
+	// From the moment it speaks until its adjacencies are in its own LSA,
+	// vr2 must never route through it on the stale LSA.
+	for range 200 {
+		s.Advance(50 * time.Millisecond)
+		if seq := routerLSASeq(t, vr2, rid); seq == stale {
+			for _, r := range vr2.Kernel().OSPF.Routes() {
+				if len(r.NextHops) > 0 && r.NextHops[0].IfIndex == vr2.Attachment(IfWest).Index() &&
+					r.Prefix != netip.MustParsePrefix("10.1.0.0/24") && r.Prefix != netip.MustParsePrefix("10.255.0.6/31") {
+					t.Fatalf("at +%v vr2 routes %v through vr1 on its stale router-LSA", s.Elapsed(), r)
+				}
+			}
+		}
+	}
+	if got := east.Stats().Sent; got == sent {
+		t.Fatal("vr1 never spoke again")
+	}
+	if seq := routerLSASeq(t, vr2, rid); seq <= stale {
+		t.Fatalf("vr2 still holds vr1's router-LSA %#x, the stale one was %#x", uint32(seq), uint32(stale))
+	}
+	if !s.AllReachable() {
+		t.Fatalf("unreachable after the reboot: %v", s.Unreachable())
+	}
+}
+
+func routerLSASeq(t *testing.T, sn *SimNode, rid netip.Addr) int32 {
+	t.Helper()
+	es := sn.Node().OSPF().LSDB(ospf.LSDBFilter{Type: ospf.LSTypeRouter, ID: rid, AdvRouter: rid})
+	if len(es) != 1 {
+		t.Fatalf("%s holds %d router-LSAs of %v", sn.Name(), len(es), rid)
+	}
+	return es[0].LSA.Header.Seq
 }
