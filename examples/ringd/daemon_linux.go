@@ -367,8 +367,7 @@ func (d *daemon) status() Status {
 	st.Neighbors = neighborViews(in.Neighbors())
 	st.Routes = routeViews(in.RoutingTable())
 	if r := d.node.VRRP(); r != nil {
-		v := r.Status()
-		st.VRRP = &v
+		st.VRRP = vrrpView(r.Status())
 	}
 	if d.static != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)

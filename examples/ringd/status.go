@@ -33,7 +33,7 @@ type Status struct {
 	Neighbors  []NeighborView `json:"neighbors"`
 	Routes     []RouteView    `json:"routes"`
 	Static     *bool          `json:"static_default,omitempty"` // edges only
-	VRRP       *vrrp.Status   `json:"vrrp,omitempty"`           // edges only
+	VRRP       *VRRPView      `json:"vrrp,omitempty"`           // edges only
 	Events     []EventView    `json:"events"`
 	// Transports counts each raw socket's traffic ("ospf/east",
 	// "vrrp/up").
@@ -67,6 +67,39 @@ type RouteView struct {
 	Type     string       `json:"type"`
 	Cost     string       `json:"cost"`
 	NextHops []string     `json:"nexthops"`
+}
+
+// VRRPView is the edge's virtual router.
+type VRRPView struct {
+	VRID               uint8              `json:"vrid"`
+	Version            string             `json:"version"`
+	State              string             `json:"state"`
+	Master             netip.Addr         `json:"master,omitzero"`
+	VirtualAddresses   []netip.Addr       `json:"virtual_addresses"`
+	ConfiguredPriority uint8              `json:"configured_priority"`
+	Priority           uint8              `json:"priority"`
+	Forced             bool               `json:"forced,omitempty"`
+	Interval           string             `json:"interval"`
+	MasterDownInterval string             `json:"master_down_interval"`
+	Tracks             []vrrp.TrackStatus `json:"tracks"`
+	Received           uint64             `json:"received"`
+	Sent               uint64             `json:"sent"`
+	Transitions        uint64             `json:"transitions"`
+	Drops              map[string]uint64  `json:"drops,omitempty"`
+}
+
+func vrrpView(s vrrp.Status) *VRRPView {
+	v := &VRRPView{VRID: s.VRID, Version: s.Version.String(), State: s.State.String(), Master: s.Master,
+		VirtualAddresses: s.VirtualAddresses, ConfiguredPriority: s.ConfiguredPriority, Priority: s.Priority,
+		Forced: s.Forced, Interval: s.Interval.String(), MasterDownInterval: s.MasterDownInterval.String(),
+		Tracks: s.Tracks, Received: s.Counters.Received, Sent: s.Counters.Sent, Transitions: s.Counters.Transitions}
+	for k, n := range s.Counters.Drops {
+		if v.Drops == nil {
+			v.Drops = map[string]uint64{}
+		}
+		v.Drops[k.String()] = n
+	}
+	return v
 }
 
 // EventView is one recent event of the node.

@@ -7,7 +7,7 @@
 // examples/ringd on every node, then with FRR (zebra, staticd, ospfd with
 // the same costs and default metrics) and keepalived. The gateway probes
 // every server every 10 ms with fping; the outage of a scenario is the
-// longest gap between replies less one probe interval. See package lab.
+// longest run of lost probes times the interval. See package lab.
 //
 // Usage (as root; needs iproute2, fping, and for the reference frr and
 // keepalived):
@@ -126,7 +126,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			}
 		}
 	}
-	fmt.Fprintf(stdout, "\noutage seen from the gateway (fping every %v to every server; longest gap between replies less one interval; S0: time until every server answered)", lab.ProbeInterval)
+	fmt.Fprintf(stdout, "\noutage seen from the gateway (fping every %v to every server; longest run of lost probes × interval; S0: time until every server answered)", lab.ProbeInterval)
 	if *runs > 1 {
 		fmt.Fprintf(stdout, ", median of %d runs (min–max)", *runs)
 	}

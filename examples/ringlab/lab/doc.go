@@ -19,13 +19,15 @@
 //	     (ip link set down on one end)
 //	S3r  the link is restored
 //
-// The outage of a scenario is the longest gap between two replies from a
-// server that was reachable before the fault (the victim's own server
-// excluded), less one probe interval, so that a run with no lost probe
-// shows zero; for S0 it is the time from the start until every server has
-// answered. A step ends once every server of a running node has answered
-// without a gap for the settle time (6 s: past OSPF's MinLSInterval, so
-// that the next fault meets a quiet ring).
+// The outage of a scenario is the longest gap in the replies of one
+// server that answered before the fault (the victim's own servers
+// excluded), counted in probes: a run of k lost probes is k × 10 ms, as
+// the simulation counts it, so that a busy machine delaying fping or the
+// replies does not pass for an outage (a reply later than 100 ms is
+// lost). For S0 it is the time from the start until every server has
+// answered. A step ends once every server of a running node has answered,
+// losing no more than two probes in a row, for the settle time (6 s: past
+// OSPF's MinLSInterval, so that the next fault meets a quiet ring).
 //
 // Everything the lab creates is named with its prefix and a random run id
 // and removed at the end: it deletes only its own namespaces and signals

@@ -16,28 +16,46 @@ import (
 )
 
 // prober runs fping in the gateway's namespace, every ProbeInterval to
-// every server, and keeps the arrival time of every reply. fping holds
-// its period where `ping -i 0.01` does not, and -D stamps each reply with
-// the time fping saw it, so that buffering of its output does not matter.
+// every server, and keeps every reply: its sequence number and the time
+// fping saw it (-D). fping holds its period where `ping -i 0.01` does not.
+//
+// Outages are counted in lost probes, as the simulation counts them: a
+// run of k missing sequence numbers is k probe intervals. A busy machine
+// that delays fping or the replies shifts the timestamps but loses no
+// probe, so it does not show up as an outage; a reply later than
+// probeTimeout counts as lost.
 type prober struct {
 	cmd  *exec.Cmd
 	done chan struct{}
 
 	mu      sync.Mutex
-	replies map[netip.Addr][]time.Time
-	lines   int
+	replies map[netip.Addr][]reply // in arrival order
 }
 
+type reply struct {
+	seq int
+	t   time.Time
+}
+
+// probeTimeout is how late a reply may come and still count.
+const probeTimeout = 100 * time.Millisecond
+
 // fping -D -l: "[1700000000.12345] 10.1.0.2 : [12], 64 bytes, 0.05 ms (...)".
-var replyRE = regexp.MustCompile(`^\[(\d+)\.(\d+)\] (\S+) : \[\d+\], \d+ bytes`)
+var replyRE = regexp.MustCompile(`^\[(\d+)\.(\d+)\] (\S+) : \[(\d+)\], \d+ bytes`)
 
 func startProber(l *Lab) (*prober, error) {
-	args := []string{"netns", "exec", l.gw.name, "fping", "-D", "-l",
-		"-p", strconv.Itoa(int(ProbeInterval / time.Millisecond)),
-		"-i", "1", // between packets to different servers
-		"-t", "500", // a late reply still counts
+	args := []string{"netns", "exec", l.gw.name}
+	// The measuring instrument runs at a real-time priority, so that a
+	// busy machine delays its probes less than the routers it measures.
+	if chrt, err := LookBinary("chrt"); err == nil {
+		args = append(args, chrt, "-f", "10")
 	}
-	p := &prober{replies: map[netip.Addr][]time.Time{}, done: make(chan struct{})}
+	args = append(args, "fping", "-D", "-l",
+		"-p", strconv.Itoa(int(ProbeInterval/time.Millisecond)),
+		"-i", "1", // between packets to different servers
+		"-t", strconv.Itoa(int(probeTimeout/time.Millisecond)),
+	)
+	p := &prober{replies: map[netip.Addr][]reply{}, done: make(chan struct{})}
 	for _, s := range l.servers {
 		args = append(args, s.addr.String())
 		p.replies[s.addr] = nil
@@ -63,41 +81,49 @@ func startProber(l *Lab) (*prober, error) {
 }
 
 func (p *prober) line(s string) {
-	m := replyRE.FindStringSubmatch(s)
-	if m == nil {
+	r, a, ok := parseReply(s)
+	if !ok {
 		return
 	}
-	a, err := netip.ParseAddr(m[3])
-	if err != nil {
-		return
-	}
-	sec, _ := strconv.ParseInt(m[1], 10, 64)
-	frac := m[2]
-	for len(frac) < 9 {
-		frac += "0"
-	}
-	ns, _ := strconv.ParseInt(frac[:9], 10, 64)
-	t := time.Unix(sec, ns)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if rs, ok := p.replies[a]; ok {
-		// Replies arrive in order; keep the slice sorted regardless.
-		if n := len(rs); n > 0 && t.Before(rs[n-1]) {
-			i, _ := slices.BinarySearchFunc(rs, t, func(x, y time.Time) int { return x.Compare(y) })
-			p.replies[a] = slices.Insert(rs, i, t)
-		} else {
-			p.replies[a] = append(rs, t)
-		}
-		p.lines++
+		p.replies[a] = append(rs, r)
 	}
 }
 
-// snapshot returns a's replies since from.
-func (p *prober) since(a netip.Addr, from time.Time) []time.Time {
+// parseReply reads one line of fping -D -l.
+func parseReply(s string) (reply, netip.Addr, bool) {
+	m := replyRE.FindStringSubmatch(s)
+	if m == nil {
+		return reply{}, netip.Addr{}, false
+	}
+	a, err := netip.ParseAddr(m[3])
+	if err != nil {
+		return reply{}, netip.Addr{}, false
+	}
+	sec, err1 := strconv.ParseInt(m[1], 10, 64)
+	seq, err2 := strconv.Atoi(m[4])
+	frac := m[2]
+	if len(frac) > 9 {
+		frac = frac[:9]
+	}
+	for len(frac) < 9 {
+		frac += "0"
+	}
+	ns, err3 := strconv.ParseInt(frac, 10, 64)
+	if err1 != nil || err2 != nil || err3 != nil {
+		return reply{}, netip.Addr{}, false
+	}
+	return reply{seq: seq, t: time.Unix(sec, ns)}, a, true
+}
+
+// since returns a's replies that arrived at or after from.
+func (p *prober) since(a netip.Addr, from time.Time) []reply {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	rs := p.replies[a]
-	i, _ := slices.BinarySearchFunc(rs, from, func(x, y time.Time) int { return x.Compare(y) })
+	i, _ := slices.BinarySearchFunc(rs, from, func(x reply, y time.Time) int { return x.t.Compare(y) })
 	return slices.Clone(rs[i:])
 }
 
@@ -110,19 +136,29 @@ func (p *prober) stop() {
 
 // stretch describes one server's replies since a fault.
 type stretch struct {
-	ok    bool      // answering now, without a gap since start
-	start time.Time // start of the current gap-free stretch
+	ok    bool      // answering now, with no long loss since start
+	start time.Time // start of the current stretch without a long loss
 	first time.Time // first reply at or after the fault (zero: none)
-	// gap is the longest time between two replies with the later one
-	// after the fault, or from the last reply until now when the server
-	// has not answered since.
-	gap time.Duration
-	at  time.Time // when that gap began
+	// lost is the longest run of lost probes whose next reply came after
+	// the fault (or, when the server has not answered for lag, the time
+	// since its last reply); at is the last reply before it.
+	lost time.Duration
+	at   time.Time
+	// losses are every run of lost probes after the fault (last reply
+	// before, first after: zero while it lasts, and the count);
+	// recovered is the end of the last run.
+	losses    []loss
+	recovered time.Time
 }
 
-// gapTolerance is the longest pause between replies still counted as
-// continuous (a loaded machine may delay a few probes).
-const gapTolerance = 100 * time.Millisecond
+type loss struct {
+	from, to time.Time
+	probes   int
+}
+
+// lossTolerance is the longest run of lost probes that does not break a
+// stretch: a loaded machine may drop a probe now and then.
+const lossTolerance = 2
 
 // lag is how long the last reply may be in the past and the server still
 // count as answering now (fping's output is buffered).
@@ -130,35 +166,47 @@ const lag = 500 * time.Millisecond
 
 // measure looks at a's replies from t0 until now.
 func (p *prober) measure(a netip.Addr, t0, now time.Time) stretch {
-	rs := p.since(a, t0.Add(-gapTolerance))
+	// Replies from a little before the fault give the sequence number
+	// the fault interrupted.
+	rs := p.since(a, t0.Add(-200*time.Millisecond))
 	var st stretch
 	if len(rs) == 0 {
 		return st
 	}
-	// A reply just before the fault counts as the start of the stretch.
-	st.start = rs[0]
-	if rs[0].Before(t0) {
+	st.start = rs[0].t
+	if rs[0].t.Before(t0) {
 		st.start = t0
 	}
-	for i, r := range rs {
-		if !r.Before(t0) && st.first.IsZero() {
-			st.first = r
+	maxSeq := rs[0].seq
+	prev := rs[0].t
+	for _, r := range rs {
+		if !r.t.Before(t0) && st.first.IsZero() {
+			st.first = r.t
 		}
-		if i == 0 {
-			continue
+		if r.seq <= maxSeq {
+			prev = r.t
+			continue // the first, or late and out of order
 		}
-		if g := r.Sub(rs[i-1]); g > st.gap && r.After(t0) {
-			st.gap, st.at = g, rs[i-1]
+		missing := r.seq - maxSeq - 1
+		maxSeq = r.seq
+		if missing > 0 && r.t.After(t0) {
+			st.losses = append(st.losses, loss{from: prev, to: r.t, probes: missing})
+			if d := time.Duration(missing) * ProbeInterval; d > st.lost {
+				st.lost, st.at = d, prev
+			}
+			st.recovered = r.t
+			if missing > lossTolerance {
+				st.start = r.t
+			}
 		}
-		if r.Sub(rs[i-1]) > gapTolerance {
-			st.start = r
-		}
+		prev = r.t
 	}
-	last := rs[len(rs)-1]
+	last := rs[len(rs)-1].t
 	if g := now.Sub(last); g > lag {
-		if g > st.gap {
-			st.gap, st.at = g, last
+		if g > st.lost {
+			st.lost, st.at = g, last
 		}
+		st.losses = append(st.losses, loss{from: last})
 		return st
 	}
 	st.ok = true

@@ -160,7 +160,7 @@ func (l *Lab) checkDaemons() error {
 }
 
 // runStep injects the fault and watches the probes until every server of
-// a running node has answered without a gap for the settle time, or for
+// a running node has answered for the settle time, or for
 // at most a minute past that.
 func (l *Lab) runStep(ctx context.Context, st step) (Result, error) {
 	res := Result{ID: st.id, Name: st.name, Limit: st.limit, Why: st.why}
@@ -205,8 +205,18 @@ func (l *Lab) runStep(ctx context.Context, st step) (Result, error) {
 			res.Reachable = false
 			res.Unreachable = append(res.Unreachable, s.name)
 		}
-		if m.start.After(latest) {
-			latest = m.start
+		if m.recovered.After(latest) {
+			latest = m.recovered
+		}
+		if st.id == "S0" && m.first.After(latest) {
+			latest = m.first
+		}
+		for _, g := range m.losses {
+			if g.to.IsZero() {
+				l.logf("     %s: no reply since %+.3fs", s.name, g.from.Sub(t0).Seconds())
+			} else {
+				l.logf("     %s: %d probes lost from %+.3fs", s.name, g.probes, g.from.Sub(t0).Seconds())
+			}
 		}
 		if st.id == "S0" {
 			if m.first.IsZero() {
@@ -220,9 +230,9 @@ func (l *Lab) runStep(ctx context.Context, st step) (Result, error) {
 		if !baseline[s.name] {
 			continue
 		}
-		if d := m.gap - ProbeInterval; d > res.Outage {
-			res.Outage = d
-			res.Worst = fmt.Sprintf("%s (gap from %+.3fs)", s.name, m.at.Sub(t0).Seconds())
+		if m.lost > res.Outage {
+			res.Outage = m.lost
+			res.Worst = fmt.Sprintf("%s from %+.3fs", s.name, m.at.Sub(t0).Seconds())
 		}
 	}
 	if !latest.IsZero() {
@@ -238,7 +248,7 @@ func (l *Lab) runStep(ctx context.Context, st step) (Result, error) {
 	return res, nil
 }
 
-// settled reports that every live server has answered without a gap for
+// settled reports that every live server has answered (no long loss) for
 // the settle time (and the fault is at least that long ago).
 func (l *Lab) settled(live []*server, t0, now time.Time) bool {
 	if now.Sub(t0) < l.opt.Settle+lag {

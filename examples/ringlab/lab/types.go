@@ -47,8 +47,8 @@ type Options struct {
 	Out io.Writer
 	// Prefix starts every namespace name; empty means "rl".
 	Prefix string
-	// Settle is how long every server must answer without a gap before a
-	// step ends; 0 means 6 s.
+	// Settle is how long every server must answer (losing at most two
+	// probes in a row) before a step ends; 0 means 6 s.
 	Settle time.Duration
 	// Steps selects scenarios by ID ("S0", "S1", ...); empty runs all.
 	// S0 always runs.
@@ -61,17 +61,17 @@ const ProbeInterval = 10 * time.Millisecond
 // Result is the measurement of one scenario.
 type Result struct {
 	ID, Name string
-	// Outage is the longest gap between replies of one server that was
-	// reachable before the fault, less one probe interval (S0: the time
+	// Outage is the longest run of lost probes to one server that was
+	// reachable before the fault, times the probe interval (S0: the time
 	// until every server answered).
 	Outage time.Duration
-	// Worst names the server of the longest gap.
+	// Worst names the server of the longest run and when it began.
 	Worst string
 	// Converged is the time from the fault until every server of a
-	// running node answered without a gap and kept answering.
+	// running node answered and kept answering.
 	Converged time.Duration
 	// Reachable reports that every server of a running node answered
-	// without a gap for the settle time at the end of the step.
+	// for the settle time at the end of the step.
 	Reachable bool
 	// Unreachable lists the servers that did not.
 	Unreachable []string

@@ -1,0 +1,123 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/switchless/routing/internal/transport"
+	"github.com/switchless/routing/vrrp"
+)
+
+func TestCheckExample(t *testing.T) {
+	var out, errb bytes.Buffer
+	if rc := realMain([]string{"check", "-config", "example.yaml"}, &out, &errb); rc != 0 {
+		t.Fatalf("rc %d: %s", rc, errb.String())
+	}
+	if want := "example.yaml: OK: node vr1 (master edge) of a 5-node ring, profile fast\n"; out.String() != want {
+		t.Errorf("got %q, want %q", out.String(), want)
+	}
+}
+
+// TestCheckErrors: a bad file is refused with the line and the field, and
+// nothing runs.
+func TestCheckErrors(t *testing.T) {
+	b, err := os.ReadFile("example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ from, to, want string }{
+		{"gateway: 192.0.2.1 ", "gateway: 198.51.100.1 ", ":31: upstream.gateway: 198.51.100.1 is not a host on the upstream LAN 192.0.2.0/24"},
+		{"  lan0: eth3\n", "  lan0: eth3\n  lan9: eth9\n", `:15: interfaces.lan9: node vr1 has no interface "lan9"`},
+		{"node: vr1", "node: vr6", `:6: node: "vr6" is not a node of the ring`},
+		{"profile: fast", "profile: fast\nprofil: rfc", ":24: field profil not found"},
+	} {
+		in := strings.Replace(string(b), tc.from, tc.to, 1)
+		path := filepath.Join(t.TempDir(), "bad.yaml")
+		if err := os.WriteFile(path, []byte(in), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for _, cmd := range []string{"check", "run"} {
+			var out, errb bytes.Buffer
+			if rc := realMain([]string{cmd, "-config", path}, &out, &errb); rc != 1 {
+				t.Errorf("%s: rc %d, want 1", cmd, rc)
+			}
+			if got := errb.String(); !strings.Contains(got, path+tc.want) {
+				t.Errorf("%s: stderr %q lacks %q", cmd, got, path+tc.want)
+			}
+		}
+	}
+}
+
+func TestUsage(t *testing.T) {
+	var out, errb bytes.Buffer
+	if rc := realMain([]string{"check", "extra"}, &out, &errb); rc != 2 {
+		t.Errorf("rc %d, want 2", rc)
+	}
+	if rc := realMain([]string{"show", "-socket", filepath.Join(t.TempDir(), "none.sock")}, &out, &errb); rc != 1 {
+		t.Errorf("show without a daemon: rc %d, want 1", rc)
+	}
+}
+
+// TestShow: `ringd show` reads what the status socket serves and prints
+// it as tables or JSON.
+func TestShow(t *testing.T) {
+	sock := filepath.Join(t.TempDir(), "ringd.sock")
+	on := true
+	st := Status{
+		Node: "vr1", Role: "master edge", Profile: "fast", RouterID: netip.MustParseAddr("10.1.0.1"),
+		Since: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC),
+		Interfaces: []IfaceStatus{
+			{Name: "east", Linux: "eth1", IfIndex: 7, Kind: "east", Prefix: netip.MustParsePrefix("10.255.0.0/31"), Cost: 10, Carrier: true, OSPF: "Point-to-point"},
+			{Name: "up", Linux: "eth0", IfIndex: 6, Kind: "upstream", Prefix: netip.MustParsePrefix("192.0.2.2/24")},
+		},
+		Neighbors: []NeighborView{{Interface: "east", RouterID: netip.MustParseAddr("10.2.0.1"), Address: netip.MustParseAddr("10.255.0.1"), State: "Full", DeadIn: "750ms"}},
+		Routes:    []RouteView{{Prefix: netip.MustParsePrefix("10.2.0.0/24"), Type: "intra-area", Cost: "20", NextHops: []string{"via 10.255.0.1 east"}}},
+		Static:    &on,
+		VRRP: vrrpView(vrrp.Status{VRID: 10, Version: vrrp.V3, State: vrrp.Master, Priority: 200, Master: netip.MustParseAddr("192.0.2.2"),
+			VirtualAddresses: []netip.Addr{netip.MustParseAddr("192.0.2.254")}, Counters: vrrp.Counters{Drops: map[vrrp.DropReason]uint64{vrrp.DropTTL: 2}}}),
+		Events:     []EventView{{Time: time.Date(2026, 1, 2, 3, 4, 6, 0, time.UTC), Kind: "vrrp", Text: "Backup -> Master (master down), priority 200"}},
+		Transports: map[string]transport.Stats{"ospf/east": {Received: 3}},
+	}
+	stop, err := serveStatus(sock, func() Status { return st })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	var out, errb bytes.Buffer
+	if rc := realMain([]string{"show", "-socket", sock}, &out, &errb); rc != 0 {
+		t.Fatalf("rc %d: %s", rc, errb.String())
+	}
+	for _, want := range []string{
+		"node vr1 (master edge), router ID 10.1.0.1, profile fast",
+		"static default: installed",
+		"VRRP: VRID 10 Master, priority 200, master 192.0.2.2, VIPs [192.0.2.254]",
+		"east       eth1   7        10.255.0.0/31  10    up       Point-to-point",
+		"up         eth0   6        192.0.2.2/24   -     DOWN     -",
+		"10.2.0.1  10.255.0.1  east       Full   750ms",
+		"10.2.0.0/24  intra-area  20    via 10.255.0.1 east",
+		"Backup -> Master (master down), priority 200",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("show lacks %q:\n%s", want, out.String())
+		}
+	}
+	out.Reset()
+	if rc := realMain([]string{"show", "-json", "-socket", sock}, &out, &errb); rc != 0 {
+		t.Fatalf("rc %d: %s", rc, errb.String())
+	}
+	for _, want := range []string{`"node": "vr1"`, `"state": "Master"`, `"static_default": true`, `"ospf/east"`} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("show -json lacks %q:\n%s", want, out.String())
+		}
+	}
+	_, _, err = fetchStatus(context.Background(), sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,110 @@
+//go:build linux
+
+package lab_test
+
+import (
+	"bytes"
+	"context"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/switchless/routing/examples/ringlab/lab"
+	"github.com/switchless/routing/internal/nstest"
+	"github.com/switchless/routing/ring"
+)
+
+// TestLabFast runs the 5-node ring in namespaces with the fast profile:
+// ours (ringd on every node) through S0-S3r, then the reference (FRR +
+// keepalived) through the same scenarios on the same topology. After
+// every scenario every server of a running node must answer the
+// gateway's probes; for ours, the outage of the scenarios where links go
+// down (S1, S2, S3) must stay within the generous bound the timers imply
+// (lab.Limits: nothing may wait for a dead interval). The figures of both
+// are logged side by side (go test -v); they are not asserted.
+//
+// About two minutes: each scenario waits 6 s of quiet before the next.
+func TestLabFast(t *testing.T) {
+	nstest.RequireRoot(t)
+	nstest.RequireBinary(t, "fping")
+	frrBins := []string{"zebra", "staticd", "ospfd", "keepalived"}
+	for _, b := range frrBins {
+		nstest.RequireBinary(t, b)
+	}
+	ringd := buildRingd(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+
+	var cols []lab.Column
+	for _, st := range []lab.Stack{lab.Ours, lab.FRR} {
+		w := &logWriter{t: t, prefix: st.String() + ": "}
+		res, err := lab.Run(ctx, lab.Options{N: 5, Profile: ring.ProfileFast, Stack: st, Ringd: ringd, Out: w})
+		w.flush()
+		if err != nil {
+			t.Fatalf("%v: %v", st, err)
+		}
+		t.Logf("%v:\n%s", st, lab.FormatResults(res))
+		if len(res) != 7 {
+			t.Fatalf("%v: %d results, want S0 S1 S4 S2 S2r S3 S3r", st, len(res))
+		}
+		for _, r := range res {
+			if !r.Reachable {
+				t.Errorf("%v %s %s: unreachable at the end: %v", st, r.ID, r.Name, r.Unreachable)
+			}
+			if st == lab.Ours && (r.ID == "S1" || r.ID == "S2" || r.ID == "S3") && r.Outage > r.Limit {
+				t.Errorf("%v %s %s: outage %v over %v (%s)", st, r.ID, r.Name, r.Outage, r.Limit, r.Why)
+			}
+		}
+		cols = append(cols, lab.Column{Title: st.String(), Runs: [][]lab.Result{res}})
+	}
+	t.Logf("outage seen from the gateway:\n%s", lab.FormatComparison(cols))
+}
+
+// buildRingd compiles examples/ringd once for the test.
+func buildRingd(t *testing.T) string {
+	t.Helper()
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
+	}
+	out := filepath.Join(t.TempDir(), "ringd")
+	if b, err := exec.Command(goBin, "build", "-o", out, "github.com/switchless/routing/examples/ringd").CombinedOutput(); err != nil {
+		t.Fatalf("go build ringd: %v\n%s", err, b)
+	}
+	return out
+}
+
+// logWriter logs whole lines through t.Log.
+type logWriter struct {
+	t      *testing.T
+	prefix string
+	mu     sync.Mutex
+	buf    bytes.Buffer
+}
+
+func (w *logWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf.Write(p)
+	for {
+		line, err := w.buf.ReadString('\n')
+		if err != nil {
+			w.buf.WriteString(line)
+			return len(p), nil
+		}
+		w.t.Log(w.prefix + strings.TrimRight(line, "\n"))
+	}
+}
+
+func (w *logWriter) flush() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.buf.Len() > 0 {
+		w.t.Log(w.prefix + w.buf.String())
+		w.buf.Reset()
+	}
+}
