@@ -127,7 +127,8 @@ type NodeConfig struct {
 	VRRP *vrrp.Config
 	// RoutingHold bounds the time a booting edge waits for its OSPF
 	// routes before VRRP may make it Master (see TrackRouting and
-	// RoutingHoldTimeout). Zero at inner nodes.
+	// RoutingHoldTimeout); zero releases the hold at once. Zero at inner
+	// nodes, which have no VRRP.
 	RoutingHold time.Duration
 	// Timers are the profile's timers.
 	Timers Timers

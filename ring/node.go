@@ -73,12 +73,15 @@ type NodeEnv struct {
 // traffic for a LAN OSPF cannot reach from bouncing between edge and
 // gateway; the VRRP router shares the upstream gateway's next hop with
 // the other edge, held in Backup after a boot until OSPF's routes are in
-// (TrackRouting).
+// (TrackRouting). After a restart (NodeEnv.Restarted) the ring interfaces
+// stay silent until the node can supersede its previous router-LSA at
+// once (see restartQuiet in node_quiet.go).
 //
 // A Node follows the suite's lifecycle: Start arms everything and
 // returns, Stop shuts down gracefully (VRRP sends priority 0 and gives up
 // the VIP, the static default is withdrawn, OSPF flushes its LSAs and
-// withdraws its routes), Run is Start, wait, Stop. A Node runs once.
+// withdraws its routes, the unreachable routes go), Run is Start, wait,
+// Stop. A Node runs once.
 type Node struct {
 	cfg   NodeConfig
 	env   NodeEnv
