@@ -30,6 +30,14 @@
 // Backup. The host must forward IPv4 (net.ipv4.ip_forward=1); ringd warns
 // when it does not.
 //
+// ringd records in a state file (state_file, by default
+// /var/lib/ringd/NODE.state) that it runs, refreshed every minute, and
+// that it stopped gracefully. A start after a run that did not stop
+// gracefully, less than MaxAge (an hour) ago, is a restart: the ring may
+// still hold the previous run's router-LSA, so the node keeps its ring
+// interfaces silent until it can supersede that LSA at once
+// (ring.NodeEnv.Restarted).
+//
 // On SIGTERM or SIGINT ringd stops gracefully: VRRP sends priority 0 and
 // gives up the VIP, the static default is withdrawn, OSPF flushes its
 // self-originated LSAs and deletes its routes. `ringd show` asks a running

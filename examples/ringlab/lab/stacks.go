@@ -40,6 +40,7 @@ func (o *ours) prepare(n *node) error {
 		Node:       n.cfg.Name,
 		Interfaces: map[string]string{},
 		Socket:     filepath.Join(n.dir, "ringd.sock"),
+		StateFile:  filepath.Join(n.dir, "ringd.state"),
 		Spec:       ringconf.FromSpec(o.l.spec),
 	}
 	for _, name := range n.ifnames() {
