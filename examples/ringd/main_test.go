@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -31,13 +32,16 @@ func TestCheckErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, tc := range []struct{ from, to, want string }{
-		{"gateway: 192.0.2.1 ", "gateway: 198.51.100.1 ", ":31: upstream.gateway: 198.51.100.1 is not a host on the upstream LAN 192.0.2.0/24"},
-		{"  lan0: eth3\n", "  lan0: eth3\n  lan9: eth9\n", `:15: interfaces.lan9: node vr1 has no interface "lan9"`},
-		{"node: vr1", "node: vr6", `:6: node: "vr6" is not a node of the ring`},
-		{"profile: fast", "profile: fast\nprofil: rfc", ":24: field profil not found"},
+	// want is "LINE: ..." where LINE is that of the text at marks.
+	for _, tc := range []struct{ from, to, mark, want string }{
+		{"gateway: 192.0.2.1 ", "gateway: 198.51.100.1 ", "gateway: 198", "upstream.gateway: 198.51.100.1 is not a host on the upstream LAN 192.0.2.0/24"},
+		{"  lan0: eth3\n", "  lan0: eth3\n  lan9: eth9\n", "lan9", `interfaces.lan9: node vr1 has no interface "lan9"`},
+		{"node: vr1", "node: vr6", "node: vr6", `node: "vr6" is not a node of the ring`},
+		{"profile: fast", "profile: fast\nprofil: rfc", "profil:", "field profil not found"},
 	} {
 		in := strings.Replace(string(b), tc.from, tc.to, 1)
+		line := strings.Count(in[:strings.Index(in, tc.mark)], "\n") + 1
+		tc.want = fmt.Sprintf(":%d: %s", line, tc.want)
 		path := filepath.Join(t.TempDir(), "bad.yaml")
 		if err := os.WriteFile(path, []byte(in), 0o644); err != nil {
 			t.Fatal(err)
