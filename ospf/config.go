@@ -117,6 +117,19 @@ type Config struct {
 	// Interfaces are the OSPF interfaces, one per IP interface.
 	Interfaces []InterfaceConfig
 
+	// MinLSInterval is the least time between two originations of one
+	// LSA (§12.4, Appendix B); zero means the RFC's 5 s. Lower it, as
+	// FRR's `timers throttle lsa all`, for sub-second convergence: with
+	// the RFC value a router-LSA that lists a new adjacency can wait up
+	// to 5 s behind the one originated at start.
+	MinLSInterval time.Duration
+	// MinLSArrival is the least time between two accepted floodings of
+	// one LSA (§13 step 5a, Appendix B); zero means the RFC's 1 s. FRR
+	// calls it `timers lsa min-arrival`. It must not exceed the
+	// MinLSInterval of the routers around, or their new instances are
+	// discarded until retransmitted; Validate checks it against ours.
+	MinLSArrival time.Duration
+
 	// Routing (see routing.go).
 
 	// MaxPaths is the number of equal-cost next hops kept per
@@ -221,7 +234,42 @@ func (c Config) Validate() error {
 			idx[ic.IfIndex] = ic.Name
 		}
 	}
+	if err := c.validateLSTimers(); err != nil {
+		return err
+	}
 	return c.validateRouting()
+}
+
+func (c Config) validateLSTimers() error {
+	for _, f := range []struct {
+		name string
+		d    time.Duration
+	}{{"MinLSInterval", c.MinLSInterval}, {"MinLSArrival", c.MinLSArrival}} {
+		if f.d < 0 || f.d > time.Hour {
+			return fmt.Errorf("%w: %s = %v: must be between 0 (the RFC default) and 1h", ErrInvalidConfig, f.name, f.d)
+		}
+	}
+	if c.minLSArrival() > c.minLSInterval() {
+		return fmt.Errorf("%w: MinLSArrival = %v: exceeds MinLSInterval %v, so neighbors configured alike would discard our own new instances",
+			ErrInvalidConfig, c.minLSArrival(), c.minLSInterval())
+	}
+	return nil
+}
+
+// minLSInterval is MinLSInterval with the RFC default applied.
+func (c Config) minLSInterval() time.Duration {
+	if c.MinLSInterval == 0 {
+		return MinLSInterval
+	}
+	return c.MinLSInterval
+}
+
+// minLSArrival is MinLSArrival with the RFC default applied.
+func (c Config) minLSArrival() time.Duration {
+	if c.MinLSArrival == 0 {
+		return MinLSArrival
+	}
+	return c.MinLSArrival
 }
 
 func (ic InterfaceConfig) validate() error {

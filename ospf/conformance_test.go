@@ -123,6 +123,12 @@ type harness struct {
 
 func newHarness(t testing.TB, nt NetworkType, tweak ...func(*InterfaceConfig)) *harness {
 	t.Helper()
+	return newHarnessConfig(t, nt, nil, tweak...)
+}
+
+// newHarnessConfig is newHarness with a change to the instance's Config.
+func newHarnessConfig(t testing.TB, nt NetworkType, cfgTweak func(*Config), tweak ...func(*InterfaceConfig)) *harness {
+	t.Helper()
 	h := &harness{
 		t:     t,
 		clock: routing.NewManualClock(time.Time{}),
@@ -136,7 +142,11 @@ func newHarness(t testing.TB, nt NetworkType, tweak ...func(*InterfaceConfig)) *
 	for _, f := range tweak {
 		f(&h.ic)
 	}
-	in, err := New(Config{RouterID: h.rid, Interfaces: []InterfaceConfig{h.ic}}, h.clock,
+	cfg := Config{RouterID: h.rid, Interfaces: []InterfaceConfig{h.ic}}
+	if cfgTweak != nil {
+		cfgTweak(&cfg)
+	}
+	in, err := New(cfg, h.clock,
 		map[string]routing.Transport{"eth0": h.tr}, nil)
 	if err != nil {
 		t.Fatal(err)

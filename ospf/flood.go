@@ -72,7 +72,7 @@ func (n *neighbor) receiveLSA(raw []byte, src netip.Addr) bool {
 		// §13 step 5: no database copy, or the received one is newer.
 		// (a) MinLSArrival: a copy installed by flooding less than a
 		// second ago is not replaced (and not acknowledged).
-		if cur != nil && !cur.floodedAt.IsZero() && now.Sub(cur.floodedAt) < MinLSArrival {
+		if cur != nil && !cur.floodedAt.IsZero() && now.Sub(cur.floodedAt) < in.cfg.minLSArrival() {
 			ifc.drop(DropLSAMinArrival, src, nil)
 			return true
 		}
@@ -117,7 +117,7 @@ func (n *neighbor) receiveLSA(raw []byte, src netip.Addr) bool {
 		}
 		// Otherwise send ours back, at most once per MinLSArrival,
 		// directly and without expecting an acknowledgment.
-		if cur.sentBackAt.IsZero() || now.Sub(cur.sentBackAt) >= MinLSArrival {
+		if cur.sentBackAt.IsZero() || now.Sub(cur.sentBackAt) >= in.cfg.minLSArrival() {
 			cur.sentBackAt = now
 			n.directLSU = append(n.directLSU, cur)
 		}

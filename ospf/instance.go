@@ -21,8 +21,8 @@ var (
 
 // Architectural constants of RFC 2328 Appendix B used by the runner.
 const (
-	MinLSInterval = 5 * time.Second // B: between originations of one LSA
-	MinLSArrival  = 1 * time.Second // B: between accepted floodings of one LSA
+	MinLSInterval = 5 * time.Second // B: between originations of one LSA (Config.MinLSInterval)
+	MinLSArrival  = 1 * time.Second // B: between accepted floodings of one LSA (Config.MinLSArrival)
 	// lsRefresh is LSRefreshTime as a duration.
 	lsRefresh = LSRefreshTime * time.Second
 	// maxAgeCheck is how often MaxAge LSAs are checked for removal (§14).

@@ -231,9 +231,13 @@ func (in *Instance) originate(d *LSA, force bool) {
 		cur.hdr.Options == d.Header.Options && string(cur.raw[LSAHeaderLen:]) == string(raw[LSAHeaderLen:]) {
 		return
 	}
-	// §12.4: at most one new instance per MinLSInterval.
-	if t, ok := in.orig.last[k]; ok && now.Sub(t) < MinLSInterval {
-		in.orig.deferUntil(in, t.Add(MinLSInterval))
+	// §12.4: at most one new instance per MinLSInterval. The limit is on
+	// how fast this router changes its own LSAs; it does not hold back
+	// the §13.4 replacement of an instance this router did not make (one
+	// left from before a restart): every router would route on that
+	// stale copy until the interval passed.
+	if t, ok := in.orig.last[k]; ok && (cur == nil || cur.selfMade) && now.Sub(t) < in.cfg.minLSInterval() {
+		in.orig.deferUntil(in, t.Add(in.cfg.minLSInterval()))
 		return
 	}
 	seq := int32(InitialSequenceNumber)

@@ -3,6 +3,7 @@ package ospf
 import (
 	"net/netip"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -180,5 +181,89 @@ func TestOriginationSources(t *testing.T) {
 	h.in.settleAndUnlock()
 	if e, _ := h.in.LookupLSA(k); lsAge(e.LSA.Header.Age) != MaxAge {
 		t.Fatalf("withdrawn contributed LSA not flushed: %+v", e.LSA.Header)
+	}
+}
+
+func Test12_4_MinLSIntervalConfigured(t *testing.T) {
+	// As FRR's `timers throttle lsa all 100`: the router-LSA listing the
+	// new adjacency follows 100 ms after the first, not 5 s.
+	h := newHarnessConfig(t, NetworkPointToPoint, func(c *Config) {
+		c.MinLSInterval = 100 * time.Millisecond
+		c.MinLSArrival = 50 * time.Millisecond
+	})
+	h.hello(true)
+	h.dd(DDFlagI|DDFlagM|DDFlagMS, 1)
+	h.dd(DDFlagMS, 2)
+	h.wantNbr(NbrFull)
+	h.clock.Advance(99 * time.Millisecond)
+	if e := ourRouterLSA(t, h); e.LSA.Header.Seq != InitialSequenceNumber {
+		t.Fatalf("new instance before the configured MinLSInterval: seq %#x", uint32(e.LSA.Header.Seq))
+	}
+	h.clock.Advance(time.Millisecond)
+	if e := ourRouterLSA(t, h); e.LSA.Header.Seq != InitialSequenceNumber+1 || len(e.LSA.Router.Links) != 2 {
+		t.Fatalf("after the configured MinLSInterval: %+v", e.LSA)
+	}
+}
+
+func Test13_4_NewerSelfOriginatedReplacedAtOnce(t *testing.T) {
+	// §13.4: a neighbor floods an instance of our router-LSA newer than
+	// ours, with contents we never sent (left from before a restart).
+	// We originate one sequence number past it at once: MinLSInterval
+	// limits how often we change our LSAs, not how long the whole area
+	// may route on a stale copy.
+	h := newHarness(t, NetworkPointToPoint)
+	h.full()
+	h.ackOurs()
+	before := ourRouterLSA(t, h)
+	h.tr.take(t)
+	stale := before.LSA
+	stale.Header.Seq = before.LSA.Header.Seq + 7
+	stale.Header.Age = 30
+	stale.Router.Links = append(slices.Clone(stale.Router.Links),
+		RouterLink{ID: netip.MustParseAddr("172.16.0.0"), Data: netip.MustParseAddr("255.255.0.0"), Type: LinkStub, Metric: 1})
+	h.lsu(mkLSA(t, stale))
+	h.clock.Advance(time.Millisecond)
+	e := ourRouterLSA(t, h)
+	if e.LSA.Header.Seq != stale.Header.Seq+1 {
+		t.Fatalf("seq after §13.4 = %#x, want %#x (one past the received instance)", uint32(e.LSA.Header.Seq), uint32(stale.Header.Seq+1))
+	}
+	if !slices.Equal(linkTypes(e.LSA.Router), linkTypes(before.LSA.Router)) {
+		t.Fatalf("§13.4 instance carries %v, want our own links %v", linkTypes(e.LSA.Router), linkTypes(before.LSA.Router))
+	}
+	var flooded bool
+	for _, u := range ofType(h.tr.take(t), TypeLSUpdate) {
+		for _, l := range u.p.LSU.LSAs {
+			if l.Header.Key() == e.Key() && l.Header.Seq == stale.Header.Seq+1 {
+				flooded = true
+			}
+		}
+	}
+	if !flooded {
+		t.Fatal("the replacement instance was not flooded at once")
+	}
+}
+
+func TestConfig_LSTimers(t *testing.T) {
+	base := Config{RouterID: netip.MustParseAddr("1.1.1.1")}
+	for _, c := range []struct {
+		name          string
+		interval, arr time.Duration
+		ok            bool
+	}{
+		{"defaults", 0, 0, true},
+		{"fast", 50 * time.Millisecond, 40 * time.Millisecond, true},
+		{"arrival above interval", 50 * time.Millisecond, 0, false}, // default arrival 1 s > 50 ms
+		{"negative", -time.Second, 0, false},
+		{"huge", 2 * time.Hour, 0, false},
+	} {
+		cfg := base
+		cfg.MinLSInterval, cfg.MinLSArrival = c.interval, c.arr
+		err := cfg.Validate()
+		if (err == nil) != c.ok {
+			t.Errorf("%s: Validate() = %v, want ok=%v", c.name, err, c.ok)
+		}
+		if err != nil && !strings.Contains(err.Error(), "MinLS") {
+			t.Errorf("%s: error %q does not name the field", c.name, err)
+		}
 	}
 }
