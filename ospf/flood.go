@@ -77,7 +77,16 @@ func (n *neighbor) receiveLSA(raw []byte, src netip.Addr) bool {
 			return true
 		}
 		e := newEntry(raw, lsa, now)
-		e.floodedAt = now
+		// MinLSArrival rate-limits instances that arrive by flooding. An
+		// instance this router asked for in the database exchange
+		// (§10.9) is not such an arrival: stamping it would make the
+		// neighbor's next instance — the router-LSA it originates on
+		// reaching Full with us, a moment later — be discarded until
+		// RxmtInterval, and the two routers disagree about their link
+		// meanwhile (a forwarding loop through a router that returns).
+		if !n.req.has(k) {
+			e.floodedAt = now
+		}
 		// (c, d) remove the old copy from every retransmission list
 		// and install the new one; (b) flood it out.
 		in.install(e)

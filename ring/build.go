@@ -183,7 +183,7 @@ func RoutingHoldTimeout(p Profile) time.Duration {
 	if tm.HelloMultiplier > 0 {
 		hello = time.Second / time.Duration(tm.HelloMultiplier)
 	}
-	return 2*ospf.MinLSInterval + hello + tm.DeadInterval + time.Second
+	return 2*tm.MinLSInterval + hello + tm.DeadInterval + time.Second
 }
 
 // SPF returns the RFC 8405 SPF back-off of the profile.
@@ -202,18 +202,19 @@ func RoutingHoldTimeout(p Profile) time.Duration {
 //
 // ProfileFast calculates 10 ms after the first change of a quiet period
 // (enough to batch the LSAs two neighbours of a dead node flood at the
-// same moment), 40 ms after later ones, and stays in SHORT_WAIT for
-// 500 ms, twice the fast hello period, so that the neighbours of a frozen
-// node, whose dead intervals run out up to one hello period apart, are
-// both acted on after SHORT_SPF_DELAY. LONG is 1 s and HOLDDOWN 2 s, off
-// the 5 s grid of MinLSInterval and RxmtInterval.
+// same moment), 40 ms after later ones, and stays in SHORT_WAIT for one
+// dead interval (1 s): the neighbours of a frozen node time out up to one
+// hello period apart, and a returning node's adjacencies take a hello
+// period, an exchange and possibly one 250 ms retransmission to settle;
+// all of it is one event and is acted on after SHORT_SPF_DELAY. LONG is
+// 1 s and HOLDDOWN 2 s.
 func (p Profile) SPF() ospf.SPFBackoff {
 	if p == ProfileFast {
 		return ospf.SPFBackoff{
 			InitialDelay: 10 * time.Millisecond,
 			ShortDelay:   40 * time.Millisecond,
 			LongDelay:    time.Second,
-			TimeToLearn:  500 * time.Millisecond,
+			TimeToLearn:  time.Second,
 			HoldDown:     2 * time.Second,
 		}
 	}
@@ -286,7 +287,7 @@ func (r *resolved) build(i int, p Plan) NodeConfig {
 		c.Interfaces = append(c.Interfaces, Interface{Name: LANName(k), Kind: KindLAN, Prefix: lan})
 	}
 
-	c.OSPF = ospf.Config{RouterID: r.rid[i]}
+	c.OSPF = ospf.Config{RouterID: r.rid[i], MinLSInterval: tm.MinLSInterval, MinLSArrival: tm.MinLSArrival}
 	for _, ifc := range c.Interfaces {
 		switch ifc.Kind {
 		case KindEast, KindWest:
@@ -295,6 +296,8 @@ func (r *resolved) build(i int, p Plan) NodeConfig {
 				Prefix:  ifc.Prefix,
 				Network: ospf.NetworkPointToPoint,
 				Cost:    ifc.Cost,
+
+				RetransmitInterval: tm.RetransmitInterval,
 			}
 			if tm.HelloMultiplier > 0 {
 				ic.HelloMultiplier = tm.HelloMultiplier

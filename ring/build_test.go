@@ -108,7 +108,7 @@ func TestBuild_PaperRing(t *testing.T) {
 				if err := c.Static[0].Validate(); err != nil {
 					t.Errorf("%s: static route: %v", c.Name, err)
 				}
-				if c.RoutingHold != RoutingHoldTimeout(prof) || c.RoutingHold < 2*ospf.MinLSInterval+tm.DeadInterval {
+				if c.RoutingHold != RoutingHoldTimeout(prof) || c.RoutingHold < 2*tm.MinLSInterval+tm.DeadInterval {
 					t.Errorf("%s: routing hold %v", c.Name, c.RoutingHold)
 				}
 			}

@@ -210,7 +210,7 @@ func (n *Node) Start() error {
 	}
 	if n.quiet != nil {
 		n.emit(Event{Kind: EventAdjacency, Text: "restarted: ring interfaces silent until a new router-LSA can go out at once (RFC 2328 §13.4, §12.4)"})
-		n.armQuiet(ospf.MinLSInterval)
+		n.armQuiet(n.cfg.Timers.MinLSInterval)
 	}
 	if n.vrrp != nil {
 		if err := n.vrrp.SetTrack(TrackRouting, false); err != nil {

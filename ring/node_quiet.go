@@ -80,7 +80,7 @@ func (n *Node) checkQuiet() {
 				latest = e.Installed
 			}
 		}
-		if wait := latest.Add(ospf.MinLSInterval).Sub(now); wait > 0 {
+		if wait := latest.Add(n.cfg.Timers.MinLSInterval).Sub(now); wait > 0 {
 			n.armQuiet(wait)
 			return
 		}

@@ -127,7 +127,7 @@ func TestNode_RestartQuietSupersedesStaleLSA(t *testing.T) {
 	}
 	east := vr1.Attachment(IfEast)
 	sent := east.Stats().Sent
-	s.Advance(ospf.MinLSInterval - 10*time.Millisecond)
+	s.Advance(vr1.Config().Timers.MinLSInterval - 10*time.Millisecond)
 	if got := east.Stats().Sent; got != sent {
 		t.Fatalf("vr1 sent %d packets on east within MinLSInterval of its reboot", got-sent)
 	}

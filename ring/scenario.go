@@ -6,7 +6,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/switchless/routing/ospf"
 )
 
 // A Step is one scenario of a run: a fault injected into a settled ring
@@ -100,8 +99,8 @@ func (s *Sim) bounds() bounds {
 		mdi:   3*tm.VRRPInterval + time.Duration(256-int(backupPrio))*tm.VRRPInterval/256,
 		dead:  tm.DeadInterval,
 		hello: hello,
-		minLS: ospf.MinLSInterval,
-		rxmt:  ospf.DefaultRxmtInterval,
+		minLS: tm.MinLSInterval,
+		rxmt:  tm.RetransmitInterval,
 	}
 }
 
@@ -112,7 +111,7 @@ func (s *Sim) bounds() bounds {
 // SPF back-off's HOLDDOWN, so that the next calculation comes after
 // INITIAL_SPF_DELAY (RFC 8405 §5.1 QUIET).
 func (s *Sim) settle() time.Duration {
-	return max(ospf.MinLSInterval, s.r.spec.Profile.SPF().HoldDown) + time.Second
+	return max(s.r.spec.Profile.Timers().MinLSInterval, s.r.spec.Profile.SPF().HoldDown) + time.Second
 }
 
 // Steps returns the scenarios of a standard run, in the order they run:

@@ -97,7 +97,8 @@ const (
 	// ProfileFast detects failures in well under a second: OSPF fast
 	// hellos (dead interval 1 s, 4 hellos a second, as FRR's
 	// `dead-interval minimal hello-multiplier 4`), VRRPv3 adverts every
-	// 20 ms, and SPF without initial delay. Link-down events act at once
+	// 20 ms, LSAs throttled to one per 50 ms, and SPF 10 ms after a
+	// change. Link-down events act at once
 	// in both profiles.
 	ProfileFast
 )
@@ -131,14 +132,26 @@ type Timers struct {
 	HelloMultiplier             int
 	// VRRPInterval is the VRRPv3 advertisement interval.
 	VRRPInterval time.Duration
+	// MinLSInterval and MinLSArrival are OSPF's LSA throttles (RFC 2328
+	// Appendix B; FRR's `timers throttle lsa all` and `timers lsa
+	// min-arrival`). The RFC's 5 s and 1 s would hold every adjacency
+	// change back for seconds; the fast profile lowers them.
+	MinLSInterval, MinLSArrival time.Duration
+	// RetransmitInterval is OSPF's RxmtInterval on the ring links. An LSA
+	// a neighbor discards under MinLSArrival (§13 step 5a) is only sent
+	// again after it, so it must shrink with the throttles.
+	RetransmitInterval time.Duration
 }
 
 // Timers returns the timers of the profile.
 func (p Profile) Timers() Timers {
 	if p == ProfileFast {
-		return Timers{DeadInterval: time.Second, HelloMultiplier: 4, VRRPInterval: 20 * time.Millisecond}
+		return Timers{DeadInterval: time.Second, HelloMultiplier: 4, VRRPInterval: 20 * time.Millisecond,
+			MinLSInterval: 50 * time.Millisecond, MinLSArrival: 25 * time.Millisecond,
+			RetransmitInterval: 250 * time.Millisecond}
 	}
-	return Timers{HelloInterval: 10 * time.Second, DeadInterval: 40 * time.Second, VRRPInterval: time.Second}
+	return Timers{HelloInterval: 10 * time.Second, DeadInterval: 40 * time.Second, VRRPInterval: time.Second,
+		MinLSInterval: 5 * time.Second, MinLSArrival: time.Second, RetransmitInterval: 5 * time.Second}
 }
 
 // Helpers shared by Validate and the builders.
