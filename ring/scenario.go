@@ -5,7 +5,6 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
-
 )
 
 // A Step is one scenario of a run: a fault injected into a settled ring
