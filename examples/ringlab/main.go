@@ -12,7 +12,7 @@
 // Usage (as root; needs iproute2, fping, and for the reference frr and
 // keepalived):
 //
-//	go run ./examples/ringlab [-n 5] [-profile fast|rfc] [-runs 3] [-stack both|ours|frr] [-steps S1,S2] [-v] [-keep]
+//	go run ./examples/ringlab [-n 5] [-profile fast|rfc] [-runs 3] [-stack both|ours|frr] [-steps S1,S2] [-v] [-keep] [-debug]
 //
 // -profile fast compares our fast profile (OSPF dead 1 s with 4 hellos a
 // second, VRRPv3 every 20 ms) with FRR's `ip ospf dead-interval minimal
@@ -54,6 +54,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	ringd := fs.String("ringd", "", "ringd binary (default: go build ./examples/ringd)")
 	verbose := fs.Bool("v", false, "print the timeline of every run")
 	keep := fs.Bool("keep", false, "keep the configuration and log files")
+	debug := fs.Bool("debug", false, "run ringd with log_level debug (implies -keep)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -112,7 +113,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			if *verbose {
 				tl = stdout
 			}
-			res, err := lab.Run(ctx, lab.Options{N: *n, Profile: prof, Stack: s, Ringd: *ringd, Out: tl, Keep: *keep, Steps: sel})
+			res, err := lab.Run(ctx, lab.Options{N: *n, Profile: prof, Stack: s, Ringd: *ringd, Out: tl, Keep: *keep || *debug, Debug: *debug, Steps: sel})
 			if len(res) > 0 {
 				fmt.Fprint(stdout, lab.FormatResults(res))
 				cols[k].Runs = append(cols[k].Runs, res)

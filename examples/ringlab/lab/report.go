@@ -90,7 +90,7 @@ func seconds(d time.Duration) string { return fmt.Sprintf("%.3f s", d.Seconds())
 func FormatResults(rs []Result) string {
 	var b strings.Builder
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "scenario\toutage\tworst\tconverged\treachable\tlimit")
+	fmt.Fprintln(tw, "scenario\toutage\tworst\tconverged\thealed\treachable\tlimit")
 	for _, r := range rs {
 		ok := "yes"
 		if !r.Reachable {
@@ -103,7 +103,11 @@ func FormatResults(rs []Result) string {
 				limit += " (over)"
 			}
 		}
-		fmt.Fprintf(tw, "%s %s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Name, seconds(r.Outage), r.Worst, seconds(r.Converged), ok, limit)
+		healed := "-"
+		if r.Healed > 0 {
+			healed = seconds(r.Healed)
+		}
+		fmt.Fprintf(tw, "%s %s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Name, seconds(r.Outage), r.Worst, seconds(r.Converged), healed, ok, limit)
 	}
 	tw.Flush()
 	return b.String()

@@ -6,11 +6,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/netip"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/vishvananda/netlink"
 
 	"github.com/switchless/routing/ring"
 )
@@ -63,7 +67,7 @@ func (l *Lab) busiestInner() (int, int) {
 }
 
 func (l *Lab) steps() []step {
-	lim := Limits(l.opt.Profile)
+	lim, _ := Limits(l.spec) // the spec was built already
 	if l.opt.Stack != Ours {
 		lim = nil // FRR's timers are not ours: figures only
 	}
@@ -185,6 +189,13 @@ func (l *Lab) runStep(ctx context.Context, st step) (Result, error) {
 			live = append(live, s)
 		}
 	}
+	// A step that heals the ring ends only once the daemons say it is
+	// whole (and the probes have been clean for the settle time since),
+	// so that a late takeover, such as the returning master edge
+	// preempting, falls inside the step that caused it.
+	heals := l.healed()
+	var wholeAt, lastCheck time.Time
+	var wholeErr error
 	var now time.Time
 	for {
 		select {
@@ -193,12 +204,29 @@ func (l *Lab) runStep(ctx context.Context, st step) (Result, error) {
 		case <-time.After(100 * time.Millisecond):
 		}
 		now = time.Now()
-		if l.settled(live, t0, now) || now.After(deadline) {
+		if heals && wholeAt.IsZero() && now.Sub(lastCheck) >= 500*time.Millisecond {
+			lastCheck = now
+			if wholeErr = l.whole(); wholeErr == nil {
+				wholeAt = now
+			}
+		}
+		from := t0
+		if heals {
+			from = wholeAt
+		}
+		if (!from.IsZero() && l.settled(live, t0, from, now)) || now.After(deadline) {
 			break
 		}
 	}
+	if heals {
+		if wholeAt.IsZero() {
+			res.Unreachable = append(res.Unreachable, fmt.Sprintf("ring not whole: %v", wholeErr))
+		} else {
+			res.Healed = wholeAt.Sub(t0)
+		}
+	}
 	var latest time.Time
-	res.Reachable = true
+	res.Reachable = len(res.Unreachable) == 0
 	for _, s := range live {
 		m := l.probe.measure(s.addr, t0, now)
 		if !m.ok || now.Sub(m.start) < l.opt.Settle {
@@ -248,10 +276,11 @@ func (l *Lab) runStep(ctx context.Context, st step) (Result, error) {
 	return res, nil
 }
 
-// settled reports that every live server has answered (no long loss) for
-// the settle time (and the fault is at least that long ago).
-func (l *Lab) settled(live []*server, t0, now time.Time) bool {
-	if now.Sub(t0) < l.opt.Settle+lag {
+// settled reports that every live server has answered (no long loss)
+// for the settle time since from (the fault, or when the ring became
+// whole).
+func (l *Lab) settled(live []*server, t0, from, now time.Time) bool {
+	if now.Sub(from) < l.opt.Settle+lag {
 		return false
 	}
 	for _, s := range live {
@@ -261,4 +290,60 @@ func (l *Lab) settled(live []*server, t0, now time.Time) bool {
 		}
 	}
 	return true
+}
+
+// healed reports that every node and every ring link is up.
+func (l *Lab) healed() bool {
+	for _, n := range l.nodes {
+		if n.down {
+			return false
+		}
+		for _, name := range []string{ring.IfEast, ring.IfWest} {
+			lk, err := n.ns.h.LinkByName(name)
+			if err != nil || lk.Attrs().Flags&net.FlagUp == 0 {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// whole reports what keeps the ring from being as designed: the VIP
+// anywhere but on the master edge, or what the stack's daemons say
+// (adjacencies, VRRP states).
+func (l *Lab) whole() error {
+	var errs []error
+	vip := l.spec.Upstream.VIP
+	for _, n := range l.nodes {
+		if !n.cfg.IsEdge() {
+			continue
+		}
+		has, err := hasAddr(n.ns, ring.IfUpstream, vip)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if want := n.cfg.Role == ring.MasterEdge; has != want {
+			errs = append(errs, fmt.Errorf("%s (%v) holds the VIP: %v", n.cfg.Name, n.cfg.Role, has))
+		}
+	}
+	errs = append(errs, l.stack.verify(l.nodes))
+	return errors.Join(errs...)
+}
+
+func hasAddr(ns *netNS, ifname string, a netip.Addr) (bool, error) {
+	lk, err := ns.h.LinkByName(ifname)
+	if err != nil {
+		return false, fmt.Errorf("%s in %s: %w", ifname, ns.name, err)
+	}
+	as, err := ns.h.AddrList(lk, netlink.FAMILY_V4)
+	if err != nil {
+		return false, err
+	}
+	for _, x := range as {
+		if ip, ok := netip.AddrFromSlice(x.IP.To4()); ok && ip == a {
+			return true, nil
+		}
+	}
+	return false, nil
 }

@@ -3,6 +3,7 @@
 package lab
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -26,6 +27,9 @@ type stack interface {
 	kill(n *node)
 	// stop stops them gracefully.
 	stop(n *node)
+	// verify asks the daemons of a settled ring for their state and
+	// reports what disagrees with the design (nil when it cannot ask).
+	verify(nodes []*node) error
 }
 
 // ours runs examples/ringd.
@@ -41,6 +45,7 @@ func (o *ours) prepare(n *node) error {
 		Interfaces: map[string]string{},
 		Socket:     filepath.Join(n.dir, "ringd.sock"),
 		StateFile:  filepath.Join(n.dir, "ringd.state"),
+		LogLevel:   map[bool]string{true: "debug"}[o.l.opt.Debug],
 		Spec:       ringconf.FromSpec(o.l.spec),
 	}
 	for _, name := range n.ifnames() {
@@ -74,11 +79,56 @@ func (o *ours) stop(n *node) {
 	}
 }
 
+// verify asks every ringd for its status (`ringd show -json`, over the
+// status socket, which lives in the file system and so is reachable from
+// outside the namespace): every node Full with both ring neighbours, the
+// master edge VRRP Master with the static default installed, the backup
+// edge Backup.
+func (o *ours) verify(nodes []*node) error {
+	var errs []error
+	for _, n := range nodes {
+		out, err := output(o.l.opt.Ringd, "show", "-json", "-socket", filepath.Join(n.dir, "ringd.sock"))
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", n.cfg.Name, err))
+			continue
+		}
+		var st struct {
+			Node      string
+			Neighbors []struct{ Interface, State string }
+			Static    *bool `json:"static_default"`
+			VRRP      *struct{ State string }
+		}
+		if err := json.Unmarshal([]byte(out), &st); err != nil {
+			errs = append(errs, fmt.Errorf("%s: ringd show -json: %w", n.cfg.Name, err))
+			continue
+		}
+		full := map[string]bool{}
+		for _, nb := range st.Neighbors {
+			if nb.State == "Full" {
+				full[nb.Interface] = true
+			}
+		}
+		if st.Node != n.cfg.Name || !full[ring.IfEast] || !full[ring.IfWest] {
+			errs = append(errs, fmt.Errorf("%s: ringd reports node %q, neighbors %+v: want Full on east and west", n.cfg.Name, st.Node, st.Neighbors))
+		}
+		want := map[ring.Role]string{ring.MasterEdge: "Master", ring.BackupEdge: "Backup"}[n.cfg.Role]
+		switch {
+		case want == "" && (st.VRRP != nil || st.Static != nil):
+			errs = append(errs, fmt.Errorf("%s: an inner node reports VRRP or a static default", n.cfg.Name))
+		case want != "" && (st.VRRP == nil || st.VRRP.State != want):
+			errs = append(errs, fmt.Errorf("%s: VRRP %+v, want %s", n.cfg.Name, st.VRRP, want))
+		case want != "" && (st.Static == nil || !*st.Static):
+			errs = append(errs, fmt.Errorf("%s: static default not installed", n.cfg.Name))
+		}
+	}
+	return errors.Join(errs...)
+}
+
 // frr runs FRR's zebra, staticd (edges) and ospfd, and keepalived
 // (edges), each node in its own runtime directory.
 type frr struct {
-	l                               *Lab
-	zebra, staticd, ospfd, keepaliv string
+	l                                      *Lab
+	zebra, staticd, ospfd, keepaliv, vtysh string
 }
 
 func newFRR(l *Lab) (*frr, error) {
@@ -87,7 +137,7 @@ func newFRR(l *Lab) (*frr, error) {
 	for _, b := range []struct {
 		name string
 		dst  *string
-	}{{"zebra", &f.zebra}, {"staticd", &f.staticd}, {"ospfd", &f.ospfd}, {"keepalived", &f.keepaliv}} {
+	}{{"zebra", &f.zebra}, {"staticd", &f.staticd}, {"ospfd", &f.ospfd}, {"keepalived", &f.keepaliv}, {"vtysh", &f.vtysh}} {
 		p, err := LookBinary(b.name)
 		if err != nil {
 			errs = append(errs, err)
@@ -255,6 +305,41 @@ func (f *frr) kill(n *node) {
 		}()
 	}
 	wg.Wait()
+}
+
+// verify asks every ospfd for its neighbors (vtysh, over the node's vty
+// socket): Full on east and west.
+func (f *frr) verify(nodes []*node) error {
+	var errs []error
+	for _, n := range nodes {
+		out, err := output(f.vtysh, "--vty_socket", n.dir, "-c", "show ip ospf neighbor json")
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", n.cfg.Name, err))
+			continue
+		}
+		var v struct {
+			Neighbors map[string][]struct {
+				State string `json:"nbrState"`
+				Iface string `json:"ifaceName"`
+			} `json:"neighbors"`
+		}
+		if err := json.Unmarshal([]byte(out), &v); err != nil {
+			errs = append(errs, fmt.Errorf("%s: vtysh: %w: %s", n.cfg.Name, err, out))
+			continue
+		}
+		full := map[string]bool{}
+		for _, ns := range v.Neighbors {
+			for _, nb := range ns {
+				if strings.HasPrefix(nb.State, "Full") {
+					full[strings.SplitN(nb.Iface, ":", 2)[0]] = true
+				}
+			}
+		}
+		if !full[ring.IfEast] || !full[ring.IfWest] {
+			errs = append(errs, fmt.Errorf("%s: FRR neighbors %s: want Full on east and west", n.cfg.Name, strings.TrimSpace(out)))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 func (f *frr) stop(n *node) {

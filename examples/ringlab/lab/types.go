@@ -50,6 +50,8 @@ type Options struct {
 	// Settle is how long every server must answer (losing at most two
 	// probes in a row) before a step ends; 0 means 6 s.
 	Settle time.Duration
+	// Debug runs ringd with log_level debug (every route it writes).
+	Debug bool
 	// Steps selects scenarios by ID ("S0", "S1", ...); empty runs all.
 	// S0 always runs.
 	Steps []string
@@ -70,6 +72,10 @@ type Result struct {
 	// Converged is the time from the fault until every server of a
 	// running node answered and kept answering.
 	Converged time.Duration
+	// Healed is, for a step that heals the ring (S0, S4, S2r, S3r), the
+	// time until the daemons reported it whole: every adjacency Full,
+	// the VIP on the master edge and only there.
+	Healed time.Duration
 	// Reachable reports that every server of a running node answered
 	// for the settle time at the end of the step.
 	Reachable bool
@@ -107,28 +113,38 @@ func PaperSpec(n int, p ring.Profile) ring.Spec {
 	return s
 }
 
-// Limits are the generous outage bounds the configured timers imply for
-// our stack, by scenario ID, with the reasoning. They are not targets
-// (the targets are ten times lower): a scenario that exceeds one has
-// waited for a timer it should not have, such as a dead interval when a
-// link went down.
-func Limits(p ring.Profile) map[string]struct {
+// Limit is a generous outage bound with its reasoning.
+type Limit struct {
 	Limit time.Duration
 	Why   string
-} {
-	tm := p.Timers()
+}
+
+// Limits are the generous outage bounds the configured timers of the ring
+// imply for our stack, by scenario ID, with the reasoning. They are not
+// targets (the targets are ten times lower): a scenario that exceeds one
+// has waited for a timer it should not have, such as a dead interval when
+// a link went down.
+func Limits(s ring.Spec) (map[string]Limit, error) {
+	cfgs, err := s.BuildAll()
+	if err != nil {
+		return nil, err
+	}
+	tm := s.Profile.Timers()
+	var hold time.Duration
+	var backupPrio uint8
+	for _, c := range cfgs {
+		hold = max(hold, c.RoutingHold)
+		if c.Role == ring.BackupEdge {
+			backupPrio = c.VRRP.Priority
+		}
+	}
 	// RFC 5798 §6.1: Master_Down_Interval = 3 × Master_Adver_Interval +
 	// Skew_Time, Skew_Time = (256 − Priority) × Master_Adver_Interval /
-	// 256, for the backup edge's priority (100).
-	mdi := 3*tm.VRRPInterval + (256-100)*tm.VRRPInterval/256
+	// 256, for the backup edge's priority.
+	mdi := 3*tm.VRRPInterval + time.Duration(256-int(backupPrio))*tm.VRRPInterval/256
 	dead := tm.DeadInterval
-	hold := tm.DeadInterval + 5*time.Second + time.Second // ring.NodeConfig.RoutingHold
-	type lw = struct {
-		Limit time.Duration
-		Why   string
-	}
 	deadWhy := fmt.Sprintf("dead interval %v: the links went down, nothing may wait for a dead interval", dead)
-	return map[string]lw{
+	return map[string]Limit{
 		"S0":  {hold + mdi + time.Second, fmt.Sprintf("routing hold %v + Master_Down %v + 1 s of daemon start", hold, mdi)},
 		"S1":  {mdi + dead, fmt.Sprintf("Master_Down %v + dead interval %v", mdi, dead)},
 		"S4":  {dead, "dead interval: the returning edge takes the VIP only once its routes are in"},
@@ -136,5 +152,5 @@ func Limits(p ring.Profile) map[string]struct {
 		"S2r": {dead, "dead interval: a returning node must not disturb the others"},
 		"S3":  {dead, deadWhy},
 		"S3r": {dead, "dead interval: a restored link must not disturb traffic"},
-	}
+	}, nil
 }
