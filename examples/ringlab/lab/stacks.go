@@ -180,9 +180,9 @@ func (f *frr) args(n *node, daemon string) []string {
 // the edges staticd.conf (the static default) and keepalived.conf.
 func (f *frr) prepare(n *node) error {
 	c := n.cfg
-	files := map[string]string{"zebra.conf": "hostname " + c.Name + "\n"}
+	files := map[string]string{"zebra.conf": "hostname " + c.Name + "\nlog timestamp precision 3\n"}
 	var b strings.Builder
-	fmt.Fprintf(&b, "hostname %s\n", c.Name)
+	fmt.Fprintf(&b, "hostname %s\nlog timestamp precision 3\n", c.Name)
 	for _, ifc := range c.Interfaces {
 		switch ifc.Kind {
 		case ring.KindEast, ring.KindWest:
@@ -196,7 +196,7 @@ func (f *frr) prepare(n *node) error {
 			fmt.Fprintf(&b, "interface %s\n ip ospf area 0\n ip ospf passive\n", ifc.Name)
 		}
 	}
-	fmt.Fprintf(&b, "router ospf\n ospf router-id %v\n", c.OSPF.RouterID)
+	fmt.Fprintf(&b, "router ospf\n ospf router-id %v\n log-adjacency-changes detail\n", c.OSPF.RouterID)
 	if c.IsEdge() {
 		fmt.Fprintf(&b, " default-information originate metric %d metric-type 2\n", c.DefaultMetric)
 		files["staticd.conf"] = fmt.Sprintf("hostname %s\nip route 0.0.0.0/0 %v\n", c.Name, f.l.spec.Upstream.Gateway)
