@@ -501,6 +501,17 @@ func (ifc *iface) receiveHello(h Header, src netip.Addr, hello *Hello, replay Re
 	if !listed {
 		// §10.5: 1-WayReceived, and stop processing the hello.
 		n.event(nbrEvOneWayReceived)
+		// The neighbor has not heard us (it is new, or restarted): answer
+		// with a hello now, which lists it, instead of letting it wait up
+		// to a HelloInterval. §9.5 sets the period of hellos, not a
+		// ceiling on them; once per hello period per neighbor bounds the
+		// replies to the periodic rate. The neighbor then reaches 2-Way at
+		// once and, on a point-to-point network, starts the database
+		// exchange (§10.6 treats its DD in state Init as 2-WayReceived).
+		if now := in.clock.Now(); n.helloReplied.IsZero() || now.Sub(n.helloReplied) >= ifc.cfg.helloPeriod() {
+			n.helloReplied = now
+			ifc.sendHello()
+		}
 		return
 	}
 	n.event(nbrEvTwoWayReceived)

@@ -58,9 +58,16 @@ func Test9_5_HelloContents(t *testing.T) {
 	}
 	h.hello(false)
 	h.clock.Advance(3 * time.Second)
+	// The reply to a hello that does not list us, then the periodic one:
+	// both list the neighbor heard (§9.5).
 	next := ofType(h.tr.take(t), TypeHello)
-	if len(next) != 1 || len(next[0].p.Hello.Neighbors) != 1 || next[0].p.Hello.Neighbors[0] != h.prid {
-		t.Errorf("hello after HelloInterval %+v, want one listing 9.9.9.9", next)
+	if len(next) != 2 {
+		t.Fatalf("hellos within HelloInterval = %d, want the reply and the periodic one", len(next))
+	}
+	for _, p := range next {
+		if len(p.p.Hello.Neighbors) != 1 || p.p.Hello.Neighbors[0] != h.prid {
+			t.Errorf("hello %+v, want one listing 9.9.9.9", p.p.Hello)
+		}
 	}
 	if !h.tr.groups[AllSPFRouters] {
 		t.Error("AllSPFRouters not joined")
@@ -215,4 +222,31 @@ func TestDelivery_AfterStopIgnored(t *testing.T) {
 	if err := h.in.Start(); err != ErrStopped {
 		t.Errorf("Start after Stop = %v, want ErrStopped", err)
 	}
+}
+
+func Test10_5_HelloReplyToNeighborThatHasNotHeardUs(t *testing.T) {
+	h := newHarness(t, NetworkPointToPoint, func(ic *InterfaceConfig) { ic.HelloInterval = 10 * time.Second })
+	h.tr.take(t)
+	// A hello that does not list us: the neighbor is new, or restarted.
+	// We answer at once, listing it, instead of after up to 10 s.
+	h.hello(false)
+	reply := ofType(h.tr.take(t), TypeHello)
+	if len(reply) != 1 || len(reply[0].p.Hello.Neighbors) != 1 || reply[0].p.Hello.Neighbors[0] != h.prid {
+		t.Fatalf("want an immediate hello listing 9.9.9.9, got %+v", reply)
+	}
+	// Not again within the hello period, however many such hellos come.
+	for range 5 {
+		h.hello(false)
+	}
+	if again := ofType(h.tr.take(t), TypeHello); len(again) != 0 {
+		t.Fatalf("%d further replies within the hello period", len(again))
+	}
+	// A hello that lists us needs no answer.
+	h.clock.Advance(10 * time.Second)
+	h.tr.take(t)
+	h.hello(true)
+	if extra := ofType(h.tr.take(t), TypeHello); len(extra) != 0 {
+		t.Fatalf("replied to a hello that lists us: %+v", extra)
+	}
+	h.wantNbr(NbrExStart)
 }

@@ -365,6 +365,9 @@ func TestSimAuthenticatedRing(t *testing.T) {
 	s.startAll()
 	s.until(60*time.Second, "adjacencies", s.fullCount(map[string]int{"r1": 1, "r2": 1, "r3": 2, "r4": 2}))
 	s.until(30*time.Second, "identical LSDBs", s.sameLSDB(4))
+	// r1's first hello left before r2 listened; its next one, a
+	// HelloInterval later, meets r2's check.
+	s.clock.Advance(DefaultHelloInterval)
 	if d := s.r("r2").in.Stats().Dropped[DropAuth]; d == 0 {
 		t.Error("r2 counted no authentication drops from r1's wrong key")
 	}

@@ -19,6 +19,9 @@ type neighbor struct {
 
 	inactivity timerSlot
 	deadAt     time.Time
+	// helloReplied is when a hello was last sent early because this
+	// neighbor's hello did not list us (see iface.receiveHello).
+	helloReplied time.Time
 
 	// Database exchange (§10.6, §10.8).
 	master     bool // this router is master

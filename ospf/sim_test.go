@@ -240,11 +240,21 @@ func lsdbDigest(in *Instance) string {
 	return b.String()
 }
 
-// sameLSDB checks that every running router has the same database and
-// that it holds want router-LSAs.
+// sameLSDB checks that every running router has the same database, that
+// it holds want router-LSAs, and that no router still holds back an
+// origination behind MinLSInterval (§12.4): identical and settled, not
+// identical for a moment before the next instance goes out.
 func (s *sim) sameLSDB(wantRouters int) func() error {
 	return func() error {
 		rs := s.running()
+		for _, r := range rs {
+			r.in.mu.Lock()
+			pending := r.in.orig.deferred.armed() || r.in.orig.dirty
+			r.in.mu.Unlock()
+			if pending {
+				return fmt.Errorf("%s holds back an origination (MinLSInterval)", r.name)
+			}
+		}
 		ref := lsdbDigest(rs[0].in)
 		if n := strings.Count(ref, "Router "); n != wantRouters {
 			return fmt.Errorf("%s has %d router-LSAs, want %d:\n%s", rs[0].name, n, wantRouters, ref)
