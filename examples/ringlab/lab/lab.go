@@ -163,6 +163,9 @@ func (l *Lab) teardown() error {
 	}
 	wg.Wait()
 	for _, n := range l.nodes {
+		if !n.down && len(n.procs) > 0 {
+			errs = append(errs, l.stack.leftovers(n))
+		}
 		for _, p := range n.procs {
 			if p.exited() && p.err != nil && !strings.Contains(p.err.Error(), "signal: killed") {
 				errs = append(errs, fmt.Errorf("%s on %s: %v (log %s)", filepath.Base(p.name), n.cfg.Name, p.err, p.log.Name()))

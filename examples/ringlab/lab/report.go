@@ -55,30 +55,30 @@ func FormatComparison(cols []Column) string {
 	}
 	var b strings.Builder
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	fmt.Fprint(tw, "scenario\t")
+	row := []string{"scenario"}
 	for _, c := range cols {
-		fmt.Fprintf(tw, "%s\t", c.Title)
+		row = append(row, c.Title)
 	}
-	fmt.Fprintln(tw)
+	fmt.Fprintln(tw, strings.Join(row, "\t"))
 	for _, id := range ids {
-		fmt.Fprintf(tw, "%s %s\t", id, names[id])
+		row = []string{id + " " + names[id]}
 		for _, c := range cols {
 			med, lo, hi, n, bad := c.Median(id)
+			var cell string
 			switch {
 			case n == 0:
-				fmt.Fprint(tw, "-\t")
-				continue
+				cell = "-"
 			case n == 1:
-				fmt.Fprintf(tw, "%s", seconds(med))
+				cell = seconds(med)
 			default:
-				fmt.Fprintf(tw, "%s (%s–%s)", seconds(med), seconds(lo), seconds(hi))
+				cell = fmt.Sprintf("%s (%s–%s)", seconds(med), seconds(lo), seconds(hi))
 			}
 			if bad > 0 {
-				fmt.Fprintf(tw, " UNREACHABLE in %d", bad)
+				cell += fmt.Sprintf(" UNREACHABLE in %d", bad)
 			}
-			fmt.Fprint(tw, "\t")
+			row = append(row, cell)
 		}
-		fmt.Fprintln(tw)
+		fmt.Fprintln(tw, strings.Join(row, "\t"))
 	}
 	tw.Flush()
 	return b.String()

@@ -12,6 +12,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
+
+	"github.com/switchless/routing/fib"
 	"github.com/switchless/routing/internal/ringconf"
 	"github.com/switchless/routing/ring"
 )
@@ -27,6 +31,9 @@ type stack interface {
 	kill(n *node)
 	// stop stops them gracefully.
 	stop(n *node)
+	// leftovers reports what a gracefully stopped node left behind that
+	// its daemons should have withdrawn.
+	leftovers(n *node) error
 	// verify asks the daemons of a settled ring for their state and
 	// reports what disagrees with the design (nil when it cannot ask).
 	verify(nodes []*node) error
@@ -119,6 +126,32 @@ func (o *ours) verify(nodes []*node) error {
 			errs = append(errs, fmt.Errorf("%s: VRRP %+v, want %s", n.cfg.Name, st.VRRP, want))
 		case want != "" && (st.Static == nil || !*st.Static):
 			errs = append(errs, fmt.Errorf("%s: static default not installed", n.cfg.Name))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// leftovers: a ringd stopped by SIGTERM withdraws every route it
+// installed (OSPF's, rtm_protocol 243; the static default and the discard
+// routes, 242) and gives up the VIP.
+func (o *ours) leftovers(n *node) error {
+	var errs []error
+	for _, proto := range []int{fib.RTProtoOSPF, fib.RTProtoStatic} {
+		rs, err := n.ns.h.RouteListFiltered(netlink.FAMILY_V4, &netlink.Route{Protocol: netlink.RouteProtocol(proto), Table: unix.RT_TABLE_UNSPEC},
+			netlink.RT_FILTER_PROTOCOL|netlink.RT_FILTER_TABLE)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: routes: %w", n.cfg.Name, err))
+			continue
+		}
+		for _, r := range rs {
+			if r.Protocol == netlink.RouteProtocol(proto) {
+				errs = append(errs, fmt.Errorf("%s: ringd left route %v (proto %d) after SIGTERM", n.cfg.Name, r, proto))
+			}
+		}
+	}
+	if n.cfg.IsEdge() {
+		if has, err := hasAddr(n.ns, ring.IfUpstream, o.l.spec.Upstream.VIP); err != nil || has {
+			errs = append(errs, fmt.Errorf("%s: the VIP is still on %s after SIGTERM (%v)", n.cfg.Name, ring.IfUpstream, err))
 		}
 	}
 	return errors.Join(errs...)
@@ -306,6 +339,9 @@ func (f *frr) kill(n *node) {
 	}
 	wg.Wait()
 }
+
+// leftovers checks nothing for FRR.
+func (f *frr) leftovers(*node) error { return nil }
 
 // verify asks every ospfd for its neighbors (vtysh, over the node's vty
 // socket): Full on east and west.
