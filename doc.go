@@ -27,9 +27,10 @@
 //	internal/transport   raw IPv4/IPv6 and UDP transports bound to one interface
 //	internal/nstest      network namespaces and peer processes for tests
 //	fib                  route model, Memory and Netlink sinks, declarative Sync
-//	ospf                 OSPFv2 wire format and authentication; adjacencies,
-//	                     flooding and LSDB (in progress); SPF (in progress)
-//	vrrp                 VRRP v2/v3 (in progress)
-//	ring                 Spec, Validate, OSPF cost planner (composition in progress)
+//	ospf                 OSPFv2, backbone area: wire format, authentication,
+//	                     adjacencies, flooding, LSDB, SPF, externals, FIB
+//	vrrp                 VRRP v2/v3 with tracking, unicast peers, VIP ownership
+//	ring                 the switchless ring: spec, cost plan, nodes, simulation
+//	examples             ospfd, vrrpd, ringd, ringsim, ringlab
 //	rip, anycast         not yet
 package routing
