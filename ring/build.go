@@ -173,10 +173,11 @@ func (c NodeConfig) WithIfIndex(idx map[string]int) NodeConfig {
 }
 
 // RoutingHoldTimeout is how long a booting edge waits at most for its OSPF
-// routes before VRRP may make it Master (TrackRouting): the restart quiet
-// period (MinLSInterval), a hello period to form the adjacency, the
-// router-LSA that lists it held back by MinLSInterval, and a dead interval
-// and a second of slack.
+// routes before VRRP may make it Master (TrackRouting): the router-LSA it
+// sends at start and the one listing its adjacencies, MinLSInterval apart
+// (RFC 2328 §12.4), a hello period to form the adjacency, a dead interval,
+// and a second of slack. The hold normally releases long before, as soon
+// as the routes are in.
 func RoutingHoldTimeout(p Profile) time.Duration {
 	tm := p.Timers()
 	hello := tm.HelloInterval

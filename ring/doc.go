@@ -82,10 +82,11 @@
 //   - unreachable routes ([DiscardMetric]) drop, at the edge, the
 //     gateway's traffic for a LAN OSPF cannot reach, instead of sending it
 //     back up the default;
-//   - after a restart the ring interfaces stay silent until the node can
-//     supersede the router-LSA its previous incarnation left in the ring
-//     at once (RFC 2328 §13.4 against §12.4's MinLSInterval; see
-//     [NodeEnv.Restarted]).
+//   - a router-LSA a node's previous incarnation left in the ring is
+//     superseded the moment the node speaks again: OSPF originates one
+//     sequence number past it at once (RFC 2328 §13.4), not held back by
+//     MinLSInterval, and an instance received in the database exchange
+//     does not open a MinLSArrival window for the neighbor's next one.
 //
 // # Simulation
 //

@@ -53,11 +53,6 @@ type NodeEnv struct {
 	// one route per prefix, and an edge holds two defaults, its own static
 	// one and the one OSPF learns from the other edge.
 	StaticFIB fib.Sink
-	// Restarted tells that this node ran before, so that its previous
-	// router-LSA may still be in the ring: the ring interfaces then stay
-	// silent for MinLSInterval after Start (see restartQuiet). A daemon
-	// that cannot tell should set it.
-	Restarted bool
 	// OnEvent, if set, receives the node's events (VRRP transitions,
 	// carrier changes, static default installed or withdrawn). It is
 	// called synchronously from the goroutine that caused the event and
@@ -73,9 +68,8 @@ type NodeEnv struct {
 // traffic for a LAN OSPF cannot reach from bouncing between edge and
 // gateway; the VRRP router shares the upstream gateway's next hop with
 // the other edge, held in Backup after a boot until OSPF's routes are in
-// (TrackRouting). After a restart (NodeEnv.Restarted) the ring interfaces
-// stay silent until the node can supersede its previous router-LSA at
-// once (see restartQuiet in node_quiet.go).
+// (TrackRouting). A router-LSA a previous incarnation left in the ring
+// is superseded by OSPF itself the moment it comes back (RFC 2328 §13.4).
 //
 // A Node follows the suite's lifecycle: Start arms everything and
 // returns, Stop shuts down gracefully (VRRP sends priority 0 and gives up
@@ -83,14 +77,13 @@ type NodeEnv struct {
 // withdraws its routes, the unreachable routes go), Run is Start, wait,
 // Stop. A Node runs once.
 type Node struct {
-	cfg   NodeConfig
-	env   NodeEnv
-	log   *slog.Logger
-	ospf  *ospf.Instance
-	vrrp  *vrrp.Router  // nil at inner nodes
-	hold  *routingHold  // nil at inner nodes
-	quiet *restartQuiet // nil unless env.Restarted
-	fib   fib.Sink      // where OSPF writes: env.FIB, through the hold at edges
+	cfg  NodeConfig
+	env  NodeEnv
+	log  *slog.Logger
+	ospf *ospf.Instance
+	vrrp *vrrp.Router // nil at inner nodes
+	hold *routingHold // nil at inner nodes
+	fib  fib.Sink     // where OSPF writes: env.FIB, through the hold at edges
 
 	mu        sync.Mutex
 	started   bool
@@ -118,20 +111,8 @@ func NewNode(cfg NodeConfig, env NodeEnv) (*Node, error) {
 		n.fib = holdSink{Sink: env.FIB, h: n.hold}
 	}
 
-	trs := env.OSPF
-	if env.Restarted {
-		n.quiet = &restartQuiet{}
-		n.quiet.muted.Store(true)
-		trs = make(map[string]routing.Transport, len(env.OSPF))
-		for name, tr := range env.OSPF {
-			if ifc, ok := cfg.Interface(name); ok && (ifc.Kind == KindEast || ifc.Kind == KindWest) {
-				tr = quietTransport{Transport: tr, q: n.quiet}
-			}
-			trs[name] = tr
-		}
-	}
 	oc := n.ospfConfig()
-	in, err := ospf.New(oc, env.Clock, trs, n.log)
+	in, err := ospf.New(oc, env.Clock, env.OSPF, n.log)
 	if err != nil {
 		return nil, fmt.Errorf("ring: node %s: %w", cfg.Name, err)
 	}
@@ -207,10 +188,6 @@ func (n *Node) Start() error {
 	}
 	if err := n.ospf.Start(); err != nil {
 		return errors.Join(append(errs, fmt.Errorf("ring: node %s: %w", n.cfg.Name, err))...)
-	}
-	if n.quiet != nil {
-		n.emit(Event{Kind: EventAdjacency, Text: "restarted: ring interfaces silent until a new router-LSA can go out at once (RFC 2328 §13.4, §12.4)"})
-		n.armQuiet(n.cfg.Timers.MinLSInterval)
 	}
 	if n.vrrp != nil {
 		if err := n.vrrp.SetTrack(TrackRouting, false); err != nil {

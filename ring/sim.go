@@ -354,7 +354,7 @@ func (s *Sim) Start() error {
 	s.started = true
 	var errs []error
 	for _, sn := range s.nodes {
-		errs = append(errs, sn.boot(false))
+		errs = append(errs, sn.boot())
 	}
 	return errors.Join(errs...)
 }

@@ -84,9 +84,8 @@ func (sn *SimNode) downReason() string {
 	return ""
 }
 
-// boot makes a fresh incarnation of the node's protocols and starts it;
-// restarted tells it ran before.
-func (sn *SimNode) boot(restarted bool) error {
+// boot makes a fresh incarnation of the node's protocols and starts it.
+func (sn *SimNode) boot() error {
 	s := sn.sim
 	inc := &incarnation{nbrs: make(map[nbrKey]ospf.NeighborState)}
 	idx := make(map[string]int, len(sn.atts))
@@ -100,7 +99,6 @@ func (sn *SimNode) boot(restarted bool) error {
 		OSPF:      make(map[string]routing.Transport),
 		FIB:       sn.kernel.OSPF,
 		StaticFIB: sn.kernel.Static,
-		Restarted: restarted,
 		OnEvent: func(e Event) {
 			if !inc.retired && !inc.frozen {
 				s.lastChange = s.clock.Now()
@@ -224,7 +222,7 @@ func (s *Sim) Reboot(name string) error {
 		_ = up.RemoveAddr(s.r.spec.Upstream.VIP)
 	}
 	sn.nd.Restart()
-	return sn.boot(true)
+	return sn.boot()
 }
 
 // CutLink cuts ring link i (node i's east to node i+1's west); both ends

@@ -46,8 +46,6 @@ type daemon struct {
 	static  *fib.Netlink             // nil at inner nodes
 	trs     map[string]*transport.IP // "ospf/east", "vrrp/up"
 
-	restartWhy string // why ring.NodeEnv.Restarted is what it is
-
 	mu      sync.Mutex
 	carrier map[string]bool // ring interface name -> carrier, as last told to the node
 	events  []ring.Event    // the last maxEvents
@@ -134,17 +132,6 @@ func run(ctx context.Context, c *ringconf.Config, socket string, log *slog.Logge
 		env.Addresses = am
 	}
 
-	statePath := c.StateFile
-	if statePath == "" {
-		statePath = defaultStateFile(c.Node.Name)
-	}
-	state := runState{Node: c.Node.Name, PID: os.Getpid(), Started: d.since, Heartbeat: d.since}
-	env.Restarted, d.restartWhy = wasRunning(statePath, d.since)
-	log.Info("ringd: restart check", "restarted", env.Restarted, "why", d.restartWhy, "state_file", statePath)
-	if err := writeState(statePath, state); err != nil {
-		log.Warn("ringd: cannot record this run: after a crash the next start will not know it restarted", "state_file", statePath, "err", err)
-	}
-
 	node, err := ring.NewNode(c.Node, env)
 	if err != nil {
 		return err
@@ -176,27 +163,13 @@ func run(ctx context.Context, c *ringconf.Config, socket string, log *slog.Logge
 
 	tick := time.NewTicker(resyncEvery)
 	defer tick.Stop()
-	heartbeat := time.NewTicker(heartbeatEvery)
-	defer heartbeat.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			log.Info("ringd stopping: VRRP priority 0, static default withdrawn, OSPF LSAs flushed and routes deleted")
 			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 			defer cancel()
-			err := node.Stop(sctx)
-			if err == nil {
-				state.Stopped = time.Now()
-				if werr := writeState(statePath, state); werr != nil {
-					log.Warn("ringd: cannot record the graceful stop", "state_file", statePath, "err", werr)
-				}
-			}
-			return err
-		case now := <-heartbeat.C:
-			state.Heartbeat = now
-			if err := writeState(statePath, state); err != nil {
-				log.Warn("ringd: state file", "state_file", statePath, "err", err)
-			}
+			return node.Stop(sctx)
 		case u, ok := <-sub.ch:
 			if !ok {
 				// The subscription ended (a receive error such as a
@@ -377,7 +350,7 @@ func (d *daemon) status() Status {
 	nc := d.node.Config()
 	in := d.node.OSPF()
 	st := Status{Node: nc.Name, Role: nc.Role.String(), Profile: d.c.Ring.Profile.String(), RouterID: in.RouterID(),
-		Since: d.since, Restart: d.restartWhy, Transports: map[string]transport.Stats{}}
+		Since: d.since, Transports: map[string]transport.Stats{}}
 	ospfState := map[string]string{}
 	for _, s := range in.Interfaces() {
 		ospfState[s.Name] = s.State.String()

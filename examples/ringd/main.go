@@ -30,13 +30,8 @@
 // Backup. The host must forward IPv4 (net.ipv4.ip_forward=1); ringd warns
 // when it does not.
 //
-// ringd records in a state file (state_file, by default
-// /var/lib/ringd/NODE.state) that it runs, refreshed every minute, and
-// that it stopped gracefully. A start after a run that did not stop
-// gracefully, less than MaxAge (an hour) ago, is a restart: the ring may
-// still hold the previous run's router-LSA, so the node keeps its ring
-// interfaces silent until it can supersede that LSA at once
-// (ring.NodeEnv.Restarted).
+// A router-LSA that a crashed run left in the ring needs no bookkeeping:
+// OSPF supersedes it at once when the node is back (RFC 2328 §13.4).
 //
 // On SIGTERM or SIGINT ringd stops gracefully: VRRP sends priority 0 and
 // gives up the VIP, the static default is withdrawn, OSPF flushes its

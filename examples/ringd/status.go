@@ -24,14 +24,11 @@ import (
 
 // Status is what `ringd show` prints.
 type Status struct {
-	Node     string     `json:"node"`
-	Role     string     `json:"role"`
-	Profile  string     `json:"profile"`
-	RouterID netip.Addr `json:"router_id"`
-	Since    time.Time  `json:"since"`
-	// Restart says whether this run started as a restart (the ring may
-	// hold its previous router-LSA) and why.
-	Restart    string         `json:"restart,omitempty"`
+	Node       string         `json:"node"`
+	Role       string         `json:"role"`
+	Profile    string         `json:"profile"`
+	RouterID   netip.Addr     `json:"router_id"`
+	Since      time.Time      `json:"since"`
 	Interfaces []IfaceStatus  `json:"interfaces"`
 	Neighbors  []NeighborView `json:"neighbors"`
 	Routes     []RouteView    `json:"routes"`
@@ -217,9 +214,6 @@ func printStatus(w io.Writer, st Status, raw []byte, asJSON bool) error {
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "node %s (%s), router ID %v, profile %s, up since %s\n", st.Node, st.Role, st.RouterID, st.Profile, st.Since.Format(time.RFC3339))
-	if st.Restart != "" {
-		fmt.Fprintf(tw, "start: %s\n", st.Restart)
-	}
 	if st.Static != nil {
 		fmt.Fprintf(tw, "static default: %s\n", map[bool]string{true: "installed", false: "withdrawn"}[*st.Static])
 	}

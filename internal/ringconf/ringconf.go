@@ -40,11 +40,6 @@ type File struct {
 	// (see vrrp.NetlinkConfig.MACVLAN). Empty: the VIP goes on the
 	// upstream interface itself, announced by gratuitous ARP.
 	VRRPMacvlan string `yaml:"vrrp_macvlan,omitempty"`
-	// StateFile is where ringd records that it runs, so that after a
-	// crash the next start knows that the ring may still hold its
-	// previous router-LSA (ring.NodeEnv.Restarted). Empty means
-	// /var/lib/ringd/NODE.state.
-	StateFile string `yaml:"state_file,omitempty"`
 	// Spec is the whole ring, the same on every node.
 	Spec Spec `yaml:",inline"`
 }

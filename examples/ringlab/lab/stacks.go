@@ -51,7 +51,6 @@ func (o *ours) prepare(n *node) error {
 		Node:       n.cfg.Name,
 		Interfaces: map[string]string{},
 		Socket:     filepath.Join(n.dir, "ringd.sock"),
-		StateFile:  filepath.Join(n.dir, "ringd.state"),
 		LogLevel:   map[bool]string{true: "debug"}[o.l.opt.Debug],
 		Spec:       ringconf.FromSpec(o.l.spec),
 	}
