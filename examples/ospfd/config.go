@@ -1,19 +1,16 @@
 package main
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
 	"net/netip"
 	"os"
-	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/switchless/routing/fib"
+	daemonkit "github.com/switchless/routing/internal/daemon"
 	"github.com/switchless/routing/ospf"
 )
 
@@ -144,8 +141,6 @@ type Loaded struct {
 	root yaml.Node
 }
 
-var errLine = regexp.MustCompile(`line (\d+): `)
-
 // LoadConfig reads and strictly decodes path; every error says
 // "path:LINE: what: why".
 func LoadConfig(path string) (*Loaded, error) {
@@ -159,32 +154,8 @@ func LoadConfig(path string) (*Loaded, error) {
 // ParseConfig is LoadConfig on bytes; path names them in errors.
 func ParseConfig(path string, b []byte) (*Loaded, error) {
 	l := &Loaded{path: path}
-	dec := yaml.NewDecoder(bytes.NewReader(b))
-	dec.KnownFields(true)
-	if err := dec.Decode(&l.File); err != nil {
-		var te *yaml.TypeError
-		if errors.As(err, &te) {
-			var msgs []string
-			for _, e := range te.Errors {
-				if m := errLine.FindStringSubmatch(e); m != nil {
-					e = m[1] + ": " + errLine.ReplaceAllString(e, "")
-				}
-				msgs = append(msgs, path+":"+e)
-			}
-			return nil, errors.New(strings.Join(msgs, "\n"))
-		}
-		if m := errLine.FindStringSubmatch(err.Error()); m != nil {
-			return nil, fmt.Errorf("%s:%s: %s", path, m[1], errLine.ReplaceAllString(strings.TrimPrefix(err.Error(), "yaml: "), ""))
-		}
-		// Errors of TextUnmarshalers (addresses, prefixes, network types)
-		// carry no line: find the scalar they quote.
-		var root yaml.Node
-		if yaml.Unmarshal(b, &root) == nil {
-			if line := quotedLine(&root, err.Error()); line > 0 {
-				return nil, fmt.Errorf("%s:%d: %w", path, line, err)
-			}
-		}
-		return nil, fmt.Errorf("%s: %w", path, err)
+	if err := daemonkit.DecodeYAMLStrict(path, b, &l.File); err != nil {
+		return nil, err
 	}
 	if err := yaml.Unmarshal(b, &l.root); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
@@ -198,60 +169,7 @@ func ParseConfig(path string, b []byte) (*Loaded, error) {
 // errAt formats an error at the line of the node at path (keys and
 // sequence indexes), or of its nearest existing parent.
 func (l *Loaded) errAt(path []any, format string, args ...any) error {
-	return fmt.Errorf("%s:%d: %s: %s", l.path, l.line(path), pathString(path), fmt.Sprintf(format, args...))
-}
-
-func pathString(path []any) string {
-	var b strings.Builder
-	for i, p := range path {
-		switch p := p.(type) {
-		case int:
-			b.WriteString("[" + strconv.Itoa(p) + "]")
-		case string:
-			if i > 0 {
-				b.WriteByte('.')
-			}
-			b.WriteString(p)
-		}
-	}
-	return b.String()
-}
-
-func (l *Loaded) line(path []any) int {
-	n := &l.root
-	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
-		n = n.Content[0]
-	}
-	line := n.Line
-	for _, p := range path {
-		var next *yaml.Node
-		switch p := p.(type) {
-		case int:
-			if n.Kind == yaml.SequenceNode && p < len(n.Content) {
-				next = n.Content[p]
-			}
-		case string:
-			if n.Kind == yaml.MappingNode {
-				for j := 0; j+1 < len(n.Content); j += 2 {
-					if n.Content[j].Value == p {
-						line = n.Content[j].Line
-						next = n.Content[j+1]
-						break
-					}
-				}
-			}
-		}
-		if next == nil {
-			return line
-		}
-		// A sequence item is at its own line; a mapping value at its
-		// key's (a block mapping starts on the next line).
-		if _, isIndex := p.(int); isIndex {
-			line = next.Line
-		}
-		n = next
-	}
-	return line
+	return fmt.Errorf("%s:%d: %s: %s", l.path, daemonkit.Line(&l.root, path), daemonkit.PathString(path), fmt.Sprintf(format, args...))
 }
 
 // fieldKeys maps the field names ospf.Config.Validate reports to YAML
@@ -417,17 +335,4 @@ func (l *Loaded) ospfConfig(addr func(i int) netip.Prefix) (ospf.Config, error) 
 		})
 	}
 	return cfg, nil
-}
-
-// quotedLine returns the line of the first scalar whose value msg quotes.
-func quotedLine(n *yaml.Node, msg string) int {
-	if n.Kind == yaml.ScalarNode && n.Value != "" && strings.Contains(msg, `"`+n.Value+`"`) {
-		return n.Line
-	}
-	for _, c := range n.Content {
-		if l := quotedLine(c, msg); l > 0 {
-			return l
-		}
-	}
-	return 0
 }

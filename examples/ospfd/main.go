@@ -23,17 +23,17 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
-	"os/signal"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
+
+	daemonkit "github.com/switchless/routing/internal/daemon"
 )
 
 const defaultSocket = "/run/ospfd.sock"
@@ -93,28 +93,7 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	level := slog.LevelInfo
-	switch l.LogLevel {
-	case "debug":
-		level = slog.LevelDebug
-	case "warn":
-		level = slog.LevelWarn
-	case "error":
-		level = slog.LevelError
-	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
-	path := *socket
-	if path == "" {
-		path = l.Socket
-	}
-	if path == "" {
-		path = defaultSocket
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
-	defer stop()
-	if err := run(ctx, l, path, log); err != nil {
-		log.Error("ospfd", "err", err)
-		return 1
-	}
-	return 0
+	log := daemonkit.Logger(stderr, l.LogLevel)
+	path := cmp.Or(*socket, l.Socket, defaultSocket)
+	return daemonkit.RunUntilSignal(log, "ospfd", func(ctx context.Context) error { return run(ctx, l, path, log) })
 }

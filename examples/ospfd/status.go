@@ -9,11 +9,11 @@ import (
 	"io"
 	"net"
 	"net/netip"
-	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	daemonkit "github.com/switchless/routing/internal/daemon"
 	"github.com/switchless/routing/ospf"
 )
 
@@ -157,33 +157,7 @@ type reply struct {
 // serveStatus answers connections on the unix socket path until stop is
 // called. current returns the running instance (nil when none).
 func serveStatus(path string, current func() *ospf.Instance) (stop func(), err error) {
-	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return nil, err
-	}
-	ln, err := net.Listen("unix", path)
-	if err != nil {
-		return nil, err
-	}
-	if err := os.Chmod(path, 0o660); err != nil {
-		ln.Close()
-		return nil, err
-	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go handle(c, current)
-		}
-	}()
-	return func() {
-		ln.Close()
-		<-done
-		_ = os.Remove(path)
-	}, nil
+	return daemonkit.ServeUnix(path, func(c net.Conn) { go handle(c, current) })
 }
 
 func handle(c net.Conn, current func() *ospf.Instance) {
@@ -229,13 +203,7 @@ func fetch(ctx context.Context, path, view string) (json.RawMessage, error) {
 // show prints a view as indented JSON or as a table.
 func show(w io.Writer, view string, data json.RawMessage, asJSON bool) error {
 	if asJSON {
-		var v any
-		if err := json.Unmarshal(data, &v); err != nil {
-			return err
-		}
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(v)
+		return daemonkit.PrintJSON(w, data)
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	switch view {

@@ -42,16 +42,15 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
+	daemonkit "github.com/switchless/routing/internal/daemon"
 	"github.com/switchless/routing/internal/ringconf"
 )
 
@@ -115,28 +114,7 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "%s: OK: node %s (%v) of a %d-node ring, profile %v\n", *config, c.Node.Name, c.Node.Role, len(c.Ring.Nodes), c.Ring.Profile)
 		return 0
 	}
-	level := slog.LevelInfo
-	switch c.LogLevel {
-	case "debug":
-		level = slog.LevelDebug
-	case "warn":
-		level = slog.LevelWarn
-	case "error":
-		level = slog.LevelError
-	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
-	path := *socket
-	if path == "" {
-		path = c.Socket
-	}
-	if path == "" {
-		path = defaultSocket
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
-	defer stop()
-	if err := run(ctx, c, path, log); err != nil {
-		log.Error("ringd", "err", err)
-		return 1
-	}
-	return 0
+	log := daemonkit.Logger(stderr, c.LogLevel)
+	path := cmp.Or(*socket, c.Socket, defaultSocket)
+	return daemonkit.RunUntilSignal(log, "ringd", func(ctx context.Context) error { return run(ctx, c, path, log) })
 }

@@ -3,16 +3,14 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/netip"
-	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	daemonkit "github.com/switchless/routing/internal/daemon"
 	"github.com/switchless/routing/internal/transport"
 	"github.com/switchless/routing/ospf"
 	"github.com/switchless/routing/ring"
@@ -148,49 +146,12 @@ func eventView(e ring.Event) EventView {
 // serveStatus answers every connection on the unix socket path with the
 // JSON status, until stop is called.
 func serveStatus(path string, status func() Status) (stop func(), err error) {
-	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return nil, err
-	}
-	ln, err := net.Listen("unix", path)
-	if err != nil {
-		return nil, err
-	}
-	if err := os.Chmod(path, 0o660); err != nil {
-		ln.Close()
-		return nil, err
-	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			_ = c.SetDeadline(time.Now().Add(5 * time.Second))
-			_ = json.NewEncoder(c).Encode(status())
-			c.Close()
-		}
-	}()
-	return func() {
-		ln.Close()
-		<-done
-		_ = os.Remove(path)
-	}, nil
+	return daemonkit.ServeStatus(path, func() any { return status() })
 }
 
 // fetchStatus asks a running ringd for its status.
 func fetchStatus(ctx context.Context, path string) (Status, []byte, error) {
-	var d net.Dialer
-	c, err := d.DialContext(ctx, "unix", path)
-	if err != nil {
-		return Status{}, nil, err
-	}
-	defer c.Close()
-	if dl, ok := ctx.Deadline(); ok {
-		_ = c.SetDeadline(dl)
-	}
-	raw, err := io.ReadAll(c)
+	raw, err := daemonkit.QueryStatus(ctx, path)
 	if err != nil {
 		return Status{}, nil, err
 	}
@@ -204,13 +165,7 @@ func fetchStatus(ctx context.Context, path string) (Status, []byte, error) {
 // printStatus prints the status as indented JSON or as tables.
 func printStatus(w io.Writer, st Status, raw []byte, asJSON bool) error {
 	if asJSON {
-		var v any
-		if err := json.Unmarshal(raw, &v); err != nil {
-			return err
-		}
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(v)
+		return daemonkit.PrintJSON(w, raw)
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "node %s (%s), router ID %v, profile %s, up since %s\n", st.Node, st.Role, st.RouterID, st.Profile, st.Since.Format(time.RFC3339))

@@ -1,12 +1,9 @@
 package main
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
 	"net/netip"
 	"os"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,6 +11,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	daemonkit "github.com/switchless/routing/internal/daemon"
 	"github.com/switchless/routing/vrrp"
 )
 
@@ -96,9 +94,6 @@ type Loaded struct {
 	root yaml.Node
 }
 
-// errLine matches the "line N:" yaml puts in its errors.
-var errLine = regexp.MustCompile(`line (\d+): `)
-
 // LoadConfig reads and strictly decodes path: unknown fields, wrong types
 // and semantic errors are reported as "path:LINE: ...".
 func LoadConfig(path string) (*Loaded, error) {
@@ -112,32 +107,8 @@ func LoadConfig(path string) (*Loaded, error) {
 // ParseConfig is LoadConfig on bytes; path names them in errors.
 func ParseConfig(path string, b []byte) (*Loaded, error) {
 	l := &Loaded{path: path}
-	dec := yaml.NewDecoder(bytes.NewReader(b))
-	dec.KnownFields(true)
-	if err := dec.Decode(&l.File); err != nil {
-		var te *yaml.TypeError
-		if errors.As(err, &te) {
-			var msgs []string
-			for _, e := range te.Errors {
-				if m := errLine.FindStringSubmatch(e); m != nil {
-					e = m[1] + ": " + errLine.ReplaceAllString(e, "")
-				}
-				msgs = append(msgs, path+":"+e)
-			}
-			return nil, errors.New(strings.Join(msgs, "\n"))
-		}
-		if m := errLine.FindStringSubmatch(err.Error()); m != nil {
-			return nil, fmt.Errorf("%s:%s: %s", path, m[1], errLine.ReplaceAllString(strings.TrimPrefix(err.Error(), "yaml: "), ""))
-		}
-		// Errors of TextUnmarshalers (addresses, prefixes) carry no line:
-		// find the scalar they quote.
-		var root yaml.Node
-		if yaml.Unmarshal(b, &root) == nil {
-			if line := quotedLine(&root, err.Error()); line > 0 {
-				return nil, fmt.Errorf("%s:%d: %w", path, line, err)
-			}
-		}
-		return nil, fmt.Errorf("%s: %w", path, err)
+	if err := daemonkit.DecodeYAMLStrict(path, b, &l.File); err != nil {
+		return nil, err
 	}
 	if err := yaml.Unmarshal(b, &l.root); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
@@ -380,17 +351,4 @@ func (l *Loaded) complete(i int, ifaddrs []netip.Prefix) (vrrp.Config, error) {
 		return cfg, l.at(i, keyOf(err), "%v", err)
 	}
 	return cfg, nil
-}
-
-// quotedLine returns the line of the first scalar whose value msg quotes.
-func quotedLine(n *yaml.Node, msg string) int {
-	if n.Kind == yaml.ScalarNode && n.Value != "" && strings.Contains(msg, `"`+n.Value+`"`) {
-		return n.Line
-	}
-	for _, c := range n.Content {
-		if l := quotedLine(c, msg); l > 0 {
-			return l
-		}
-	}
-	return 0
 }

@@ -16,14 +16,14 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
-	"os/signal"
-	"syscall"
+
+	daemonkit "github.com/switchless/routing/internal/daemon"
 )
 
 const defaultSocket = "/run/vrrpd.sock"
@@ -74,28 +74,7 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	level := slog.LevelInfo
-	switch l.LogLevel {
-	case "debug":
-		level = slog.LevelDebug
-	case "warn":
-		level = slog.LevelWarn
-	case "error":
-		level = slog.LevelError
-	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
-	path := *socket
-	if path == "" {
-		path = l.Socket
-	}
-	if path == "" {
-		path = defaultSocket
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
-	defer stop()
-	if err := run(ctx, l, path, log); err != nil {
-		log.Error("vrrpd", "err", err)
-		return 1
-	}
-	return 0
+	log := daemonkit.Logger(stderr, l.LogLevel)
+	path := cmp.Or(*socket, l.Socket, defaultSocket)
+	return daemonkit.RunUntilSignal(log, "vrrpd", func(ctx context.Context) error { return run(ctx, l, path, log) })
 }

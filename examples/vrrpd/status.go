@@ -3,16 +3,14 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"net"
-	"os"
 	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	daemonkit "github.com/switchless/routing/internal/daemon"
 	"github.com/switchless/routing/vrrp"
 )
 
@@ -23,49 +21,16 @@ type RouterStatus struct {
 }
 
 // serveStatus answers every connection on the unix socket path with the
-// JSON status of all routers, until ctx is done.
-func serveStatus(ctx context.Context, path string, status func() []RouterStatus) (func(), error) {
-	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return nil, err
-	}
-	ln, err := net.Listen("unix", path)
-	if err != nil {
-		return nil, err
-	}
-	if err := os.Chmod(path, 0o660); err != nil {
-		ln.Close()
-		return nil, err
-	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			_ = c.SetDeadline(time.Now().Add(5 * time.Second))
-			_ = json.NewEncoder(c).Encode(status())
-			c.Close()
-		}
-	}()
-	stop := func() {
-		ln.Close()
-		<-done
-		_ = os.Remove(path)
-	}
-	return stop, nil
+// JSON status of all routers, until stop is called.
+func serveStatus(_ context.Context, path string, status func() []RouterStatus) (func(), error) {
+	return daemonkit.ServeStatus(path, func() any { return status() })
 }
 
 // fetchStatus asks a running vrrpd for its status.
 func fetchStatus(path string) ([]byte, error) {
-	c, err := net.DialTimeout("unix", path, 5*time.Second)
-	if err != nil {
-		return nil, err
-	}
-	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(5 * time.Second))
-	return io.ReadAll(c)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return daemonkit.QueryStatus(ctx, path)
 }
 
 // statusView is the part of the JSON answer the table shows.
@@ -89,13 +54,10 @@ type statusView struct {
 // printStatus prints the JSON answer raw (asJSON) or as a table.
 func printStatus(w io.Writer, raw []byte, asJSON bool) error {
 	if asJSON {
-		var v any
-		if err := json.Unmarshal(raw, &v); err != nil {
+		if err := daemonkit.PrintJSON(w, raw); err != nil {
 			return fmt.Errorf("bad status answer: %w", err)
 		}
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(v)
+		return nil
 	}
 	var rs []statusView
 	if err := json.Unmarshal(raw, &rs); err != nil {

@@ -14,6 +14,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	daemonkit "github.com/switchless/routing/internal/daemon"
 	"github.com/switchless/routing/ring"
 )
 
@@ -314,58 +315,7 @@ func lineError(path, msg string) error {
 // errAt returns an error about the value at the YAML path (keys and
 // sequence indexes), at its line or its nearest existing parent's.
 func (c *Config) errAt(base error, path []any, format string, args ...any) error {
-	return &Error{Path: c.path, Line: c.line(path), Field: pathString(path), Reason: fmt.Sprintf(format, args...), Err: base}
-}
-
-func pathString(path []any) string {
-	var b strings.Builder
-	for i, p := range path {
-		switch p := p.(type) {
-		case int:
-			b.WriteString("[" + strconv.Itoa(p) + "]")
-		case string:
-			if i > 0 {
-				b.WriteByte('.')
-			}
-			b.WriteString(p)
-		}
-	}
-	return b.String()
-}
-
-// line finds the line of path in the document: a mapping key's line for
-// keys, an item's own line for sequence indexes.
-func (c *Config) line(path []any) int {
-	n := &c.root
-	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
-		n = n.Content[0]
-	}
-	line := n.Line
-	for _, p := range path {
-		var next *yaml.Node
-		switch p := p.(type) {
-		case int:
-			if n.Kind == yaml.SequenceNode && p >= 0 && p < len(n.Content) {
-				next = n.Content[p]
-				line = next.Line
-			}
-		case string:
-			if n.Kind == yaml.MappingNode {
-				for j := 0; j+1 < len(n.Content); j += 2 {
-					if n.Content[j].Value == p {
-						next = n.Content[j+1]
-						line = n.Content[j].Line
-						break
-					}
-				}
-			}
-		}
-		if next == nil {
-			return line
-		}
-		n = next
-	}
-	return line
+	return &Error{Path: c.path, Line: daemonkit.Line(&c.root, path), Field: daemonkit.PathString(path), Reason: fmt.Sprintf(format, args...), Err: base}
 }
 
 // specFields maps ring.Spec's Go field names (as Validate names them) to
@@ -443,11 +393,11 @@ func (c *Config) specErr(err error) error {
 	msg := err.Error()
 	m := specFieldRE.FindStringSubmatchIndex(msg)
 	if m == nil {
-		return &Error{Path: c.path, Line: c.line(nil), Reason: msg, Err: err}
+		return &Error{Path: c.path, Line: daemonkit.Line(&c.root, nil), Reason: msg, Err: err}
 	}
 	path := specPath(msg[m[2]:m[3]])
-	reason := goFieldRE.ReplaceAllStringFunc(msg[m[1]:], func(f string) string { return pathString(specPath(f)) })
-	return &Error{Path: c.path, Line: c.line(path), Field: pathString(path), Reason: reason, Err: err}
+	reason := goFieldRE.ReplaceAllStringFunc(msg[m[1]:], func(f string) string { return daemonkit.PathString(specPath(f)) })
+	return &Error{Path: c.path, Line: daemonkit.Line(&c.root, path), Field: daemonkit.PathString(path), Reason: reason, Err: err}
 }
 
 // validateInterfaces checks that the map names exactly the node's
