@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/net/ipv4"
 	"golang.org/x/sys/unix"
 )
 
@@ -174,6 +175,28 @@ func (b *base) membership(group netip.Addr, join bool, change func() error) erro
 		delete(b.groups, group)
 	}
 	return nil
+}
+
+// membershipV4 joins or leaves an IPv4 multicast group on the interface
+// through pc, for the transports that share an ipv4.PacketConn (raw IP
+// and UDP): the group is checked, then changed through membership.
+func (b *base) membershipV4(pc *ipv4.PacketConn, group netip.Addr, join bool) error {
+	group = group.Unmap()
+	if !group.Is4() || !group.IsMulticast() {
+		op := "join"
+		if !join {
+			op = "leave"
+		}
+		return fmt.Errorf("%w: %s %v: not an IPv4 multicast group", ErrInvalidAddress, op, group)
+	}
+	// ipv4.PacketConn only reads the address of the group.
+	g := &net.IPAddr{IP: group.AsSlice()}
+	return b.membership(group, join, func() error {
+		if join {
+			return pc.JoinGroup(b.ifc.netIf(), g)
+		}
+		return pc.LeaveGroup(b.ifc.netIf(), g)
+	})
 }
 
 // send runs write under the read lock, so that it cannot overlap Close.

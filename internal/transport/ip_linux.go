@@ -169,27 +169,11 @@ func (t *IP) Send(dst netip.Addr, payload []byte) error {
 
 // JoinGroup starts receiving the IPv4 multicast group on the interface.
 // Joining a group already joined does nothing.
-func (t *IP) JoinGroup(group netip.Addr) error {
-	group = group.Unmap()
-	if !group.Is4() || !group.IsMulticast() {
-		return fmt.Errorf("%w: join %v: not an IPv4 multicast group", ErrInvalidAddress, group)
-	}
-	return t.membership(group, true, func() error {
-		return t.pc.JoinGroup(t.ifc.netIf(), &net.IPAddr{IP: group.AsSlice()})
-	})
-}
+func (t *IP) JoinGroup(group netip.Addr) error { return t.membershipV4(t.pc, group, true) }
 
 // LeaveGroup stops receiving the group. Leaving a group not joined does
 // nothing.
-func (t *IP) LeaveGroup(group netip.Addr) error {
-	group = group.Unmap()
-	if !group.Is4() || !group.IsMulticast() {
-		return fmt.Errorf("%w: leave %v: not an IPv4 multicast group", ErrInvalidAddress, group)
-	}
-	return t.membership(group, false, func() error {
-		return t.pc.LeaveGroup(t.ifc.netIf(), &net.IPAddr{IP: group.AsSlice()})
-	})
-}
+func (t *IP) LeaveGroup(group netip.Addr) error { return t.membershipV4(t.pc, group, false) }
 
 // Close closes the socket and waits for the receive goroutine: once it
 // returns, deliver is not called again, and Send, JoinGroup and

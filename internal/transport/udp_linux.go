@@ -189,27 +189,11 @@ func (t *UDP) SendTo(dst netip.AddrPort, payload []byte) error {
 
 // JoinGroup starts receiving the IPv4 multicast group (224.0.0.9 for
 // RIP-2, RFC 2453 4.5) on the interface. Joining twice does nothing.
-func (t *UDP) JoinGroup(group netip.Addr) error {
-	group = group.Unmap()
-	if !group.Is4() || !group.IsMulticast() {
-		return fmt.Errorf("%w: join %v: not an IPv4 multicast group", ErrInvalidAddress, group)
-	}
-	return t.membership(group, true, func() error {
-		return t.pc.JoinGroup(t.ifc.netIf(), &net.UDPAddr{IP: group.AsSlice()})
-	})
-}
+func (t *UDP) JoinGroup(group netip.Addr) error { return t.membershipV4(t.pc, group, true) }
 
 // LeaveGroup stops receiving the group. Leaving a group not joined does
 // nothing.
-func (t *UDP) LeaveGroup(group netip.Addr) error {
-	group = group.Unmap()
-	if !group.Is4() || !group.IsMulticast() {
-		return fmt.Errorf("%w: leave %v: not an IPv4 multicast group", ErrInvalidAddress, group)
-	}
-	return t.membership(group, false, func() error {
-		return t.pc.LeaveGroup(t.ifc.netIf(), &net.UDPAddr{IP: group.AsSlice()})
-	})
-}
+func (t *UDP) LeaveGroup(group netip.Addr) error { return t.membershipV4(t.pc, group, false) }
 
 // Close closes the socket and waits for the receive goroutine, as
 // IP.Close.
