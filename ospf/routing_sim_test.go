@@ -2,9 +2,7 @@ package ospf
 
 import (
 	"fmt"
-	"log/slog"
 	"net/netip"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -77,43 +75,23 @@ func newO5Ring(t *testing.T, seed int64) *o5ring {
 func (r *o5ring) start(name string, tweak func(*Config)) {
 	s := r.sim
 	s.t.Helper()
-	sr := s.r(name)
 	mem := fib.NewMemory()
 	spy := fibtest.NewSpy(mem)
-	cfg := Config{RouterID: sr.rid, FIB: spy}
-	switch name {
-	case "r1":
-		cfg.DefaultInformation = DefaultInformation{Originate: true, Metric: 10}
-	case "r5":
-		cfg.DefaultInformation = DefaultInformation{Originate: true, Metric: 20}
-	}
-	if tweak != nil {
-		tweak(&cfg)
-	}
-	trs := map[string]routing.Transport{}
-	for _, ic := range sr.ifcs {
-		cfg.Interfaces = append(cfg.Interfaces, ic)
-		tr, err := sr.atts[ic.Name].Transport(netsim.TransportConfig{IPProto: netsim.ProtoOSPF})
-		if err != nil {
-			s.t.Fatal(err)
+	in := s.startWith(name, func(cfg *Config) {
+		cfg.FIB = spy
+		switch name {
+		case "r1":
+			cfg.DefaultInformation = DefaultInformation{Originate: true, Metric: 10}
+		case "r5":
+			cfg.DefaultInformation = DefaultInformation{Originate: true, Metric: 20}
 		}
-		trs[ic.Name] = tr
-	}
-	var log *slog.Logger
-	if os.Getenv("OSPF_SIM_LOG") != "" {
-		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug})).With("node", name)
-	}
-	in, err := New(cfg, s.clock, trs, log)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	if err := in.Start(); err != nil {
-		s.t.Fatal(err)
-	}
+		if tweak != nil {
+			tweak(cfg)
+		}
+	})
 	if name == "r1" || name == "r5" {
 		in.SetDefaultRoute(true) // the edge routers' static default
 	}
-	sr.in = in
 	r.fibs[name], r.spies[name] = mem, spy
 }
 

@@ -124,8 +124,18 @@ func (r *simRouter) ifaceOn(subnet string) *InterfaceConfig {
 // start creates and starts the router's instance (again after a stop).
 func (s *sim) start(name string) {
 	s.t.Helper()
+	s.startWith(name, nil)
+}
+
+// startWith is start with a change to the instance's Config (made before
+// the interfaces are added); it returns the running instance.
+func (s *sim) startWith(name string, cfgTweak func(*Config)) *Instance {
+	s.t.Helper()
 	r := s.r(name)
 	cfg := Config{RouterID: r.rid}
+	if cfgTweak != nil {
+		cfgTweak(&cfg)
+	}
 	trs := map[string]routing.Transport{}
 	for _, ic := range r.ifcs {
 		if r.tweak != nil {
@@ -150,6 +160,7 @@ func (s *sim) start(name string) {
 		s.t.Fatal(err)
 	}
 	r.in = in
+	return in
 }
 
 func (s *sim) startAll() {
