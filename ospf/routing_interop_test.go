@@ -258,10 +258,21 @@ func o5runInterop(t *testing.T, topo *o5itopo, ours []bool, bin string) []o5ivie
 	}
 	views := make([]o5iview, topo.n)
 	var prev []o5iview
+	var stableSince time.Time
 	start := time.Now()
-	nstest.Eventually(t, 90*time.Second, func() error {
+	nstest.Eventually(t, 120*time.Second, func() error {
 		cur := make([]o5iview, topo.n)
 		for _, r := range rs {
+			// Every adjacency Full first: a broadcast interface waits
+			// RouterDeadInterval before electing (§9.4), and until then
+			// both sides route around its link, stably.
+			if full, err := o5fullCount(r); err != nil {
+				return fmt.Errorf("r%d: %w", r.i+1, err)
+			} else if full != r.degree {
+				prev = nil
+				time.Sleep(500 * time.Millisecond)
+				return fmt.Errorf("r%d has %d Full neighbors, want %d", r.i+1, full, r.degree)
+			}
 			v, err := o5view(r)
 			if err != nil {
 				return fmt.Errorf("r%d: %w", r.i+1, err)
@@ -276,12 +287,15 @@ func o5runInterop(t *testing.T, topo *o5itopo, ours []bool, bin string) []o5ivie
 			}
 			cur[r.i] = v
 		}
-		// Settled: the same views twice, 2 s apart (longer than either
-		// side's SPF hold time here).
+		// Settled: the same views for o5settle, longer than either
+		// side's MinLSInterval (5 s, §12.4), so that no origination
+		// deferred by it is still to come, and than the SPF hold time.
 		if prev == nil || !o5sameViews(prev, cur) {
-			prev = cur
-			time.Sleep(2 * time.Second)
-			return fmt.Errorf("routes still changing")
+			prev, stableSince = cur, time.Now()
+		}
+		if d := time.Since(stableSince); d < o5settle {
+			time.Sleep(time.Second)
+			return fmt.Errorf("routes unchanged for only %v", d.Round(100*time.Millisecond))
 		}
 		copy(views, cur)
 		return nil
@@ -320,6 +334,34 @@ func o5runInterop(t *testing.T, topo *o5itopo, ours []bool, bin string) []o5ivie
 		}
 	}
 	return views
+}
+
+// o5settle is how long every view must stay unchanged, with every
+// adjacency Full, before the views are compared.
+const o5settle = 6 * time.Second
+
+// o5fullCount counts r's neighbors in state Full.
+func o5fullCount(r *o5irouter) (int, error) {
+	if !r.ours {
+		ns, err := r.frr.neighbors()
+		if err != nil {
+			return 0, err
+		}
+		n := 0
+		for _, l := range ns {
+			for _, nb := range l {
+				if strings.HasPrefix(nb.State, "Full") {
+					n++
+				}
+			}
+		}
+		return n, nil
+	}
+	out, err := r.ns.Try(r.bin, "show", "neighbors", "-socket", filepath.Join(r.dir, "ospfd.sock"))
+	if err != nil {
+		return 0, fmt.Errorf("ospfd show neighbors: %w: %s", err, out)
+	}
+	return strings.Count(out, "Full"), nil
 }
 
 func o5sameViews(a, b []o5iview) bool {
