@@ -283,6 +283,22 @@ type frrIface struct {
 	DeadSecs  int    `json:"timerDeadSecs"`
 }
 
+// waitIfState waits until FRR's interface name is in state (FRR's
+// names: Waiting, DROther, Backup, DR, …).
+func (f *frr) waitIfState(t *testing.T, name, state string, timeout time.Duration) {
+	t.Helper()
+	nstest.Eventually(t, timeout, func() error {
+		fi, err := f.iface(name)
+		if err != nil {
+			return err
+		}
+		if fi.State != state {
+			return fmt.Errorf("FRR's %s is %q, want %q", name, fi.State, state)
+		}
+		return nil
+	})
+}
+
 func (f *frr) iface(name string) (frrIface, error) {
 	var v struct {
 		Interfaces map[string]frrIface `json:"interfaces"`
@@ -672,14 +688,20 @@ func TestInteropMixedSegment(t *testing.T) {
 			var in *Instance
 			if c.oursFirst {
 				in = startOurs(t, oursNS, cfg)
-				time.Sleep(5 * time.Second) // past the Wait Timer: we are DR
+				// Past the Wait Timer alone: we are DR (§9.4).
+				nstest.Eventually(t, 20*time.Second, func() error {
+					if oi := in.Interfaces()[0]; oi.State != IfDR {
+						return fmt.Errorf("we are %v", oi.State)
+					}
+					return nil
+				})
 			}
 			f := startFRR(t, frrNS, frrConf("10.0.0.2", fmt.Sprintf(` ip ospf hello-interval 1
  ip ospf dead-interval 4
  ip ospf retransmit-interval 2
  ip ospf priority %d`, c.frrPrio)))
 			if !c.oursFirst {
-				time.Sleep(5 * time.Second) // FRR elects itself DR
+				f.waitIfState(t, "veth0", "DR", 20*time.Second)
 			}
 			b := startBIRD(t, birdNS, birdConf("10.0.0.3", fmt.Sprintf("\t\t\ttype broadcast; hello 1; dead 4; wait 4; retransmit 2; priority %d;", c.bPrio)))
 			if !c.oursFirst {
@@ -731,7 +753,7 @@ func TestInteropFRR_BroadcastRestart(t *testing.T) {
  ip ospf dead-interval 4
  ip ospf retransmit-interval 2
  ip ospf priority 9`))
-	time.Sleep(5 * time.Second) // FRR elects itself DR alone
+	f.waitIfState(t, "veth0", "DR", 20*time.Second) // alone, past its Wait Timer
 	in := startOurs(t, p.a, Config{RouterID: netip.MustParseAddr("10.0.0.1"), Interfaces: []InterfaceConfig{{
 		Name: "veth0", Prefix: netip.MustParsePrefix("10.0.0.1/24"), Priority: Priority(1),
 		HelloInterval: time.Second, RouterDeadInterval: 4 * time.Second, RetransmitInterval: 2 * time.Second,
