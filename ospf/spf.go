@@ -71,6 +71,7 @@ const (
 type heapItem struct {
 	prio uint64
 	v    int32
+	net  bool // v is a network (the priority's low bit may be raised)
 }
 
 func prioOf(dist uint32, network bool, v int32) uint64 {
@@ -127,12 +128,12 @@ func radixBucket(k, last uint64) int {
 	return bits.Len64(k ^ last)
 }
 
-func (s *spfState) push(v int32, prio uint64) {
+func (s *spfState) push(v int32, prio uint64, net bool) {
 	if prio < s.last {
 		prio = s.last
 	}
 	b := radixBucket(prio, s.last)
-	s.buckets[b] = append(s.buckets[b], heapItem{prio, v})
+	s.buckets[b] = append(s.buckets[b], heapItem{prio, v, net})
 	s.size++
 }
 
@@ -284,16 +285,19 @@ func (t *topology) calculate(s *spfState, in *spfInput, dst *rib) *rib {
 }
 
 // dijkstra builds the shortest-path tree (§16.1 stage 1) with next hops
-// (§16.1.1) into s.
+// (§16.1.1) into s. It walks the resolved graph (topology.adj) whose links
+// already passed the bidirectional check of step 2b; only the root's links
+// are resolved afresh, since their next hops depend on the interfaces.
 func (t *topology) dijkstra(s *spfState, in *spfInput, maxPaths int) {
 	s.reset(len(t.verts))
 	ri, ok := t.routers[in.root]
 	if !ok {
 		return // no router-LSA of our own yet: an empty tree
 	}
+	t.buildAdj()
 	// §16.1 step 1: the tree starts as the root alone.
 	s.vs[ri].mark = markCandidate
-	s.push(ri, prioOf(0, false, ri))
+	s.push(ri, prioOf(0, false, ri), false)
 	for s.size > 0 {
 		top := s.pop()
 		vi := top.v
@@ -302,82 +306,102 @@ func (t *topology) dijkstra(s *spfState, in *spfInput, maxPaths int) {
 			continue // stale: a shorter path pushed it again
 		}
 		vs.mark = markTree
-		v := &t.verts[vi]
 		dv := vs.dist
+		if vi == ri {
+			t.relaxRoot(s, in, ri, maxPaths)
+			continue
+		}
 		// §16.1 step 2: examine the links of the vertex just added.
-		for k := range v.links {
-			lk := &v.links[k]
-			var wi int32
-			var cost uint32
-			var ifc int32 = -1 // root links: the outgoing interface
-			var addrOnNet uint32
-			var wnet bool // the far vertex is a network
-			if v.kind == vxRouter {
-				cost = uint32(lk.cost)
-			}
-			if vi == ri {
-				// The root's links are resolved afresh: their next hops
-				// depend on the interfaces.
-				var f *spfIface
-				if ifc = in.ifaceByData(lk.data); ifc >= 0 {
-					f = &in.ifaces[ifc]
-				}
-				if wi, addrOnNet, ok = t.resolve(v, lk, f); !ok {
-					continue
-				}
-				wnet = t.verts[wi].kind == vxNetwork
-			} else if st := lk.stamp; st != 0 && ((lk.to >= 0 && t.vers[lk.to] == st) || (lk.to < 0 && st == t.structGen)) {
-				// Neither end changed since the link was last resolved.
-				if !lk.ok {
-					continue
-				}
-				wi, addrOnNet, wnet = lk.to, lk.back, lk.toNet
-			} else {
-				wi, addrOnNet, ok = t.resolve(v, lk, nil)
-				lk.to, lk.ok, lk.back = wi, ok, addrOnNet
-				switch {
-				case wi < 0:
-					lk.stamp = t.structGen
-				case v.kind == vxRouter && lk.typ == LinkTransit && t.verts[wi].sameID >= 0:
-					lk.stamp = 0 // several network-LSAs share the ID: not cached
-				default:
-					lk.stamp = t.vers[wi]
-				}
-				if !ok {
-					continue
-				}
-				wnet = t.verts[wi].kind == vxNetwork
-				lk.toNet = wnet
-			}
+		vnet := top.net
+		// §16.1.1: routers behind a network inherit its next hops unless
+		// the network is directly attached to the root.
+		direct := vnet && hasDirect(s.nh(vi))
+		for _, a := range t.adj[t.adjOff[vi]:t.adjOff[vi+1]] {
+			wi := a.to
 			ws := &s.vs[wi]
 			// Step 2b: vertices already on the tree are done.
 			if ws.mark == markTree {
 				continue
 			}
-			dw := dv + cost
+			dw, wnet := dv, false
+			if !vnet {
+				dw += a.w &^ alinkNet
+				wnet = a.w&alinkNet != 0
+			}
 			// Step 2d: a longer path than the candidate's is no use.
 			if ws.mark == markCandidate && dw > ws.dist {
 				continue
 			}
-			nh, inherit := t.hopsVia(s, in, vi, ri, lk, ifc, addrOnNet)
-			switch {
-			case ws.mark == markNone || dw < ws.dist:
-				// New candidate, or a shorter path: these next hops only.
-				if inherit {
-					s.shareNH(wi, vi)
-				} else {
-					s.setNH(wi, nh)
-				}
-				ws.dist, ws.mark = dw, markCandidate
-				s.push(wi, prioOf(dw, wnet, wi))
-			default:
-				// Equal cost: add the next hops (ECMP).
-				s.merge = mergeNH(s.merge, s.nh(wi), nh, maxPaths)
-				if !slices.Equal(s.merge, s.nh(wi)) {
-					s.setNH(wi, s.merge)
-				}
+			if !direct {
+				// The next hops are the parent's own set.
+				s.relaxShared(wi, vi, dw, wnet, maxPaths)
+				continue
 			}
+			s.relax(wi, dw, wnet, s.hopsBehind(vi, a.w), maxPaths)
 		}
+	}
+}
+
+// relaxRoot examines the root's own links (§16.1 step 2 for the root),
+// resolving each with the interface it leaves by.
+func (t *topology) relaxRoot(s *spfState, in *spfInput, ri int32, maxPaths int) {
+	v := &t.verts[ri]
+	for k := range v.links {
+		lk := &v.links[k]
+		var f *spfIface
+		ifc := in.ifaceByData(lk.data)
+		if ifc >= 0 {
+			f = &in.ifaces[ifc]
+		}
+		wi, addrOnNet, ok := t.resolve(v, lk, f)
+		if !ok {
+			continue
+		}
+		ws := &s.vs[wi]
+		if ws.mark == markTree {
+			continue
+		}
+		dw := uint32(lk.cost)
+		if ws.mark == markCandidate && dw > ws.dist {
+			continue
+		}
+		s.relax(wi, dw, t.verts[wi].kind == vxNetwork, s.rootHops(lk, ifc, addrOnNet), maxPaths)
+	}
+}
+
+// relax offers candidate wi a path of cost dw with next hops nh (§16.1
+// step 2d): a new candidate or a shorter path takes these next hops only,
+// an equal-cost one adds them (ECMP).
+func (s *spfState) relax(wi int32, dw uint32, wnet bool, nh []nexthop, maxPaths int) {
+	ws := &s.vs[wi]
+	if ws.mark == markNone || dw < ws.dist {
+		s.setNH(wi, nh)
+		ws.dist, ws.mark = dw, markCandidate
+		s.push(wi, prioOf(dw, wnet, wi), wnet)
+		return
+	}
+	s.merge = mergeNH(s.merge, s.nh(wi), nh, maxPaths)
+	if !slices.Equal(s.merge, s.nh(wi)) {
+		s.setNH(wi, s.merge)
+	}
+}
+
+// relaxShared is relax with vi's own next-hop set, which is shared rather
+// than copied.
+func (s *spfState) relaxShared(wi, vi int32, dw uint32, wnet bool, maxPaths int) {
+	ws, vs := &s.vs[wi], &s.vs[vi]
+	if ws.mark == markNone || dw < ws.dist {
+		s.shareNH(wi, vi)
+		ws.dist, ws.mark = dw, markCandidate
+		s.push(wi, prioOf(dw, wnet, wi), wnet)
+		return
+	}
+	if ws.nhOff == vs.nhOff && ws.nhLen == vs.nhLen {
+		return // the same set: the union adds nothing
+	}
+	s.merge = mergeNH(s.merge, s.nh(wi), s.nh(vi), maxPaths)
+	if !slices.Equal(s.merge, s.nh(wi)) {
+		s.setNH(wi, s.merge)
 	}
 }
 
@@ -416,47 +440,40 @@ func (t *topology) resolve(v *vertex, lk *vlink, ifc *spfIface) (int32, uint32, 
 	return -1, 0, false
 }
 
-// hopsVia returns the next hops of a vertex reached from v over lk
-// (§16.1.1), sorted. inherit reports that they are v's own set.
-func (t *topology) hopsVia(s *spfState, in *spfInput, vi, root int32, lk *vlink, ifc int32, addrOnNet uint32) (nh []nexthop, inherit bool) {
+// rootHops returns the next hop of a vertex reached over one of the
+// root's own links (§16.1.1): the outgoing interface is the one the link
+// leaves by. A network is directly attached (no gateway); a router over a
+// point-to-point link is reached at its address on the link, the Link
+// Data of its link back to us.
+func (s *spfState) rootHops(lk *vlink, ifc int32, addrOnNet uint32) []nexthop {
 	s.tmp = s.tmp[:0]
-	v := &t.verts[vi]
-	switch {
-	case vi == root:
-		// The root's own links: the outgoing interface is the one the
-		// link leaves by. A network is directly attached (no gateway);
-		// a router over a point-to-point link is reached at its address
-		// on the link, the Link Data of its link back to us.
-		if ifc < 0 {
-			return s.tmp, false // no such interface (yet): no usable hop
-		}
-		if lk.typ == LinkPointToPoint && !looksUnnumbered(addrOnNet) {
-			s.tmp = append(s.tmp, nexthop{ifc: ifc, gw: addrOnNet})
-		} else {
-			s.tmp = append(s.tmp, nexthop{ifc: ifc})
-		}
-		return s.tmp, false
-	case v.kind == vxNetwork:
-		// §16.1.1: a router behind a network attached to the root is
-		// reached at its own address on that network; hops the network
-		// inherited from a router are inherited unchanged.
-		parent := s.nh(vi)
-		if !hasDirect(parent) {
-			return parent, true
-		}
-		for _, h := range parent {
-			if h.gw == 0 {
-				h.gw = addrOnNet
-			}
-			s.tmp = append(s.tmp, h)
-		}
-		if len(s.tmp) > 1 {
-			s.tmp = sortNH(s.tmp)
-		}
-		return s.tmp, false
+	if ifc < 0 {
+		return s.tmp // no such interface (yet): no usable hop
 	}
-	// Otherwise the next hops are the parent's.
-	return s.nh(vi), true
+	if lk.typ == LinkPointToPoint && !looksUnnumbered(addrOnNet) {
+		s.tmp = append(s.tmp, nexthop{ifc: ifc, gw: addrOnNet})
+	} else {
+		s.tmp = append(s.tmp, nexthop{ifc: ifc})
+	}
+	return s.tmp
+}
+
+// hopsBehind returns, sorted, the next hops of a router reached through
+// network vi, which is directly attached to the root (§16.1.1): the
+// router's own address on the network, addrOnNet, is the gateway of the
+// network's direct hops; hops the network inherited from a router stay.
+func (s *spfState) hopsBehind(vi int32, addrOnNet uint32) []nexthop {
+	s.tmp = s.tmp[:0]
+	for _, h := range s.nh(vi) {
+		if h.gw == 0 {
+			h.gw = addrOnNet
+		}
+		s.tmp = append(s.tmp, h)
+	}
+	if len(s.tmp) > 1 {
+		s.tmp = sortNH(s.tmp)
+	}
+	return s.tmp
 }
 
 // fillRIB turns the tree into routing table entries: transit networks

@@ -1,5 +1,7 @@
 package ospf
 
+import "slices"
+
 // The area graph the shortest-path calculation walks: router- and
 // network-LSAs compiled into vertices and links as they change (RFC 2328
 // §16.1), with the far end of each link resolved once and cached until
@@ -33,6 +35,21 @@ type vlink struct {
 	back  uint32
 	stamp uint64
 }
+
+// alink is a link of the resolved graph the calculation walks (see
+// topology.adj): one that passed the bidirectional check of §16.1 step 2b,
+// with its far vertex. w depends on the vertex the link belongs to: for a
+// router it is the TOS 0 metric, with alinkNet set when the far vertex is a
+// network; for a network (whose links lead to routers at cost 0) it is
+// the far router's Link Data back, its address on the network (§16.1.1).
+// Eight bytes, so that the links of eight vertices of degree 4 fill a few
+// cache lines instead of one line per link.
+type alink struct {
+	to int32
+	w  uint32
+}
+
+const alinkNet = 1 << 31
 
 // vstub is a stub link of a router-LSA (§16.1 stage 2): its destination's
 // number in the prefixTable, and its cost.
@@ -70,6 +87,17 @@ type topology struct {
 	// gen counts changes; structGen counts vertices added or removed.
 	gen       uint64
 	structGen uint64
+
+	// adj is the graph as the calculation walks it, built from the links'
+	// resolutions when gen changed since the last build (adjGen): vertex
+	// i's usable links, in router-/network-LSA order, are
+	// adj[adjOff[i]:adjOff[i+1]]. One flat array of 8-byte links instead
+	// of the 40-byte vlinks scattered per vertex keeps Dijkstra's link
+	// traversal in few cache lines and free of per-link cache checks.
+	adj    []alink
+	adjOff []int32
+	adjGen uint64
+	adjOK  bool
 }
 
 type netID struct{ id, adv uint32 }
@@ -241,6 +269,69 @@ func (t *topology) remove(k LSAKey) bool {
 	}
 	t.structGen++
 	return true
+}
+
+// buildAdj brings t.adj up to date with the graph. Every input of a
+// link's resolution (the maps and the vertices' links) changes only
+// through set and remove, which advance gen, so an adjacency built at the
+// current gen is exact.
+func (t *topology) buildAdj() {
+	if t.adjOK && t.adjGen == t.gen {
+		return
+	}
+	n := len(t.verts)
+	t.adjOff = slices.Grow(t.adjOff[:0], n+1)[:n+1]
+	t.adj = t.adj[:0]
+	for vi := range t.verts {
+		t.adjOff[vi] = int32(len(t.adj))
+		v := &t.verts[vi]
+		if v.kind == vxFree {
+			continue
+		}
+		for k := range v.links {
+			lk := &v.links[k]
+			wi, back, ok := t.linkTo(v, lk)
+			if !ok {
+				continue
+			}
+			a := alink{to: wi}
+			switch {
+			case v.kind == vxNetwork:
+				a.w = back
+			case lk.toNet:
+				a.w = uint32(lk.cost) | alinkNet
+			default:
+				a.w = uint32(lk.cost)
+			}
+			t.adj = append(t.adj, a)
+		}
+	}
+	t.adjOff[n] = int32(len(t.adj))
+	t.adjGen, t.adjOK = t.gen, true
+}
+
+// linkTo returns the far vertex of a link and its Link Data back, as
+// resolve does (§16.1 step 2b), from the link's cached resolution when
+// neither end changed since it was computed, and caches a new one
+// otherwise. lk.toNet is valid when ok.
+func (t *topology) linkTo(v *vertex, lk *vlink) (int32, uint32, bool) {
+	if st := lk.stamp; st != 0 && ((lk.to >= 0 && t.vers[lk.to] == st) || (lk.to < 0 && st == t.structGen)) {
+		return lk.to, lk.back, lk.ok
+	}
+	wi, back, ok := t.resolve(v, lk, nil)
+	lk.to, lk.ok, lk.back = wi, ok, back
+	switch {
+	case wi < 0:
+		lk.stamp = t.structGen
+	case v.kind == vxRouter && lk.typ == LinkTransit && t.verts[wi].sameID >= 0:
+		lk.stamp = 0 // several network-LSAs share the ID: not cached
+	default:
+		lk.stamp = t.vers[wi]
+	}
+	if ok {
+		lk.toNet = t.verts[wi].kind == vxNetwork
+	}
+	return wi, back, ok
 }
 
 // network returns the network vertex a transit link with Link ID id leads
