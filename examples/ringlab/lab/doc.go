@@ -18,6 +18,14 @@
 //	S3   the ring link between the master edge and that node is cut
 //	     (ip link set down on one end)
 //	S3r  the link is restored
+//	S1f  the master edge freezes: every process in its namespace is
+//	     stopped (SIGSTOP) and a blackhole qdisc on both ends of each of
+//	     its cables drops everything it would send or receive, while the
+//	     links stay up; only dead intervals and Master_Down can tell
+//	S4f  it reboots (daemons killed, cables clear, daemons started) and
+//	     preempts
+//	S2f  the same inner node freezes
+//	S2fr it reboots
 //
 // The outage of a scenario is the longest gap in the replies of one
 // server that answered before the fault (the victim's own servers

@@ -36,18 +36,28 @@ type Lab struct {
 	stack   stack
 	probe   *prober
 
-	ifIndex int // the next interface index to give
+	ifIndex int     // the next interface index to give
+	cables  []cable // every veth pair, to freeze a node's
 
 	mu sync.Mutex
 }
 
+// cable is a veth pair: a's interface an to b's bn.
+type cable struct {
+	a  *netNS
+	an string
+	b  *netNS
+	bn string
+}
+
 // node is one ring node's namespace and daemons.
 type node struct {
-	cfg   ring.NodeConfig
-	ns    *netNS
-	dir   string
-	procs []*proc // running daemons
-	down  bool
+	cfg    ring.NodeConfig
+	ns     *netNS
+	dir    string
+	procs  []*proc // running daemons
+	down   bool
+	frozen bool
 }
 
 func (n *node) ifnames() []string {
@@ -158,6 +168,10 @@ func (l *Lab) teardown() error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			if n.frozen {
+				l.stack.kill(n) // stopped: SIGTERM would wait
+				return
+			}
 			l.stack.stop(n)
 		}()
 	}

@@ -196,4 +196,11 @@ func killChild(pidFile string, parent int) {
 		return
 	}
 	_ = syscall.Kill(pid, syscall.SIGKILL)
+	// Until it is reaped its pid still exists, and keepalived, started
+	// again, would take it for a worker of a running instance.
+	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if _, err := os.Stat(fmt.Sprintf("/proc/%d", pid)); errors.Is(err, os.ErrNotExist) {
+			return
+		}
+	}
 }

@@ -10,8 +10,10 @@ import (
 	"net/netip"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/vishvananda/netlink"
@@ -87,7 +89,81 @@ func (l *Lab) steps() []step {
 		mk("S2r", in+" returns", in, func() error { return l.reboot(in) }),
 		mk("S3", "ring link "+linkName+" cut", "", func() error { return a.ns.setLinks(false, ring.IfEast) }),
 		mk("S3r", "ring link "+linkName+" restored", "", func() error { return a.ns.setLinks(true, ring.IfEast) }),
+		mk("S1f", m+" (VRRP master) freezes, links up", m, func() error { return l.freeze(m) }),
+		mk("S4f", m+" reboots and preempts", m, func() error { return l.rebootFrozen(m) }),
+		mk("S2f", in+" (not an edge) freezes, links up", in, func() error { return l.freeze(in) }),
+		mk("S2fr", in+" reboots", in, func() error { return l.rebootFrozen(in) }),
 	}
+}
+
+// freeze hangs a node as a machine that stops dead would: every process
+// in its namespace stopped (SIGSTOP: the namespace is the lab's, so they
+// are all the lab's), and nothing crossing its cables either way (a
+// blackhole qdisc on both ends of each: its kernel neither forwards nor
+// answers), while every link stays up and carries carrier. Only the
+// neighbours' dead intervals and the backup edge's Master_Down_Interval
+// can tell.
+func (l *Lab) freeze(name string) error {
+	n := l.node(name)
+	n.down, n.frozen = true, true
+	if err := l.blackhole(n, true); err != nil {
+		return err
+	}
+	return signalAll(n.ns, syscall.SIGSTOP)
+}
+
+// signalAll signals every process in the namespace (the lab's own).
+func signalAll(ns *netNS, sig syscall.Signal) error {
+	out, err := output("ip", "netns", "pids", ns.name)
+	if err != nil {
+		return err
+	}
+	for _, f := range strings.Fields(out) {
+		if pid, err := strconv.Atoi(f); err == nil && pid > 1 {
+			_ = syscall.Kill(pid, sig)
+		}
+	}
+	return nil
+}
+
+// rebootFrozen reboots a frozen node: its daemons killed, its cables
+// carrying again, and then a fresh boot as in reboot. The daemons are let
+// run (behind the blackholes) for the kill, so that a parent reaps the
+// worker killed first: keepalived refuses to start while its worker's pid
+// is a zombie.
+func (l *Lab) rebootFrozen(name string) error {
+	n := l.node(name)
+	if err := signalAll(n.ns, syscall.SIGCONT); err != nil {
+		return err
+	}
+	l.stack.kill(n)
+	if err := l.blackhole(n, false); err != nil {
+		return err
+	}
+	n.frozen = false
+	return l.reboot(name)
+}
+
+// blackhole puts (or removes) a blackhole root qdisc on both ends of
+// every cable of n.
+func (l *Lab) blackhole(n *node, on bool) error {
+	var errs []error
+	set := func(ns *netNS, dev string) {
+		args := []string{"qdisc", "del", "dev", dev, "root"}
+		if on {
+			args = []string{"qdisc", "replace", "dev", dev, "root", "blackhole"}
+		}
+		if _, err := ns.exec("tc", args...); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	for _, c := range l.cables {
+		if c.a == n.ns || c.b == n.ns {
+			set(c.a, c.an)
+			set(c.b, c.bn)
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // startAll starts every node's daemons at once.

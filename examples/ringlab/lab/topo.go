@@ -158,6 +158,7 @@ func (l *Lab) isServer(ns *netNS) bool {
 func (l *Lab) veth(a *netNS, an string, b *netNS, bn string) error {
 	ia, ib := l.ifIndex, l.ifIndex+1
 	l.ifIndex += 2
+	l.cables = append(l.cables, cable{a: a, an: an, b: b, bn: bn})
 	if err := run("ip", "link", "add", "name", an, "index", strconv.Itoa(ia), "netns", a.name, "type", "veth",
 		"peer", "name", bn, "index", strconv.Itoa(ib), "netns", b.name); err != nil {
 		return err

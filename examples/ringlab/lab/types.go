@@ -152,5 +152,11 @@ func Limits(s ring.Spec) (map[string]Limit, error) {
 		"S2r": {dead, "dead interval: a returning node must not disturb the others"},
 		"S3":  {dead, deadWhy},
 		"S3r": {dead, "dead interval: a restored link must not disturb traffic"},
+		// A frozen node's neighbours learn of it only when their dead
+		// intervals run out (the target is one dead interval).
+		"S1f":  {2*dead + mdi, fmt.Sprintf("2 × dead interval %v + Master_Down %v: the neighbours give up on the frozen master after one dead interval", dead, mdi)},
+		"S4f":  {dead, "dead interval: the rebooted edge takes the VIP only once its routes are in"},
+		"S2f":  {2 * dead, fmt.Sprintf("2 × dead interval %v: the neighbours give up on the frozen node after one", dead)},
+		"S2fr": {dead, "dead interval: a returning node must not disturb the others"},
 	}, nil
 }
