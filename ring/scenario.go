@@ -124,6 +124,8 @@ func (s *Sim) settle() time.Duration {
 //	S3r  the link is restored
 //	S1f  the master edge freezes (links stay up)
 //	S4f  it reboots and preempts
+//	S2f  the non-edge node of S2 freezes (links stay up)
+//	S2fr it reboots
 func (s *Sim) Steps() []Step {
 	b := s.bounds()
 	m := s.nodes[s.r.edges[0].node].Name()
@@ -209,6 +211,20 @@ func (s *Sim) Steps() []Step {
 			ID: "S4f", Name: m + " reboots and preempts", Victim: m,
 			Bound: heal, Why: healWhy,
 			fault: func(s *Sim) error { return s.Reboot(m) },
+		},
+		{
+			ID: "S2f", Name: inner + " (not an edge) freezes, links up", Victim: inner,
+			// Its neighbours give up on it when their dead intervals run
+			// out; nothing else can tell.
+			Bound: b.dead + b.initial + second + b.flood + b.probe,
+			Why: fmt.Sprintf("dead %v + SPF %v + %v + flooding %v + probe %v",
+				b.dead, b.initial, second, b.flood, b.probe),
+			fault: func(s *Sim) error { return s.Freeze(inner) },
+		},
+		{
+			ID: "S2fr", Name: inner + " reboots", Victim: inner,
+			Bound: heal, Why: healWhy,
+			fault: func(s *Sim) error { return s.Reboot(inner) },
 		},
 	}
 }

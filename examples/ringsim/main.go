@@ -1,7 +1,8 @@
 // Command ringsim runs a whole switchless ring in one process, on the
 // simulated network and a virtual clock, through the scenarios of the
 // design: cold start (S0), the VRRP master edge dying (S1, and frozen with
-// its links up, S1f), a non-edge node dying (S2), a ring link cut (S3), and
+// its links up, S1f), a non-edge node dying (S2, and frozen, S2f), a ring
+// link cut (S3), and
 // the old master returning and preempting (S4). It prints a timeline in
 // virtual time and a table of the outages the gateway's probes (every
 // 10 ms, to every server and back) saw, next to the bound the configured
