@@ -159,3 +159,29 @@ func (p Profile) Timers() Timers {
 func specErr(field, format string, args ...any) error {
 	return fmt.Errorf("%w: %s: %s", ErrInvalidSpec, field, fmt.Sprintf(format, args...))
 }
+
+// PaperSpec is the ring of the source design with n nodes, the one
+// examples/ringsim simulates and examples/ringlab builds: vr1 … vrN, each
+// serving 10.i.0.0/24 (the node at .1), ring links carved from
+// 10.255.0.0/24, the upstream LAN 192.0.2.0/24 with the gateway at .1 and
+// the VIP at .254 (VRID 10), and the default edges: vr1 the master edge
+// (.2, priority 200) and vrN the backup edge (.3, priority 100).
+func PaperSpec(n int, p Profile) Spec {
+	s := Spec{
+		LinkPool: netip.MustParsePrefix("10.255.0.0/24"),
+		Upstream: Upstream{
+			Prefix:  netip.MustParsePrefix("192.0.2.0/24"),
+			Gateway: netip.MustParseAddr("192.0.2.1"),
+			VIP:     netip.MustParseAddr("192.0.2.254"),
+			VRID:    10,
+		},
+		Profile: p,
+	}
+	for i := 1; i <= n; i++ {
+		s.Nodes = append(s.Nodes, NodeSpec{
+			Name: fmt.Sprintf("vr%d", i),
+			LANs: []netip.Prefix{netip.MustParsePrefix(fmt.Sprintf("10.%d.0.1/24", i))},
+		})
+	}
+	return s
+}

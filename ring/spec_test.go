@@ -10,29 +10,14 @@ import (
 
 // paperSpec is the five-router ring of the source design: VR1 and VR5 on
 // the upstream LAN, one server LAN each.
-func paperSpec(n int) Spec {
-	s := Spec{
-		LinkPool: netip.MustParsePrefix("10.255.0.0/24"),
-		Upstream: Upstream{
-			Prefix:  netip.MustParsePrefix("192.0.2.0/24"),
-			Gateway: netip.MustParseAddr("192.0.2.1"),
-			VIP:     netip.MustParseAddr("192.0.2.254"),
-			VRID:    10,
-		},
-	}
-	for i := range n {
-		s.Nodes = append(s.Nodes, NodeSpec{
-			Name: fmt.Sprintf("vr%d", i+1),
-			LANs: []netip.Prefix{netip.MustParsePrefix(fmt.Sprintf("10.%d.0.1/24", i+1))},
-		})
-	}
-	return s
-}
+func paperSpec(n int) Spec { return PaperSpec(n, ProfileRFC) }
 
 func TestSpecValidate_Accepts(t *testing.T) {
 	for _, n := range []int{3, 4, 5, 8, MaxNodes} {
-		if err := paperSpec(n).Validate(); err != nil {
-			t.Errorf("N=%d: %v", n, err)
+		for _, p := range []Profile{ProfileRFC, ProfileFast} {
+			if err := PaperSpec(n, p).Validate(); err != nil {
+				t.Errorf("N=%d %v: %v", n, p, err)
+			}
 		}
 	}
 }

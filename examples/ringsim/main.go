@@ -24,7 +24,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/netip"
 	"os"
 	"strings"
 	"time"
@@ -77,33 +76,8 @@ type Options struct {
 	Verbose   bool
 }
 
-// PaperSpec is the ring of the source design with n nodes: vr1 … vrN,
-// each serving 10.i.0.0/24, ring links carved from 10.255.0.0/24, the
-// upstream LAN 192.0.2.0/24 with the gateway at .1 and the VIP at .254,
-// vr1 the master edge (.2, priority 200) and vrN the backup edge (.3,
-// priority 100).
-func PaperSpec(n int, p ring.Profile) ring.Spec {
-	s := ring.Spec{
-		LinkPool: netip.MustParsePrefix("10.255.0.0/24"),
-		Upstream: ring.Upstream{
-			Prefix:  netip.MustParsePrefix("192.0.2.0/24"),
-			Gateway: netip.MustParseAddr("192.0.2.1"),
-			VIP:     netip.MustParseAddr("192.0.2.254"),
-			VRID:    10,
-		},
-		Profile: p,
-	}
-	for i := 1; i <= n; i++ {
-		s.Nodes = append(s.Nodes, ring.NodeSpec{
-			Name: fmt.Sprintf("vr%d", i),
-			LANs: []netip.Prefix{netip.MustParsePrefix(fmt.Sprintf("10.%d.0.1/24", i))},
-		})
-	}
-	return s
-}
-
 func simulate(o Options, out io.Writer) (err error) {
-	spec := PaperSpec(o.N, o.Profile)
+	spec := ring.PaperSpec(o.N, o.Profile)
 	plan, err := ring.PlanCosts(spec)
 	if err != nil {
 		return err

@@ -8,8 +8,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/switchless/routing/ring"
 )
 
 // TestRun_FiveNodes runs main's logic on the paper's 5-node ring and
@@ -81,14 +79,6 @@ func TestRun_BadFlags(t *testing.T) {
 		var out, errb bytes.Buffer
 		if rc := run(args, &out, &errb); rc != 2 {
 			t.Errorf("%v: exit %d, want 2 (%s)", args, rc, errb.String())
-		}
-	}
-}
-
-func TestPaperSpecIsValid(t *testing.T) {
-	for _, n := range []int{3, 5, ring.MaxNodes} {
-		if err := PaperSpec(n, ring.ProfileFast).Validate(); err != nil {
-			t.Errorf("N=%d: %v", n, err)
 		}
 	}
 }

@@ -95,7 +95,7 @@ func Run(ctx context.Context, opt Options) (results []Result, err error) {
 	if opt.Stack == Ours && opt.Ringd == "" {
 		return nil, errors.New("lab: Options.Ringd: the ringd binary is required")
 	}
-	l := &Lab{opt: opt, out: opt.Out, spec: PaperSpec(opt.N, opt.Profile)}
+	l := &Lab{opt: opt, out: opt.Out, spec: ring.PaperSpec(opt.N, opt.Profile)}
 	l.plan, err = ring.PlanCosts(l.spec)
 	if err != nil {
 		return nil, err

@@ -3,7 +3,6 @@ package lab
 import (
 	"fmt"
 	"io"
-	"net/netip"
 	"time"
 
 	"github.com/switchless/routing/ring"
@@ -86,31 +85,6 @@ type Result struct {
 	// how.
 	Limit time.Duration
 	Why   string
-}
-
-// PaperSpec is the ring of the source design with n nodes, as
-// examples/ringsim runs it: vr1 … vrN, each serving 10.i.0.0/24, ring
-// links carved from 10.255.0.0/24, the upstream LAN 192.0.2.0/24 with the
-// gateway at .1 and the VIP at .254 (VRID 10), vr1 the master edge (.2,
-// priority 200) and vrN the backup edge (.3, priority 100).
-func PaperSpec(n int, p ring.Profile) ring.Spec {
-	s := ring.Spec{
-		LinkPool: netip.MustParsePrefix("10.255.0.0/24"),
-		Upstream: ring.Upstream{
-			Prefix:  netip.MustParsePrefix("192.0.2.0/24"),
-			Gateway: netip.MustParseAddr("192.0.2.1"),
-			VIP:     netip.MustParseAddr("192.0.2.254"),
-			VRID:    10,
-		},
-		Profile: p,
-	}
-	for i := 1; i <= n; i++ {
-		s.Nodes = append(s.Nodes, ring.NodeSpec{
-			Name: fmt.Sprintf("vr%d", i),
-			LANs: []netip.Prefix{netip.MustParsePrefix(fmt.Sprintf("10.%d.0.1/24", i))},
-		})
-	}
-	return s
 }
 
 // Limit is a generous outage bound with its reasoning.
