@@ -893,3 +893,99 @@ func TestRoutingTable_JSONRoundTrip(t *testing.T) {
 		t.Errorf("JSON %s", b)
 	}
 }
+
+// TestSPF_16_1_GraphChangesMatchFresh changes router- and network-LSAs
+// one at a time (metrics, links dropped one way, LSAs flushed and
+// reoriginated, a second network-LSA with the same Link State ID as after
+// a DR change) and checks after each that the calculation on the
+// incrementally compiled graph, with its cached link resolutions (§16.1
+// step 2b), equals one on a graph compiled afresh from the same LSAs.
+func TestSPF_16_1_GraphChangesMatchFresh(t *testing.T) {
+	for seed := range uint64(4) {
+		g := o5genTopology(seed, 50, 3, 0.3)
+		rng := rand.New(rand.NewPCG(seed, 77))
+		maxPaths := 1 + int(seed%3)
+		inc := newRouteCalc(g.input(maxPaths))
+		live := map[LSAKey]*LSA{}
+		var keys []LSAKey
+		for _, l := range g.lsas {
+			inc.lsa(l.Header.Key(), l)
+			live[l.Header.Key()] = l
+			keys = append(keys, l.Header.Key())
+		}
+		flushed := map[LSAKey]*LSA{}
+		inc.full()
+		for step := range 250 {
+			k := keys[rng.IntN(len(keys))]
+			l, ok := live[k]
+			var what string
+			switch {
+			case !ok:
+				// Reoriginate a flushed LSA.
+				l = flushed[k]
+				delete(flushed, k)
+				live[k] = l
+				inc.lsa(k, l)
+				what = "reoriginated"
+			case rng.IntN(6) == 0 && k.AdvRouter != g.rids[0]:
+				delete(live, k)
+				flushed[k] = l
+				inc.lsa(k, nil)
+				what = "flushed"
+			case l.Header.Type == LSTypeRouter && len(l.Router.Links) > 0:
+				n := *l
+				n.Router.Links = slices.Clone(l.Router.Links)
+				i := rng.IntN(len(n.Router.Links))
+				switch rng.IntN(5) {
+				case 0:
+					n.Router.Links = slices.Delete(n.Router.Links, i, i+1)
+					what = "link dropped"
+				case 1:
+					n.Router.Flags ^= RouterFlagE
+					what = "E bit flipped"
+				case 2:
+					// The same number of links, one leading elsewhere:
+					// the old far end's link back is now one way.
+					if n.Router.Links[i].Type == LinkPointToPoint {
+						n.Router.Links[i].ID = g.rids[rng.IntN(len(g.rids))]
+					}
+					what = "link moved"
+				default:
+					n.Router.Links[i].Metric = uint16(rng.IntN(8))
+					what = "metric changed"
+				}
+				live[k] = &n
+				inc.lsa(k, &n)
+			case l.Header.Type == LSTypeNetwork && len(l.Network.AttachedRouters) > 1:
+				// A new DR originates a network-LSA with the same Link
+				// State ID before the old one is flushed.
+				n := *l
+				n.Header.AdvRouter = l.Network.AttachedRouters[1]
+				n.Network.AttachedRouters = slices.Clone(l.Network.AttachedRouters)
+				nk := n.Header.Key()
+				if _, dup := live[nk]; dup {
+					continue
+				}
+				live[nk] = &n
+				keys = append(keys, nk)
+				inc.lsa(nk, &n)
+				what = "second network-LSA"
+			default:
+				continue
+			}
+			_, got := inc.full()
+			ref := newRouteCalc(g.input(maxPaths))
+			for lk, l := range live {
+				ref.lsa(lk, l)
+			}
+			_, want := ref.full()
+			wt, gt := want.table(), got.table()
+			if diff := cmp.Diff(o5routes(wt), o5routes(gt)); diff != "" {
+				t.Fatalf("seed %d step %d (%s %v): (-fresh +incremental):\n%s", seed, step, what, k, diff)
+			}
+			if w, g := fmt.Sprint(wt.Routers), fmt.Sprint(gt.Routers); w != g {
+				t.Fatalf("seed %d step %d (%s %v): routers differ:\nfresh %s\nincremental %s", seed, step, what, k, w, g)
+			}
+		}
+	}
+}
