@@ -40,6 +40,7 @@ func (f *spfIface) contains(a uint32) bool {
 // spfState is the scratch space of one calculation, reused across runs.
 type spfState struct {
 	vs      []vstate
+	marks   []uint8        // per vertex: markNone, markCandidate or markTree
 	buckets [65][]heapItem // radix heap of candidates
 	last    uint64         // last priority popped
 	size    int            // candidates in the heap
@@ -49,12 +50,14 @@ type spfState struct {
 }
 
 // vstate is the per-vertex state of a calculation, kept together so that
-// touching a vertex touches one cache line.
+// touching a vertex touches one cache line. It is valid only for vertices
+// whose mark is not markNone. The marks are a separate byte array, small
+// enough to stay in the L1 cache: most links examined lead to a vertex
+// already on the tree (§16.1 step 2b), which the mark alone tells.
 type vstate struct {
 	dist  uint32
 	nhOff int32  // next-hop set: arena[nhOff:nhOff+nhLen]
 	nhLen uint16 //
-	mark  uint8
 }
 
 const (
@@ -84,7 +87,8 @@ func prioOf(dist uint32, network bool, v int32) uint64 {
 
 func (s *spfState) reset(n int) {
 	s.vs = slices.Grow(s.vs[:0], n)[:n]
-	clear(s.vs)
+	s.marks = slices.Grow(s.marks[:0], n)[:n]
+	clear(s.marks)
 	for i := range s.buckets {
 		s.buckets[i] = s.buckets[i][:0]
 	}
@@ -296,16 +300,17 @@ func (t *topology) dijkstra(s *spfState, in *spfInput, maxPaths int) {
 	}
 	t.buildAdj()
 	// §16.1 step 1: the tree starts as the root alone.
-	s.vs[ri].mark = markCandidate
+	s.vs[ri] = vstate{}
+	s.marks[ri] = markCandidate
 	s.push(ri, prioOf(0, false, ri), false)
 	for s.size > 0 {
 		top := s.pop()
 		vi := top.v
 		vs := &s.vs[vi]
-		if vs.mark == markTree || uint32(top.prio>>1) != vs.dist {
+		if s.marks[vi] == markTree || uint32(top.prio>>1) != vs.dist {
 			continue // stale: a shorter path pushed it again
 		}
-		vs.mark = markTree
+		s.marks[vi] = markTree
 		dv := vs.dist
 		if vi == ri {
 			t.relaxRoot(s, in, ri, maxPaths)
@@ -318,9 +323,9 @@ func (t *topology) dijkstra(s *spfState, in *spfInput, maxPaths int) {
 		direct := vnet && hasDirect(s.nh(vi))
 		for _, a := range t.adj[t.adjOff[vi]:t.adjOff[vi+1]] {
 			wi := a.to
-			ws := &s.vs[wi]
 			// Step 2b: vertices already on the tree are done.
-			if ws.mark == markTree {
+			wm := s.marks[wi]
+			if wm == markTree {
 				continue
 			}
 			dw, wnet := dv, false
@@ -329,7 +334,7 @@ func (t *topology) dijkstra(s *spfState, in *spfInput, maxPaths int) {
 				wnet = a.w&alinkNet != 0
 			}
 			// Step 2d: a longer path than the candidate's is no use.
-			if ws.mark == markCandidate && dw > ws.dist {
+			if wm == markCandidate && dw > s.vs[wi].dist {
 				continue
 			}
 			if !direct {
@@ -357,12 +362,12 @@ func (t *topology) relaxRoot(s *spfState, in *spfInput, ri int32, maxPaths int) 
 		if !ok {
 			continue
 		}
-		ws := &s.vs[wi]
-		if ws.mark == markTree {
+		wm := s.marks[wi]
+		if wm == markTree {
 			continue
 		}
 		dw := uint32(lk.cost)
-		if ws.mark == markCandidate && dw > ws.dist {
+		if wm == markCandidate && dw > s.vs[wi].dist {
 			continue
 		}
 		s.relax(wi, dw, t.verts[wi].kind == vxNetwork, s.rootHops(lk, ifc, addrOnNet), maxPaths)
@@ -374,9 +379,9 @@ func (t *topology) relaxRoot(s *spfState, in *spfInput, ri int32, maxPaths int) 
 // an equal-cost one adds them (ECMP).
 func (s *spfState) relax(wi int32, dw uint32, wnet bool, nh []nexthop, maxPaths int) {
 	ws := &s.vs[wi]
-	if ws.mark == markNone || dw < ws.dist {
+	if s.marks[wi] == markNone || dw < ws.dist {
 		s.setNH(wi, nh)
-		ws.dist, ws.mark = dw, markCandidate
+		ws.dist, s.marks[wi] = dw, markCandidate
 		s.push(wi, prioOf(dw, wnet, wi), wnet)
 		return
 	}
@@ -390,9 +395,9 @@ func (s *spfState) relax(wi int32, dw uint32, wnet bool, nh []nexthop, maxPaths 
 // than copied.
 func (s *spfState) relaxShared(wi, vi int32, dw uint32, wnet bool, maxPaths int) {
 	ws, vs := &s.vs[wi], &s.vs[vi]
-	if ws.mark == markNone || dw < ws.dist {
+	if s.marks[wi] == markNone || dw < ws.dist {
 		s.shareNH(wi, vi)
-		ws.dist, ws.mark = dw, markCandidate
+		ws.dist, s.marks[wi] = dw, markCandidate
 		s.push(wi, prioOf(dw, wnet, wi), wnet)
 		return
 	}
@@ -488,7 +493,7 @@ func (t *topology) fillRIB(s *spfState, in *spfInput, dst *rib, maxPaths int) {
 		return
 	}
 	for vi := range int32(len(t.verts)) {
-		if s.vs[vi].mark != markTree {
+		if s.marks[vi] != markTree {
 			continue
 		}
 		v := &t.verts[vi]
@@ -506,7 +511,7 @@ func (t *topology) fillRIB(s *spfState, in *spfInput, dst *rib, maxPaths int) {
 	// Stage 2: stub networks.
 	for vi := range int32(len(t.verts)) {
 		v := &t.verts[vi]
-		if v.kind != vxRouter || len(v.stubs) == 0 || s.vs[vi].mark != markTree {
+		if v.kind != vxRouter || len(v.stubs) == 0 || s.marks[vi] != markTree {
 			continue
 		}
 		d := s.vs[vi].dist
