@@ -321,7 +321,8 @@ func (t *topology) dijkstra(s *spfState, in *spfInput, maxPaths int) {
 		// §16.1.1: routers behind a network inherit its next hops unless
 		// the network is directly attached to the root.
 		direct := vnet && hasDirect(s.nh(vi))
-		for _, a := range t.adj[t.adjOff[vi]:t.adjOff[vi+1]] {
+		sg := t.adjSeg[vi]
+		for _, a := range t.adj[sg.off:sg.end] {
 			wi := a.to
 			// Step 2b: vertices already on the tree are done.
 			wm := s.marks[wi]

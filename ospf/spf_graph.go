@@ -88,16 +88,31 @@ type topology struct {
 	gen       uint64
 	structGen uint64
 
-	// adj is the graph as the calculation walks it, built from the links'
-	// resolutions when gen changed since the last build (adjGen): vertex
-	// i's usable links, in router-/network-LSA order, are
-	// adj[adjOff[i]:adjOff[i+1]]. One flat array of 8-byte links instead
-	// of the 40-byte vlinks scattered per vertex keeps Dijkstra's link
-	// traversal in few cache lines and free of per-link cache checks.
+	// adj is the graph as the calculation walks it: for each vertex a
+	// region of adj with room for all of its links, whose first ones,
+	// adj[adjSeg[i].off:adjSeg[i].end], are the links that resolved
+	// (§16.1 step 2b), in router-/network-LSA order. One flat array of
+	// 8-byte links instead of the 40-byte vlinks scattered per vertex
+	// keeps Dijkstra's link traversal in few cache lines and free of
+	// per-link cache checks. adjTo holds, slot for slot, the vertex each
+	// link resolved to (-1 none), to find the regions a change makes
+	// stale. adj is brought up to date by buildAdj.
 	adj    []alink
-	adjOff []int32
-	adjGen uint64
-	adjOK  bool
+	adjTo  []int32
+	adjSeg []adjSeg
+	// The state adj was built at: gen, structGen and the vertex count.
+	// adjFixed says that every link's resolution was cached (no link
+	// into a chain of network-LSAs sharing a Link State ID).
+	adjGen, adjStruct uint64
+	adjN              int
+	adjOK, adjFixed   bool
+	adjDirty          []int32 // scratch of patchAdj
+}
+
+// adjSeg is a vertex's region of topology.adj: it starts at off, its
+// resolved links end at end, and it has room for room links.
+type adjSeg struct {
+	off, end, room int32
 }
 
 type netID struct{ id, adv uint32 }
@@ -272,42 +287,104 @@ func (t *topology) remove(k LSAKey) bool {
 }
 
 // buildAdj brings t.adj up to date with the graph. Every input of a
-// link's resolution (the maps and the vertices' links) changes only
-// through set and remove, which advance gen, so an adjacency built at the
-// current gen is exact.
+// link's resolution changes only through set and remove, which advance
+// gen and the changed vertex's vers: when no vertex was added or removed
+// (structGen), a region is stale only if its own vertex changed or a
+// vertex one of its links resolved to did, and only those regions are
+// redone. Anything else rebuilds the whole array.
 func (t *topology) buildAdj() {
 	if t.adjOK && t.adjGen == t.gen {
 		return
 	}
+	if !t.adjOK || !t.adjFixed || t.adjStruct != t.structGen || t.adjN != len(t.verts) || !t.patchAdj() {
+		t.rebuildAdj()
+	}
+	t.adjGen = t.gen
+}
+
+// rebuildAdj lays out every vertex's region afresh.
+func (t *topology) rebuildAdj() {
 	n := len(t.verts)
-	t.adjOff = slices.Grow(t.adjOff[:0], n+1)[:n+1]
-	t.adj = t.adj[:0]
+	t.adjSeg = slices.Grow(t.adjSeg[:0], n)[:n]
+	t.adj, t.adjTo = t.adj[:0], t.adjTo[:0]
+	t.adjFixed = true
 	for vi := range t.verts {
-		t.adjOff[vi] = int32(len(t.adj))
 		v := &t.verts[vi]
+		off := int32(len(t.adj))
+		m := len(v.links)
 		if v.kind == vxFree {
-			continue
+			m = 0
 		}
-		for k := range v.links {
-			lk := &v.links[k]
-			wi, back, ok := t.linkTo(v, lk)
-			if !ok {
-				continue
-			}
-			a := alink{to: wi}
-			switch {
-			case v.kind == vxNetwork:
-				a.w = back
-			case lk.toNet:
-				a.w = uint32(lk.cost) | alinkNet
-			default:
-				a.w = uint32(lk.cost)
-			}
-			t.adj = append(t.adj, a)
+		t.adj = slices.Grow(t.adj, m)[:int(off)+m]
+		t.adjTo = slices.Grow(t.adjTo, m)[:int(off)+m]
+		t.adjSeg[vi] = adjSeg{off: off, room: int32(m)}
+		if m > 0 {
+			t.fillAdj(int32(vi))
 		}
 	}
-	t.adjOff[n] = int32(len(t.adj))
-	t.adjGen, t.adjOK = t.gen, true
+	t.adjStruct, t.adjN, t.adjOK = t.structGen, n, true
+}
+
+// patchAdj redoes the regions that changes since the last build made
+// stale, and reports false, having changed nothing, when a changed
+// vertex's number of links no longer fits its region.
+func (t *topology) patchAdj() bool {
+	since := t.adjGen
+	stale := func(vi int) bool {
+		if t.vers[vi] > since {
+			return true
+		}
+		sg := t.adjSeg[vi]
+		for _, to := range t.adjTo[sg.off : sg.off+sg.room] {
+			if to >= 0 && t.vers[to] > since {
+				return true
+			}
+		}
+		return false
+	}
+	t.adjDirty = t.adjDirty[:0]
+	for vi := range t.verts {
+		if !stale(vi) {
+			continue
+		}
+		if int32(len(t.verts[vi].links)) != t.adjSeg[vi].room {
+			return false
+		}
+		t.adjDirty = append(t.adjDirty, int32(vi))
+	}
+	for _, vi := range t.adjDirty {
+		t.fillAdj(vi)
+	}
+	return true
+}
+
+// fillAdj resolves vertex vi's links into its region.
+func (t *topology) fillAdj(vi int32) {
+	v := &t.verts[vi]
+	sg := &t.adjSeg[vi]
+	sg.end = sg.off
+	for k := range v.links {
+		lk := &v.links[k]
+		wi, back, ok := t.linkTo(v, lk)
+		t.adjTo[sg.off+int32(k)] = wi
+		if lk.stamp == 0 {
+			t.adjFixed = false
+		}
+		if !ok {
+			continue
+		}
+		a := alink{to: wi}
+		switch {
+		case v.kind == vxNetwork:
+			a.w = back
+		case lk.toNet:
+			a.w = uint32(lk.cost) | alinkNet
+		default:
+			a.w = uint32(lk.cost)
+		}
+		t.adj[sg.end] = a
+		sg.end++
+	}
 }
 
 // linkTo returns the far vertex of a link and its Link Data back, as
