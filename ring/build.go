@@ -187,6 +187,20 @@ func RoutingHoldTimeout(p Profile) time.Duration {
 	return 2*tm.MinLSInterval + hello + tm.DeadInterval + time.Second
 }
 
+// QuietTime is how long a ring of this profile must go without a change
+// before a new fault meets every router in the same state: past
+// MinLSInterval, so that no origination is still held back and the next
+// router-LSA goes out at once (RFC 2328 §12.4), and past the SPF
+// back-off's HOLDDOWN, so that every router is back in QUIET and computes
+// after INITIAL_SPF_DELAY (RFC 8405 §5.1), plus a second. A fault sooner
+// than that can find routers in LONG_WAIT: those whose calculation fires
+// just before an LSA arrives and those just after then disagree for
+// LONG_SPF_DELAY, and a transient loop can last that long (RFC 8405
+// §6, where it is the accepted price of damping an unstable network).
+func (p Profile) QuietTime() time.Duration {
+	return max(p.Timers().MinLSInterval, p.SPF().HoldDown) + time.Second
+}
+
 // SPF returns the RFC 8405 SPF back-off of the profile.
 //
 // ProfileRFC takes RFC 8405's example delays (INITIAL 50 ms, SHORT 200 ms,

@@ -178,3 +178,22 @@ func TestProfileSPF(t *testing.T) {
 		t.Errorf("fast SPF initial delay %v", d)
 	}
 }
+
+// QuietTime outlasts MinLSInterval (RFC 2328 §12.4) and the SPF
+// back-off's HOLDDOWN (RFC 8405 §5.1) of the profile.
+func TestProfileQuietTime(t *testing.T) {
+	for _, c := range []struct {
+		p    Profile
+		want time.Duration
+	}{
+		{ProfileRFC, 8500 * time.Millisecond}, // HOLDDOWN 7.5 s > MinLSInterval 5 s
+		{ProfileFast, 3 * time.Second},        // HOLDDOWN 2 s > MinLSInterval 50 ms
+	} {
+		if got := c.p.QuietTime(); got != c.want {
+			t.Errorf("%v: QuietTime %v, want %v", c.p, got, c.want)
+		}
+		if got := c.p.QuietTime(); got <= c.p.Timers().MinLSInterval || got <= c.p.SPF().HoldDown {
+			t.Errorf("%v: QuietTime %v within MinLSInterval or HOLDDOWN", c.p, got)
+		}
+	}
+}

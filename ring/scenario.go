@@ -105,13 +105,8 @@ func (s *Sim) bounds() bounds {
 
 // settle is how long the ring must stay quiet (no database, VRRP or
 // forwarding change anywhere, and every server reachable) after a step
-// before the next fault: past MinLSInterval, so that no origination is
-// still held back and the next router-LSA goes out at once, and past the
-// SPF back-off's HOLDDOWN, so that the next calculation comes after
-// INITIAL_SPF_DELAY (RFC 8405 §5.1 QUIET).
-func (s *Sim) settle() time.Duration {
-	return max(s.r.spec.Profile.Timers().MinLSInterval, s.r.spec.Profile.SPF().HoldDown) + time.Second
-}
+// before the next fault: the profile's QuietTime.
+func (s *Sim) settle() time.Duration { return s.r.spec.Profile.QuietTime() }
 
 // Steps returns the scenarios of a standard run, in the order they run:
 //

@@ -34,8 +34,12 @@
 // replies does not pass for an outage (a reply later than 100 ms is
 // lost). For S0 it is the time from the start until every server has
 // answered. A step ends once every server of a running node has answered,
-// losing no more than two probes in a row, for the settle time (6 s: past
-// OSPF's MinLSInterval, so that the next fault meets a quiet ring).
+// losing no more than two probes in a row, for the settle time, so that
+// the next fault meets a quiet ring: ring.Profile.QuietTime (past
+// MinLSInterval and the SPF back-off's HOLDDOWN; 8.5 s with the RFC
+// profile), at least 6 s (FRR holds an LSA origination up to 5 s). A
+// fault sooner can meet routers in RFC 8405's LONG_WAIT and measure a
+// transient loop of LONG_SPF_DELAY instead of the fault's own outage.
 //
 // Everything the lab creates is named with its prefix and a random run id
 // and removed at the end: it deletes only its own namespaces and signals

@@ -87,7 +87,8 @@ func Run(ctx context.Context, opt Options) (results []Result, err error) {
 		opt.Prefix = "rl"
 	}
 	if opt.Settle == 0 {
-		opt.Settle = 6 * time.Second
+		// FRR's LSA throttle holds originations up to 5 s.
+		opt.Settle = max(6*time.Second, opt.Profile.QuietTime())
 	}
 	if opt.Out == nil {
 		opt.Out = io.Discard

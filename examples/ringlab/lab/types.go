@@ -47,7 +47,8 @@ type Options struct {
 	// Prefix starts every namespace name; empty means "rl".
 	Prefix string
 	// Settle is how long every server must answer (losing at most two
-	// probes in a row) before a step ends; 0 means 6 s.
+	// probes in a row) before a step ends; 0 means the profile's
+	// ring.Profile.QuietTime, at least 6 s (FRR's LSA throttle).
 	Settle time.Duration
 	// Debug runs ringd with log_level debug (every route it writes).
 	Debug bool
