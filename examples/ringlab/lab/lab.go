@@ -58,6 +58,9 @@ type node struct {
 	procs  []*proc // running daemons
 	down   bool
 	frozen bool
+	// staleWorker is keepalived's VRRP worker the last kill ended, until
+	// a start has seen it reaped (FRR stack).
+	staleWorker int
 }
 
 func (n *node) ifnames() []string {

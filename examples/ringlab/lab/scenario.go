@@ -126,16 +126,11 @@ func signalAll(ns *netNS, sig syscall.Signal) error {
 	return nil
 }
 
-// rebootFrozen reboots a frozen node: its daemons killed, its cables
-// carrying again, and then a fresh boot as in reboot. The daemons are let
-// run (behind the blackholes) for the kill, so that a parent reaps the
-// worker killed first: keepalived refuses to start while its worker's pid
-// is a zombie.
+// rebootFrozen reboots a frozen node: its stopped daemons killed (SIGKILL
+// ends stopped processes too), its cables carrying again, and then a
+// fresh boot as in reboot.
 func (l *Lab) rebootFrozen(name string) error {
 	n := l.node(name)
-	if err := signalAll(n.ns, syscall.SIGCONT); err != nil {
-		return err
-	}
 	l.stack.kill(n)
 	if err := l.blackhole(n, false); err != nil {
 		return err

@@ -267,6 +267,13 @@ vrrp_instance ring {
 // start launches zebra, waits for its API socket, then staticd, ospfd and
 // keepalived.
 func (f *frr) start(n *node) error {
+	if n.staleWorker > 0 {
+		// A killed worker is reaped only once its parent is gone. Until
+		// then its pid in vrrp.pid is alive, and keepalived would refuse
+		// to start ("daemon is already running").
+		waitGone(n.staleWorker, 5*time.Second)
+		n.staleWorker = 0
+	}
 	api := filepath.Join(n.dir, "zserv.api")
 	_ = os.Remove(api) // left by a zebra that was killed
 	var procs []*proc
@@ -324,9 +331,12 @@ func keepalived(n *node) *proc {
 
 func (f *frr) kill(n *node) {
 	// keepalived's VRRP worker first, or it would notice its parent's
-	// death and shut down gracefully (priority 0).
+	// death and shut down gracefully (priority 0); and with the parent
+	// stopped, or it would see its worker die and start another.
+	worker := 0
 	if k := keepalived(n); k != nil {
-		killChild(filepath.Join(n.dir, "vrrp.pid"), k.pid())
+		_ = k.cmd.Process.Signal(unix.SIGSTOP)
+		worker = killChild(filepath.Join(n.dir, "vrrp.pid"), k.pid())
 	}
 	var wg sync.WaitGroup
 	for _, p := range n.procs {
@@ -337,6 +347,7 @@ func (f *frr) kill(n *node) {
 		}()
 	}
 	wg.Wait()
+	n.staleWorker = worker
 }
 
 // leftovers checks nothing for FRR.
