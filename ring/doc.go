@@ -101,8 +101,10 @@
 // one that outlives the probe's TTL loses it. [Sim.Steps] are the
 // scenarios of the design (S0 cold start, S1 the master edge dies, S2 an
 // inner node dies, S3 a ring link is cut, S4 the old master returns, plus
-// the frozen-master variant and the healing steps), each with the bound
-// its timers imply; [Sim.Run] measures them. The same spec and seed give
+// the variants where the master or the inner node freezes with its links
+// up, and the healing steps), each with the bound its timers imply, a
+// fault [Profile.QuietTime] after the previous step has settled;
+// [Sim.Run] measures them. The same spec and seed give
 // the same run, packet for packet ([Sim.CapturePcapng]), and
 // [Sim.WriteDot] draws the ring with its costs and current default paths.
 package ring
