@@ -42,6 +42,14 @@
 // unless the sender is the owner). Every drop is counted by [DropReason] in
 // [Router.Status] and changes nothing.
 //
+// Before any of that, the Linux transport drops every packet whose source
+// is an address of our own interface (our own packets, if the kernel loops
+// them back), and that includes a virtual address we hold. A peer must
+// therefore not send its advertisements from one of the virtual addresses:
+// with IPv6, give FRR's macvlan a link-local address of its own rather than
+// the virtual router's link-local address, or once we are Master its
+// advertisements go unheard and it cannot preempt us.
+//
 // # Tracking
 //
 // A [Track] lowers the priority by its Weight while it fails; several
