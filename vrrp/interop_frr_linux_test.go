@@ -150,7 +150,7 @@ func TestInterop_FRR(t *testing.T) {
 		t.Helper()
 		nstest.Eventually(t, wait, func() error {
 			if ping {
-				client.Try("ping", "-c1", "-W1", nsVIP.String())
+				resolveAfresh(client, nsVIP)
 			}
 			if got := neighMAC(client, nsVIP); got != want {
 				return fmt.Errorf("client has %v at %q, want %q", nsVIP, got, want)

@@ -139,7 +139,7 @@ func TestInterop_KeepalivedIPv6(t *testing.T) {
 	clientSees := func(want string) {
 		t.Helper()
 		nstest.Eventually(t, wait, func() error {
-			client.Try("ping", "-6", "-c1", "-W1", v6kVIP.String())
+			resolveAfresh(client, v6kVIP)
 			if got := neighMAC(client, v6kVIP); got != want {
 				return fmt.Errorf("client has %v at %q, want %q", v6kVIP, got, want)
 			}

@@ -46,7 +46,7 @@ func TestInterop_Keepalived(t *testing.T) {
 			clientSees := func(want string) {
 				t.Helper()
 				nstest.Eventually(t, wait, func() error {
-					client.Try("ping", "-c1", "-W1", nsVIP.String())
+					resolveAfresh(client, nsVIP)
 					if got := neighMAC(client, nsVIP); got != want {
 						return fmt.Errorf("client has %v at %q, want %q", nsVIP, got, want)
 					}

@@ -155,6 +155,21 @@ func requireVIPAt(t *testing.T, timeout time.Duration, owner *nstest.NS, nss ...
 	})
 }
 
+// resolveAfresh makes the client resolve a again: its neighbor entry
+// flushed, then one ping. A ping alone can keep a stale entry for seconds:
+// when two routers briefly both held the VIP at startup (ours became
+// Master before it heard the other's advertisements), the client may have
+// believed the loser's announcement last, and only its neighbor
+// unreachability detection (5 s DELAY, then unicast probes) would drop it.
+func resolveAfresh(client *nstest.NS, a netip.Addr) {
+	client.Try("ip", "neigh", "flush", "to", a.String())
+	if a.Is6() {
+		client.Try("ping", "-6", "-c1", "-W1", a.String())
+		return
+	}
+	client.Try("ping", "-c1", "-W1", a.String())
+}
+
 var lladdrRE = regexp.MustCompile(`lladdr ([0-9a-f:]{17})`)
 
 // neighMAC returns the MAC a namespace's neighbor table has for a.
