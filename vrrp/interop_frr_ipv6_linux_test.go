@@ -3,11 +3,8 @@
 package vrrp
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/netip"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -37,24 +34,6 @@ const v6fVRID = 63
 // (§7.3) on top of eth0, sends its advertisements from the macvlan's
 // link-local address, and holds it protodown while it is not Master.
 const v6fMacvlan = "vrrp6-2-63"
-
-// v6fJoin is v6kJoin with our namespace prefix "v6f": eth0 with the
-// link-local fe80::n and the global 2001:db8:1::n, no DAD, no
-// kernel-generated link-local, addresses kept when the cable is cut.
-func v6fJoin(t *testing.T, lan *nsLAN, name string, n int) *nstest.NS {
-	t.Helper()
-	lan.n++
-	ns := nstest.New(t, "v6f"+name)
-	port := fmt.Sprintf("p%d", lan.n)
-	nstest.Veth(t, ns, "eth0", lan.sw, port)
-	lan.sw.Exec(t, "ip", "link", "set", port, "master", "br0")
-	ns.Exec(t, "sysctl", "-qw", "net.ipv6.conf.eth0.keep_addr_on_down=1")
-	ns.Exec(t, "ip", "link", "set", "eth0", "addrgenmode", "none")
-	ns.Exec(t, "ip", "-6", "addr", "flush", "dev", "eth0", "scope", "link")
-	ns.Exec(t, "ip", "-6", "addr", "add", fmt.Sprintf("fe80::%d/64", n), "dev", "eth0", "nodad")
-	ns.Exec(t, "ip", "-6", "addr", "add", fmt.Sprintf("2001:db8:1::%d/64", n), "dev", "eth0", "nodad")
-	return ns
-}
 
 // setupFRRMacvlan6 makes FRR's macvlan: the IPv6 virtual MAC, its own
 // link-local v6fFRRSrc (no kernel-generated one), and the global VIP.
@@ -102,36 +81,11 @@ interface eth0
  vrrp %[1]d ipv6 %[5]s
 !
 `, f.vrid, prio, intervalMs, v6fVIPLL, v6fVIP)
-	cf := filepath.Join(f.dir, "vrrpd.conf")
-	if err := os.WriteFile(cf, []byte(conf), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	p := f.ns.Start(t, vrrpd, "-f", cf, "-i", filepath.Join(f.dir, "vrrpd.pid"), "-z", filepath.Join(f.dir, "zserv.api"),
-		"--vty_socket", f.dir, "-P", "0", "--log", "stdout")
-	f.vrrp = p
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("vrrpd output:\n%s", p.Output())
-		}
-	})
+	f.runVRRPD(t, vrrpd, conf)
 }
 
 // state6 asks vrrpd for the IPv6 state of the virtual router.
-func (f *frr) state6() (string, error) {
-	out, err := f.ns.Try("vtysh", "--vty_socket", f.dir, "-c", fmt.Sprintf("show vrrp %d json", f.vrid))
-	if err != nil {
-		return "", fmt.Errorf("vtysh: %v: %s", err, out)
-	}
-	var vrs []struct {
-		V6 struct {
-			Status string `json:"status"`
-		} `json:"v6"`
-	}
-	if err := json.Unmarshal([]byte(out), &vrs); err != nil || len(vrs) == 0 {
-		return "", fmt.Errorf("show vrrp json: %v: %s", err, out)
-	}
-	return vrs[0].V6.Status, nil
-}
+func (f *frr) state6() (string, error) { return f.status(true) }
 
 // TestInterop_FRRIPv6 runs our Router against FRR 8.4 vrrpd with VRRPv3
 // over IPv6 at 100 ms on one LAN of namespaces, each side reporting its
@@ -155,8 +109,8 @@ func TestInterop_FRRIPv6(t *testing.T) {
 	lan := &nsLAN{t: t, sw: nstest.New(t, "v6fsw")}
 	lan.sw.Exec(t, "ip", "link", "add", "br0", "type", "bridge", "mcast_snooping", "0", "forward_delay", "0")
 	lan.sw.Exec(t, "ip", "link", "set", "br0", "up")
-	frrNS := v6fJoin(t, lan, "fr", 1)
-	ourNS := v6fJoin(t, lan, "us", 2)
+	frrNS := v6Join(t, lan, "v6ffr", 1)
+	ourNS := v6Join(t, lan, "v6fus", 2)
 	const frrPort, ourPort = 1, 2
 	setupFRRMacvlan6(t, frrNS)
 	ourLL := netip.MustParseAddr("fe80::2")

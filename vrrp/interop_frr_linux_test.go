@@ -74,6 +74,12 @@ interface eth0
  vrrp %d ip %s
 !
 `, f.vrid, f.vrid, prio, f.vrid, intervalMs, f.vrid, nsVIP)
+	f.runVRRPD(t, vrrpd, conf)
+}
+
+// runVRRPD writes conf and starts vrrpd with it, against the node's zebra.
+func (f *frr) runVRRPD(t *testing.T, vrrpd, conf string) {
+	t.Helper()
 	cf := filepath.Join(f.dir, "vrrpd.conf")
 	if err := os.WriteFile(cf, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
@@ -89,18 +95,27 @@ interface eth0
 }
 
 // state asks vrrpd for the IPv4 state of the virtual router.
-func (f *frr) state() (string, error) {
+func (f *frr) state() (string, error) { return f.status(false) }
+
+// status reads the IPv4 or IPv6 state of the virtual router from
+// `show vrrp VRID json`.
+func (f *frr) status(v6 bool) (string, error) {
 	out, err := f.ns.Try("vtysh", "--vty_socket", f.dir, "-c", fmt.Sprintf("show vrrp %d json", f.vrid))
 	if err != nil {
 		return "", fmt.Errorf("vtysh: %v: %s", err, out)
 	}
+	type family struct {
+		Status string `json:"status"`
+	}
 	var vrs []struct {
-		V4 struct {
-			Status string `json:"status"`
-		} `json:"v4"`
+		V4 family `json:"v4"`
+		V6 family `json:"v6"`
 	}
 	if err := json.Unmarshal([]byte(out), &vrs); err != nil || len(vrs) == 0 {
 		return "", fmt.Errorf("show vrrp json: %v: %s", err, out)
+	}
+	if v6 {
+		return vrs[0].V6.Status, nil
 	}
 	return vrs[0].V4.Status, nil
 }

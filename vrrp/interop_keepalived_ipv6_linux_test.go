@@ -25,15 +25,16 @@ var (
 
 const v6kVRID = 62
 
-// v6kJoin plugs a namespace (prefix "v6k") into lan with eth0 holding the
-// link-local fe80::n and the global 2001:db8:1::n, both without DAD, and
-// no kernel-generated link-local: the router's advertisements then come
-// from exactly fe80::n (RFC 5798 §5.1.2.1), and cutting and restoring its
-// cable neither loses nor re-tentates the addresses.
-func v6kJoin(t *testing.T, lan *nsLAN, name string, n int) *nstest.NS {
+// v6Join plugs a new namespace (named nsName, e.g. "v6k"+role) into lan
+// with eth0 holding the link-local fe80::n and the global 2001:db8:1::n,
+// both without DAD, and no kernel-generated link-local: the router's
+// advertisements then come from exactly fe80::n (RFC 5798 §5.1.2.1), and
+// cutting and restoring its cable neither loses nor re-tentates the
+// addresses.
+func v6Join(t *testing.T, lan *nsLAN, nsName string, n int) *nstest.NS {
 	t.Helper()
 	lan.n++
-	ns := nstest.New(t, "v6k"+name)
+	ns := nstest.New(t, nsName)
 	port := fmt.Sprintf("p%d", lan.n)
 	nstest.Veth(t, ns, "eth0", lan.sw, port)
 	lan.sw.Exec(t, "ip", "link", "set", port, "master", "br0")
@@ -123,9 +124,9 @@ func TestInterop_KeepalivedIPv6(t *testing.T) {
 	lan := &nsLAN{t: t, sw: nstest.New(t, "v6ksw")}
 	lan.sw.Exec(t, "ip", "link", "add", "br0", "type", "bridge", "mcast_snooping", "0", "forward_delay", "0")
 	lan.sw.Exec(t, "ip", "link", "set", "br0", "up")
-	kaNS := v6kJoin(t, lan, "ka", 1)
-	ourNS := v6kJoin(t, lan, "us", 2)
-	client := v6kJoin(t, lan, "cl", 3)
+	kaNS := v6Join(t, lan, "v6kka", 1)
+	ourNS := v6Join(t, lan, "v6kus", 2)
+	client := v6Join(t, lan, "v6kcl", 3)
 	kaLL, ourLL := netip.MustParseAddr("fe80::1"), netip.MustParseAddr("fe80::2")
 	kaMAC, ourMAC := macOf(t, kaNS, "eth0"), macOf(t, ourNS, "eth0")
 	cfg := func(prio uint8) Config {
