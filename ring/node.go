@@ -283,20 +283,7 @@ func (n *Node) setStaticLocked(on bool) error {
 	if len(n.cfg.Static) == 0 {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), staticTimeout)
-	defer cancel()
-	var errs []error
-	for _, r := range n.cfg.Static {
-		var err error
-		if on {
-			err = n.env.StaticFIB.Replace(ctx, r)
-		} else {
-			err = n.env.StaticFIB.Delete(ctx, r.Prefix, r.Table)
-		}
-		if err != nil {
-			errs = append(errs, fmt.Errorf("ring: node %s: static %v: %w", n.cfg.Name, r.Prefix, err))
-		}
-	}
+	errs := n.writeStatic(n.cfg.Static, on, "static")
 	if on && len(errs) > 0 {
 		// Not installed: do not originate a default that goes nowhere.
 		return errors.Join(errs...)
@@ -313,13 +300,20 @@ func (n *Node) setStaticLocked(on bool) error {
 
 // setDiscard installs or withdraws the edge's unreachable routes.
 func (n *Node) setDiscard(on bool) error {
-	if len(n.cfg.Discard) == 0 {
+	return errors.Join(n.writeStatic(n.cfg.Discard, on, "unreachable")...)
+}
+
+// writeStatic installs (on) or deletes routes in the static FIB sink, all
+// of them whatever fails, and returns the failures, each naming what
+// kind of route it was.
+func (n *Node) writeStatic(routes []fib.Route, on bool, what string) []error {
+	if len(routes) == 0 {
 		return nil
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), staticTimeout)
 	defer cancel()
 	var errs []error
-	for _, r := range n.cfg.Discard {
+	for _, r := range routes {
 		var err error
 		if on {
 			err = n.env.StaticFIB.Replace(ctx, r)
@@ -327,10 +321,10 @@ func (n *Node) setDiscard(on bool) error {
 			err = n.env.StaticFIB.Delete(ctx, r.Prefix, r.Table)
 		}
 		if err != nil {
-			errs = append(errs, fmt.Errorf("ring: node %s: unreachable %v: %w", n.cfg.Name, r.Prefix, err))
+			errs = append(errs, fmt.Errorf("ring: node %s: %s %v: %w", n.cfg.Name, what, r.Prefix, err))
 		}
 	}
-	return errors.Join(errs...)
+	return errs
 }
 
 func upDown(up bool) string {
