@@ -32,15 +32,7 @@ func BenchmarkSimRun(b *testing.B) {
 // BenchmarkTrace is one instant trace from the gateway to the server
 // farthest from the master edge in a converged 8-node ring.
 func BenchmarkTrace(b *testing.B) {
-	spec := paperSpec(8)
-	spec.Profile = ProfileFast
-	s, err := NewSim(SimConfig{Spec: spec})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := s.RunStep(s.Steps()[0]); err != nil {
-		b.Fatal(err)
-	}
+	s := coldStartedSim(b, 8)
 	dst := netip.MustParseAddr("10.5.0.2")
 	if tr := s.Trace(s.Gateway(), dst); !tr.OK() || len(tr.Hops) != 7 {
 		b.Fatalf("%v", tr)

@@ -107,15 +107,7 @@ func TestNode_StaticDefaultFollowsUpstreamCarrier(t *testing.T) {
 // interval, and no neighbor routes through the node on the stale copy
 // meanwhile.
 func TestNode_13_4_RebootSupersedesStaleLSA(t *testing.T) {
-	spec := paperSpec(4)
-	spec.Profile = ProfileFast
-	s, err := NewSim(SimConfig{Spec: spec})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.RunStep(s.Steps()[0]); err != nil {
-		t.Fatal(err)
-	}
+	s := coldStartedSim(t, 4)
 	vr1, vr2 := s.Node("vr1"), s.Node("vr2")
 	rid := vr1.Config().OSPF.RouterID
 	stale := routerLSASeq(t, vr2, rid)

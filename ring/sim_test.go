@@ -242,19 +242,27 @@ func TestSim_Deterministic(t *testing.T) {
 	}
 }
 
+// coldStartedSim is the paper's ring of n nodes with the fast profile,
+// through S0 (cold start).
+func coldStartedSim(tb testing.TB, n int) *Sim {
+	tb.Helper()
+	spec := paperSpec(n)
+	spec.Profile = ProfileFast
+	s, err := NewSim(SimConfig{Spec: spec})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := s.RunStep(s.Steps()[0]); err != nil {
+		tb.Fatal(err)
+	}
+	return s
+}
+
 // With a node down, the gateway's traffic for its LAN is dropped at the
 // edge by the unreachable route instead of bouncing between gateway and
 // edge until the TTL runs out.
 func TestSim_DiscardRoutesStopGatewayLoops(t *testing.T) {
-	spec := paperSpec(4)
-	spec.Profile = ProfileFast
-	s, err := NewSim(SimConfig{Spec: spec})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.RunStep(s.Steps()[0]); err != nil {
-		t.Fatal(err)
-	}
+	s := coldStartedSim(t, 4)
 	if err := s.Crash("vr2"); err != nil {
 		t.Fatal(err)
 	}
