@@ -52,12 +52,11 @@ type cable struct {
 
 // node is one ring node's namespace and daemons.
 type node struct {
-	cfg    ring.NodeConfig
-	ns     *netNS
-	dir    string
-	procs  []*proc // running daemons
-	down   bool
-	frozen bool
+	cfg   ring.NodeConfig
+	ns    *netNS
+	dir   string
+	procs []*proc // running daemons
+	down  bool
 	// staleWorker is keepalived's VRRP worker the last kill ended, until
 	// a start has seen it reaped (FRR stack).
 	staleWorker int
@@ -172,8 +171,10 @@ func (l *Lab) teardown() error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if n.frozen {
-				l.stack.kill(n) // stopped: SIGTERM would wait
+			if n.down {
+				// Crashed (nothing left to stop) or frozen (stopped
+				// processes would not act on SIGTERM).
+				l.stack.kill(n)
 				return
 			}
 			l.stack.stop(n)

@@ -105,7 +105,7 @@ func (l *Lab) steps() []step {
 // can tell.
 func (l *Lab) freeze(name string) error {
 	n := l.node(name)
-	n.down, n.frozen = true, true
+	n.down = true
 	if err := l.blackhole(n, true); err != nil {
 		return err
 	}
@@ -135,7 +135,6 @@ func (l *Lab) rebootFrozen(name string) error {
 	if err := l.blackhole(n, false); err != nil {
 		return err
 	}
-	n.frozen = false
 	return l.reboot(name)
 }
 
