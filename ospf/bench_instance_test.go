@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/switchless/routing/internal/netsim"
+	"github.com/switchless/routing/netsim"
 )
 
 // BenchmarkReceiveLSU measures the flooding procedure (§13) on an LS

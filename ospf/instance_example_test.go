@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/switchless/routing"
-	"github.com/switchless/routing/internal/netsim"
+	"github.com/switchless/routing/netsim"
 	"github.com/switchless/routing/ospf"
 )
 

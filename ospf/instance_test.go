@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/switchless/routing/internal/netsim"
+	"github.com/switchless/routing/netsim"
 )
 
 // TestSimP2PFull: two routers on a point-to-point link reach Full (§10.3)

@@ -11,7 +11,7 @@ import (
 	"github.com/switchless/routing"
 	"github.com/switchless/routing/fib"
 	"github.com/switchless/routing/fib/fibtest"
-	"github.com/switchless/routing/internal/netsim"
+	"github.com/switchless/routing/netsim"
 )
 
 // Routing simulations: whole rings of Instances on the in-memory network,

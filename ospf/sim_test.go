@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/switchless/routing"
-	"github.com/switchless/routing/internal/netsim"
+	"github.com/switchless/routing/netsim"
 )
 
 // sim is a simulated OSPF network: routers (Instances) on a netsim

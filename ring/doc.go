@@ -90,7 +90,7 @@
 //
 // # Simulation
 //
-// [Sim] runs the whole ring on the in-memory network (internal/netsim) and
+// [Sim] runs the whole ring on the in-memory network (package netsim) and
 // a manual clock: every node is a Node on netsim transports with a
 // [Kernel] (one fib.Memory per protocol, looked up as Linux does), one
 // server per LAN, and the upstream gateway, which routes every server LAN

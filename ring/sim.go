@@ -13,7 +13,7 @@ import (
 
 	"github.com/switchless/routing"
 	"github.com/switchless/routing/fib"
-	"github.com/switchless/routing/internal/netsim"
+	"github.com/switchless/routing/netsim"
 	"github.com/switchless/routing/ospf"
 )
 

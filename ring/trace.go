@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/switchless/routing/fib"
-	"github.com/switchless/routing/internal/netsim"
+	"github.com/switchless/routing/netsim"
 )
 
 // MaxTTL is the TTL a traced packet starts with (Linux's default).

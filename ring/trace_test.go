@@ -10,7 +10,7 @@ import (
 
 	"github.com/switchless/routing"
 	"github.com/switchless/routing/fib"
-	"github.com/switchless/routing/internal/netsim"
+	"github.com/switchless/routing/netsim"
 )
 
 var ctx = context.Background()

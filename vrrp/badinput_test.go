@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/switchless/routing"
-	"github.com/switchless/routing/internal/netsim"
+	"github.com/switchless/routing/netsim"
 )
 
 // injector sends hand-made VRRP packets onto a simulated LAN from any

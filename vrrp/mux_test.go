@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/switchless/routing/internal/netsim"
+	"github.com/switchless/routing/netsim"
 )
 
 // TestMux runs two virtual routers (VRIDs 1 and 2) over one simulated

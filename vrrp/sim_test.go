@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/switchless/routing"
-	"github.com/switchless/routing/internal/netsim"
+	"github.com/switchless/routing/netsim"
 )
 
 var simVIP = netip.MustParseAddr("192.0.2.100")

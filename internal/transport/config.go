@@ -39,9 +39,9 @@ var (
 	ErrNoInterface = errors.New("transport: no such interface")
 	// ErrStarted is returned by a second call to Start.
 	ErrStarted = errors.New("transport: already started")
-	// ErrUnsupported is returned on platforms without real transports
-	// (everything but Linux).
-	ErrUnsupported = errors.New("transport: not supported on this platform")
+	// ErrUnsupported is routing.ErrUnsupported, returned on platforms
+	// without real transports (everything but Linux).
+	ErrUnsupported = routing.ErrUnsupported
 )
 
 // IPConfig configures a raw IP transport (ListenIP for IPv4, ListenIP6
@@ -224,15 +224,6 @@ func validateSource(src netip.Addr, cfg string) error {
 		return fmt.Errorf("%w: %s.Source: must be a unicast address of the interface, got %v", ErrInvalidConfig, cfg, src)
 	}
 	return nil
-}
-
-// Datagram is a UDP packet as received: the fields of routing.Packet plus
-// the source port, which RIP needs (RFC 2453 3.9.1 answers requests from
-// other ports to that port; 3.9.2 ignores responses not from port 520).
-type Datagram struct {
-	routing.Packet
-	// SrcPort is the UDP source port.
-	SrcPort uint16
 }
 
 // Stats counts what a transport did. Every packet read from the socket is

@@ -9,7 +9,7 @@
 //   - ListenIP6: the same for IPv6 — VRRPv3 over IPv6 (hop limit 255,
 //     group ff02::12).
 //   - ListenUDP: UDP on one interface — RIP-2 (port 520, group 224.0.0.9).
-//     StartDatagrams also reports the source port, which RIP checks.
+//     Received packets carry the source port, which RIP checks.
 //
 // Every transport is bound to its interface with SO_BINDTODEVICE, so it
 // receives only what arrived on that interface and sends only through it,

@@ -52,7 +52,7 @@ func ExampleListenUDP() {
 	if err := tr.JoinGroup(netip.MustParseAddr("224.0.0.9")); err != nil {
 		log.Fatal(err)
 	}
-	err = tr.StartDatagrams(func(d transport.Datagram) {
+	err = tr.Start(func(d routing.Packet) {
 		if d.SrcPort != transport.PortRIP {
 			// A request from a tool: answer it unicast, to its port.
 			_ = tr.SendTo(netip.AddrPortFrom(d.Src, d.SrcPort), []byte{2, 2, 0, 0})

@@ -119,11 +119,11 @@ protocol rip {
 
 	ospf := listenIP(t, IPConfig{Namespace: p.b.Name(), Interface: "veth0", Protocol: ProtocolOSPF})
 	rip := listenUDP(t, UDPConfig{Namespace: p.b.Name(), Interface: "veth0"})
-	hellos, updates := newInbox[routing.Packet](), newInbox[Datagram]()
+	hellos, updates := newInbox[routing.Packet](), newInbox[routing.Packet]()
 	must(t, ospf.JoinGroup(allSPFRouters))
 	must(t, ospf.Start(hellos.packet))
 	must(t, rip.JoinGroup(ripGroup))
-	must(t, rip.StartDatagrams(updates.datagram))
+	must(t, rip.Start(updates.packet))
 
 	select {
 	case h := <-hellos.ch:
@@ -139,7 +139,7 @@ protocol rip {
 		t.Fatalf("no OSPF hello from BIRD in 10 s; its output:\n%s", peer.Output())
 	}
 
-	isOurRoute := func(d Datagram) bool {
+	isOurRoute := func(d routing.Packet) bool {
 		// RFC 2453 4: command 2 (response), version 2, then 20-byte
 		// entries: AFI 2, tag, address, mask, next hop, metric.
 		if len(d.Payload) < 24 || d.Payload[0] != 2 || d.Payload[1] != 2 {

@@ -74,11 +74,6 @@ func (in *inbox[P]) packet(p routing.Packet) {
 	any(in).(*inbox[routing.Packet]).put(p)
 }
 
-func (in *inbox[P]) datagram(d Datagram) {
-	d.Payload = bytes.Clone(d.Payload)
-	any(in).(*inbox[Datagram]).put(d)
-}
-
 // await sends with send every 50 ms until a packet whose payload is want
 // arrives, and returns it; it fails after 5 s. Resending covers the first
 // moments of a fresh veth link.
@@ -108,7 +103,6 @@ func await[P any](t *testing.T, in *inbox[P], payload func(P) []byte, want []byt
 }
 
 func pktPayload(p routing.Packet) []byte { return p.Payload }
-func dgPayload(d Datagram) []byte        { return d.Payload }
 
 // quiet waits a little for stragglers, then fails if in got anything.
 func quiet[P any](t *testing.T, name string, in *inbox[P]) {
@@ -523,21 +517,21 @@ func TestUDP_RIPAcrossVeth(t *testing.T) {
 	s := listenUDP(t, UDPConfig{Namespace: p.a.Name(), Interface: "veth0"})
 	r0 := listenUDP(t, UDPConfig{Namespace: p.b.Name(), Interface: "veth0"})
 	r1 := listenUDP(t, UDPConfig{Namespace: p.b.Name(), Interface: "veth1"})
-	own, in0, in1 := newInbox[Datagram](), newInbox[Datagram](), newInbox[Datagram]()
+	own, in0, in1 := newInbox[routing.Packet](), newInbox[routing.Packet](), newInbox[routing.Packet]()
 	must(t, s.JoinGroup(ripGroup))
-	must(t, s.StartDatagrams(own.datagram))
+	must(t, s.Start(own.packet))
 	must(t, r0.JoinGroup(ripGroup))
-	must(t, r0.StartDatagrams(in0.datagram))
+	must(t, r0.Start(in0.packet))
 	must(t, r1.JoinGroup(ripGroup))
-	must(t, r1.StartDatagrams(in1.datagram))
+	must(t, r1.Start(in1.packet))
 
 	resp := []byte{2, 2, 0, 0, 0, 2, 0, 0, 10, 9, 0, 0, 255, 255, 255, 0, 0, 0, 0, 0, 0, 0, 0, 1}
-	got := await(t, in0, dgPayload, resp, func() error { return s.Send(ripGroup, resp) })
+	got := await(t, in0, pktPayload, resp, func() error { return s.Send(ripGroup, resp) })
 	if got.IfIndex != p.bIdx0 || got.Src != addrA0 || got.Dst != ripGroup || got.TTL != 1 || got.SrcPort != PortRIP {
 		t.Errorf("multicast got %+v, want %v:520 -> %v TTL 1 on %d", got, addrA0, ripGroup, p.bIdx0)
 	}
 	uni := []byte("unicast update")
-	got = await(t, in0, dgPayload, uni, func() error { return s.Send(addrB0, uni) })
+	got = await(t, in0, pktPayload, uni, func() error { return s.Send(addrB0, uni) })
 	if got.Dst != addrB0 || got.TTL != 64 || got.SrcPort != PortRIP {
 		t.Errorf("unicast got %+v, want -> %v TTL 64 from port 520", got, addrB0)
 	}
@@ -555,7 +549,7 @@ func TestUDP_RIPAcrossVeth(t *testing.T) {
 	}))
 	defer tool.Close()
 	req := []byte{1, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 16}
-	got = await(t, own, dgPayload, req, func() error {
+	got = await(t, own, pktPayload, req, func() error {
 		_, err := tool.WriteTo(req, &net.UDPAddr{IP: addrA0.AsSlice(), Port: PortRIP})
 		return err
 	})

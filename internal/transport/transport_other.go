@@ -14,9 +14,9 @@ import (
 // every call returns ErrUnsupported.
 
 var (
-	_ routing.Transport = (*IP)(nil)
-	_ routing.Transport = (*IP6)(nil)
-	_ routing.Transport = (*UDP)(nil)
+	_ routing.Transport    = (*IP)(nil)
+	_ routing.Transport    = (*IP6)(nil)
+	_ routing.UDPTransport = (*UDP)(nil)
 )
 
 // InNamespace runs f when name is empty; named namespaces are Linux-only.
@@ -83,7 +83,6 @@ func ListenUDP(ctx context.Context, cfg UDPConfig) (*UDP, error) {
 }
 
 func (*UDP) Start(func(routing.Packet)) error    { return ErrUnsupported }
-func (*UDP) StartDatagrams(func(Datagram)) error { return ErrUnsupported }
 func (*UDP) Send(netip.Addr, []byte) error       { return ErrUnsupported }
 func (*UDP) SendTo(netip.AddrPort, []byte) error { return ErrUnsupported }
 func (*UDP) JoinGroup(netip.Addr) error          { return ErrUnsupported }

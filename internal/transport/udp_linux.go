@@ -14,12 +14,12 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-var _ routing.Transport = (*UDP)(nil)
+var _ routing.UDPTransport = (*UDP)(nil)
 
 // UDP is an IPv4 UDP transport on one interface, for RIP: it listens on
 // port 520 (UDPConfig.Port) of every address, bound to the interface, and
-// sends from that port. It implements routing.Transport; StartDatagrams
-// also reports the source port, which RIP checks (RFC 2453 3.9).
+// sends from that port. It implements routing.UDPTransport; received
+// packets carry the source port, which RIP checks (RFC 2453 3.9).
 //
 // Several UDP transports on different interfaces of one host coexist on
 // the same port: each socket is bound to its interface before it binds
@@ -104,27 +104,18 @@ func (t *UDP) open(ctx context.Context) (err error) {
 	return nil
 }
 
-// Start implements routing.Transport: deliver gets every datagram, from
-// any source port, without the port. RIP should use StartDatagrams.
+// Start implements routing.Transport: the receive goroutine calls
+// deliver for every datagram received on the interface, with its source
+// port in Packet.SrcPort. Payload is only valid during the call; deliver
+// may call Send, not Close.
 func (t *UDP) Start(deliver func(routing.Packet)) error {
 	if deliver == nil {
 		return fmt.Errorf("%w: Start: deliver is nil", ErrInvalidConfig)
 	}
-	return t.StartDatagrams(func(d Datagram) { deliver(d.Packet) })
-}
-
-// StartDatagrams starts the receive goroutine, which calls deliver for
-// every datagram received on the interface, with its source port. Only
-// one of Start and StartDatagrams may be called. Payload is only valid
-// during the call; deliver may call Send, not Close.
-func (t *UDP) StartDatagrams(deliver func(Datagram)) error {
-	if deliver == nil {
-		return fmt.Errorf("%w: StartDatagrams: deliver is nil", ErrInvalidConfig)
-	}
 	return t.start(func() { t.receive(deliver) })
 }
 
-func (t *UDP) receive(deliver func(Datagram)) {
+func (t *UDP) receive(deliver func(routing.Packet)) {
 	buf := make([]byte, maxPacket)
 	port := uint16(t.cfg.port())
 	fails := 0
@@ -139,7 +130,7 @@ func (t *UDP) receive(deliver func(Datagram)) {
 		}
 		fails = 0
 		t.received.Add(1)
-		var d Datagram
+		var d routing.Packet
 		if a, ok := src.(*net.UDPAddr); ok {
 			d.Src, d.SrcPort = addrFromNet(a.IP), uint16(a.Port)
 		}

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/switchless/routing"
-	"github.com/switchless/routing/internal/netsim"
+	"github.com/switchless/routing/netsim"
 )
 
 // Two routers on a point-to-point link with 2 ms of latency: r1 sends an

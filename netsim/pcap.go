@@ -13,7 +13,7 @@ import (
 // captureApplication is the only section-header option written: no
 // hardware, OS or wall-clock field, so captures are byte-for-byte
 // reproducible on any machine.
-const captureApplication = "github.com/switchless/routing/internal/netsim"
+const captureApplication = "github.com/switchless/routing/netsim"
 
 // Capture writes the packets delivered on a network to a pcapng stream.
 //

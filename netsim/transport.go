@@ -139,7 +139,7 @@ type Transport struct {
 	groups  []netip.Addr // joined, in join order
 }
 
-var _ routing.Transport = (*Transport)(nil)
+var _ routing.UDPTransport = (*Transport)(nil)
 
 // Transport opens a transport for the protocol in cfg on the attachment.
 func (a *Attachment) Transport(cfg TransportConfig) (*Transport, error) {
@@ -244,6 +244,29 @@ func (t *Transport) Close() error {
 // crash, nobody listening) is not an error, as on a real wire: it is
 // counted in Stats.
 func (t *Transport) Send(dst netip.Addr, payload []byte) error {
+	return t.send(dst, t.cfg.UDPPort, payload)
+}
+
+// SendTo transmits payload to dst's address and UDP port, from the
+// transport's own port (routing.UDPTransport): RIP answers a request to
+// the port it came from (RFC 2453 3.9.1). Receivers take it when they have
+// a UDP transport of dst's port. It fails with ErrBadDestination on a raw
+// IP transport or for port 0.
+func (t *Transport) SendTo(dst netip.AddrPort, payload []byte) error {
+	if t.cfg.UDPPort == 0 || dst.Port() == 0 {
+		return fmt.Errorf("%w: SendTo %v on a %s transport", ErrBadDestination, dst, t.kind())
+	}
+	return t.send(dst.Addr(), dst.Port(), payload)
+}
+
+func (t *Transport) kind() string {
+	if t.cfg.UDPPort != 0 {
+		return fmt.Sprintf("UDP port %d", t.cfg.UDPPort)
+	}
+	return fmt.Sprintf("IP protocol %d", t.cfg.IPProto)
+}
+
+func (t *Transport) send(dst netip.Addr, dport uint16, payload []byte) error {
 	n := t.att.net
 	n.mu.Lock()
 	defer n.mu.Unlock()
@@ -266,7 +289,7 @@ func (t *Transport) Send(dst netip.Addr, payload []byte) error {
 		return fmt.Errorf("%w: %d bytes", ErrTooLarge, len(payload))
 	}
 	size := ipHeaderLen(t.cfg.IPv6) + l4
-	n.sendLocked(t, src, dst, payload, size)
+	n.sendLocked(t, src, dst, dport, payload, size)
 	return nil
 }
 

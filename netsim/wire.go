@@ -89,7 +89,7 @@ func appendPacket(buf []byte, f *frame, b *Attachment) []byte {
 	if f.cfg.UDPPort != 0 {
 		udp := len(buf)
 		ulen := udpHeaderLen + len(f.payload)
-		buf = binary.BigEndian.AppendUint16(buf, f.cfg.UDPPort)
+		buf = binary.BigEndian.AppendUint16(buf, f.sport)
 		buf = binary.BigEndian.AppendUint16(buf, f.cfg.UDPPort)
 		buf = binary.BigEndian.AppendUint16(buf, uint16(ulen))
 		buf = append(buf, 0, 0)

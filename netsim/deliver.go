@@ -21,7 +21,8 @@ const (
 // by every copy scheduled for it.
 type frame struct {
 	from    *Attachment
-	cfg     TransportConfig // protocol identity: IPProto/UDPPort, family
+	cfg     TransportConfig // protocol identity: IPProto/UDPPort (the destination port), family
+	sport   uint16          // UDP source port; 0 for raw IP
 	kind    dstKind
 	src     netip.Addr
 	dst     netip.Addr
@@ -80,41 +81,46 @@ func (b *Attachment) takesLocked(c TransportConfig, dst netip.Addr, k dstKind, n
 // the random draws of each copy are made in a fixed order (loss, jitter,
 // reordering, duplication; a draw only when its probability is not zero),
 // so a run is reproducible from its seed.
-func (n *Network) sendLocked(t *Transport, src, dst netip.Addr, payload []byte, size int) {
+func (n *Network) sendLocked(t *Transport, src, dst netip.Addr, dport uint16, payload []byte, size int) {
 	a := t.att
+	// The frame's protocol identity carries the destination port: it is
+	// what receivers match on.
+	cfg := t.cfg
+	cfg.UDPPort = dport
 	l := a.link
 	a.stats.Sent++
 	l.stats.Sent++
 	if !a.up {
-		n.dropLocked(a, a.downReason, t.cfg, dst)
+		n.dropLocked(a, a.downReason, cfg, dst)
 		return
 	}
 	c := l.cond
 	if size > c.mtu() {
-		n.dropLocked(a, DropMTU, t.cfg, dst)
+		n.dropLocked(a, DropMTU, cfg, dst)
 		return
 	}
 	kind := classifyLocked(a, dst)
 	rcv := n.rcvScratch[:0]
 	for _, b := range l.atts {
-		if b != a && b.takesLocked(t.cfg, dst, kind, false) {
+		if b != a && b.takesLocked(cfg, dst, kind, false) {
 			rcv = append(rcv, b)
 		}
 	}
 	n.rcvScratch = rcv[:0]
 	if len(rcv) == 0 {
-		n.dropLocked(a, DropNoListener, t.cfg, dst)
+		n.dropLocked(a, DropNoListener, cfg, dst)
 		return
 	}
 	n.ipID++
 	f := &frame{
 		from:    a,
-		cfg:     t.cfg,
+		cfg:     cfg,
+		sport:   t.cfg.UDPPort,
 		kind:    kind,
 		src:     src,
 		dst:     dst,
-		ttl:     t.cfg.ttl(kind != dstUnicast),
-		tos:     t.cfg.tos(),
+		ttl:     cfg.ttl(kind != dstUnicast),
+		tos:     cfg.tos(),
 		id:      n.ipID,
 		size:    size,
 		payload: bytes.Clone(payload),
@@ -136,11 +142,11 @@ func (n *Network) sendLocked(t *Transport, src, dst netip.Addr, payload []byte, 
 	}
 	for _, b := range rcv {
 		if !b.up {
-			n.dropLocked(b, b.downReason, t.cfg, dst)
+			n.dropLocked(b, b.downReason, cfg, dst)
 			continue
 		}
 		if c.Loss > 0 && n.rng.Float64() < c.Loss {
-			n.dropLocked(b, DropLoss, t.cfg, dst)
+			n.dropLocked(b, DropLoss, cfg, dst)
 			continue
 		}
 		delay := c.Latency
@@ -220,6 +226,7 @@ func (n *Network) arrive(f *frame, b *Attachment, seq uint64) {
 			IfIndex: b.index,
 			Src:     f.src,
 			Dst:     f.dst,
+			SrcPort: f.sport,
 			TTL:     f.ttl,
 			Payload: payload,
 		})
