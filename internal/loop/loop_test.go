@@ -60,7 +60,10 @@ func TestMutex_ConcurrentPostsAllRun(t *testing.T) {
 			defer wg.Done()
 			for j := range n {
 				if (i+j)%3 == 0 {
+					// Hold the lock for a moment, so posts find it busy.
 					m.Lock()
+					held := count
+					_ = held
 					m.Unlock()
 					continue
 				}

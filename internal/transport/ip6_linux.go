@@ -249,5 +249,3 @@ func (t *IP6) Addrs() []netip.Prefix { return t.ifc.prefixes() }
 
 // Stats returns the transport's counters.
 func (t *IP6) Stats() Stats { return t.stats() }
-
-func (t *IP6) multicastLoopback(on bool) error { return t.pc.SetMulticastLoopback(on) }

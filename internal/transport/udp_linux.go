@@ -208,5 +208,3 @@ func (t *UDP) Addrs() []netip.Prefix { return t.ifc.prefixes() }
 
 // Stats returns the transport's counters.
 func (t *UDP) Stats() Stats { return t.stats() }
-
-func (t *UDP) multicastLoopback(on bool) error { return t.pc.SetMulticastLoopback(on) }

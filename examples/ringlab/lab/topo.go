@@ -169,17 +169,6 @@ func (l *Lab) veth(a *netNS, an string, b *netNS, bn string) error {
 	return b.ip("link", "set", "dev", bn, "up")
 }
 
-// serversOf returns the servers behind a node.
-func (l *Lab) serversOf(name string) []*server {
-	var out []*server
-	for _, s := range l.servers {
-		if s.node == name {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
 func (l *Lab) node(name string) *node {
 	for _, n := range l.nodes {
 		if n.cfg.Name == name {
