@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/switchless/routing/internal/transport"
+	"github.com/switchless/routing/ring"
 	"github.com/switchless/routing/vrrp"
 )
 
@@ -86,7 +86,7 @@ func TestShow(t *testing.T) {
 		VRRP: vrrpView(vrrp.Status{VRID: 10, Version: vrrp.V3, State: vrrp.Master, Priority: 200, Master: netip.MustParseAddr("192.0.2.2"),
 			VirtualAddresses: []netip.Addr{netip.MustParseAddr("192.0.2.254")}, Counters: vrrp.Counters{Drops: map[vrrp.DropReason]uint64{vrrp.DropTTL: 2}}}),
 		Events:     []EventView{{Time: time.Date(2026, 1, 2, 3, 4, 6, 0, time.UTC), Kind: "vrrp", Text: "Backup -> Master (master down), priority 200"}},
-		Transports: map[string]transport.Stats{"ospf/east": {Received: 3}},
+		Transports: map[string]ring.TransportStats{"ospf/east": {Received: 3}},
 	}
 	stop, err := serveStatus(sock, func() Status { return st })
 	if err != nil {

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	daemonkit "github.com/switchless/routing/internal/daemon"
-	"github.com/switchless/routing/internal/transport"
 	"github.com/switchless/routing/ospf"
 	"github.com/switchless/routing/ring"
 	"github.com/switchless/routing/vrrp"
@@ -35,7 +34,7 @@ type Status struct {
 	Events     []EventView    `json:"events"`
 	// Transports counts each raw socket's traffic ("ospf/east",
 	// "vrrp/up").
-	Transports map[string]transport.Stats `json:"transports,omitempty"`
+	Transports map[string]ring.TransportStats `json:"transports,omitempty"`
 }
 
 // IfaceStatus is one ring interface.
