@@ -43,7 +43,9 @@ func TestConfig_ValidateNamesTheField(t *testing.T) {
 			c.Interfaces[1].Auth = AuthConfig{Mode: AuthCrypto, Keys: []KeyConfig{{ID: 1, Secret: "x", Algorithm: 42}}}
 		}},
 		{"timers.timeout: 30s must exceed timers.update", func(c *Config) { c.Timers.Timeout = 30 * time.Second }},
-		{"timers.timeout", func(c *Config) { c.Timers = Timers{Update: 20 * time.Second, Timeout: 10 * time.Second, GarbageCollection: 5 * time.Second} }},
+		{"timers.timeout", func(c *Config) {
+			c.Timers = Timers{Update: 20 * time.Second, Timeout: 10 * time.Second, GarbageCollection: 5 * time.Second}
+		}},
 		{"timers.trigger_max", func(c *Config) { c.Timers.TriggerMin = 6 * time.Second }},
 		{"timers.update: must not be negative", func(c *Config) { c.Timers.Update = -1 }},
 		{"max_paths", func(c *Config) { c.MaxPaths = 65 }},
