@@ -198,11 +198,23 @@ func (i *Instance) heard(f *iface, src netip.Addr, m *packet.Message) *neighbor 
 	if m.Auth.Type == packet.AuthCrypto && f.cfg.Auth.Mode == AuthCrypto {
 		n.seq, n.hasSeq = m.Auth.Seq, true
 	}
-	i.arm(&n.timer, i.timers.Timeout, func() {
-		delete(f.neigh, src)
-		i.emit(Event{Kind: NeighborLost, Neighbor: src, Interface: f.cfg.Name})
-	})
+	if !n.timer.Armed() {
+		i.armNeighbor(f, n, i.timers.Timeout)
+	}
 	return n
+}
+
+// armNeighbor arms the neighbour's timeout, re-armed for the rest when
+// it was heard meanwhile.
+func (i *Instance) armNeighbor(f *iface, n *neighbor, d time.Duration) {
+	i.arm(&n.timer, d, func() {
+		if left := n.lastHeard.Add(i.timers.Timeout).Sub(i.clock.Now()); left > 0 {
+			i.armNeighbor(f, n, left)
+			return
+		}
+		delete(f.neigh, n.addr)
+		i.emit(Event{Kind: NeighborLost, Neighbor: n.addr, Interface: f.cfg.Name})
+	})
 }
 
 // entry validates and applies one route entry (§3.9.2, §4.4, §4.1 for

@@ -105,12 +105,14 @@ func (i *Instance) newRoute(p netip.Prefix) *route {
 	return r
 }
 
-// snapshot of what a route looked like before an event, to tell which
-// Event it makes.
+// before is what a route looked like before an event, to tell whether
+// (and which) Event it makes without allocating on the refresh path.
 type before struct {
 	metric int
-	hops   []netip.Addr
 	tag    uint16
+	n      int
+	gw     [4]netip.Addr
+	more   []netip.Addr // the gateways when there are more than 4
 }
 
 func (r *route) gateways() []netip.Addr {
@@ -121,19 +123,35 @@ func (r *route) gateways() []netip.Addr {
 	return gs
 }
 
-func (r *route) state() before { return before{metric: r.metric, hops: r.gateways(), tag: r.tag} }
+func (r *route) state() before {
+	b := before{metric: r.metric, tag: r.tag, n: len(r.hops)}
+	if len(r.hops) > len(b.gw) {
+		b.more = r.gateways()
+		return b
+	}
+	for k, h := range r.hops {
+		b.gw[k] = h.gateway
+	}
+	return b
+}
+
+func (b before) equal(o before) bool {
+	return b.metric == o.metric && b.tag == o.tag && b.n == o.n && b.gw == o.gw && slices.Equal(b.more, o.more)
+}
 
 // settle is called after every change to r: it sets the change flag,
 // emits the event, rewrites the FIB and starts or stops the deletion
 // process (§3.8).
 func (i *Instance) settle(r *route, b before) {
-	now := r.state()
-	if now.metric == b.metric && now.tag == b.tag && slices.Equal(now.hops, b.hops) {
+	if r.state().equal(b) {
 		return
 	}
 	r.changed = true
 	i.pending = true
-	ev := Event{Prefix: r.prefix, Metric: r.metric, NextHops: now.hops}
+	ev := Event{Prefix: r.prefix, Metric: r.metric}
+	if len(r.hops) > 0 {
+		ev.NextHops = r.gateways()
+	}
 	if r.local != nil {
 		ev.Source = r.local.source
 	}
@@ -268,10 +286,23 @@ func (i *Instance) dropHop(r *route, k int) {
 	r.hops = slices.Delete(r.hops, k, k+1)
 }
 
-// refresh (re)starts a next hop's timeout (§3.8: 180 s).
+// refresh restarts a next hop's timeout (§3.8: 180 s). The timer is
+// armed once and, when it fires early because the route was refreshed
+// meanwhile, re-armed for the rest: a regular update refreshing every
+// route costs no timer operation.
 func (i *Instance) refresh(r *route, h *hop) {
 	h.expires = i.clock.Now().Add(i.timers.Timeout)
-	i.arm(&h.timeout, i.timers.Timeout, func() {
+	if !h.timeout.Armed() {
+		i.armHop(r, h, i.timers.Timeout)
+	}
+}
+
+func (i *Instance) armHop(r *route, h *hop, d time.Duration) {
+	i.arm(&h.timeout, d, func() {
+		if left := h.expires.Sub(i.clock.Now()); left > 0 {
+			i.armHop(r, h, left)
+			return
+		}
 		k := slices.Index(r.hops, h)
 		if k < 0 {
 			return
