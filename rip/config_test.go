@@ -1,6 +1,7 @@
 package rip
 
 import (
+	"context"
 	"errors"
 	"net/netip"
 	"strings"
@@ -119,5 +120,46 @@ func TestSplitHorizonText(t *testing.T) {
 	}
 	if err := a.UnmarshalText([]byte("md4")); !errors.Is(err, ErrInvalidConfig) {
 		t.Fatal(err)
+	}
+}
+
+func TestRun_StopsWhenContextEnds(t *testing.T) {
+	tr0, tr1 := &fakeTr{}, &fakeTr{}
+	inst, err := New(rigConfig(), Env{Clock: routing.SystemClock(), Transports: trMap("eth0", tr0, "eth1", tr1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error)
+	go func() { done <- inst.Run(ctx) }()
+	time.Sleep(10 * time.Millisecond)
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Run did not return")
+	}
+	inst.lock()
+	closed := tr0.closed && tr1.closed
+	inst.unlock()
+	if !closed {
+		t.Fatal("transports not closed")
+	}
+}
+
+func TestStopBeforeStartClosesTransports(t *testing.T) {
+	tr0, tr1 := &fakeTr{}, &fakeTr{}
+	inst, err := New(rigConfig(), Env{Clock: newRigClock(), Transports: trMap("eth0", tr0, "eth1", tr1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := inst.Stop(t.Context()); err != nil || !tr0.closed || !tr1.closed {
+		t.Fatalf("Stop: %v, closed %v %v", err, tr0.closed, tr1.closed)
+	}
+	if err := inst.Start(); !errors.Is(err, ErrStopped) {
+		t.Fatalf("Start after Stop: %v", err)
 	}
 }

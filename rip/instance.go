@@ -320,8 +320,16 @@ func (i *Instance) Start() error {
 // ctx bounds the FIB withdrawal. Stop of a stopped instance does nothing.
 func (i *Instance) Stop(ctx context.Context) error {
 	i.lock()
-	if i.stopped || !i.started {
+	if i.stopped {
+		i.unlock()
+		return nil
+	}
+	if !i.started {
+		// Never started: the transports are ours to close all the same.
 		i.stopped = true
+		for _, f := range i.ifaces {
+			_ = f.tr.Close()
+		}
 		i.unlock()
 		return nil
 	}
