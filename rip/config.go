@@ -197,6 +197,15 @@ type KeyConfig struct {
 	// zero values are unbounded.
 	SendStart, SendEnd     time.Time
 	AcceptStart, AcceptEnd time.Time
+	// PlainHMACKey uses a secret longer than the digest as the HMAC key
+	// unchanged, as BIRD 2 does, instead of hashing it first (RFC 4822
+	// §2.5); secrets up to the digest length are the same either way.
+	PlainHMACKey bool
+	// ShortDataLen sends the Auth Data Len field as the digest length
+	// (16 for MD5, FRR's `auth-length rfc`) instead of the digest plus
+	// the trailer header (20, FRR's default `old-ripd`, and BIRD's).
+	// Both are accepted.
+	ShortDataLen bool
 }
 
 func (k KeyConfig) key() packet.Key {
@@ -204,7 +213,7 @@ func (k KeyConfig) key() packet.Key {
 	if alg == 0 {
 		alg = packet.AlgMD5
 	}
-	return packet.Key{ID: uint8(k.ID), Algorithm: alg, Secret: []byte(k.Secret)}
+	return packet.Key{ID: uint8(k.ID), Algorithm: alg, Secret: []byte(k.Secret), PlainHMACKey: k.PlainHMACKey, ShortDataLen: k.ShortDataLen}
 }
 
 func within(t, start, end time.Time) bool {

@@ -256,6 +256,19 @@ func Test3_8_Timeout180GC120(t *testing.T) {
 	if nb := r.inst.Neighbors(); len(nb) != 0 {
 		t.Fatalf("silent neighbour still listed: %+v", nb)
 	}
+	var kinds []string
+	for _, e := range r.events {
+		kinds = append(kinds, e.Kind.String())
+	}
+	want := []string{"neighbor-seen", "route-added", "neighbor-lost", "route-removed"} // both at 180 s; the neighbour was armed first
+	if len(kinds) != len(want) {
+		t.Fatalf("events %v, want %v", kinds, want)
+	}
+	for k := range want {
+		if kinds[k] != want[k] {
+			t.Fatalf("events %v, want %v", kinds, want)
+		}
+	}
 }
 
 // §3.8: regular updates every 30 s ± 5 s, not in lock step.
