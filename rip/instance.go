@@ -156,10 +156,10 @@ func New(cfg Config, env Env) (*Instance, error) {
 		}
 		f.pw, _ = packet.Password(ic.Auth.Password)
 		if !ic.NoMulticast {
-			f.dsts = append(f.dsts, netip.AddrPortFrom(allRIPRouters, packet520))
+			f.dsts = append(f.dsts, netip.AddrPortFrom(allRIPRouters, ripPort))
 		}
 		for _, n := range ic.Neighbors {
-			f.dsts = append(f.dsts, netip.AddrPortFrom(n, packet520))
+			f.dsts = append(f.dsts, netip.AddrPortFrom(n, ripPort))
 		}
 		i.ifaces = append(i.ifaces, f)
 		i.own[ic.Prefix.Addr()] = true

@@ -28,7 +28,7 @@ func Listen(ctx context.Context, cfg *Config, namespace string, logger *slog.Log
 			Interface: ic.Name,
 			IfIndex:   ic.IfIndex,
 			Namespace: namespace,
-			Port:      packet520,
+			Port:      ripPort,
 			Source:    ic.Prefix.Addr(),
 			Logger:    logger,
 		})

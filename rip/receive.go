@@ -107,7 +107,7 @@ func (i *Instance) authenticate(f *iface, n *neighbor, m *packet.Message, b []by
 
 // request answers a request (§3.9.1) to the requester's address and port.
 func (i *Instance) request(f *iface, m *packet.Message, p routing.Packet, src netip.Addr) {
-	monitor := p.SrcPort != packet520
+	monitor := p.SrcPort != ripPort
 	if !monitor && f.cfg.Passive {
 		i.drop(f, nil, DropPassive)
 		return
@@ -147,11 +147,12 @@ func (i *Instance) request(f *iface, m *packet.Message, p routing.Packet, src ne
 	i.sendEntries(f, []netip.AddrPort{to}, m.Version, out)
 }
 
-const packet520 = 520
+// ripPort is the RIP UDP port (RFC 2453 §3.9.2: responses come from it).
+const ripPort = 520
 
 // response processes a response (§3.9.2).
 func (i *Instance) response(f *iface, m *packet.Message, p routing.Packet, src netip.Addr) {
-	if p.SrcPort != packet520 {
+	if p.SrcPort != ripPort {
 		i.drop(f, nil, DropBadPort)
 		return
 	}

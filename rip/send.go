@@ -195,7 +195,7 @@ func (i *Instance) sendMessage(f *iface, dsts []netip.AddrPort, cmd packet.Comma
 		}
 	}
 	for _, d := range dsts {
-		if d.Port() == packet520 {
+		if d.Port() == ripPort {
 			err = f.tr.Send(d.Addr(), b)
 		} else {
 			err = f.tr.SendTo(d, b)

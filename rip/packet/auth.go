@@ -36,6 +36,24 @@ func (a Algorithm) String() string {
 	return fmt.Sprintf("alg(%d)", uint8(a))
 }
 
+// MarshalText implements encoding.TextMarshaler (for configuration
+// files): the names String returns.
+func (a Algorithm) MarshalText() ([]byte, error) {
+	if a.Size() == 0 {
+		return nil, fmt.Errorf("%w: unknown algorithm %d", ErrAuthType, uint8(a))
+	}
+	return []byte(a.String()), nil
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (a *Algorithm) UnmarshalText(b []byte) error {
+	v, err := ParseAlgorithm(string(b))
+	if err == nil {
+		*a = v
+	}
+	return err
+}
+
 // ParseAlgorithm returns the Algorithm whose String is s.
 func ParseAlgorithm(s string) (Algorithm, error) {
 	for i, n := range algNames {

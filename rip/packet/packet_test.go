@@ -291,3 +291,17 @@ func BenchmarkSignHMACSHA256(b *testing.B) {
 		_ = Sign(p, k)
 	}
 }
+
+func TestAlgorithmText(t *testing.T) {
+	for a := AlgMD5; a <= AlgHMACSHA512; a++ {
+		b, err := a.MarshalText()
+		var got Algorithm
+		if err != nil || got.UnmarshalText(b) != nil || got != a {
+			t.Fatalf("%v: %q %v", a, b, err)
+		}
+	}
+	var a Algorithm
+	if err := a.UnmarshalText([]byte("sha3")); !errors.Is(err, ErrAuthType) {
+		t.Fatal(err)
+	}
+}
