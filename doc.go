@@ -83,6 +83,10 @@
 //	                     adjacencies, flooding, LSDB, SPF, externals, FIB
 //	vrrp                 VRRP v2/v3 with tracking, unicast peers, VIP ownership
 //	ring                 the switchless ring: spec, cost plan, nodes, simulation
+//	rip                  RIPv2: wire format (rip/packet) with password and
+//	                     RFC 4822 authentication, routing table and timers,
+//	                     regular and triggered updates, split horizon,
+//	                     requests, ECMP, redistribution, FIB, Listen
 //	examples             ospfd, vrrpd, ringd, ringsim, ringlab
-//	rip, anycast         not yet
+//	anycast              not yet
 package routing

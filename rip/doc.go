@@ -1,0 +1,51 @@
+// Package rip is RIP version 2 (RFC 2453) as a library: an [Instance]
+// made by [New] from a [Config] (what an operator writes; zero fields are
+// the RFC's) and an [Env] (what it runs on: a clock, UDP port 520
+// transports keyed by interface name, a FIB sink, an event callback).
+//
+//	inst, err := rip.New(cfg, rip.Env{Clock: routing.SystemClock(), Transports: trs, FIB: sink})
+//	err = inst.Start()            // does not block
+//	inst.Announce(prefix, 1, 0)   // originate a route (the anycast announcer does)
+//	err = inst.Stop(ctx)          // graceful: every route at metric 16, then close
+//
+// What it does, by section of RFC 2453:
+//
+//   - §3.4, §3.8: a routing table of destinations with metric, tag and
+//     next hops; each learnt next hop times out after 180 s (Timers.Timeout),
+//     an unreachable route is advertised at metric 16 for 120 s
+//     (Timers.GarbageCollection) and deleted. Infinity is 16.
+//   - §3.8: regular updates every 30 s, each offset by a random ±5 s from
+//     a generator seeded by Config.Seed (or derived from the interfaces),
+//     so routers do not synchronise and simulations replay.
+//   - §3.10.1: triggered updates carry changed routes only; the first
+//     goes out at once, then a random 1–5 s timer damps the next.
+//   - §3.4.3: split horizon, simple or with poisoned reverse (the
+//     default), per interface.
+//   - §3.9.1: whole-table and specific requests are answered to the
+//     requester's address and port; a whole-table request goes out on
+//     every active interface at Start.
+//   - §3.9.2: responses not from port 520, from an address not on the
+//     interface's network or from one of ours are ignored; entries with a
+//     metric outside 1–16, a bad destination or another address family
+//     are ignored one by one; §4.4 next hops off the network are taken as
+//     the sender. Every drop is counted by [DropReason] in [Stats] and
+//     against the neighbour ([Instance.Neighbors]).
+//   - §4.1: version 1 responses are accepted (masks inferred) unless
+//     InterfaceConfig.V2Only; simple password and RFC 4822 cryptographic
+//     authentication (keyed MD5, HMAC-SHA-1/256/384/512) with several keys
+//     and send/accept lifetimes, and per-neighbour sequence numbers
+//     against replay.
+//   - §4.5: updates go to 224.0.0.9 and to configured unicast neighbours;
+//     passive interfaces learn but do not advertise.
+//
+// Routes come from the interfaces' networks (connected), Config.Static,
+// Config.DefaultInformation and [Instance.Announce]; ours win over learnt
+// ones. ECMP is off unless Config.MaxPaths is above 1 (FRR's allow-ecmp).
+// Learnt routes go to Env.FIB with fib.ProtocolRIP, each change written
+// as it happens; Stop withdraws them.
+//
+// Concurrency follows the module: one lock per instance, a transport may
+// deliver from inside Send, events are told after the lock is released.
+// [Listen] opens the real transports on Linux; package netsim gives them
+// in memory. The wire format is in package rip/packet.
+package rip
