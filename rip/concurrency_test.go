@@ -9,12 +9,8 @@ import (
 	"github.com/switchless/routing"
 )
 
-// wire joins two instances with transports that deliver synchronously
+// syncTr joins two instances with transports that deliver synchronously
 // from inside Send, the loopback case of the Transport contract.
-type wire struct {
-	peer *syncTr
-}
-
 type syncTr struct {
 	src     netip.Addr
 	deliver func(routing.Packet)

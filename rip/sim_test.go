@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
-	"slices"
 	"testing"
 	"time"
 
@@ -133,21 +132,6 @@ func (s *sim) metric(name string, p netip.Prefix) int {
 	}
 	return rt.Metric
 }
-
-func (s *sim) gateways(name string, p netip.Prefix) []netip.Addr {
-	rt, ok := s.routers[name].inst.Route(p)
-	if !ok {
-		return nil
-	}
-	var gs []netip.Addr
-	for _, h := range rt.NextHops {
-		gs = append(gs, h.Gateway)
-	}
-	slices.SortFunc(gs, netip.Addr.Compare)
-	return gs
-}
-
-func (s *sim) fast(r *simRouter) { r.cfg.Timers = FastTimers() }
 
 func lineNames(n int) []string {
 	var out []string
