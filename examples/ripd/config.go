@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -159,6 +160,9 @@ func LoadConfig(path string) (*Loaded, error) {
 func ParseConfig(path string, b []byte) (*Loaded, error) {
 	l := &Loaded{path: path}
 	if err := daemonkit.DecodeYAMLStrict(path, b, &l.File); err != nil {
+		if yaml.Unmarshal(b, &l.root) == nil {
+			return nil, l.nameKeys(err)
+		}
 		return nil, err
 	}
 	if err := yaml.Unmarshal(b, &l.root); err != nil {
@@ -174,6 +178,90 @@ func ParseConfig(path string, b []byte) (*Loaded, error) {
 // sequence indexes), or of its nearest existing parent.
 func (l *Loaded) errAt(path []any, format string, args ...any) error {
 	return fmt.Errorf("%s:%d: %s: %s", l.path, daemonkit.Line(&l.root, path), daemonkit.PathString(path), fmt.Sprintf(format, args...))
+}
+
+// nameKeys puts the YAML key in the decoding errors that lack one
+// ("path:LINE: cannot unmarshal..." becomes "path:LINE: key: cannot
+// unmarshal..."): the key on that line whose value the message quotes,
+// else the deepest one on it.
+func (l *Loaded) nameKeys(err error) error {
+	lines := strings.Split(err.Error(), "\n")
+	for i, msg := range lines {
+		rest, ok := strings.CutPrefix(msg, l.path+":")
+		if !ok {
+			continue
+		}
+		num, text, ok := strings.Cut(rest, ": ")
+		line, aerr := strconv.Atoi(num)
+		if !ok || aerr != nil || strings.HasPrefix(text, "field ") {
+			continue
+		}
+		if path := keyAt(&l.root, nil, line, text); len(path) > 0 {
+			if _, ok := path[0].(string); !ok {
+				continue
+			}
+			lines[i] = fmt.Sprintf("%s:%d: %s: %s", l.path, line, daemonkit.PathString(path), text)
+		}
+	}
+	return errors.New(strings.Join(lines, "\n"))
+}
+
+// keyAt returns the path of the value on line under n (see nameKeys), or
+// nil.
+func keyAt(n *yaml.Node, path []any, line int, msg string) []any {
+	var best []any
+	consider := func(p []any, v *yaml.Node) bool {
+		if v.Line != line {
+			return false
+		}
+		if v.Kind == yaml.ScalarNode && v.Value != "" && strings.Contains(msg, v.Value) {
+			best = p
+			return true
+		}
+		if len(p) > len(best) {
+			best = p
+		}
+		return false
+	}
+	switch n.Kind {
+	case yaml.DocumentNode:
+		for _, c := range n.Content {
+			if p := keyAt(c, path, line, msg); p != nil {
+				return p
+			}
+		}
+	case yaml.MappingNode:
+		for j := 0; j+1 < len(n.Content); j += 2 {
+			p := append(slices.Clone(path), n.Content[j].Value)
+			v := n.Content[j+1]
+			if v.Kind == yaml.ScalarNode {
+				if consider(p, v) {
+					return p
+				}
+				continue
+			}
+			if q := keyAt(v, p, line, msg); q != nil {
+				return q
+			}
+			if n.Content[j].Line == line && len(p) > len(best) {
+				best = p
+			}
+		}
+	case yaml.SequenceNode:
+		for j, v := range n.Content {
+			p := append(slices.Clone(path), j)
+			if v.Kind == yaml.ScalarNode {
+				if consider(p, v) {
+					return p
+				}
+				continue
+			}
+			if q := keyAt(v, p, line, msg); q != nil {
+				return q
+			}
+		}
+	}
+	return best
 }
 
 // validate checks everything that does not need the kernel.
