@@ -206,7 +206,7 @@ func (d *daemon) sync(ctx context.Context) error {
 		want = append(want, ifaceKey{name: ic.Name, index: li.index, prefix: p})
 	}
 	if !slices.Equal(want, d.ifaces) || (d.current() == nil && len(want) > 0) {
-		if err := d.restart(ctx, want); err != nil {
+		if err := d.restart(ctx, want, ks); err != nil {
 			return err
 		}
 	}
@@ -266,7 +266,7 @@ func connectedNets(ks kernelState, l *Loaded) []netip.Prefix {
 
 // restart stops the running instance (if any, gracefully) and starts one
 // on want.
-func (d *daemon) restart(ctx context.Context, want []ifaceKey) error {
+func (d *daemon) restart(ctx context.Context, want []ifaceKey, ks kernelState) error {
 	if err := d.stopInstance(); err != nil {
 		d.log.Warn("ripd: stopping the previous instance", "err", err)
 	}
@@ -314,6 +314,18 @@ func (d *daemon) restart(ctx context.Context, want []ifaceKey) error {
 			_ = tr.Close()
 		}
 		return err
+	}
+	// Redistributed networks announced before Start go out in its first
+	// update, not in a triggered one damped by §3.10.1's 1–5 s.
+	if c := d.l.Redistribute.Connected; c != nil {
+		conn := connectedNets(ks, d.l)
+		for _, p := range conn {
+			if err := in.Announce(p, max(c.Metric, 1), c.Tag); err != nil {
+				_ = in.Stop(context.Background())
+				return err
+			}
+		}
+		d.connected = conn
 	}
 	if err := in.Start(); err != nil {
 		_ = in.Stop(context.Background())

@@ -28,7 +28,8 @@ type kernelRoute struct {
 // veth pair with the fast timers: each learns the other's redistributed
 // connected network (and a's static route) with the right metric and next
 // hop, installs it in its kernel with rtm_protocol 244 (fib.RTProtoRIP)
-// and reports it in `ripd show routes -json`; SIGTERM of a withdraws its
+// and reports it in `ripd show routes -json`; a network leaving a's
+// kernel is withdrawn and comes back with its address; SIGTERM of a withdraws its
 // routes from b's kernel at once (metric 16), well before the 15 s
 // timeout of the fast profile, and leaves nothing in a's kernel.
 func TestDaemon_TwoRipd(t *testing.T) {
@@ -118,6 +119,23 @@ redistribute:
 	if out, err := b.Try(bin, "show", "neighbors", "-socket", sockB); err != nil || !strings.Contains(out, "10.0.0.1") {
 		t.Errorf("ripd show neighbors: %v\n%s", err, out)
 	}
+
+	// A redistributed network going away is withdrawn (a triggered
+	// update, damped 1–5 s), and comes back with its address.
+	a.Exec(t, "ip", "addr", "del", "192.168.1.1/24", "dev", "lan0")
+	nstest.Eventually(t, 10*time.Second, func() error {
+		if r, ok := kernel(b)["192.168.1.0/24"]; ok {
+			return fmt.Errorf("b's kernel still has %+v", r)
+		}
+		return nil
+	})
+	a.Exec(t, "ip", "addr", "add", "192.168.1.1/24", "dev", "lan0")
+	nstest.Eventually(t, 10*time.Second, func() error {
+		if r := kernel(b)["192.168.1.0/24"]; r.Gateway != "10.0.0.1" || r.Metric != 3 {
+			return fmt.Errorf("b's kernel: 192.168.1.0/24 is %+v", r)
+		}
+		return nil
+	})
 
 	// SIGTERM of a: its routes leave b's kernel at once.
 	stopped := time.Now()
