@@ -29,7 +29,8 @@ type kernelRoute struct {
 // connected network (and a's static route) with the right metric and next
 // hop, installs it in its kernel with rtm_protocol 244 (fib.RTProtoRIP)
 // and reports it in `ripd show routes -json`; a network leaving a's
-// kernel is withdrawn and comes back with its address; SIGTERM of a withdraws its
+// kernel is withdrawn and comes back with its address; carrier loss drops
+// the routes learnt over the link at once; SIGTERM of a withdraws its
 // routes from b's kernel at once (metric 16), well before the 15 s
 // timeout of the fast profile, and leaves nothing in a's kernel.
 func TestDaemon_TwoRipd(t *testing.T) {
@@ -133,6 +134,29 @@ redistribute:
 	nstest.Eventually(t, 10*time.Second, func() error {
 		if r := kernel(b)["192.168.1.0/24"]; r.Gateway != "10.0.0.1" || r.Metric != 3 {
 			return fmt.Errorf("b's kernel: 192.168.1.0/24 is %+v", r)
+		}
+		return nil
+	})
+
+	// Carrier loss: package rip has no interface-down call, so ripd
+	// rebuilds a's instance without eth0; what a learnt there leaves its
+	// kernel at once, not after the timeout. Carrier back, it is relearnt.
+	b.Exec(t, "ip", "link", "set", "eth0", "down")
+	down := time.Now()
+	nstest.Eventually(t, 5*time.Second, func() error {
+		if r, ok := kernel(a)["192.168.2.0/24"]; ok {
+			return fmt.Errorf("a's kernel still has %+v", r)
+		}
+		return nil
+	})
+	t.Logf("a dropped the route learnt on eth0 %v after carrier loss", time.Since(down).Round(time.Millisecond))
+	b.Exec(t, "ip", "link", "set", "eth0", "up")
+	nstest.Eventually(t, 15*time.Second, func() error {
+		if r := kernel(a)["192.168.2.0/24"]; r.Gateway != "10.0.0.2" || r.Metric != 3 {
+			return fmt.Errorf("a's kernel: 192.168.2.0/24 is %+v\n%s", r, logs())
+		}
+		if r := kernel(b)["192.168.1.0/24"]; r.Gateway != "10.0.0.1" || r.Metric != 3 {
+			return fmt.Errorf("b's kernel: 192.168.1.0/24 is %+v\n%s", r, logs())
 		}
 		return nil
 	})
