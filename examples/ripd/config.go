@@ -300,6 +300,16 @@ func (l *Loaded) validate() error {
 	if s := f.Redistribute.Connected; s != nil && (s.Metric < 0 || s.Metric >= packet.Infinity) {
 		return l.errAt([]any{"redistribute", "connected", "metric"}, "%d is not 1 to 15", s.Metric)
 	}
+	// The library takes any positive timer (simulations run on a virtual
+	// clock); on real links below a second is a mistake.
+	for _, tm := range []struct {
+		key string
+		d   time.Duration
+	}{{"update", f.Timers.Update}, {"timeout", f.Timers.Timeout}, {"garbage_collection", f.Timers.GarbageCollection}} {
+		if tm.d > 0 && tm.d < time.Second {
+			return l.errAt([]any{"timers", tm.key}, "%v is below 1s", tm.d)
+		}
+	}
 	// The library validates the rest. Interface addresses are not known
 	// yet: those not configured get a placeholder network of their own
 	// (198.18.0.0/15, for benchmarks), their neighbours placeholders on

@@ -103,6 +103,7 @@ func TestParseConfig_Errors(t *testing.T) {
 		{"algorithm", crypto + "        - id: 1\n          algorithm: crc32\n          secret: x\n", `x.yaml:7: interfaces[0].auth.keys[0].algorithm: "crc32" is not md5, hmac-sha-1, hmac-sha-256, hmac-sha-384 or hmac-sha-512`},
 		{"multicast neighbor", base + "    neighbors: [224.0.0.9]\n", "x.yaml:3: interfaces[0].neighbors[0]: 224.0.0.9 is not an IPv4 unicast address"},
 		{"redistribute metric", base + "redistribute:\n  connected:\n    metric: 16\n", "x.yaml:5: redistribute.connected.metric: 16 is not 1 to 15"},
+		{"timer below a second", base + "timers:\n  timeout: 10s\n  garbage_collection: 500ms\n", "x.yaml:5: timers.garbage_collection: 500ms is below 1s"},
 		// rip.Config.Validate, pointed at the line of its field.
 		{"no interfaces", "socket: /x\n", "x.yaml:1: interfaces: at least one is required"},
 		{"interface name", "interfaces:\n  - prefix: 10.0.0.1/24\n", "x.yaml:2: interfaces[0].name: is required"},
