@@ -41,7 +41,8 @@ type daemon struct {
 
 // ifaceKey is what a RIP interface is built from: a change restarts the
 // instance. package rip has no interface up/down call, so an interface
-// losing its carrier is left out the same way (see ripd-findings.md).
+// losing its carrier is left out the same way and the instance rebuilt
+// without it: what was learnt over it leaves the kernel at once.
 type ifaceKey struct {
 	name   string
 	index  int
@@ -60,8 +61,12 @@ type linkInfo struct {
 }
 
 // run runs ripd until ctx is done, then stops the instance gracefully
-// (every route at metric 16, routes deleted from the kernel).
+// (every route at metric 16, routes deleted from the kernel). A nil log
+// discards.
 func run(ctx context.Context, l *Loaded, socket string, log *slog.Logger) error {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	d := &daemon{l: l, log: log, missing: map[string]string{}}
 	if !l.FIB.Disabled {
 		sink, err := fib.OpenNetlink(ctx, fib.NetlinkConfig{Protocol: fib.ProtocolRIP, RTProtocol: l.FIB.RTProtocol, Reclaim: fib.ReclaimDelete, Logger: log})
