@@ -1,0 +1,434 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/switchless/routing/fib"
+	daemonkit "github.com/switchless/routing/internal/daemon"
+	"github.com/switchless/routing/rip"
+	"github.com/switchless/routing/rip/packet"
+)
+
+// File is ripd's YAML configuration. Zero fields take the defaults of
+// rip.Config (the RFC's).
+type File struct {
+	// Socket is the unix socket `ripd show` talks to.
+	Socket string `yaml:"socket"`
+	// LogLevel is debug, info, warn or error.
+	LogLevel string `yaml:"log_level"`
+	// Profile is rfc (the default: 30/180/120 s) or fast (5/15/10 s,
+	// rip.FastTimers); Timers fields override it one by one.
+	Profile string `yaml:"profile"`
+	// Timers are the RFC 2453 §3.8 and §3.10.1 timers.
+	Timers TimersConfig `yaml:"timers"`
+	// MaxPaths is the number of equal-metric next hops per route (ECMP,
+	// FRR's allow-ecmp); 0 or 1 is no ECMP.
+	MaxPaths int `yaml:"max_paths"`
+	// FIB says where routes go in the kernel.
+	FIB FIBConfig `yaml:"fib"`
+	// Interfaces are the RIP interfaces.
+	Interfaces []InterfaceConfig `yaml:"interfaces"`
+	// Static routes are originated as configured.
+	Static []StaticConfig `yaml:"static"`
+	// Redistribute selects routes of the kernel to advertise.
+	Redistribute RedistributeConfig `yaml:"redistribute"`
+	// DefaultInformation originates 0.0.0.0/0 (unconditionally, as FRR
+	// ripd's default-information originate).
+	DefaultInformation DefaultInfoConfig `yaml:"default_information"`
+}
+
+// TimersConfig is rip.Timers in YAML.
+type TimersConfig struct {
+	Update            time.Duration `yaml:"update"`
+	Timeout           time.Duration `yaml:"timeout"`
+	GarbageCollection time.Duration `yaml:"garbage_collection"`
+	TriggerMin        time.Duration `yaml:"trigger_min"`
+	TriggerMax        time.Duration `yaml:"trigger_max"`
+}
+
+// FIBConfig configures the kernel routing table.
+type FIBConfig struct {
+	// Disabled computes routes without installing them.
+	Disabled bool `yaml:"disabled"`
+	// Table is the kernel table; 0 is main.
+	Table int `yaml:"table"`
+	// Metric is the kernel metric of installed routes; 0 means the RIP
+	// metric of each route.
+	Metric uint32 `yaml:"metric"`
+	// RTProtocol is the rtm_protocol routes are tagged with; 0 means
+	// fib.RTProtoRIP (244).
+	RTProtocol uint8 `yaml:"rt_protocol"`
+}
+
+// InterfaceConfig is one RIP interface.
+type InterfaceConfig struct {
+	// Name is the kernel interface name.
+	Name string `yaml:"name"`
+	// Prefix is the interface address with prefix length; by default the
+	// interface's first IPv4 address, followed as it changes.
+	Prefix       *netip.Prefix    `yaml:"prefix"`
+	Passive      bool             `yaml:"passive"`
+	NoMulticast  bool             `yaml:"no_multicast"`
+	Neighbors    []netip.Addr     `yaml:"neighbors"`
+	SplitHorizon rip.SplitHorizon `yaml:"split_horizon"`
+	MetricIn     int              `yaml:"metric_in"`
+	MetricOut    int              `yaml:"metric_out"`
+	V2Only       bool             `yaml:"v2_only"`
+	Auth         AuthConfig       `yaml:"auth"`
+}
+
+// AuthConfig is the interface authentication.
+type AuthConfig struct {
+	// Mode is none, password or crypto.
+	Mode     rip.AuthMode `yaml:"mode"`
+	Password string       `yaml:"password"`
+	Keys     []KeyConfig  `yaml:"keys"`
+}
+
+// KeyConfig is one RFC 4822 key; lifetimes are RFC 3339 timestamps, an
+// absent one unbounded.
+type KeyConfig struct {
+	ID int `yaml:"id"`
+	// Algorithm is md5 (the default), hmac-sha-1, hmac-sha-256,
+	// hmac-sha-384 or hmac-sha-512.
+	Algorithm   string    `yaml:"algorithm"`
+	Secret      string    `yaml:"secret"`
+	SendStart   time.Time `yaml:"send_start"`
+	SendEnd     time.Time `yaml:"send_end"`
+	AcceptStart time.Time `yaml:"accept_start"`
+	AcceptEnd   time.Time `yaml:"accept_end"`
+}
+
+// StaticConfig is rip.StaticRoute in YAML.
+type StaticConfig struct {
+	Prefix    netip.Prefix `yaml:"prefix"`
+	NextHop   netip.Addr   `yaml:"next_hop"`
+	Interface string       `yaml:"interface"`
+	Metric    int          `yaml:"metric"`
+	Tag       uint16       `yaml:"tag"`
+}
+
+// RedistributeConfig selects redistributed routes.
+type RedistributeConfig struct {
+	// Connected advertises the networks of the interfaces that do not
+	// run RIP (loopback addresses other than 127/8 included), followed as
+	// they change.
+	Connected *SourceConfig `yaml:"connected"`
+}
+
+// SourceConfig is one redistributed source; present means enabled.
+type SourceConfig struct {
+	// Metric is 1 to 15; zero means 1.
+	Metric int    `yaml:"metric"`
+	Tag    uint16 `yaml:"tag"`
+}
+
+// DefaultInfoConfig is `default-information originate`.
+type DefaultInfoConfig struct {
+	Originate bool   `yaml:"originate"`
+	Metric    int    `yaml:"metric"`
+	Tag       uint16 `yaml:"tag"`
+}
+
+// Loaded is a parsed configuration with what is needed to point at lines.
+type Loaded struct {
+	File
+	path string
+	root yaml.Node
+}
+
+// LoadConfig reads and strictly decodes path; every error says
+// "path:LINE: key: why".
+func LoadConfig(path string) (*Loaded, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConfig(path, b)
+}
+
+// ParseConfig is LoadConfig on bytes; path names them in errors.
+func ParseConfig(path string, b []byte) (*Loaded, error) {
+	l := &Loaded{path: path}
+	if err := daemonkit.DecodeYAMLStrict(path, b, &l.File); err != nil {
+		if yaml.Unmarshal(b, &l.root) == nil {
+			return nil, l.nameKeys(err)
+		}
+		return nil, err
+	}
+	if err := yaml.Unmarshal(b, &l.root); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if err := l.validate(); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// errAt formats an error at the line of the node at path (keys and
+// sequence indexes), or of its nearest existing parent.
+func (l *Loaded) errAt(path []any, format string, args ...any) error {
+	return fmt.Errorf("%s:%d: %s: %s", l.path, daemonkit.Line(&l.root, path), daemonkit.PathString(path), fmt.Sprintf(format, args...))
+}
+
+// nameKeys puts the YAML key in the decoding errors that lack one
+// ("path:LINE: cannot unmarshal..." becomes "path:LINE: key: cannot
+// unmarshal..."): the key on that line whose value the message quotes,
+// else the deepest one on it.
+func (l *Loaded) nameKeys(err error) error {
+	lines := strings.Split(err.Error(), "\n")
+	for i, msg := range lines {
+		rest, ok := strings.CutPrefix(msg, l.path+":")
+		if !ok {
+			continue
+		}
+		num, text, ok := strings.Cut(rest, ": ")
+		line, aerr := strconv.Atoi(num)
+		if !ok || aerr != nil || strings.HasPrefix(text, "field ") {
+			continue
+		}
+		if path := keyAt(&l.root, nil, line, text); len(path) > 0 {
+			if _, ok := path[0].(string); !ok {
+				continue
+			}
+			lines[i] = fmt.Sprintf("%s:%d: %s: %s", l.path, line, daemonkit.PathString(path), text)
+		}
+	}
+	return errors.New(strings.Join(lines, "\n"))
+}
+
+// keyAt returns the path of the value on line under n (see nameKeys), or
+// nil.
+func keyAt(n *yaml.Node, path []any, line int, msg string) []any {
+	var best []any
+	consider := func(p []any, v *yaml.Node) bool {
+		if v.Line != line {
+			return false
+		}
+		if v.Kind == yaml.ScalarNode && v.Value != "" && strings.Contains(msg, v.Value) {
+			best = p
+			return true
+		}
+		if len(p) > len(best) {
+			best = p
+		}
+		return false
+	}
+	switch n.Kind {
+	case yaml.DocumentNode:
+		for _, c := range n.Content {
+			if p := keyAt(c, path, line, msg); p != nil {
+				return p
+			}
+		}
+	case yaml.MappingNode:
+		for j := 0; j+1 < len(n.Content); j += 2 {
+			p := append(slices.Clone(path), n.Content[j].Value)
+			v := n.Content[j+1]
+			if v.Kind == yaml.ScalarNode {
+				if consider(p, v) {
+					return p
+				}
+				continue
+			}
+			if q := keyAt(v, p, line, msg); q != nil {
+				return q
+			}
+			if n.Content[j].Line == line && len(p) > len(best) {
+				best = p
+			}
+		}
+	case yaml.SequenceNode:
+		for j, v := range n.Content {
+			p := append(slices.Clone(path), j)
+			if v.Kind == yaml.ScalarNode {
+				if consider(p, v) {
+					return p
+				}
+				continue
+			}
+			if q := keyAt(v, p, line, msg); q != nil {
+				return q
+			}
+		}
+	}
+	return best
+}
+
+// validate checks everything that does not need the kernel.
+func (l *Loaded) validate() error {
+	f := &l.File
+	switch f.LogLevel {
+	case "", "debug", "info", "warn", "error":
+	default:
+		return l.errAt([]any{"log_level"}, "%q is not debug, info, warn or error", f.LogLevel)
+	}
+	switch f.Profile {
+	case "", "rfc", "fast":
+	default:
+		return l.errAt([]any{"profile"}, "%q is not rfc or fast", f.Profile)
+	}
+	if f.FIB.Table < 0 || int64(f.FIB.Table) > fib.MaxTable {
+		return l.errAt([]any{"fib", "table"}, "%d out of range", f.FIB.Table)
+	}
+	if p := f.FIB.RTProtocol; p >= 1 && p <= 3 {
+		return l.errAt([]any{"fib", "rt_protocol"}, "%d is reserved by the kernel; use 4..255", p)
+	}
+	for i, ic := range f.Interfaces {
+		a := ic.Auth
+		if a.Password != "" && a.Mode != rip.AuthPassword {
+			return l.errAt([]any{"interfaces", i, "auth", "password"}, "set, but auth.mode is %v, not password", a.Mode)
+		}
+		if len(a.Keys) > 0 && a.Mode != rip.AuthCrypto {
+			return l.errAt([]any{"interfaces", i, "auth", "keys"}, "set, but auth.mode is %v, not crypto", a.Mode)
+		}
+		for k, kc := range a.Keys {
+			if _, err := kc.algorithm(); err != nil {
+				return l.errAt([]any{"interfaces", i, "auth", "keys", k, "algorithm"}, "%q is not md5, hmac-sha-1, hmac-sha-256, hmac-sha-384 or hmac-sha-512", kc.Algorithm)
+			}
+		}
+	}
+	if s := f.Redistribute.Connected; s != nil && (s.Metric < 0 || s.Metric >= packet.Infinity) {
+		return l.errAt([]any{"redistribute", "connected", "metric"}, "%d is not 1 to 15", s.Metric)
+	}
+	// The library takes any positive timer (simulations run on a virtual
+	// clock); on real links below a second is a mistake.
+	for _, tm := range []struct {
+		key string
+		d   time.Duration
+	}{{"update", f.Timers.Update}, {"timeout", f.Timers.Timeout}, {"garbage_collection", f.Timers.GarbageCollection}} {
+		if tm.d > 0 && tm.d < time.Second {
+			return l.errAt([]any{"timers", tm.key}, "%v is below 1s", tm.d)
+		}
+	}
+	// The library validates the rest. Interface addresses are not known
+	// yet: those not configured get a placeholder network of their own
+	// (198.18.0.0/15, for benchmarks), their neighbours placeholders on
+	// it; the kernel's are checked when the instance starts.
+	cfg := l.ripConfig(func(i int) netip.Prefix {
+		if p := f.Interfaces[i].Prefix; p != nil {
+			return *p
+		}
+		return placeholder(i)
+	})
+	for i := range cfg.Interfaces {
+		if f.Interfaces[i].Prefix == nil {
+			for k := range cfg.Interfaces[i].Neighbors {
+				n := cfg.Interfaces[i].Neighbors[k]
+				if !n.Is4() || n.IsMulticast() || n.IsUnspecified() {
+					return l.errAt([]any{"interfaces", i, "neighbors", k}, "%v is not an IPv4 unicast address", n)
+				}
+				cfg.Interfaces[i].Neighbors[k] = placeholder(i).Addr().Next()
+			}
+		}
+	}
+	return l.check(cfg)
+}
+
+// placeholder is the stand-in network of interface i during validation.
+func placeholder(i int) netip.Prefix {
+	return netip.PrefixFrom(netip.AddrFrom4([4]byte{198, 18 + byte(i>>8&1), byte(i), 1}), 24)
+}
+
+// check runs rip.Config.Validate and points its error at a line: the
+// library names the field by its YAML key ("interfaces[1].auth.keys[0].id").
+func (l *Loaded) check(cfg rip.Config) error {
+	err := cfg.Validate()
+	if err == nil {
+		return nil
+	}
+	var ce *rip.ConfigError
+	if !errors.As(err, &ce) {
+		return fmt.Errorf("%s: %w", l.path, err)
+	}
+	return l.errAt(yamlPath(ce.Field), "%s", ce.Reason)
+}
+
+// yamlPath splits "interfaces[1].auth.keys[0].id" into its keys and
+// indexes.
+func yamlPath(field string) []any {
+	var path []any
+	for _, part := range strings.Split(field, ".") {
+		name, rest, _ := strings.Cut(part, "[")
+		if name != "" {
+			path = append(path, name)
+		}
+		for rest != "" {
+			idx, after, _ := strings.Cut(rest, "]")
+			if n, err := strconv.Atoi(idx); err == nil {
+				path = append(path, n)
+			}
+			_, rest, _ = strings.Cut(after, "[")
+		}
+	}
+	return path
+}
+
+func (k KeyConfig) algorithm() (packet.Algorithm, error) {
+	if k.Algorithm == "" {
+		return packet.AlgMD5, nil
+	}
+	return packet.ParseAlgorithm(strings.ToLower(k.Algorithm))
+}
+
+// timers are the profile's timers with the configured fields on top.
+func (l *Loaded) timers() rip.Timers {
+	var t rip.Timers
+	if l.Profile == "fast" {
+		t = rip.FastTimers()
+	}
+	set := func(d *time.Duration, v time.Duration) {
+		if v != 0 {
+			*d = v
+		}
+	}
+	set(&t.Update, l.Timers.Update)
+	set(&t.Timeout, l.Timers.Timeout)
+	set(&t.GarbageCollection, l.Timers.GarbageCollection)
+	set(&t.TriggerMin, l.Timers.TriggerMin)
+	set(&t.TriggerMax, l.Timers.TriggerMax)
+	return t
+}
+
+// ripConfig builds the library configuration, interface i having address
+// addr(i). IfIndex and the redistributed routes are left for the caller.
+func (l *Loaded) ripConfig(addr func(i int) netip.Prefix) rip.Config {
+	f := &l.File
+	cfg := rip.Config{
+		Timers:    l.timers(),
+		MaxPaths:  f.MaxPaths,
+		FIBTable:  f.FIB.Table,
+		FIBMetric: f.FIB.Metric,
+		DefaultInformation: rip.DefaultInformation{
+			Originate: f.DefaultInformation.Originate, Metric: f.DefaultInformation.Metric, Tag: f.DefaultInformation.Tag,
+		},
+	}
+	for i, ic := range f.Interfaces {
+		a := rip.AuthConfig{Mode: ic.Auth.Mode, Password: ic.Auth.Password}
+		for _, kc := range ic.Auth.Keys {
+			alg, _ := kc.algorithm() // checked by validate
+			a.Keys = append(a.Keys, rip.KeyConfig{
+				ID: kc.ID, Algorithm: alg, Secret: kc.Secret,
+				SendStart: kc.SendStart, SendEnd: kc.SendEnd, AcceptStart: kc.AcceptStart, AcceptEnd: kc.AcceptEnd,
+			})
+		}
+		cfg.Interfaces = append(cfg.Interfaces, rip.InterfaceConfig{
+			Name: ic.Name, Prefix: addr(i), Passive: ic.Passive, NoMulticast: ic.NoMulticast,
+			Neighbors: append([]netip.Addr(nil), ic.Neighbors...), SplitHorizon: ic.SplitHorizon,
+			MetricIn: ic.MetricIn, MetricOut: ic.MetricOut, V2Only: ic.V2Only, Auth: a,
+		})
+	}
+	for _, s := range f.Static {
+		cfg.Static = append(cfg.Static, rip.StaticRoute{Prefix: s.Prefix, NextHop: s.NextHop, Interface: s.Interface, Metric: s.Metric, Tag: s.Tag})
+	}
+	return cfg
+}

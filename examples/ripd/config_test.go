@@ -1,0 +1,197 @@
+package main
+
+import (
+	"net/netip"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/switchless/routing/rip"
+	"github.com/switchless/routing/rip/packet"
+)
+
+func TestParseConfig_Example(t *testing.T) {
+	b, err := os.ReadFile("example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := ParseConfig("example.yaml", b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(l.Interfaces) != 3 || !l.Interfaces[1].NoMulticast || !l.Interfaces[2].Passive || l.Interfaces[0].Prefix != nil {
+		t.Errorf("interfaces %+v", l.Interfaces)
+	}
+	if l.Redistribute.Connected == nil || l.Redistribute.Connected.Metric != 3 || l.Socket != "/run/ripd.sock" {
+		t.Errorf("redistribute %+v, socket %q", l.Redistribute, l.Socket)
+	}
+	cfg := l.ripConfig(func(i int) netip.Prefix {
+		if p := l.Interfaces[i].Prefix; p != nil {
+			return *p
+		}
+		return placeholder(i)
+	})
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Timers != (rip.Timers{Update: 30 * time.Second, Timeout: 180 * time.Second, GarbageCollection: 120 * time.Second, TriggerMin: time.Second, TriggerMax: 5 * time.Second}) {
+		t.Errorf("timers %+v", cfg.Timers)
+	}
+	a := cfg.Interfaces[0].Auth
+	if a.Mode != rip.AuthCrypto || len(a.Keys) != 2 || a.Keys[1].Algorithm != packet.AlgHMACSHA256 || a.Keys[1].ID != 2 ||
+		!a.Keys[0].SendEnd.Equal(time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)) || !a.Keys[1].AcceptStart.Equal(time.Date(2026, 12, 25, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("auth %+v", a)
+	}
+	if ic := cfg.Interfaces[1]; ic.Prefix != netip.MustParsePrefix("10.1.1.2/30") || ic.MetricIn != 2 || !ic.V2Only ||
+		ic.Auth.Mode != rip.AuthPassword || ic.Neighbors[0] != netip.MustParseAddr("10.1.1.1") {
+		t.Errorf("eth1 %+v", ic)
+	}
+	if len(cfg.Static) != 1 || cfg.Static[0].Tag != 100 || cfg.Static[0].Metric != 2 || cfg.DefaultInformation.Originate {
+		t.Errorf("static %+v default %+v", cfg.Static, cfg.DefaultInformation)
+	}
+}
+
+// The fast profile gives rip.FastTimers; timers fields override it.
+func TestParseConfig_Profile(t *testing.T) {
+	l, err := ParseConfig("x.yaml", []byte("profile: fast\ntimers: {garbage_collection: 20s}\ninterfaces: [{name: eth0}]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := rip.FastTimers()
+	want.GarbageCollection = 20 * time.Second
+	if got := l.timers(); got != want {
+		t.Errorf("timers %+v, want %+v", got, want)
+	}
+	l, err = ParseConfig("x.yaml", []byte("interfaces: [{name: eth0}]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := l.timers(); got != (rip.Timers{}) {
+		t.Errorf("rfc timers %+v, want zero (the RFC's)", got)
+	}
+}
+
+// Every bad configuration is rejected with the file, the line, the YAML
+// key and the reason: the exact message.
+func TestParseConfig_Errors(t *testing.T) {
+	base := "interfaces:\n  - name: eth0\n"
+	crypto := base + "    auth:\n      mode: crypto\n      keys:\n"
+	for _, c := range []struct {
+		name, yaml, want string
+	}{
+		// Decoding.
+		{"unknown top-level field", base + "colour: blue\n", "x.yaml:3: field colour not found in type main.File"},
+		{"unknown interface field", base + "    kost: 5\n", "x.yaml:3: field kost not found in type main.InterfaceConfig"},
+		{"unknown redistribute source", base + "redistribute:\n  kernel: {}\n", "x.yaml:4: field kernel not found in type main.RedistributeConfig"},
+		{"duplicate key", base + "interfaces: []\n", `x.yaml:3: interfaces: mapping key "interfaces" already defined at line 1`},
+		{"not a mapping", "- a\n", "x.yaml:1: cannot unmarshal !!seq into main.File"},
+		{"bad bool", base + "    passive: maybe\n", "x.yaml:3: interfaces[0].passive: cannot unmarshal !!str `maybe` into bool"},
+		{"bad prefix", base + "    prefix: 10.0.0.1\n", `x.yaml:3: interfaces[0].prefix: netip.ParsePrefix("10.0.0.1"): no '/'`},
+		{"bad neighbor", base + "    neighbors: [10.0.0.300]\n", `x.yaml:3: interfaces[0].neighbors[0]: ParseAddr("10.0.0.300"): IPv4 field has value >255`},
+		{"bad split horizon", base + "    split_horizon: sometimes\n", `x.yaml:3: interfaces[0].split_horizon: rip: invalid configuration: unknown split horizon "sometimes" (want poisoned-reverse, simple or none)`},
+		{"bad auth mode", base + "    auth:\n      mode: rot13\n", `x.yaml:4: interfaces[0].auth.mode: rip: invalid configuration: unknown auth mode "rot13" (want none, password or crypto)`},
+		{"bad lifetime", crypto + "        - id: 1\n          secret: x\n          send_end: yesterday\n", `x.yaml:8: interfaces[0].auth.keys[0].send_end: parsing time "yesterday" as "2006-01-02T15:04:05Z07:00": cannot parse "yesterday" as "2006"`},
+		{"bad duration", base + "timers:\n  update: soon\n", "x.yaml:4: timers.update: cannot unmarshal !!str `soon` into time.Duration"},
+		{"tag overflow", base + "static:\n  - prefix: 10.9.0.0/16\n    tag: 70000\n", "x.yaml:5: static[0].tag: cannot unmarshal !!int `70000` into uint16"},
+		// ripd's own checks.
+		{"log level", "log_level: loud\n" + base, `x.yaml:1: log_level: "loud" is not debug, info, warn or error`},
+		{"profile", "profile: slow\n" + base, `x.yaml:1: profile: "slow" is not rfc or fast`},
+		{"fib rt_protocol", base + "fib: {rt_protocol: 2}\n", "x.yaml:3: fib.rt_protocol: 2 is reserved by the kernel; use 4..255"},
+		{"fib table", base + "fib:\n  table: -1\n", "x.yaml:4: fib.table: -1 out of range"},
+		{"password without mode", base + "    auth:\n      password: x\n", "x.yaml:4: interfaces[0].auth.password: set, but auth.mode is none, not password"},
+		{"keys without crypto", base + "    auth:\n      keys: [{id: 1, secret: x}]\n", "x.yaml:4: interfaces[0].auth.keys: set, but auth.mode is none, not crypto"},
+		{"algorithm", crypto + "        - id: 1\n          algorithm: crc32\n          secret: x\n", `x.yaml:7: interfaces[0].auth.keys[0].algorithm: "crc32" is not md5, hmac-sha-1, hmac-sha-256, hmac-sha-384 or hmac-sha-512`},
+		{"multicast neighbor", base + "    neighbors: [224.0.0.9]\n", "x.yaml:3: interfaces[0].neighbors[0]: 224.0.0.9 is not an IPv4 unicast address"},
+		{"redistribute metric", base + "redistribute:\n  connected:\n    metric: 16\n", "x.yaml:5: redistribute.connected.metric: 16 is not 1 to 15"},
+		{"timer below a second", base + "timers:\n  timeout: 10s\n  garbage_collection: 500ms\n", "x.yaml:5: timers.garbage_collection: 500ms is below 1s"},
+		// rip.Config.Validate, pointed at the line of its field.
+		{"no interfaces", "socket: /x\n", "x.yaml:1: interfaces: at least one is required"},
+		{"interface name", "interfaces:\n  - prefix: 10.0.0.1/24\n", "x.yaml:2: interfaces[0].name: is required"},
+		{"duplicate interface", base + "  - name: eth0\n", `x.yaml:3: interfaces[1].name: "eth0" is also interfaces[0]`},
+		{"overlapping networks", base + "    prefix: 10.0.0.1/24\n  - name: eth1\n    prefix: 10.0.0.2/25\n", "x.yaml:5: interfaces[1].prefix: 10.0.0.2/25 overlaps interfaces[0].prefix 10.0.0.1/24"},
+		{"host prefix", base + "    prefix: 10.0.0.1/32\n", "x.yaml:3: interfaces[0].prefix: 10.0.0.1/32 is not an IPv4 address/length with room for a neighbour"},
+		{"neighbor off the network", base + "    prefix: 10.0.0.1/24\n    neighbors: [10.0.1.1]\n", "x.yaml:4: interfaces[0].neighbors[0]: 10.0.1.1 is not another address of 10.0.0.0/24"},
+		{"no_multicast without neighbors", base + "    no_multicast: true\n", "x.yaml:2: interfaces[0].neighbors: no_multicast needs at least one neighbour"},
+		{"metric_in", base + "    metric_in: 16\n", "x.yaml:3: interfaces[0].metric_in: 16 is not 1 to 15"},
+		{"metric_out", base + "    metric_out: -1\n", "x.yaml:3: interfaces[0].metric_out: -1 is not 0 to 15"},
+		{"password missing", base + "    auth:\n      mode: password\n", "x.yaml:3: interfaces[0].auth.password: must be 1 to 16 bytes"},
+		{"password too long", base + "    auth:\n      mode: password\n      password: 12345678901234567\n", "x.yaml:5: interfaces[0].auth.password: must be 1 to 16 bytes"},
+		{"crypto without keys", base + "    auth:\n      mode: crypto\n", "x.yaml:3: interfaces[0].auth.keys: at least one is required for crypto"},
+		{"key without id", crypto + "        - secret: x\n", "x.yaml:6: interfaces[0].auth.keys[0].id: is required"},
+		{"key id range", crypto + "        - id: 256\n          secret: x\n", "x.yaml:6: interfaces[0].auth.keys[0].id: 256 is not 1 to 255"},
+		{"duplicate key id", crypto + "        - {id: 1, secret: x}\n        - {id: 1, secret: y}\n", "x.yaml:7: interfaces[0].auth.keys[1].id: 1 is also keys[0]"},
+		{"key without secret", crypto + "        - id: 1\n", "x.yaml:6: interfaces[0].auth.keys[0].secret: is required"},
+		{"send lifetime", crypto + "        - id: 1\n          secret: x\n          send_start: 2026-02-01T00:00:00Z\n          send_end: 2026-01-01T00:00:00Z\n", "x.yaml:9: interfaces[0].auth.keys[0].send_end: is not after send_start"},
+		{"accept lifetime", crypto + "        - id: 1\n          secret: x\n          accept_start: 2026-02-01T00:00:00Z\n          accept_end: 2026-01-01T00:00:00Z\n", "x.yaml:9: interfaces[0].auth.keys[0].accept_end: is not after accept_start"},
+		{"timers out of order", base + "timers:\n  update: 30s\n  timeout: 10s\n", "x.yaml:5: timers.timeout: 10s must exceed timers.update 30s"},
+		{"trigger bounds", base + "timers:\n  trigger_min: 5s\n  trigger_max: 1s\n", "x.yaml:5: timers.trigger_max: 1s is below timers.trigger_min 5s"},
+		{"negative timer", base + "timers:\n  update: -1s\n", "x.yaml:4: timers.update: must not be negative"},
+		{"fast profile, short timeout", base + "profile: fast\ntimers:\n  timeout: 5s\n", "x.yaml:5: timers.timeout: 5s must exceed timers.update 5s"},
+		{"max paths", base + "max_paths: 65\n", "x.yaml:3: max_paths: 65 is not 1 to 64"},
+		{"static host bits", base + "static:\n  - prefix: 10.9.0.1/16\n", "x.yaml:4: static[0].prefix: 10.9.0.1/16 is not a masked IPv4 prefix"},
+		{"static metric", base + "static:\n  - prefix: 10.9.0.0/16\n    metric: 16\n", "x.yaml:5: static[0].metric: 16 is not 1 to 15"},
+		{"static interface", base + "static:\n  - prefix: 10.9.0.0/16\n    interface: eth9\n", `x.yaml:5: static[0].interface: unknown interface "eth9"`},
+		{"static next hop", base + "static:\n  - prefix: 10.9.0.0/16\n    next_hop: ::1\n", "x.yaml:5: static[0].next_hop: ::1 is not IPv4"},
+		{"default metric", base + "default_information:\n  originate: true\n  metric: 20\n", "x.yaml:5: default_information.metric: 20 is not 1 to 15"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := ParseConfig("x.yaml", []byte(c.yaml))
+			if err == nil {
+				t.Fatalf("accepted:\n%s", c.yaml)
+			}
+			if err.Error() != c.want {
+				t.Errorf("error\n%s\nwant\n%s", err, c.want)
+			}
+		})
+	}
+}
+
+// Neighbours of an interface whose address comes from the kernel are
+// checked against it only at run time; rip.Config.Validate then sees the
+// real address.
+func TestParseConfig_NeighborsOfKernelAddress(t *testing.T) {
+	l, err := ParseConfig("x.yaml", []byte("interfaces:\n  - name: eth0\n    no_multicast: true\n    neighbors: [10.0.0.2]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := l.ripConfig(func(int) netip.Prefix { return netip.MustParsePrefix("10.9.9.1/24") })
+	if err := l.check(cfg); err == nil || err.Error() != "x.yaml:4: interfaces[0].neighbors[0]: 10.0.0.2 is not another address of 10.9.9.0/24" {
+		t.Errorf("run-time check: %v", err)
+	}
+	cfg = l.ripConfig(func(int) netip.Prefix { return netip.MustParsePrefix("10.0.0.1/24") })
+	if err := l.check(cfg); err != nil {
+		t.Errorf("run-time check: %v", err)
+	}
+}
+
+// FuzzParseConfig: any input is either rejected with an error or yields a
+// configuration the library accepts; parsing never panics.
+func FuzzParseConfig(f *testing.F) {
+	if b, err := os.ReadFile("example.yaml"); err == nil {
+		f.Add(b)
+	}
+	f.Add([]byte("interfaces:\n  - name: eth0\n"))
+	f.Add([]byte("profile: fast\ninterfaces: [{name: a, prefix: 10.0.0.1/30, neighbors: [10.0.0.2]}]\nstatic: [{prefix: 0.0.0.0/0}]\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		l, err := ParseConfig("f.yaml", b)
+		if err != nil {
+			return
+		}
+		cfg := l.ripConfig(func(i int) netip.Prefix {
+			if p := l.Interfaces[i].Prefix; p != nil {
+				return *p
+			}
+			return placeholder(i)
+		})
+		for i := range cfg.Interfaces {
+			if l.Interfaces[i].Prefix == nil {
+				for k := range cfg.Interfaces[i].Neighbors {
+					cfg.Interfaces[i].Neighbors[k] = placeholder(i).Addr().Next()
+				}
+			}
+		}
+		if err := cfg.Validate(); err != nil {
+			t.Fatalf("accepted configuration fails Validate: %v\n%s", err, b)
+		}
+	})
+}

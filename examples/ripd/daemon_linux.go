@@ -1,0 +1,367 @@
+//go:build linux
+
+package main
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/vishvananda/netlink"
+
+	"github.com/switchless/routing"
+	"github.com/switchless/routing/fib"
+	"github.com/switchless/routing/rip"
+)
+
+// daemon runs one rip.Instance on the interfaces of the configuration
+// that exist, are up and have an address, and keeps it in line with the
+// kernel.
+type daemon struct {
+	l    *Loaded
+	log  *slog.Logger
+	sink *fib.Netlink // nil with fib.disabled
+
+	mu sync.Mutex // guards in, for the status server
+	in *rip.Instance
+
+	// What the running instance was built from and told, owned by the
+	// event loop.
+	ifaces    []ifaceKey
+	connected []netip.Prefix    // announced for redistribute connected
+	missing   map[string]string // interface → why it is left out (logged once)
+}
+
+// ifaceKey is what a RIP interface is built from: a change restarts the
+// instance. package rip has no interface up/down call, so an interface
+// losing its carrier is left out the same way and the instance rebuilt
+// without it: what was learnt over it leaves the kernel at once.
+type ifaceKey struct {
+	name   string
+	index  int
+	prefix netip.Prefix
+}
+
+// kernelState is what ripd reads from the kernel.
+type kernelState struct {
+	links map[string]linkInfo
+	addrs map[int][]netip.Prefix // IPv4, in kernel order
+}
+
+type linkInfo struct {
+	index int
+	up    bool
+}
+
+// run runs ripd until ctx is done, then stops the instance gracefully
+// (every route at metric 16, routes deleted from the kernel). A nil log
+// discards.
+func run(ctx context.Context, l *Loaded, socket string, log *slog.Logger) error {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	d := &daemon{l: l, log: log, missing: map[string]string{}}
+	if !l.FIB.Disabled {
+		sink, err := fib.OpenNetlink(ctx, fib.NetlinkConfig{Protocol: fib.ProtocolRIP, RTProtocol: l.FIB.RTProtocol, Reclaim: fib.ReclaimDelete, Logger: log})
+		if err != nil {
+			return err
+		}
+		d.sink = sink
+		defer sink.Close()
+	}
+
+	// Subscribe before the first read, so that no change falls between.
+	done := make(chan struct{})
+	defer close(done)
+	links := make(chan netlink.LinkUpdate, 64)
+	addrs := make(chan netlink.AddrUpdate, 64)
+	nlErr := make(chan error, 2)
+	onErr := func(err error) {
+		select {
+		case nlErr <- err:
+		default:
+		}
+	}
+	if err := netlink.LinkSubscribeWithOptions(links, done, netlink.LinkSubscribeOptions{ErrorCallback: onErr}); err != nil {
+		return fmt.Errorf("netlink link subscription: %w", err)
+	}
+	if err := netlink.AddrSubscribeWithOptions(addrs, done, netlink.AddrSubscribeOptions{ErrorCallback: onErr}); err != nil {
+		return fmt.Errorf("netlink address subscription: %w", err)
+	}
+
+	stopStatus, err := serveStatus(socket, d.current)
+	if err != nil {
+		return fmt.Errorf("status socket %s: %w", socket, err)
+	}
+	defer stopStatus()
+
+	if err := d.sync(ctx); err != nil {
+		_ = d.stopInstance()
+		return err
+	}
+	log.Info("ripd running", "socket", socket, "profile", cmp.Or(l.Profile, "rfc"))
+	// Periodic resync also catches anything a full netlink buffer lost.
+	tick := time.NewTicker(30 * time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			log.Info("ripd stopping: announcing every route at metric 16 and withdrawing routes")
+			return d.stopInstance()
+		case err := <-nlErr:
+			log.Warn("netlink subscription error; resynchronising", "err", err)
+		case <-links:
+		case <-addrs:
+		case <-tick.C:
+		}
+		// Coalesce a burst of updates into one resync.
+		drain(links)
+		drain(addrs)
+		if err := d.sync(ctx); err != nil {
+			log.Error("ripd: resync failed", "err", err)
+		}
+	}
+}
+
+func drain[T any](ch chan T) {
+	for {
+		select {
+		case <-ch:
+		default:
+			return
+		}
+	}
+}
+
+func (d *daemon) current() *rip.Instance {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.in
+}
+
+// readKernel reads links and IPv4 addresses.
+func readKernel() (kernelState, error) {
+	ks := kernelState{links: map[string]linkInfo{}, addrs: map[int][]netip.Prefix{}}
+	ls, err := netlink.LinkList()
+	if err != nil {
+		return ks, fmt.Errorf("list links: %w", err)
+	}
+	for _, lk := range ls {
+		a := lk.Attrs()
+		up := a.Flags&net.FlagUp != 0 && (a.OperState == netlink.OperUp || a.OperState == netlink.OperUnknown)
+		ks.links[a.Name] = linkInfo{index: a.Index, up: up}
+	}
+	as, err := netlink.AddrList(nil, netlink.FAMILY_V4)
+	if err != nil {
+		return ks, fmt.Errorf("list addresses: %w", err)
+	}
+	for _, a := range as {
+		ip, ok := netip.AddrFromSlice(a.IP.To4())
+		if !ok {
+			continue
+		}
+		ones, _ := a.Mask.Size()
+		ks.addrs[a.LinkIndex] = append(ks.addrs[a.LinkIndex], netip.PrefixFrom(ip, ones))
+	}
+	return ks, nil
+}
+
+// sync brings the instance in line with the kernel: rebuilt when the set
+// of usable RIP interfaces or their addresses changed, and told of the
+// connected networks to redistribute.
+func (d *daemon) sync(ctx context.Context) error {
+	ks, err := readKernel()
+	if err != nil {
+		return err
+	}
+	var want []ifaceKey
+	for _, ic := range d.l.Interfaces {
+		li, ok := ks.links[ic.Name]
+		why := ""
+		var p netip.Prefix
+		switch {
+		case !ok:
+			why = "no such interface"
+		case !li.up:
+			why = "down"
+		case ic.Prefix != nil:
+			p = *ic.Prefix
+		default:
+			if as := ks.addrs[li.index]; len(as) > 0 {
+				p = as[0]
+			} else {
+				why = "no IPv4 address"
+			}
+		}
+		if why != "" {
+			if d.missing[ic.Name] != why {
+				d.log.Warn("ripd: interface left out", "interface", ic.Name, "reason", why)
+				d.missing[ic.Name] = why
+			}
+			continue
+		}
+		delete(d.missing, ic.Name)
+		want = append(want, ifaceKey{name: ic.Name, index: li.index, prefix: p})
+	}
+	if !slices.Equal(want, d.ifaces) || (d.current() == nil && len(want) > 0) {
+		if err := d.restart(ctx, want, ks); err != nil {
+			return err
+		}
+	}
+	in := d.current()
+	if in == nil || d.l.Redistribute.Connected == nil {
+		return nil
+	}
+	conn := connectedNets(ks, d.l)
+	metric, tag := max(d.l.Redistribute.Connected.Metric, 1), d.l.Redistribute.Connected.Tag
+	for _, p := range d.connected {
+		if !slices.Contains(conn, p) {
+			if err := in.Withdraw(p); err != nil {
+				return err
+			}
+		}
+	}
+	for _, p := range conn {
+		if !slices.Contains(d.connected, p) {
+			if err := in.Announce(p, metric, tag); err != nil {
+				return err
+			}
+		}
+	}
+	d.connected = conn
+	return nil
+}
+
+// connectedNets are the IPv4 networks of the up interfaces that do not run
+// RIP (loopback addresses included, 127.0.0.0/8 excluded), sorted.
+func connectedNets(ks kernelState, l *Loaded) []netip.Prefix {
+	ripIf := map[string]bool{}
+	for _, ic := range l.Interfaces {
+		ripIf[ic.Name] = true
+	}
+	var out []netip.Prefix
+	for name, li := range ks.links {
+		if ripIf[name] || !li.up {
+			continue
+		}
+		for _, p := range ks.addrs[li.index] {
+			if p.Addr().IsLoopback() {
+				continue
+			}
+			if m := p.Masked(); !slices.Contains(out, m) {
+				out = append(out, m)
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b netip.Prefix) int {
+		if c := a.Addr().Compare(b.Addr()); c != 0 {
+			return c
+		}
+		return a.Bits() - b.Bits()
+	})
+	return out
+}
+
+// restart stops the running instance (if any, gracefully) and starts one
+// on want.
+func (d *daemon) restart(ctx context.Context, want []ifaceKey, ks kernelState) error {
+	if err := d.stopInstance(); err != nil {
+		d.log.Warn("ripd: stopping the previous instance", "err", err)
+	}
+	d.ifaces, d.connected = want, nil
+	if len(want) == 0 {
+		d.log.Warn("ripd: no usable RIP interface; waiting for one")
+		return nil
+	}
+	byName := map[string]ifaceKey{}
+	for _, k := range want {
+		byName[k.name] = k
+	}
+	cfg := d.l.ripConfig(func(i int) netip.Prefix { return byName[d.l.Interfaces[i].Name].prefix })
+	// Keep only the interfaces in want, with their kernel index, and the
+	// static routes that do not name a missing one.
+	var ics []rip.InterfaceConfig
+	for _, ic := range cfg.Interfaces {
+		if k, ok := byName[ic.Name]; ok {
+			ic.IfIndex = k.index
+			ics = append(ics, ic)
+		}
+	}
+	cfg.Interfaces = ics
+	var static []rip.StaticRoute
+	for _, s := range cfg.Static {
+		if _, ok := byName[s.Interface]; ok || s.Interface == "" {
+			static = append(static, s)
+		}
+	}
+	cfg.Static = static
+	if err := d.l.check(cfg); err != nil {
+		return err
+	}
+	trs, err := rip.Listen(ctx, &cfg, "", d.log)
+	if err != nil {
+		return err
+	}
+	env := rip.Env{Clock: routing.SystemClock(), Logger: d.log, Transports: trs, OnEvent: func(e rip.Event) { d.log.Debug("rip: " + e.String()) }}
+	if d.sink != nil {
+		env.FIB = d.sink
+	}
+	in, err := rip.New(cfg, env)
+	if err != nil {
+		for _, tr := range trs {
+			_ = tr.Close()
+		}
+		return err
+	}
+	// Redistributed networks announced before Start go out in its first
+	// update, not in a triggered one damped by §3.10.1's 1–5 s.
+	if c := d.l.Redistribute.Connected; c != nil {
+		conn := connectedNets(ks, d.l)
+		for _, p := range conn {
+			if err := in.Announce(p, max(c.Metric, 1), c.Tag); err != nil {
+				_ = in.Stop(context.Background())
+				return err
+			}
+		}
+		d.connected = conn
+	}
+	if err := in.Start(); err != nil {
+		_ = in.Stop(context.Background())
+		return err
+	}
+	d.mu.Lock()
+	d.in = in
+	d.mu.Unlock()
+	var names []string
+	for _, k := range want {
+		names = append(names, fmt.Sprintf("%s=%v", k.name, k.prefix))
+	}
+	d.log.Info("ripd: instance started", "interfaces", names)
+	return nil
+}
+
+// stopInstance stops the running instance: every route at metric 16,
+// sockets closed, routes withdrawn from the kernel.
+func (d *daemon) stopInstance() error {
+	d.mu.Lock()
+	in := d.in
+	d.in = nil
+	d.mu.Unlock()
+	if in == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := in.Stop(ctx)
+	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return nil
+}

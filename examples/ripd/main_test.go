@@ -1,0 +1,183 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/switchless/routing"
+	"github.com/switchless/routing/fib"
+	"github.com/switchless/routing/netsim"
+	"github.com/switchless/routing/rip"
+)
+
+func TestCheckExample(t *testing.T) {
+	var out, errb bytes.Buffer
+	if rc := realMain([]string{"check", "-config", "example.yaml"}, &out, &errb); rc != 0 {
+		t.Fatalf("rc %d: %s", rc, errb.String())
+	}
+	if want := "example.yaml: OK\n"; out.String() != want {
+		t.Errorf("got %q, want %q", out.String(), want)
+	}
+}
+
+// TestCheckErrors: a bad file is refused by check and by run with the
+// line and the key, and nothing runs.
+func TestCheckErrors(t *testing.T) {
+	b, err := os.ReadFile("example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// want follows ":LINE: " where LINE is that of the text at mark.
+	for _, tc := range []struct{ from, to, mark, want string }{
+		{"profile: rfc ", "profile: turbo ", "profile: turbo", `profile: "turbo" is not rfc or fast`},
+		{"  timeout: 180s", "  timeout: 20s", "timeout: 20s", "timers.timeout: 20s must exceed timers.update 30s"},
+		{"        - id: 2 ", "        - id: 1 ", "- id: 1 ", "interfaces[0].auth.keys[1].id: 1 is also keys[0]"},
+		{"neighbors: [10.1.1.1]", "neighbors: [10.1.2.1]", "neighbors:", "interfaces[1].neighbors[0]: 10.1.2.1 is not another address of 10.1.1.0/30"},
+		{"    passive: true", "    pasive: true", "pasive", "field pasive not found in type main.InterfaceConfig"},
+		{"    metric: 2\n", "    metric: 0x10\n", "0x10", "static[0].metric: 16 is not 1 to 15"},
+	} {
+		in := strings.Replace(string(b), tc.from, tc.to, 1)
+		if in == string(b) {
+			t.Fatalf("%q not in example.yaml", tc.from)
+		}
+		line := strings.Count(in[:strings.Index(in, tc.mark)], "\n") + 1
+		path := filepath.Join(t.TempDir(), "bad.yaml")
+		if err := os.WriteFile(path, []byte(in), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		want := fmt.Sprintf("%s:%d: %s\n", path, line, tc.want)
+		for _, cmd := range []string{"check", "run"} {
+			var out, errb bytes.Buffer
+			if rc := realMain([]string{cmd, "-config", path}, &out, &errb); rc != 1 {
+				t.Errorf("%s: rc %d, want 1", cmd, rc)
+			}
+			if got := errb.String(); got != want {
+				t.Errorf("%s: stderr %q, want %q", cmd, got, want)
+			}
+		}
+	}
+	var out, errb bytes.Buffer
+	if rc := realMain([]string{"check", "-config", filepath.Join(t.TempDir(), "none.yaml")}, &out, &errb); rc != 1 || !strings.Contains(errb.String(), "no such file") {
+		t.Errorf("missing file: rc %d, %q", rc, errb.String())
+	}
+}
+
+func TestUsage(t *testing.T) {
+	for _, args := range [][]string{
+		{"check", "extra"},
+		{"check", "-colour"},
+		{"show"},
+		{"show", "database"},
+		{"show", "routes", "-json", "extra"},
+	} {
+		var out, errb bytes.Buffer
+		if rc := realMain(args, &out, &errb); rc != 2 {
+			t.Errorf("%q: rc %d, want 2", args, rc)
+		}
+		if errb.Len() == 0 {
+			t.Errorf("%q: nothing on stderr", args)
+		}
+	}
+	var out, errb bytes.Buffer
+	if rc := realMain([]string{"show"}, &out, &errb); !strings.Contains(errb.String(), "usage: ripd show routes|neighbors|interfaces|stats [-json] [-socket PATH]") {
+		t.Errorf("rc %d, usage %q", rc, errb.String())
+	}
+	errb.Reset()
+	if rc := realMain([]string{"show", "routes", "-socket", filepath.Join(t.TempDir(), "none.sock")}, &out, &errb); rc != 1 || !strings.HasPrefix(errb.String(), "ripd show routes: ") {
+		t.Errorf("show without a daemon: rc %d, %q", rc, errb.String())
+	}
+}
+
+// TestShow: `ripd show` reads what the status socket serves from a real
+// instance (two routers on a simulated link) and prints it as tables or
+// JSON; with no instance running it says so.
+func TestShow(t *testing.T) {
+	clock := routing.NewManualClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	sim := netsim.New(clock, 1, nil)
+	p1, p2 := netip.MustParsePrefix("10.0.0.1/30"), netip.MustParsePrefix("10.0.0.2/30")
+	a, b, err := sim.Link(sim.Node("r1"), sim.Node("r2"), netsim.LinkConfig{AAddrs: []netip.Prefix{p1}, BAddrs: []netip.Prefix{p2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := func(att *netsim.Attachment, p netip.Prefix, static []rip.StaticRoute) *rip.Instance {
+		tr, err := att.Transport(netsim.TransportConfig{UDPPort: netsim.PortRIP})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg := rip.Config{Interfaces: []rip.InterfaceConfig{{Name: att.Name(), IfIndex: att.Index(), Prefix: p}}, Static: static}
+		in, err := rip.New(cfg, rip.Env{Clock: clock, Transports: map[string]routing.UDPTransport{att.Name(): tr}, FIB: fib.NewMemory()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := in.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = in.Stop(context.Background()) })
+		return in
+	}
+	start(a, p1, []rip.StaticRoute{{Prefix: netip.MustParsePrefix("198.51.100.0/24"), Metric: 2, Tag: 7}})
+	r2 := start(b, p2, nil)
+	clock.Advance(2 * time.Second)
+
+	sock := filepath.Join(t.TempDir(), "ripd.sock")
+	var current *rip.Instance
+	stop, err := serveStatus(sock, func() *rip.Instance { return current })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	run := func(args ...string) (string, string, int) {
+		var out, errb bytes.Buffer
+		rc := realMain(append(args, "-socket", sock), &out, &errb)
+		return out.String(), errb.String(), rc
+	}
+	if _, errs, rc := run("show", "routes"); rc != 1 || !strings.Contains(errs, "no RIP instance running") {
+		t.Errorf("no instance: rc %d, %q", rc, errs)
+	}
+	current = r2
+	for view, wants := range map[string][]string{
+		"routes": {
+			"PREFIX           SOURCE     METRIC  TAG  NEXT HOPS",
+			"10.0.0.0/30      connected  1       0    self",
+			"198.51.100.0/24  rip        3       7    via 10.0.0.1 " + b.Name() + "  timeout 2m58s",
+		},
+		"neighbors":  {"10.0.0.1  " + b.Name()},
+		"interfaces": {b.Name() + "  10.0.0.2/30  false    poisoned-reverse  none"},
+		"stats":      {"updates", "requests answered"},
+	} {
+		out, errs, rc := run("show", view)
+		if rc != 0 {
+			t.Fatalf("show %s: rc %d: %s", view, rc, errs)
+		}
+		for _, w := range wants {
+			if !strings.Contains(out, w) {
+				t.Errorf("show %s lacks %q:\n%s", view, w, out)
+			}
+		}
+	}
+	out, errs, rc := run("show", "routes", "-json")
+	if rc != 0 {
+		t.Fatalf("rc %d: %s", rc, errs)
+	}
+	var rs []RouteView
+	if err := json.Unmarshal([]byte(out), &rs); err != nil {
+		t.Fatalf("%v:\n%s", err, out)
+	}
+	if len(rs) != 2 || rs[1].Prefix != netip.MustParsePrefix("198.51.100.0/24") || rs[1].Metric != 3 || rs[1].Source != "rip" ||
+		len(rs[1].NextHops) != 1 || rs[1].NextHops[0].Gateway != netip.MustParseAddr("10.0.0.1") {
+		t.Errorf("routes -json:\n%s", out)
+	}
+	out, _, _ = run("show", "stats", "-json")
+	var st StatsView
+	if err := json.Unmarshal([]byte(out), &st); err != nil || st.ResponsesReceived == 0 || st.Dropped == nil {
+		t.Errorf("stats -json (%v):\n%s", err, out)
+	}
+}
