@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/switchless/routing"
+	"github.com/switchless/routing/vrrp/packet"
 )
 
 // ErrConfig is wrapped by every error of Config.Validate.
@@ -31,7 +32,7 @@ const (
 // the RFC defaults; Validate reports what is wrong, naming the field.
 type Config struct {
 	// Version is V2 (RFC 3768, IPv4 only) or V3 (RFC 5798). Zero means V3.
-	Version Version
+	Version packet.Version
 	// VRID is the Virtual Router Identifier, 1..255 (RFC 5798 §5.2.3).
 	VRID uint8
 	// Priority is this router's priority, 1..255; 255 means this router
@@ -81,11 +82,11 @@ type Config struct {
 	// AuthType and Password are VRRPv2 authentication (RFC 2338 §5.3.6,
 	// kept by RFC 3768 for compatibility): AuthNone or AuthSimple with a
 	// password of at most 8 bytes.
-	AuthType AuthType
+	AuthType packet.AuthType
 	Password string
 	// Checksum selects the VRRPv3 IPv4 checksum computation; see
 	// ChecksumNoPseudoHeader.
-	Checksum ChecksumMode
+	Checksum packet.ChecksumMode
 
 	// Tracks lower the priority or force Backup while they fail.
 	Tracks []Track
@@ -147,7 +148,7 @@ type Track struct {
 // withDefaults returns c with zero fields replaced by their defaults.
 func (c Config) withDefaults() Config {
 	if c.Version == 0 {
-		c.Version = V3
+		c.Version = packet.V3
 	}
 	if c.Priority == 0 {
 		c.Priority = DefaultPriority
@@ -194,19 +195,19 @@ func cfgErr(field, format string, args ...any) error {
 // Validate reports the first problem of c, naming the field.
 func (c Config) Validate() error {
 	c = c.withDefaults()
-	if c.Version != V2 && c.Version != V3 {
+	if c.Version != packet.V2 && c.Version != packet.V3 {
 		return cfgErr("Version", "%d is neither 2 nor 3", uint8(c.Version))
 	}
 	if c.VRID == 0 {
 		return cfgErr("VRID", "must be 1..255 (RFC 5798 §5.2.3)")
 	}
 	switch c.Version {
-	case V2:
-		if c.Interval%time.Second != 0 || c.Interval > MaxV2Interval || c.Interval < 0 {
+	case packet.V2:
+		if c.Interval%time.Second != 0 || c.Interval > packet.MaxV2Interval || c.Interval < 0 {
 			return cfgErr("Interval", "%v: VRRPv2 needs whole seconds, 1..255 (RFC 3768 §5.3.7)", c.Interval)
 		}
-	case V3:
-		if c.Interval%MinV3Interval != 0 || c.Interval > MaxV3Interval || c.Interval < 0 {
+	case packet.V3:
+		if c.Interval%packet.MinV3Interval != 0 || c.Interval > packet.MaxV3Interval || c.Interval < 0 {
 			return cfgErr("Interval", "%v: VRRPv3 needs centiseconds, 10ms..40.95s (RFC 5798 §5.2.7)", c.Interval)
 		}
 	}
@@ -218,7 +219,7 @@ func (c Config) Validate() error {
 	}
 	local := c.Address.Addr()
 	v4 := local.Is4()
-	if c.Version == V2 && !v4 {
+	if c.Version == packet.V2 && !v4 {
 		return cfgErr("Address", "%v: VRRPv2 is IPv4 only (RFC 3768)", local)
 	}
 	if !v4 && !local.IsLinkLocalUnicast() {
@@ -278,12 +279,12 @@ func (c Config) Validate() error {
 		}
 	}
 	switch c.AuthType {
-	case AuthNone:
+	case packet.AuthNone:
 		if c.Password != "" {
 			return cfgErr("Password", "set without AuthType AuthSimple")
 		}
-	case AuthSimple:
-		if c.Version != V2 {
+	case packet.AuthSimple:
+		if c.Version != packet.V2 {
 			return cfgErr("AuthType", "authentication exists only in VRRPv2 (RFC 5798 §9)")
 		}
 		if len(c.Password) == 0 || len(c.Password) > 8 {
@@ -292,7 +293,7 @@ func (c Config) Validate() error {
 	default:
 		return cfgErr("AuthType", "%v is not supported; IP AH was removed by RFC 3768 §5.3.6", c.AuthType)
 	}
-	if c.Checksum != ChecksumPseudoHeader && c.Checksum != ChecksumNoPseudoHeader {
+	if c.Checksum != packet.ChecksumPseudoHeader && c.Checksum != packet.ChecksumNoPseudoHeader {
 		return cfgErr("Checksum", "unknown mode %d", c.Checksum)
 	}
 	if c.Announce.Count < 0 || c.Announce.Interval < 0 || c.Announce.Delay < 0 || c.Announce.Refresh < 0 {

@@ -5,13 +5,14 @@
 //
 // # Layers
 //
-//   - Wire format: [Advertisement] with [ParseAdvertisement],
-//     [Advertisement.Decode] (allocation-free) and [Advertisement.Append].
-//     VRRPv2 authentication types 0 and 1 are supported; type 2 (IP AH) is
-//     rejected as obsolete (RFC 3768 §5.3.6). The VRRPv3 checksum covers
-//     the IPv4 or IPv6 pseudo-header (RFC 5798 §5.2.8); [ChecksumNoPseudoHeader]
-//     computes an IPv4 one the VRRPv2 way for peers configured so
-//     (keepalived v3_checksum_as_v2, FRR "no checksum-with-ipv4-pseudoheader").
+//   - Wire format: package [github.com/switchless/routing/vrrp/packet]
+//     (the advertisement, checksum modes, the virtual MAC, gratuitous ARP
+//     and unsolicited NA frames). VRRPv2 authentication types 0 and 1 are
+//     supported; type 2 (IP AH) is rejected as obsolete (RFC 3768 §5.3.6).
+//     The VRRPv3 checksum covers the IPv4 or IPv6 pseudo-header
+//     (RFC 5798 §5.2.8); packet.ChecksumNoPseudoHeader computes an IPv4
+//     one the VRRPv2 way for peers configured so (keepalived
+//     v3_checksum_as_v2, FRR "no checksum-with-ipv4-pseudoheader").
 //   - State machine: a sans-I/O core of RFC 5798 §6.4 (RFC 3768 §6.4 for v2)
 //     with Initialize, Backup and Master, Master_Down_Interval and Skew_Time
 //     (§6.1), Preempt_Mode and a preempt delay, the address owner at 255,
@@ -85,6 +86,6 @@
 //
 // On Linux, [NewNetlinkAddresses] adds and removes the virtual addresses
 // on an interface, or on a macvlan carrying the virtual MAC
-// 00-00-5E-00-01-{VRID} (IPv6: 00-00-5E-00-02-{VRID}, see [VirtualMAC]),
+// 00-00-5E-00-01-{VRID} (IPv6: 00-00-5E-00-02-{VRID}, see packet.VirtualMAC),
 // and sends the announcements through an AF_PACKET socket.
 package vrrp

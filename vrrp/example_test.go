@@ -9,6 +9,7 @@ import (
 	"github.com/switchless/routing"
 	"github.com/switchless/routing/netsim"
 	"github.com/switchless/routing/vrrp"
+	"github.com/switchless/routing/vrrp/packet"
 )
 
 // Two routers share 192.0.2.100 on a simulated LAN: the higher priority
@@ -21,7 +22,7 @@ func Example() {
 	start := func(name string, last byte, prio uint8) *vrrp.Router {
 		addr := netip.PrefixFrom(netip.AddrFrom4([4]byte{192, 0, 2, last}), 24)
 		att, _ := lan.Attach(network.Node(name), "eth0", addr)
-		tr, _ := att.Transport(netsim.TransportConfig{IPProto: vrrp.IPProtocol})
+		tr, _ := att.Transport(netsim.TransportConfig{IPProto: packet.IPProtocol})
 		r, err := vrrp.New(vrrp.Config{
 			VRID: 10, Priority: prio, Interface: "eth0", Address: addr,
 			VirtualAddresses: []netip.Addr{netip.MustParseAddr("192.0.2.100")},

@@ -19,6 +19,7 @@ import (
 	"github.com/switchless/routing"
 	"github.com/switchless/routing/internal/nstest"
 	"github.com/switchless/routing/internal/transport"
+	"github.com/switchless/routing/vrrp/packet"
 )
 
 // Addresses of the namespace LANs (TEST-NET-1, inside our namespaces only).
@@ -87,7 +88,7 @@ func (o *ours) last(to State) (Transition, bool) {
 func startOurs(t *testing.T, ns *nstest.NS, cfg Config, macvlan string) *ours {
 	t.Helper()
 	cfg.Interface = "eth0"
-	ic := transport.IPConfig{Interface: "eth0", Namespace: ns.Name(), Protocol: IPProtocol, Source: cfg.Address.Addr()}
+	ic := transport.IPConfig{Interface: "eth0", Namespace: ns.Name(), Protocol: packet.IPProtocol, Source: cfg.Address.Addr()}
 	var tr interface {
 		routing.Transport
 		Stats() transport.Stats

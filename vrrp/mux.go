@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 
 	"github.com/switchless/routing"
+	"github.com/switchless/routing/vrrp/packet"
 )
 
 // Mux shares one routing.Transport (one raw socket per interface and
@@ -57,12 +58,13 @@ func (m *Mux) UnknownVRID() uint64 { return m.unknown.Load() }
 func (m *Mux) Malformed() uint64 { return m.malformed.Load() }
 
 func (m *Mux) deliver(p routing.Packet) {
-	if len(p.Payload) < headerLen {
+	vrid, ok := packet.PeekVRID(p.Payload)
+	if !ok {
 		m.malformed.Add(1)
 		return
 	}
 	m.mu.Lock()
-	t := m.subs[p.Payload[offVRID]]
+	t := m.subs[vrid]
 	var deliver func(routing.Packet)
 	if t != nil && !t.closed {
 		deliver = t.deliver

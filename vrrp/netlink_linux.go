@@ -11,7 +11,8 @@ import (
 	"sync"
 
 	"github.com/gopacket/gopacket/layers"
-	"github.com/mdlayher/packet"
+	afpacket "github.com/mdlayher/packet"
+	"github.com/switchless/routing/vrrp/packet"
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
 	"golang.org/x/sys/unix"
@@ -62,8 +63,8 @@ type NetlinkAddresses struct {
 	created bool
 
 	mu     sync.Mutex
-	arp    *packet.Conn
-	ndp    *packet.Conn
+	arp    *afpacket.Conn
+	ndp    *afpacket.Conn
 	closed bool
 }
 
@@ -124,7 +125,7 @@ func openNS(name string) (netns.NsHandle, error) {
 }
 
 func (n *NetlinkAddresses) makeMacvlan(parent netlink.Link) error {
-	vmac := VirtualMAC(n.cfg.VRID, n.cfg.IPv6)
+	vmac := packet.VirtualMAC(n.cfg.VRID, n.cfg.IPv6)
 	if l, err := n.h.LinkByName(n.cfg.MACVLAN); err == nil {
 		if _, ok := l.(*netlink.Macvlan); !ok || l.Attrs().ParentIndex != parent.Attrs().Index {
 			return fmt.Errorf("vrrp: %q exists and is not a macvlan on %q", n.cfg.MACVLAN, n.cfg.Interface)
@@ -236,15 +237,15 @@ func (n *NetlinkAddresses) Announce(ctx context.Context, addrs []netip.Addr) err
 
 // conn opens (once) an AF_PACKET socket of ethertype on the link, inside
 // the namespace when one is configured.
-func (n *NetlinkAddresses) conn(c **packet.Conn, ethertype int) (*packet.Conn, error) {
+func (n *NetlinkAddresses) conn(c **afpacket.Conn, ethertype int) (*afpacket.Conn, error) {
 	if *c != nil {
 		return *c, nil
 	}
 	ifi := &net.Interface{Index: n.link.Attrs().Index, Name: n.Link(), HardwareAddr: n.mac, MTU: n.link.Attrs().MTU}
-	var conn *packet.Conn
+	var conn *afpacket.Conn
 	open := func() error {
 		var err error
-		conn, err = packet.Listen(ifi, packet.Raw, ethertype, nil)
+		conn, err = afpacket.Listen(ifi, afpacket.Raw, ethertype, nil)
 		return err
 	}
 	var err error
@@ -265,11 +266,11 @@ func (n *NetlinkAddresses) sendARP(a netip.Addr) error {
 	if err != nil {
 		return err
 	}
-	fr, err := GratuitousARP(n.mac, a)
+	fr, err := packet.GratuitousARP(n.mac, a)
 	if err != nil {
 		return err
 	}
-	if _, err := c.WriteTo(fr, &packet.Addr{HardwareAddr: layers.EthernetBroadcast}); err != nil {
+	if _, err := c.WriteTo(fr, &afpacket.Addr{HardwareAddr: layers.EthernetBroadcast}); err != nil {
 		return fmt.Errorf("vrrp: gratuitous ARP for %v: %w", a, err)
 	}
 	return nil
@@ -280,11 +281,11 @@ func (n *NetlinkAddresses) sendNA(a netip.Addr) error {
 	if err != nil {
 		return err
 	}
-	fr, err := UnsolicitedNA(n.mac, a)
+	fr, err := packet.UnsolicitedNA(n.mac, a)
 	if err != nil {
 		return err
 	}
-	if _, err := c.WriteTo(fr, &packet.Addr{HardwareAddr: net.HardwareAddr{0x33, 0x33, 0, 0, 0, 1}}); err != nil {
+	if _, err := c.WriteTo(fr, &afpacket.Addr{HardwareAddr: net.HardwareAddr{0x33, 0x33, 0, 0, 0, 1}}); err != nil {
 		return fmt.Errorf("vrrp: unsolicited NA for %v: %w", a, err)
 	}
 	return nil
@@ -301,7 +302,7 @@ func (n *NetlinkAddresses) Close() error {
 	}
 	n.closed = true
 	var errs []error
-	for _, c := range []*packet.Conn{n.arp, n.ndp} {
+	for _, c := range []*afpacket.Conn{n.arp, n.ndp} {
 		if c != nil {
 			errs = append(errs, c.Close())
 		}

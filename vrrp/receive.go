@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/switchless/routing"
+	"github.com/switchless/routing/vrrp/packet"
 )
 
 // DropReason says why a received packet was discarded. Every drop is
@@ -108,7 +109,7 @@ type Counters struct {
 type Status struct {
 	VRID               uint8
 	Interface          string
-	Version            Version
+	Version            packet.Version
 	State              State
 	Master             netip.Addr
 	Address            netip.Addr
@@ -190,7 +191,7 @@ func (r *Router) receive(p routing.Packet) DropReason {
 		return DropLoop
 	}
 	// §7.1: MUST verify that the IP TTL / hop limit is 255.
-	if p.TTL != TTL {
+	if p.TTL != packet.TTL {
 		return DropTTL
 	}
 	a := &r.rx
@@ -210,13 +211,13 @@ func (r *Router) receive(p routing.Packet) DropReason {
 	if !r.allowed(p.Src) {
 		return DropSource
 	}
-	if r.cfg.Version == V2 {
+	if r.cfg.Version == packet.V2 {
 		// RFC 2338 §7.1 as kept by RFC 3768: the authentication type must
 		// match, and a simple password must be equal.
 		if a.AuthType != r.cfg.AuthType {
 			return DropAuthType
 		}
-		if a.AuthType == AuthSimple && a.AuthData != r.tx.AuthData {
+		if a.AuthType == packet.AuthSimple && a.AuthData != r.tx.AuthData {
 			return DropAuth
 		}
 		// RFC 3768 §7.1: the Adver Interval MUST be the configured one.
@@ -284,15 +285,15 @@ func sameAddresses(a, b []netip.Addr) bool {
 
 func decodeReason(err error) DropReason {
 	switch {
-	case errors.Is(err, ErrTruncated):
+	case errors.Is(err, packet.ErrTruncated):
 		return DropTruncated
-	case errors.Is(err, ErrVersion):
+	case errors.Is(err, packet.ErrVersion):
 		return DropVersion
-	case errors.Is(err, ErrType):
+	case errors.Is(err, packet.ErrType):
 		return DropType
-	case errors.Is(err, ErrChecksum):
+	case errors.Is(err, packet.ErrChecksum):
 		return DropChecksum
-	case errors.Is(err, ErrAuthType):
+	case errors.Is(err, packet.ErrAuthType):
 		return DropAuthType
 	}
 	return DropFamily

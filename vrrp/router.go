@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/switchless/routing"
+	"github.com/switchless/routing/vrrp/packet"
 )
 
 // Errors of the Router's lifecycle.
@@ -66,8 +67,8 @@ type Router struct {
 	announceTimers        []routing.Timer
 
 	stats Counters
-	rx    Advertisement
-	tx    Advertisement
+	rx    packet.Advertisement
+	tx    packet.Advertisement
 	buf   []byte
 
 	fxMu     sync.Mutex
@@ -90,9 +91,9 @@ func New(cfg Config, tr routing.Transport, addrs AddressManager) (*Router, error
 	cfg.VirtualAddresses = slices.Clone(cfg.VirtualAddresses)
 	r := &Router{cfg: cfg, tr: tr, addrs: addrs, clock: cfg.Clock, local: cfg.Address.Addr()}
 	r.log = cfg.Logger.With("vrid", cfg.VRID, "iface", cfg.Interface, "version", int(cfg.Version))
-	r.group = GroupIPv4
+	r.group = packet.GroupIPv4
 	if !r.local.Is4() {
-		r.group = GroupIPv6
+		r.group = packet.GroupIPv6
 	}
 	r.ctx, r.stop = context.WithCancel(context.Background())
 	r.fxDone = sync.NewCond(&r.fxMu)
@@ -107,7 +108,7 @@ func New(cfg Config, tr routing.Transport, addrs AddressManager) (*Router, error
 	for _, t := range cfg.Tracks {
 		r.tracks = append(r.tracks, trackState{Track: t, up: true})
 	}
-	r.tx = Advertisement{Version: cfg.Version, VRID: cfg.VRID, Interval: cfg.Interval,
+	r.tx = packet.Advertisement{Version: cfg.Version, VRID: cfg.VRID, Interval: cfg.Interval,
 		Addresses: cfg.VirtualAddresses, AuthType: cfg.AuthType}
 	copy(r.tx.AuthData[:], cfg.Password)
 	r.stats.Drops = map[DropReason]uint64{}
@@ -310,7 +311,7 @@ func (r *Router) send(prio uint8) {
 		dsts = []netip.Addr{r.group}
 	}
 	for _, dst := range dsts {
-		b, err := r.tx.Append(r.buf[:0], r.local, dst, r.cfg.Checksum)
+		b, err := r.tx.AppendBinary(r.buf[:0], r.local, dst, r.cfg.Checksum)
 		if err != nil { // cannot happen with a validated Config
 			r.log.Error("vrrp encode", "err", err)
 			return

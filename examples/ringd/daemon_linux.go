@@ -25,6 +25,7 @@ import (
 	"github.com/switchless/routing/internal/transport"
 	"github.com/switchless/routing/ring"
 	"github.com/switchless/routing/vrrp"
+	"github.com/switchless/routing/vrrp/packet"
 )
 
 // maxEvents is how many recent events `ringd show` reports.
@@ -107,7 +108,7 @@ func run(ctx context.Context, c *ringconf.Config, socket string, log *slog.Logge
 		cleanups = append(cleanups, d.static.Close)
 		env.StaticFIB = d.static
 		tr, err := transport.ListenIP(ctx, transport.IPConfig{
-			Interface: up, IfIndex: d.idx[ring.IfUpstream], Protocol: vrrp.IPProtocol, TTL: vrrp.TTL,
+			Interface: up, IfIndex: d.idx[ring.IfUpstream], Protocol: packet.IPProtocol, TTL: packet.TTL,
 			Source: vc.Address.Addr(), Logger: log.With("interface", ring.IfUpstream),
 		})
 		if err != nil {

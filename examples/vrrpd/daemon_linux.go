@@ -17,6 +17,7 @@ import (
 	"github.com/switchless/routing"
 	"github.com/switchless/routing/internal/transport"
 	"github.com/switchless/routing/vrrp"
+	"github.com/switchless/routing/vrrp/packet"
 )
 
 // running is one started virtual router.
@@ -71,7 +72,7 @@ func run(ctx context.Context, l *Loaded, socket string, log *slog.Logger) error 
 		mux := muxes[key]
 		if mux == nil {
 			var tr routing.Transport
-			ic := transport.IPConfig{Interface: rc.Interface, Protocol: vrrp.IPProtocol, TTL: vrrp.TTL, Source: cfg.Address.Addr(), Logger: log}
+			ic := transport.IPConfig{Interface: rc.Interface, Protocol: packet.IPProtocol, TTL: packet.TTL, Source: cfg.Address.Addr(), Logger: log}
 			if cfg.Address.Addr().Is4() {
 				tr, err = transport.ListenIP(ctx, ic)
 			} else {

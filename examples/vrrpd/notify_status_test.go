@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/switchless/routing/vrrp"
+	"github.com/switchless/routing/vrrp/packet"
 )
 
 func TestNotifierRunsCommandInOrder(t *testing.T) {
@@ -48,7 +49,7 @@ func TestCommandChecker(t *testing.T) {
 
 func TestStatusSocket(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "vrrpd.sock")
-	st := []RouterStatus{{Name: "gw", Status: vrrp.Status{VRID: 51, Interface: "eth0", Version: vrrp.V3, State: vrrp.Master,
+	st := []RouterStatus{{Name: "gw", Status: vrrp.Status{VRID: 51, Interface: "eth0", Version: packet.V3, State: vrrp.Master,
 		Master: netip.MustParseAddr("192.0.2.2"), Priority: 200, VirtualAddresses: []netip.Addr{netip.MustParseAddr("192.0.2.100")},
 		Counters: vrrp.Counters{Sent: 7, Drops: map[vrrp.DropReason]uint64{vrrp.DropTTL: 1}}}}}
 	stop, err := serveStatus(context.Background(), path, func() []RouterStatus { return st })
