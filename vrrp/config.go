@@ -3,16 +3,26 @@ package vrrp
 import (
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/netip"
 	"time"
 
-	"github.com/switchless/routing"
+	"github.com/switchless/routing/health"
 	"github.com/switchless/routing/vrrp/packet"
 )
 
-// ErrConfig is wrapped by every error of Config.Validate.
-var ErrConfig = errors.New("vrrp: invalid configuration")
+// Errors of the package. Every error wraps one of them (or a codec error
+// of package packet), so test with errors.Is.
+var (
+	// ErrInvalidConfig is wrapped by every error of Config.Validate and
+	// of New's checks of Env; the message names the field and the reason.
+	ErrInvalidConfig = errors.New("vrrp: invalid configuration")
+	// ErrStarted is returned by a second Start.
+	ErrStarted = errors.New("vrrp: router already started")
+	// ErrStopped is returned by Start after Stop: a Router runs once.
+	ErrStopped = errors.New("vrrp: router stopped")
+	// ErrNoTrack is returned by SetTrack for a name that is not a track.
+	ErrNoTrack = errors.New("vrrp: no such track")
+)
 
 // Defaults of RFC 5798 §5.2.4 / §5.2.7 and RFC 3768 §5.3.4 / §5.3.7, and
 // of this package's announcements.
@@ -92,16 +102,6 @@ type Config struct {
 	Tracks []Track
 	// Announce configures gratuitous ARP / unsolicited NA.
 	Announce AnnounceConfig
-
-	// OnTransition, if set, is called after every state change, outside
-	// the router's lock, in order. It must not block for long, and must
-	// not call Stop (which waits for the callbacks to finish).
-	OnTransition func(Transition)
-
-	// Clock is the time source; nil means routing.SystemClock().
-	Clock routing.Clock
-	// Logger receives structured logs; nil discards them.
-	Logger *slog.Logger
 }
 
 // AnnounceConfig sets when a new Master announces its virtual addresses
@@ -125,20 +125,21 @@ type AnnounceConfig struct {
 // weights; the result is kept within 1..254. The address owner with a
 // failing track is no longer the owner (it drops below 255).
 //
-// A Track with a Checker is polled every Interval: Fall consecutive
-// failures mark it failed, Rise consecutive successes mark it healthy
-// again. It starts healthy. A Track without a Checker is driven by
-// Router.SetTrack (interface link state, for example).
+// A Track with a Checker is polled every Interval, each check bounded by
+// Timeout: Fall consecutive failures mark it failed, Rise consecutive
+// successes mark it healthy again (a health.Hysteresis). It starts
+// healthy. A Track without a Checker is driven by Router.SetTrack
+// (interface link state, for example).
 type Track struct {
 	// Name identifies the track in Router.SetTrack, logs and Status.
 	Name string
 	// Weight lowers the priority while failing; 0 forces Backup.
 	Weight int
 	// Checker, if set, is polled.
-	Checker Checker
+	Checker health.Checker
 	// Interval between checks; zero means 1 s.
 	Interval time.Duration
-	// Timeout bounds one check; zero means Interval.
+	// Timeout bounds one check, at most Interval; zero means Interval.
 	Timeout time.Duration
 	// Rise and Fall are the consecutive results needed to change state;
 	// zero means 2.
@@ -162,12 +163,6 @@ func (c Config) withDefaults() Config {
 	if c.Announce.Interval == 0 {
 		c.Announce.Interval = DefaultAnnounceInterval
 	}
-	if c.Clock == nil {
-		c.Clock = routing.SystemClock()
-	}
-	if c.Logger == nil {
-		c.Logger = slog.New(slog.DiscardHandler)
-	}
 	tracks := make([]Track, len(c.Tracks))
 	for i, t := range c.Tracks {
 		if t.Interval == 0 {
@@ -189,7 +184,7 @@ func (c Config) withDefaults() Config {
 }
 
 func cfgErr(field, format string, args ...any) error {
-	return fmt.Errorf("%w: %s: %s", ErrConfig, field, fmt.Sprintf(format, args...))
+	return fmt.Errorf("%w: %s: %s", ErrInvalidConfig, field, fmt.Sprintf(format, args...))
 }
 
 // Validate reports the first problem of c, naming the field.
@@ -312,6 +307,9 @@ func (c Config) Validate() error {
 		if t.Interval < 0 || t.Timeout < 0 || t.Rise < 0 || t.Fall < 0 {
 			return cfgErr(field, "negative interval, timeout, rise or fall")
 		}
+		if t.Checker != nil && t.Timeout > t.Interval {
+			return cfgErr(field+".Timeout", "%v is longer than the interval %v", t.Timeout, t.Interval)
+		}
 	}
 	return nil
 }
@@ -354,7 +352,7 @@ func ValidateSet(cfgs []Config) error {
 		k := key{c.Interface, c.Address.Addr().Is4(), c.VRID}
 		if j, dup := seen[k]; dup {
 			return fmt.Errorf("router %d: %w: VRID: %d on interface %q is already used by router %d",
-				i, ErrConfig, c.VRID, c.Interface, j)
+				i, ErrInvalidConfig, c.VRID, c.Interface, j)
 		}
 		seen[k] = i
 	}

@@ -1,7 +1,9 @@
 package vrrp
 
 import (
+	"context"
 	"errors"
+	"github.com/switchless/routing/health"
 	"github.com/switchless/routing/vrrp/packet"
 	"net/netip"
 	"strings"
@@ -71,6 +73,9 @@ func TestConfigValidate(t *testing.T) {
 		{"password_without_auth", "Password", func(c *Config) { c.Password = "x" }},
 		{"track_weight", "Tracks[0].Weight", func(c *Config) { c.Tracks = []Track{{Name: "a", Weight: 300}} }},
 		{"track_dup", "Tracks[1].Name", func(c *Config) { c.Tracks = []Track{{Name: "a"}, {Name: "a"}} }},
+		{"track_timeout_over_interval", "Tracks[0].Timeout", func(c *Config) {
+			c.Tracks = []Track{{Name: "a", Checker: health.CheckFunc(func(context.Context) error { return nil }), Interval: time.Second, Timeout: 2 * time.Second}}
+		}},
 		{"preempt_delay", "PreemptDelay", func(c *Config) { c.PreemptDelay = -1 }},
 	}
 	for _, tt := range bad {
@@ -78,8 +83,8 @@ func TestConfigValidate(t *testing.T) {
 			c := validConfig()
 			tt.f(&c)
 			err := c.Validate()
-			if !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), tt.field+":") {
-				t.Fatalf("Validate = %v, want an ErrConfig naming %s", err, tt.field)
+			if !errors.Is(err, ErrInvalidConfig) || !strings.Contains(err.Error(), tt.field+":") {
+				t.Fatalf("Validate = %v, want an ErrInvalidConfig naming %s", err, tt.field)
 			}
 		})
 	}
@@ -89,7 +94,7 @@ func TestValidateSet_DuplicateVRIDOnInterface(t *testing.T) {
 	a, b := validConfig(), validConfig()
 	b.VirtualAddresses = []netip.Addr{netip.MustParseAddr("192.0.2.101")}
 	err := ValidateSet([]Config{a, b})
-	if !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), "VRID") {
+	if !errors.Is(err, ErrInvalidConfig) || !strings.Contains(err.Error(), "VRID") {
 		t.Fatalf("duplicate VRID: %v", err)
 	}
 	b.Interface = "eth1" // same VRID on another LAN is fine

@@ -28,7 +28,7 @@
 // completion under the router's mutex, on the goroutine that delivered it.
 // On a routing.ManualClock with an in-memory network that is the goroutine
 // driving the clock, so simulations are deterministic. The AddressManager
-// and Config.OnTransition run after the mutex is released, one at a time,
+// and Env.OnEvent run after the mutex is released, one at a time,
 // in the order decided. [Router.Start] does not block; [Router.Stop] is the
 // Shutdown event; [Router.Run] is Start, wait for the context, Stop.
 //
@@ -58,7 +58,8 @@
 // with a failing track stops being the owner). Weight 0 forces Backup
 // instead: a Master leaves at once sending priority 0, so that a Backup
 // takes over after Skew_Time, and a Backup does not become Master while it
-// is forced. A Track with a [Checker] is polled with rise/fall hysteresis;
+// is forced. A Track with a health.Checker is polled with rise/fall
+// hysteresis (health.Hysteresis);
 // one without is set by [Router.SetTrack], for example from an interface's
 // link state. A Master whose priority drops advertises the new priority at
 // once; Backups with Preempt_Mode then take over as RFC 5798 §6.4.2 says.

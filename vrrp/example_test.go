@@ -26,11 +26,16 @@ func Example() {
 		r, err := vrrp.New(vrrp.Config{
 			VRID: 10, Priority: prio, Interface: "eth0", Address: addr,
 			VirtualAddresses: []netip.Addr{netip.MustParseAddr("192.0.2.100")},
-			Clock:            clock,
-			OnTransition: func(t vrrp.Transition) {
-				fmt.Printf("%s %s -> %s (%s)\n", name, t.From, t.To, t.Reason)
+		}, vrrp.Env{
+			Clock:     clock,
+			Transport: tr,
+			Addresses: vrrp.NewMemoryAddresses(clock, nil),
+			OnEvent: func(e vrrp.Event) {
+				if t := e.Transition; e.Kind == vrrp.EventTransition {
+					fmt.Printf("%s %s -> %s (%s)\n", name, t.From, t.To, t.Reason)
+				}
 			},
-		}, tr, vrrp.NewMemoryAddresses(clock, nil))
+		})
 		if err != nil {
 			panic(err)
 		}

@@ -108,15 +108,18 @@ func startOurs(t *testing.T, ns *nstest.NS, cfg Config, macvlan string) *ours {
 		t.Fatal(err)
 	}
 	o := &ours{addrs: am}
-	cfg.OnTransition = func(tr Transition) {
+	env := Env{Clock: routing.SystemClock(), Transport: tr, Addresses: am, OnEvent: func(e Event) {
+		if e.Kind != EventTransition {
+			return
+		}
 		o.mu.Lock()
-		o.trans = append(o.trans, tr)
+		o.trans = append(o.trans, e.Transition)
 		o.mu.Unlock()
-	}
+	}}
 	if testing.Verbose() {
-		cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+		env.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	}
-	r, err := New(cfg, tr, am)
+	r, err := New(cfg, env)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -42,7 +42,7 @@ func (m *Mux) Transport(vrid uint8) (routing.Transport, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if _, dup := m.subs[vrid]; dup {
-		return nil, fmt.Errorf("%w: VRID %d is already taken on this transport", ErrConfig, vrid)
+		return nil, fmt.Errorf("%w: VRID %d is already taken on this transport", ErrInvalidConfig, vrid)
 	}
 	t := &muxTransport{m: m, vrid: vrid}
 	m.subs[vrid] = t

@@ -45,7 +45,8 @@ func TestMux(t *testing.T) {
 			if i == v {
 				prio = 200
 			}
-			r, err := New(Config{VRID: uint8(v + 1), Priority: prio, Address: addr, VirtualAddresses: vips[v : v+1], Clock: s.clock}, sub, nil)
+			r, err := New(Config{VRID: uint8(v + 1), Priority: prio, Address: addr, VirtualAddresses: vips[v : v+1]},
+				Env{Clock: s.clock, Transport: sub, Addresses: NewMemoryAddresses(s.clock, nil)})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -72,10 +72,10 @@ type NetlinkAddresses struct {
 // looks up the interface and creates the macvlan if one is asked for.
 func NewNetlinkAddresses(cfg NetlinkConfig) (*NetlinkAddresses, error) {
 	if cfg.Interface == "" {
-		return nil, fmt.Errorf("%w: NetlinkConfig.Interface: required", ErrConfig)
+		return nil, fmt.Errorf("%w: NetlinkConfig.Interface: required", ErrInvalidConfig)
 	}
 	if cfg.MACVLAN != "" && cfg.VRID == 0 {
-		return nil, fmt.Errorf("%w: NetlinkConfig.VRID: required with MACVLAN", ErrConfig)
+		return nil, fmt.Errorf("%w: NetlinkConfig.VRID: required with MACVLAN", ErrInvalidConfig)
 	}
 	n := &NetlinkAddresses{cfg: cfg, log: cfg.Logger}
 	if n.log == nil {

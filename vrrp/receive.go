@@ -156,7 +156,7 @@ func (r *Router) Status() Status {
 		s.Counters.Drops[k] = v
 	}
 	for _, t := range r.tracks {
-		s.Tracks = append(s.Tracks, TrackStatus{Name: t.Name, Up: t.up, Weight: t.Weight, Changes: t.changes, LastErr: t.lastErr})
+		s.Tracks = append(s.Tracks, TrackStatus{Name: t.Name, Up: t.h.Up(), Weight: t.Weight, Changes: t.h.Changes(), LastErr: t.lastErr})
 	}
 	return s
 }

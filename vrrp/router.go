@@ -15,13 +15,6 @@ import (
 	"github.com/switchless/routing/vrrp/packet"
 )
 
-// Errors of the Router's lifecycle.
-var (
-	ErrStarted    = errors.New("vrrp: router already started")
-	ErrNotStarted = errors.New("vrrp: router not started")
-	ErrNoTrack    = errors.New("vrrp: no such track")
-)
-
 // Transition reports a state change of a Router.
 type Transition struct {
 	VRID     uint8
@@ -35,17 +28,93 @@ type Transition struct {
 	Priority uint8 // effective priority at the time
 }
 
+// Env is what a Router runs on: its clock, logger, transport, address
+// manager and event callback. Config is what an operator writes; Env is
+// wired by the program.
+type Env struct {
+	// Clock is the time source; required: routing.SystemClock() on real
+	// interfaces, a routing.ManualClock in simulation.
+	Clock routing.Clock
+	// Logger receives structured logs; nil discards them.
+	Logger *slog.Logger
+	// Transport sends and receives IP protocol 112 (TTL 255) on the
+	// router's interface; required. Listen opens one on Linux; a Mux
+	// shares one among the virtual routers of an interface.
+	Transport routing.Transport
+	// Addresses owns and announces the virtual addresses; required.
+	// MemoryAddresses only records, for simulations.
+	Addresses AddressManager
+	// OnEvent, if set, receives the router's events (transitions, track
+	// changes) after the router's lock is released, one at a time and in
+	// order, on the goroutine that caused them. It must not block for
+	// long; it may call the Router's methods (a Stop from OnEvent returns
+	// before the shutdown's effects have run: they run as soon as OnEvent
+	// returns).
+	OnEvent func(Event)
+}
+
+// EventKind says what an Event reports.
+type EventKind uint8
+
+const (
+	// EventTransition: the state changed; Event.Transition says how.
+	EventTransition EventKind = iota + 1
+	// EventTrack: a track went up or down; Event.Track says which, and
+	// the priority that results.
+	EventTrack
+)
+
+func (k EventKind) String() string {
+	switch k {
+	case EventTransition:
+		return "transition"
+	case EventTrack:
+		return "track"
+	}
+	return fmt.Sprintf("EventKind(%d)", uint8(k))
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (k EventKind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
+
+// Event is one notification of a Router, delivered to Env.OnEvent.
+type Event struct {
+	Kind EventKind
+	// Time is the clock's time of the event.
+	Time time.Time
+	// VRID is the router's.
+	VRID uint8
+	// Transition is set for EventTransition.
+	Transition Transition
+	// Track is set for EventTrack.
+	Track TrackChange
+}
+
+// TrackChange reports a track that went up or down.
+type TrackChange struct {
+	Name string
+	Up   bool
+	// Err is the failing check's error when a Checker took the track
+	// down, empty otherwise.
+	Err string
+	// Priority and Forced are the router's effective priority and
+	// whether a weight-0 track holds it in Backup, after the change.
+	Priority uint8
+	Forced   bool
+}
+
 // Router is one VRRP virtual router on one interface: the state machine
 // of RFC 5798 / RFC 3768 driven by a routing.Transport and a
 // routing.Clock, owning its virtual addresses through an AddressManager.
 //
 // Every input (a received packet, a timer, an API call) is handled to
 // completion under the router's mutex; the AddressManager and the
-// OnTransition callback run after the mutex is released, in order.
+// OnEvent callback run after the mutex is released, in order.
 type Router struct {
 	cfg   Config
 	tr    routing.Transport
 	addrs AddressManager
+	on    func(Event)
 	log   *slog.Logger
 	clock routing.Clock
 	local netip.Addr
@@ -53,11 +122,12 @@ type Router struct {
 	ctx   context.Context // for dataplane calls and checks; cancelled by Stop
 	stop  context.CancelFunc
 
-	mu      sync.Mutex
-	running bool
-	stopped bool
-	m       machine
-	tracks  []trackState
+	mu       sync.Mutex
+	running  bool
+	starting bool // Start is opening the transport
+	stopped  bool
+	m        machine
+	tracks   []trackState
 
 	adverTimer, downTimer routing.Timer
 	adverGen, downGen     uint64
@@ -71,26 +141,35 @@ type Router struct {
 	tx    packet.Advertisement
 	buf   []byte
 
-	fxMu     sync.Mutex
-	fxDone   *sync.Cond // signalled when a drainer finishes
-	fx       []effect
-	draining bool
+	fxMu      sync.Mutex
+	fxDone    *sync.Cond // signalled when a drainer finishes
+	fx        []effect
+	draining  bool
+	notifying bool // the drainer is inside OnEvent
 }
 
-// New returns a Router for cfg that sends and receives through tr and
-// owns its addresses through addrs (nil: the router only elects, and
-// touches no address). It validates cfg.
-func New(cfg Config, tr routing.Transport, addrs AddressManager) (*Router, error) {
+// New returns a Router for cfg on env. It validates cfg and checks env: a
+// nil clock, transport or address manager is an error wrapping
+// ErrInvalidConfig. Nothing runs until Start.
+func New(cfg Config, env Env) (*Router, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if tr == nil {
-		return nil, fmt.Errorf("%w: transport: nil", ErrConfig)
+	switch {
+	case env.Clock == nil:
+		return nil, fmt.Errorf("%w: env.Clock: is nil (use routing.SystemClock() on real interfaces)", ErrInvalidConfig)
+	case env.Transport == nil:
+		return nil, fmt.Errorf("%w: env.Transport: is nil (use vrrp.Listen on a real interface, or a netsim transport)", ErrInvalidConfig)
+	case env.Addresses == nil:
+		return nil, fmt.Errorf("%w: env.Addresses: is nil (use NewNetlinkAddresses on Linux, or NewMemoryAddresses)", ErrInvalidConfig)
+	}
+	if env.Logger == nil {
+		env.Logger = slog.New(slog.DiscardHandler)
 	}
 	cfg = cfg.withDefaults()
 	cfg.VirtualAddresses = slices.Clone(cfg.VirtualAddresses)
-	r := &Router{cfg: cfg, tr: tr, addrs: addrs, clock: cfg.Clock, local: cfg.Address.Addr()}
-	r.log = cfg.Logger.With("vrid", cfg.VRID, "iface", cfg.Interface, "version", int(cfg.Version))
+	r := &Router{cfg: cfg, tr: env.Transport, addrs: env.Addresses, on: env.OnEvent, clock: env.Clock, local: cfg.Address.Addr()}
+	r.log = env.Logger.With("vrid", cfg.VRID, "iface", cfg.Interface, "version", int(cfg.Version))
 	r.group = packet.GroupIPv4
 	if !r.local.Is4() {
 		r.group = packet.GroupIPv6
@@ -106,7 +185,7 @@ func New(cfg Config, tr routing.Transport, addrs AddressManager) (*Router, error
 		priority:     cfg.Priority,
 	}
 	for _, t := range cfg.Tracks {
-		r.tracks = append(r.tracks, trackState{Track: t, up: true})
+		r.tracks = append(r.tracks, newTrackState(t))
 	}
 	r.tx = packet.Advertisement{Version: cfg.Version, VRID: cfg.VRID, Interval: cfg.Interval,
 		Addresses: cfg.VirtualAddresses, AuthType: cfg.AuthType}
@@ -120,24 +199,37 @@ func (r *Router) Config() Config { return r.cfg }
 
 // Start starts the transport, joins the VRRP group (unless unicast peers
 // are configured) and fires the Startup event (RFC 5798 §6.4.1). It does
-// not block. A Router starts once.
+// not block. A Router starts once: a second Start returns ErrStarted,
+// Start after Stop ErrStopped.
 func (r *Router) Start() error {
 	r.mu.Lock()
-	if r.running || r.stopped {
+	switch {
+	case r.stopped:
+		r.mu.Unlock()
+		return ErrStopped
+	case r.running || r.starting:
 		r.mu.Unlock()
 		return ErrStarted
 	}
+	r.starting = true
 	r.mu.Unlock()
+	fail := func(err error) error {
+		r.mu.Lock()
+		r.starting = false
+		r.mu.Unlock()
+		return err
+	}
 	if err := r.tr.Start(r.deliver); err != nil {
-		return fmt.Errorf("vrrp: start transport: %w", err)
+		return fail(fmt.Errorf("vrrp: start transport: %w", err))
 	}
 	if len(r.cfg.Peers) == 0 {
 		if err := r.tr.JoinGroup(r.group); err != nil {
 			_ = r.tr.Close()
-			return fmt.Errorf("vrrp: join %v: %w", r.group, err)
+			return fail(fmt.Errorf("vrrp: join %v: %w", r.group, err))
 		}
 	}
 	r.mu.Lock()
+	r.starting = false
 	r.running = true
 	r.m.priority, r.m.forced = r.effectivePriority()
 	r.log.Info("vrrp starting", "priority", r.m.priority, "interval", r.cfg.Interval, "vips", r.cfg.VirtualAddresses)
@@ -213,22 +305,28 @@ func (r *Router) SetTrack(name string, up bool) error {
 		r.mu.Unlock()
 		return fmt.Errorf("%w: %q", ErrNoTrack, name)
 	}
-	r.setTrackLocked(i, up)
+	if r.tracks[i].h.Set(up) {
+		r.trackChanged(i)
+	}
 	r.mu.Unlock()
 	r.flush()
 	return nil
 }
 
-// setTrackLocked changes one track's state and re-evaluates the priority.
-func (r *Router) setTrackLocked(i int, up bool) {
+// trackChanged re-evaluates the priority after track i went up or down,
+// and reports the change. r.mu is held.
+func (r *Router) trackChanged(i int) {
 	t := &r.tracks[i]
-	if t.up == up {
-		return
-	}
-	t.up = up
-	t.changes++
+	up := t.h.Up()
 	prio, forced := r.effectivePriority()
 	r.log.Info("vrrp track changed", "track", t.Name, "up", up, "priority", prio, "forced", forced)
+	if r.on != nil {
+		ch := TrackChange{Name: t.Name, Up: up, Priority: prio, Forced: forced}
+		if !up {
+			ch.Err = t.lastErr
+		}
+		r.enqueue(effect{kind: fxNotify, ev: Event{Kind: EventTrack, Time: r.clock.Now(), VRID: r.cfg.VRID, Track: ch}})
+	}
 	if !r.running {
 		r.m.priority, r.m.forced = prio, forced
 		return
@@ -245,7 +343,7 @@ func (r *Router) effectivePriority() (uint8, bool) {
 	prio := int(r.cfg.Priority)
 	forced, lowered := false, false
 	for _, t := range r.tracks {
-		if t.up {
+		if t.h.Up() {
 			continue
 		}
 		if t.Weight == 0 {
@@ -298,8 +396,8 @@ func (r *Router) apply(tr *transition, acts []action) {
 	ev := Transition{VRID: r.cfg.VRID, From: tr.from, To: tr.to, Reason: tr.reason, Time: now,
 		Master: r.m.master, Priority: r.m.priority}
 	r.log.Info("vrrp transition", "from", tr.from, "to", tr.to, "reason", tr.reason, "master", r.m.master)
-	if r.cfg.OnTransition != nil {
-		r.enqueue(effect{kind: fxNotify, tr: ev})
+	if r.on != nil {
+		r.enqueue(effect{kind: fxNotify, ev: Event{Kind: EventTransition, Time: now, VRID: r.cfg.VRID, Transition: ev}})
 	}
 }
 
@@ -464,16 +562,10 @@ const (
 
 type effect struct {
 	kind effectKind
-	tr   Transition
+	ev   Event
 }
 
 func (r *Router) enqueue(e effect) {
-	if e.kind != fxNotify && r.addrs == nil {
-		if e.kind == fxAnnounce {
-			r.stats.Announcements++
-		}
-		return
-	}
 	r.fxMu.Lock()
 	r.fx = append(r.fx, e)
 	r.fxMu.Unlock()
@@ -483,11 +575,12 @@ func (r *Router) flush() { _ = r.flushCtx(r.ctx, false) }
 
 // flushCtx runs the queued effects unless another goroutine already does
 // (then, with wait, it waits for that one to finish and drains what is
-// left); it returns the errors of the effects it ran.
+// left, unless it is called from OnEvent, whose drainer would wait for
+// itself); it returns the errors of the effects it ran.
 func (r *Router) flushCtx(ctx context.Context, wait bool) error {
 	var errs []error
 	r.fxMu.Lock()
-	for wait && r.draining {
+	for wait && r.draining && !r.notifying {
 		r.fxDone.Wait()
 	}
 	if r.draining {
@@ -527,7 +620,14 @@ func (r *Router) run(ctx context.Context, e effect) error {
 			err = fmt.Errorf("vrrp: announce %v: %w", vips, err)
 		}
 	case fxNotify:
-		r.cfg.OnTransition(e.tr)
+		r.fxMu.Lock()
+		r.notifying = true
+		r.fxMu.Unlock()
+		r.on(e.ev)
+		r.fxMu.Lock()
+		r.notifying = false
+		r.fxMu.Unlock()
+		return nil
 	}
 	r.mu.Lock()
 	if e.kind == fxAnnounce {

@@ -4,29 +4,31 @@ import (
 	"context"
 
 	"github.com/switchless/routing"
+	"github.com/switchless/routing/health"
 )
 
-// Checker is a health source for tracking: Check returns nil while the
-// tracked object is healthy. It is called from a timer, outside the
-// router's lock, and must respect ctx.
-type Checker interface {
-	Check(ctx context.Context) error
-}
-
-// CheckFunc adapts a function to Checker.
-type CheckFunc func(ctx context.Context) error
-
-// Check implements Checker.
-func (f CheckFunc) Check(ctx context.Context) error { return f(ctx) }
-
+// trackState is a Track and its health.Hysteresis. A track without a
+// Checker has rise and fall 1 and is driven by SetTrack.
+//
+// Checks do not use health.Monitor: a Router handles every event to
+// completion on the goroutine that delivered it, so that on a
+// routing.ManualClock a simulation is deterministic; a Monitor's checks
+// finish on goroutines of their own. The router runs each check outside
+// its lock on the timer's goroutine instead, bounded by the Track's
+// Timeout through the check's context.
 type trackState struct {
 	Track
-	up        bool
-	ok, fails int // consecutive results
-	changes   uint64
-	lastErr   string
-	timer     routing.Timer
-	gen       uint64
+	h       health.Hysteresis
+	lastErr string
+	timer   routing.Timer
+	gen     uint64
+}
+
+func newTrackState(t Track) trackState {
+	if t.Checker == nil {
+		return trackState{Track: t, h: health.NewHysteresis(1, 1, true)}
+	}
+	return trackState{Track: t, h: health.NewHysteresis(t.Rise, t.Fall, true)}
 }
 
 // armCheck schedules the next check of track i. r.mu is held.
@@ -56,20 +58,12 @@ func (r *Router) runCheck(i int, gen uint64) {
 		return
 	}
 	ts := &r.tracks[i]
+	ts.lastErr = ""
 	if err != nil {
 		ts.lastErr = err.Error()
-		ts.ok = 0
-		ts.fails++
-		if ts.up && ts.fails >= ts.Fall {
-			r.setTrackLocked(i, false)
-		}
-	} else {
-		ts.lastErr = ""
-		ts.fails = 0
-		ts.ok++
-		if !ts.up && ts.ok >= ts.Rise {
-			r.setTrackLocked(i, true)
-		}
+	}
+	if ts.h.Observe(err) {
+		r.trackChanged(i)
 	}
 	r.armCheck(i)
 	r.mu.Unlock()

@@ -289,7 +289,7 @@ func (rc RouterConfig) vrrpConfig(addr netip.Prefix, subnets []netip.Prefix) (vr
 	case 2:
 		c.Version = packet.V2
 	default:
-		return c, fmt.Errorf("%w: Version: %d is neither 2 nor 3", vrrp.ErrConfig, rc.Version)
+		return c, fmt.Errorf("%w: Version: %d is neither 2 nor 3", vrrp.ErrInvalidConfig, rc.Version)
 	}
 	if rc.Preempt != nil && !*rc.Preempt {
 		c.NoPreempt = true

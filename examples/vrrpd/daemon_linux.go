@@ -97,9 +97,8 @@ func run(ctx context.Context, l *Loaded, socket string, log *slog.Logger) error 
 			return fmt.Errorf("router %s: %w", rc.Name, err)
 		}
 		x := &running{name: rc.Name, rc: rc, addrs: am, notify: newNotifier(rc.Name, rc.Interface, rc.Notify, log)}
-		cfg.OnTransition = x.notify.notify
-		cfg.Logger = log.With("router", rc.Name)
-		r, err := vrrp.New(cfg, sub, am)
+		r, err := vrrp.New(cfg, vrrp.Env{Clock: routing.SystemClock(), Logger: log.With("router", rc.Name),
+			Transport: sub, Addresses: am, OnEvent: x.notify.onEvent})
 		if err != nil {
 			_ = am.Close()
 			_ = stopAll()

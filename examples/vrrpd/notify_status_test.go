@@ -23,9 +23,10 @@ func TestNotifierRunsCommandInOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	n := newNotifier("gw", "eth0", []string{script, "extra"}, slog.New(slog.DiscardHandler))
-	n.notify(vrrp.Transition{VRID: 51, From: vrrp.Initialize, To: vrrp.Backup, Reason: vrrp.ReasonStartup, Priority: 100})
-	n.notify(vrrp.Transition{VRID: 51, From: vrrp.Backup, To: vrrp.Master, Reason: vrrp.ReasonMasterDown,
-		Master: netip.MustParseAddr("192.0.2.2"), Priority: 100})
+	n.onEvent(vrrp.Event{Kind: vrrp.EventTransition, Transition: vrrp.Transition{VRID: 51, From: vrrp.Initialize, To: vrrp.Backup, Reason: vrrp.ReasonStartup, Priority: 100}})
+	n.onEvent(vrrp.Event{Kind: vrrp.EventTrack, Track: vrrp.TrackChange{Name: "if:eth1"}}) // not a transition: no command
+	n.onEvent(vrrp.Event{Kind: vrrp.EventTransition, Transition: vrrp.Transition{VRID: 51, From: vrrp.Backup, To: vrrp.Master, Reason: vrrp.ReasonMasterDown,
+		Master: netip.MustParseAddr("192.0.2.2"), Priority: 100}})
 	n.close()
 	b, err := os.ReadFile(out)
 	if err != nil {
