@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/switchless/routing"
@@ -140,7 +142,7 @@ type TrackStatus struct {
 // Status returns a snapshot of the router.
 func (r *Router) Status() Status {
 	r.mu.Lock()
-	defer r.mu.Unlock()
+	defer r.unlock()
 	s := Status{
 		VRID: r.cfg.VRID, Interface: r.cfg.Interface, Version: r.cfg.Version, State: r.m.state,
 		Master: r.m.master, Address: r.local, VirtualAddresses: append([]netip.Addr(nil), r.cfg.VirtualAddresses...),
@@ -164,20 +166,43 @@ func (r *Router) Status() Status {
 // Dropped returns how many packets were dropped for reason.
 func (r *Router) Dropped(reason DropReason) uint64 {
 	r.mu.Lock()
-	defer r.mu.Unlock()
+	defer r.unlock()
 	return r.stats.Drops[reason]
 }
 
-// deliver is the transport's callback.
+// deliver is the transport's callback. It never waits for the router's
+// lock: a packet that arrives while an event is in progress, on another
+// goroutine or further up this one's stack (a transport that delivers
+// from inside Send), is copied and posted, and the holder handles it
+// before it releases the lock, then carries out its effects.
 func (r *Router) deliver(p routing.Packet) {
-	r.mu.Lock()
-	reason := r.receive(p)
-	if reason != 0 {
+	if r.mu.TryLock() {
+		r.handle(p)
+		r.unlock()
+		return
+	}
+	p.Payload = slices.Clone(p.Payload) // only valid during this call
+	var ran atomic.Bool
+	r.mu.Post(func() {
+		r.handle(p)
+		ran.Store(true)
+	})
+	// If the lock was free by the time of Post, the packet was handled
+	// on this goroutine, and nobody else will run its effects. If it was
+	// queued, the holder runs them after its unlock; that holder may be
+	// this goroutine's caller (a delivery from inside Send), whose lock
+	// makes flushing here impossible, and then the packet has not run yet.
+	if ran.Load() {
+		r.flush()
+	}
+}
+
+// handle is one received packet as an event. r.mu is held.
+func (r *Router) handle(p routing.Packet) {
+	if reason := r.receive(p); reason != 0 {
 		r.stats.Drops[reason]++
 		r.log.Debug("vrrp drop", "src", p.Src, "reason", reason)
 	}
-	r.mu.Unlock()
-	r.flush()
 }
 
 // receive applies the checks of RFC 5798 §7.1 (RFC 3768 §7.1 for v2) in

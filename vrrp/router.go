@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/switchless/routing"
+	"github.com/switchless/routing/internal/loop"
 	"github.com/switchless/routing/vrrp/packet"
 )
 
@@ -122,19 +123,21 @@ type Router struct {
 	ctx   context.Context // for dataplane calls and checks; cancelled by Stop
 	stop  context.CancelFunc
 
-	mu       sync.Mutex
+	// mu is held while an event is handled. A delivery that finds it held
+	// posts itself instead of waiting (see deliver).
+	mu       loop.Mutex
 	running  bool
 	starting bool // Start is opening the transport
 	stopped  bool
 	m        machine
 	tracks   []trackState
 
-	adverTimer, downTimer routing.Timer
-	adverGen, downGen     uint64
-	downSkew              bool
-	downDeadline          time.Time
-	announceGen           uint64
-	announceTimers        []routing.Timer
+	adver, down     loop.Slot // Adver_Timer, Master_Down_Timer
+	downSkew        bool
+	downDeadline    time.Time
+	announceDelay   loop.Slot
+	announceRefresh loop.Slot
+	announceBurst   []*loop.Slot
 
 	stats Counters
 	rx    packet.Advertisement
@@ -205,18 +208,18 @@ func (r *Router) Start() error {
 	r.mu.Lock()
 	switch {
 	case r.stopped:
-		r.mu.Unlock()
+		r.unlock()
 		return ErrStopped
 	case r.running || r.starting:
-		r.mu.Unlock()
+		r.unlock()
 		return ErrStarted
 	}
 	r.starting = true
-	r.mu.Unlock()
+	r.unlock()
 	fail := func(err error) error {
 		r.mu.Lock()
 		r.starting = false
-		r.mu.Unlock()
+		r.unlock()
 		return err
 	}
 	if err := r.tr.Start(r.deliver); err != nil {
@@ -230,6 +233,11 @@ func (r *Router) Start() error {
 	}
 	r.mu.Lock()
 	r.starting = false
+	if r.stopped { // Stop ran meanwhile
+		r.mu.Unlock()
+		_ = r.tr.Close()
+		return ErrStopped
+	}
 	r.running = true
 	r.m.priority, r.m.forced = r.effectivePriority()
 	r.log.Info("vrrp starting", "priority", r.m.priority, "interval", r.cfg.Interval, "vips", r.cfg.VirtualAddresses)
@@ -240,8 +248,7 @@ func (r *Router) Start() error {
 			r.armCheck(i)
 		}
 	}
-	r.mu.Unlock()
-	r.flush()
+	r.unlock()
 	return nil
 }
 
@@ -251,7 +258,8 @@ func (r *Router) Start() error {
 func (r *Router) Stop(ctx context.Context) error {
 	r.mu.Lock()
 	if !r.running {
-		r.mu.Unlock()
+		r.stopped = true // a Router that never ran does not start later
+		r.unlock()
 		return nil
 	}
 	tr, acts := r.m.shutdown(r.clock.Now())
@@ -283,7 +291,7 @@ func (r *Router) Run(ctx context.Context) error {
 // State returns the current state.
 func (r *Router) State() State {
 	r.mu.Lock()
-	defer r.mu.Unlock()
+	defer r.unlock()
 	return r.m.state
 }
 
@@ -292,7 +300,7 @@ func (r *Router) State() State {
 // zero Addr when unknown.
 func (r *Router) Master() netip.Addr {
 	r.mu.Lock()
-	defer r.mu.Unlock()
+	defer r.unlock()
 	return r.m.master
 }
 
@@ -302,14 +310,13 @@ func (r *Router) SetTrack(name string, up bool) error {
 	r.mu.Lock()
 	i := slices.IndexFunc(r.tracks, func(t trackState) bool { return t.Name == name })
 	if i < 0 {
-		r.mu.Unlock()
+		r.unlock()
 		return fmt.Errorf("%w: %q", ErrNoTrack, name)
 	}
 	if r.tracks[i].h.Set(up) {
 		r.trackChanged(i)
 	}
-	r.mu.Unlock()
-	r.flush()
+	r.unlock()
 	return nil
 }
 
@@ -383,7 +390,7 @@ func (r *Router) apply(tr *transition, acts []action) {
 		case actReannounce:
 			r.stats.Reannouncements++
 			r.log.Warn("vrrp another master was heard; announcing again")
-			r.burst(r.announceGen)
+			r.burst()
 		}
 	}
 	if tr == nil {
@@ -427,57 +434,48 @@ func (r *Router) send(prio uint8) {
 	}
 }
 
+// onTimer is the run of every timer slot: the timer's body is one event,
+// handled under the lock while the router runs, its effects after.
+func (r *Router) onTimer(body func()) {
+	r.mu.Lock()
+	if r.running {
+		body()
+	}
+	r.unlock()
+}
+
+// unlock releases the router's lock, which first runs the deliveries
+// posted while it was held, then carries out the effects decided by the
+// event and by those deliveries, outside the lock. Every event ends so.
+func (r *Router) unlock() {
+	r.mu.Unlock()
+	r.flush()
+}
+
+// armAdver (re)arms Adver_Timer (RFC 5798 §6.4.3).
 func (r *Router) armAdver(d time.Duration) {
-	r.stopAdver()
-	gen := r.adverGen
-	r.adverTimer = r.clock.AfterFunc(d, func() {
-		r.mu.Lock()
-		if !r.running || gen != r.adverGen {
-			r.mu.Unlock()
-			return
-		}
-		r.adverTimer = nil
+	r.adver.Arm(r.clock, d, r.onTimer, func() {
 		r.apply(nil, r.m.adverTimer(r.clock.Now()))
-		r.mu.Unlock()
-		r.flush()
 	})
 }
 
-func (r *Router) stopAdver() {
-	r.adverGen++
-	if r.adverTimer != nil {
-		r.adverTimer.Stop()
-		r.adverTimer = nil
-	}
-}
+func (r *Router) stopAdver() { r.adver.Stop() }
 
+// armDown (re)arms Master_Down_Timer (RFC 5798 §6.4.2); skew tells that
+// it runs for Skew_Time after a priority-0 advertisement.
 func (r *Router) armDown(d time.Duration, skew bool) {
-	r.stopDown()
-	gen := r.downGen
 	r.downSkew = skew
 	r.downDeadline = r.clock.Now().Add(d)
-	r.downTimer = r.clock.AfterFunc(d, func() {
-		r.mu.Lock()
-		if !r.running || gen != r.downGen {
-			r.mu.Unlock()
-			return
-		}
-		r.downTimer = nil
+	r.down.Arm(r.clock, d, r.onTimer, func() {
 		r.downDeadline = time.Time{}
 		tr, acts := r.m.masterDown(r.clock.Now(), r.downSkew)
 		r.apply(tr, acts)
-		r.mu.Unlock()
-		r.flush()
 	})
 }
 
 func (r *Router) stopDown() {
-	r.downGen++
+	r.down.Stop()
 	r.downDeadline = time.Time{}
-	if r.downTimer != nil {
-		r.downTimer.Stop()
-		r.downTimer = nil
-	}
 }
 
 func (r *Router) stopTimers() {
@@ -485,11 +483,7 @@ func (r *Router) stopTimers() {
 	r.stopDown()
 	r.stopAnnouncing()
 	for i := range r.tracks {
-		r.tracks[i].gen++
-		if r.tracks[i].timer != nil {
-			r.tracks[i].timer.Stop()
-			r.tracks[i].timer = nil
-		}
+		r.tracks[i].slot.Stop()
 	}
 }
 
@@ -497,57 +491,45 @@ func (r *Router) stopTimers() {
 // Count now, another after Delay, and one every Refresh.
 func (r *Router) startAnnouncing() {
 	r.stopAnnouncing()
-	gen := r.announceGen
-	r.burst(gen)
+	r.burst()
 	a := r.cfg.Announce
 	if a.Delay > 0 {
-		r.announceTimers = append(r.announceTimers, r.clock.AfterFunc(a.Delay, func() {
-			r.mu.Lock()
-			if r.running && gen == r.announceGen {
-				r.burst(gen)
-			}
-			r.mu.Unlock()
-			r.flush()
-		}))
+		r.announceDelay.Arm(r.clock, a.Delay, r.onTimer, r.burst)
 	}
 	if a.Refresh > 0 {
-		r.armRefresh(gen)
+		r.armRefresh()
 	}
 }
 
-func (r *Router) armRefresh(gen uint64) {
-	r.announceTimers = append(r.announceTimers, r.clock.AfterFunc(r.cfg.Announce.Refresh, func() {
-		r.mu.Lock()
-		if r.running && gen == r.announceGen {
-			r.enqueue(effect{kind: fxAnnounce})
-			r.armRefresh(gen)
-		}
-		r.mu.Unlock()
-		r.flush()
-	}))
+func (r *Router) armRefresh() {
+	r.announceRefresh.Arm(r.clock, r.cfg.Announce.Refresh, r.onTimer, func() {
+		r.enqueue(effect{kind: fxAnnounce})
+		r.armRefresh()
+	})
 }
 
-// burst announces once now and Count-1 more times, Interval apart.
-func (r *Router) burst(gen uint64) {
+// burst announces once now and Count-1 more times, Interval apart. Bursts
+// may overlap (a reannouncement during the Delay burst): each pending
+// announcement has its own slot.
+func (r *Router) burst() {
 	r.enqueue(effect{kind: fxAnnounce})
+	r.announceBurst = slices.DeleteFunc(r.announceBurst, func(s *loop.Slot) bool { return !s.Armed() })
 	for i := 1; i < r.cfg.Announce.Count; i++ {
-		r.announceTimers = append(r.announceTimers, r.clock.AfterFunc(time.Duration(i)*r.cfg.Announce.Interval, func() {
-			r.mu.Lock()
-			if r.running && gen == r.announceGen {
-				r.enqueue(effect{kind: fxAnnounce})
-			}
-			r.mu.Unlock()
-			r.flush()
-		}))
+		s := new(loop.Slot)
+		s.Arm(r.clock, time.Duration(i)*r.cfg.Announce.Interval, r.onTimer, func() {
+			r.enqueue(effect{kind: fxAnnounce})
+		})
+		r.announceBurst = append(r.announceBurst, s)
 	}
 }
 
 func (r *Router) stopAnnouncing() {
-	r.announceGen++
-	for _, t := range r.announceTimers {
-		t.Stop()
+	r.announceDelay.Stop()
+	r.announceRefresh.Stop()
+	for _, s := range r.announceBurst {
+		s.Stop()
 	}
-	r.announceTimers = r.announceTimers[:0]
+	r.announceBurst = r.announceBurst[:0]
 }
 
 // effects run outside the mutex, in order.

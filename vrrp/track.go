@@ -3,8 +3,8 @@ package vrrp
 import (
 	"context"
 
-	"github.com/switchless/routing"
 	"github.com/switchless/routing/health"
+	"github.com/switchless/routing/internal/loop"
 )
 
 // trackState is a Track and its health.Hysteresis. A track without a
@@ -20,8 +20,7 @@ type trackState struct {
 	Track
 	h       health.Hysteresis
 	lastErr string
-	timer   routing.Timer
-	gen     uint64
+	slot    loop.Slot // the next check
 }
 
 func newTrackState(t Track) trackState {
@@ -31,32 +30,36 @@ func newTrackState(t Track) trackState {
 	return trackState{Track: t, h: health.NewHysteresis(t.Rise, t.Fall, true)}
 }
 
-// armCheck schedules the next check of track i. r.mu is held.
+// armCheck schedules the next check of track i. r.mu is held. The slot's
+// run takes the lock only to see whether the check is still due: the
+// check itself runs outside the lock, and its result is one more event.
 func (r *Router) armCheck(i int) {
-	t := &r.tracks[i]
-	gen := t.gen
-	t.timer = r.clock.AfterFunc(t.Interval, func() { r.runCheck(i, gen) })
+	due := false
+	r.tracks[i].slot.Arm(r.clock, r.tracks[i].Interval, func(body func()) {
+		r.mu.Lock()
+		if r.running {
+			body() // sets due unless the slot was stopped meanwhile
+		}
+		t := r.tracks[i].Track
+		r.unlock()
+		if !due {
+			return
+		}
+		ctx, cancel := context.WithTimeout(r.ctx, t.Timeout)
+		err := t.Checker.Check(ctx)
+		cancel()
+		r.mu.Lock()
+		if r.running { // a Router runs once: a stopped one stays stopped
+			r.observe(i, err)
+			r.armCheck(i)
+		}
+		r.unlock()
+	}, func() { due = true })
 }
 
-// runCheck runs one check outside the lock, then applies rise/fall.
-func (r *Router) runCheck(i int, gen uint64) {
-	r.mu.Lock()
-	if !r.running || r.tracks[i].gen != gen {
-		r.mu.Unlock()
-		return
-	}
-	t := r.tracks[i].Track
-	r.mu.Unlock()
-
-	ctx, cancel := context.WithTimeout(r.ctx, t.Timeout)
-	err := t.Checker.Check(ctx)
-	cancel()
-
-	r.mu.Lock()
-	if !r.running || r.tracks[i].gen != gen {
-		r.mu.Unlock()
-		return
-	}
+// observe feeds one check result of track i to its hysteresis. r.mu is
+// held.
+func (r *Router) observe(i int, err error) {
 	ts := &r.tracks[i]
 	ts.lastErr = ""
 	if err != nil {
@@ -65,7 +68,4 @@ func (r *Router) runCheck(i int, gen uint64) {
 	if ts.h.Observe(err) {
 		r.trackChanged(i)
 	}
-	r.armCheck(i)
-	r.mu.Unlock()
-	r.flush()
 }
