@@ -19,7 +19,6 @@ import (
 	"github.com/switchless/routing"
 	"github.com/switchless/routing/internal/nstest"
 	"github.com/switchless/routing/internal/transport"
-	"github.com/switchless/routing/vrrp/packet"
 )
 
 // Addresses of the namespace LANs (TEST-NET-1, inside our namespaces only).
@@ -88,18 +87,8 @@ func (o *ours) last(to State) (Transition, bool) {
 func startOurs(t *testing.T, ns *nstest.NS, cfg Config, macvlan string) *ours {
 	t.Helper()
 	cfg.Interface = "eth0"
-	ic := transport.IPConfig{Interface: "eth0", Namespace: ns.Name(), Protocol: packet.IPProtocol, Source: cfg.Address.Addr()}
-	var tr interface {
-		routing.Transport
-		Stats() transport.Stats
-	}
-	var err error
 	v6 := cfg.Address.Addr().Is6()
-	if v6 {
-		tr, err = transport.ListenIP6(context.Background(), ic)
-	} else {
-		tr, err = transport.ListenIP(context.Background(), ic)
-	}
+	tr, err := Listen(context.Background(), ListenConfig{Interface: "eth0", Namespace: ns.Name(), IPv6: v6, Source: cfg.Address.Addr()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +119,9 @@ func startOurs(t *testing.T, ns *nstest.NS, cfg Config, macvlan string) *ours {
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("our router: %+v", r.Status())
-			t.Logf("transport: %+v", tr.Stats())
+			if st, ok := tr.(interface{ Stats() transport.Stats }); ok {
+				t.Logf("transport: %+v", st.Stats())
+			}
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()

@@ -25,7 +25,6 @@ import (
 	"github.com/switchless/routing/internal/transport"
 	"github.com/switchless/routing/ring"
 	"github.com/switchless/routing/vrrp"
-	"github.com/switchless/routing/vrrp/packet"
 )
 
 // maxEvents is how many recent events `ringd show` reports.
@@ -34,6 +33,10 @@ const maxEvents = 64
 // resyncEvery is how often the link state is read again in full, in case
 // a netlink notification was lost.
 const resyncEvery = 10 * time.Second
+
+// statser is a transport that counts what it did: the raw IP transports
+// vrrp.Listen and transport.ListenIP return.
+type statser interface{ Stats() transport.Stats }
 
 // daemon is one ring node on real interfaces.
 type daemon struct {
@@ -44,8 +47,8 @@ type daemon struct {
 	idx     map[string]int // ring interface name -> kernel ifindex
 	byIndex map[int]string // and back
 	node    *ring.Node
-	static  *fib.Netlink             // nil at inner nodes
-	trs     map[string]*transport.IP // "ospf/east", "vrrp/up"
+	static  *fib.Netlink       // nil at inner nodes
+	trs     map[string]statser // "ospf/east", "vrrp/up"
 
 	mu      sync.Mutex
 	carrier map[string]bool // ring interface name -> carrier, as last told to the node
@@ -55,7 +58,7 @@ type daemon struct {
 // run runs the node until ctx is done, then stops it gracefully.
 func run(ctx context.Context, c *ringconf.Config, socket string, log *slog.Logger) (err error) {
 	d := &daemon{c: c, log: log, since: time.Now(), idx: map[string]int{}, byIndex: map[int]string{},
-		trs: map[string]*transport.IP{}, carrier: map[string]bool{}}
+		trs: map[string]statser{}, carrier: map[string]bool{}}
 	var cleanups []func() error
 	defer func() {
 		for i := len(cleanups) - 1; i >= 0; i-- {
@@ -107,16 +110,16 @@ func run(ctx context.Context, c *ringconf.Config, socket string, log *slog.Logge
 		}
 		cleanups = append(cleanups, d.static.Close)
 		env.StaticFIB = d.static
-		tr, err := transport.ListenIP(ctx, transport.IPConfig{
-			Interface: up, IfIndex: d.idx[ring.IfUpstream], Protocol: packet.IPProtocol, TTL: packet.TTL,
-			Source: vc.Address.Addr(), Logger: log.With("interface", ring.IfUpstream),
-		})
+		tr, err := vrrp.Listen(ctx, vrrp.ListenConfig{Interface: up, Source: vc.Address.Addr(),
+			Logger: log.With("interface", ring.IfUpstream)})
 		if err != nil {
 			return fmt.Errorf("VRRP on %s: %w", up, err)
 		}
 		cleanups = append(cleanups, tr.Close)
 		env.VRRP = tr
-		d.trs["vrrp/"+ring.IfUpstream] = tr
+		if st, ok := tr.(statser); ok {
+			d.trs["vrrp/"+ring.IfUpstream] = st
+		}
 		am, err := vrrp.NewNetlinkAddresses(vrrp.NetlinkConfig{Interface: up, MACVLAN: c.VRRPMacvlan, VRID: vc.VRID, Logger: log})
 		if err != nil {
 			return err

@@ -15,9 +15,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/switchless/routing"
-	"github.com/switchless/routing/internal/transport"
 	"github.com/switchless/routing/vrrp"
-	"github.com/switchless/routing/vrrp/packet"
 )
 
 // running is one started virtual router.
@@ -71,13 +69,8 @@ func run(ctx context.Context, l *Loaded, socket string, log *slog.Logger) error 
 		key := muxKey{rc.Interface, cfg.Address.Addr()}
 		mux := muxes[key]
 		if mux == nil {
-			var tr routing.Transport
-			ic := transport.IPConfig{Interface: rc.Interface, Protocol: packet.IPProtocol, TTL: packet.TTL, Source: cfg.Address.Addr(), Logger: log}
-			if cfg.Address.Addr().Is4() {
-				tr, err = transport.ListenIP(ctx, ic)
-			} else {
-				tr, err = transport.ListenIP6(ctx, ic)
-			}
+			tr, err := vrrp.Listen(ctx, vrrp.ListenConfig{Interface: rc.Interface, IPv6: cfg.Address.Addr().Is6(),
+				Source: cfg.Address.Addr(), Logger: log})
 			if err != nil {
 				_ = stopAll()
 				return fmt.Errorf("router %s: %w", rc.Name, err)
