@@ -149,3 +149,49 @@ func TestSim_OnEventMayCallRouter(t *testing.T) {
 		t.Errorf("OnEvent saw states %v, want three events", seen)
 	}
 }
+
+// ctxAddresses records whether the context of each call was live.
+type ctxAddresses struct {
+	*MemoryAddresses
+	removeCtxErr []error
+}
+
+func (c *ctxAddresses) Remove(ctx context.Context, addrs []netip.Addr) error {
+	c.removeCtxErr = append(c.removeCtxErr, ctx.Err())
+	return c.MemoryAddresses.Remove(ctx, addrs)
+}
+
+// A Stop from OnEvent still gives the addresses up with a live context:
+// the router's context is cancelled only once the shutdown's effects ran.
+func TestSim_StopFromOnEventRemovesWithLiveContext(t *testing.T) {
+	s := newSimLAN(t)
+	att, err := s.seg.Attach(s.net.Node("solo"), "eth0", netip.MustParsePrefix("192.0.2.9/24"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := att.Transport(netsim.TransportConfig{IPProto: netsim.ProtoVRRP})
+	if err != nil {
+		t.Fatal(err)
+	}
+	am := &ctxAddresses{MemoryAddresses: NewMemoryAddresses(s.clock, nil)}
+	var r *Router
+	r, err = New(Config{VRID: 1, Address: netip.MustParsePrefix("192.0.2.9/24"), VirtualAddresses: []netip.Addr{simVIP}},
+		Env{Clock: s.clock, Transport: tr, Addresses: am, OnEvent: func(e Event) {
+			if e.Transition.To == Master {
+				_ = r.Stop(context.Background())
+			}
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Start(); err != nil {
+		t.Fatal(err)
+	}
+	s.clock.Advance(5 * time.Second)
+	if len(am.removeCtxErr) != 1 || am.removeCtxErr[0] != nil || len(am.Owned()) != 0 {
+		t.Fatalf("Remove calls with ctx errors %v, owned %v", am.removeCtxErr, am.Owned())
+	}
+	if r.ctx.Err() == nil {
+		t.Error("the router's context outlived the drain")
+	}
+}

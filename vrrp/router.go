@@ -109,8 +109,10 @@ type TrackChange struct {
 // routing.Clock, owning its virtual addresses through an AddressManager.
 //
 // Every input (a received packet, a timer, an API call) is handled to
-// completion under the router's mutex; the AddressManager and the
-// OnEvent callback run after the mutex is released, in order.
+// completion under the router's lock (a loop.Mutex): a packet delivered
+// while it is held is copied and queued, never waited for, and handled
+// before the lock is released. The AddressManager and the OnEvent
+// callback run after the lock is released, in order.
 type Router struct {
 	cfg   Config
 	tr    routing.Transport
@@ -149,6 +151,9 @@ type Router struct {
 	fx        []effect
 	draining  bool
 	notifying bool // the drainer is inside OnEvent
+	// cancelWhenDrained: Stop ran from OnEvent, so the drainer cancels
+	// ctx once the shutdown's effects have run.
+	cancelWhenDrained bool
 }
 
 // New returns a Router for cfg on env. It validates cfg and checks env: a
@@ -269,7 +274,15 @@ func (r *Router) Stop(ctx context.Context) error {
 	r.stopTimers()
 	r.mu.Unlock()
 	err := r.flushCtx(ctx, true)
-	r.stop()
+	r.fxMu.Lock()
+	if r.notifying {
+		// Stop from OnEvent: the drainer up the stack has yet to run
+		// the shutdown's effects with r.ctx; it cancels r.ctx when done.
+		r.cancelWhenDrained = true
+	} else {
+		r.stop()
+	}
+	r.fxMu.Unlock()
 	if cerr := r.tr.Close(); cerr != nil && !errors.Is(cerr, net.ErrClosed) {
 		err = errors.Join(err, cerr)
 	}
@@ -580,6 +593,9 @@ func (r *Router) flushCtx(ctx context.Context, wait bool) error {
 		r.fxMu.Lock()
 	}
 	r.draining = false
+	if r.cancelWhenDrained {
+		r.stop()
+	}
 	r.fxDone.Broadcast()
 	r.fxMu.Unlock()
 	return errors.Join(errs...)
