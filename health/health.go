@@ -28,8 +28,8 @@ type CheckFunc func(ctx context.Context) error
 // Check implements Checker.
 func (f CheckFunc) Check(ctx context.Context) error { return f(ctx) }
 
-// Hysteresis turns a stream of check results into an up/down state: Fall
-// consecutive failures take an up object down, Rise consecutive successes
+// Hysteresis turns a stream of check results into an up/down state: fall
+// consecutive failures take an up object down, rise consecutive successes
 // bring a down object up. It does no I/O and keeps no time; the zero
 // value is down with rise and fall 1. It is not safe for concurrent use:
 // its owner's lock guards it.
