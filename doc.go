@@ -81,7 +81,9 @@
 //	fib                  route model, Memory and Netlink sinks, declarative Sync
 //	ospf                 OSPFv2, backbone area: wire format, authentication,
 //	                     adjacencies, flooding, LSDB, SPF, externals, FIB
-//	vrrp                 VRRP v2/v3 with tracking, unicast peers, VIP ownership
+//	vrrp                 VRRP v2/v3 with tracking, unicast peers, VIP ownership;
+//	                     wire format in vrrp/packet, vrrp.Listen on Linux
+//	health               Checker, rise/fall Hysteresis, polling Monitor
 //	ring                 the switchless ring: spec, cost plan, nodes, simulation
 //	rip                  RIPv2: wire format (rip/packet) with password and
 //	                     RFC 4822 authentication, routing table and timers,

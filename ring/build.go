@@ -8,6 +8,7 @@ import (
 	"github.com/switchless/routing/fib"
 	"github.com/switchless/routing/ospf"
 	"github.com/switchless/routing/vrrp"
+	"github.com/switchless/routing/vrrp/packet"
 )
 
 // Interface names of a ring node. Server LANs are "lan0", "lan1"... in the
@@ -368,7 +369,7 @@ func (r *resolved) build(i int, p Plan) NodeConfig {
 			Protocol: fib.ProtocolStatic,
 		}}
 		c.VRRP = &vrrp.Config{
-			Version:          vrrp.V3,
+			Version:          packet.V3,
 			VRID:             r.vrid,
 			Priority:         e.priority,
 			Interval:         tm.VRRPInterval,

@@ -8,7 +8,7 @@ import (
 
 	"github.com/switchless/routing/fib"
 	"github.com/switchless/routing/ospf"
-	"github.com/switchless/routing/vrrp"
+	"github.com/switchless/routing/vrrp/packet"
 )
 
 func TestBuild_PaperRing(t *testing.T) {
@@ -93,7 +93,7 @@ func TestBuild_PaperRing(t *testing.T) {
 				if err := v.Validate(); err != nil {
 					t.Errorf("%s: VRRP config: %v", c.Name, err)
 				}
-				if v.Version != vrrp.V3 || v.VRID != 10 || v.Priority != wantPrio || v.Interval != tm.VRRPInterval ||
+				if v.Version != packet.V3 || v.VRID != 10 || v.Priority != wantPrio || v.Interval != tm.VRRPInterval ||
 					v.NoPreempt || len(v.VirtualAddresses) != 1 || v.VirtualAddresses[0] != s.Upstream.VIP || v.Interface != IfUpstream {
 					t.Errorf("%s: VRRP %+v", c.Name, *v)
 				}

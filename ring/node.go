@@ -128,16 +128,15 @@ func NewNode(cfg NodeConfig, env NodeEnv) (*Node, error) {
 			return nil, fmt.Errorf("%w: node %s: an edge needs a static FIB sink", ErrNodeEnv, cfg.Name)
 		}
 		vc := *cfg.VRRP
-		vc.Clock, vc.Logger = env.Clock, n.log
-		user := vc.OnTransition
-		vc.OnTransition = func(t vrrp.Transition) {
-			n.emit(Event{Time: t.Time, Kind: EventVRRP,
-				Text: fmt.Sprintf("%v -> %v (%v), priority %d", t.From, t.To, t.Reason, t.Priority)})
-			if user != nil {
-				user(t)
-			}
-		}
-		r, err := vrrp.New(vc, env.VRRP, env.Addresses)
+		r, err := vrrp.New(vc, vrrp.Env{Clock: env.Clock, Logger: n.log, Transport: env.VRRP, Addresses: env.Addresses,
+			OnEvent: func(e vrrp.Event) {
+				if e.Kind != vrrp.EventTransition {
+					return
+				}
+				t := e.Transition
+				n.emit(Event{Time: t.Time, Kind: EventVRRP,
+					Text: fmt.Sprintf("%v -> %v (%v), priority %d", t.From, t.To, t.Reason, t.Priority)})
+			}})
 		if err != nil {
 			return nil, fmt.Errorf("ring: node %s: %w", cfg.Name, err)
 		}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/switchless/routing"
 	"github.com/switchless/routing/netsim"
+	"github.com/switchless/routing/vrrp/packet"
 )
 
 // injector sends hand-made VRRP packets onto a simulated LAN from any
@@ -34,15 +35,15 @@ func (in *injector) send(src netip.Addr, ttl uint8, payload []byte) {
 	if err := tr.Start(func(routing.Packet) {}); err != nil {
 		in.s.t.Fatal(err)
 	}
-	if err := tr.Send(GroupIPv4, payload); err != nil {
+	if err := tr.Send(packet.GroupIPv4, payload); err != nil {
 		in.s.t.Fatal(err)
 	}
 	in.s.clock.Advance(time.Millisecond)
 }
 
-func encode(t *testing.T, a Advertisement, src netip.Addr, mode ChecksumMode) []byte {
+func encode(t *testing.T, a packet.Advertisement, src netip.Addr, mode packet.ChecksumMode) []byte {
 	t.Helper()
-	b, err := a.Append(nil, src, GroupIPv4, mode)
+	b, err := a.AppendBinary(nil, src, packet.GroupIPv4, mode)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,13 +69,13 @@ func snap(s *simLAN, n *simNode) snapshot {
 // advertisements carry priority 0, which would cut Master_Down_Timer to
 // Skew_Time if accepted).
 func TestBadInput_7_1(t *testing.T) {
-	for _, version := range []Version{V3, V2} {
+	for _, version := range []packet.Version{packet.V3, packet.V2} {
 		t.Run(version.String(), func(t *testing.T) {
 			s := newSimLAN(t)
 			iv := time.Second
 			base := Config{Version: version, Interval: iv, AllowFrom: []netip.Prefix{netip.MustParsePrefix("192.0.2.0/25")}}
-			if version == V2 {
-				base.AuthType, base.Password = AuthSimple, "secret"
+			if version == packet.V2 {
+				base.AuthType, base.Password = packet.AuthSimple, "secret"
 			}
 			mcfg := base
 			mcfg.Priority = 200
@@ -87,12 +88,12 @@ func TestBadInput_7_1(t *testing.T) {
 			s.requireMaster(m)
 
 			master := m.cfg.Address.Addr()
-			good := Advertisement{Version: version, VRID: 1, Priority: 0, Interval: iv, Addresses: []netip.Addr{simVIP}}
-			if version == V2 {
-				good.AuthType = AuthSimple
+			good := packet.Advertisement{Version: version, VRID: 1, Priority: 0, Interval: iv, Addresses: []netip.Addr{simVIP}}
+			if version == packet.V2 {
+				good.AuthType = packet.AuthSimple
 				copy(good.AuthData[:], "secret")
 			}
-			mutate := func(f func(a *Advertisement)) []byte {
+			mutate := func(f func(a *packet.Advertisement)) []byte {
 				a := good
 				f(&a)
 				return encode(t, a, master, 0)
@@ -109,26 +110,26 @@ func TestBadInput_7_1(t *testing.T) {
 			cases := []bad{
 				{"7_1_TTL_not_255", master, 64, valid, DropTTL, false},
 				{"7_1_TTL_1", master, 1, valid, DropTTL, false},
-				{"7_1_wrong_VRID", master, 255, mutate(func(a *Advertisement) { a.VRID = 2 }), DropVRID, true},
+				{"7_1_wrong_VRID", master, 255, mutate(func(a *packet.Advertisement) { a.VRID = 2 }), DropVRID, true},
 				{"7_1_bad_checksum", master, 255, func() []byte { b := append([]byte(nil), valid...); b[6] ^= 0xff; return b }(), DropChecksum, false},
 				{"7_1_truncated", master, 255, valid[:9], DropTruncated, false},
 				{"7_1_header_only", master, 255, valid[:8], DropTruncated, false},
-				{"7_1_address_list_mismatch", master, 255, mutate(func(a *Advertisement) { a.Addresses = []netip.Addr{netip.MustParseAddr("192.0.2.99")} }), DropAddressList, true},
-				{"7_1_address_count_mismatch", master, 255, mutate(func(a *Advertisement) { a.Addresses = []netip.Addr{simVIP, netip.MustParseAddr("192.0.2.99")} }), DropAddressList, true},
+				{"7_1_address_list_mismatch", master, 255, mutate(func(a *packet.Advertisement) { a.Addresses = []netip.Addr{netip.MustParseAddr("192.0.2.99")} }), DropAddressList, true},
+				{"7_1_address_count_mismatch", master, 255, mutate(func(a *packet.Advertisement) { a.Addresses = []netip.Addr{simVIP, netip.MustParseAddr("192.0.2.99")} }), DropAddressList, true},
 				{"allow_list_source", netip.MustParseAddr("192.0.2.200"), 255, encode(t, good, netip.MustParseAddr("192.0.2.200"), 0), DropSource, false},
 			}
-			if version == V3 {
+			if version == packet.V3 {
 				cases = append(cases,
-					bad{"7_1_version_2_to_v3", master, 255, encode(t, Advertisement{Version: V2, VRID: 1, Interval: time.Second, Addresses: good.Addresses}, master, 0), DropVersion, false},
-					bad{"5_2_8_checksum_without_pseudo_header", master, 255, encode(t, good, master, ChecksumNoPseudoHeader), DropChecksum, false},
+					bad{"7_1_version_2_to_v3", master, 255, encode(t, packet.Advertisement{Version: packet.V2, VRID: 1, Interval: time.Second, Addresses: good.Addresses}, master, 0), DropVersion, false},
+					bad{"5_2_8_checksum_without_pseudo_header", master, 255, encode(t, good, master, packet.ChecksumNoPseudoHeader), DropChecksum, false},
 				)
 			} else {
 				cases = append(cases,
-					bad{"RFC3768_7_1_interval_mismatch", master, 255, mutate(func(a *Advertisement) { a.Interval = 2 * time.Second }), DropInterval, true},
-					bad{"RFC3768_5_3_6_auth_none", master, 255, mutate(func(a *Advertisement) { a.AuthType = AuthNone; a.AuthData = [8]byte{} }), DropAuthType, false},
-					bad{"RFC3768_5_3_6_wrong_password", master, 255, mutate(func(a *Advertisement) { a.AuthData = [8]byte{'g', 'u', 'e', 's', 's'} }), DropAuth, false},
+					bad{"RFC3768_7_1_interval_mismatch", master, 255, mutate(func(a *packet.Advertisement) { a.Interval = 2 * time.Second }), DropInterval, true},
+					bad{"RFC3768_5_3_6_auth_none", master, 255, mutate(func(a *packet.Advertisement) { a.AuthType = packet.AuthNone; a.AuthData = [8]byte{} }), DropAuthType, false},
+					bad{"RFC3768_5_3_6_wrong_password", master, 255, mutate(func(a *packet.Advertisement) { a.AuthData = [8]byte{'g', 'u', 'e', 's', 's'} }), DropAuth, false},
 					bad{"RFC3768_5_3_6_ip_ah_obsolete", master, 255, resum(func() []byte { b := append([]byte(nil), valid...); b[4] = 2; return b }()), DropAuthType, false},
-					bad{"7_1_version_3_to_v2", master, 255, encode(t, Advertisement{Version: V3, VRID: 1, Interval: time.Second, Addresses: good.Addresses}, master, 0), DropVersion, false},
+					bad{"7_1_version_3_to_v2", master, 255, encode(t, packet.Advertisement{Version: packet.V3, VRID: 1, Interval: time.Second, Addresses: good.Addresses}, master, 0), DropVersion, false},
 				)
 			}
 			for _, c := range cases {
@@ -165,10 +166,30 @@ func TestBadInput_OwnerDiscards(t *testing.T) {
 	owner := s.add(Config{Priority: 255, VirtualAddresses: []netip.Addr{netip.MustParseAddr("192.0.2.1")}})
 	in := newInjector(s)
 	s.clock.Advance(time.Second)
-	adv := Advertisement{Version: V3, VRID: 1, Priority: 255, Interval: time.Second, Addresses: []netip.Addr{netip.MustParseAddr("192.0.2.1")}}
+	adv := packet.Advertisement{Version: packet.V3, VRID: 1, Priority: 255, Interval: time.Second, Addresses: []netip.Addr{netip.MustParseAddr("192.0.2.1")}}
 	src := netip.MustParseAddr("192.0.2.9")
 	in.send(src, 255, encode(t, adv, src, 0))
 	if owner.r.State() != Master || owner.r.Dropped(DropOwner) != 1 {
 		t.Fatalf("owner %v, owner drops %d", owner.r.State(), owner.r.Dropped(DropOwner))
 	}
+}
+
+// resum recomputes a VRRPv2 checksum (RFC 3768 §5.3.8: the one's
+// complement of the one's complement sum of the message) after a test
+// mutated the message.
+func resum(b []byte) []byte {
+	b[6], b[7] = 0, 0
+	var sum uint32
+	for i := 0; i+1 < len(b); i += 2 {
+		sum += uint32(b[i])<<8 | uint32(b[i+1])
+	}
+	if len(b)%2 == 1 {
+		sum += uint32(b[len(b)-1]) << 8
+	}
+	for sum > 0xffff {
+		sum = sum>>16 + sum&0xffff
+	}
+	c := ^uint16(sum)
+	b[6], b[7] = byte(c>>8), byte(c)
+	return b
 }

@@ -3,15 +3,26 @@ package vrrp
 import (
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/netip"
 	"time"
 
-	"github.com/switchless/routing"
+	"github.com/switchless/routing/health"
+	"github.com/switchless/routing/vrrp/packet"
 )
 
-// ErrConfig is wrapped by every error of Config.Validate.
-var ErrConfig = errors.New("vrrp: invalid configuration")
+// Errors of the package. Every error wraps one of them (or a codec error
+// of package packet), so test with errors.Is.
+var (
+	// ErrInvalidConfig is wrapped by every error of Config.Validate and
+	// of New's checks of Env; the message names the field and the reason.
+	ErrInvalidConfig = errors.New("vrrp: invalid configuration")
+	// ErrStarted is returned by a second Start.
+	ErrStarted = errors.New("vrrp: router already started")
+	// ErrStopped is returned by Start after Stop: a Router runs once.
+	ErrStopped = errors.New("vrrp: router stopped")
+	// ErrNoTrack is returned by SetTrack for a name that is not a track.
+	ErrNoTrack = errors.New("vrrp: no such track")
+)
 
 // Defaults of RFC 5798 §5.2.4 / §5.2.7 and RFC 3768 §5.3.4 / §5.3.7, and
 // of this package's announcements.
@@ -31,7 +42,7 @@ const (
 // the RFC defaults; Validate reports what is wrong, naming the field.
 type Config struct {
 	// Version is V2 (RFC 3768, IPv4 only) or V3 (RFC 5798). Zero means V3.
-	Version Version
+	Version packet.Version
 	// VRID is the Virtual Router Identifier, 1..255 (RFC 5798 §5.2.3).
 	VRID uint8
 	// Priority is this router's priority, 1..255; 255 means this router
@@ -81,26 +92,16 @@ type Config struct {
 	// AuthType and Password are VRRPv2 authentication (RFC 2338 §5.3.6,
 	// kept by RFC 3768 for compatibility): AuthNone or AuthSimple with a
 	// password of at most 8 bytes.
-	AuthType AuthType
+	AuthType packet.AuthType
 	Password string
 	// Checksum selects the VRRPv3 IPv4 checksum computation; see
 	// ChecksumNoPseudoHeader.
-	Checksum ChecksumMode
+	Checksum packet.ChecksumMode
 
 	// Tracks lower the priority or force Backup while they fail.
 	Tracks []Track
 	// Announce configures gratuitous ARP / unsolicited NA.
 	Announce AnnounceConfig
-
-	// OnTransition, if set, is called after every state change, outside
-	// the router's lock, in order. It must not block for long, and must
-	// not call Stop (which waits for the callbacks to finish).
-	OnTransition func(Transition)
-
-	// Clock is the time source; nil means routing.SystemClock().
-	Clock routing.Clock
-	// Logger receives structured logs; nil discards them.
-	Logger *slog.Logger
 }
 
 // AnnounceConfig sets when a new Master announces its virtual addresses
@@ -124,20 +125,21 @@ type AnnounceConfig struct {
 // weights; the result is kept within 1..254. The address owner with a
 // failing track is no longer the owner (it drops below 255).
 //
-// A Track with a Checker is polled every Interval: Fall consecutive
-// failures mark it failed, Rise consecutive successes mark it healthy
-// again. It starts healthy. A Track without a Checker is driven by
-// Router.SetTrack (interface link state, for example).
+// A Track with a Checker is polled every Interval, each check bounded by
+// Timeout: Fall consecutive failures mark it failed, Rise consecutive
+// successes mark it healthy again (a health.Hysteresis). It starts
+// healthy. A Track without a Checker is driven by Router.SetTrack
+// (interface link state, for example).
 type Track struct {
 	// Name identifies the track in Router.SetTrack, logs and Status.
 	Name string
 	// Weight lowers the priority while failing; 0 forces Backup.
 	Weight int
 	// Checker, if set, is polled.
-	Checker Checker
+	Checker health.Checker
 	// Interval between checks; zero means 1 s.
 	Interval time.Duration
-	// Timeout bounds one check; zero means Interval.
+	// Timeout bounds one check, at most Interval; zero means Interval.
 	Timeout time.Duration
 	// Rise and Fall are the consecutive results needed to change state;
 	// zero means 2.
@@ -147,7 +149,7 @@ type Track struct {
 // withDefaults returns c with zero fields replaced by their defaults.
 func (c Config) withDefaults() Config {
 	if c.Version == 0 {
-		c.Version = V3
+		c.Version = packet.V3
 	}
 	if c.Priority == 0 {
 		c.Priority = DefaultPriority
@@ -160,12 +162,6 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Announce.Interval == 0 {
 		c.Announce.Interval = DefaultAnnounceInterval
-	}
-	if c.Clock == nil {
-		c.Clock = routing.SystemClock()
-	}
-	if c.Logger == nil {
-		c.Logger = slog.New(slog.DiscardHandler)
 	}
 	tracks := make([]Track, len(c.Tracks))
 	for i, t := range c.Tracks {
@@ -188,25 +184,25 @@ func (c Config) withDefaults() Config {
 }
 
 func cfgErr(field, format string, args ...any) error {
-	return fmt.Errorf("%w: %s: %s", ErrConfig, field, fmt.Sprintf(format, args...))
+	return fmt.Errorf("%w: %s: %s", ErrInvalidConfig, field, fmt.Sprintf(format, args...))
 }
 
 // Validate reports the first problem of c, naming the field.
 func (c Config) Validate() error {
 	c = c.withDefaults()
-	if c.Version != V2 && c.Version != V3 {
+	if c.Version != packet.V2 && c.Version != packet.V3 {
 		return cfgErr("Version", "%d is neither 2 nor 3", uint8(c.Version))
 	}
 	if c.VRID == 0 {
 		return cfgErr("VRID", "must be 1..255 (RFC 5798 §5.2.3)")
 	}
 	switch c.Version {
-	case V2:
-		if c.Interval%time.Second != 0 || c.Interval > MaxV2Interval || c.Interval < 0 {
+	case packet.V2:
+		if c.Interval%time.Second != 0 || c.Interval > packet.MaxV2Interval || c.Interval < 0 {
 			return cfgErr("Interval", "%v: VRRPv2 needs whole seconds, 1..255 (RFC 3768 §5.3.7)", c.Interval)
 		}
-	case V3:
-		if c.Interval%MinV3Interval != 0 || c.Interval > MaxV3Interval || c.Interval < 0 {
+	case packet.V3:
+		if c.Interval%packet.MinV3Interval != 0 || c.Interval > packet.MaxV3Interval || c.Interval < 0 {
 			return cfgErr("Interval", "%v: VRRPv3 needs centiseconds, 10ms..40.95s (RFC 5798 §5.2.7)", c.Interval)
 		}
 	}
@@ -218,7 +214,7 @@ func (c Config) Validate() error {
 	}
 	local := c.Address.Addr()
 	v4 := local.Is4()
-	if c.Version == V2 && !v4 {
+	if c.Version == packet.V2 && !v4 {
 		return cfgErr("Address", "%v: VRRPv2 is IPv4 only (RFC 3768)", local)
 	}
 	if !v4 && !local.IsLinkLocalUnicast() {
@@ -278,12 +274,12 @@ func (c Config) Validate() error {
 		}
 	}
 	switch c.AuthType {
-	case AuthNone:
+	case packet.AuthNone:
 		if c.Password != "" {
 			return cfgErr("Password", "set without AuthType AuthSimple")
 		}
-	case AuthSimple:
-		if c.Version != V2 {
+	case packet.AuthSimple:
+		if c.Version != packet.V2 {
 			return cfgErr("AuthType", "authentication exists only in VRRPv2 (RFC 5798 §9)")
 		}
 		if len(c.Password) == 0 || len(c.Password) > 8 {
@@ -292,7 +288,7 @@ func (c Config) Validate() error {
 	default:
 		return cfgErr("AuthType", "%v is not supported; IP AH was removed by RFC 3768 §5.3.6", c.AuthType)
 	}
-	if c.Checksum != ChecksumPseudoHeader && c.Checksum != ChecksumNoPseudoHeader {
+	if c.Checksum != packet.ChecksumPseudoHeader && c.Checksum != packet.ChecksumNoPseudoHeader {
 		return cfgErr("Checksum", "unknown mode %d", c.Checksum)
 	}
 	if c.Announce.Count < 0 || c.Announce.Interval < 0 || c.Announce.Delay < 0 || c.Announce.Refresh < 0 {
@@ -310,6 +306,9 @@ func (c Config) Validate() error {
 		}
 		if t.Interval < 0 || t.Timeout < 0 || t.Rise < 0 || t.Fall < 0 {
 			return cfgErr(field, "negative interval, timeout, rise or fall")
+		}
+		if t.Checker != nil && t.Timeout > t.Interval {
+			return cfgErr(field+".Timeout", "%v is longer than the interval %v", t.Timeout, t.Interval)
 		}
 	}
 	return nil
@@ -353,7 +352,7 @@ func ValidateSet(cfgs []Config) error {
 		k := key{c.Interface, c.Address.Addr().Is4(), c.VRID}
 		if j, dup := seen[k]; dup {
 			return fmt.Errorf("router %d: %w: VRID: %d on interface %q is already used by router %d",
-				i, ErrConfig, c.VRID, c.Interface, j)
+				i, ErrInvalidConfig, c.VRID, c.Interface, j)
 		}
 		seen[k] = i
 	}

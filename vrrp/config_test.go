@@ -1,7 +1,10 @@
 package vrrp
 
 import (
+	"context"
 	"errors"
+	"github.com/switchless/routing/health"
+	"github.com/switchless/routing/vrrp/packet"
 	"net/netip"
 	"strings"
 	"testing"
@@ -33,7 +36,7 @@ func TestConfigValidate(t *testing.T) {
 			c.Subnets = []netip.Prefix{netip.MustParsePrefix("203.0.113.2/24")}
 			c.VirtualAddresses = []netip.Addr{netip.MustParseAddr("203.0.113.1")}
 		},
-		"v2_auth": func(c *Config) { c.Version = V2; c.AuthType = AuthSimple; c.Password = "12345678" },
+		"v2_auth": func(c *Config) { c.Version = packet.V2; c.AuthType = packet.AuthSimple; c.Password = "12345678" },
 		"v3_10ms": func(c *Config) { c.Interval = 10 * time.Millisecond },
 	}
 	for name, f := range okCases {
@@ -49,27 +52,30 @@ func TestConfigValidate(t *testing.T) {
 	}{
 		{"vrid_0", "VRID", func(c *Config) { c.VRID = 0 }},
 		{"version_4", "Version", func(c *Config) { c.Version = 4 }},
-		{"v2_subsecond", "Interval", func(c *Config) { c.Version = V2; c.Interval = 500 * time.Millisecond }},
+		{"v2_subsecond", "Interval", func(c *Config) { c.Version = packet.V2; c.Interval = 500 * time.Millisecond }},
 		{"v3_5ms", "Interval", func(c *Config) { c.Interval = 5 * time.Millisecond }},
 		{"v3_41s", "Interval", func(c *Config) { c.Interval = 41 * time.Second }},
 		{"negative_interval", "Interval", func(c *Config) { c.Interval = -time.Second }},
 		{"no_address", "Address", func(c *Config) { c.Address = netip.Prefix{} }},
-		{"v2_ipv6", "Address", func(c *Config) { v6(c); c.Version = V2 }},
+		{"v2_ipv6", "Address", func(c *Config) { v6(c); c.Version = packet.V2 }},
 		{"v6_global_source", "Address", func(c *Config) { v6(c); c.Address = netip.MustParsePrefix("2001:db8::2/64") }},
 		{"no_vips", "VirtualAddresses", func(c *Config) { c.VirtualAddresses = nil }},
 		{"vip_outside_subnet", "VirtualAddresses[0]", func(c *Config) { c.VirtualAddresses = []netip.Addr{netip.MustParseAddr("203.0.113.1")} }},
 		{"vip_family", "VirtualAddresses[0]", func(c *Config) { c.VirtualAddresses = []netip.Addr{netip.MustParseAddr("2001:db8::1")} }},
 		{"vip_dup", "VirtualAddresses[1]", func(c *Config) { c.VirtualAddresses = append(c.VirtualAddresses, c.VirtualAddresses[0]) }},
-		{"vip_multicast", "VirtualAddresses[0]", func(c *Config) { c.AcceptMode = true; c.VirtualAddresses = []netip.Addr{GroupIPv4} }},
+		{"vip_multicast", "VirtualAddresses[0]", func(c *Config) { c.AcceptMode = true; c.VirtualAddresses = []netip.Addr{packet.GroupIPv4} }},
 		{"v6_first_not_link_local", "VirtualAddresses[0]", func(c *Config) { v6(c); c.VirtualAddresses = c.VirtualAddresses[1:] }},
 		{"owner_not_owning", "Priority", func(c *Config) { c.Priority = 255 }},
 		{"peer_self", "Peers[0]", func(c *Config) { c.Peers = []netip.Addr{c.Address.Addr()} }},
-		{"v3_auth", "AuthType", func(c *Config) { c.AuthType = AuthSimple; c.Password = "x" }},
-		{"ip_ah", "AuthType", func(c *Config) { c.Version = V2; c.AuthType = AuthIPAH }},
-		{"long_password", "Password", func(c *Config) { c.Version = V2; c.AuthType = AuthSimple; c.Password = "123456789" }},
+		{"v3_auth", "AuthType", func(c *Config) { c.AuthType = packet.AuthSimple; c.Password = "x" }},
+		{"ip_ah", "AuthType", func(c *Config) { c.Version = packet.V2; c.AuthType = packet.AuthIPAH }},
+		{"long_password", "Password", func(c *Config) { c.Version = packet.V2; c.AuthType = packet.AuthSimple; c.Password = "123456789" }},
 		{"password_without_auth", "Password", func(c *Config) { c.Password = "x" }},
 		{"track_weight", "Tracks[0].Weight", func(c *Config) { c.Tracks = []Track{{Name: "a", Weight: 300}} }},
 		{"track_dup", "Tracks[1].Name", func(c *Config) { c.Tracks = []Track{{Name: "a"}, {Name: "a"}} }},
+		{"track_timeout_over_interval", "Tracks[0].Timeout", func(c *Config) {
+			c.Tracks = []Track{{Name: "a", Checker: health.CheckFunc(func(context.Context) error { return nil }), Interval: time.Second, Timeout: 2 * time.Second}}
+		}},
 		{"preempt_delay", "PreemptDelay", func(c *Config) { c.PreemptDelay = -1 }},
 	}
 	for _, tt := range bad {
@@ -77,8 +83,8 @@ func TestConfigValidate(t *testing.T) {
 			c := validConfig()
 			tt.f(&c)
 			err := c.Validate()
-			if !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), tt.field+":") {
-				t.Fatalf("Validate = %v, want an ErrConfig naming %s", err, tt.field)
+			if !errors.Is(err, ErrInvalidConfig) || !strings.Contains(err.Error(), tt.field+":") {
+				t.Fatalf("Validate = %v, want an ErrInvalidConfig naming %s", err, tt.field)
 			}
 		})
 	}
@@ -88,7 +94,7 @@ func TestValidateSet_DuplicateVRIDOnInterface(t *testing.T) {
 	a, b := validConfig(), validConfig()
 	b.VirtualAddresses = []netip.Addr{netip.MustParseAddr("192.0.2.101")}
 	err := ValidateSet([]Config{a, b})
-	if !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), "VRID") {
+	if !errors.Is(err, ErrInvalidConfig) || !strings.Contains(err.Error(), "VRID") {
 		t.Fatalf("duplicate VRID: %v", err)
 	}
 	b.Interface = "eth1" // same VRID on another LAN is fine

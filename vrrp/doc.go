@@ -3,15 +3,30 @@
 // embed: several hosts on a LAN share virtual addresses, and exactly one of
 // them, the Master, owns them at a time.
 //
+// # Using it
+//
+// [New] takes a [Config], what an operator writes (VRID, priority,
+// addresses, tracks; zero fields are the RFC defaults, [Config.Validate]
+// names the first bad field), and an [Env], what the router runs on: a
+// routing.Clock, a logger, the transport of IP protocol 112 on the
+// interface ([Listen] on Linux, netsim in simulation, a [Mux] to share one
+// among several virtual routers), an [AddressManager]
+// ([NewNetlinkAddresses] on Linux, [MemoryAddresses] in simulation) and
+// OnEvent, which receives an [Event] for every transition and track
+// change. [Router.Start] does not block; [Router.Stop] is the Shutdown
+// event; [Router.Run] is Start, wait for the context, Stop. Errors wrap
+// [ErrInvalidConfig], [ErrStarted], [ErrStopped] or [ErrNoTrack].
+//
 // # Layers
 //
-//   - Wire format: [Advertisement] with [ParseAdvertisement],
-//     [Advertisement.Decode] (allocation-free) and [Advertisement.Append].
-//     VRRPv2 authentication types 0 and 1 are supported; type 2 (IP AH) is
-//     rejected as obsolete (RFC 3768 §5.3.6). The VRRPv3 checksum covers
-//     the IPv4 or IPv6 pseudo-header (RFC 5798 §5.2.8); [ChecksumNoPseudoHeader]
-//     computes an IPv4 one the VRRPv2 way for peers configured so
-//     (keepalived v3_checksum_as_v2, FRR "no checksum-with-ipv4-pseudoheader").
+//   - Wire format: package [github.com/switchless/routing/vrrp/packet]
+//     (the advertisement, checksum modes, the virtual MAC, gratuitous ARP
+//     and unsolicited NA frames). VRRPv2 authentication types 0 and 1 are
+//     supported; type 2 (IP AH) is rejected as obsolete (RFC 3768 §5.3.6).
+//     The VRRPv3 checksum covers the IPv4 or IPv6 pseudo-header
+//     (RFC 5798 §5.2.8); packet.ChecksumNoPseudoHeader computes an IPv4
+//     one the VRRPv2 way for peers configured so (keepalived
+//     v3_checksum_as_v2, FRR "no checksum-with-ipv4-pseudoheader").
 //   - State machine: a sans-I/O core of RFC 5798 §6.4 (RFC 3768 §6.4 for v2)
 //     with Initialize, Backup and Master, Master_Down_Interval and Skew_Time
 //     (§6.1), Preempt_Mode and a preempt delay, the address owner at 255,
@@ -24,12 +39,14 @@
 // # Concurrency
 //
 // Every input — a received packet, a timer, an API call — is handled to
-// completion under the router's mutex, on the goroutine that delivered it.
+// completion under the router's lock, on the goroutine that delivered it.
 // On a routing.ManualClock with an in-memory network that is the goroutine
-// driving the clock, so simulations are deterministic. The AddressManager
-// and Config.OnTransition run after the mutex is released, one at a time,
-// in the order decided. [Router.Start] does not block; [Router.Stop] is the
-// Shutdown event; [Router.Run] is Start, wait for the context, Stop.
+// driving the clock, so simulations are deterministic. A packet delivered
+// while the lock is held, by another goroutine or from inside the router's
+// own Send (a loopback transport), is copied and queued, never waited for,
+// and handled before the lock is released. The AddressManager and
+// Env.OnEvent run after the lock is released, one at a time, in the order
+// decided; OnEvent may call the Router's methods.
 //
 // # Receiving
 //
@@ -57,9 +74,10 @@
 // with a failing track stops being the owner). Weight 0 forces Backup
 // instead: a Master leaves at once sending priority 0, so that a Backup
 // takes over after Skew_Time, and a Backup does not become Master while it
-// is forced. A Track with a [Checker] is polled with rise/fall hysteresis;
-// one without is set by [Router.SetTrack], for example from an interface's
-// link state. A Master whose priority drops advertises the new priority at
+// is forced. A Track with a health.Checker is polled with rise/fall
+// hysteresis (health.Hysteresis, package
+// [github.com/switchless/routing/health]); one without is set by
+// [Router.SetTrack], for example from an interface's link state. A Master whose priority drops advertises the new priority at
 // once; Backups with Preempt_Mode then take over as RFC 5798 §6.4.2 says.
 //
 // # Announcements and split brain
@@ -83,8 +101,10 @@
 //
 // # Linux
 //
-// On Linux, [NewNetlinkAddresses] adds and removes the virtual addresses
+// On Linux, [Listen] opens the raw IP protocol 112 socket of an interface
+// (IPv4 or IPv6, TTL 255, in a network namespace if asked), and
+// [NewNetlinkAddresses] adds and removes the virtual addresses
 // on an interface, or on a macvlan carrying the virtual MAC
-// 00-00-5E-00-01-{VRID} (IPv6: 00-00-5E-00-02-{VRID}, see [VirtualMAC]),
+// 00-00-5E-00-01-{VRID} (IPv6: 00-00-5E-00-02-{VRID}, see packet.VirtualMAC),
 // and sends the announcements through an AF_PACKET socket.
 package vrrp

@@ -2,6 +2,7 @@ package vrrp
 
 import (
 	"fmt"
+	"github.com/switchless/routing/vrrp/packet"
 	"net/netip"
 	"time"
 )
@@ -125,7 +126,7 @@ func (a action) String() string {
 // machine is the sans-I/O state machine of one virtual router: events in,
 // actions out, time passed in. It owns no timers or sockets.
 type machine struct {
-	version      Version
+	version      packet.Version
 	advInterval  time.Duration // Advertisement_Interval, configured
 	preempt      bool          // Preempt_Mode
 	preemptDelay time.Duration
@@ -146,7 +147,7 @@ type machine struct {
 // Master_Adver_Interval / 256) for v3, RFC 3768 §6.1 ((256-Priority)/256 s)
 // for v2.
 func (m *machine) skewTime() time.Duration {
-	if m.version == V2 {
+	if m.version == packet.V2 {
 		return time.Duration(256-int(m.priority)) * time.Second / 256
 	}
 	return time.Duration(256-int(m.priority)) * m.masterAdvInterval / 256
@@ -156,7 +157,7 @@ func (m *machine) skewTime() time.Duration {
 // Skew_Time (RFC 5798 §6.1), 3 * Advertisement_Interval + Skew_Time for v2
 // (RFC 3768 §6.1).
 func (m *machine) masterDownInterval() time.Duration {
-	if m.version == V2 {
+	if m.version == packet.V2 {
 		return 3*m.advInterval + m.skewTime()
 	}
 	return 3*m.masterAdvInterval + m.skewTime()
@@ -304,7 +305,7 @@ func (m *machine) backupAdvert(now time.Time, src netip.Addr, prio uint8, interv
 // accept takes an advertisement as coming from the Master: learn its
 // interval (v3) and reset Master_Down_Timer.
 func (m *machine) accept(src netip.Addr, interval time.Duration) {
-	if m.version == V3 && interval > 0 {
+	if m.version == packet.V3 && interval > 0 {
 		m.masterAdvInterval = interval
 	}
 	m.master = src
@@ -324,7 +325,7 @@ func (m *machine) masterAdvert(now time.Time, src netip.Addr, prio uint8, interv
 	if prio > m.priority || (prio == m.priority && src.Compare(m.primary) > 0) {
 		m.emit(actStopAdver, 0, 0)
 		m.emit(actReleaseAddresses, 0, 0)
-		if m.version == V3 && interval > 0 {
+		if m.version == packet.V3 && interval > 0 {
 			m.masterAdvInterval = interval
 		}
 		m.toBackup(now)

@@ -1,6 +1,7 @@
 package vrrp
 
 import (
+	"github.com/switchless/routing/vrrp/packet"
 	"net/netip"
 	"strings"
 	"testing"
@@ -14,7 +15,7 @@ var (
 	fsmHigh = netip.MustParseAddr("192.0.2.3")
 )
 
-func newMachine(v Version, prio uint8, preempt bool, state State) *machine {
+func newMachine(v packet.Version, prio uint8, preempt bool, state State) *machine {
 	m := &machine{version: v, advInterval: time.Second, preempt: preempt, primary: fsmSelf, priority: prio,
 		state: state, masterAdvInterval: time.Second}
 	return m
@@ -43,62 +44,62 @@ func TestMachine(t *testing.T) {
 		reason  Reason // 0: no transition
 		actions string
 	}{
-		{"6_4_1_Startup_Owner_to_Master", newMachine(V3, 255, true, Initialize),
+		{"6_4_1_Startup_Owner_to_Master", newMachine(packet.V3, 255, true, Initialize),
 			func(m *machine) (*transition, []action) { return m.startup(fsmT0) },
 			Master, ReasonOwner, "stopMasterDown send(prio=255) takeAddresses armAdver(1s)"},
-		{"6_4_1_Startup_to_Backup_v3_MasterDownInterval", newMachine(V3, 100, true, Initialize),
+		{"6_4_1_Startup_to_Backup_v3_MasterDownInterval", newMachine(packet.V3, 100, true, Initialize),
 			func(m *machine) (*transition, []action) { return m.startup(fsmT0) },
 			// 3*1s + (256-100)*1s/256 = 3.609375s
 			Backup, ReasonStartup, "armMasterDown(3.609375s)"},
-		{"RFC3768_6_1_Startup_to_Backup_v2_MasterDownInterval", newMachine(V2, 200, true, Initialize),
+		{"RFC3768_6_1_Startup_to_Backup_v2_MasterDownInterval", newMachine(packet.V2, 200, true, Initialize),
 			func(m *machine) (*transition, []action) { return m.startup(fsmT0) },
 			Backup, ReasonStartup, "armMasterDown(3.21875s)"},
-		{"6_4_2_Backup_MasterDownTimer_to_Master", newMachine(V3, 100, true, Backup),
+		{"6_4_2_Backup_MasterDownTimer_to_Master", newMachine(packet.V3, 100, true, Backup),
 			func(m *machine) (*transition, []action) { return m.masterDown(fsmT0, false) },
 			Master, ReasonMasterDown, "stopMasterDown send(prio=100) takeAddresses armAdver(1s)"},
-		{"6_4_2_Backup_Shutdown_to_Initialize", newMachine(V3, 100, true, Backup),
+		{"6_4_2_Backup_Shutdown_to_Initialize", newMachine(packet.V3, 100, true, Backup),
 			func(m *machine) (*transition, []action) { return m.shutdown(fsmT0) },
 			Initialize, ReasonShutdown, "stopMasterDown"},
-		{"6_4_2_Backup_Priority0_arms_SkewTime", newMachine(V3, 128, true, Backup),
+		{"6_4_2_Backup_Priority0_arms_SkewTime", newMachine(packet.V3, 128, true, Backup),
 			adv(fsmHigh, 0, time.Second), Backup, 0, "armMasterDown(skew 500ms)"},
-		{"6_4_2_Backup_HigherPriority_resets_and_learns_interval", newMachine(V3, 100, true, Backup),
+		{"6_4_2_Backup_HigherPriority_resets_and_learns_interval", newMachine(packet.V3, 100, true, Backup),
 			adv(fsmLow, 200, 100*time.Millisecond), Backup, 0, "armMasterDown(360.9375ms)"},
-		{"6_4_2_Backup_EqualPriority_resets", newMachine(V3, 100, true, Backup),
+		{"6_4_2_Backup_EqualPriority_resets", newMachine(packet.V3, 100, true, Backup),
 			adv(fsmLow, 100, time.Second), Backup, 0, "armMasterDown(3.609375s)"},
-		{"6_4_2_Backup_LowerPriority_Preempt_discards", newMachine(V3, 100, true, Backup),
+		{"6_4_2_Backup_LowerPriority_Preempt_discards", newMachine(packet.V3, 100, true, Backup),
 			adv(fsmLow, 50, time.Second), Backup, 0, ""},
-		{"6_4_2_Backup_LowerPriority_NoPreempt_resets", newMachine(V3, 100, false, Backup),
+		{"6_4_2_Backup_LowerPriority_NoPreempt_resets", newMachine(packet.V3, 100, false, Backup),
 			adv(fsmLow, 50, time.Second), Backup, 0, "armMasterDown(3.609375s)"},
-		{"RFC3768_6_4_2_Backup_v2_ignores_advert_interval", newMachine(V2, 100, true, Backup),
+		{"RFC3768_6_4_2_Backup_v2_ignores_advert_interval", newMachine(packet.V2, 100, true, Backup),
 			adv(fsmLow, 200, 5*time.Second), Backup, 0, "armMasterDown(3.609375s)"},
-		{"6_4_3_Master_AdverTimer_sends", newMachine(V3, 100, true, Master),
+		{"6_4_3_Master_AdverTimer_sends", newMachine(packet.V3, 100, true, Master),
 			func(m *machine) (*transition, []action) { return nil, m.adverTimer(fsmT0) },
 			Master, 0, "send(prio=100) armAdver(1s)"},
-		{"6_4_3_Master_Shutdown_sends_priority_0", newMachine(V3, 100, true, Master),
+		{"6_4_3_Master_Shutdown_sends_priority_0", newMachine(packet.V3, 100, true, Master),
 			func(m *machine) (*transition, []action) { return m.shutdown(fsmT0) },
 			Initialize, ReasonShutdown, "stopAdver send(prio=0) releaseAddresses"},
-		{"6_4_3_Master_Priority0_answers_at_once", newMachine(V3, 100, true, Master),
+		{"6_4_3_Master_Priority0_answers_at_once", newMachine(packet.V3, 100, true, Master),
 			adv(fsmLow, 0, time.Second), Master, 0, "send(prio=100) armAdver(1s)"},
-		{"6_4_3_Master_HigherPriority_to_Backup", newMachine(V3, 100, true, Master),
+		{"6_4_3_Master_HigherPriority_to_Backup", newMachine(packet.V3, 100, true, Master),
 			adv(fsmLow, 101, 20*time.Millisecond), Backup, ReasonPreempted,
 			// learns 20ms: 60ms + 156*20ms/256
 			"stopAdver releaseAddresses armMasterDown(72.1875ms)"},
-		{"6_4_3_Master_EqualPriority_HigherAddress_to_Backup", newMachine(V3, 100, true, Master),
+		{"6_4_3_Master_EqualPriority_HigherAddress_to_Backup", newMachine(packet.V3, 100, true, Master),
 			adv(fsmHigh, 100, time.Second), Backup, ReasonPreempted, "stopAdver releaseAddresses armMasterDown(3.609375s)"},
-		{"6_4_3_Master_EqualPriority_LowerAddress_stays", newMachine(V3, 100, true, Master),
+		{"6_4_3_Master_EqualPriority_LowerAddress_stays", newMachine(packet.V3, 100, true, Master),
 			adv(fsmLow, 100, time.Second), Master, 0, "send(prio=100) armAdver(1s) reannounce"},
-		{"6_4_3_Master_LowerPriority_stays_and_reannounces", newMachine(V3, 100, true, Master),
+		{"6_4_3_Master_LowerPriority_stays_and_reannounces", newMachine(packet.V3, 100, true, Master),
 			adv(fsmHigh, 99, time.Second), Master, 0, "send(prio=100) armAdver(1s) reannounce"},
-		{"Tracking_forced_Master_steps_down_with_priority_0", newMachine(V3, 100, true, Master),
+		{"Tracking_forced_Master_steps_down_with_priority_0", newMachine(packet.V3, 100, true, Master),
 			func(m *machine) (*transition, []action) { return m.setPriority(fsmT0, 100, true) },
 			Backup, ReasonTracking, "stopAdver send(prio=0) releaseAddresses armMasterDown(3.609375s)"},
-		{"Tracking_forced_Backup_never_takes_over", &machine{version: V3, advInterval: time.Second, masterAdvInterval: time.Second, priority: 100, forced: true, state: Backup},
+		{"Tracking_forced_Backup_never_takes_over", &machine{version: packet.V3, advInterval: time.Second, masterAdvInterval: time.Second, priority: 100, forced: true, state: Backup},
 			func(m *machine) (*transition, []action) { return m.masterDown(fsmT0, false) },
 			Backup, 0, "armMasterDown(3.609375s)"},
-		{"Tracking_lower_priority_advertised_at_once", newMachine(V3, 100, true, Master),
+		{"Tracking_lower_priority_advertised_at_once", newMachine(packet.V3, 100, true, Master),
 			func(m *machine) (*transition, []action) { return m.setPriority(fsmT0, 80, false) },
 			Master, 0, "send(prio=80) armAdver(1s)"},
-		{"Tracking_forced_owner_starts_in_Backup", &machine{version: V3, advInterval: time.Second, priority: 255, forced: true},
+		{"Tracking_forced_owner_starts_in_Backup", &machine{version: packet.V3, advInterval: time.Second, priority: 255, forced: true},
 			func(m *machine) (*transition, []action) { return m.startup(fsmT0) },
 			Backup, ReasonStartup, "armMasterDown(3.00390625s)"},
 	}
@@ -128,7 +129,7 @@ func TestMachine(t *testing.T) {
 // lower-priority Master's adverts for PreemptDelay, then discards them so
 // its Master_Down_Timer runs out.
 func TestMachine_PreemptDelay(t *testing.T) {
-	m := newMachine(V3, 200, true, Backup)
+	m := newMachine(packet.V3, 200, true, Backup)
 	m.preemptDelay = 5 * time.Second
 	for i, want := range []string{"armMasterDown(3.21875s)", "armMasterDown(3.21875s)", ""} {
 		now := fsmT0.Add(time.Duration(i) * 3 * time.Second) // 0s, 3s, 6s
@@ -147,7 +148,7 @@ func TestMachine_PreemptDelay(t *testing.T) {
 // TestMachine_ReannounceRateLimited: a split brain heals with one
 // re-announcement per Master_Down_Interval, not one per stray advert.
 func TestMachine_ReannounceRateLimited(t *testing.T) {
-	m := newMachine(V3, 100, true, Master)
+	m := newMachine(packet.V3, 100, true, Master)
 	count := 0
 	for i := range 10 {
 		_, as := m.advert(fsmT0.Add(time.Duration(i)*time.Second), fsmLow, 50, time.Second)

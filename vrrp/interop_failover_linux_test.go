@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/switchless/routing/internal/nstest"
+	"github.com/switchless/routing/vrrp/packet"
 )
 
 var pingStatsRE = regexp.MustCompile(`(\d+) packets transmitted, (\d+) received`)
@@ -35,7 +36,7 @@ func TestInterop_FailoverTime(t *testing.T) {
 					"net.ipv4.conf.all.arp_announce=2", "net.ipv4.conf.eth0.arp_announce=2")
 			}
 			cfg := func(addr netip.Prefix, prio uint8) Config {
-				return Config{Version: V3, VRID: 7, Priority: prio, Interval: iv, Address: addr, VirtualAddresses: []netip.Addr{nsVIP}}
+				return Config{Version: packet.V3, VRID: 7, Priority: prio, Interval: iv, Address: addr, VirtualAddresses: []netip.Addr{nsVIP}}
 			}
 			startOurs(t, aNS, cfg(aAddr, 200), "vrrp4-7")
 			b := startOurs(t, bNS, cfg(bAddr, 100), "vrrp4-7")
@@ -51,7 +52,7 @@ func TestInterop_FailoverTime(t *testing.T) {
 			if out := bNS.Exec(t, "ip", "-o", "link", "show", "vrrp4-7"); !strings.Contains(out, "state DOWN") {
 				t.Errorf("Backup's macvlan is not down: %s", out)
 			}
-			vmac := VirtualMAC(7, false).String()
+			vmac := packet.VirtualMAC(7, false).String()
 			client.Try("ping", "-c1", "-W1", nsVIP.String())
 			if got := neighMAC(client, nsVIP); got != vmac {
 				t.Fatalf("client has the VIP at %q, want the virtual MAC %s", got, vmac)

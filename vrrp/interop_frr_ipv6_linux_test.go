@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/switchless/routing/internal/nstest"
+	"github.com/switchless/routing/vrrp/packet"
 )
 
 // The IPv6 FRR LAN (documentation prefix, inside our namespaces only).
@@ -50,7 +51,7 @@ const v6fMacvlan = "vrrp6-2-63"
 func setupFRRMacvlan6(t *testing.T, ns *nstest.NS) {
 	t.Helper()
 	ns.Exec(t, "ip", "link", "add", v6fMacvlan, "link", "eth0", "type", "macvlan", "mode", "bridge")
-	ns.Exec(t, "ip", "link", "set", "dev", v6fMacvlan, "address", VirtualMAC(v6fVRID, true).String(), "addrgenmode", "none")
+	ns.Exec(t, "ip", "link", "set", "dev", v6fMacvlan, "address", packet.VirtualMAC(v6fVRID, true).String(), "addrgenmode", "none")
 	ns.Exec(t, "sysctl", "-qw", "net.ipv6.conf."+v6fMacvlan+".keep_addr_on_down=1")
 	ns.Exec(t, "ip", "-6", "addr", "add", v6fFRRSrc.String()+"/64", "dev", v6fMacvlan, "nodad")
 	ns.Exec(t, "ip", "-6", "addr", "add", v6fVIP.String()+"/64", "dev", v6fMacvlan, "nodad")
@@ -123,7 +124,7 @@ func TestInterop_FRRIPv6(t *testing.T) {
 	f := startFRR(t, frrNS, nstest.TempDir(t))
 	f.vrid = v6fVRID
 	cfg := func(prio uint8) Config {
-		return Config{Version: V3, VRID: v6fVRID, Priority: prio, Interval: interval,
+		return Config{Version: packet.V3, VRID: v6fVRID, Priority: prio, Interval: interval,
 			Address:          netip.PrefixFrom(ourLL, 64),
 			Subnets:          []netip.Prefix{netip.MustParsePrefix("2001:db8:1::2/64")},
 			VirtualAddresses: []netip.Addr{v6fVIPLL, v6fVIP}}

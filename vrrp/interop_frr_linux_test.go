@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/switchless/routing/internal/nstest"
+	"github.com/switchless/routing/vrrp/packet"
 )
 
 // frr runs zebra and vrrpd in a namespace with their own config, pid
@@ -32,7 +33,7 @@ const frrMacvlan = "vrrp4-2-5"
 
 func setupFRRMacvlan(t *testing.T, ns *nstest.NS) {
 	ns.Exec(t, "ip", "link", "add", frrMacvlan, "link", "eth0", "type", "macvlan", "mode", "bridge")
-	ns.Exec(t, "ip", "link", "set", "dev", frrMacvlan, "address", VirtualMAC(frrVRID, false).String())
+	ns.Exec(t, "ip", "link", "set", "dev", frrMacvlan, "address", packet.VirtualMAC(frrVRID, false).String())
 	ns.Exec(t, "ip", "addr", "add", nsVIP.String()+"/24", "dev", frrMacvlan)
 	ns.Exec(t, "ip", "link", "set", "dev", frrMacvlan, "up")
 	// Only the macvlan may answer ARP for the VIP, with the virtual MAC.
@@ -147,7 +148,7 @@ func TestInterop_FRR(t *testing.T) {
 	ourNS := lan.join("us", ourAddr)
 	client := lan.join("cl", nsClient)
 	setupFRRMacvlan(t, frrNS)
-	vmac, ourMAC := VirtualMAC(frrVRID, false).String(), macOf(t, ourNS, "eth0")
+	vmac, ourMAC := packet.VirtualMAC(frrVRID, false).String(), macOf(t, ourNS, "eth0")
 	t.Logf("MACs: FRR eth0 %s, FRR %s %s, ours %s, client %s", macOf(t, frrNS, "eth0"), frrMacvlan, macOf(t, frrNS, frrMacvlan), ourMAC, macOf(t, client, "eth0"))
 	t.Cleanup(func() {
 		if t.Failed() {
@@ -159,7 +160,7 @@ func TestInterop_FRR(t *testing.T) {
 	const wait = 10 * time.Second
 	iv := 100 * time.Millisecond
 	cfg := func(prio uint8) Config {
-		return Config{Version: V3, VRID: frrVRID, Priority: prio, Interval: iv, Address: ourAddr, VirtualAddresses: []netip.Addr{nsVIP}}
+		return Config{Version: packet.V3, VRID: frrVRID, Priority: prio, Interval: iv, Address: ourAddr, VirtualAddresses: []netip.Addr{nsVIP}}
 	}
 	clientAt := func(want string, ping bool) {
 		t.Helper()
@@ -258,7 +259,7 @@ func TestInterop_FRRFailover10ms(t *testing.T) {
 	f := startFRR(t, frrNS, nstest.TempDir(t))
 	f.startVRRP(t, 200, 10)
 	f.waitState(t, 10*time.Second, "Master")
-	us := startOurs(t, ourNS, Config{Version: V3, VRID: frrVRID, Priority: 100, Interval: 10 * time.Millisecond,
+	us := startOurs(t, ourNS, Config{Version: packet.V3, VRID: frrVRID, Priority: 100, Interval: 10 * time.Millisecond,
 		Address: ourAddr, VirtualAddresses: []netip.Addr{nsVIP}}, "")
 	nstest.Eventually(t, 10*time.Second, func() error {
 		if s := us.r.Status(); s.State != Backup || s.Counters.Received < 50 || s.MasterAdverInterval != 10*time.Millisecond {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/switchless/routing/internal/nstest"
+	"github.com/switchless/routing/vrrp/packet"
 )
 
 // Addresses of the IPv6 keepalived LAN (documentation prefix, inside our
@@ -130,7 +131,7 @@ func TestInterop_KeepalivedIPv6(t *testing.T) {
 	kaLL, ourLL := netip.MustParseAddr("fe80::1"), netip.MustParseAddr("fe80::2")
 	kaMAC, ourMAC := macOf(t, kaNS, "eth0"), macOf(t, ourNS, "eth0")
 	cfg := func(prio uint8) Config {
-		return Config{Version: V3, VRID: v6kVRID, Priority: prio, Interval: interval,
+		return Config{Version: packet.V3, VRID: v6kVRID, Priority: prio, Interval: interval,
 			Address:          netip.PrefixFrom(ourLL, 64),
 			Subnets:          []netip.Prefix{netip.MustParsePrefix("2001:db8:1::2/64")},
 			VirtualAddresses: []netip.Addr{v6kVIPLL, v6kVIP}}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/switchless/routing/internal/nstest"
+	"github.com/switchless/routing/vrrp/packet"
 )
 
 // TestInterop_Keepalived runs our Router against keepalived 2.2 on one LAN
@@ -20,12 +21,12 @@ import (
 func TestInterop_Keepalived(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
-		version  Version
+		version  packet.Version
 		interval time.Duration
 		advert   string
 	}{
-		{"v2_advert_int_1", V2, time.Second, "1"},
-		{"v3_100ms", V3, 100 * time.Millisecond, "0.1"},
+		{"v2_advert_int_1", packet.V2, time.Second, "1"},
+		{"v3_100ms", packet.V3, 100 * time.Millisecond, "0.1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			nstest.RequireBinary(t, "keepalived")

@@ -87,18 +87,8 @@ func (o *ours) last(to State) (Transition, bool) {
 func startOurs(t *testing.T, ns *nstest.NS, cfg Config, macvlan string) *ours {
 	t.Helper()
 	cfg.Interface = "eth0"
-	ic := transport.IPConfig{Interface: "eth0", Namespace: ns.Name(), Protocol: IPProtocol, Source: cfg.Address.Addr()}
-	var tr interface {
-		routing.Transport
-		Stats() transport.Stats
-	}
-	var err error
 	v6 := cfg.Address.Addr().Is6()
-	if v6 {
-		tr, err = transport.ListenIP6(context.Background(), ic)
-	} else {
-		tr, err = transport.ListenIP(context.Background(), ic)
-	}
+	tr, err := Listen(context.Background(), ListenConfig{Interface: "eth0", Namespace: ns.Name(), IPv6: v6, Source: cfg.Address.Addr()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,15 +97,18 @@ func startOurs(t *testing.T, ns *nstest.NS, cfg Config, macvlan string) *ours {
 		t.Fatal(err)
 	}
 	o := &ours{addrs: am}
-	cfg.OnTransition = func(tr Transition) {
+	env := Env{Clock: routing.SystemClock(), Transport: tr, Addresses: am, OnEvent: func(e Event) {
+		if e.Kind != EventTransition {
+			return
+		}
 		o.mu.Lock()
-		o.trans = append(o.trans, tr)
+		o.trans = append(o.trans, e.Transition)
 		o.mu.Unlock()
-	}
+	}}
 	if testing.Verbose() {
-		cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+		env.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	}
-	r, err := New(cfg, tr, am)
+	r, err := New(cfg, env)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +119,9 @@ func startOurs(t *testing.T, ns *nstest.NS, cfg Config, macvlan string) *ours {
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("our router: %+v", r.Status())
-			t.Logf("transport: %+v", tr.Stats())
+			if st, ok := tr.(interface{ Stats() transport.Stats }); ok {
+				t.Logf("transport: %+v", st.Stats())
+			}
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()

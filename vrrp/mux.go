@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 
 	"github.com/switchless/routing"
+	"github.com/switchless/routing/vrrp/packet"
 )
 
 // Mux shares one routing.Transport (one raw socket per interface and
@@ -19,10 +20,16 @@ import (
 type Mux struct {
 	tr routing.Transport
 
+	// gmu serialises group membership and closing, which call into tr
+	// while holding it; mu guards the rest and is never held across a
+	// call into tr, so tr may deliver from inside JoinGroup, LeaveGroup
+	// or Close (see routing.Transport). Lock order: gmu, then mu.
+	gmu    sync.Mutex
+	groups map[netip.Addr]int // guarded by gmu
+
 	mu      sync.Mutex
 	started bool
 	subs    map[uint8]*muxTransport
-	groups  map[netip.Addr]int
 	open    int
 
 	unknown   atomic.Uint64
@@ -41,7 +48,7 @@ func (m *Mux) Transport(vrid uint8) (routing.Transport, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if _, dup := m.subs[vrid]; dup {
-		return nil, fmt.Errorf("%w: VRID %d is already taken on this transport", ErrConfig, vrid)
+		return nil, fmt.Errorf("%w: VRID %d is already taken on this transport", ErrInvalidConfig, vrid)
 	}
 	t := &muxTransport{m: m, vrid: vrid}
 	m.subs[vrid] = t
@@ -57,12 +64,13 @@ func (m *Mux) UnknownVRID() uint64 { return m.unknown.Load() }
 func (m *Mux) Malformed() uint64 { return m.malformed.Load() }
 
 func (m *Mux) deliver(p routing.Packet) {
-	if len(p.Payload) < headerLen {
+	vrid, ok := packet.PeekVRID(p.Payload)
+	if !ok {
 		m.malformed.Add(1)
 		return
 	}
 	m.mu.Lock()
-	t := m.subs[p.Payload[offVRID]]
+	t := m.subs[vrid]
 	var deliver func(routing.Packet)
 	if t != nil && !t.closed {
 		deliver = t.deliver
@@ -78,9 +86,9 @@ func (m *Mux) deliver(p routing.Packet) {
 type muxTransport struct {
 	m       *Mux
 	vrid    uint8
-	deliver func(routing.Packet)
-	groups  []netip.Addr
-	closed  bool
+	deliver func(routing.Packet) // guarded by m.mu
+	closed  bool                 // guarded by m.mu
+	groups  []netip.Addr         // guarded by m.gmu
 }
 
 func (t *muxTransport) Start(deliver func(routing.Packet)) error {
@@ -114,11 +122,17 @@ func (t *muxTransport) Send(dst netip.Addr, payload []byte) error {
 	return t.m.tr.Send(dst, payload)
 }
 
+func (t *muxTransport) isClosed() bool {
+	t.m.mu.Lock()
+	defer t.m.mu.Unlock()
+	return t.closed
+}
+
 func (t *muxTransport) JoinGroup(g netip.Addr) error {
 	m := t.m
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if t.closed {
+	m.gmu.Lock()
+	defer m.gmu.Unlock()
+	if t.isClosed() {
 		return net.ErrClosed
 	}
 	if m.groups[g] == 0 {
@@ -133,14 +147,15 @@ func (t *muxTransport) JoinGroup(g netip.Addr) error {
 
 func (t *muxTransport) LeaveGroup(g netip.Addr) error {
 	m := t.m
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if t.closed {
+	m.gmu.Lock()
+	defer m.gmu.Unlock()
+	if t.isClosed() {
 		return net.ErrClosed
 	}
 	return t.leaveLocked(g)
 }
 
+// leaveLocked leaves g; m.gmu is held.
 func (t *muxTransport) leaveLocked(g netip.Addr) error {
 	m := t.m
 	for i, x := range t.groups {
@@ -160,19 +175,21 @@ func (t *muxTransport) leaveLocked(g netip.Addr) error {
 
 func (t *muxTransport) Close() error {
 	m := t.m
-	m.mu.Lock()
-	if t.closed {
-		m.mu.Unlock()
+	m.gmu.Lock()
+	if t.isClosed() {
+		m.gmu.Unlock()
 		return net.ErrClosed
 	}
 	for len(t.groups) > 0 {
 		_ = t.leaveLocked(t.groups[0])
 	}
+	m.mu.Lock()
 	t.closed = true
 	delete(m.subs, t.vrid)
 	m.open--
 	last := m.open == 0
 	m.mu.Unlock()
+	m.gmu.Unlock()
 	if last {
 		return m.tr.Close()
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/switchless/routing/netsim"
+	"github.com/switchless/routing/vrrp/packet"
 )
 
 // TestMux runs two virtual routers (VRIDs 1 and 2) over one simulated
@@ -44,7 +45,8 @@ func TestMux(t *testing.T) {
 			if i == v {
 				prio = 200
 			}
-			r, err := New(Config{VRID: uint8(v + 1), Priority: prio, Address: addr, VirtualAddresses: vips[v : v+1], Clock: s.clock}, sub, nil)
+			r, err := New(Config{VRID: uint8(v + 1), Priority: prio, Address: addr, VirtualAddresses: vips[v : v+1]},
+				Env{Clock: s.clock, Transport: sub, Addresses: NewMemoryAddresses(s.clock, nil)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -75,7 +77,7 @@ func TestMux(t *testing.T) {
 	}
 	in := newInjector(s)
 	src := netip.MustParseAddr("192.0.2.9")
-	in.send(src, 255, encode(t, Advertisement{Version: V3, VRID: 3, Priority: 100, Interval: time.Second, Addresses: vips[:1]}, src, 0))
+	in.send(src, 255, encode(t, packet.Advertisement{Version: packet.V3, VRID: 3, Priority: 100, Interval: time.Second, Addresses: vips[:1]}, src, 0))
 	for i, h := range hosts {
 		if h.mux.UnknownVRID() != 1 {
 			t.Errorf("host %d: unknown VRID %d", i, h.mux.UnknownVRID())
@@ -84,13 +86,13 @@ func TestMux(t *testing.T) {
 	// Closing every router closes the shared transport.
 	sub, _ := hosts[0].mux.Transport(9)
 	_ = sub.Close()
-	if err := sub.Send(GroupIPv4, nil); !errors.Is(err, net.ErrClosed) {
+	if err := sub.Send(packet.GroupIPv4, nil); !errors.Is(err, net.ErrClosed) {
 		t.Errorf("Send after Close: %v", err)
 	}
 }
 
 func TestStatusJSONNames(t *testing.T) {
-	b, err := json.Marshal(Status{State: Master, Version: V3, Counters: Counters{Drops: map[DropReason]uint64{DropTTL: 2}}})
+	b, err := json.Marshal(Status{State: Master, Version: packet.V3, Counters: Counters{Drops: map[DropReason]uint64{DropTTL: 2}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,43 +11,12 @@ import (
 	"sync"
 
 	"github.com/gopacket/gopacket/layers"
-	"github.com/mdlayher/packet"
+	afpacket "github.com/mdlayher/packet"
+	"github.com/switchless/routing/vrrp/packet"
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
 	"golang.org/x/sys/unix"
 )
-
-// NetlinkConfig configures a NetlinkAddresses.
-type NetlinkConfig struct {
-	// Interface is the LAN interface the virtual router runs on. Required.
-	Interface string
-	// Namespace, when set, is the network namespace (a name under
-	// /run/netns or a path) the interface lives in; the calling thread's
-	// namespace is not changed.
-	Namespace string
-	// MACVLAN, when set, is the name of a macvlan interface on Interface
-	// that carries the virtual MAC of VRID (00-00-5E-00-01-{VRID}, or
-	// 00-00-5E-00-02-{VRID} with IPv6): the virtual addresses are put on
-	// it and announced with that MAC, so that hosts need not relearn a
-	// MAC on failover. The macvlan is created if missing (mode bridge, no
-	// IPv6 link-local autoconfiguration), kept down while Backup and
-	// brought up while Master, and deleted by Close if it was created.
-	//
-	// With a macvlan, the parent interface must not answer ARP for the
-	// virtual addresses with its own MAC, nor use them as ARP sender
-	// addresses: set net.ipv4.conf.<Interface>.arp_ignore=1 and
-	// arp_announce=2 (as FRR's vrrpd also requires).
-	MACVLAN string
-	// VRID and IPv6 select the virtual MAC for MACVLAN.
-	VRID uint8
-	IPv6 bool
-	// PrefixLen is the prefix length the virtual addresses are installed
-	// with; zero means a host prefix (/32, /128), so that no second
-	// connected route appears.
-	PrefixLen int
-	// Logger receives logs; nil discards.
-	Logger *slog.Logger
-}
 
 // NetlinkAddresses is the Linux AddressManager: it adds and removes the
 // virtual addresses through rtnetlink and announces them with gratuitous
@@ -62,8 +31,8 @@ type NetlinkAddresses struct {
 	created bool
 
 	mu     sync.Mutex
-	arp    *packet.Conn
-	ndp    *packet.Conn
+	arp    *afpacket.Conn
+	ndp    *afpacket.Conn
 	closed bool
 }
 
@@ -71,10 +40,10 @@ type NetlinkAddresses struct {
 // looks up the interface and creates the macvlan if one is asked for.
 func NewNetlinkAddresses(cfg NetlinkConfig) (*NetlinkAddresses, error) {
 	if cfg.Interface == "" {
-		return nil, fmt.Errorf("%w: NetlinkConfig.Interface: required", ErrConfig)
+		return nil, fmt.Errorf("%w: NetlinkConfig.Interface: required", ErrInvalidConfig)
 	}
 	if cfg.MACVLAN != "" && cfg.VRID == 0 {
-		return nil, fmt.Errorf("%w: NetlinkConfig.VRID: required with MACVLAN", ErrConfig)
+		return nil, fmt.Errorf("%w: NetlinkConfig.VRID: required with MACVLAN", ErrInvalidConfig)
 	}
 	n := &NetlinkAddresses{cfg: cfg, log: cfg.Logger}
 	if n.log == nil {
@@ -124,7 +93,7 @@ func openNS(name string) (netns.NsHandle, error) {
 }
 
 func (n *NetlinkAddresses) makeMacvlan(parent netlink.Link) error {
-	vmac := VirtualMAC(n.cfg.VRID, n.cfg.IPv6)
+	vmac := packet.VirtualMAC(n.cfg.VRID, n.cfg.IPv6)
 	if l, err := n.h.LinkByName(n.cfg.MACVLAN); err == nil {
 		if _, ok := l.(*netlink.Macvlan); !ok || l.Attrs().ParentIndex != parent.Attrs().Index {
 			return fmt.Errorf("vrrp: %q exists and is not a macvlan on %q", n.cfg.MACVLAN, n.cfg.Interface)
@@ -236,15 +205,15 @@ func (n *NetlinkAddresses) Announce(ctx context.Context, addrs []netip.Addr) err
 
 // conn opens (once) an AF_PACKET socket of ethertype on the link, inside
 // the namespace when one is configured.
-func (n *NetlinkAddresses) conn(c **packet.Conn, ethertype int) (*packet.Conn, error) {
+func (n *NetlinkAddresses) conn(c **afpacket.Conn, ethertype int) (*afpacket.Conn, error) {
 	if *c != nil {
 		return *c, nil
 	}
 	ifi := &net.Interface{Index: n.link.Attrs().Index, Name: n.Link(), HardwareAddr: n.mac, MTU: n.link.Attrs().MTU}
-	var conn *packet.Conn
+	var conn *afpacket.Conn
 	open := func() error {
 		var err error
-		conn, err = packet.Listen(ifi, packet.Raw, ethertype, nil)
+		conn, err = afpacket.Listen(ifi, afpacket.Raw, ethertype, nil)
 		return err
 	}
 	var err error
@@ -265,11 +234,11 @@ func (n *NetlinkAddresses) sendARP(a netip.Addr) error {
 	if err != nil {
 		return err
 	}
-	fr, err := GratuitousARP(n.mac, a)
+	fr, err := packet.GratuitousARP(n.mac, a)
 	if err != nil {
 		return err
 	}
-	if _, err := c.WriteTo(fr, &packet.Addr{HardwareAddr: layers.EthernetBroadcast}); err != nil {
+	if _, err := c.WriteTo(fr, &afpacket.Addr{HardwareAddr: layers.EthernetBroadcast}); err != nil {
 		return fmt.Errorf("vrrp: gratuitous ARP for %v: %w", a, err)
 	}
 	return nil
@@ -280,11 +249,11 @@ func (n *NetlinkAddresses) sendNA(a netip.Addr) error {
 	if err != nil {
 		return err
 	}
-	fr, err := UnsolicitedNA(n.mac, a)
+	fr, err := packet.UnsolicitedNA(n.mac, a)
 	if err != nil {
 		return err
 	}
-	if _, err := c.WriteTo(fr, &packet.Addr{HardwareAddr: net.HardwareAddr{0x33, 0x33, 0, 0, 0, 1}}); err != nil {
+	if _, err := c.WriteTo(fr, &afpacket.Addr{HardwareAddr: net.HardwareAddr{0x33, 0x33, 0, 0, 0, 1}}); err != nil {
 		return fmt.Errorf("vrrp: unsolicited NA for %v: %w", a, err)
 	}
 	return nil
@@ -301,7 +270,7 @@ func (n *NetlinkAddresses) Close() error {
 	}
 	n.closed = true
 	var errs []error
-	for _, c := range []*packet.Conn{n.arp, n.ndp} {
+	for _, c := range []*afpacket.Conn{n.arp, n.ndp} {
 		if c != nil {
 			errs = append(errs, c.Close())
 		}

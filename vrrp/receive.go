@@ -4,9 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/switchless/routing"
+	"github.com/switchless/routing/vrrp/packet"
 )
 
 // DropReason says why a received packet was discarded. Every drop is
@@ -108,7 +111,7 @@ type Counters struct {
 type Status struct {
 	VRID               uint8
 	Interface          string
-	Version            Version
+	Version            packet.Version
 	State              State
 	Master             netip.Addr
 	Address            netip.Addr
@@ -139,7 +142,7 @@ type TrackStatus struct {
 // Status returns a snapshot of the router.
 func (r *Router) Status() Status {
 	r.mu.Lock()
-	defer r.mu.Unlock()
+	defer r.unlock()
 	s := Status{
 		VRID: r.cfg.VRID, Interface: r.cfg.Interface, Version: r.cfg.Version, State: r.m.state,
 		Master: r.m.master, Address: r.local, VirtualAddresses: append([]netip.Addr(nil), r.cfg.VirtualAddresses...),
@@ -155,7 +158,7 @@ func (r *Router) Status() Status {
 		s.Counters.Drops[k] = v
 	}
 	for _, t := range r.tracks {
-		s.Tracks = append(s.Tracks, TrackStatus{Name: t.Name, Up: t.up, Weight: t.Weight, Changes: t.changes, LastErr: t.lastErr})
+		s.Tracks = append(s.Tracks, TrackStatus{Name: t.Name, Up: t.h.Up(), Weight: t.Weight, Changes: t.h.Changes(), LastErr: t.lastErr})
 	}
 	return s
 }
@@ -163,20 +166,43 @@ func (r *Router) Status() Status {
 // Dropped returns how many packets were dropped for reason.
 func (r *Router) Dropped(reason DropReason) uint64 {
 	r.mu.Lock()
-	defer r.mu.Unlock()
+	defer r.unlock()
 	return r.stats.Drops[reason]
 }
 
-// deliver is the transport's callback.
+// deliver is the transport's callback. It never waits for the router's
+// lock: a packet that arrives while an event is in progress, on another
+// goroutine or further up this one's stack (a transport that delivers
+// from inside Send), is copied and posted, and the holder handles it
+// before it releases the lock, then carries out its effects.
 func (r *Router) deliver(p routing.Packet) {
-	r.mu.Lock()
-	reason := r.receive(p)
-	if reason != 0 {
+	if r.mu.TryLock() {
+		r.handle(p)
+		r.unlock()
+		return
+	}
+	p.Payload = slices.Clone(p.Payload) // only valid during this call
+	var ran atomic.Bool
+	r.mu.Post(func() {
+		r.handle(p)
+		ran.Store(true)
+	})
+	// If the lock was free by the time of Post, the packet was handled
+	// on this goroutine, and nobody else will run its effects. If it was
+	// queued, the holder runs them after its unlock; that holder may be
+	// this goroutine's caller (a delivery from inside Send), whose lock
+	// makes flushing here impossible, and then the packet has not run yet.
+	if ran.Load() {
+		r.flush()
+	}
+}
+
+// handle is one received packet as an event. r.mu is held.
+func (r *Router) handle(p routing.Packet) {
+	if reason := r.receive(p); reason != 0 {
 		r.stats.Drops[reason]++
 		r.log.Debug("vrrp drop", "src", p.Src, "reason", reason)
 	}
-	r.mu.Unlock()
-	r.flush()
 }
 
 // receive applies the checks of RFC 5798 §7.1 (RFC 3768 §7.1 for v2) in
@@ -190,7 +216,7 @@ func (r *Router) receive(p routing.Packet) DropReason {
 		return DropLoop
 	}
 	// §7.1: MUST verify that the IP TTL / hop limit is 255.
-	if p.TTL != TTL {
+	if p.TTL != packet.TTL {
 		return DropTTL
 	}
 	a := &r.rx
@@ -210,13 +236,13 @@ func (r *Router) receive(p routing.Packet) DropReason {
 	if !r.allowed(p.Src) {
 		return DropSource
 	}
-	if r.cfg.Version == V2 {
+	if r.cfg.Version == packet.V2 {
 		// RFC 2338 §7.1 as kept by RFC 3768: the authentication type must
 		// match, and a simple password must be equal.
 		if a.AuthType != r.cfg.AuthType {
 			return DropAuthType
 		}
-		if a.AuthType == AuthSimple && a.AuthData != r.tx.AuthData {
+		if a.AuthType == packet.AuthSimple && a.AuthData != r.tx.AuthData {
 			return DropAuth
 		}
 		// RFC 3768 §7.1: the Adver Interval MUST be the configured one.
@@ -284,15 +310,15 @@ func sameAddresses(a, b []netip.Addr) bool {
 
 func decodeReason(err error) DropReason {
 	switch {
-	case errors.Is(err, ErrTruncated):
+	case errors.Is(err, packet.ErrTruncated):
 		return DropTruncated
-	case errors.Is(err, ErrVersion):
+	case errors.Is(err, packet.ErrVersion):
 		return DropVersion
-	case errors.Is(err, ErrType):
+	case errors.Is(err, packet.ErrType):
 		return DropType
-	case errors.Is(err, ErrChecksum):
+	case errors.Is(err, packet.ErrChecksum):
 		return DropChecksum
-	case errors.Is(err, ErrAuthType):
+	case errors.Is(err, packet.ErrAuthType):
 		return DropAuthType
 	}
 	return DropFamily

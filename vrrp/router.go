@@ -12,13 +12,8 @@ import (
 	"time"
 
 	"github.com/switchless/routing"
-)
-
-// Errors of the Router's lifecycle.
-var (
-	ErrStarted    = errors.New("vrrp: router already started")
-	ErrNotStarted = errors.New("vrrp: router not started")
-	ErrNoTrack    = errors.New("vrrp: no such track")
+	"github.com/switchless/routing/internal/loop"
+	"github.com/switchless/routing/vrrp/packet"
 )
 
 // Transition reports a state change of a Router.
@@ -34,17 +29,95 @@ type Transition struct {
 	Priority uint8 // effective priority at the time
 }
 
+// Env is what a Router runs on: its clock, logger, transport, address
+// manager and event callback. Config is what an operator writes; Env is
+// wired by the program.
+type Env struct {
+	// Clock is the time source; required: routing.SystemClock() on real
+	// interfaces, a routing.ManualClock in simulation.
+	Clock routing.Clock
+	// Logger receives structured logs; nil discards them.
+	Logger *slog.Logger
+	// Transport sends and receives IP protocol 112 (TTL 255) on the
+	// router's interface; required. Listen opens one on Linux; a Mux
+	// shares one among the virtual routers of an interface.
+	Transport routing.Transport
+	// Addresses owns and announces the virtual addresses; required.
+	// MemoryAddresses only records, for simulations.
+	Addresses AddressManager
+	// OnEvent, if set, receives the router's events (transitions, track
+	// changes) after the router's lock is released, one at a time and in
+	// order, on the goroutine that caused them. It must not block for
+	// long; it may call the Router's methods (a Stop from OnEvent returns
+	// before the shutdown's effects have run: they run as soon as OnEvent
+	// returns).
+	OnEvent func(Event)
+}
+
+// EventKind says what an Event reports.
+type EventKind uint8
+
+const (
+	// EventTransition: the state changed; Event.Transition says how.
+	EventTransition EventKind = iota + 1
+	// EventTrack: a track went up or down; Event.Track says which, and
+	// the priority that results.
+	EventTrack
+)
+
+func (k EventKind) String() string {
+	switch k {
+	case EventTransition:
+		return "transition"
+	case EventTrack:
+		return "track"
+	}
+	return fmt.Sprintf("EventKind(%d)", uint8(k))
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (k EventKind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
+
+// Event is one notification of a Router, delivered to Env.OnEvent.
+type Event struct {
+	Kind EventKind
+	// Time is the clock's time of the event.
+	Time time.Time
+	// VRID is the router's.
+	VRID uint8
+	// Transition is set for EventTransition.
+	Transition Transition
+	// Track is set for EventTrack.
+	Track TrackChange
+}
+
+// TrackChange reports a track that went up or down.
+type TrackChange struct {
+	Name string
+	Up   bool
+	// Err is the failing check's error when a Checker took the track
+	// down, empty otherwise.
+	Err string
+	// Priority and Forced are the router's effective priority and
+	// whether a weight-0 track holds it in Backup, after the change.
+	Priority uint8
+	Forced   bool
+}
+
 // Router is one VRRP virtual router on one interface: the state machine
 // of RFC 5798 / RFC 3768 driven by a routing.Transport and a
 // routing.Clock, owning its virtual addresses through an AddressManager.
 //
 // Every input (a received packet, a timer, an API call) is handled to
-// completion under the router's mutex; the AddressManager and the
-// OnTransition callback run after the mutex is released, in order.
+// completion under the router's lock (a loop.Mutex): a packet delivered
+// while it is held is copied and queued, never waited for, and handled
+// before the lock is released. The AddressManager and the OnEvent
+// callback run after the lock is released, in order.
 type Router struct {
 	cfg   Config
 	tr    routing.Transport
 	addrs AddressManager
+	on    func(Event)
 	log   *slog.Logger
 	clock routing.Clock
 	local netip.Addr
@@ -52,47 +125,62 @@ type Router struct {
 	ctx   context.Context // for dataplane calls and checks; cancelled by Stop
 	stop  context.CancelFunc
 
-	mu      sync.Mutex
-	running bool
-	stopped bool
-	m       machine
-	tracks  []trackState
+	// mu is held while an event is handled. A delivery that finds it held
+	// posts itself instead of waiting (see deliver).
+	mu       loop.Mutex
+	running  bool
+	starting bool // Start is opening the transport
+	stopped  bool
+	m        machine
+	tracks   []trackState
 
-	adverTimer, downTimer routing.Timer
-	adverGen, downGen     uint64
-	downSkew              bool
-	downDeadline          time.Time
-	announceGen           uint64
-	announceTimers        []routing.Timer
+	adver, down     loop.Slot // Adver_Timer, Master_Down_Timer
+	downSkew        bool
+	downDeadline    time.Time
+	announceDelay   loop.Slot
+	announceRefresh loop.Slot
+	announceBurst   []*loop.Slot
 
 	stats Counters
-	rx    Advertisement
-	tx    Advertisement
+	rx    packet.Advertisement
+	tx    packet.Advertisement
 	buf   []byte
 
-	fxMu     sync.Mutex
-	fxDone   *sync.Cond // signalled when a drainer finishes
-	fx       []effect
-	draining bool
+	fxMu      sync.Mutex
+	fxDone    *sync.Cond // signalled when a drainer finishes
+	fx        []effect
+	draining  bool
+	notifying bool // the drainer is inside OnEvent
+	// cancelWhenDrained: Stop ran from OnEvent, so the drainer cancels
+	// ctx once the shutdown's effects have run.
+	cancelWhenDrained bool
 }
 
-// New returns a Router for cfg that sends and receives through tr and
-// owns its addresses through addrs (nil: the router only elects, and
-// touches no address). It validates cfg.
-func New(cfg Config, tr routing.Transport, addrs AddressManager) (*Router, error) {
+// New returns a Router for cfg on env. It validates cfg and checks env: a
+// nil clock, transport or address manager is an error wrapping
+// ErrInvalidConfig. Nothing runs until Start.
+func New(cfg Config, env Env) (*Router, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if tr == nil {
-		return nil, fmt.Errorf("%w: transport: nil", ErrConfig)
+	switch {
+	case env.Clock == nil:
+		return nil, fmt.Errorf("%w: env.Clock: is nil (use routing.SystemClock() on real interfaces)", ErrInvalidConfig)
+	case env.Transport == nil:
+		return nil, fmt.Errorf("%w: env.Transport: is nil (use vrrp.Listen on a real interface, or a netsim transport)", ErrInvalidConfig)
+	case env.Addresses == nil:
+		return nil, fmt.Errorf("%w: env.Addresses: is nil (use NewNetlinkAddresses on Linux, or NewMemoryAddresses)", ErrInvalidConfig)
+	}
+	if env.Logger == nil {
+		env.Logger = slog.New(slog.DiscardHandler)
 	}
 	cfg = cfg.withDefaults()
 	cfg.VirtualAddresses = slices.Clone(cfg.VirtualAddresses)
-	r := &Router{cfg: cfg, tr: tr, addrs: addrs, clock: cfg.Clock, local: cfg.Address.Addr()}
-	r.log = cfg.Logger.With("vrid", cfg.VRID, "iface", cfg.Interface, "version", int(cfg.Version))
-	r.group = GroupIPv4
+	r := &Router{cfg: cfg, tr: env.Transport, addrs: env.Addresses, on: env.OnEvent, clock: env.Clock, local: cfg.Address.Addr()}
+	r.log = env.Logger.With("vrid", cfg.VRID, "iface", cfg.Interface, "version", int(cfg.Version))
+	r.group = packet.GroupIPv4
 	if !r.local.Is4() {
-		r.group = GroupIPv6
+		r.group = packet.GroupIPv6
 	}
 	r.ctx, r.stop = context.WithCancel(context.Background())
 	r.fxDone = sync.NewCond(&r.fxMu)
@@ -105,9 +193,9 @@ func New(cfg Config, tr routing.Transport, addrs AddressManager) (*Router, error
 		priority:     cfg.Priority,
 	}
 	for _, t := range cfg.Tracks {
-		r.tracks = append(r.tracks, trackState{Track: t, up: true})
+		r.tracks = append(r.tracks, newTrackState(t))
 	}
-	r.tx = Advertisement{Version: cfg.Version, VRID: cfg.VRID, Interval: cfg.Interval,
+	r.tx = packet.Advertisement{Version: cfg.Version, VRID: cfg.VRID, Interval: cfg.Interval,
 		Addresses: cfg.VirtualAddresses, AuthType: cfg.AuthType}
 	copy(r.tx.AuthData[:], cfg.Password)
 	r.stats.Drops = map[DropReason]uint64{}
@@ -119,24 +207,42 @@ func (r *Router) Config() Config { return r.cfg }
 
 // Start starts the transport, joins the VRRP group (unless unicast peers
 // are configured) and fires the Startup event (RFC 5798 §6.4.1). It does
-// not block. A Router starts once.
+// not block. A Router starts once: a second Start returns ErrStarted,
+// Start after Stop ErrStopped.
 func (r *Router) Start() error {
 	r.mu.Lock()
-	if r.running || r.stopped {
-		r.mu.Unlock()
+	switch {
+	case r.stopped:
+		r.unlock()
+		return ErrStopped
+	case r.running || r.starting:
+		r.unlock()
 		return ErrStarted
 	}
-	r.mu.Unlock()
+	r.starting = true
+	r.unlock()
+	fail := func(err error) error {
+		r.mu.Lock()
+		r.starting = false
+		r.unlock()
+		return err
+	}
 	if err := r.tr.Start(r.deliver); err != nil {
-		return fmt.Errorf("vrrp: start transport: %w", err)
+		return fail(fmt.Errorf("vrrp: start transport: %w", err))
 	}
 	if len(r.cfg.Peers) == 0 {
 		if err := r.tr.JoinGroup(r.group); err != nil {
 			_ = r.tr.Close()
-			return fmt.Errorf("vrrp: join %v: %w", r.group, err)
+			return fail(fmt.Errorf("vrrp: join %v: %w", r.group, err))
 		}
 	}
 	r.mu.Lock()
+	r.starting = false
+	if r.stopped { // Stop ran meanwhile
+		r.mu.Unlock()
+		_ = r.tr.Close()
+		return ErrStopped
+	}
 	r.running = true
 	r.m.priority, r.m.forced = r.effectivePriority()
 	r.log.Info("vrrp starting", "priority", r.m.priority, "interval", r.cfg.Interval, "vips", r.cfg.VirtualAddresses)
@@ -147,8 +253,7 @@ func (r *Router) Start() error {
 			r.armCheck(i)
 		}
 	}
-	r.mu.Unlock()
-	r.flush()
+	r.unlock()
 	return nil
 }
 
@@ -158,7 +263,8 @@ func (r *Router) Start() error {
 func (r *Router) Stop(ctx context.Context) error {
 	r.mu.Lock()
 	if !r.running {
-		r.mu.Unlock()
+		r.stopped = true // a Router that never ran does not start later
+		r.unlock()
 		return nil
 	}
 	tr, acts := r.m.shutdown(r.clock.Now())
@@ -168,7 +274,15 @@ func (r *Router) Stop(ctx context.Context) error {
 	r.stopTimers()
 	r.mu.Unlock()
 	err := r.flushCtx(ctx, true)
-	r.stop()
+	r.fxMu.Lock()
+	if r.notifying {
+		// Stop from OnEvent: the drainer up the stack has yet to run
+		// the shutdown's effects with r.ctx; it cancels r.ctx when done.
+		r.cancelWhenDrained = true
+	} else {
+		r.stop()
+	}
+	r.fxMu.Unlock()
 	if cerr := r.tr.Close(); cerr != nil && !errors.Is(cerr, net.ErrClosed) {
 		err = errors.Join(err, cerr)
 	}
@@ -190,7 +304,7 @@ func (r *Router) Run(ctx context.Context) error {
 // State returns the current state.
 func (r *Router) State() State {
 	r.mu.Lock()
-	defer r.mu.Unlock()
+	defer r.unlock()
 	return r.m.state
 }
 
@@ -199,7 +313,7 @@ func (r *Router) State() State {
 // zero Addr when unknown.
 func (r *Router) Master() netip.Addr {
 	r.mu.Lock()
-	defer r.mu.Unlock()
+	defer r.unlock()
 	return r.m.master
 }
 
@@ -209,25 +323,30 @@ func (r *Router) SetTrack(name string, up bool) error {
 	r.mu.Lock()
 	i := slices.IndexFunc(r.tracks, func(t trackState) bool { return t.Name == name })
 	if i < 0 {
-		r.mu.Unlock()
+		r.unlock()
 		return fmt.Errorf("%w: %q", ErrNoTrack, name)
 	}
-	r.setTrackLocked(i, up)
-	r.mu.Unlock()
-	r.flush()
+	if r.tracks[i].h.Set(up) {
+		r.trackChanged(i)
+	}
+	r.unlock()
 	return nil
 }
 
-// setTrackLocked changes one track's state and re-evaluates the priority.
-func (r *Router) setTrackLocked(i int, up bool) {
+// trackChanged re-evaluates the priority after track i went up or down,
+// and reports the change. r.mu is held.
+func (r *Router) trackChanged(i int) {
 	t := &r.tracks[i]
-	if t.up == up {
-		return
-	}
-	t.up = up
-	t.changes++
+	up := t.h.Up()
 	prio, forced := r.effectivePriority()
 	r.log.Info("vrrp track changed", "track", t.Name, "up", up, "priority", prio, "forced", forced)
+	if r.on != nil {
+		ch := TrackChange{Name: t.Name, Up: up, Priority: prio, Forced: forced}
+		if !up {
+			ch.Err = t.lastErr
+		}
+		r.enqueue(effect{kind: fxNotify, ev: Event{Kind: EventTrack, Time: r.clock.Now(), VRID: r.cfg.VRID, Track: ch}})
+	}
 	if !r.running {
 		r.m.priority, r.m.forced = prio, forced
 		return
@@ -244,7 +363,7 @@ func (r *Router) effectivePriority() (uint8, bool) {
 	prio := int(r.cfg.Priority)
 	forced, lowered := false, false
 	for _, t := range r.tracks {
-		if t.up {
+		if t.h.Up() {
 			continue
 		}
 		if t.Weight == 0 {
@@ -284,7 +403,7 @@ func (r *Router) apply(tr *transition, acts []action) {
 		case actReannounce:
 			r.stats.Reannouncements++
 			r.log.Warn("vrrp another master was heard; announcing again")
-			r.burst(r.announceGen)
+			r.burst()
 		}
 	}
 	if tr == nil {
@@ -297,8 +416,8 @@ func (r *Router) apply(tr *transition, acts []action) {
 	ev := Transition{VRID: r.cfg.VRID, From: tr.from, To: tr.to, Reason: tr.reason, Time: now,
 		Master: r.m.master, Priority: r.m.priority}
 	r.log.Info("vrrp transition", "from", tr.from, "to", tr.to, "reason", tr.reason, "master", r.m.master)
-	if r.cfg.OnTransition != nil {
-		r.enqueue(effect{kind: fxNotify, tr: ev})
+	if r.on != nil {
+		r.enqueue(effect{kind: fxNotify, ev: Event{Kind: EventTransition, Time: now, VRID: r.cfg.VRID, Transition: ev}})
 	}
 }
 
@@ -310,7 +429,7 @@ func (r *Router) send(prio uint8) {
 		dsts = []netip.Addr{r.group}
 	}
 	for _, dst := range dsts {
-		b, err := r.tx.Append(r.buf[:0], r.local, dst, r.cfg.Checksum)
+		b, err := r.tx.AppendBinary(r.buf[:0], r.local, dst, r.cfg.Checksum)
 		if err != nil { // cannot happen with a validated Config
 			r.log.Error("vrrp encode", "err", err)
 			return
@@ -328,57 +447,48 @@ func (r *Router) send(prio uint8) {
 	}
 }
 
+// onTimer is the run of every timer slot: the timer's body is one event,
+// handled under the lock while the router runs, its effects after.
+func (r *Router) onTimer(body func()) {
+	r.mu.Lock()
+	if r.running {
+		body()
+	}
+	r.unlock()
+}
+
+// unlock releases the router's lock, which first runs the deliveries
+// posted while it was held, then carries out the effects decided by the
+// event and by those deliveries, outside the lock. Every event ends so.
+func (r *Router) unlock() {
+	r.mu.Unlock()
+	r.flush()
+}
+
+// armAdver (re)arms Adver_Timer (RFC 5798 §6.4.3).
 func (r *Router) armAdver(d time.Duration) {
-	r.stopAdver()
-	gen := r.adverGen
-	r.adverTimer = r.clock.AfterFunc(d, func() {
-		r.mu.Lock()
-		if !r.running || gen != r.adverGen {
-			r.mu.Unlock()
-			return
-		}
-		r.adverTimer = nil
+	r.adver.Arm(r.clock, d, r.onTimer, func() {
 		r.apply(nil, r.m.adverTimer(r.clock.Now()))
-		r.mu.Unlock()
-		r.flush()
 	})
 }
 
-func (r *Router) stopAdver() {
-	r.adverGen++
-	if r.adverTimer != nil {
-		r.adverTimer.Stop()
-		r.adverTimer = nil
-	}
-}
+func (r *Router) stopAdver() { r.adver.Stop() }
 
+// armDown (re)arms Master_Down_Timer (RFC 5798 §6.4.2); skew tells that
+// it runs for Skew_Time after a priority-0 advertisement.
 func (r *Router) armDown(d time.Duration, skew bool) {
-	r.stopDown()
-	gen := r.downGen
 	r.downSkew = skew
 	r.downDeadline = r.clock.Now().Add(d)
-	r.downTimer = r.clock.AfterFunc(d, func() {
-		r.mu.Lock()
-		if !r.running || gen != r.downGen {
-			r.mu.Unlock()
-			return
-		}
-		r.downTimer = nil
+	r.down.Arm(r.clock, d, r.onTimer, func() {
 		r.downDeadline = time.Time{}
 		tr, acts := r.m.masterDown(r.clock.Now(), r.downSkew)
 		r.apply(tr, acts)
-		r.mu.Unlock()
-		r.flush()
 	})
 }
 
 func (r *Router) stopDown() {
-	r.downGen++
+	r.down.Stop()
 	r.downDeadline = time.Time{}
-	if r.downTimer != nil {
-		r.downTimer.Stop()
-		r.downTimer = nil
-	}
 }
 
 func (r *Router) stopTimers() {
@@ -386,11 +496,7 @@ func (r *Router) stopTimers() {
 	r.stopDown()
 	r.stopAnnouncing()
 	for i := range r.tracks {
-		r.tracks[i].gen++
-		if r.tracks[i].timer != nil {
-			r.tracks[i].timer.Stop()
-			r.tracks[i].timer = nil
-		}
+		r.tracks[i].slot.Stop()
 	}
 }
 
@@ -398,57 +504,45 @@ func (r *Router) stopTimers() {
 // Count now, another after Delay, and one every Refresh.
 func (r *Router) startAnnouncing() {
 	r.stopAnnouncing()
-	gen := r.announceGen
-	r.burst(gen)
+	r.burst()
 	a := r.cfg.Announce
 	if a.Delay > 0 {
-		r.announceTimers = append(r.announceTimers, r.clock.AfterFunc(a.Delay, func() {
-			r.mu.Lock()
-			if r.running && gen == r.announceGen {
-				r.burst(gen)
-			}
-			r.mu.Unlock()
-			r.flush()
-		}))
+		r.announceDelay.Arm(r.clock, a.Delay, r.onTimer, r.burst)
 	}
 	if a.Refresh > 0 {
-		r.armRefresh(gen)
+		r.armRefresh()
 	}
 }
 
-func (r *Router) armRefresh(gen uint64) {
-	r.announceTimers = append(r.announceTimers, r.clock.AfterFunc(r.cfg.Announce.Refresh, func() {
-		r.mu.Lock()
-		if r.running && gen == r.announceGen {
-			r.enqueue(effect{kind: fxAnnounce})
-			r.armRefresh(gen)
-		}
-		r.mu.Unlock()
-		r.flush()
-	}))
+func (r *Router) armRefresh() {
+	r.announceRefresh.Arm(r.clock, r.cfg.Announce.Refresh, r.onTimer, func() {
+		r.enqueue(effect{kind: fxAnnounce})
+		r.armRefresh()
+	})
 }
 
-// burst announces once now and Count-1 more times, Interval apart.
-func (r *Router) burst(gen uint64) {
+// burst announces once now and Count-1 more times, Interval apart. Bursts
+// may overlap (a reannouncement during the Delay burst): each pending
+// announcement has its own slot.
+func (r *Router) burst() {
 	r.enqueue(effect{kind: fxAnnounce})
+	r.announceBurst = slices.DeleteFunc(r.announceBurst, func(s *loop.Slot) bool { return !s.Armed() })
 	for i := 1; i < r.cfg.Announce.Count; i++ {
-		r.announceTimers = append(r.announceTimers, r.clock.AfterFunc(time.Duration(i)*r.cfg.Announce.Interval, func() {
-			r.mu.Lock()
-			if r.running && gen == r.announceGen {
-				r.enqueue(effect{kind: fxAnnounce})
-			}
-			r.mu.Unlock()
-			r.flush()
-		}))
+		s := new(loop.Slot)
+		s.Arm(r.clock, time.Duration(i)*r.cfg.Announce.Interval, r.onTimer, func() {
+			r.enqueue(effect{kind: fxAnnounce})
+		})
+		r.announceBurst = append(r.announceBurst, s)
 	}
 }
 
 func (r *Router) stopAnnouncing() {
-	r.announceGen++
-	for _, t := range r.announceTimers {
-		t.Stop()
+	r.announceDelay.Stop()
+	r.announceRefresh.Stop()
+	for _, s := range r.announceBurst {
+		s.Stop()
 	}
-	r.announceTimers = r.announceTimers[:0]
+	r.announceBurst = r.announceBurst[:0]
 }
 
 // effects run outside the mutex, in order.
@@ -463,16 +557,10 @@ const (
 
 type effect struct {
 	kind effectKind
-	tr   Transition
+	ev   Event
 }
 
 func (r *Router) enqueue(e effect) {
-	if e.kind != fxNotify && r.addrs == nil {
-		if e.kind == fxAnnounce {
-			r.stats.Announcements++
-		}
-		return
-	}
 	r.fxMu.Lock()
 	r.fx = append(r.fx, e)
 	r.fxMu.Unlock()
@@ -482,11 +570,12 @@ func (r *Router) flush() { _ = r.flushCtx(r.ctx, false) }
 
 // flushCtx runs the queued effects unless another goroutine already does
 // (then, with wait, it waits for that one to finish and drains what is
-// left); it returns the errors of the effects it ran.
+// left, unless it is called from OnEvent, whose drainer would wait for
+// itself); it returns the errors of the effects it ran.
 func (r *Router) flushCtx(ctx context.Context, wait bool) error {
 	var errs []error
 	r.fxMu.Lock()
-	for wait && r.draining {
+	for wait && r.draining && !r.notifying {
 		r.fxDone.Wait()
 	}
 	if r.draining {
@@ -504,6 +593,9 @@ func (r *Router) flushCtx(ctx context.Context, wait bool) error {
 		r.fxMu.Lock()
 	}
 	r.draining = false
+	if r.cancelWhenDrained {
+		r.stop()
+	}
 	r.fxDone.Broadcast()
 	r.fxMu.Unlock()
 	return errors.Join(errs...)
@@ -526,7 +618,14 @@ func (r *Router) run(ctx context.Context, e effect) error {
 			err = fmt.Errorf("vrrp: announce %v: %w", vips, err)
 		}
 	case fxNotify:
-		r.cfg.OnTransition(e.tr)
+		r.fxMu.Lock()
+		r.notifying = true
+		r.fxMu.Unlock()
+		r.on(e.ev)
+		r.fxMu.Lock()
+		r.notifying = false
+		r.fxMu.Unlock()
+		return nil
 	}
 	r.mu.Lock()
 	if e.kind == fxAnnounce {

@@ -17,13 +17,14 @@ var simVIP = netip.MustParseAddr("192.0.2.100")
 
 // simNode is one VRRP router on the simulated LAN.
 type simNode struct {
-	name  string
-	node  *netsim.Node
-	att   *netsim.Attachment
-	cfg   Config
-	r     *Router
-	addrs *MemoryAddresses
-	trans []Transition
+	name   string
+	node   *netsim.Node
+	att    *netsim.Attachment
+	cfg    Config
+	r      *Router
+	addrs  *MemoryAddresses
+	trans  []Transition
+	events []Event
 }
 
 // simLAN is a broadcast segment on a manual clock with VRRP routers on it,
@@ -46,7 +47,7 @@ func newSimLAN(t *testing.T) *simLAN {
 	return &simLAN{t: t, clock: clock, net: n, seg: seg}
 }
 
-// add attaches a router configured by cfg (Address, Clock, VRID and VIP
+// add attaches a router configured by cfg (Address, VRID and VIP
 // filled in when zero) without starting it.
 func (s *simLAN) add(cfg Config) *simNode {
 	s.t.Helper()
@@ -68,7 +69,6 @@ func (s *simLAN) add(cfg Config) *simNode {
 		cfg.VirtualAddresses = []netip.Addr{simVIP}
 	}
 	cfg.Interface = "eth0"
-	cfg.Clock = s.clock
 	sn := &simNode{name: name, node: nd, att: att, cfg: cfg}
 	s.nodes = append(s.nodes, sn)
 	sn.start(s.t, s)
@@ -84,8 +84,12 @@ func (sn *simNode) start(t *testing.T, s *simLAN) {
 	}
 	sn.addrs = NewMemoryAddresses(s.clock, nil)
 	cfg := sn.cfg
-	cfg.OnTransition = func(tr Transition) { sn.trans = append(sn.trans, tr) }
-	r, err := New(cfg, tr, sn.addrs)
+	r, err := New(cfg, Env{Clock: s.clock, Transport: tr, Addresses: sn.addrs, OnEvent: func(e Event) {
+		sn.events = append(sn.events, e)
+		if e.Kind == EventTransition {
+			sn.trans = append(sn.trans, e.Transition)
+		}
+	}})
 	if err != nil {
 		t.Fatal(err)
 	}

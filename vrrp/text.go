@@ -11,9 +11,3 @@ func (r Reason) MarshalText() ([]byte, error) { return []byte(r.String()), nil }
 
 // MarshalText implements encoding.TextMarshaler.
 func (d DropReason) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
-
-// MarshalText implements encoding.TextMarshaler.
-func (v Version) MarshalText() ([]byte, error) { return []byte(v.String()), nil }
-
-// MarshalText implements encoding.TextMarshaler.
-func (a AuthType) MarshalText() ([]byte, error) { return []byte(a.String()), nil }

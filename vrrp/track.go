@@ -3,75 +3,69 @@ package vrrp
 import (
 	"context"
 
-	"github.com/switchless/routing"
+	"github.com/switchless/routing/health"
+	"github.com/switchless/routing/internal/loop"
 )
 
-// Checker is a health source for tracking: Check returns nil while the
-// tracked object is healthy. It is called from a timer, outside the
-// router's lock, and must respect ctx.
-type Checker interface {
-	Check(ctx context.Context) error
-}
-
-// CheckFunc adapts a function to Checker.
-type CheckFunc func(ctx context.Context) error
-
-// Check implements Checker.
-func (f CheckFunc) Check(ctx context.Context) error { return f(ctx) }
-
+// trackState is a Track and its health.Hysteresis. A track without a
+// Checker has rise and fall 1 and is driven by SetTrack.
+//
+// Checks do not use health.Monitor: a Router handles every event to
+// completion on the goroutine that delivered it, so that on a
+// routing.ManualClock a simulation is deterministic; a Monitor's checks
+// finish on goroutines of their own. The router runs each check outside
+// its lock on the timer's goroutine instead, bounded by the Track's
+// Timeout through the check's context.
 type trackState struct {
 	Track
-	up        bool
-	ok, fails int // consecutive results
-	changes   uint64
-	lastErr   string
-	timer     routing.Timer
-	gen       uint64
+	h       health.Hysteresis
+	lastErr string
+	slot    loop.Slot // the next check
 }
 
-// armCheck schedules the next check of track i. r.mu is held.
+func newTrackState(t Track) trackState {
+	if t.Checker == nil {
+		return trackState{Track: t, h: health.NewHysteresis(1, 1, true)}
+	}
+	return trackState{Track: t, h: health.NewHysteresis(t.Rise, t.Fall, true)}
+}
+
+// armCheck schedules the next check of track i. r.mu is held. The slot's
+// run takes the lock only to see whether the check is still due: the
+// check itself runs outside the lock, and its result is one more event.
 func (r *Router) armCheck(i int) {
-	t := &r.tracks[i]
-	gen := t.gen
-	t.timer = r.clock.AfterFunc(t.Interval, func() { r.runCheck(i, gen) })
+	due := false
+	r.tracks[i].slot.Arm(r.clock, r.tracks[i].Interval, func(body func()) {
+		r.mu.Lock()
+		if r.running {
+			body() // sets due unless the slot was stopped meanwhile
+		}
+		t := r.tracks[i].Track
+		r.unlock()
+		if !due {
+			return
+		}
+		ctx, cancel := context.WithTimeout(r.ctx, t.Timeout)
+		err := t.Checker.Check(ctx)
+		cancel()
+		r.mu.Lock()
+		if r.running { // a Router runs once: a stopped one stays stopped
+			r.observe(i, err)
+			r.armCheck(i)
+		}
+		r.unlock()
+	}, func() { due = true })
 }
 
-// runCheck runs one check outside the lock, then applies rise/fall.
-func (r *Router) runCheck(i int, gen uint64) {
-	r.mu.Lock()
-	if !r.running || r.tracks[i].gen != gen {
-		r.mu.Unlock()
-		return
-	}
-	t := r.tracks[i].Track
-	r.mu.Unlock()
-
-	ctx, cancel := context.WithTimeout(r.ctx, t.Timeout)
-	err := t.Checker.Check(ctx)
-	cancel()
-
-	r.mu.Lock()
-	if !r.running || r.tracks[i].gen != gen {
-		r.mu.Unlock()
-		return
-	}
+// observe feeds one check result of track i to its hysteresis. r.mu is
+// held.
+func (r *Router) observe(i int, err error) {
 	ts := &r.tracks[i]
+	ts.lastErr = ""
 	if err != nil {
 		ts.lastErr = err.Error()
-		ts.ok = 0
-		ts.fails++
-		if ts.up && ts.fails >= ts.Fall {
-			r.setTrackLocked(i, false)
-		}
-	} else {
-		ts.lastErr = ""
-		ts.fails = 0
-		ts.ok++
-		if !ts.up && ts.ok >= ts.Rise {
-			r.setTrackLocked(i, true)
-		}
 	}
-	r.armCheck(i)
-	r.mu.Unlock()
-	r.flush()
+	if ts.h.Observe(err) {
+		r.trackChanged(i)
+	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/switchless/routing/ring"
 	"github.com/switchless/routing/vrrp"
+	"github.com/switchless/routing/vrrp/packet"
 )
 
 func TestCheckExample(t *testing.T) {
@@ -83,7 +84,7 @@ func TestShow(t *testing.T) {
 		Neighbors: []NeighborView{{Interface: "east", RouterID: netip.MustParseAddr("10.2.0.1"), Address: netip.MustParseAddr("10.255.0.1"), State: "Full", DeadIn: "750ms"}},
 		Routes:    []RouteView{{Prefix: netip.MustParsePrefix("10.2.0.0/24"), Type: "intra-area", Cost: "20", NextHops: []string{"via 10.255.0.1 east"}}},
 		Static:    &on,
-		VRRP: vrrpView(vrrp.Status{VRID: 10, Version: vrrp.V3, State: vrrp.Master, Priority: 200, Master: netip.MustParseAddr("192.0.2.2"),
+		VRRP: vrrpView(vrrp.Status{VRID: 10, Version: packet.V3, State: vrrp.Master, Priority: 200, Master: netip.MustParseAddr("192.0.2.2"),
 			VirtualAddresses: []netip.Addr{netip.MustParseAddr("192.0.2.254")}, Counters: vrrp.Counters{Drops: map[vrrp.DropReason]uint64{vrrp.DropTTL: 2}}}),
 		Events:     []EventView{{Time: time.Date(2026, 1, 2, 3, 4, 6, 0, time.UTC), Kind: "vrrp", Text: "Backup -> Master (master down), priority 200"}},
 		Transports: map[string]ring.TransportStats{"ospf/east": {Received: 3}},

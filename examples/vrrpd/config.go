@@ -13,6 +13,7 @@ import (
 
 	daemonkit "github.com/switchless/routing/internal/daemon"
 	"github.com/switchless/routing/vrrp"
+	"github.com/switchless/routing/vrrp/packet"
 )
 
 // File is vrrpd's YAML configuration.
@@ -284,20 +285,20 @@ func (rc RouterConfig) vrrpConfig(addr netip.Prefix, subnets []netip.Prefix) (vr
 	}
 	switch rc.Version {
 	case 0, 3:
-		c.Version = vrrp.V3
+		c.Version = packet.V3
 	case 2:
-		c.Version = vrrp.V2
+		c.Version = packet.V2
 	default:
-		return c, fmt.Errorf("%w: Version: %d is neither 2 nor 3", vrrp.ErrConfig, rc.Version)
+		return c, fmt.Errorf("%w: Version: %d is neither 2 nor 3", vrrp.ErrInvalidConfig, rc.Version)
 	}
 	if rc.Preempt != nil && !*rc.Preempt {
 		c.NoPreempt = true
 	}
 	if rc.Password != "" {
-		c.AuthType, c.Password = vrrp.AuthSimple, rc.Password
+		c.AuthType, c.Password = packet.AuthSimple, rc.Password
 	}
 	if rc.V3ChecksumAsV2 {
-		c.Checksum = vrrp.ChecksumNoPseudoHeader
+		c.Checksum = packet.ChecksumNoPseudoHeader
 	}
 	ownIface := false
 	for _, ti := range rc.TrackInterfaces {

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/switchless/routing/vrrp"
+	"github.com/switchless/routing/vrrp/packet"
 )
 
 func TestExampleConfig(t *testing.T) {
@@ -22,7 +22,7 @@ func TestExampleConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Address.String() != "192.0.2.2/24" || len(cfg.Subnets) != 1 || cfg.Version != vrrp.V3 {
+	if cfg.Address.String() != "192.0.2.2/24" || len(cfg.Subnets) != 1 || cfg.Version != packet.V3 {
 		t.Errorf("completed %+v", cfg)
 	}
 	// eth1 weight 50, the script weight 0, and the router's own eth0.

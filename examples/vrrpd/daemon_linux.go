@@ -15,7 +15,6 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/switchless/routing"
-	"github.com/switchless/routing/internal/transport"
 	"github.com/switchless/routing/vrrp"
 )
 
@@ -70,13 +69,8 @@ func run(ctx context.Context, l *Loaded, socket string, log *slog.Logger) error 
 		key := muxKey{rc.Interface, cfg.Address.Addr()}
 		mux := muxes[key]
 		if mux == nil {
-			var tr routing.Transport
-			ic := transport.IPConfig{Interface: rc.Interface, Protocol: vrrp.IPProtocol, TTL: vrrp.TTL, Source: cfg.Address.Addr(), Logger: log}
-			if cfg.Address.Addr().Is4() {
-				tr, err = transport.ListenIP(ctx, ic)
-			} else {
-				tr, err = transport.ListenIP6(ctx, ic)
-			}
+			tr, err := vrrp.Listen(ctx, vrrp.ListenConfig{Interface: rc.Interface, IPv6: cfg.Address.Addr().Is6(),
+				Source: cfg.Address.Addr(), Logger: log})
 			if err != nil {
 				_ = stopAll()
 				return fmt.Errorf("router %s: %w", rc.Name, err)
@@ -96,9 +90,8 @@ func run(ctx context.Context, l *Loaded, socket string, log *slog.Logger) error 
 			return fmt.Errorf("router %s: %w", rc.Name, err)
 		}
 		x := &running{name: rc.Name, rc: rc, addrs: am, notify: newNotifier(rc.Name, rc.Interface, rc.Notify, log)}
-		cfg.OnTransition = x.notify.notify
-		cfg.Logger = log.With("router", rc.Name)
-		r, err := vrrp.New(cfg, sub, am)
+		r, err := vrrp.New(cfg, vrrp.Env{Clock: routing.SystemClock(), Logger: log.With("router", rc.Name),
+			Transport: sub, Addresses: am, OnEvent: x.notify.onEvent})
 		if err != nil {
 			_ = am.Close()
 			_ = stopAll()

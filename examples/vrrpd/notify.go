@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/switchless/routing/health"
 	"github.com/switchless/routing/vrrp"
 )
 
@@ -28,8 +29,13 @@ func newNotifier(name, iface string, cmd []string, log *slog.Logger) *notifier {
 	return n
 }
 
-// notify queues t; it never blocks (a full queue drops and logs).
-func (n *notifier) notify(t vrrp.Transition) {
+// onEvent is the router's Env.OnEvent: it queues each transition for the
+// notify command and never blocks (a full queue drops and logs).
+func (n *notifier) onEvent(e vrrp.Event) {
+	if e.Kind != vrrp.EventTransition {
+		return
+	}
+	t := e.Transition
 	select {
 	case n.ch <- t:
 	default:
@@ -84,8 +90,8 @@ func runNotify(cmd []string, name, iface string, t vrrp.Transition) error {
 
 // commandChecker is a health check that runs a command: exit 0 is
 // healthy.
-func commandChecker(cmd []string) vrrp.Checker {
-	return vrrp.CheckFunc(func(ctx context.Context) error {
+func commandChecker(cmd []string) health.Checker {
+	return health.CheckFunc(func(ctx context.Context) error {
 		if len(cmd) == 0 {
 			return fmt.Errorf("no command")
 		}

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/switchless/routing/vrrp"
+	"github.com/switchless/routing/vrrp/packet"
 )
 
 func TestNotifierRunsCommandInOrder(t *testing.T) {
@@ -22,9 +23,10 @@ func TestNotifierRunsCommandInOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	n := newNotifier("gw", "eth0", []string{script, "extra"}, slog.New(slog.DiscardHandler))
-	n.notify(vrrp.Transition{VRID: 51, From: vrrp.Initialize, To: vrrp.Backup, Reason: vrrp.ReasonStartup, Priority: 100})
-	n.notify(vrrp.Transition{VRID: 51, From: vrrp.Backup, To: vrrp.Master, Reason: vrrp.ReasonMasterDown,
-		Master: netip.MustParseAddr("192.0.2.2"), Priority: 100})
+	n.onEvent(vrrp.Event{Kind: vrrp.EventTransition, Transition: vrrp.Transition{VRID: 51, From: vrrp.Initialize, To: vrrp.Backup, Reason: vrrp.ReasonStartup, Priority: 100}})
+	n.onEvent(vrrp.Event{Kind: vrrp.EventTrack, Track: vrrp.TrackChange{Name: "if:eth1"}}) // not a transition: no command
+	n.onEvent(vrrp.Event{Kind: vrrp.EventTransition, Transition: vrrp.Transition{VRID: 51, From: vrrp.Backup, To: vrrp.Master, Reason: vrrp.ReasonMasterDown,
+		Master: netip.MustParseAddr("192.0.2.2"), Priority: 100}})
 	n.close()
 	b, err := os.ReadFile(out)
 	if err != nil {
@@ -48,7 +50,7 @@ func TestCommandChecker(t *testing.T) {
 
 func TestStatusSocket(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "vrrpd.sock")
-	st := []RouterStatus{{Name: "gw", Status: vrrp.Status{VRID: 51, Interface: "eth0", Version: vrrp.V3, State: vrrp.Master,
+	st := []RouterStatus{{Name: "gw", Status: vrrp.Status{VRID: 51, Interface: "eth0", Version: packet.V3, State: vrrp.Master,
 		Master: netip.MustParseAddr("192.0.2.2"), Priority: 200, VirtualAddresses: []netip.Addr{netip.MustParseAddr("192.0.2.100")},
 		Counters: vrrp.Counters{Sent: 7, Drops: map[vrrp.DropReason]uint64{vrrp.DropTTL: 1}}}}}
 	stop, err := serveStatus(context.Background(), path, func() []RouterStatus { return st })

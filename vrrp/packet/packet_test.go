@@ -1,4 +1,4 @@
-package vrrp
+package packet
 
 import (
 	"bytes"
@@ -63,7 +63,7 @@ func TestAdvertisementGolden(t *testing.T) {
 	for _, g := range goldens {
 		t.Run(g.name, func(t *testing.T) {
 			want, _ := hex.DecodeString(g.hex)
-			got, err := g.adv.Append(nil, g.src, g.dst, g.mode)
+			got, err := g.adv.AppendBinary(nil, g.src, g.dst, g.mode)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -85,7 +85,7 @@ func TestAdvertisement_v2SimpleAuth(t *testing.T) {
 	a := Advertisement{Version: V2, VRID: 51, Priority: 150, Interval: 3 * time.Second, AuthType: AuthSimple,
 		Addresses: []netip.Addr{netip.MustParseAddr("10.1.1.1"), netip.MustParseAddr("10.1.1.2")}}
 	copy(a.AuthData[:], "secret")
-	b, err := a.Append(nil, srcV4, GroupIPv4, 0)
+	b, err := a.AppendBinary(nil, srcV4, GroupIPv4, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +106,7 @@ func TestAdvertisement_v2SimpleAuth(t *testing.T) {
 func TestAdvertisement_gopacketV2(t *testing.T) {
 	a := Advertisement{Version: V2, VRID: 42, Priority: 254, Interval: 7 * time.Second, AuthType: AuthSimple,
 		Addresses: []netip.Addr{netip.MustParseAddr("198.51.100.1"), netip.MustParseAddr("198.51.100.2"), netip.MustParseAddr("203.0.113.9")}}
-	b, err := a.Append(nil, srcV4, GroupIPv4, 0)
+	b, err := a.AppendBinary(nil, srcV4, GroupIPv4, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,7 +189,7 @@ func TestAdvertisement_appendRejects(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, err := tt.a.Append(nil, tt.src, GroupIPv4, 0); !errors.Is(err, tt.want) {
+			if _, err := tt.a.AppendBinary(nil, tt.src, GroupIPv4, 0); !errors.Is(err, tt.want) {
 				t.Fatalf("err = %v, want %v", err, tt.want)
 			}
 		})
@@ -242,7 +242,7 @@ func FuzzParseAdvertisement(f *testing.F) {
 		if err != nil {
 			return
 		}
-		out, err := a.Append(nil, src, dst, m)
+		out, err := a.AppendBinary(nil, src, dst, m)
 		if err != nil {
 			return // e.g. a VRRPv2 interval of 0 decodes but is not sent
 		}
@@ -283,10 +283,20 @@ func BenchmarkAppendAdvertisement(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				var err error
-				if buf, err = g.adv.Append(buf[:0], g.src, g.dst, g.mode); err != nil {
+				if buf, err = g.adv.AppendBinary(buf[:0], g.src, g.dst, g.mode); err != nil {
 					b.Fatal(err)
 				}
 			}
 		})
+	}
+}
+
+func TestPeekVRID(t *testing.T) {
+	b := mustHex(goldens[1].hex)
+	if vrid, ok := PeekVRID(b); !ok || vrid != goldens[1].adv.VRID {
+		t.Errorf("PeekVRID = %d, %v; want %d, true", vrid, ok, goldens[1].adv.VRID)
+	}
+	if _, ok := PeekVRID(b[:HeaderLen-1]); ok {
+		t.Error("PeekVRID of a short header reported ok")
 	}
 }

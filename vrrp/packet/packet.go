@@ -1,4 +1,31 @@
-package vrrp
+// The VRRP advertisement (RFC 5798 §5.1, RFC 3768 §5.1):
+//
+//	 0                   1                   2                   3
+//	 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+//	+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//	|Version| Type  | Virtual Rtr ID|   Priority    |Count IPvX Addr|
+//	+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//	|(rsvd) |     Max Adver Int     |          Checksum             |  v3
+//	|   Auth Type   |   Adver Int   |          Checksum             |  v2
+//	+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//	|                                                               |
+//	+                                                               +
+//	|                       IPvX Address(es)                        |
+//	+                                                               +
+//	|                                                               |
+//	+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//	|                     Authentication Data (1)                   |  v2 only
+//	+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//	|                     Authentication Data (2)                   |
+//	+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//
+// The v3 Max Adver Int is 12 bits of centiseconds (RFC 5798 §5.2.7); the
+// v2 Adver Int whole seconds (RFC 3768 §5.3.7). The checksum covers the
+// message and, for VRRPv3, an IPv4 or IPv6 pseudo-header (RFC 5798
+// §5.2.8), which is why the IP source and destination are arguments of
+// Decode and AppendBinary.
+
+package packet
 
 import (
 	"encoding/binary"
@@ -89,7 +116,10 @@ const (
 
 // Sizes and offsets of the advertisement (RFC 3768 §5.1, RFC 5798 §5.1).
 const (
-	headerLen    = 8 // version/type, VRID, priority, count, auth/rsvd+interval, checksum
+	// HeaderLen is the length of the fixed header, before the addresses:
+	// version/type, VRID, priority, count, auth/rsvd+interval, checksum.
+	HeaderLen    = 8
+	headerLen    = HeaderLen
 	v2AuthLen    = 8 // RFC 3768 §5.3.10
 	offVRID      = 1
 	offPriority  = 2
@@ -115,30 +145,30 @@ const (
 var (
 	// ErrTruncated: the packet is shorter than its header and address
 	// count require. It wraps io.ErrUnexpectedEOF.
-	ErrTruncated = fmt.Errorf("vrrp: truncated advertisement: %w", io.ErrUnexpectedEOF)
+	ErrTruncated = fmt.Errorf("vrrp/packet: truncated advertisement: %w", io.ErrUnexpectedEOF)
 	// ErrVersion: the version is not the one expected (RFC 5798 §7.1,
 	// RFC 3768 §7.1).
-	ErrVersion = errors.New("vrrp: unsupported version")
+	ErrVersion = errors.New("vrrp/packet: unsupported version")
 	// ErrType: the type is not ADVERTISEMENT (RFC 3768 §5.3.2).
-	ErrType = errors.New("vrrp: unknown packet type")
+	ErrType = errors.New("vrrp/packet: unknown packet type")
 	// ErrChecksum: the checksum does not verify (RFC 5798 §7.1).
-	ErrChecksum = errors.New("vrrp: bad checksum")
+	ErrChecksum = errors.New("vrrp/packet: bad checksum")
 	// ErrAuthType: a VRRPv2 authentication type other than 0 or 1; type 2
 	// (IP AH) is obsolete (RFC 3768 §5.3.6).
-	ErrAuthType = errors.New("vrrp: unsupported authentication type")
+	ErrAuthType = errors.New("vrrp/packet: unsupported authentication type")
 	// ErrAddressCount: the address count is zero.
-	ErrAddressCount = errors.New("vrrp: no virtual addresses")
+	ErrAddressCount = errors.New("vrrp/packet: no virtual addresses")
 	// ErrFamily: the source and destination addresses are missing or of
 	// different families, or VRRPv2 over IPv6.
-	ErrFamily = errors.New("vrrp: bad address family")
+	ErrFamily = errors.New("vrrp/packet: bad address family")
 	// ErrInterval: the advertisement interval cannot be encoded.
-	ErrInterval = errors.New("vrrp: bad advertisement interval")
+	ErrInterval = errors.New("vrrp/packet: bad advertisement interval")
 )
 
 // Advertisement is a VRRP ADVERTISEMENT, the only VRRP packet type
 // (RFC 3768 §5.1, RFC 5798 §5.1). It holds the VRRP message only; the IP
 // header is the transport's, and the IP source and destination that the
-// VRRPv3 checksum covers are passed to Decode and Append.
+// VRRPv3 checksum covers are passed to Decode and AppendBinary.
 type Advertisement struct {
 	Version  Version
 	VRID     uint8
@@ -152,12 +182,12 @@ type Advertisement struct {
 	// AuthType and AuthData are VRRPv2 only (RFC 3768 §5.3.6, §5.3.10).
 	AuthType AuthType
 	AuthData [8]byte
-	// Checksum is the checksum as received. Append computes its own.
+	// Checksum is the checksum as received. AppendBinary computes its own.
 	Checksum uint16
 }
 
 // Len is the encoded length of a.
-func (a *Advertisement) Len() int {
+func (a Advertisement) Len() int {
 	n := headerLen
 	for _, ip := range a.Addresses {
 		if ip.Is4() {
@@ -175,7 +205,7 @@ func (a *Advertisement) Len() int {
 // ParseAdvertisement decodes a VRRP advertisement received from src to dst
 // (the IP header's addresses, as in routing.Packet), verifying its checksum.
 // It returns an error wrapping one of the package's sentinel errors and
-// never panics.
+// never panics. The IP header's TTL check (RFC 5798 §7.1) is the caller's.
 func ParseAdvertisement(b []byte, src, dst netip.Addr, mode ChecksumMode) (Advertisement, error) {
 	var a Advertisement
 	err := a.Decode(b, src, dst, mode)
@@ -257,10 +287,10 @@ func (a *Advertisement) Decode(b []byte, src, dst netip.Addr, mode ChecksumMode)
 	return nil
 }
 
-// Append encodes a after b as sent from src to dst, computing the checksum,
-// and returns the extended slice. src and dst matter only to the VRRPv3
-// pseudo-header, but must be of the family of the addresses.
-func (a *Advertisement) Append(b []byte, src, dst netip.Addr, mode ChecksumMode) ([]byte, error) {
+// AppendBinary encodes a after b as sent from src to dst, computing the
+// checksum, and returns the extended slice. src and dst matter only to the
+// VRRPv3 pseudo-header, but must be of the family of the addresses.
+func (a Advertisement) AppendBinary(b []byte, src, dst netip.Addr, mode ChecksumMode) ([]byte, error) {
 	if a.Version != V2 && a.Version != V3 {
 		return b, fmt.Errorf("%w: %d", ErrVersion, uint8(a.Version))
 	}
@@ -360,3 +390,20 @@ func fold(sum uint64) uint16 {
 	}
 	return uint16(sum)
 }
+
+// PeekVRID returns the Virtual Rtr ID of the message b (RFC 5798 §5.2.3)
+// without decoding or verifying it, for demultiplexing the virtual routers
+// of one interface; ok is false when b is shorter than the header.
+func PeekVRID(b []byte) (vrid uint8, ok bool) {
+	if len(b) < headerLen {
+		return 0, false
+	}
+	return b[offVRID], true
+}
+
+// MarshalText implements encoding.TextMarshaler, so the version prints by
+// name in JSON and YAML.
+func (v Version) MarshalText() ([]byte, error) { return []byte(v.String()), nil }
+
+// MarshalText implements encoding.TextMarshaler.
+func (a AuthType) MarshalText() ([]byte, error) { return []byte(a.String()), nil }

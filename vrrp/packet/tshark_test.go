@@ -1,4 +1,4 @@
-package vrrp
+package packet
 
 import (
 	"net"
@@ -69,7 +69,7 @@ func TestAdvertisement_tshark(t *testing.T) {
 	}
 	var frames [][]byte
 	for _, p := range pkts {
-		b, err := p.adv.Append(nil, p.src, p.dst, ChecksumPseudoHeader)
+		b, err := p.adv.AppendBinary(nil, p.src, p.dst, ChecksumPseudoHeader)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -96,7 +96,7 @@ func TestAdvertisement_tshark(t *testing.T) {
 	// reported bad by a dissector expecting RFC 5798: the status column is
 	// live, not a constant.
 	p := pkts[2]
-	b, err := p.adv.Append(nil, p.src, p.dst, ChecksumNoPseudoHeader)
+	b, err := p.adv.AppendBinary(nil, p.src, p.dst, ChecksumNoPseudoHeader)
 	if err != nil {
 		t.Fatal(err)
 	}
