@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/switchless/routing/fib"
+	"github.com/switchless/routing/ospf/packet"
 )
 
 // Errors of the Instance and its configuration. Validate and New wrap
@@ -26,6 +27,16 @@ var (
 	// ErrNoInterface is returned by InterfaceUp and InterfaceDown for a
 	// name that is not configured.
 	ErrNoInterface = errors.New("ospf: no such interface")
+
+	// Authentication failures that depend on configuration and neighbor
+	// state rather than on the bytes alone; both wrap packet.ErrAuth, as
+	// the codec's own authentication errors do.
+	// ErrAuthKeyID means no configured key has the packet's Key ID, or
+	// the key is outside its accept lifetime (RFC 2328 D.3).
+	ErrAuthKeyID = fmt.Errorf("%w: unknown key ID", packet.ErrAuth)
+	// ErrReplay means the cryptographic sequence number went backwards
+	// (or, in ReplayStrict mode, did not go forwards): RFC 2328 D.5.3.
+	ErrReplay = fmt.Errorf("%w: replayed cryptographic sequence number", packet.ErrAuth)
 )
 
 // NetworkType is the OSPF network type of an interface (RFC 2328 §1.2,

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/switchless/routing"
+	"github.com/switchless/routing/ospf/packet"
 )
 
 func validConfig() Config {
@@ -61,8 +62,8 @@ func TestConfigValidate(t *testing.T) {
 		{"fractional transmit delay", func(c *Config) { c.Interfaces[0].TransmitDelay = time.Millisecond }, "TransmitDelay", ErrInvalidConfig},
 		{"MTU too small", func(c *Config) { c.Interfaces[0].MTU = 100 }, "MTU", ErrInvalidConfig},
 		{"MTU too large", func(c *Config) { c.Interfaces[0].MTU = 70000 }, "MTU", ErrInvalidConfig},
-		{"bad auth", func(c *Config) { c.Interfaces[0].Auth = AuthConfig{Type: AuthCrypto} }, "Keys", ErrInvalidConfig},
-		{"long password", func(c *Config) { c.Interfaces[0].Auth = AuthConfig{Type: AuthSimple, Password: "123456789"} }, "Password", ErrInvalidConfig},
+		{"bad auth", func(c *Config) { c.Interfaces[0].Auth = AuthConfig{Type: packet.AuthCrypto} }, "Keys", ErrInvalidConfig},
+		{"long password", func(c *Config) { c.Interfaces[0].Auth = AuthConfig{Type: packet.AuthSimple, Password: "123456789"} }, "Password", ErrInvalidConfig},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

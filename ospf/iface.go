@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/switchless/routing"
+	"github.com/switchless/routing/ospf/packet"
 )
 
 // iface is one OSPF interface (RFC 2328 §9).
@@ -34,9 +35,9 @@ type iface struct {
 	hello     timerSlot
 	wait      timerSlot
 	ackTimer  timerSlot
-	delayed   []LSAHeader // delayed acknowledgments (§13.5)
-	floodQ    []*dbEntry  // LSAs to flood out, sent at settle
-	authSeq   uint32      // cryptographic sequence number (D.4.3)
+	delayed   []packet.LSAHeader // delayed acknowledgments (§13.5)
+	floodQ    []*dbEntry         // LSAs to flood out, sent at settle
+	authSeq   uint32             // cryptographic sequence number (D.4.3)
 	ctr       counters
 	lastHello time.Time
 }
@@ -77,7 +78,7 @@ func (ifc *iface) up() {
 		return
 	}
 	if !ifc.cfg.Passive && !ifc.joined[0] {
-		if err := ifc.tr.JoinGroup(AllSPFRouters); err != nil {
+		if err := ifc.tr.JoinGroup(packet.AllSPFRouters); err != nil {
 			ifc.log().Warn("ospf: join AllSPFRouters", "interface", ifc.cfg.Name, "err", err)
 		} else {
 			ifc.joined[0] = true
@@ -168,9 +169,9 @@ func (ifc *iface) stateChanged(old InterfaceState) {
 	if wantDR != ifc.joined[1] {
 		var err error
 		if wantDR {
-			err = ifc.tr.JoinGroup(AllDRouters)
+			err = ifc.tr.JoinGroup(packet.AllDRouters)
 		} else {
-			err = ifc.tr.LeaveGroup(AllDRouters)
+			err = ifc.tr.LeaveGroup(packet.AllDRouters)
 		}
 		if err != nil && !errors.Is(err, net.ErrClosed) {
 			in.log.Warn("ospf: AllDRouters membership", "interface", ifc.cfg.Name, "join", wantDR, "err", err)
@@ -178,7 +179,7 @@ func (ifc *iface) stateChanged(old InterfaceState) {
 		ifc.joined[1] = wantDR
 	}
 	if ifc.state == IfDown && ifc.joined[0] {
-		_ = ifc.tr.LeaveGroup(AllSPFRouters)
+		_ = ifc.tr.LeaveGroup(packet.AllSPFRouters)
 		ifc.joined[0] = false
 	}
 	// §12.4 (2): an interface state change re-originates the
@@ -225,8 +226,8 @@ func (ifc *iface) sendHello() {
 	if ifc.cfg.Passive || ifc.state == IfDown || ifc.state == IfLoopback {
 		return
 	}
-	h := Hello{
-		NetworkMask:            Mask(ifc.cfg.Prefix.Bits()),
+	h := packet.Hello{
+		NetworkMask:            packet.Mask(ifc.cfg.Prefix.Bits()),
 		HelloInterval:          uint16(ifc.cfg.helloInterval() / time.Second),
 		Options:                ifc.in.options(),
 		Priority:               ifc.cfg.priority(),
@@ -241,17 +242,17 @@ func (ifc *iface) sendHello() {
 			h.Neighbors = append(h.Neighbors, n.rid)
 		}
 	}
-	ifc.send(AllSPFRouters, TypeHello, h.AppendBinary)
+	ifc.send(packet.AllSPFRouters, packet.TypeHello, h.AppendBinary)
 	ifc.lastHello = ifc.in.clock.Now()
 }
 
 // options are the Options this router advertises: E, since the backbone
 // carries AS-external LSAs (A.2).
-func (in *Instance) options() Options { return OptE }
+func (in *Instance) options() packet.Options { return packet.OptE }
 
 // authLen is the length of the digest appended to each packet.
 func (ifc *iface) authLen() int {
-	if ifc.cfg.Auth.Type != AuthCrypto {
+	if ifc.cfg.Auth.Type != packet.AuthCrypto {
 		return 0
 	}
 	k, ok := ifc.cfg.Auth.SendKey(ifc.in.clock.Now())
@@ -269,9 +270,9 @@ func (ifc *iface) room() int {
 
 // send encodes a packet of type t whose body appendBody writes, signs it
 // and hands it to the transport.
-func (ifc *iface) send(dst netip.Addr, t PacketType, appendBody func([]byte) ([]byte, error)) {
+func (ifc *iface) send(dst netip.Addr, t packet.PacketType, appendBody func([]byte) ([]byte, error)) {
 	in := ifc.in
-	h := Header{Type: t, RouterID: in.rid, AreaID: in.area}
+	h := packet.Header{Type: t, RouterID: in.rid, AreaID: in.area}
 	b, err := h.AppendBinary(in.txbuf[:0])
 	if err == nil {
 		b, err = appendBody(b)
@@ -285,13 +286,13 @@ func (ifc *iface) send(dst netip.Addr, t PacketType, appendBody func([]byte) ([]
 
 // sendEncoded finishes a packet whose header and body are in b: packet
 // length, checksum or digest (Auth.Sign), then sends it.
-func (ifc *iface) sendEncoded(dst netip.Addr, t PacketType, b []byte) {
+func (ifc *iface) sendEncoded(dst netip.Addr, t packet.PacketType, b []byte) {
 	in := ifc.in
 	if len(b) > 0xffff {
 		in.log.Error("ospf: packet too large", "interface", ifc.cfg.Name, "type", t.String(), "len", len(b))
 		return
 	}
-	binary.BigEndian.PutUint16(b[offLength:], uint16(len(b)))
+	packet.PutPacketLength(b)
 	now := in.clock.Now()
 	// D.4.3 step 5: the cryptographic sequence number never decreases;
 	// seeding it from the clock keeps it increasing across restarts.
@@ -330,9 +331,9 @@ func (ifc *iface) drop(r DropReason, src netip.Addr, err error) {
 // from the DR and BDR, AllDRouters from everyone else.
 func (ifc *iface) floodDest() netip.Addr {
 	if ifc.p2p() || ifc.state == IfDR || ifc.state == IfBackup {
-		return AllSPFRouters
+		return packet.AllSPFRouters
 	}
-	return AllDRouters
+	return packet.AllDRouters
 }
 
 // queueFlood queues an LSA to flood out the interface at settle.
@@ -348,7 +349,7 @@ func (ifc *iface) queueFlood(e *dbEntry) {
 
 // queueDelayedAck queues a delayed acknowledgment (§13.5), sent within
 // a second (less than RxmtInterval, as §13.5 requires).
-func (ifc *iface) queueDelayedAck(h LSAHeader) {
+func (ifc *iface) queueDelayedAck(h packet.LSAHeader) {
 	ifc.delayed = append(ifc.delayed, h)
 	if !ifc.ackTimer.armed() {
 		d := min(time.Second, ifc.cfg.rxmtInterval()/2)
@@ -389,13 +390,13 @@ func (ifc *iface) flushQueues() {
 }
 
 // sendAcks sends LS Acknowledgments for hs, as many packets as needed.
-func (ifc *iface) sendAcks(dst netip.Addr, hs []LSAHeader) {
-	per := max((ifc.room()-HeaderLen)/LSAHeaderLen, 1)
+func (ifc *iface) sendAcks(dst netip.Addr, hs []packet.LSAHeader) {
+	per := max((ifc.room()-packet.HeaderLen)/packet.LSAHeaderLen, 1)
 	for len(hs) > 0 {
 		k := min(per, len(hs))
 		batch := hs[:k]
-		ifc.send(dst, TypeLSAck, func(b []byte) ([]byte, error) {
-			return LSAck{LSAHeaders: batch}.AppendBinary(b)
+		ifc.send(dst, packet.TypeLSAck, func(b []byte) ([]byte, error) {
+			return packet.LSAck{LSAHeaders: batch}.AppendBinary(b)
 		})
 		hs = hs[k:]
 	}
@@ -409,7 +410,7 @@ func (ifc *iface) sendLSU(dst netip.Addr, es []*dbEntry) {
 	delay := uint16(ifc.cfg.transmitDelay() / time.Second)
 	room := ifc.room()
 	for i := 0; i < len(es); {
-		h := Header{Type: TypeLSUpdate, RouterID: in.rid, AreaID: in.area}
+		h := packet.Header{Type: packet.TypeLSUpdate, RouterID: in.rid, AreaID: in.area}
 		b, _ := h.AppendBinary(in.txbuf[:0])
 		countAt := len(b)
 		b = append(b, 0, 0, 0, 0)
@@ -426,7 +427,7 @@ func (ifc *iface) sendLSU(dst netip.Addr, es []*dbEntry) {
 			i++
 		}
 		binary.BigEndian.PutUint32(b[countAt:], uint32(n))
-		ifc.sendEncoded(dst, TypeLSUpdate, b)
+		ifc.sendEncoded(dst, packet.TypeLSUpdate, b)
 	}
 }
 
@@ -446,11 +447,11 @@ func (ifc *iface) lookup(rid, src netip.Addr) *neighbor {
 }
 
 // receiveHello processes a hello (§10.5) after the §8.2 checks.
-func (ifc *iface) receiveHello(h Header, src netip.Addr, hello *Hello, replay ReplayState) {
+func (ifc *iface) receiveHello(h packet.Header, src netip.Addr, hello *packet.Hello, replay ReplayState) {
 	in := ifc.in
 	// §10.5: the Network Mask must match, except on point-to-point
 	// networks, and so must HelloInterval and RouterDeadInterval.
-	if !ifc.p2p() && hello.NetworkMask != Mask(ifc.cfg.Prefix.Bits()) {
+	if !ifc.p2p() && hello.NetworkMask != packet.Mask(ifc.cfg.Prefix.Bits()) {
 		ifc.drop(DropHelloMask, src, nil)
 		return
 	}
@@ -463,11 +464,11 @@ func (ifc *iface) receiveHello(h Header, src netip.Addr, hello *Hello, replay Re
 		return
 	}
 	// §10.5: the E-bit must match the area's ExternalRoutingCapability.
-	if hello.Options&OptE != in.options()&OptE {
+	if hello.Options&packet.OptE != in.options()&packet.OptE {
 		ifc.drop(DropHelloOptions, src, nil)
 		return
 	}
-	ifc.ctr.rx[TypeHello]++
+	ifc.ctr.rx[packet.TypeHello]++
 	n := ifc.lookup(h.RouterID, src)
 	if n != nil && !ifc.p2p() && n.rid != h.RouterID {
 		// The router at this address changed its Router ID: forget the

@@ -11,12 +11,7 @@ import (
 	"time"
 
 	"github.com/switchless/routing"
-)
-
-// Well-known multicast groups (RFC 2328 A.1).
-var (
-	AllSPFRouters = netip.AddrFrom4([4]byte{224, 0, 0, 5})
-	AllDRouters   = netip.AddrFrom4([4]byte{224, 0, 0, 6})
+	"github.com/switchless/routing/ospf/packet"
 )
 
 // Architectural constants of RFC 2328 Appendix B used by the runner.
@@ -24,7 +19,7 @@ const (
 	MinLSInterval = 5 * time.Second // B: between originations of one LSA (Config.MinLSInterval)
 	MinLSArrival  = 1 * time.Second // B: between accepted floodings of one LSA (Config.MinLSArrival)
 	// lsRefresh is LSRefreshTime as a duration.
-	lsRefresh = LSRefreshTime * time.Second
+	lsRefresh = packet.LSRefreshTime * time.Second
 	// maxAgeCheck is how often MaxAge LSAs are checked for removal (§14).
 	maxAgeCheck = time.Second
 	// ipHeaderLen is the IPv4 header an OSPF packet travels in (no
@@ -76,8 +71,8 @@ type Instance struct {
 	// rt is the routing table calculation and its FIB (routing.go).
 	rt *routingState
 
-	rx    Packet // decode target, reused
-	txbuf []byte // encode buffer, reused (transports do not retain it)
+	rx    packet.Packet // decode target, reused
+	txbuf []byte        // encode buffer, reused (transports do not retain it)
 }
 
 // New returns an Instance for cfg, sending and receiving on transports,
@@ -410,7 +405,7 @@ type NeighborStatus struct {
 	Priority  uint8
 	// DR and BDR are what the neighbor declares in its hellos.
 	DR, BDR netip.Addr
-	Options Options
+	Options packet.Options
 	// Master reports that this router is master of the database exchange
 	// with the neighbor (meaningful from ExStart on).
 	Master bool
@@ -505,7 +500,7 @@ func (in *Instance) LSDB(f LSDBFilter) []LSAEntry {
 }
 
 // LookupLSA returns a copy of the LSA with key k.
-func (in *Instance) LookupLSA(k LSAKey) (LSAEntry, bool) {
+func (in *Instance) LookupLSA(k packet.LSAKey) (LSAEntry, bool) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	e := in.db.get(k)
@@ -519,7 +514,7 @@ func (in *Instance) LookupLSA(k LSAKey) (LSAEntry, bool) {
 func (in *Instance) Stats() Stats {
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	s := Stats{Received: map[PacketType]uint64{}, Sent: map[PacketType]uint64{}, Dropped: map[DropReason]uint64{}}
+	s := Stats{Received: map[packet.PacketType]uint64{}, Sent: map[packet.PacketType]uint64{}, Dropped: map[DropReason]uint64{}}
 	for _, ifc := range in.ifaces {
 		ifc.ctr.addTo(&s)
 		s.SendErrors += ifc.ctr.txErr

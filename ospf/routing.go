@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/switchless/routing/fib"
+	"github.com/switchless/routing/ospf/packet"
 )
 
 // This file joins the routing table calculation to the Instance: database
@@ -110,7 +111,7 @@ func (rs *routingState) lsdbChanged(ch LSDBChange) {
 	if !ch.Content || rs.stopped {
 		return
 	}
-	var l *LSA
+	var l *packet.LSA
 	if e := rs.in.db.get(ch.Key); e != nil && !e.isMaxAge(rs.in.clock.Now()) {
 		l = &e.lsa
 	}
@@ -226,7 +227,7 @@ func (rs *routingState) ospfNets() []netip.Prefix {
 
 // externalLSAs are the AS-external-LSAs this router wants to originate
 // (§12.4.4), for buildSelf.
-func (rs *routingState) externalLSAs() []LSA {
+func (rs *routingState) externalLSAs() []packet.LSA {
 	if rs.stopped {
 		return nil
 	}
@@ -242,9 +243,9 @@ func (rs *routingState) externalLSAs() []LSA {
 // for the self-originated LSAs to be rebuilt.
 func (rs *routingState) updateFlags() {
 	if len(rs.redist.wanted(rs.ospfNets())) > 0 {
-		rs.in.orig.flags |= RouterFlagE
+		rs.in.orig.flags |= packet.RouterFlagE
 	} else {
-		rs.in.orig.flags &^= RouterFlagE
+		rs.in.orig.flags &^= packet.RouterFlagE
 	}
 	rs.in.orig.dirty = true
 }

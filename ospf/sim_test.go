@@ -13,6 +13,7 @@ import (
 
 	"github.com/switchless/routing"
 	"github.com/switchless/routing/netsim"
+	"github.com/switchless/routing/ospf/packet"
 )
 
 // sim is a simulated OSPF network: routers (Instances) on a netsim
@@ -243,7 +244,7 @@ func lsdbDigest(in *Instance) string {
 	for _, e := range in.LSDB(LSDBFilter{}) {
 		h := e.LSA.Header
 		maxAge := ""
-		if lsAge(h.Age) == MaxAge {
+		if packet.LSAge(h.Age) == packet.MaxAge {
 			maxAge = " MaxAge"
 		}
 		fmt.Fprintf(&b, "%v %v %v %#08x %#04x%s\n", h.Type, h.ID, h.AdvRouter, uint32(h.Seq), h.Checksum, maxAge)
@@ -280,17 +281,17 @@ func (s *sim) sameLSDB(wantRouters int) func() error {
 }
 
 // routerLSA returns a router's own router-LSA as seen by another.
-func routerLSA(in *Instance, rid string) (RouterLSA, bool) {
+func routerLSA(in *Instance, rid string) (packet.RouterLSA, bool) {
 	a := netip.MustParseAddr(rid)
-	e, ok := in.LookupLSA(LSAKey{Type: LSTypeRouter, ID: a, AdvRouter: a})
+	e, ok := in.LookupLSA(packet.LSAKey{Type: packet.LSTypeRouter, ID: a, AdvRouter: a})
 	if !ok {
-		return RouterLSA{}, false
+		return packet.RouterLSA{}, false
 	}
 	return e.LSA.Router, true
 }
 
 // linkTypes lists a router-LSA's links as "type:id" strings, sorted.
-func linkTypes(r RouterLSA) []string {
+func linkTypes(r packet.RouterLSA) []string {
 	var out []string
 	for _, l := range r.Links {
 		out = append(out, fmt.Sprintf("%v:%v", l.Type, l.ID))

@@ -1,9 +1,15 @@
-package ospf
+package packet
 
 import (
 	"encoding/binary"
 	"fmt"
 	"net/netip"
+)
+
+// Well-known multicast groups (RFC 2328 A.1).
+var (
+	AllSPFRouters = netip.AddrFrom4([4]byte{224, 0, 0, 5})
+	AllDRouters   = netip.AddrFrom4([4]byte{224, 0, 0, 6})
 )
 
 // Version is the OSPF version this package speaks (RFC 2328 A.3.1).
@@ -119,12 +125,12 @@ func (h *Header) SetCrypto(c CryptoAuth) {
 // cryptographic digest, an LLS block, link padding) are allowed.
 func ParseHeader(pkt []byte) (Header, error) {
 	var h Header
-	err := h.DecodeFrom(pkt)
+	err := h.Decode(pkt)
 	return h, err
 }
 
-// DecodeFrom is ParseHeader into h.
-func (h *Header) DecodeFrom(pkt []byte) error {
+// Decode is ParseHeader into h.
+func (h *Header) Decode(pkt []byte) error {
 	if len(pkt) < HeaderLen {
 		return fmt.Errorf("%w: header: %d bytes, need %d", ErrShort, len(pkt), HeaderLen)
 	}
@@ -188,6 +194,13 @@ func appendAddr(b []byte, a netip.Addr, field string) ([]byte, error) {
 	}
 	v := a.As4()
 	return append(b, v[:]...), nil
+}
+
+// PutPacketLength writes len(pkt) into the Packet length field of the
+// encoded packet pkt (A.3.1), for a caller that appended a body of its
+// own after an encoded header.
+func PutPacketLength(pkt []byte) {
+	binary.BigEndian.PutUint16(pkt[offLength:], uint16(len(pkt)))
 }
 
 // MaskBits returns the prefix length of a contiguous network mask such as

@@ -1,4 +1,4 @@
-package ospf
+package packet
 
 import (
 	"errors"
@@ -6,7 +6,7 @@ import (
 	"io"
 )
 
-// Sentinel errors. Decoders and the authentication code wrap them with %w
+// Sentinel errors. Decoders and the authentication codec wrap them with %w
 // and context (which packet, which field, which offset), so callers test
 // with errors.Is and count drops by reason.
 var (
@@ -36,15 +36,9 @@ var (
 	ErrAuth = errors.New("ospf: authentication failed")
 	// ErrAuthType means the packet's AuType differs from the interface's.
 	ErrAuthType = fmt.Errorf("%w: AuType mismatch", ErrAuth)
-	// ErrAuthKeyID means no configured key has the packet's Key ID, or
-	// the key is outside its accept lifetime (RFC 2328 D.3).
-	ErrAuthKeyID = fmt.Errorf("%w: unknown key ID", ErrAuth)
 	// ErrAuthLength means the Auth Data Len field does not match the key's
 	// algorithm, or the digest after the packet is missing or truncated.
 	ErrAuthLength = fmt.Errorf("%w: bad authentication data length", ErrAuth)
 	// ErrAuthMismatch means the password or the message digest is wrong.
 	ErrAuthMismatch = fmt.Errorf("%w: password or digest mismatch", ErrAuth)
-	// ErrReplay means the cryptographic sequence number went backwards
-	// (or, in ReplayStrict mode, did not go forwards): RFC 2328 D.5.3.
-	ErrReplay = fmt.Errorf("%w: replayed cryptographic sequence number", ErrAuth)
 )
