@@ -6,7 +6,6 @@ import (
 	"net/netip"
 	"time"
 
-	"github.com/switchless/routing/fib"
 	"github.com/switchless/routing/ospf/packet"
 )
 
@@ -146,9 +145,6 @@ type Config struct {
 	// MaxPaths is the number of equal-cost next hops kept per
 	// destination (ECMP), 1 to 256; zero means DefaultMaxPaths.
 	MaxPaths int
-	// FIB receives the routing table, only what changed being written;
-	// nil calculates routes without installing them.
-	FIB fib.Sink
 	// FIBTable is the table of installed routes; zero is the main table.
 	FIBTable int
 	// FIBMetric is the metric of installed routes; zero means

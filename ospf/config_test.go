@@ -76,7 +76,7 @@ func TestConfigValidate(t *testing.T) {
 			if !errors.Is(err, c.is) || !strings.Contains(err.Error(), c.field) {
 				t.Errorf("error %q: want %v naming %s", err, c.is, c.field)
 			}
-			if _, nerr := New(cfg, routing.NewManualClock(time.Time{}), nil, nil); nerr == nil {
+			if _, nerr := New(cfg, Env{Clock: routing.NewManualClock(time.Time{})}); nerr == nil {
 				t.Error("New accepted an invalid config")
 			}
 		})
@@ -103,15 +103,15 @@ func TestConfigDefaults(t *testing.T) {
 func TestNewTransports(t *testing.T) {
 	clock := routing.NewManualClock(time.Time{})
 	cfg := validConfig()
-	if _, err := New(cfg, clock, map[string]routing.Transport{"eth0": &fakeTransport{}}, nil); !errors.Is(err, ErrInvalidConfig) || !strings.Contains(err.Error(), "eth1") {
+	if _, err := New(cfg, Env{Clock: clock, Transports: map[string]routing.Transport{"eth0": &fakeTransport{}}}); !errors.Is(err, ErrInvalidConfig) || !strings.Contains(err.Error(), "eth1") {
 		t.Errorf("missing transport: %v", err)
 	}
 	trs := map[string]routing.Transport{"eth0": &fakeTransport{}, "eth1": &fakeTransport{}, "eth9": &fakeTransport{}}
-	if _, err := New(cfg, clock, trs, nil); !errors.Is(err, ErrInvalidConfig) || !strings.Contains(err.Error(), "eth9") {
+	if _, err := New(cfg, Env{Clock: clock, Transports: trs}); !errors.Is(err, ErrInvalidConfig) || !strings.Contains(err.Error(), "eth9") {
 		t.Errorf("extra transport: %v", err)
 	}
 	delete(trs, "eth9")
-	in, err := New(cfg, clock, trs, nil)
+	in, err := New(cfg, Env{Clock: clock, Transports: trs})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,5 +144,44 @@ func TestNetworkTypeText(t *testing.T) {
 	var nt NetworkType
 	if err := nt.UnmarshalText([]byte("ptp")); !errors.Is(err, ErrInvalidConfig) {
 		t.Errorf("unknown type: %v", err)
+	}
+}
+
+// New checks Env against Config and names the field and the reason;
+// nothing starts (the transports are not touched).
+func TestNewEnv(t *testing.T) {
+	clock := routing.NewManualClock(time.Time{})
+	cfg := validConfig()
+	both := func() map[string]routing.Transport {
+		return map[string]routing.Transport{"eth0": &fakeTransport{}, "eth1": &fakeTransport{}}
+	}
+	for _, c := range []struct {
+		name string
+		env  Env
+		want string
+	}{
+		{"nil clock", Env{Transports: both()}, "ospf: invalid configuration: env.Clock: is nil (use routing.SystemClock() on real interfaces)"},
+		{"nil transports", Env{Clock: clock}, "ospf: invalid configuration: env.Transports: is nil"},
+		{"missing transport", Env{Clock: clock, Transports: map[string]routing.Transport{"eth0": &fakeTransport{}}},
+			`ospf: invalid configuration: env.Transports: no transport for interface "eth1"`},
+		{"nil transport", Env{Clock: clock, Transports: map[string]routing.Transport{"eth0": &fakeTransport{}, "eth1": nil}},
+			`ospf: invalid configuration: env.Transports: no transport for interface "eth1"`},
+		{"extra transport", Env{Clock: clock, Transports: func() map[string]routing.Transport {
+			m := both()
+			m["eth9"] = &fakeTransport{}
+			return m
+		}()}, `ospf: invalid configuration: env.Transports: "eth9" is not a configured interface`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			in, err := New(cfg, c.env)
+			if in != nil || !errors.Is(err, ErrInvalidConfig) || err.Error() != c.want {
+				t.Fatalf("New = %v, %v; want nil and %q", in, err, c.want)
+			}
+			for name, tr := range c.env.Transports {
+				if ft, ok := tr.(*fakeTransport); ok && ft.deliver != nil {
+					t.Errorf("transport %s was started", name)
+				}
+			}
+		})
 	}
 }

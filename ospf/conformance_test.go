@@ -111,15 +111,16 @@ func ofType(ps []sentDecoded, t packet.PacketType) []sentDecoded {
 // harness is one instance (Router ID 1.1.1.1, address 10.0.0.1) and one
 // scripted peer (Router ID 9.9.9.9, address 10.0.0.9) on a /24.
 type harness struct {
-	t     testing.TB
-	clock *routing.ManualClock
-	tr    *fakeTransport
-	in    *Instance
-	ic    InterfaceConfig
-	peer  netip.Addr
-	prid  netip.Addr
-	me    netip.Addr
-	rid   netip.Addr
+	t      testing.TB
+	events []Event // every Env.OnEvent, in order
+	clock  *routing.ManualClock
+	tr     *fakeTransport
+	in     *Instance
+	ic     InterfaceConfig
+	peer   netip.Addr
+	prid   netip.Addr
+	me     netip.Addr
+	rid    netip.Addr
 }
 
 func newHarness(t testing.TB, nt NetworkType, tweak ...func(*InterfaceConfig)) *harness {
@@ -147,8 +148,8 @@ func newHarnessConfig(t testing.TB, nt NetworkType, cfgTweak func(*Config), twea
 	if cfgTweak != nil {
 		cfgTweak(&cfg)
 	}
-	in, err := New(cfg, h.clock,
-		map[string]routing.Transport{"eth0": h.tr}, nil)
+	in, err := New(cfg, Env{Clock: h.clock, Transports: map[string]routing.Transport{"eth0": h.tr},
+		OnEvent: func(e Event) { h.events = append(h.events, e) }})
 	if err != nil {
 		t.Fatal(err)
 	}

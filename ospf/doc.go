@@ -6,12 +6,16 @@
 //
 // # Running an instance
 //
-// [New] takes a [Config], a routing.Clock and one routing.Transport per
-// interface (raw IP protocol 89 on Linux, see [ListenRaw]; or the
-// in-memory network of a simulation). Zero fields of the Config mean the
-// RFC's defaults; [Config.Validate] names the first bad field.
+// [New] takes a [Config], what an operator writes, and an [Env], what the
+// instance runs on: a routing.Clock, a logger, one routing.Transport per
+// interface (raw IP protocol 89 on Linux, see [Listen]; or the in-memory
+// network of package netsim), the fib.Sink the routes go to and an
+// OnEvent callback. Zero fields of the Config mean the RFC's defaults;
+// [Config.Validate] names the first bad field, and New names the first
+// field of Env that does not match the Config.
 //
-//	in, err := ospf.New(cfg, routing.SystemClock(), transports, logger)
+//	trs, err := ospf.Listen(ctx, &cfg, "", logger)
+//	in, err := ospf.New(cfg, ospf.Env{Clock: routing.SystemClock(), Logger: logger, Transports: trs, FIB: sink})
 //	err = in.Run(ctx) // Start, wait for ctx, Stop
 //
 // Every input — a packet, a timer, an API call — is handled to completion
@@ -26,8 +30,9 @@
 // What the instance knows is read as plain values: [Instance.Interfaces],
 // [Instance.Neighbors], [Instance.LSDB], [Instance.LookupLSA],
 // [Instance.RoutingTable], [Instance.SPFStatus] and [Instance.Stats]
-// (packets dropped, counted by [DropReason]). [Instance.LSDBChanged]
-// signals database changes.
+// (packets dropped, counted by [DropReason]). Env.OnEvent is told of
+// changes as they happen ([Event]: the database, neighbor and interface
+// states, the routing table), after the instance's lock is released.
 //
 // # Adjacencies, flooding and the database
 //
@@ -54,7 +59,7 @@
 // forwarding addresses). It is scheduled by the RFC 8405 back-off
 // ([SPFBackoff]); a change to AS-external LSAs alone recomputes only the
 // affected destinations (§16.5–16.6) without a new tree. The routing table
-// is written to Config.FIB as differences (ECMP as multipath routes), outside
+// is written to Env.FIB as differences (ECMP as multipath routes), outside
 // the instance's mutex, and reconciled with the sink's own list when
 // interfaces change and every minute.
 //

@@ -289,7 +289,9 @@ func (in *Instance) remove(e *dbEntry) {
 }
 
 func (in *Instance) changed(ch LSDBChange) {
-	in.lsdbDirty = true
+	if in.onEvent != nil {
+		in.lsdbChanges = append(in.lsdbChanges, ch)
+	}
 	for _, f := range in.observers {
 		f(ch)
 	}

@@ -109,6 +109,15 @@ func (ifc *iface) schedule(e ifEvent) {
 	ifc.pending = append(ifc.pending, e)
 }
 
+// setState moves the interface to s and reports the change.
+func (ifc *iface) setState(s InterfaceState) {
+	old := ifc.state
+	ifc.state = s
+	if s != old {
+		ifc.in.emit(Event{Kind: EventInterfaceState, Interface: ifc.cfg.Name, OldInterface: old, NewInterface: s})
+	}
+}
+
 // event runs the interface state machine (§9.3) and its actions.
 func (ifc *iface) event(e ifEvent) {
 	in := ifc.in
@@ -132,7 +141,7 @@ func (ifc *iface) event(e ifEvent) {
 		ifc.floodQ = nil
 		ifc.pending = nil
 	}
-	ifc.state = next
+	ifc.setState(next)
 	if act&ifActStartHello != 0 && !ifc.cfg.Passive {
 		// §9.3 InterfaceUp: start the Hello Timer; the first hello goes
 		// out at once so that neighbors learn of us without waiting a
@@ -210,7 +219,7 @@ func (ifc *iface) elect() {
 	res := ElectDR(ifc.addr, cands)
 	changed := res.DR != ifc.dr || res.BDR != ifc.bdr
 	ifc.dr, ifc.bdr, ifc.drID, ifc.bdrID = res.DR, res.BDR, res.DRID, res.BDRID
-	ifc.state = electedState(ifc.addr, res)
+	ifc.setState(electedState(ifc.addr, res))
 	if changed {
 		ifc.in.orig.dirty = true // §12.4 (4): the DR changed
 		for _, n := range append([]*neighbor(nil), ifc.nbrs...) {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/switchless/routing"
+	"github.com/switchless/routing/fib"
 	"github.com/switchless/routing/ospf/packet"
 )
 
@@ -58,8 +59,15 @@ type Instance struct {
 	orig      originState
 	ddSeqNext uint32
 
-	lsdbCh    chan struct{}
-	lsdbDirty bool
+	// onEvent is Env.OnEvent. lsdbChanges are the database changes of
+	// the input in progress (under the lock); evq the events waiting for
+	// dispatch, evBusy whether a goroutine is dispatching (both under
+	// evMu, which is only held briefly).
+	onEvent     func(Event)
+	lsdbChanges []LSDBChange
+	evMu        sync.Mutex
+	evq         []Event
+	evBusy      bool
 	// observers are in-package hooks (SPF scheduling) told of every
 	// database change under the mutex; they must not block.
 	observers []func(LSDBChange)
@@ -75,17 +83,68 @@ type Instance struct {
 	txbuf []byte        // encode buffer, reused (transports do not retain it)
 }
 
-// New returns an Instance for cfg, sending and receiving on transports,
-// keyed by interface name (one per configured interface, none extra). A
-// nil clock is the system clock and a nil logger discards. Nothing runs
-// until Start.
-func New(cfg Config, clock routing.Clock, transports map[string]routing.Transport, logger *slog.Logger) (*Instance, error) {
+// Env is what an Instance runs on: its clock, logger, transports and
+// FIB, and who is told of its events. Config is what an operator writes;
+// Env is what the embedding program provides.
+type Env struct {
+	// Clock is required: routing.SystemClock() on real interfaces, a
+	// routing.ManualClock in simulation.
+	Clock routing.Clock
+	// Logger receives the instance's logs; nil discards them.
+	Logger *slog.Logger
+	// Transports are the interfaces' transports, keyed by interface
+	// name: one per configured interface, none extra (see Listen).
+	Transports map[string]routing.Transport
+	// FIB receives the routing table, only what changed being written;
+	// nil calculates routes without installing them.
+	FIB fib.Sink
+	// OnEvent, if set, is told of the instance's events (see Event).
+	OnEvent func(Event)
+}
+
+// validate checks env against cfg, naming the field and the reason.
+func (env Env) validate(cfg Config) error {
+	bad := func(field, format string, args ...any) error {
+		return fmt.Errorf("%w: env.%s: %s", ErrInvalidConfig, field, fmt.Sprintf(format, args...))
+	}
+	if env.Clock == nil {
+		return bad("Clock", "is nil (use routing.SystemClock() on real interfaces)")
+	}
+	if env.Transports == nil {
+		return bad("Transports", "is nil")
+	}
+	names := make(map[string]bool, len(cfg.Interfaces))
+	for _, ic := range cfg.Interfaces {
+		names[ic.Name] = true
+		if env.Transports[ic.Name] == nil {
+			return bad("Transports", "no transport for interface %q", ic.Name)
+		}
+	}
+	var extra []string
+	for name := range env.Transports {
+		if !names[name] {
+			extra = append(extra, name)
+		}
+	}
+	if len(extra) > 0 {
+		sort.Strings(extra)
+		return bad("Transports", "%q is not a configured interface", extra[0])
+	}
+	return nil
+}
+
+// New returns an Instance for cfg running on env. It checks cfg
+// (Config.Validate) and that env matches it: a nil clock, a missing or
+// extra transport is an error wrapping ErrInvalidConfig naming the field
+// and the reason. Nothing runs until Start.
+func New(cfg Config, env Env) (*Instance, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if clock == nil {
-		clock = routing.SystemClock()
+	if err := env.validate(cfg); err != nil {
+		return nil, err
 	}
+	clock, logger := env.Clock, env.Logger
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
@@ -97,24 +156,15 @@ func New(cfg Config, clock routing.Clock, transports map[string]routing.Transpor
 		log:    logger.With("ospf.router", cfg.RouterID.String()),
 		byName: make(map[string]*iface, len(cfg.Interfaces)),
 		db:     newLSDB(),
-		lsdbCh: make(chan struct{}, 1),
+		onEvent: env.OnEvent,
 	}
 	in.orig.init()
 	for i, ic := range cfg.Interfaces {
-		tr := transports[ic.Name]
-		if tr == nil {
-			return nil, fmt.Errorf("%w: transports: no transport for interface %q", ErrInvalidConfig, ic.Name)
-		}
-		ifc := newIface(in, i, ic, tr)
+		ifc := newIface(in, i, ic, env.Transports[ic.Name])
 		in.ifaces = append(in.ifaces, ifc)
 		in.byName[ic.Name] = ifc
 	}
-	for name := range transports {
-		if in.byName[name] == nil {
-			return nil, fmt.Errorf("%w: transports: %q is not a configured interface", ErrInvalidConfig, name)
-		}
-	}
-	in.rt = newRoutingState(in)
+	in.rt = newRoutingState(in, env.FIB)
 	return in, nil
 }
 
@@ -255,10 +305,6 @@ func (in *Instance) InterfaceUp(name string) error {
 	return nil
 }
 
-// LSDBChanged returns a channel that receives a value after the database
-// changes. Notifications coalesce: one value may stand for many changes.
-func (in *Instance) LSDBChanged() <-chan struct{} { return in.lsdbCh }
-
 // onLSDBChange registers an in-package observer of database changes (for
 // SPF scheduling). It runs under the instance mutex and must not block.
 func (in *Instance) onLSDBChange(f func(LSDBChange)) {
@@ -272,16 +318,10 @@ func (in *Instance) onLSDBChange(f func(LSDBChange)) {
 func (in *Instance) settleAndUnlock() {
 	in.settle()
 	in.rt.settle()
-	notify := in.lsdbDirty
-	in.lsdbDirty = false
+	in.emitLSDB()
 	in.mu.Unlock()
 	in.rt.afterUnlock()
-	if notify {
-		select {
-		case in.lsdbCh <- struct{}{}:
-		default:
-		}
-	}
+	in.dispatch()
 }
 
 // settle runs the work deferred while handling an input: scheduled

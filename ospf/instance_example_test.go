@@ -31,7 +31,7 @@ func ExampleNew() {
 				Prefix:  netip.MustParsePrefix(addr),
 				Network: ospf.NetworkPointToPoint,
 			}},
-		}, clock, map[string]routing.Transport{att.Name(): tr}, nil)
+		}, ospf.Env{Clock: clock, Transports: map[string]routing.Transport{att.Name(): tr}})
 		if err != nil {
 			panic(err)
 		}

@@ -77,7 +77,7 @@ func startOurs(t *testing.T, ns *nstest.NS, cfg Config) *Instance {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in, err := New(cfg, routing.SystemClock(), trs, log)
+	in, err := New(cfg, Env{Clock: routing.SystemClock(), Logger: log, Transports: trs})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -128,6 +128,8 @@ func (n *neighbor) stateChanged(old NeighborState, e nbrEvent) {
 	in := ifc.in
 	in.log.Info("ospf: neighbor state", "interface", ifc.cfg.Name, "neighbor", n.rid.String(), "addr", n.addr.String(),
 		"from", old.String(), "to", n.state.String(), "event", e.String())
+	in.emit(Event{Kind: EventNeighborState, Interface: ifc.cfg.Name, Neighbor: n.rid, NeighborAddr: n.addr,
+		OldNeighbor: old, NewNeighbor: n.state})
 	// The DD retransmission timer only runs in ExStart and, for the
 	// master, in Exchange (§10.8).
 	if n.state != NbrExStart && !(n.state == NbrExchange && n.master) {

@@ -33,7 +33,7 @@ type routingState struct {
 	in     *Instance
 	calc   *routeCalc
 	sched  *spfScheduler
-	fib    *fibSync // nil without Config.FIB
+	fib    *fibSync // nil without Env.FIB
 	redist *redistState
 
 	ifacesChanged bool // next full run must not trust the old table for the FIB diff
@@ -45,7 +45,7 @@ type routingState struct {
 	stopped       bool
 }
 
-func newRoutingState(in *Instance) *routingState {
+func newRoutingState(in *Instance, sink fib.Sink) *routingState {
 	rs := &routingState{in: in, redist: newRedistState(in.cfg.Redistribute, in.cfg.DefaultInformation)}
 	rs.calc = newRouteCalc(spfInput{
 		root:     u32Of(in.rid),
@@ -54,8 +54,8 @@ func newRoutingState(in *Instance) *routingState {
 		maxPaths: in.cfg.MaxPaths,
 	})
 	rs.sched = newSPFScheduler(in.cfg.SPF, in.clock, in, rs.runSPF)
-	if in.cfg.FIB != nil {
-		rs.fib = newFIBSync(in.cfg.FIB, in.cfg.FIBTable, in.cfg.FIBMetric, in.log)
+	if sink != nil {
+		rs.fib = newFIBSync(sink, in.cfg.FIBTable, in.cfg.FIBMetric, in.log)
 	}
 	in.observers = append(in.observers, rs.lsdbChanged)
 	in.orig.sources = append(in.orig.sources, rs.externalLSAs)
@@ -145,6 +145,7 @@ func (rs *routingState) runSPF() {
 	if rs.in.debugEnabled() {
 		rs.in.log.Debug("ospf: SPF", "routes", len(cur.ents), "duration", rs.lastDur)
 	}
+	rs.in.emit(Event{Kind: EventRoutingTable, Routes: len(cur.ents)})
 }
 
 // interfacesMoved reports whether an interface changed state since the
@@ -169,8 +170,11 @@ func (rs *routingState) settle() {
 		return
 	}
 	changed := rs.calc.externalsOnly()
-	if rs.fib != nil && len(changed) > 0 {
-		rs.fib.updateKeys(rs.calc.cur, changed)
+	if len(changed) > 0 {
+		if rs.fib != nil {
+			rs.fib.updateKeys(rs.calc.cur, changed)
+		}
+		rs.in.emit(Event{Kind: EventRoutingTable, Routes: len(rs.calc.cur.ents)})
 	}
 }
 
@@ -281,7 +285,7 @@ func (in *Instance) SPFStatus() SPFStatus {
 }
 
 // FIBStats returns the counters of route installation (zero without
-// Config.FIB).
+// Env.FIB).
 func (in *Instance) FIBStats() FIBStats {
 	if in.rt.fib == nil {
 		return FIBStats{}

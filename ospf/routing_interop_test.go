@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/switchless/routing"
 	"github.com/switchless/routing/internal/nstest"
 	"github.com/switchless/routing/ospf/packet"
 )
@@ -599,7 +600,7 @@ func TestInteropSPFDurationVsFRR(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r0, err := New(cfgR, nil, trsR, nil)
+	r0, err := New(cfgR, Env{Clock: routing.SystemClock(), Transports: trsR})
 	if err != nil {
 		t.Fatal(err)
 	}

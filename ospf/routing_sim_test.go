@@ -78,8 +78,8 @@ func (r *o5ring) start(name string, tweak func(*Config)) {
 	s.t.Helper()
 	mem := fib.NewMemory()
 	spy := fibtest.NewSpy(mem)
+	s.r(name).fib = spy
 	in := s.startWith(name, func(cfg *Config) {
-		cfg.FIB = spy
 		switch name {
 		case "r1":
 			cfg.DefaultInformation = DefaultInformation{Originate: true, Metric: 10}
@@ -497,13 +497,12 @@ func Example_routing() {
 			RouterID: netip.MustParseAddr(rid),
 			Interfaces: []InterfaceConfig{{Name: att.Name(), IfIndex: att.Index(),
 				Prefix: netip.MustParsePrefix(addr), Network: NetworkPointToPoint}},
-			FIB: mem,
 		}
 		if tweak != nil {
 			tweak(&cfg)
 		}
 		tr, _ := att.Transport(netsim.TransportConfig{IPProto: netsim.ProtoOSPF})
-		in, err := New(cfg, clock, map[string]routing.Transport{att.Name(): tr}, nil)
+		in, err := New(cfg, Env{Clock: clock, Transports: map[string]routing.Transport{att.Name(): tr}, FIB: mem})
 		if err != nil {
 			panic(err)
 		}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/switchless/routing"
+	"github.com/switchless/routing/fib"
 	"github.com/switchless/routing/netsim"
 	"github.com/switchless/routing/ospf/packet"
 )
@@ -35,6 +36,7 @@ type simRouter struct {
 	atts  map[string]*netsim.Attachment
 	trs   map[string]*netsim.Transport
 	tweak func(*InterfaceConfig)
+	fib   fib.Sink // Env.FIB of the next start
 }
 
 func newSim(t testing.TB, seed int64) *sim {
@@ -153,7 +155,7 @@ func (s *sim) startWith(name string, cfgTweak func(*Config)) *Instance {
 	if os.Getenv("OSPF_SIM_LOG") != "" {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug})).With("node", name)
 	}
-	in, err := New(cfg, s.clock, trs, log)
+	in, err := New(cfg, Env{Clock: s.clock, Logger: log, Transports: trs, FIB: r.fib})
 	if err != nil {
 		s.t.Fatal(err)
 	}

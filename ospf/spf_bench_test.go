@@ -308,7 +308,7 @@ func BenchmarkSPFLSDB100k(b *testing.B) {
 		runtime.GC()
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
-		in, err := New(cfg, routing.NewManualClock(time.Time{}), nil, nil)
+		in, err := New(cfg, Env{Clock: routing.NewManualClock(time.Time{}), Transports: map[string]routing.Transport{}})
 		if err != nil {
 			b.Fatal(err)
 		}
