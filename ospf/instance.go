@@ -149,13 +149,13 @@ func New(cfg Config, env Env) (*Instance, error) {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	in := &Instance{
-		cfg:    cfg,
-		rid:    cfg.RouterID,
-		area:   netip.IPv4Unspecified(),
-		clock:  clock,
-		log:    logger.With("ospf.router", cfg.RouterID.String()),
-		byName: make(map[string]*iface, len(cfg.Interfaces)),
-		db:     newLSDB(),
+		cfg:     cfg,
+		rid:     cfg.RouterID,
+		area:    netip.IPv4Unspecified(),
+		clock:   clock,
+		log:     logger.With("ospf.router", cfg.RouterID.String()),
+		byName:  make(map[string]*iface, len(cfg.Interfaces)),
+		db:      newLSDB(),
 		onEvent: env.OnEvent,
 	}
 	in.orig.init()
