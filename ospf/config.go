@@ -1,41 +1,9 @@
 package ospf
 
 import (
-	"errors"
 	"fmt"
 	"net/netip"
 	"time"
-
-	"github.com/switchless/routing/ospf/packet"
-)
-
-// Errors of the Instance and its configuration. Validate and New wrap
-// ErrInvalidConfig (and ErrUnsupported for features not yet implemented)
-// with the field and the reason.
-var (
-	// ErrInvalidConfig is wrapped by every configuration error.
-	ErrInvalidConfig = errors.New("ospf: invalid configuration")
-	// ErrUnsupported is wrapped when a configuration asks for something
-	// this package does not implement yet (NBMA, point-to-multipoint,
-	// areas other than the backbone).
-	ErrUnsupported = errors.New("ospf: not supported")
-	// ErrStarted is returned by a second Start.
-	ErrStarted = errors.New("ospf: instance already started")
-	// ErrStopped is returned by Start after Stop: an Instance runs once.
-	ErrStopped = errors.New("ospf: instance stopped")
-	// ErrNoInterface is returned by InterfaceUp and InterfaceDown for a
-	// name that is not configured.
-	ErrNoInterface = errors.New("ospf: no such interface")
-
-	// Authentication failures that depend on configuration and neighbor
-	// state rather than on the bytes alone; both wrap packet.ErrAuth, as
-	// the codec's own authentication errors do.
-	// ErrAuthKeyID means no configured key has the packet's Key ID, or
-	// the key is outside its accept lifetime (RFC 2328 D.3).
-	ErrAuthKeyID = fmt.Errorf("%w: unknown key ID", packet.ErrAuth)
-	// ErrReplay means the cryptographic sequence number went backwards
-	// (or, in ReplayStrict mode, did not go forwards): RFC 2328 D.5.3.
-	ErrReplay = fmt.Errorf("%w: replayed cryptographic sequence number", packet.ErrAuth)
 )
 
 // NetworkType is the OSPF network type of an interface (RFC 2328 §1.2,
@@ -216,13 +184,13 @@ type InterfaceConfig struct {
 }
 
 // Validate reports the first invalid field of the configuration, naming
-// it, wrapped in ErrInvalidConfig (or ErrUnsupported).
+// it, wrapped in ErrInvalidConfig (or ErrNotImplemented).
 func (c Config) Validate() error {
 	if !c.RouterID.Is4() || c.RouterID.IsUnspecified() {
 		return fmt.Errorf("%w: RouterID: must be a non-zero IPv4 address, got %v", ErrInvalidConfig, c.RouterID)
 	}
 	if c.AreaID.IsValid() && c.AreaID != netip.IPv4Unspecified() {
-		return fmt.Errorf("%w: AreaID: %v: only the backbone area 0.0.0.0 is implemented", ErrUnsupported, c.AreaID)
+		return fmt.Errorf("%w: AreaID: %v: only the backbone area 0.0.0.0 is implemented", ErrNotImplemented, c.AreaID)
 	}
 	names := make(map[string]bool, len(c.Interfaces))
 	idx := make(map[int]string, len(c.Interfaces))
@@ -309,7 +277,7 @@ func (ic InterfaceConfig) validate() error {
 	switch ic.Network {
 	case NetworkBroadcast, NetworkPointToPoint:
 	case NetworkNBMA, NetworkPointToMultipoint:
-		return fmt.Errorf("%w: Network = %v: only broadcast and point-to-point are implemented", ErrUnsupported, ic.Network)
+		return fmt.Errorf("%w: Network = %v: only broadcast and point-to-point are implemented", ErrNotImplemented, ic.Network)
 	default:
 		return bad("Network", ic.Network, "unknown network type")
 	}

@@ -37,7 +37,7 @@
 // # Adjacencies, flooding and the database
 //
 // Interfaces are point-to-point or broadcast (NBMA and point-to-multipoint
-// are rejected as not supported), or passive. The interface state machine
+// are rejected with [ErrNotImplemented]), or passive. The interface state machine
 // (§9.1–9.3) and the DR/BDR election (§9.4, [ElectDR], a pure function)
 // follow the RFC; so do the hello checks (§10.5, including FRR-style fast
 // hellos through InterfaceConfig.HelloMultiplier), the neighbor state

@@ -73,7 +73,7 @@ func startOurs(t *testing.T, ns *nstest.NS, cfg Config) *Instance {
 		level = slog.LevelDebug
 	}
 	log := slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: level}))
-	trs, err := ListenRaw(context.Background(), &cfg, ns.Name(), nil)
+	trs, err := Listen(context.Background(), &cfg, ns.Name(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

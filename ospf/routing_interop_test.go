@@ -596,7 +596,7 @@ func TestInteropSPFDurationVsFRR(t *testing.T) {
 		{Name: "r0", Prefix: netip.MustParsePrefix("10.21.0.2/30"), Network: NetworkPointToPoint},
 	}}
 	silent(&cfgR.Interfaces[0])
-	trsR, err := ListenRaw(t.Context(), &cfgR, nsR.Name(), nil)
+	trsR, err := Listen(t.Context(), &cfgR, nsR.Name(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
