@@ -315,7 +315,7 @@ func (in *Instance) armAgeTimer() {
 		in.ageDue = time.Time{}
 		return
 	}
-	if in.ageTimer.armed() && !in.ageDue.After(at) {
+	if in.ageTimer.Armed() && !in.ageDue.After(at) {
 		return
 	}
 	in.ageDue = at

@@ -1,6 +1,7 @@
 package ospf
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"log/slog"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/switchless/routing"
+	"github.com/switchless/routing/internal/loop"
 	"github.com/switchless/routing/ospf/packet"
 )
 
@@ -32,9 +34,9 @@ type iface struct {
 	bdrID     netip.Addr
 	nbrs      []*neighbor
 	pending   []ifEvent // events scheduled by hello processing (§10.5)
-	hello     timerSlot
-	wait      timerSlot
-	ackTimer  timerSlot
+	hello     loop.Slot
+	wait      loop.Slot
+	ackTimer  loop.Slot
 	delayed   []packet.LSAHeader // delayed acknowledgments (§13.5)
 	floodQ    []*dbEntry         // LSAs to flood out, sent at settle
 	authSeq   uint32             // cryptographic sequence number (D.4.3)
@@ -59,16 +61,36 @@ func (ifc *iface) p2p() bool { return ifc.cfg.Network == NetworkPointToPoint }
 func (ifc *iface) log() *slog.Logger { return ifc.in.log }
 
 // deliver is the transport callback: one received packet, handled to
-// completion under the instance mutex.
+// completion under the instance's lock.
+//
+// It never waits for the lock (the Transport contract: it may be called
+// from inside Send on this goroutine, or from any other): if the lock is
+// busy the packet is copied and posted, and whoever holds the lock
+// handles it, settled, before releasing it.
 func (ifc *iface) deliver(p routing.Packet) {
 	in := ifc.in
-	in.mu.Lock()
-	if in.life != lifeRunning {
-		in.mu.Unlock()
+	if in.mu.TryLock() {
+		if in.life == lifeRunning {
+			in.receive(ifc, p)
+		}
+		in.settleAndUnlock()
 		return
 	}
-	in.receive(ifc, p)
-	in.settleAndUnlock()
+	p.Payload = bytes.Clone(p.Payload)
+	in.mu.Post(func() {
+		if in.life != lifeRunning {
+			return // stopped meanwhile: ignored, as a direct delivery is
+		}
+		in.receive(ifc, p)
+		in.settleAll()
+	})
+	// If the lock was free by the time Post looked, Post ran the packet
+	// itself and nobody will write its routes or deliver its events:
+	// take the lock again and release it properly. If it is held (up
+	// this goroutine's stack, or by another), its holder does that.
+	if in.mu.TryLock() {
+		in.unlock()
+	}
 }
 
 // up handles the lower layers reporting the interface usable (§9.3
@@ -360,7 +382,7 @@ func (ifc *iface) queueFlood(e *dbEntry) {
 // a second (less than RxmtInterval, as §13.5 requires).
 func (ifc *iface) queueDelayedAck(h packet.LSAHeader) {
 	ifc.delayed = append(ifc.delayed, h)
-	if !ifc.ackTimer.armed() {
+	if !ifc.ackTimer.Armed() {
 		d := min(time.Second, ifc.cfg.rxmtInterval()/2)
 		ifc.in.arm(&ifc.ackTimer, d, ifc.sendDelayedAcks)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/switchless/routing"
 	"github.com/switchless/routing/fib"
+	"github.com/switchless/routing/internal/loop"
 	"github.com/switchless/routing/ospf/packet"
 )
 
@@ -42,7 +43,10 @@ const (
 // the instance's mutex on the goroutine that delivered it. All methods are
 // safe for concurrent use.
 type Instance struct {
-	mu    sync.Mutex
+	// mu is held for every input (packet, timer, API call). A packet
+	// delivered while it is held is queued (loop.Mutex.Post) and handled
+	// by the holder before it releases mu; see iface.deliver.
+	mu    loop.Mutex
 	cfg   Config
 	rid   netip.Addr
 	area  netip.Addr
@@ -54,7 +58,7 @@ type Instance struct {
 
 	db        *lsdb
 	life      lifecycle
-	ageTimer  timerSlot
+	ageTimer  loop.Slot
 	ageDue    time.Time
 	orig      originState
 	ddSeqNext uint32
@@ -178,10 +182,10 @@ func (in *Instance) Start() error {
 	in.mu.Lock()
 	switch in.life {
 	case lifeRunning:
-		in.mu.Unlock()
+		in.unlock()
 		return ErrStarted
 	case lifeStopped:
-		in.mu.Unlock()
+		in.unlock()
 		return ErrStopped
 	}
 	in.life = lifeRunning
@@ -217,7 +221,7 @@ func (in *Instance) Stop(ctx context.Context) error {
 	in.mu.Lock()
 	if in.life != lifeRunning {
 		in.life = lifeStopped
-		in.mu.Unlock()
+		in.unlock()
 		return nil
 	}
 	in.flushSelfOriginated()
@@ -235,9 +239,12 @@ func (in *Instance) Stop(ctx context.Context) error {
 			trs = append(trs, ifc.tr)
 		}
 	}
+	// Not in.unlock: the withdrawal is written under ctx, below. Posted
+	// packets run by Unlock are ignored now that the instance stopped.
 	in.mu.Unlock()
 	// The routes were withdrawn by a stop hook; write that to the FIB.
 	ferr := in.rt.flushFIB(ctx)
+	in.dispatch()
 
 	done := make(chan error, 1)
 	go func() {
@@ -277,7 +284,7 @@ func (in *Instance) InterfaceDown(name string) error {
 	in.mu.Lock()
 	ifc := in.byName[name]
 	if ifc == nil {
-		in.mu.Unlock()
+		in.unlock()
 		return fmt.Errorf("%w: %q", ErrNoInterface, name)
 	}
 	ifc.llUp = false
@@ -294,7 +301,7 @@ func (in *Instance) InterfaceUp(name string) error {
 	in.mu.Lock()
 	ifc := in.byName[name]
 	if ifc == nil {
-		in.mu.Unlock()
+		in.unlock()
 		return fmt.Errorf("%w: %q", ErrNoInterface, name)
 	}
 	ifc.llUp = true
@@ -310,15 +317,30 @@ func (in *Instance) InterfaceUp(name string) error {
 func (in *Instance) onLSDBChange(f func(LSDBChange)) {
 	in.mu.Lock()
 	in.observers = append(in.observers, f)
-	in.mu.Unlock()
+	in.unlock()
 }
 
-// settleAndUnlock finishes the work an input caused, releases the mutex,
-// then sends notifications.
+// settleAndUnlock finishes the work an input caused and releases the
+// lock (unlock).
 func (in *Instance) settleAndUnlock() {
+	in.settleAll()
+	in.unlock()
+}
+
+// settleAll finishes the work an input caused, under the lock: the
+// deferred protocol work (settle), the AS-external routes (§16.6) and
+// the database event. Posted deliveries end with it too.
+func (in *Instance) settleAll() {
 	in.settle()
 	in.rt.settle()
 	in.emitLSDB()
+}
+
+// unlock releases the lock — running, before it is free, the deliveries
+// posted meanwhile (loop.Mutex) — then does what is done outside it:
+// routes to the FIB, events to OnEvent. Every release of in.mu goes
+// through here, so that the effects of posted work are never left behind.
+func (in *Instance) unlock() {
 	in.mu.Unlock()
 	in.rt.afterUnlock()
 	in.dispatch()
@@ -352,42 +374,24 @@ func (in *Instance) settle() {
 	}
 }
 
-// timerSlot is one protocol timer. Its generation guards against a
-// callback that was already running when the timer was stopped or
-// re-armed (system clock).
-type timerSlot struct {
-	t   routing.Timer
-	gen uint64
+// arm (re)starts s to run f after d, under the lock, followed by settle
+// (runTimer). A callback of a stopped or re-armed slot does nothing.
+func (in *Instance) arm(s *loop.Slot, d time.Duration, f func()) {
+	s.Arm(in.clock, d, in.runTimer, f)
 }
 
-func (ts *timerSlot) armed() bool { return ts.t != nil }
+func (in *Instance) disarm(s *loop.Slot) { s.Stop() }
 
-// arm (re)starts ts to run f after d, under the mutex, followed by
-// settle.
-func (in *Instance) arm(ts *timerSlot, d time.Duration, f func()) {
-	if ts.t != nil {
-		ts.t.Stop()
+// runTimer runs a timer's body as one input: under the lock, only while
+// the instance runs, settled afterwards.
+func (in *Instance) runTimer(body func()) {
+	in.mu.Lock()
+	if in.life != lifeRunning {
+		in.unlock()
+		return
 	}
-	ts.gen++
-	g := ts.gen
-	ts.t = in.clock.AfterFunc(d, func() {
-		in.mu.Lock()
-		if ts.gen != g || in.life != lifeRunning {
-			in.mu.Unlock()
-			return
-		}
-		ts.t = nil
-		f()
-		in.settleAndUnlock()
-	})
-}
-
-func (in *Instance) disarm(ts *timerSlot) {
-	if ts.t != nil {
-		ts.t.Stop()
-		ts.t = nil
-	}
-	ts.gen++
+	body()
+	in.settleAndUnlock()
 }
 
 // nextDDSeq returns a fresh initial DD sequence number (§10.8: "a unique
@@ -459,7 +463,7 @@ type NeighborStatus struct {
 // order.
 func (in *Instance) Interfaces() []InterfaceStatus {
 	in.mu.Lock()
-	defer in.mu.Unlock()
+	defer in.unlock()
 	out := make([]InterfaceStatus, 0, len(in.ifaces))
 	for _, ifc := range in.ifaces {
 		s := InterfaceStatus{
@@ -494,7 +498,7 @@ func (in *Instance) Interfaces() []InterfaceStatus {
 // configuration order, then by Router ID.
 func (in *Instance) Neighbors() []NeighborStatus {
 	in.mu.Lock()
-	defer in.mu.Unlock()
+	defer in.unlock()
 	now := in.clock.Now()
 	var out []NeighborStatus
 	for _, ifc := range in.ifaces {
@@ -530,7 +534,7 @@ func (in *Instance) Neighbors() []NeighborStatus {
 // their current ages.
 func (in *Instance) LSDB(f LSDBFilter) []LSAEntry {
 	in.mu.Lock()
-	defer in.mu.Unlock()
+	defer in.unlock()
 	now := in.clock.Now()
 	var out []LSAEntry
 	for e := range in.db.seqAll(f) {
@@ -542,7 +546,7 @@ func (in *Instance) LSDB(f LSDBFilter) []LSAEntry {
 // LookupLSA returns a copy of the LSA with key k.
 func (in *Instance) LookupLSA(k packet.LSAKey) (LSAEntry, bool) {
 	in.mu.Lock()
-	defer in.mu.Unlock()
+	defer in.unlock()
 	e := in.db.get(k)
 	if e == nil {
 		return LSAEntry{}, false
@@ -553,7 +557,7 @@ func (in *Instance) LookupLSA(k packet.LSAKey) (LSAEntry, bool) {
 // Stats returns the packet counters summed over every interface.
 func (in *Instance) Stats() Stats {
 	in.mu.Lock()
-	defer in.mu.Unlock()
+	defer in.unlock()
 	s := Stats{Received: map[packet.PacketType]uint64{}, Sent: map[packet.PacketType]uint64{}, Dropped: map[DropReason]uint64{}}
 	for _, ifc := range in.ifaces {
 		ifc.ctr.addTo(&s)

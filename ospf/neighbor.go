@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/switchless/routing/internal/loop"
 	"github.com/switchless/routing/ospf/packet"
 )
 
@@ -19,7 +20,7 @@ type neighbor struct {
 	options  packet.Options
 	replay   ReplayState // cryptographic sequence state (D.5.3)
 
-	inactivity timerSlot
+	inactivity loop.Slot
 	deadAt     time.Time
 	// helloReplied is when a hello was last sent early because this
 	// neighbor's hello did not list us (see iface.receiveHello).
@@ -32,17 +33,17 @@ type neighbor struct {
 	lastRx     ddSummary                   // last DD accepted, for duplicate detection
 	lastTx     *packet.DatabaseDescription // last DD sent
 	lastTxMore bool
-	ddRxmt     timerSlot
+	ddRxmt     loop.Slot
 	summary    []packet.LSAKey // Database summary list
 	summaryPos int             // next summary entry to describe
 	inFlight   int             // master: entries carried by the unacknowledged DD
 
 	req     keyList[packet.LSAHeader] // Link state request list
 	lsrSent []packet.LSAKey           // keys of the outstanding LS Request
-	lsrRxmt timerSlot
+	lsrRxmt loop.Slot
 
 	rxmt      keyList[rxmtItem] // Link state retransmission list
-	rxmtTimer timerSlot
+	rxmtTimer loop.Slot
 
 	directAcks []packet.LSAHeader // direct acknowledgments to send at settle
 	directLSU  []*dbEntry         // LSAs to send directly at settle (§10.7, §13 step 8)
@@ -208,7 +209,7 @@ func (n *neighbor) rxmtAdd(e *dbEntry, sent bool) {
 	}
 	n.rxmt.set(k, rxmtItem{e: e, sentAt: at})
 	e.rxmtRefs++
-	if !n.rxmtTimer.armed() {
+	if !n.rxmtTimer.Armed() {
 		n.armRxmt(at.Add(n.ifc.cfg.rxmtInterval()).Sub(now))
 	}
 }

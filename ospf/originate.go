@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/switchless/routing/internal/loop"
 	"github.com/switchless/routing/ospf/packet"
 )
 
@@ -21,7 +22,7 @@ type originState struct {
 	wrap map[packet.LSAKey]bool
 	// deferred fires when an origination held back by MinLSInterval may
 	// proceed.
-	deferred   timerSlot
+	deferred   loop.Slot
 	deferredAt time.Time
 	// flags are the router-LSA flags set by other parts of the package
 	// (E for an AS boundary router, once redistribution exists).
@@ -54,7 +55,7 @@ func (o *originState) stop(in *Instance) {
 
 // deferUntil arranges for origination to be retried at t.
 func (o *originState) deferUntil(in *Instance, t time.Time) {
-	if o.deferred.armed() && !o.deferredAt.After(t) {
+	if o.deferred.Armed() && !o.deferredAt.After(t) {
 		return
 	}
 	o.deferredAt = t

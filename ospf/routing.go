@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/switchless/routing/fib"
+	"github.com/switchless/routing/internal/loop"
 	"github.com/switchless/routing/ospf/packet"
 )
 
@@ -39,8 +40,8 @@ type routingState struct {
 	ifacesChanged bool // next full run must not trust the old table for the FIB diff
 	lastRun       time.Time
 	lastDur       time.Duration
-	fibRetry      timerSlot
-	fibCheck      timerSlot
+	fibRetry      loop.Slot
+	fibCheck      loop.Slot
 	ifStates      []InterfaceState // at the last full run
 	stopped       bool
 }
@@ -53,7 +54,7 @@ func newRoutingState(in *Instance, sink fib.Sink) *routingState {
 		ifaces:   rs.spfIfaces(),
 		maxPaths: in.cfg.MaxPaths,
 	})
-	rs.sched = newSPFScheduler(in.cfg.SPF, in.clock, in, rs.runSPF)
+	rs.sched = newSPFScheduler(in.cfg.SPF, in.clock, in.runTimer, rs.runSPF)
 	if sink != nil {
 		rs.fib = newFIBSync(sink, in.cfg.FIBTable, in.cfg.FIBMetric, in.log)
 	}
@@ -192,12 +193,15 @@ func (rs *routingState) afterUnlock() {
 	}
 	in := rs.in
 	in.mu.Lock()
-	if in.life == lifeRunning && !rs.fibRetry.armed() {
+	if in.life == lifeRunning && !rs.fibRetry.Armed() {
 		// The callback has nothing to do under the mutex: the flush after
 		// it unlocks reconciles the FIB.
 		in.arm(&rs.fibRetry, fibRetryInterval, func() {})
 	}
+	// Not in.unlock: that would flush again at once. What posted work
+	// left for the FIB waits for the retry.
 	in.mu.Unlock()
+	in.dispatch()
 }
 
 // stop ends routing under the mutex: no more calculations, every route
@@ -260,7 +264,7 @@ func (rs *routingState) updateFlags() {
 // values (empty before the first).
 func (in *Instance) RoutingTable() RoutingTable {
 	in.mu.Lock()
-	defer in.mu.Unlock()
+	defer in.unlock()
 	if in.rt.calc.cur == nil {
 		return RoutingTable{Routes: []Route{}, Routers: []RouterRoute{}}
 	}
@@ -270,11 +274,11 @@ func (in *Instance) RoutingTable() RoutingTable {
 // SPFStatus returns the state of SPF scheduling and the last run.
 func (in *Instance) SPFStatus() SPFStatus {
 	in.mu.Lock()
-	defer in.mu.Unlock()
+	defer in.unlock()
 	rs := in.rt
 	return SPFStatus{
 		State:        rs.sched.state,
-		Pending:      rs.sched.spf.armed(),
+		Pending:      rs.sched.spf.Armed(),
 		Due:          rs.sched.due,
 		Events:       rs.sched.events,
 		Runs:         rs.calc.fullRuns,
@@ -297,7 +301,7 @@ func (in *Instance) FIBStats() FIBStats {
 // AS-external-LSAs, sorted by prefix.
 func (in *Instance) ExternalRoutes() []ExternalRoute {
 	in.mu.Lock()
-	defer in.mu.Unlock()
+	defer in.unlock()
 	return in.rt.redist.wanted(in.rt.ospfNets())
 }
 

@@ -263,7 +263,7 @@ func (s *sim) sameLSDB(wantRouters int) func() error {
 		rs := s.running()
 		for _, r := range rs {
 			r.in.mu.Lock()
-			pending := r.in.orig.deferred.armed() || r.in.orig.dirty
+			pending := r.in.orig.deferred.Armed() || r.in.orig.dirty
 			r.in.mu.Unlock()
 			if pending {
 				return fmt.Errorf("%s holds back an origination (MinLSInterval)", r.name)
