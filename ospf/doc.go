@@ -19,7 +19,11 @@
 //	err = in.Run(ctx) // Start, wait for ctx, Stop
 //
 // Every input — a packet, a timer, an API call — is handled to completion
-// under the instance's mutex on the goroutine that delivered it. On a
+// under the instance's lock on the goroutine that delivered it. A packet
+// that arrives while the lock is held (from another goroutine, or from
+// inside the instance's own Send through a synchronous transport) is not
+// waited for: it is copied and queued, and the holder handles it before
+// releasing the lock. On a
 // routing.ManualClock with the in-memory network that is the one goroutine
 // driving the clock, so a simulated topology replays the same packets for
 // the same seed. [Instance.Stop] floods its self-originated LSAs at MaxAge
