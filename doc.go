@@ -79,8 +79,9 @@
 //	internal/transport   raw IPv4/IPv6 and UDP transports bound to one interface
 //	internal/nstest      network namespaces and peer processes for tests
 //	fib                  route model, Memory and Netlink sinks, declarative Sync
-//	ospf                 OSPFv2, backbone area: wire format, authentication,
-//	                     adjacencies, flooding, LSDB, SPF, externals, FIB
+//	ospf                 OSPFv2, backbone area: authentication, adjacencies,
+//	                     flooding, LSDB, SPF, externals, FIB; New(cfg, Env)
+//	ospf/packet          OSPFv2 wire format and authentication codec
 //	vrrp                 VRRP v2/v3 with tracking, unicast peers, VIP ownership;
 //	                     wire format in vrrp/packet, vrrp.Listen on Linux
 //	health               Checker, rise/fall Hysteresis, polling Monitor

@@ -1,86 +1,18 @@
 package ospf
 
 import (
-	"crypto/hmac"
 	"crypto/md5"
-	"crypto/sha1"
-	"crypto/sha256"
-	"crypto/sha512"
-	"crypto/subtle"
-	"encoding/binary"
 	"fmt"
-	"hash"
 	"time"
+
+	"github.com/switchless/routing/ospf/packet"
 )
-
-// Algorithm is the digest algorithm of a cryptographic authentication key.
-type Algorithm uint8
-
-// Algorithms: keyed MD5 (RFC 2328 D.4.3) and HMAC-SHA (RFC 5709). The zero
-// value is MD5, RFC 2328's own algorithm.
-const (
-	AlgMD5 Algorithm = iota
-	AlgHMACSHA1
-	AlgHMACSHA256
-	AlgHMACSHA384
-	AlgHMACSHA512
-)
-
-func (a Algorithm) String() string {
-	switch a {
-	case AlgMD5:
-		return "MD5"
-	case AlgHMACSHA1:
-		return "HMAC-SHA-1"
-	case AlgHMACSHA256:
-		return "HMAC-SHA-256"
-	case AlgHMACSHA384:
-		return "HMAC-SHA-384"
-	case AlgHMACSHA512:
-		return "HMAC-SHA-512"
-	}
-	return fmt.Sprintf("Algorithm(%d)", uint8(a))
-}
-
-// Size returns the digest length L that Auth Data Len carries: 16, 20,
-// 32, 48 or 64 bytes; 0 for an unknown algorithm.
-func (a Algorithm) Size() int {
-	switch a {
-	case AlgMD5:
-		return md5.Size
-	case AlgHMACSHA1:
-		return sha1.Size
-	case AlgHMACSHA256:
-		return sha256.Size
-	case AlgHMACSHA384:
-		return sha512.Size384
-	case AlgHMACSHA512:
-		return sha512.Size
-	}
-	return 0
-}
-
-func (a Algorithm) hash() func() hash.Hash {
-	switch a {
-	case AlgMD5:
-		return md5.New
-	case AlgHMACSHA1:
-		return sha1.New
-	case AlgHMACSHA256:
-		return sha256.New
-	case AlgHMACSHA384:
-		return sha512.New384
-	case AlgHMACSHA512:
-		return sha512.New
-	}
-	return nil
-}
 
 // Key is one cryptographic authentication key (RFC 2328 D.3). Zero times
 // mean no bound: a key with no lifetimes is always valid.
 type Key struct {
 	ID        uint8
-	Algorithm Algorithm
+	Algorithm packet.Algorithm
 	// Secret is the key. For MD5 at most 16 bytes, zero-padded to 16
 	// (D.3). For HMAC-SHA any length; longer than the digest it is hashed
 	// first (RFC 5709 3.3).
@@ -146,7 +78,7 @@ type ReplayState struct {
 // Appendix D, RFC 5709). The zero value is null authentication.
 type AuthConfig struct {
 	// Type is the AuType sent and required on received packets.
-	Type AuthType
+	Type packet.AuthType
 	// Password is the simple password (AuthSimple), at most 8 bytes,
 	// zero-padded (D.4.2).
 	Password string
@@ -165,12 +97,12 @@ func (a AuthConfig) Validate() error {
 		return fmt.Errorf("%w: %s: %s", ErrInvalidConfig, field, fmt.Sprintf(format, args...))
 	}
 	switch a.Type {
-	case AuthNull:
-	case AuthSimple:
+	case packet.AuthNull:
+	case packet.AuthSimple:
 		if len(a.Password) > 8 {
 			return bad("Password", "%d bytes, simple authentication carries at most 8", len(a.Password))
 		}
-	case AuthCrypto:
+	case packet.AuthCrypto:
 		if len(a.Keys) == 0 {
 			return bad("Keys", "cryptographic authentication needs at least one key")
 		}
@@ -193,7 +125,7 @@ func (a AuthConfig) Validate() error {
 		if len(k.Secret) == 0 {
 			return bad(f+".Secret", "empty")
 		}
-		if k.Algorithm == AlgMD5 && len(k.Secret) > md5.Size {
+		if k.Algorithm == packet.AlgMD5 && len(k.Secret) > md5.Size {
 			return bad(f+".Secret", "%d bytes, an MD5 key has at most 16", len(k.Secret))
 		}
 		if !k.SendStop.IsZero() && k.SendStop.Before(k.SendStart) {
@@ -255,43 +187,9 @@ func (a AuthConfig) acceptKey(id uint8, now time.Time) (Key, bool) {
 	return Key{}, false
 }
 
-// apad is RFC 5709's Apad constant, 0x878FE1F3 repeated, long enough for
-// SHA-512.
-var apad = func() (p [sha512.Size]byte) {
-	for i := 0; i < len(p); i += 4 {
-		binary.BigEndian.PutUint32(p[i:], 0x878FE1F3)
-	}
-	return p
-}()
-
-// digest computes the message digest of pkt (the packet up to its length
-// field, with the authentication fields already set) under key k.
-func digest(k Key, pkt []byte) []byte {
-	if k.Algorithm == AlgMD5 {
-		// D.4.3 step 6: MD5 over the packet followed by the key,
-		// zero-padded to 16 bytes.
-		var key [md5.Size]byte
-		copy(key[:], k.Secret)
-		h := md5.New()
-		h.Write(pkt)
-		h.Write(key[:])
-		return h.Sum(nil)
-	}
-	// RFC 5709 3.3: a key longer than the digest length L is first hashed
-	// to L bytes; a shorter one is zero-padded, which HMAC does itself.
-	// The text authenticated is the packet followed by Apad, L bytes.
-	newHash := k.Algorithm.hash()
-	l := k.Algorithm.Size()
-	key := k.Secret
-	if len(key) > l && !k.PlainHMACKey {
-		h := newHash()
-		h.Write(key)
-		key = h.Sum(nil)
-	}
-	m := hmac.New(newHash, key)
-	m.Write(pkt)
-	m.Write(apad[:l])
-	return m.Sum(nil)
+// cryptoKey is k as the digest codec sees it.
+func (k Key) cryptoKey() packet.CryptoKey {
+	return packet.CryptoKey{ID: k.ID, Algorithm: k.Algorithm, Secret: k.Secret, PlainHMACKey: k.PlainHMACKey}
 }
 
 // Sign prepares an encoded packet (as Packet.AppendBinary produced it,
@@ -302,40 +200,14 @@ func digest(k Key, pkt []byte) []byte {
 // keeps it non-decreasing per interface (D.4.3 step 5). now selects the
 // key by its lifetimes. Bytes after Length are dropped first.
 func (a AuthConfig) Sign(pkt []byte, seq uint32, now time.Time) ([]byte, error) {
-	if len(pkt) < HeaderLen {
-		return pkt, fmt.Errorf("%w: sign: %d bytes, header needs %d", ErrShort, len(pkt), HeaderLen)
-	}
-	n := int(binary.BigEndian.Uint16(pkt[offLength:]))
-	if n < HeaderLen || n > len(pkt) {
-		return pkt, fmt.Errorf("%w: sign: packet length %d with %d bytes", ErrLength, n, len(pkt))
-	}
-	pkt = pkt[:n]
-	binary.BigEndian.PutUint16(pkt[offAuType:], uint16(a.Type))
-	auth := pkt[offAuth:HeaderLen]
-	switch a.Type {
-	case AuthNull:
-		clear(auth)
-	case AuthSimple:
-		clear(auth)
-		copy(auth, a.Password)
-	case AuthCrypto:
-		k, ok := a.SendKey(now)
-		if !ok {
+	var k Key
+	if a.Type == packet.AuthCrypto {
+		var ok bool
+		if k, ok = a.SendKey(now); !ok {
 			return pkt, fmt.Errorf("%w: no key valid for sending at %v", ErrAuthKeyID, now)
 		}
-		l := k.Algorithm.Size()
-		if l == 0 {
-			return pkt, fmt.Errorf("%w: key %d: unknown algorithm %d", ErrEncode, k.ID, k.Algorithm)
-		}
-		binary.BigEndian.PutUint16(pkt[offChecksum:], 0)
-		auth[0], auth[1], auth[2], auth[3] = 0, 0, k.ID, byte(l)
-		binary.BigEndian.PutUint32(auth[4:], seq)
-		return append(pkt, digest(k, pkt)...), nil
-	default:
-		return pkt, fmt.Errorf("%w: AuType %d", ErrEncode, a.Type)
 	}
-	binary.BigEndian.PutUint16(pkt[offChecksum:], PacketChecksum(pkt))
-	return pkt, nil
+	return packet.Sign(pkt, a.Type, a.Password, k.cryptoKey(), seq)
 }
 
 // Verify authenticates a received packet under a (RFC 2328 D.5): the
@@ -347,31 +219,26 @@ func (a AuthConfig) Sign(pkt []byte, seq uint32, now time.Time) ([]byte, error) 
 // skips the sequence check (a Hello from a router not yet a neighbor).
 //
 // It returns pkt[:Length], the packet without digest or trailing bytes,
-// ready for Packet.DecodeFrom. Errors wrap ErrChecksum or the ErrAuth
+// ready for Packet.Decode. Errors wrap ErrChecksum or the ErrAuth
 // family, or the header errors of ParseHeader.
 func (a AuthConfig) Verify(pkt []byte, rs *ReplayState, now time.Time) ([]byte, error) {
-	var h Header
-	if err := h.DecodeFrom(pkt); err != nil {
+	var h packet.Header
+	if err := h.Decode(pkt); err != nil {
 		return nil, err
 	}
 	if h.AuType != a.Type {
-		return nil, fmt.Errorf("%w: packet has %v, interface expects %v", ErrAuthType, h.AuType, a.Type)
+		return nil, fmt.Errorf("%w: packet has %v, interface expects %v", packet.ErrAuthType, h.AuType, a.Type)
 	}
 	body := pkt[:h.Length]
 	switch a.Type {
-	case AuthNull:
-		if err := VerifyPacketChecksum(body); err != nil {
+	case packet.AuthNull:
+		if err := packet.VerifyPacketChecksum(body); err != nil {
 			return nil, err
 		}
 		return body, nil
-	case AuthSimple:
-		if err := VerifyPacketChecksum(body); err != nil {
+	case packet.AuthSimple:
+		if err := packet.VerifyPassword(pkt, h, a.Password); err != nil {
 			return nil, err
-		}
-		var want [8]byte
-		copy(want[:], a.Password)
-		if subtle.ConstantTimeCompare(want[:], h.Auth[:]) != 1 {
-			return nil, fmt.Errorf("%w: simple password", ErrAuthMismatch)
 		}
 		return body, nil
 	}
@@ -380,20 +247,17 @@ func (a AuthConfig) Verify(pkt []byte, rs *ReplayState, now time.Time) ([]byte, 
 	if !ok {
 		return nil, fmt.Errorf("%w: key ID %d", ErrAuthKeyID, c.KeyID)
 	}
-	l := k.Algorithm.Size()
-	if int(c.DataLen) != l {
-		return nil, fmt.Errorf("%w: Auth Data Len %d, key %d (%v) has %d", ErrAuthLength, c.DataLen, k.ID, k.Algorithm, l)
-	}
-	if len(pkt) < int(h.Length)+l {
-		return nil, fmt.Errorf("%w: digest truncated: %d of %d bytes after the packet", ErrAuthLength, len(pkt)-int(h.Length), l)
+	ck := k.cryptoKey()
+	if err := packet.CheckDigestLength(pkt, h, ck); err != nil {
+		return nil, err
 	}
 	if rs != nil && rs.Seen {
 		if c.Seq < rs.Seq || (a.Replay == ReplayStrict && c.Seq == rs.Seq) {
 			return nil, fmt.Errorf("%w: sequence %d after %d (%v)", ErrReplay, c.Seq, rs.Seq, a.Replay)
 		}
 	}
-	if subtle.ConstantTimeCompare(digest(k, body), pkt[h.Length:int(h.Length)+l]) != 1 {
-		return nil, fmt.Errorf("%w: key %d (%v) digest", ErrAuthMismatch, k.ID, k.Algorithm)
+	if err := packet.VerifyDigest(pkt, h, ck); err != nil {
+		return nil, err
 	}
 	if rs != nil {
 		rs.Seq, rs.Seen = c.Seq, true

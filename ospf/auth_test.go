@@ -12,9 +12,11 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/switchless/routing/ospf/packet"
 )
 
-func goldenOf(t *testing.T, link string, typ PacketType) []byte {
+func goldenOf(t *testing.T, link string, typ packet.PacketType) []byte {
 	t.Helper()
 	for _, g := range loadGoldens(t) {
 		if g.link == link && g.data[1] == byte(typ) {
@@ -28,8 +30,8 @@ func goldenOf(t *testing.T, link string, typ PacketType) []byte {
 // TestVerify_D_5_3 is the table of authentication failures on real
 // packets: FRR's keyed MD5 and BIRD's HMAC-SHA-256.
 func TestVerify_D_5_3(t *testing.T) {
-	md5Pkt := goldenOf(t, "frr-area1-md5", TypeLSUpdate)
-	shaPkt := goldenOf(t, "bird-hmac-sha256", TypeLSUpdate)
+	md5Pkt := goldenOf(t, "frr-area1-md5", packet.TypeLSUpdate)
+	shaPkt := goldenOf(t, "bird-hmac-sha256", packet.TypeLSUpdate)
 	seqOf := func(p []byte) uint32 { return binary.BigEndian.Uint32(p[20:]) }
 	withKey := func(a AuthConfig, f func(*Key)) AuthConfig {
 		a.Keys = append([]Key(nil), a.Keys...)
@@ -56,18 +58,18 @@ func TestVerify_D_5_3(t *testing.T) {
 			{"tolerant accepts an equal sequence number", pk.auth, pk.pkt, ReplayState{Seq: seq, Seen: true}, nil},
 			{"strict drops an equal sequence number", func() AuthConfig { a := pk.auth; a.Replay = ReplayStrict; return a }(), pk.pkt, ReplayState{Seq: seq, Seen: true}, ErrReplay},
 			{"replayed: sequence went backwards", pk.auth, pk.pkt, ReplayState{Seq: seq + 1, Seen: true}, ErrReplay},
-			{"wrong key", withKey(pk.auth, func(k *Key) { k.Secret = []byte("not-the-key") }), pk.pkt, ReplayState{}, ErrAuthMismatch},
+			{"wrong key", withKey(pk.auth, func(k *Key) { k.Secret = []byte("not-the-key") }), pk.pkt, ReplayState{}, packet.ErrAuthMismatch},
 			{"wrong key ID", withKey(pk.auth, func(k *Key) { k.ID++ }), pk.pkt, ReplayState{}, ErrAuthKeyID},
 			{"key outside its accept lifetime", withKey(pk.auth, func(k *Key) { k.AcceptStart = goldenTime.Add(time.Hour) }), pk.pkt, ReplayState{}, ErrAuthKeyID},
-			{"auth data length of another algorithm", withKey(pk.auth, func(k *Key) { k.Algorithm = AlgHMACSHA512 }), pk.pkt, ReplayState{}, ErrAuthLength},
-			{"truncated digest", pk.auth, pk.pkt[:len(pk.pkt)-1], ReplayState{}, ErrAuthLength},
-			{"digest missing", pk.auth, pk.pkt[:n], ReplayState{}, ErrAuthLength},
-			{"body tampered", pk.auth, tamper(pk.pkt, n-1), ReplayState{}, ErrAuthMismatch},
-			{"sequence number tampered", pk.auth, tamper(pk.pkt, 23), ReplayState{}, ErrAuthMismatch},
-			{"digest tampered", pk.auth, tamper(pk.pkt, len(pk.pkt)-1), ReplayState{}, ErrAuthMismatch},
-			{"interface expects null", AuthConfig{}, pk.pkt, ReplayState{}, ErrAuthType},
-			{"interface expects simple", AuthConfig{Type: AuthSimple, Password: "x"}, pk.pkt, ReplayState{}, ErrAuthType},
-			{"not OSPF", pk.auth, tamper(pk.pkt, 0), ReplayState{}, ErrVersion},
+			{"auth data length of another algorithm", withKey(pk.auth, func(k *Key) { k.Algorithm = packet.AlgHMACSHA512 }), pk.pkt, ReplayState{}, packet.ErrAuthLength},
+			{"truncated digest", pk.auth, pk.pkt[:len(pk.pkt)-1], ReplayState{}, packet.ErrAuthLength},
+			{"digest missing", pk.auth, pk.pkt[:n], ReplayState{}, packet.ErrAuthLength},
+			{"body tampered", pk.auth, tamper(pk.pkt, n-1), ReplayState{}, packet.ErrAuthMismatch},
+			{"sequence number tampered", pk.auth, tamper(pk.pkt, 23), ReplayState{}, packet.ErrAuthMismatch},
+			{"digest tampered", pk.auth, tamper(pk.pkt, len(pk.pkt)-1), ReplayState{}, packet.ErrAuthMismatch},
+			{"interface expects null", AuthConfig{}, pk.pkt, ReplayState{}, packet.ErrAuthType},
+			{"interface expects simple", AuthConfig{Type: packet.AuthSimple, Password: "x"}, pk.pkt, ReplayState{}, packet.ErrAuthType},
+			{"not OSPF", pk.auth, tamper(pk.pkt, 0), ReplayState{}, packet.ErrVersion},
 		} {
 			t.Run(pk.name+"/"+c.name, func(t *testing.T) {
 				rs := c.rs
@@ -76,7 +78,7 @@ func TestVerify_D_5_3(t *testing.T) {
 					t.Fatalf("error %v, want %v", err, c.want)
 				}
 				if c.want != nil {
-					if c.want != ErrVersion && !errors.Is(err, ErrAuth) {
+					if c.want != packet.ErrVersion && !errors.Is(err, packet.ErrAuth) {
 						t.Errorf("%v does not wrap ErrAuth", err)
 					}
 					if rs != c.rs {
@@ -95,23 +97,23 @@ func TestVerify_D_5_3(t *testing.T) {
 func TestVerifySimpleAndNull_D_5(t *testing.T) {
 	p := sampleHello(1)
 	b, _ := p.AppendBinary(nil)
-	simple := AuthConfig{Type: AuthSimple, Password: "12345678"}
+	simple := AuthConfig{Type: packet.AuthSimple, Password: "12345678"}
 	signed, err := simple.Sign(bytes.Clone(b), 0, goldenTime)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if string(signed[16:24]) != "12345678" || binary.BigEndian.Uint16(signed[14:]) != uint16(AuthSimple) {
+	if string(signed[16:24]) != "12345678" || binary.BigEndian.Uint16(signed[14:]) != uint16(packet.AuthSimple) {
 		t.Fatalf("simple auth field %q AuType %d", signed[16:24], binary.BigEndian.Uint16(signed[14:]))
 	}
 	if _, err := simple.Verify(signed, nil, goldenTime); err != nil {
 		t.Errorf("good password: %v", err)
 	}
-	if _, err := (AuthConfig{Type: AuthSimple, Password: "1234567"}).Verify(signed, nil, goldenTime); !errors.Is(err, ErrAuthMismatch) {
+	if _, err := (AuthConfig{Type: packet.AuthSimple, Password: "1234567"}).Verify(signed, nil, goldenTime); !errors.Is(err, packet.ErrAuthMismatch) {
 		t.Errorf("wrong password: %v", err)
 	}
 	bad := bytes.Clone(signed)
 	bad[30] ^= 1
-	if _, err := simple.Verify(bad, nil, goldenTime); !errors.Is(err, ErrChecksum) {
+	if _, err := simple.Verify(bad, nil, goldenTime); !errors.Is(err, packet.ErrChecksum) {
 		t.Errorf("simple, corrupted: %v", err)
 	}
 	null, err := AuthConfig{}.Sign(bytes.Clone(signed), 0, goldenTime)
@@ -125,10 +127,10 @@ func TestVerifySimpleAndNull_D_5(t *testing.T) {
 		t.Errorf("null: %v", err)
 	}
 	null[30] ^= 1
-	if _, err := (AuthConfig{}).Verify(null, nil, goldenTime); !errors.Is(err, ErrChecksum) {
+	if _, err := (AuthConfig{}).Verify(null, nil, goldenTime); !errors.Is(err, packet.ErrChecksum) {
 		t.Errorf("null, corrupted: %v", err)
 	}
-	if _, err := simple.Verify(b, nil, goldenTime); !errors.Is(err, ErrAuthType) {
+	if _, err := simple.Verify(b, nil, goldenTime); !errors.Is(err, packet.ErrAuthType) {
 		t.Errorf("null packet on a simple interface: %v", err)
 	}
 }
@@ -165,27 +167,27 @@ func TestSign_RFC5709(t *testing.T) {
 	plain, _ := p.AppendBinary(nil)
 	n := len(plain)
 	for _, c := range []struct {
-		alg Algorithm
+		alg packet.Algorithm
 		h   func() hash.Hash
-	}{{AlgHMACSHA1, sha1.New}, {AlgHMACSHA256, sha256.New}, {AlgHMACSHA384, sha512.New384}, {AlgHMACSHA512, sha512.New}, {AlgMD5, nil}} {
+	}{{packet.AlgHMACSHA1, sha1.New}, {packet.AlgHMACSHA256, sha256.New}, {packet.AlgHMACSHA384, sha512.New384}, {packet.AlgHMACSHA512, sha512.New}, {packet.AlgMD5, nil}} {
 		lens := []int{1, c.alg.Size() - 1, c.alg.Size(), c.alg.Size() + 1, 200}
-		if c.alg == AlgMD5 {
+		if c.alg == packet.AlgMD5 {
 			lens = []int{1, 15, 16}
 		}
 		for _, kl := range lens {
 			key := bytes.Repeat([]byte{0xa5}, kl)
-			a := AuthConfig{Type: AuthCrypto, Keys: []Key{{ID: 42, Algorithm: c.alg, Secret: key}}}
+			a := AuthConfig{Type: packet.AuthCrypto, Keys: []Key{{ID: 42, Algorithm: c.alg, Secret: key}}}
 			out, err := a.Sign(bytes.Clone(plain), 0x01020304, goldenTime)
 			if err != nil {
 				t.Fatal(err)
 			}
 			l := c.alg.Size()
 			if len(out) != n+l || out[18] != 42 || int(out[19]) != l || binary.BigEndian.Uint32(out[20:]) != 0x01020304 ||
-				binary.BigEndian.Uint16(out[12:]) != 0 || binary.BigEndian.Uint16(out[14:]) != uint16(AuthCrypto) {
+				binary.BigEndian.Uint16(out[12:]) != 0 || binary.BigEndian.Uint16(out[14:]) != uint16(packet.AuthCrypto) {
 				t.Fatalf("%v: header or length wrong: %x", c.alg, out[:24])
 			}
 			var want []byte
-			if c.alg == AlgMD5 {
+			if c.alg == packet.AlgMD5 {
 				k16 := make([]byte, 16)
 				copy(k16, key)
 				s := md5.Sum(append(bytes.Clone(out[:n]), k16...))
@@ -208,7 +210,7 @@ func TestSign_RFC5709(t *testing.T) {
 // lifetimes gate verification.
 func TestKeyLifetimes_D_3(t *testing.T) {
 	t0 := goldenTime
-	a := AuthConfig{Type: AuthCrypto, Keys: []Key{
+	a := AuthConfig{Type: packet.AuthCrypto, Keys: []Key{
 		{ID: 1, Secret: []byte("one"), SendStop: t0.Add(2 * time.Hour), AcceptStop: t0.Add(3 * time.Hour)},
 		{ID: 2, Secret: []byte("two"), SendStart: t0.Add(time.Hour), SendStop: t0.Add(4 * time.Hour), AcceptStart: t0.Add(30 * time.Minute), AcceptStop: t0.Add(5 * time.Hour)},
 		{ID: 3, Secret: []byte("three"), SendStart: t0.Add(10 * time.Hour)},
@@ -228,7 +230,7 @@ func TestKeyLifetimes_D_3(t *testing.T) {
 	if _, ok := (AuthConfig{Keys: []Key{{ID: 1, Secret: []byte("x"), SendStart: t0.Add(time.Hour)}}}).SendKey(t0); ok {
 		t.Error("a key not yet valid signed")
 	}
-	plain, _ := (&Packet{Header: sampleHeader(TypeLSAck)}).AppendBinary(nil)
+	plain, _ := (&packet.Packet{Header: sampleHeader(packet.TypeLSAck)}).AppendBinary(nil)
 	signed2, err := a.Sign(bytes.Clone(plain), 1, t0.Add(90*time.Minute))
 	if err != nil {
 		t.Fatal(err)
@@ -250,14 +252,14 @@ func TestKeyLifetimes_D_3(t *testing.T) {
 	if k, _ := a.SendKey(t0.Add(6 * time.Hour)); k.ID != 2 {
 		t.Errorf("last expired key does not sign: key %d", k.ID)
 	}
-	if _, err := (AuthConfig{Type: AuthCrypto, Keys: []Key{{ID: 1, Secret: []byte("x"), SendStart: t0.Add(time.Hour)}}}).Sign(bytes.Clone(plain), 1, t0); !errors.Is(err, ErrAuthKeyID) {
+	if _, err := (AuthConfig{Type: packet.AuthCrypto, Keys: []Key{{ID: 1, Secret: []byte("x"), SendStart: t0.Add(time.Hour)}}}).Sign(bytes.Clone(plain), 1, t0); !errors.Is(err, ErrAuthKeyID) {
 		t.Errorf("sign without a usable key: %v", err)
 	}
 }
 
 func TestAuthValidate(t *testing.T) {
 	k := func(f func(*Key)) []Key {
-		k := Key{ID: 1, Algorithm: AlgHMACSHA256, Secret: []byte("s")}
+		k := Key{ID: 1, Algorithm: packet.AlgHMACSHA256, Secret: []byte("s")}
 		f(&k)
 		return []Key{k}
 	}
@@ -266,17 +268,17 @@ func TestAuthValidate(t *testing.T) {
 		field string
 	}{
 		{AuthConfig{}, ""},
-		{AuthConfig{Type: AuthSimple, Password: "12345678"}, ""},
-		{AuthConfig{Type: AuthCrypto, Keys: k(func(*Key) {})}, ""},
+		{AuthConfig{Type: packet.AuthSimple, Password: "12345678"}, ""},
+		{AuthConfig{Type: packet.AuthCrypto, Keys: k(func(*Key) {})}, ""},
 		{AuthConfig{Type: 3}, "Type"},
-		{AuthConfig{Type: AuthSimple, Password: "123456789"}, "Password"},
-		{AuthConfig{Type: AuthCrypto}, "Keys"},
-		{AuthConfig{Type: AuthCrypto, Keys: append(k(func(*Key) {}), k(func(*Key) {})...)}, "Keys[1].ID"},
-		{AuthConfig{Type: AuthCrypto, Keys: k(func(k *Key) { k.Algorithm = 9 })}, "Keys[0].Algorithm"},
-		{AuthConfig{Type: AuthCrypto, Keys: k(func(k *Key) { k.Secret = nil })}, "Keys[0].Secret"},
-		{AuthConfig{Type: AuthCrypto, Keys: k(func(k *Key) { k.Algorithm = AlgMD5; k.Secret = make([]byte, 17) })}, "Keys[0].Secret"},
-		{AuthConfig{Type: AuthCrypto, Keys: k(func(k *Key) { k.SendStart = goldenTime; k.SendStop = goldenTime.Add(-1) })}, "Keys[0].SendStop"},
-		{AuthConfig{Type: AuthCrypto, Keys: k(func(k *Key) { k.AcceptStart = goldenTime; k.AcceptStop = goldenTime.Add(-1) })}, "Keys[0].AcceptStop"},
+		{AuthConfig{Type: packet.AuthSimple, Password: "123456789"}, "Password"},
+		{AuthConfig{Type: packet.AuthCrypto}, "Keys"},
+		{AuthConfig{Type: packet.AuthCrypto, Keys: append(k(func(*Key) {}), k(func(*Key) {})...)}, "Keys[1].ID"},
+		{AuthConfig{Type: packet.AuthCrypto, Keys: k(func(k *Key) { k.Algorithm = 9 })}, "Keys[0].Algorithm"},
+		{AuthConfig{Type: packet.AuthCrypto, Keys: k(func(k *Key) { k.Secret = nil })}, "Keys[0].Secret"},
+		{AuthConfig{Type: packet.AuthCrypto, Keys: k(func(k *Key) { k.Algorithm = packet.AlgMD5; k.Secret = make([]byte, 17) })}, "Keys[0].Secret"},
+		{AuthConfig{Type: packet.AuthCrypto, Keys: k(func(k *Key) { k.SendStart = goldenTime; k.SendStop = goldenTime.Add(-1) })}, "Keys[0].SendStop"},
+		{AuthConfig{Type: packet.AuthCrypto, Keys: k(func(k *Key) { k.AcceptStart = goldenTime; k.AcceptStop = goldenTime.Add(-1) })}, "Keys[0].AcceptStop"},
 		{AuthConfig{Replay: 7}, "Replay"},
 	} {
 		err := c.a.Validate()
@@ -294,21 +296,27 @@ func TestAuthValidate(t *testing.T) {
 
 func TestSignErrors(t *testing.T) {
 	a := AuthConfig{}
-	if _, err := a.Sign(make([]byte, 10), 0, goldenTime); !errors.Is(err, ErrShort) {
+	if _, err := a.Sign(make([]byte, 10), 0, goldenTime); !errors.Is(err, packet.ErrShort) {
 		t.Errorf("short: %v", err)
 	}
 	b := make([]byte, 30)
 	binary.BigEndian.PutUint16(b[2:], 40)
-	if _, err := a.Sign(b, 0, goldenTime); !errors.Is(err, ErrLength) {
+	if _, err := a.Sign(b, 0, goldenTime); !errors.Is(err, packet.ErrLength) {
 		t.Errorf("length beyond buffer: %v", err)
 	}
 	// Bytes after the packet (an old digest) are replaced, not kept.
 	hp := sampleHello(0)
 	p, _ := hp.AppendBinary(nil)
-	md := AuthConfig{Type: AuthCrypto, Keys: []Key{{ID: 1, Secret: []byte("k")}}}
+	md := AuthConfig{Type: packet.AuthCrypto, Keys: []Key{{ID: 1, Secret: []byte("k")}}}
 	once, _ := md.Sign(bytes.Clone(p), 5, goldenTime)
 	twice, _ := md.Sign(bytes.Clone(once), 5, goldenTime)
 	if !bytes.Equal(once, twice) {
 		t.Error("signing a signed packet appended a second digest")
+	}
+}
+
+func TestReplayModeString(t *testing.T) {
+	if got := ReplayStrict.String(); got != "strict" {
+		t.Errorf("got %q, want %q", got, "strict")
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/switchless/routing/netsim"
+	"github.com/switchless/routing/ospf/packet"
 )
 
 // BenchmarkReceiveLSU measures the flooding procedure (§13) on an LS
@@ -17,17 +18,17 @@ func BenchmarkReceiveLSU(b *testing.B) {
 	h.full()
 	h.ackOurs()
 	mk := func(seq int32) []byte {
-		u := LSUpdate{}
+		u := packet.LSUpdate{}
 		for i := range 100 {
 			a := netip.AddrFrom4([4]byte{10, 200, byte(i >> 8), byte(i)})
-			l := LSA{Header: LSAHeader{Age: 1, Options: OptE, Type: LSTypeRouter, ID: a, AdvRouter: a, Seq: seq}}
-			l.Router.Links = []RouterLink{
-				{ID: netip.MustParseAddr("9.9.9.9"), Data: a, Type: LinkPointToPoint, Metric: 10},
-				{ID: netip.AddrFrom4([4]byte{10, 100, byte(i), 0}), Data: Mask(24), Type: LinkStub, Metric: 10},
+			l := packet.LSA{Header: packet.LSAHeader{Age: 1, Options: packet.OptE, Type: packet.LSTypeRouter, ID: a, AdvRouter: a, Seq: seq}}
+			l.Router.Links = []packet.RouterLink{
+				{ID: netip.MustParseAddr("9.9.9.9"), Data: a, Type: packet.LinkPointToPoint, Metric: 10},
+				{ID: netip.AddrFrom4([4]byte{10, 100, byte(i), 0}), Data: packet.Mask(24), Type: packet.LinkStub, Metric: 10},
 			}
 			u.LSAs = append(u.LSAs, l)
 		}
-		p := Packet{Header: Header{Type: TypeLSUpdate, RouterID: h.prid, AreaID: netip.IPv4Unspecified()}, LSU: u}
+		p := packet.Packet{Header: packet.Header{Type: packet.TypeLSUpdate, RouterID: h.prid, AreaID: netip.IPv4Unspecified()}, LSU: u}
 		raw, err := p.AppendBinary(nil)
 		if err != nil {
 			b.Fatal(err)
@@ -36,7 +37,7 @@ func BenchmarkReceiveLSU(b *testing.B) {
 	}
 	pkts := make([][]byte, 64)
 	for i := range pkts {
-		pkts[i] = mk(InitialSequenceNumber + int32(i))
+		pkts[i] = mk(packet.InitialSequenceNumber + int32(i))
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -49,7 +50,7 @@ func BenchmarkReceiveLSU(b *testing.B) {
 			h.ackOurs()
 			b.StartTimer()
 		}
-		h.deliverRaw(h.peer, AllSPFRouters, pkts[i%len(pkts)])
+		h.deliverRaw(h.peer, packet.AllSPFRouters, pkts[i%len(pkts)])
 		b.StopTimer()
 		h.clock.Advance(MinLSArrival) // delayed ack, and MinLSArrival
 		h.tr.take(b)

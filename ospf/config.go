@@ -1,31 +1,9 @@
 package ospf
 
 import (
-	"errors"
 	"fmt"
 	"net/netip"
 	"time"
-
-	"github.com/switchless/routing/fib"
-)
-
-// Errors of the Instance and its configuration. Validate and New wrap
-// ErrInvalidConfig (and ErrUnsupported for features not yet implemented)
-// with the field and the reason.
-var (
-	// ErrInvalidConfig is wrapped by every configuration error.
-	ErrInvalidConfig = errors.New("ospf: invalid configuration")
-	// ErrUnsupported is wrapped when a configuration asks for something
-	// this package does not implement yet (NBMA, point-to-multipoint,
-	// areas other than the backbone).
-	ErrUnsupported = errors.New("ospf: not supported")
-	// ErrStarted is returned by a second Start.
-	ErrStarted = errors.New("ospf: instance already started")
-	// ErrStopped is returned by Start after Stop: an Instance runs once.
-	ErrStopped = errors.New("ospf: instance stopped")
-	// ErrNoInterface is returned by InterfaceUp and InterfaceDown for a
-	// name that is not configured.
-	ErrNoInterface = errors.New("ospf: no such interface")
 )
 
 // NetworkType is the OSPF network type of an interface (RFC 2328 §1.2,
@@ -135,9 +113,6 @@ type Config struct {
 	// MaxPaths is the number of equal-cost next hops kept per
 	// destination (ECMP), 1 to 256; zero means DefaultMaxPaths.
 	MaxPaths int
-	// FIB receives the routing table, only what changed being written;
-	// nil calculates routes without installing them.
-	FIB fib.Sink
 	// FIBTable is the table of installed routes; zero is the main table.
 	FIBTable int
 	// FIBMetric is the metric of installed routes; zero means
@@ -209,13 +184,13 @@ type InterfaceConfig struct {
 }
 
 // Validate reports the first invalid field of the configuration, naming
-// it, wrapped in ErrInvalidConfig (or ErrUnsupported).
+// it, wrapped in ErrInvalidConfig (or ErrNotImplemented).
 func (c Config) Validate() error {
 	if !c.RouterID.Is4() || c.RouterID.IsUnspecified() {
 		return fmt.Errorf("%w: RouterID: must be a non-zero IPv4 address, got %v", ErrInvalidConfig, c.RouterID)
 	}
 	if c.AreaID.IsValid() && c.AreaID != netip.IPv4Unspecified() {
-		return fmt.Errorf("%w: AreaID: %v: only the backbone area 0.0.0.0 is implemented", ErrUnsupported, c.AreaID)
+		return fmt.Errorf("%w: AreaID: %v: only the backbone area 0.0.0.0 is implemented", ErrNotImplemented, c.AreaID)
 	}
 	names := make(map[string]bool, len(c.Interfaces))
 	idx := make(map[int]string, len(c.Interfaces))
@@ -302,7 +277,7 @@ func (ic InterfaceConfig) validate() error {
 	switch ic.Network {
 	case NetworkBroadcast, NetworkPointToPoint:
 	case NetworkNBMA, NetworkPointToMultipoint:
-		return fmt.Errorf("%w: Network = %v: only broadcast and point-to-point are implemented", ErrUnsupported, ic.Network)
+		return fmt.Errorf("%w: Network = %v: only broadcast and point-to-point are implemented", ErrNotImplemented, ic.Network)
 	default:
 		return bad("Network", ic.Network, "unknown network type")
 	}

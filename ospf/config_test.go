@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/switchless/routing"
+	"github.com/switchless/routing/ospf/packet"
 )
 
 func validConfig() Config {
@@ -33,9 +34,9 @@ func TestConfigValidate(t *testing.T) {
 		{"no router ID", func(c *Config) { c.RouterID = netip.Addr{} }, "RouterID", ErrInvalidConfig},
 		{"router ID 0.0.0.0", func(c *Config) { c.RouterID = netip.IPv4Unspecified() }, "RouterID", ErrInvalidConfig},
 		{"IPv6 router ID", func(c *Config) { c.RouterID = netip.MustParseAddr("::1") }, "RouterID", ErrInvalidConfig},
-		{"area 1", func(c *Config) { c.AreaID = netip.MustParseAddr("0.0.0.1") }, "AreaID", ErrUnsupported},
-		{"NBMA", func(c *Config) { c.Interfaces[0].Network = NetworkNBMA }, "Network", ErrUnsupported},
-		{"point-to-multipoint", func(c *Config) { c.Interfaces[0].Network = NetworkPointToMultipoint }, "Network", ErrUnsupported},
+		{"area 1", func(c *Config) { c.AreaID = netip.MustParseAddr("0.0.0.1") }, "AreaID", ErrNotImplemented},
+		{"NBMA", func(c *Config) { c.Interfaces[0].Network = NetworkNBMA }, "Network", ErrNotImplemented},
+		{"point-to-multipoint", func(c *Config) { c.Interfaces[0].Network = NetworkPointToMultipoint }, "Network", ErrNotImplemented},
 		{"unknown network type", func(c *Config) { c.Interfaces[0].Network = 9 }, "Network", ErrInvalidConfig},
 		{"no name", func(c *Config) { c.Interfaces[0].Name = "" }, "Name", ErrInvalidConfig},
 		{"duplicate name", func(c *Config) { c.Interfaces[1].Name = "eth0" }, "Name", ErrInvalidConfig},
@@ -61,8 +62,8 @@ func TestConfigValidate(t *testing.T) {
 		{"fractional transmit delay", func(c *Config) { c.Interfaces[0].TransmitDelay = time.Millisecond }, "TransmitDelay", ErrInvalidConfig},
 		{"MTU too small", func(c *Config) { c.Interfaces[0].MTU = 100 }, "MTU", ErrInvalidConfig},
 		{"MTU too large", func(c *Config) { c.Interfaces[0].MTU = 70000 }, "MTU", ErrInvalidConfig},
-		{"bad auth", func(c *Config) { c.Interfaces[0].Auth = AuthConfig{Type: AuthCrypto} }, "Keys", ErrInvalidConfig},
-		{"long password", func(c *Config) { c.Interfaces[0].Auth = AuthConfig{Type: AuthSimple, Password: "123456789"} }, "Password", ErrInvalidConfig},
+		{"bad auth", func(c *Config) { c.Interfaces[0].Auth = AuthConfig{Type: packet.AuthCrypto} }, "Keys", ErrInvalidConfig},
+		{"long password", func(c *Config) { c.Interfaces[0].Auth = AuthConfig{Type: packet.AuthSimple, Password: "123456789"} }, "Password", ErrInvalidConfig},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -75,7 +76,7 @@ func TestConfigValidate(t *testing.T) {
 			if !errors.Is(err, c.is) || !strings.Contains(err.Error(), c.field) {
 				t.Errorf("error %q: want %v naming %s", err, c.is, c.field)
 			}
-			if _, nerr := New(cfg, routing.NewManualClock(time.Time{}), nil, nil); nerr == nil {
+			if _, nerr := New(cfg, Env{Clock: routing.NewManualClock(time.Time{})}); nerr == nil {
 				t.Error("New accepted an invalid config")
 			}
 		})
@@ -102,15 +103,15 @@ func TestConfigDefaults(t *testing.T) {
 func TestNewTransports(t *testing.T) {
 	clock := routing.NewManualClock(time.Time{})
 	cfg := validConfig()
-	if _, err := New(cfg, clock, map[string]routing.Transport{"eth0": &fakeTransport{}}, nil); !errors.Is(err, ErrInvalidConfig) || !strings.Contains(err.Error(), "eth1") {
+	if _, err := New(cfg, Env{Clock: clock, Transports: map[string]routing.Transport{"eth0": &fakeTransport{}}}); !errors.Is(err, ErrInvalidConfig) || !strings.Contains(err.Error(), "eth1") {
 		t.Errorf("missing transport: %v", err)
 	}
 	trs := map[string]routing.Transport{"eth0": &fakeTransport{}, "eth1": &fakeTransport{}, "eth9": &fakeTransport{}}
-	if _, err := New(cfg, clock, trs, nil); !errors.Is(err, ErrInvalidConfig) || !strings.Contains(err.Error(), "eth9") {
+	if _, err := New(cfg, Env{Clock: clock, Transports: trs}); !errors.Is(err, ErrInvalidConfig) || !strings.Contains(err.Error(), "eth9") {
 		t.Errorf("extra transport: %v", err)
 	}
 	delete(trs, "eth9")
-	in, err := New(cfg, clock, trs, nil)
+	in, err := New(cfg, Env{Clock: clock, Transports: trs})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,5 +144,44 @@ func TestNetworkTypeText(t *testing.T) {
 	var nt NetworkType
 	if err := nt.UnmarshalText([]byte("ptp")); !errors.Is(err, ErrInvalidConfig) {
 		t.Errorf("unknown type: %v", err)
+	}
+}
+
+// New checks Env against Config and names the field and the reason;
+// nothing starts (the transports are not touched).
+func TestNewEnv(t *testing.T) {
+	clock := routing.NewManualClock(time.Time{})
+	cfg := validConfig()
+	both := func() map[string]routing.Transport {
+		return map[string]routing.Transport{"eth0": &fakeTransport{}, "eth1": &fakeTransport{}}
+	}
+	for _, c := range []struct {
+		name string
+		env  Env
+		want string
+	}{
+		{"nil clock", Env{Transports: both()}, "ospf: invalid configuration: env.Clock: is nil (use routing.SystemClock() on real interfaces)"},
+		{"nil transports", Env{Clock: clock}, "ospf: invalid configuration: env.Transports: is nil"},
+		{"missing transport", Env{Clock: clock, Transports: map[string]routing.Transport{"eth0": &fakeTransport{}}},
+			`ospf: invalid configuration: env.Transports: no transport for interface "eth1"`},
+		{"nil transport", Env{Clock: clock, Transports: map[string]routing.Transport{"eth0": &fakeTransport{}, "eth1": nil}},
+			`ospf: invalid configuration: env.Transports: no transport for interface "eth1"`},
+		{"extra transport", Env{Clock: clock, Transports: func() map[string]routing.Transport {
+			m := both()
+			m["eth9"] = &fakeTransport{}
+			return m
+		}()}, `ospf: invalid configuration: env.Transports: "eth9" is not a configured interface`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			in, err := New(cfg, c.env)
+			if in != nil || !errors.Is(err, ErrInvalidConfig) || err.Error() != c.want {
+				t.Fatalf("New = %v, %v; want nil and %q", in, err, c.want)
+			}
+			for name, tr := range c.env.Transports {
+				if ft, ok := tr.(*fakeTransport); ok && ft.deliver != nil {
+					t.Errorf("transport %s was started", name)
+				}
+			}
+		})
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/switchless/routing"
+	"github.com/switchless/routing/ospf/packet"
 )
 
 // Conformance harness: one Instance with one interface on a fake
@@ -82,7 +83,7 @@ func (f *fakeTransport) take(t testing.TB) []sentDecoded {
 	f.mu.Unlock()
 	var out []sentDecoded
 	for _, s := range sent {
-		p, err := ParsePacket(s.raw)
+		p, err := packet.ParsePacket(s.raw)
 		if err != nil {
 			t.Fatalf("instance sent an undecodable packet: %v: % x", err, s.raw)
 		}
@@ -93,11 +94,11 @@ func (f *fakeTransport) take(t testing.TB) []sentDecoded {
 
 type sentDecoded struct {
 	dst netip.Addr
-	p   Packet
+	p   packet.Packet
 	raw []byte
 }
 
-func ofType(ps []sentDecoded, t PacketType) []sentDecoded {
+func ofType(ps []sentDecoded, t packet.PacketType) []sentDecoded {
 	var out []sentDecoded
 	for _, p := range ps {
 		if p.p.Header.Type == t {
@@ -110,15 +111,16 @@ func ofType(ps []sentDecoded, t PacketType) []sentDecoded {
 // harness is one instance (Router ID 1.1.1.1, address 10.0.0.1) and one
 // scripted peer (Router ID 9.9.9.9, address 10.0.0.9) on a /24.
 type harness struct {
-	t     testing.TB
-	clock *routing.ManualClock
-	tr    *fakeTransport
-	in    *Instance
-	ic    InterfaceConfig
-	peer  netip.Addr
-	prid  netip.Addr
-	me    netip.Addr
-	rid   netip.Addr
+	t      testing.TB
+	events []Event // every Env.OnEvent, in order
+	clock  *routing.ManualClock
+	tr     *fakeTransport
+	in     *Instance
+	ic     InterfaceConfig
+	peer   netip.Addr
+	prid   netip.Addr
+	me     netip.Addr
+	rid    netip.Addr
 }
 
 func newHarness(t testing.TB, nt NetworkType, tweak ...func(*InterfaceConfig)) *harness {
@@ -146,8 +148,8 @@ func newHarnessConfig(t testing.TB, nt NetworkType, cfgTweak func(*Config), twea
 	if cfgTweak != nil {
 		cfgTweak(&cfg)
 	}
-	in, err := New(cfg, h.clock,
-		map[string]routing.Transport{"eth0": h.tr}, nil)
+	in, err := New(cfg, Env{Clock: h.clock, Transports: map[string]routing.Transport{"eth0": h.tr},
+		OnEvent: func(e Event) { h.events = append(h.events, e) }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,7 +163,7 @@ func newHarnessConfig(t testing.TB, nt NetworkType, cfgTweak func(*Config), twea
 
 // send delivers a packet from the peer (its header's Router ID, area and
 // type are filled in) to dst.
-func (h *harness) send(dst netip.Addr, p Packet) {
+func (h *harness) send(dst netip.Addr, p packet.Packet) {
 	h.t.Helper()
 	if !p.Header.RouterID.IsValid() {
 		p.Header.RouterID = h.prid
@@ -182,12 +184,12 @@ func (h *harness) deliverRaw(src, dst netip.Addr, b []byte) {
 }
 
 // hello sends a hello from the peer; listUs puts our Router ID in it.
-func (h *harness) hello(listUs bool, mods ...func(*Hello)) {
+func (h *harness) hello(listUs bool, mods ...func(*packet.Hello)) {
 	h.t.Helper()
-	hl := Hello{
-		NetworkMask:        Mask(24),
+	hl := packet.Hello{
+		NetworkMask:        packet.Mask(24),
 		HelloInterval:      uint16(h.ic.helloInterval() / time.Second),
-		Options:            OptE,
+		Options:            packet.OptE,
 		Priority:           1,
 		RouterDeadInterval: uint32(h.ic.deadInterval() / time.Second),
 	}
@@ -197,7 +199,7 @@ func (h *harness) hello(listUs bool, mods ...func(*Hello)) {
 	for _, f := range mods {
 		f(&hl)
 	}
-	h.send(AllSPFRouters, Packet{Header: Header{Type: TypeHello}, Hello: hl})
+	h.send(packet.AllSPFRouters, packet.Packet{Header: packet.Header{Type: packet.TypeHello}, Hello: hl})
 }
 
 func (h *harness) nbr() (NeighborStatus, bool) {
@@ -225,16 +227,16 @@ func (h *harness) wantNbr(want NeighborState) {
 }
 
 // dd sends a DD from the peer.
-func (h *harness) dd(flags DDFlags, seq uint32, hdrs ...LSAHeader) {
+func (h *harness) dd(flags packet.DDFlags, seq uint32, hdrs ...packet.LSAHeader) {
 	h.t.Helper()
-	h.send(h.dst(), Packet{Header: Header{Type: TypeDatabaseDescription},
-		DD: DatabaseDescription{InterfaceMTU: 1500, Options: OptE, Flags: flags, Seq: seq, LSAHeaders: hdrs}})
+	h.send(h.dst(), packet.Packet{Header: packet.Header{Type: packet.TypeDatabaseDescription},
+		DD: packet.DatabaseDescription{InterfaceMTU: 1500, Options: packet.OptE, Flags: flags, Seq: seq, LSAHeaders: hdrs}})
 }
 
 // dst is where the peer sends packets to us alone.
 func (h *harness) dst() netip.Addr {
 	if h.ic.Network == NetworkPointToPoint {
-		return AllSPFRouters
+		return packet.AllSPFRouters
 	}
 	return h.me
 }
@@ -242,20 +244,20 @@ func (h *harness) dst() netip.Addr {
 // lsu sends an LS Update from the peer carrying raw LSAs.
 func (h *harness) lsu(raws ...[]byte) {
 	h.t.Helper()
-	var u LSUpdate
+	var u packet.LSUpdate
 	for _, r := range raws {
-		l, err := ParseLSA(r)
+		l, err := packet.ParseLSA(r)
 		if err != nil {
 			h.t.Fatal(err)
 		}
 		u.LSAs = append(u.LSAs, l)
 	}
-	h.send(h.dst(), Packet{Header: Header{Type: TypeLSUpdate}, LSU: u})
+	h.send(h.dst(), packet.Packet{Header: packet.Header{Type: packet.TypeLSUpdate}, LSU: u})
 }
 
-func (h *harness) ack(hdrs ...LSAHeader) {
+func (h *harness) ack(hdrs ...packet.LSAHeader) {
 	h.t.Helper()
-	h.send(h.dst(), Packet{Header: Header{Type: TypeLSAck}, LSAck: LSAck{LSAHeaders: hdrs}})
+	h.send(h.dst(), packet.Packet{Header: packet.Header{Type: packet.TypeLSAck}, LSAck: packet.LSAck{LSAHeaders: hdrs}})
 }
 
 // full brings the peer (Router ID 9.9.9.9, higher than ours, so master)
@@ -268,13 +270,13 @@ func (h *harness) full() {
 		// Leave Waiting at once: the peer declares itself DR (§10.5
 		// BackupSeen would need a BDR), so let the wait timer run.
 		h.clock.Advance(h.ic.deadInterval())
-		h.hello(true, func(hl *Hello) { hl.DesignatedRouter = h.peer })
+		h.hello(true, func(hl *packet.Hello) { hl.DesignatedRouter = h.peer })
 	}
 	h.wantNbr(NbrExStart)
 	const seq = 5000
-	h.dd(DDFlagI|DDFlagM|DDFlagMS, seq)
+	h.dd(packet.DDFlagI|packet.DDFlagM|packet.DDFlagMS, seq)
 	h.wantNbr(NbrExchange)
-	h.dd(DDFlagMS, seq+1)
+	h.dd(packet.DDFlagMS, seq+1)
 	h.wantNbr(NbrFull)
 	// Our router-LSA now lists the adjacency; MinLSInterval (§12.4)
 	// holds its origination until 5 s after the first one.
@@ -288,7 +290,7 @@ func (h *harness) full() {
 // ackOurs acknowledges our current router-LSA from the peer.
 func (h *harness) ackOurs() {
 	h.t.Helper()
-	e, ok := h.in.LookupLSA(LSAKey{Type: LSTypeRouter, ID: h.rid, AdvRouter: h.rid})
+	e, ok := h.in.LookupLSA(packet.LSAKey{Type: packet.LSTypeRouter, ID: h.rid, AdvRouter: h.rid})
 	if !ok {
 		h.t.Fatal("no router-LSA of ours")
 	}
@@ -299,7 +301,7 @@ func (h *harness) ackOurs() {
 }
 
 // mkLSA encodes an LSA with a valid checksum.
-func mkLSA(t testing.TB, l LSA) []byte {
+func mkLSA(t testing.TB, l packet.LSA) []byte {
 	t.Helper()
 	b, err := l.AppendBinary(nil)
 	if err != nil {
@@ -311,13 +313,13 @@ func mkLSA(t testing.TB, l LSA) []byte {
 // peerRouterLSA is a router-LSA from adv with one stub link.
 func peerRouterLSA(t testing.TB, adv string, seq int32, age uint16) []byte {
 	a := netip.MustParseAddr(adv)
-	l := LSA{Header: LSAHeader{Age: age, Options: OptE, Type: LSTypeRouter, ID: a, AdvRouter: a, Seq: seq}}
-	l.Router.Links = []RouterLink{{ID: netip.MustParseAddr("192.168.9.0"), Data: Mask(24), Type: LinkStub, Metric: 1}}
+	l := packet.LSA{Header: packet.LSAHeader{Age: age, Options: packet.OptE, Type: packet.LSTypeRouter, ID: a, AdvRouter: a, Seq: seq}}
+	l.Router.Links = []packet.RouterLink{{ID: netip.MustParseAddr("192.168.9.0"), Data: packet.Mask(24), Type: packet.LinkStub, Metric: 1}}
 	return mkLSA(t, l)
 }
 
-func hdrOf(t testing.TB, raw []byte) LSAHeader {
-	h, err := ParseLSAHeader(raw)
+func hdrOf(t testing.TB, raw []byte) packet.LSAHeader {
+	h, err := packet.ParseLSAHeader(raw)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-// Package ospf implements OSPF version 2 (RFC 2328): the wire format, the
+// Package ospf implements OSPF version 2 (RFC 2328): the
 // interface and neighbor state machines, flooding and the link-state
 // database, the shortest-path calculation, and the routing table installed
 // into a [fib.Sink]. Only the backbone area is implemented; the code leaves
@@ -6,16 +6,24 @@
 //
 // # Running an instance
 //
-// [New] takes a [Config], a routing.Clock and one routing.Transport per
-// interface (raw IP protocol 89 on Linux, see [ListenRaw]; or the
-// in-memory network of a simulation). Zero fields of the Config mean the
-// RFC's defaults; [Config.Validate] names the first bad field.
+// [New] takes a [Config], what an operator writes, and an [Env], what the
+// instance runs on: a routing.Clock, a logger, one routing.Transport per
+// interface (raw IP protocol 89 on Linux, see [Listen]; or the in-memory
+// network of package netsim), the fib.Sink the routes go to and an
+// OnEvent callback. Zero fields of the Config mean the RFC's defaults;
+// [Config.Validate] names the first bad field, and New names the first
+// field of Env that does not match the Config.
 //
-//	in, err := ospf.New(cfg, routing.SystemClock(), transports, logger)
+//	trs, err := ospf.Listen(ctx, &cfg, "", logger)
+//	in, err := ospf.New(cfg, ospf.Env{Clock: routing.SystemClock(), Logger: logger, Transports: trs, FIB: sink})
 //	err = in.Run(ctx) // Start, wait for ctx, Stop
 //
 // Every input — a packet, a timer, an API call — is handled to completion
-// under the instance's mutex on the goroutine that delivered it. On a
+// under the instance's lock on the goroutine that delivered it. A packet
+// that arrives while the lock is held (from another goroutine, or from
+// inside the instance's own Send through a synchronous transport) is not
+// waited for: it is copied and queued, and the holder handles it before
+// releasing the lock. On a
 // routing.ManualClock with the in-memory network that is the one goroutine
 // driving the clock, so a simulated topology replays the same packets for
 // the same seed. [Instance.Stop] floods its self-originated LSAs at MaxAge
@@ -26,13 +34,14 @@
 // What the instance knows is read as plain values: [Instance.Interfaces],
 // [Instance.Neighbors], [Instance.LSDB], [Instance.LookupLSA],
 // [Instance.RoutingTable], [Instance.SPFStatus] and [Instance.Stats]
-// (packets dropped, counted by [DropReason]). [Instance.LSDBChanged]
-// signals database changes.
+// (packets dropped, counted by [DropReason]). Env.OnEvent is told of
+// changes as they happen ([Event]: the database, neighbor and interface
+// states, the routing table), after the instance's lock is released.
 //
 // # Adjacencies, flooding and the database
 //
 // Interfaces are point-to-point or broadcast (NBMA and point-to-multipoint
-// are rejected as not supported), or passive. The interface state machine
+// are rejected with [ErrNotImplemented]), or passive. The interface state machine
 // (§9.1–9.3) and the DR/BDR election (§9.4, [ElectDR], a pure function)
 // follow the RFC; so do the hello checks (§10.5, including FRR-style fast
 // hellos through InterfaceConfig.HelloMultiplier), the neighbor state
@@ -54,7 +63,7 @@
 // forwarding addresses). It is scheduled by the RFC 8405 back-off
 // ([SPFBackoff]); a change to AS-external LSAs alone recomputes only the
 // affected destinations (§16.5–16.6) without a new tree. The routing table
-// is written to Config.FIB as differences (ECMP as multipath routes), outside
+// is written to Env.FIB as differences (ECMP as multipath routes), outside
 // the instance's mutex, and reconciled with the sink's own list when
 // interfaces change and every minute.
 //
@@ -67,56 +76,24 @@
 //
 // # Wire format
 //
-// The codec is the layer everything else in the package stands on. It is
-// plain data and pure functions: no I/O, no clock, no global state.
-//
-// A [Packet] is the common [Header] (RFC 2328 A.3.1) and one body chosen
-// by Header.Type: [Hello] (A.3.2), [DatabaseDescription] (A.3.3),
-// [LSRequest] (A.3.4), [LSUpdate] (A.3.5) or [LSAck] (A.3.6). An [LSA]
-// (A.4) is an [LSAHeader] and one body chosen by its LS type:
-// [RouterLSA] (type 1; flags, point-to-point, transit, stub and virtual
-// links, TOS entries kept), [NetworkLSA] (2), [SummaryLSA] (3 and 4),
-// [ExternalLSA] (5, and 7 for NSSA, RFC 3101) and [OpaqueLSA] (9, 10, 11,
-// RFC 5250). Other LS types keep their body as bytes so they can be
-// flooded unchanged.
-//
-// Decoding checks every length before using it, never panics (fuzzed),
-// and returns errors wrapping the sentinels [ErrShort] (which wraps
-// io.ErrUnexpectedEOF), [ErrLength], [ErrVersion], [ErrType],
-// [ErrMalformed]. DecodeFrom methods reuse the target's slices, so a
-// receive loop that keeps one Packet does not allocate once warm.
-// AppendBinary methods append to the caller's buffer and compute the
-// packet length and checksum and each LSA's length and LS checksum; an LS
-// checksum that already verifies is kept, so a received LSA re-encodes to
-// the bytes that arrived.
-//
-// Checksums: [PacketChecksum] and [VerifyPacketChecksum] are the standard
-// IP checksum over the packet without the 64-bit authentication field
-// (D.4.1, D.4.2; cryptographic packets carry none, D.4.3).
-// [LSAChecksum] and [VerifyLSAChecksum] are the Fletcher checksum of
-// 12.1.7 with LS age excluded. [CompareLSA] decides which of two
-// instances of an LSA is newer (13.1).
-//
-// Authentication (Appendix D, RFC 5709): an [AuthConfig] holds the
-// interface's AuType, simple password or cryptographic [Key]s (keyed MD5,
-// HMAC-SHA-1/256/384/512, key IDs and lifetimes). [AuthConfig.Sign]
+// The codec is in package [github.com/switchless/routing/ospf/packet]:
+// packets, LSAs, checksums, and the authentication fields and digests.
+// Which key signs and verifies when, and the per-neighbor sequence-number
+// memory, are configuration and protocol state and live here:
+// [AuthConfig] (Appendix D, RFC 5709) holds the interface's AuType,
+// simple password or cryptographic [Key]s (keyed MD5,
+// HMAC-SHA-1/256/384/512, key IDs and lifetimes); [AuthConfig.Sign]
 // finishes an encoded packet for sending; [AuthConfig.Verify] checks a
-// received one (checksum, password, or key ID, digest length, digest and
-// sequence number) and returns the packet without its digest. The
-// per-neighbor sequence-number memory is a small [ReplayState] value the
-// caller keeps; [ReplayTolerant] (RFC 2328 D.5.3) accepts a repeated
-// sequence number, [ReplayStrict] does not. Failures wrap [ErrAuth]
-// through [ErrAuthType], [ErrAuthKeyID], [ErrAuthLength],
-// [ErrAuthMismatch] and [ErrReplay], or [ErrChecksum], so drops can be
-// counted by reason.
+// received one and returns the packet without its digest. The
+// per-neighbor sequence-number memory is a small [ReplayState] value;
+// [ReplayTolerant] (RFC 2328 D.5.3) accepts a repeated sequence number,
+// [ReplayStrict] does not. Failures wrap packet.ErrAuth, through
+// [ErrAuthKeyID] and [ErrReplay] here or the codec's own errors, so drops
+// can be counted by reason.
 //
 // Receive path, in order:
 //
 //	body, err := iface.Auth.Verify(pkt.Payload, &nbr.Replay, now) // D.5
-//	err = p.DecodeFrom(body)                                       // A.3
-//	// for each LSA of an LS Update: VerifyLSAChecksum, CompareLSA (13)
-//
-// The codec is checked against packets captured from FRR and BIRD
-// (testdata/golden, see golden_capture_test.go), against gopacket's
-// OSPFv2 decoder and against tshark's dissector.
+//	err = p.Decode(body)                                           // A.3
+//	// for each LSA of an LS Update: packet.VerifyLSAChecksum, packet.CompareLSA (13)
 package ospf

@@ -3,48 +3,37 @@ package ospf
 import (
 	"errors"
 	"fmt"
-	"io"
+
+	"github.com/switchless/routing/ospf/packet"
 )
 
-// Sentinel errors. Decoders and the authentication code wrap them with %w
-// and context (which packet, which field, which offset), so callers test
-// with errors.Is and count drops by reason.
+// Errors of the Instance and its configuration, named as in every protocol
+// package of the suite. Validate and New wrap ErrInvalidConfig (and
+// ErrNotImplemented for features not yet implemented) with the field and
+// the reason. Codec errors are package packet's; Listen wraps
+// routing.ErrUnsupported off Linux.
 var (
-	// ErrShort means the input ended before a field the format requires.
-	// It wraps io.ErrUnexpectedEOF.
-	ErrShort = fmt.Errorf("ospf: truncated: %w", io.ErrUnexpectedEOF)
-	// ErrLength means a length or count field disagrees with the data:
-	// a packet length below the header size, a list that does not fill
-	// its space in whole entries, an LSA longer than its packet.
-	ErrLength = errors.New("ospf: bad length")
-	// ErrVersion means the version field is not 2 (RFC 2328 A.3.1).
-	ErrVersion = errors.New("ospf: not OSPF version 2")
-	// ErrType means an unknown packet type (RFC 2328 A.3.1).
-	ErrType = errors.New("ospf: unknown packet type")
-	// ErrMalformed means a field holds a value the format forbids, such as
-	// non-zero upper bits of an LS type in a Link State Request.
-	ErrMalformed = errors.New("ospf: malformed field")
-	// ErrChecksum means a packet checksum (RFC 2328 D.4.1) or an LSA
-	// Fletcher checksum (RFC 2328 12.1.7) does not verify.
-	ErrChecksum = errors.New("ospf: bad checksum")
-	// ErrEncode means a value cannot be encoded: an address that is not
-	// IPv4, a metric wider than its field, a packet over 65535 bytes.
-	ErrEncode = errors.New("ospf: cannot encode")
+	// ErrInvalidConfig is wrapped by every configuration error.
+	ErrInvalidConfig = errors.New("ospf: invalid configuration")
+	// ErrNotImplemented is wrapped when a configuration asks for something
+	// this package does not implement yet (NBMA, point-to-multipoint,
+	// areas other than the backbone).
+	ErrNotImplemented = errors.New("ospf: not implemented")
+	// ErrStarted is returned by a second Start.
+	ErrStarted = errors.New("ospf: instance already started")
+	// ErrStopped is returned by Start after Stop: an Instance runs once.
+	ErrStopped = errors.New("ospf: instance stopped")
+	// ErrNoInterface is returned by InterfaceUp and InterfaceDown for a
+	// name that is not configured.
+	ErrNoInterface = errors.New("ospf: no such interface")
 
-	// ErrAuth is the umbrella of every authentication failure below
-	// (RFC 2328 D.5): errors.Is(err, ErrAuth) is true for each of them.
-	ErrAuth = errors.New("ospf: authentication failed")
-	// ErrAuthType means the packet's AuType differs from the interface's.
-	ErrAuthType = fmt.Errorf("%w: AuType mismatch", ErrAuth)
+	// Authentication failures that depend on configuration and neighbor
+	// state rather than on the bytes alone; both wrap packet.ErrAuth, as
+	// the codec's own authentication errors do.
 	// ErrAuthKeyID means no configured key has the packet's Key ID, or
 	// the key is outside its accept lifetime (RFC 2328 D.3).
-	ErrAuthKeyID = fmt.Errorf("%w: unknown key ID", ErrAuth)
-	// ErrAuthLength means the Auth Data Len field does not match the key's
-	// algorithm, or the digest after the packet is missing or truncated.
-	ErrAuthLength = fmt.Errorf("%w: bad authentication data length", ErrAuth)
-	// ErrAuthMismatch means the password or the message digest is wrong.
-	ErrAuthMismatch = fmt.Errorf("%w: password or digest mismatch", ErrAuth)
+	ErrAuthKeyID = fmt.Errorf("%w: unknown key ID", packet.ErrAuth)
 	// ErrReplay means the cryptographic sequence number went backwards
 	// (or, in ReplayStrict mode, did not go forwards): RFC 2328 D.5.3.
-	ErrReplay = fmt.Errorf("%w: replayed cryptographic sequence number", ErrAuth)
+	ErrReplay = fmt.Errorf("%w: replayed cryptographic sequence number", packet.ErrAuth)
 )

@@ -6,24 +6,26 @@ import (
 	"time"
 
 	"github.com/switchless/routing/ospf"
+	"github.com/switchless/routing/ospf/packet"
 )
 
-// A Hello is built, encoded, signed with HMAC-SHA-256, then verified and
-// decoded the way a receiver would.
-func ExampleHello() {
-	out := ospf.Packet{
-		Header: ospf.Header{Type: ospf.TypeHello, RouterID: netip.MustParseAddr("192.0.2.1"), AreaID: netip.MustParseAddr("0.0.0.0")},
-		Hello: ospf.Hello{
-			NetworkMask:        ospf.Mask(24),
+// An interface's AuthConfig signs a Hello with HMAC-SHA-256; the
+// receiver keeps one ReplayState per neighbor, and in strict mode the
+// same packet again is a replay (RFC 2328 D.5.3).
+func ExampleAuthConfig_Verify() {
+	out := packet.Packet{
+		Header: packet.Header{Type: packet.TypeHello, RouterID: netip.MustParseAddr("192.0.2.1"), AreaID: netip.MustParseAddr("0.0.0.0")},
+		Hello: packet.Hello{
+			NetworkMask:        packet.Mask(24),
 			HelloInterval:      10,
-			Options:            ospf.OptE,
+			Options:            packet.OptE,
 			Priority:           1,
 			RouterDeadInterval: 40,
 			Neighbors:          []netip.Addr{netip.MustParseAddr("192.0.2.2")},
 		},
 	}
-	auth := ospf.AuthConfig{Type: ospf.AuthCrypto, Keys: []ospf.Key{
-		{ID: 1, Algorithm: ospf.AlgHMACSHA256, Secret: []byte("s3cret")},
+	auth := ospf.AuthConfig{Type: packet.AuthCrypto, Keys: []ospf.Key{
+		{ID: 1, Algorithm: packet.AlgHMACSHA256, Secret: []byte("s3cret")},
 	}}
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
@@ -35,22 +37,19 @@ func ExampleHello() {
 	if err != nil {
 		panic(err)
 	}
-	fmt.Printf("%d bytes on the wire, %d of them digest\n", len(b), ospf.AlgHMACSHA256.Size())
+	fmt.Printf("%d bytes on the wire, %d of them digest\n", len(b), packet.AlgHMACSHA256.Size())
 
 	// Receiving side: one ReplayState per neighbor, one reused Packet.
 	var replay ospf.ReplayState
-	var in ospf.Packet
+	var in packet.Packet
 	body, err := auth.Verify(b, &replay, now)
 	if err != nil {
 		panic(err)
 	}
-	if err := in.DecodeFrom(body); err != nil {
+	if err := in.Decode(body); err != nil {
 		panic(err)
 	}
-	bits, _ := ospf.MaskBits(in.Hello.NetworkMask)
-	fmt.Printf("%v from %v: /%d hello %ds dead %ds options %v neighbors %v\n",
-		in.Header.Type, in.Header.RouterID, bits, in.Hello.HelloInterval, in.Hello.RouterDeadInterval, in.Hello.Options, in.Hello.Neighbors)
-	fmt.Printf("key %d, sequence %d\n", in.Header.Crypto().KeyID, replay.Seq)
+	fmt.Printf("%v from %v, key %d, sequence %d\n", in.Header.Type, in.Header.RouterID, in.Header.Crypto().KeyID, replay.Seq)
 
 	// The same packet again is a replay in strict mode.
 	auth.Replay = ospf.ReplayStrict
@@ -58,18 +57,6 @@ func ExampleHello() {
 	fmt.Println(err)
 	// Output:
 	// 80 bytes on the wire, 32 of them digest
-	// Hello from 192.0.2.1: /24 hello 10s dead 40s options E neighbors [192.0.2.2]
-	// key 1, sequence 1
+	// Hello from 192.0.2.1, key 1, sequence 1
 	// ospf: authentication failed: replayed cryptographic sequence number: sequence 1 after 1 (strict)
-}
-
-// CompareLSA orders two instances of one LSA as RFC 2328 13.1 does.
-func ExampleCompareLSA() {
-	older := ospf.LSAHeader{Type: ospf.LSTypeRouter, Seq: ospf.InitialSequenceNumber, Checksum: 0x1234, Age: 100}
-	newer := older
-	newer.Seq++
-	flushed := older
-	flushed.Age = ospf.MaxAge
-	fmt.Println(ospf.CompareLSA(newer, older), ospf.CompareLSA(older, flushed), ospf.CompareLSA(older, older))
-	// Output: 1 -1 0
 }

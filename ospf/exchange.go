@@ -3,14 +3,16 @@ package ospf
 import (
 	"net/netip"
 	"slices"
+
+	"github.com/switchless/routing/ospf/packet"
 )
 
 // knownLSType reports whether this router stores and floods LSAs of type
 // t (§10.6, §13 step 2). Opaque LSAs are not handled: this router does not
 // set the O-bit, so neighbors do not send them (RFC 5250 §3).
-func knownLSType(t LSType) bool {
+func knownLSType(t packet.LSType) bool {
 	switch t {
-	case LSTypeRouter, LSTypeNetwork, LSTypeSummaryNetwork, LSTypeSummaryASBR, LSTypeASExternal:
+	case packet.LSTypeRouter, packet.LSTypeNetwork, packet.LSTypeSummaryNetwork, packet.LSTypeSummaryASBR, packet.LSTypeASExternal:
 		return true
 	}
 	return false
@@ -29,7 +31,7 @@ func (n *neighbor) startExStart() {
 	n.master = true
 	n.lastRx = ddSummary{}
 	n.summary, n.summaryPos, n.inFlight = nil, 0, 0
-	n.sendDD(DDFlagI|DDFlagM|DDFlagMS, nil)
+	n.sendDD(packet.DDFlagI|packet.DDFlagM|packet.DDFlagMS, nil)
 }
 
 // buildSummary fills the Database summary list at NegotiationDone
@@ -52,14 +54,14 @@ func (n *neighbor) buildSummary() {
 
 // ddHeadersPerPacket is how many LSA headers fit in one DD.
 func (n *neighbor) ddHeadersPerPacket() int {
-	return max((n.ifc.room()-HeaderLen-ddFixedLen)/LSAHeaderLen, 1)
+	return max((n.ifc.room()-packet.HeaderLen-packet.DDFixedLen)/packet.LSAHeaderLen, 1)
 }
 
 // sendDD builds, remembers and sends a DD (§10.8). The master retransmits
 // it every RxmtInterval until answered.
-func (n *neighbor) sendDD(flags DDFlags, hdrs []LSAHeader) {
+func (n *neighbor) sendDD(flags packet.DDFlags, hdrs []packet.LSAHeader) {
 	ifc := n.ifc
-	dd := &DatabaseDescription{
+	dd := &packet.DatabaseDescription{
 		InterfaceMTU: uint16(ifc.cfg.mtu()),
 		Options:      ifc.in.options(),
 		Flags:        flags,
@@ -67,7 +69,7 @@ func (n *neighbor) sendDD(flags DDFlags, hdrs []LSAHeader) {
 		LSAHeaders:   hdrs,
 	}
 	n.lastTx = dd
-	n.lastTxMore = flags&DDFlagM != 0
+	n.lastTxMore = flags&packet.DDFlagM != 0
 	n.transmitDD()
 	if n.master {
 		n.armDDRxmt()
@@ -79,7 +81,7 @@ func (n *neighbor) transmitDD() {
 		return
 	}
 	dd := n.lastTx
-	n.ifc.send(n.dest(), TypeDatabaseDescription, dd.AppendBinary)
+	n.ifc.send(n.dest(), packet.TypeDatabaseDescription, dd.AppendBinary)
 }
 
 func (n *neighbor) armDDRxmt() {
@@ -99,19 +101,19 @@ func (n *neighbor) sendNextDD() {
 	in := n.ifc.in
 	now := in.clock.Now()
 	per := n.ddHeadersPerPacket()
-	var hdrs []LSAHeader
+	var hdrs []packet.LSAHeader
 	i := n.summaryPos
 	for ; i < len(n.summary) && len(hdrs) < per; i++ {
 		if e := in.db.get(n.summary[i]); e != nil {
 			hdrs = append(hdrs, e.header(now))
 		}
 	}
-	var flags DDFlags
+	var flags packet.DDFlags
 	if i < len(n.summary) {
-		flags |= DDFlagM
+		flags |= packet.DDFlagM
 	}
 	if n.master {
-		flags |= DDFlagMS
+		flags |= packet.DDFlagMS
 		n.inFlight = i - n.summaryPos
 	} else {
 		n.summaryPos = i
@@ -120,7 +122,7 @@ func (n *neighbor) sendNextDD() {
 }
 
 // receiveDD processes a Database Description (§10.6).
-func (n *neighbor) receiveDD(dd *DatabaseDescription, src netip.Addr) {
+func (n *neighbor) receiveDD(dd *packet.DatabaseDescription, src netip.Addr) {
 	ifc := n.ifc
 	in := ifc.in
 	// §10.6: reject a DD whose Interface MTU exceeds what we can receive
@@ -143,10 +145,10 @@ func (n *neighbor) receiveDD(dd *DatabaseDescription, src netip.Addr) {
 			return
 		}
 	}
-	ifc.ctr.rx[TypeDatabaseDescription]++
+	ifc.ctr.rx[packet.TypeDatabaseDescription]++
 	switch n.state {
 	case NbrExStart:
-		const initAll = DDFlagI | DDFlagM | DDFlagMS
+		const initAll = packet.DDFlagI | packet.DDFlagM | packet.DDFlagMS
 		switch {
 		case dd.Flags&initAll == initAll && len(dd.LSAHeaders) == 0 && n.rid.Compare(in.rid) > 0:
 			// §10.6 ExStart: the neighbor is master; adopt its
@@ -154,7 +156,7 @@ func (n *neighbor) receiveDD(dd *DatabaseDescription, src netip.Addr) {
 			n.master = false
 			n.ddSeq = dd.Seq
 			in.disarm(&n.ddRxmt)
-		case dd.Flags&(DDFlagI|DDFlagMS) == 0 && dd.Seq == n.ddSeq && n.rid.Compare(in.rid) < 0:
+		case dd.Flags&(packet.DDFlagI|packet.DDFlagMS) == 0 && dd.Seq == n.ddSeq && n.rid.Compare(in.rid) < 0:
 			// §10.6 ExStart: the neighbor acknowledges us as master.
 			n.master = true
 		default:
@@ -172,9 +174,9 @@ func (n *neighbor) receiveDD(dd *DatabaseDescription, src netip.Addr) {
 			if !n.master {
 				n.transmitDD()
 			}
-		case (dd.Flags&DDFlagMS != 0) == n.master:
+		case (dd.Flags&packet.DDFlagMS != 0) == n.master:
 			n.event(nbrEvSeqNumberMismatch) // §10.6: MS bit inconsistent
-		case dd.Flags&DDFlagI != 0:
+		case dd.Flags&packet.DDFlagI != 0:
 			n.event(nbrEvSeqNumberMismatch) // §10.6: I bit set
 		case dd.Options != n.options:
 			n.event(nbrEvSeqNumberMismatch) // §10.6: options changed
@@ -193,13 +195,13 @@ func (n *neighbor) receiveDD(dd *DatabaseDescription, src netip.Addr) {
 	}
 }
 
-func (n *neighbor) isDuplicate(dd *DatabaseDescription) bool {
+func (n *neighbor) isDuplicate(dd *packet.DatabaseDescription) bool {
 	return n.lastRx.valid && n.lastRx.flags == dd.Flags && n.lastRx.options == dd.Options && n.lastRx.seq == dd.Seq
 }
 
 // acceptDD processes an accepted DD's headers and advances the exchange
 // (§10.6 "processed further", §10.8).
-func (n *neighbor) acceptDD(dd *DatabaseDescription) {
+func (n *neighbor) acceptDD(dd *packet.DatabaseDescription) {
 	in := n.ifc.in
 	now := in.clock.Now()
 	n.lastRx = ddSummary{valid: true, flags: dd.Flags, options: dd.Options, seq: dd.Seq}
@@ -212,13 +214,13 @@ func (n *neighbor) acceptDD(dd *DatabaseDescription) {
 		// §10.6: request what we lack or hold an older instance of.
 		k := h.Key()
 		cur := in.db.get(k)
-		if cur == nil || CompareLSA(h, cur.header(now)) > 0 {
-			if old, ok := n.req.get(k); !ok || CompareLSA(h, old) > 0 {
+		if cur == nil || packet.CompareLSA(h, cur.header(now)) > 0 {
+			if old, ok := n.req.get(k); !ok || packet.CompareLSA(h, old) > 0 {
 				n.req.set(k, h)
 			}
 		}
 	}
-	more := dd.Flags&DDFlagM != 0
+	more := dd.Flags&packet.DDFlagM != 0
 	if n.master {
 		// §10.8 master: the slave's answer acknowledges our packet.
 		n.ddSeq++
@@ -258,10 +260,10 @@ func (n *neighbor) sendLSR() {
 		n.ifc.in.disarm(&n.lsrRxmt)
 		return
 	}
-	per := max((n.ifc.room()-HeaderLen)/lsrEntryLen, 1)
+	per := max((n.ifc.room()-packet.HeaderLen)/packet.LSREntryLen, 1)
 	keys := n.req.first(per)
 	n.lsrSent = keys
-	n.ifc.send(n.dest(), TypeLSRequest, LSRequest{Requests: keys}.AppendBinary)
+	n.ifc.send(n.dest(), packet.TypeLSRequest, packet.LSRequest{Requests: keys}.AppendBinary)
 	n.ifc.in.arm(&n.lsrRxmt, n.ifc.cfg.rxmtInterval(), n.sendLSR)
 }
 
@@ -284,13 +286,13 @@ func (n *neighbor) requestSatisfied() {
 
 // receiveLSR answers an LS Request (§10.7) with the requested LSAs, sent
 // directly; a request for an LSA we do not have is BadLSReq.
-func (n *neighbor) receiveLSR(r *LSRequest, src netip.Addr) {
+func (n *neighbor) receiveLSR(r *packet.LSRequest, src netip.Addr) {
 	ifc := n.ifc
 	if n.state < NbrExchange {
 		ifc.drop(DropNeighborState, src, nil)
 		return
 	}
-	ifc.ctr.rx[TypeLSRequest]++
+	ifc.ctr.rx[packet.TypeLSRequest]++
 	in := ifc.in
 	start := len(n.directLSU)
 	for _, k := range r.Requests {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/switchless/routing/fib"
 	"github.com/switchless/routing/fib/fibtest"
+	"github.com/switchless/routing/ospf/packet"
 )
 
 type o5fibHarness struct {
@@ -18,11 +19,11 @@ type o5fibHarness struct {
 	spy  *fibtest.Spy
 	fs   *fibSync
 	calc *routeCalc
-	lsas map[LSAKey]*LSA
+	lsas map[packet.LSAKey]*packet.LSA
 }
 
-func newO5FIB(t *testing.T, lsas []*LSA) *o5fibHarness {
-	h := &o5fibHarness{t: t, mem: fib.NewMemory(), lsas: map[LSAKey]*LSA{}}
+func newO5FIB(t *testing.T, lsas []*packet.LSA) *o5fibHarness {
+	h := &o5fibHarness{t: t, mem: fib.NewMemory(), lsas: map[packet.LSAKey]*packet.LSA{}}
 	h.spy = fibtest.NewSpy(h.mem)
 	h.fs = newFIBSync(h.spy, 0, 0, slog.New(slog.DiscardHandler))
 	h.calc = newRouteCalc(spfInput{root: u32Of(o5ip("1.1.1.1")), area: netip.IPv4Unspecified(), ifaces: o5ring4Ifaces()})
@@ -32,12 +33,12 @@ func newO5FIB(t *testing.T, lsas []*LSA) *o5fibHarness {
 	return h
 }
 
-func (h *o5fibHarness) set(l *LSA) {
+func (h *o5fibHarness) set(l *packet.LSA) {
 	h.lsas[l.Header.Key()] = l
 	h.calc.lsa(l.Header.Key(), l)
 }
 
-func (h *o5fibHarness) del(k LSAKey) {
+func (h *o5fibHarness) del(k packet.LSAKey) {
 	delete(h.lsas, k)
 	h.calc.lsa(k, nil)
 }

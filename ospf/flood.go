@@ -4,6 +4,8 @@ import (
 	"net/netip"
 	"slices"
 	"time"
+
+	"github.com/switchless/routing/ospf/packet"
 )
 
 // receiveLSU processes a Link State Update (RFC 2328 §13): each LSA in
@@ -16,7 +18,7 @@ func (n *neighbor) receiveLSU(raws [][]byte, src netip.Addr) {
 		ifc.drop(DropNeighborState, src, nil)
 		return
 	}
-	ifc.ctr.rx[TypeLSUpdate]++
+	ifc.ctr.rx[packet.TypeLSUpdate]++
 	for _, raw := range raws {
 		if !n.receiveLSA(raw, src) {
 			break
@@ -35,12 +37,15 @@ func (n *neighbor) receiveLSA(raw []byte, src netip.Addr) bool {
 	now := in.clock.Now()
 
 	// §13 step 1: validate the LS checksum.
-	if err := VerifyLSAChecksum(raw); err != nil {
+	if err := packet.VerifyLSAChecksum(raw); err != nil {
 		ifc.drop(DropLSAChecksum, src, err)
 		return true
 	}
-	var hdr LSAHeader
-	hdr.decode(raw)
+	var hdr packet.LSAHeader
+	if err := hdr.Decode(raw); err != nil {
+		ifc.drop(DropLSAMalformed, src, err)
+		return true
+	}
 	// §13 step 2: discard LS types we do not know.
 	if !knownLSType(hdr.Type) {
 		ifc.drop(DropLSAType, src, nil)
@@ -48,8 +53,8 @@ func (n *neighbor) receiveLSA(raw []byte, src netip.Addr) bool {
 	}
 	// (§13 step 3, AS-external LSAs in stub areas, cannot apply: the
 	// backbone is never a stub area.)
-	var lsa LSA
-	if err := lsa.DecodeFrom(raw); err != nil {
+	var lsa packet.LSA
+	if err := lsa.Decode(raw); err != nil {
 		ifc.drop(DropLSAMalformed, src, err)
 		return true
 	}
@@ -58,14 +63,14 @@ func (n *neighbor) receiveLSA(raw []byte, src netip.Addr) bool {
 
 	// §13 step 4: a MaxAge LSA we do not have, while no neighbor is in
 	// Exchange or Loading: acknowledge it directly and discard it.
-	if lsAge(hdr.Age) == MaxAge && cur == nil && !in.anyNeighborExchanging() {
+	if packet.LSAge(hdr.Age) == packet.MaxAge && cur == nil && !in.anyNeighborExchanging() {
 		n.directAcks = append(n.directAcks, hdr)
 		return true
 	}
 
 	c := 1
 	if cur != nil {
-		c = CompareLSA(hdr, cur.header(now))
+		c = packet.CompareLSA(hdr, cur.header(now))
 	}
 	switch {
 	case c > 0:
@@ -121,7 +126,7 @@ func (n *neighbor) receiveLSA(raw []byte, src netip.Addr) bool {
 	default:
 		// §13 step 8: our copy is newer. A MaxAge copy with the maximum
 		// sequence number is being flushed for a wrap (§12.1.6): ignore.
-		if cur.isMaxAge(now) && cur.hdr.Seq == MaxSequenceNumber {
+		if cur.isMaxAge(now) && cur.hdr.Seq == packet.MaxSequenceNumber {
 			return true
 		}
 		// Otherwise send ours back, at most once per MinLSArrival,
@@ -154,7 +159,7 @@ func (in *Instance) flood(e *dbEntry, from *neighbor) bool {
 			// §13.3 step 1b: an outstanding request for this LSA.
 			if nb.state == NbrExchange || nb.state == NbrLoading {
 				if rh, ok := nb.req.get(k); ok {
-					c := CompareLSA(e.hdr, rh)
+					c := packet.CompareLSA(e.hdr, rh)
 					if c < 0 {
 						continue
 					}
@@ -197,13 +202,13 @@ func (in *Instance) flood(e *dbEntry, from *neighbor) bool {
 }
 
 // receiveAck processes a Link State Acknowledgment (§13.7).
-func (n *neighbor) receiveAck(hs []LSAHeader, src netip.Addr) {
+func (n *neighbor) receiveAck(hs []packet.LSAHeader, src netip.Addr) {
 	ifc := n.ifc
 	if n.state < NbrExchange {
 		ifc.drop(DropNeighborState, src, nil)
 		return
 	}
-	ifc.ctr.rx[TypeLSAck]++
+	ifc.ctr.rx[packet.TypeLSAck]++
 	now := ifc.in.clock.Now()
 	for _, h := range hs {
 		it, ok := n.rxmt.get(h.Key())
@@ -211,7 +216,7 @@ func (n *neighbor) receiveAck(hs []LSAHeader, src netip.Addr) {
 			continue
 		}
 		// §13.7: only an acknowledgment of the same instance counts.
-		if CompareLSA(h, it.e.header(now)) == 0 {
+		if packet.CompareLSA(h, it.e.header(now)) == 0 {
 			n.rxmtDel(h.Key())
 		} else if in := ifc.in; in.debugEnabled() {
 			in.log.Debug("ospf: questionable ack", "interface", ifc.cfg.Name, "neighbor", n.rid.String(),
@@ -221,9 +226,9 @@ func (n *neighbor) receiveAck(hs []LSAHeader, src netip.Addr) {
 }
 
 // newEntry makes a database entry of an LSA's bytes (copied).
-func newEntry(raw []byte, lsa LSA, now time.Time) *dbEntry {
-	var h LSAHeader
-	h.decode(raw)
+func newEntry(raw []byte, lsa packet.LSA, now time.Time) *dbEntry {
+	var h packet.LSAHeader
+	_ = h.Decode(raw) // raw is a whole LSA, decoded already
 	lsa.Header = h
 	return &dbEntry{hdr: h, lsa: lsa, raw: slices.Clone(raw), installedAt: now}
 }
@@ -252,8 +257,8 @@ func (in *Instance) install(e *dbEntry) {
 	if e.isMaxAge(now) {
 		in.db.maxAged = append(in.db.maxAged, e)
 		e.maxAgeListed = true
-	} else if e.hdr.Age&DoNotAge == 0 {
-		in.db.schedule(now.Add(time.Duration(MaxAge-e.age(now))*time.Second), e, false)
+	} else if e.hdr.Age&packet.DoNotAge == 0 {
+		in.db.schedule(now.Add(time.Duration(packet.MaxAge-e.age(now))*time.Second), e, false)
 		if e.selfMade {
 			in.db.schedule(now.Add(lsRefresh), e, true)
 		}
@@ -284,7 +289,9 @@ func (in *Instance) remove(e *dbEntry) {
 }
 
 func (in *Instance) changed(ch LSDBChange) {
-	in.lsdbDirty = true
+	if in.onEvent != nil {
+		in.lsdbChanges = append(in.lsdbChanges, ch)
+	}
 	for _, f := range in.observers {
 		f(ch)
 	}
@@ -308,7 +315,7 @@ func (in *Instance) armAgeTimer() {
 		in.ageDue = time.Time{}
 		return
 	}
-	if in.ageTimer.armed() && !in.ageDue.After(at) {
+	if in.ageTimer.Armed() && !in.ageDue.After(at) {
 		return
 	}
 	in.ageDue = at
@@ -363,11 +370,11 @@ func (in *Instance) ageTick() {
 // isSelfOriginated reports whether an LSA is this router's own (§13.4):
 // advertised by our Router ID, or a network-LSA whose Link State ID is one
 // of our interface addresses.
-func (in *Instance) isSelfOriginated(h LSAHeader) bool {
+func (in *Instance) isSelfOriginated(h packet.LSAHeader) bool {
 	if h.AdvRouter == in.rid {
 		return true
 	}
-	if h.Type == LSTypeNetwork {
+	if h.Type == packet.LSTypeNetwork {
 		for _, ifc := range in.ifaces {
 			if ifc.addr == h.ID {
 				return true
@@ -382,8 +389,7 @@ func (in *Instance) isSelfOriginated(h LSAHeader) bool {
 func (in *Instance) prematureAge(e *dbEntry) {
 	now := in.clock.Now()
 	raw := slices.Clone(e.raw)
-	raw[offLSAAge] = byte(MaxAge >> 8)
-	raw[offLSAAge+1] = byte(MaxAge & 0xff)
+	packet.PutLSAge(raw, packet.MaxAge)
 	ne := newEntry(raw, e.lsa, now)
 	ne.selfMade = e.selfMade
 	in.install(ne)

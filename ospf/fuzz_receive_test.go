@@ -5,6 +5,8 @@ import (
 	"net/netip"
 	"testing"
 	"time"
+
+	"github.com/switchless/routing/ospf/packet"
 )
 
 // FuzzReceive feeds arbitrary packets from an adjacent (Full) neighbor to
@@ -14,7 +16,7 @@ import (
 // procedure rather than stopping at the checksum checks.
 func FuzzReceive(f *testing.F) {
 	h := newHarness(f, NetworkBroadcast)
-	seed := func(p Packet) {
+	seed := func(p packet.Packet) {
 		p.Header.RouterID = h.prid
 		p.Header.AreaID = netip.IPv4Unspecified()
 		b, err := p.AppendBinary(nil)
@@ -24,30 +26,30 @@ func FuzzReceive(f *testing.F) {
 		f.Add(b, false)
 		f.Add(b, true)
 	}
-	raw := peerRouterLSA(f, "9.9.9.9", InitialSequenceNumber+3, 1)
-	lsa, _ := ParseLSA(raw)
-	net := LSA{Header: LSAHeader{Options: OptE, Type: LSTypeNetwork, ID: h.peer, AdvRouter: h.prid, Seq: InitialSequenceNumber}}
-	net.Network.NetworkMask = Mask(24)
+	raw := peerRouterLSA(f, "9.9.9.9", packet.InitialSequenceNumber+3, 1)
+	lsa, _ := packet.ParseLSA(raw)
+	net := packet.LSA{Header: packet.LSAHeader{Options: packet.OptE, Type: packet.LSTypeNetwork, ID: h.peer, AdvRouter: h.prid, Seq: packet.InitialSequenceNumber}}
+	net.Network.NetworkMask = packet.Mask(24)
 	net.Network.AttachedRouters = []netip.Addr{h.prid, h.rid}
-	seed(Packet{Header: Header{Type: TypeHello}, Hello: Hello{NetworkMask: Mask(24), HelloInterval: 10, Options: OptE, Priority: 1,
+	seed(packet.Packet{Header: packet.Header{Type: packet.TypeHello}, Hello: packet.Hello{NetworkMask: packet.Mask(24), HelloInterval: 10, Options: packet.OptE, Priority: 1,
 		RouterDeadInterval: 40, DesignatedRouter: h.peer, Neighbors: []netip.Addr{h.rid}}})
-	seed(Packet{Header: Header{Type: TypeDatabaseDescription}, DD: DatabaseDescription{InterfaceMTU: 1500, Options: OptE,
-		Flags: DDFlagI | DDFlagM | DDFlagMS, Seq: 77, LSAHeaders: []LSAHeader{lsa.Header}}})
-	seed(Packet{Header: Header{Type: TypeLSRequest}, LSR: LSRequest{Requests: []LSAKey{{Type: LSTypeRouter, ID: h.rid, AdvRouter: h.rid}}}})
-	seed(Packet{Header: Header{Type: TypeLSUpdate}, LSU: LSUpdate{LSAs: []LSA{lsa, net}}})
-	seed(Packet{Header: Header{Type: TypeLSAck}, LSAck: LSAck{LSAHeaders: []LSAHeader{lsa.Header}}})
+	seed(packet.Packet{Header: packet.Header{Type: packet.TypeDatabaseDescription}, DD: packet.DatabaseDescription{InterfaceMTU: 1500, Options: packet.OptE,
+		Flags: packet.DDFlagI | packet.DDFlagM | packet.DDFlagMS, Seq: 77, LSAHeaders: []packet.LSAHeader{lsa.Header}}})
+	seed(packet.Packet{Header: packet.Header{Type: packet.TypeLSRequest}, LSR: packet.LSRequest{Requests: []packet.LSAKey{{Type: packet.LSTypeRouter, ID: h.rid, AdvRouter: h.rid}}}})
+	seed(packet.Packet{Header: packet.Header{Type: packet.TypeLSUpdate}, LSU: packet.LSUpdate{LSAs: []packet.LSA{lsa, net}}})
+	seed(packet.Packet{Header: packet.Header{Type: packet.TypeLSAck}, LSAck: packet.LSAck{LSAHeaders: []packet.LSAHeader{lsa.Header}}})
 
 	f.Fuzz(func(t *testing.T, b []byte, fix bool) {
 		h := newHarness(t, NetworkBroadcast)
 		h.full()
 		b = append([]byte(nil), b...)
-		if fix && len(b) >= HeaderLen {
-			if n := int(binary.BigEndian.Uint16(b[offLength:])); n >= HeaderLen && n <= len(b) {
-				if b[1] == byte(TypeLSUpdate) {
-					_ = RawLSAs(b[HeaderLen:n], func(_ int, l []byte) error {
-						if len(l) >= LSAHeaderLen {
+		if fix && len(b) >= packet.HeaderLen {
+			if n := int(binary.BigEndian.Uint16(b[offLength:])); n >= packet.HeaderLen && n <= len(b) {
+				if b[1] == byte(packet.TypeLSUpdate) {
+					_ = packet.RawLSAs(b[packet.HeaderLen:n], func(_ int, l []byte) error {
+						if len(l) >= packet.LSAHeaderLen {
 							l[lsaChecksumOffset], l[lsaChecksumOffset+1] = 0, 0
-							s := LSAChecksum(l)
+							s := packet.LSAChecksum(l)
 							binary.BigEndian.PutUint16(l[lsaChecksumOffset:], s)
 						}
 						return nil
@@ -55,12 +57,12 @@ func FuzzReceive(f *testing.F) {
 				}
 				binary.BigEndian.PutUint16(b[offAuType:], 0)
 				b[offChecksum], b[offChecksum+1] = 0, 0
-				s := PacketChecksum(b)
+				s := packet.PacketChecksum(b)
 				binary.BigEndian.PutUint16(b[offChecksum:], s)
 			}
 		}
 		h.deliverRaw(h.peer, h.me, b)
-		h.deliverRaw(h.peer, AllSPFRouters, b)
+		h.deliverRaw(h.peer, packet.AllSPFRouters, b)
 		h.clock.Advance(2 * time.Second)
 		_ = h.in.Neighbors()
 		_ = h.in.LSDB(LSDBFilter{})

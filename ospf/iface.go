@@ -1,6 +1,7 @@
 package ospf
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"log/slog"
@@ -9,6 +10,8 @@ import (
 	"time"
 
 	"github.com/switchless/routing"
+	"github.com/switchless/routing/internal/loop"
+	"github.com/switchless/routing/ospf/packet"
 )
 
 // iface is one OSPF interface (RFC 2328 §9).
@@ -31,12 +34,12 @@ type iface struct {
 	bdrID     netip.Addr
 	nbrs      []*neighbor
 	pending   []ifEvent // events scheduled by hello processing (§10.5)
-	hello     timerSlot
-	wait      timerSlot
-	ackTimer  timerSlot
-	delayed   []LSAHeader // delayed acknowledgments (§13.5)
-	floodQ    []*dbEntry  // LSAs to flood out, sent at settle
-	authSeq   uint32      // cryptographic sequence number (D.4.3)
+	hello     loop.Slot
+	wait      loop.Slot
+	ackTimer  loop.Slot
+	delayed   []packet.LSAHeader // delayed acknowledgments (§13.5)
+	floodQ    []*dbEntry         // LSAs to flood out, sent at settle
+	authSeq   uint32             // cryptographic sequence number (D.4.3)
 	ctr       counters
 	lastHello time.Time
 }
@@ -58,16 +61,36 @@ func (ifc *iface) p2p() bool { return ifc.cfg.Network == NetworkPointToPoint }
 func (ifc *iface) log() *slog.Logger { return ifc.in.log }
 
 // deliver is the transport callback: one received packet, handled to
-// completion under the instance mutex.
+// completion under the instance's lock.
+//
+// It never waits for the lock (the Transport contract: it may be called
+// from inside Send on this goroutine, or from any other): if the lock is
+// busy the packet is copied and posted, and whoever holds the lock
+// handles it, settled, before releasing it.
 func (ifc *iface) deliver(p routing.Packet) {
 	in := ifc.in
-	in.mu.Lock()
-	if in.life != lifeRunning {
-		in.mu.Unlock()
+	if in.mu.TryLock() {
+		if in.life == lifeRunning {
+			in.receive(ifc, p)
+		}
+		in.settleAndUnlock()
 		return
 	}
-	in.receive(ifc, p)
-	in.settleAndUnlock()
+	p.Payload = bytes.Clone(p.Payload)
+	in.mu.Post(func() {
+		if in.life != lifeRunning {
+			return // stopped meanwhile: ignored, as a direct delivery is
+		}
+		in.receive(ifc, p)
+		in.settleAll()
+	})
+	// If the lock was free by the time Post looked, Post ran the packet
+	// itself and nobody will write its routes or deliver its events:
+	// take the lock again and release it properly. If it is held (up
+	// this goroutine's stack, or by another), its holder does that.
+	if in.mu.TryLock() {
+		in.unlock()
+	}
 }
 
 // up handles the lower layers reporting the interface usable (§9.3
@@ -77,7 +100,7 @@ func (ifc *iface) up() {
 		return
 	}
 	if !ifc.cfg.Passive && !ifc.joined[0] {
-		if err := ifc.tr.JoinGroup(AllSPFRouters); err != nil {
+		if err := ifc.tr.JoinGroup(packet.AllSPFRouters); err != nil {
 			ifc.log().Warn("ospf: join AllSPFRouters", "interface", ifc.cfg.Name, "err", err)
 		} else {
 			ifc.joined[0] = true
@@ -108,6 +131,15 @@ func (ifc *iface) schedule(e ifEvent) {
 	ifc.pending = append(ifc.pending, e)
 }
 
+// setState moves the interface to s and reports the change.
+func (ifc *iface) setState(s InterfaceState) {
+	old := ifc.state
+	ifc.state = s
+	if s != old {
+		ifc.in.emit(Event{Kind: EventInterfaceState, Interface: ifc.cfg.Name, OldInterface: old, NewInterface: s})
+	}
+}
+
 // event runs the interface state machine (§9.3) and its actions.
 func (ifc *iface) event(e ifEvent) {
 	in := ifc.in
@@ -131,7 +163,7 @@ func (ifc *iface) event(e ifEvent) {
 		ifc.floodQ = nil
 		ifc.pending = nil
 	}
-	ifc.state = next
+	ifc.setState(next)
 	if act&ifActStartHello != 0 && !ifc.cfg.Passive {
 		// §9.3 InterfaceUp: start the Hello Timer; the first hello goes
 		// out at once so that neighbors learn of us without waiting a
@@ -168,9 +200,9 @@ func (ifc *iface) stateChanged(old InterfaceState) {
 	if wantDR != ifc.joined[1] {
 		var err error
 		if wantDR {
-			err = ifc.tr.JoinGroup(AllDRouters)
+			err = ifc.tr.JoinGroup(packet.AllDRouters)
 		} else {
-			err = ifc.tr.LeaveGroup(AllDRouters)
+			err = ifc.tr.LeaveGroup(packet.AllDRouters)
 		}
 		if err != nil && !errors.Is(err, net.ErrClosed) {
 			in.log.Warn("ospf: AllDRouters membership", "interface", ifc.cfg.Name, "join", wantDR, "err", err)
@@ -178,7 +210,7 @@ func (ifc *iface) stateChanged(old InterfaceState) {
 		ifc.joined[1] = wantDR
 	}
 	if ifc.state == IfDown && ifc.joined[0] {
-		_ = ifc.tr.LeaveGroup(AllSPFRouters)
+		_ = ifc.tr.LeaveGroup(packet.AllSPFRouters)
 		ifc.joined[0] = false
 	}
 	// §12.4 (2): an interface state change re-originates the
@@ -209,7 +241,7 @@ func (ifc *iface) elect() {
 	res := ElectDR(ifc.addr, cands)
 	changed := res.DR != ifc.dr || res.BDR != ifc.bdr
 	ifc.dr, ifc.bdr, ifc.drID, ifc.bdrID = res.DR, res.BDR, res.DRID, res.BDRID
-	ifc.state = electedState(ifc.addr, res)
+	ifc.setState(electedState(ifc.addr, res))
 	if changed {
 		ifc.in.orig.dirty = true // §12.4 (4): the DR changed
 		for _, n := range append([]*neighbor(nil), ifc.nbrs...) {
@@ -225,8 +257,8 @@ func (ifc *iface) sendHello() {
 	if ifc.cfg.Passive || ifc.state == IfDown || ifc.state == IfLoopback {
 		return
 	}
-	h := Hello{
-		NetworkMask:            Mask(ifc.cfg.Prefix.Bits()),
+	h := packet.Hello{
+		NetworkMask:            packet.Mask(ifc.cfg.Prefix.Bits()),
 		HelloInterval:          uint16(ifc.cfg.helloInterval() / time.Second),
 		Options:                ifc.in.options(),
 		Priority:               ifc.cfg.priority(),
@@ -241,17 +273,17 @@ func (ifc *iface) sendHello() {
 			h.Neighbors = append(h.Neighbors, n.rid)
 		}
 	}
-	ifc.send(AllSPFRouters, TypeHello, h.AppendBinary)
+	ifc.send(packet.AllSPFRouters, packet.TypeHello, h.AppendBinary)
 	ifc.lastHello = ifc.in.clock.Now()
 }
 
 // options are the Options this router advertises: E, since the backbone
 // carries AS-external LSAs (A.2).
-func (in *Instance) options() Options { return OptE }
+func (in *Instance) options() packet.Options { return packet.OptE }
 
 // authLen is the length of the digest appended to each packet.
 func (ifc *iface) authLen() int {
-	if ifc.cfg.Auth.Type != AuthCrypto {
+	if ifc.cfg.Auth.Type != packet.AuthCrypto {
 		return 0
 	}
 	k, ok := ifc.cfg.Auth.SendKey(ifc.in.clock.Now())
@@ -269,9 +301,9 @@ func (ifc *iface) room() int {
 
 // send encodes a packet of type t whose body appendBody writes, signs it
 // and hands it to the transport.
-func (ifc *iface) send(dst netip.Addr, t PacketType, appendBody func([]byte) ([]byte, error)) {
+func (ifc *iface) send(dst netip.Addr, t packet.PacketType, appendBody func([]byte) ([]byte, error)) {
 	in := ifc.in
-	h := Header{Type: t, RouterID: in.rid, AreaID: in.area}
+	h := packet.Header{Type: t, RouterID: in.rid, AreaID: in.area}
 	b, err := h.AppendBinary(in.txbuf[:0])
 	if err == nil {
 		b, err = appendBody(b)
@@ -285,13 +317,13 @@ func (ifc *iface) send(dst netip.Addr, t PacketType, appendBody func([]byte) ([]
 
 // sendEncoded finishes a packet whose header and body are in b: packet
 // length, checksum or digest (Auth.Sign), then sends it.
-func (ifc *iface) sendEncoded(dst netip.Addr, t PacketType, b []byte) {
+func (ifc *iface) sendEncoded(dst netip.Addr, t packet.PacketType, b []byte) {
 	in := ifc.in
 	if len(b) > 0xffff {
 		in.log.Error("ospf: packet too large", "interface", ifc.cfg.Name, "type", t.String(), "len", len(b))
 		return
 	}
-	binary.BigEndian.PutUint16(b[offLength:], uint16(len(b)))
+	packet.PutPacketLength(b)
 	now := in.clock.Now()
 	// D.4.3 step 5: the cryptographic sequence number never decreases;
 	// seeding it from the clock keeps it increasing across restarts.
@@ -330,9 +362,9 @@ func (ifc *iface) drop(r DropReason, src netip.Addr, err error) {
 // from the DR and BDR, AllDRouters from everyone else.
 func (ifc *iface) floodDest() netip.Addr {
 	if ifc.p2p() || ifc.state == IfDR || ifc.state == IfBackup {
-		return AllSPFRouters
+		return packet.AllSPFRouters
 	}
-	return AllDRouters
+	return packet.AllDRouters
 }
 
 // queueFlood queues an LSA to flood out the interface at settle.
@@ -348,9 +380,9 @@ func (ifc *iface) queueFlood(e *dbEntry) {
 
 // queueDelayedAck queues a delayed acknowledgment (§13.5), sent within
 // a second (less than RxmtInterval, as §13.5 requires).
-func (ifc *iface) queueDelayedAck(h LSAHeader) {
+func (ifc *iface) queueDelayedAck(h packet.LSAHeader) {
 	ifc.delayed = append(ifc.delayed, h)
-	if !ifc.ackTimer.armed() {
+	if !ifc.ackTimer.Armed() {
 		d := min(time.Second, ifc.cfg.rxmtInterval()/2)
 		ifc.in.arm(&ifc.ackTimer, d, ifc.sendDelayedAcks)
 	}
@@ -389,13 +421,13 @@ func (ifc *iface) flushQueues() {
 }
 
 // sendAcks sends LS Acknowledgments for hs, as many packets as needed.
-func (ifc *iface) sendAcks(dst netip.Addr, hs []LSAHeader) {
-	per := max((ifc.room()-HeaderLen)/LSAHeaderLen, 1)
+func (ifc *iface) sendAcks(dst netip.Addr, hs []packet.LSAHeader) {
+	per := max((ifc.room()-packet.HeaderLen)/packet.LSAHeaderLen, 1)
 	for len(hs) > 0 {
 		k := min(per, len(hs))
 		batch := hs[:k]
-		ifc.send(dst, TypeLSAck, func(b []byte) ([]byte, error) {
-			return LSAck{LSAHeaders: batch}.AppendBinary(b)
+		ifc.send(dst, packet.TypeLSAck, func(b []byte) ([]byte, error) {
+			return packet.LSAck{LSAHeaders: batch}.AppendBinary(b)
 		})
 		hs = hs[k:]
 	}
@@ -409,7 +441,7 @@ func (ifc *iface) sendLSU(dst netip.Addr, es []*dbEntry) {
 	delay := uint16(ifc.cfg.transmitDelay() / time.Second)
 	room := ifc.room()
 	for i := 0; i < len(es); {
-		h := Header{Type: TypeLSUpdate, RouterID: in.rid, AreaID: in.area}
+		h := packet.Header{Type: packet.TypeLSUpdate, RouterID: in.rid, AreaID: in.area}
 		b, _ := h.AppendBinary(in.txbuf[:0])
 		countAt := len(b)
 		b = append(b, 0, 0, 0, 0)
@@ -426,7 +458,7 @@ func (ifc *iface) sendLSU(dst netip.Addr, es []*dbEntry) {
 			i++
 		}
 		binary.BigEndian.PutUint32(b[countAt:], uint32(n))
-		ifc.sendEncoded(dst, TypeLSUpdate, b)
+		ifc.sendEncoded(dst, packet.TypeLSUpdate, b)
 	}
 }
 
@@ -446,11 +478,11 @@ func (ifc *iface) lookup(rid, src netip.Addr) *neighbor {
 }
 
 // receiveHello processes a hello (§10.5) after the §8.2 checks.
-func (ifc *iface) receiveHello(h Header, src netip.Addr, hello *Hello, replay ReplayState) {
+func (ifc *iface) receiveHello(h packet.Header, src netip.Addr, hello *packet.Hello, replay ReplayState) {
 	in := ifc.in
 	// §10.5: the Network Mask must match, except on point-to-point
 	// networks, and so must HelloInterval and RouterDeadInterval.
-	if !ifc.p2p() && hello.NetworkMask != Mask(ifc.cfg.Prefix.Bits()) {
+	if !ifc.p2p() && hello.NetworkMask != packet.Mask(ifc.cfg.Prefix.Bits()) {
 		ifc.drop(DropHelloMask, src, nil)
 		return
 	}
@@ -463,11 +495,11 @@ func (ifc *iface) receiveHello(h Header, src netip.Addr, hello *Hello, replay Re
 		return
 	}
 	// §10.5: the E-bit must match the area's ExternalRoutingCapability.
-	if hello.Options&OptE != in.options()&OptE {
+	if hello.Options&packet.OptE != in.options()&packet.OptE {
 		ifc.drop(DropHelloOptions, src, nil)
 		return
 	}
-	ifc.ctr.rx[TypeHello]++
+	ifc.ctr.rx[packet.TypeHello]++
 	n := ifc.lookup(h.RouterID, src)
 	if n != nil && !ifc.p2p() && n.rid != h.RouterID {
 		// The router at this address changed its Router ID: forget the

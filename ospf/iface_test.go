@@ -4,6 +4,8 @@ import (
 	"net/netip"
 	"testing"
 	"time"
+
+	"github.com/switchless/routing/ospf/packet"
 )
 
 // Hello protocol (RFC 2328 §9.5, §10.5) and the receive checks of §8.2:
@@ -14,13 +16,13 @@ func Test10_5_HelloMismatchesDropped(t *testing.T) {
 	cases := []struct {
 		name   string
 		nt     NetworkType
-		mod    func(*Hello)
+		mod    func(*packet.Hello)
 		reason DropReason
 	}{
-		{"mask on broadcast", NetworkBroadcast, func(h *Hello) { h.NetworkMask = Mask(16) }, DropHelloMask},
-		{"HelloInterval", NetworkPointToPoint, func(h *Hello) { h.HelloInterval = 5 }, DropHelloInterval},
-		{"RouterDeadInterval", NetworkPointToPoint, func(h *Hello) { h.RouterDeadInterval = 120 }, DropDeadInterval},
-		{"E-bit", NetworkPointToPoint, func(h *Hello) { h.Options &^= OptE }, DropHelloOptions},
+		{"mask on broadcast", NetworkBroadcast, func(h *packet.Hello) { h.NetworkMask = packet.Mask(16) }, DropHelloMask},
+		{"HelloInterval", NetworkPointToPoint, func(h *packet.Hello) { h.HelloInterval = 5 }, DropHelloInterval},
+		{"RouterDeadInterval", NetworkPointToPoint, func(h *packet.Hello) { h.RouterDeadInterval = 120 }, DropDeadInterval},
+		{"E-bit", NetworkPointToPoint, func(h *packet.Hello) { h.Options &^= packet.OptE }, DropHelloOptions},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -30,7 +32,7 @@ func Test10_5_HelloMismatchesDropped(t *testing.T) {
 				t.Errorf("neighbor created from a mismatched hello: %+v", ns)
 			}
 			st := h.in.Stats()
-			if st.Dropped[c.reason] != 1 || st.Received[TypeHello] != 0 {
+			if st.Dropped[c.reason] != 1 || st.Received[packet.TypeHello] != 0 {
 				t.Errorf("drops %v, received %v; want one %v", st.Dropped, st.Received, c.reason)
 			}
 		})
@@ -39,7 +41,7 @@ func Test10_5_HelloMismatchesDropped(t *testing.T) {
 
 func Test10_5_MaskIgnoredOnPointToPoint(t *testing.T) {
 	h := newHarness(t, NetworkPointToPoint)
-	h.hello(true, func(hl *Hello) { hl.NetworkMask = Mask(30) })
+	h.hello(true, func(hl *packet.Hello) { hl.NetworkMask = packet.Mask(30) })
 	h.wantNbr(NbrExStart)
 }
 
@@ -48,19 +50,19 @@ func Test9_5_HelloContents(t *testing.T) {
 		ic.Priority = Priority(7)
 		ic.HelloInterval = 3 * time.Second
 	})
-	first := ofType(h.tr.take(t), TypeHello)
-	if len(first) != 1 || first[0].dst != AllSPFRouters {
+	first := ofType(h.tr.take(t), packet.TypeHello)
+	if len(first) != 1 || first[0].dst != packet.AllSPFRouters {
 		t.Fatalf("want one hello to AllSPFRouters at InterfaceUp, got %+v", first)
 	}
 	hl := first[0].p.Hello
-	if hl.NetworkMask != Mask(24) || hl.HelloInterval != 3 || hl.RouterDeadInterval != 12 || hl.Priority != 7 || hl.Options&OptE == 0 || len(hl.Neighbors) != 0 {
+	if hl.NetworkMask != packet.Mask(24) || hl.HelloInterval != 3 || hl.RouterDeadInterval != 12 || hl.Priority != 7 || hl.Options&packet.OptE == 0 || len(hl.Neighbors) != 0 {
 		t.Errorf("hello %+v", hl)
 	}
 	h.hello(false)
 	h.clock.Advance(3 * time.Second)
 	// The reply to a hello that does not list us, then the periodic one:
 	// both list the neighbor heard (§9.5).
-	next := ofType(h.tr.take(t), TypeHello)
+	next := ofType(h.tr.take(t), packet.TypeHello)
 	if len(next) != 2 {
 		t.Fatalf("hellos within HelloInterval = %d, want the reply and the periodic one", len(next))
 	}
@@ -69,7 +71,7 @@ func Test9_5_HelloContents(t *testing.T) {
 			t.Errorf("hello %+v, want one listing 9.9.9.9", p.p.Hello)
 		}
 	}
-	if !h.tr.groups[AllSPFRouters] {
+	if !h.tr.groups[packet.AllSPFRouters] {
 		t.Error("AllSPFRouters not joined")
 	}
 }
@@ -79,7 +81,7 @@ func Test9_5_FastHellos(t *testing.T) {
 	// second advertising HelloInterval 0 and RouterDeadInterval 1.
 	h := newHarness(t, NetworkPointToPoint, func(ic *InterfaceConfig) { ic.HelloMultiplier = 4 })
 	h.clock.Advance(time.Second - time.Millisecond)
-	hellos := ofType(h.tr.take(t), TypeHello)
+	hellos := ofType(h.tr.take(t), packet.TypeHello)
 	if len(hellos) != 4 {
 		t.Fatalf("%d hellos in the first second, want 4", len(hellos))
 	}
@@ -104,7 +106,7 @@ func Test9_4_BackupSeenEndsWaiting(t *testing.T) {
 		t.Fatalf("broadcast interface starts %v, want Waiting", st)
 	}
 	other := netip.MustParseAddr("10.0.0.5")
-	h.hello(true, func(hl *Hello) { hl.DesignatedRouter = other; hl.BackupDesignatedRouter = h.peer })
+	h.hello(true, func(hl *packet.Hello) { hl.DesignatedRouter = other; hl.BackupDesignatedRouter = h.peer })
 	st := h.in.Interfaces()[0]
 	if st.State != IfDROther || st.BDR != h.peer {
 		t.Fatalf("after BackupSeen: %+v", st)
@@ -116,8 +118,8 @@ func Test9_4_BackupSeenEndsWaiting(t *testing.T) {
 func Test8_2_BadPacketsDropped(t *testing.T) {
 	h := newHarness(t, NetworkBroadcast)
 	good := func() []byte {
-		p := Packet{Header: Header{Type: TypeHello, RouterID: h.prid, AreaID: netip.IPv4Unspecified()}, Hello: Hello{
-			NetworkMask: Mask(24), HelloInterval: 10, Options: OptE, Priority: 1, RouterDeadInterval: 40,
+		p := packet.Packet{Header: packet.Header{Type: packet.TypeHello, RouterID: h.prid, AreaID: netip.IPv4Unspecified()}, Hello: packet.Hello{
+			NetworkMask: packet.Mask(24), HelloInterval: 10, Options: packet.OptE, Priority: 1, RouterDeadInterval: 40,
 			Neighbors: []netip.Addr{h.rid}}}
 		b, err := p.AppendBinary(nil)
 		if err != nil {
@@ -125,8 +127,8 @@ func Test8_2_BadPacketsDropped(t *testing.T) {
 		}
 		return b
 	}
-	reencode := func(f func(*Packet)) []byte {
-		p, _ := ParsePacket(good())
+	reencode := func(f func(*packet.Packet)) []byte {
+		p, _ := packet.ParsePacket(good())
 		f(&p)
 		b, _ := p.AppendBinary(nil)
 		return b
@@ -137,22 +139,22 @@ func Test8_2_BadPacketsDropped(t *testing.T) {
 		b        []byte
 		reason   DropReason
 	}{
-		{"truncated", h.peer, AllSPFRouters, good()[:10], DropMalformed},
-		{"bad version", h.peer, AllSPFRouters, func() []byte { b := good(); b[0] = 3; return b }(), DropMalformed},
-		{"bad checksum", h.peer, AllSPFRouters, func() []byte { b := good(); b[offChecksum] ^= 0xff; return b }(), DropChecksum},
-		{"wrong area", h.peer, AllSPFRouters, reencode(func(p *Packet) { p.Header.AreaID = netip.MustParseAddr("0.0.0.1") }), DropWrongArea},
-		{"own router ID", h.peer, AllSPFRouters, reencode(func(p *Packet) { p.Header.RouterID = h.rid }), DropSelf},
-		{"own address", h.me, AllSPFRouters, good(), DropSelf},
-		{"source off subnet", netip.MustParseAddr("192.0.2.1"), AllSPFRouters, good(), DropWrongSource},
-		{"AllDRouters to a non-DR", h.peer, AllDRouters, good(), DropWrongDest},
-		{"simple password on a null interface", h.peer, AllSPFRouters, reencode(func(p *Packet) { p.Header.AuType = AuthSimple }), DropAuthType},
-		{"body shorter than a hello", h.peer, AllSPFRouters, func() []byte {
-			b := good()[:HeaderLen+8]
+		{"truncated", h.peer, packet.AllSPFRouters, good()[:10], DropMalformed},
+		{"bad version", h.peer, packet.AllSPFRouters, func() []byte { b := good(); b[0] = 3; return b }(), DropMalformed},
+		{"bad checksum", h.peer, packet.AllSPFRouters, func() []byte { b := good(); b[offChecksum] ^= 0xff; return b }(), DropChecksum},
+		{"wrong area", h.peer, packet.AllSPFRouters, reencode(func(p *packet.Packet) { p.Header.AreaID = netip.MustParseAddr("0.0.0.1") }), DropWrongArea},
+		{"own router ID", h.peer, packet.AllSPFRouters, reencode(func(p *packet.Packet) { p.Header.RouterID = h.rid }), DropSelf},
+		{"own address", h.me, packet.AllSPFRouters, good(), DropSelf},
+		{"source off subnet", netip.MustParseAddr("192.0.2.1"), packet.AllSPFRouters, good(), DropWrongSource},
+		{"AllDRouters to a non-DR", h.peer, packet.AllDRouters, good(), DropWrongDest},
+		{"simple password on a null interface", h.peer, packet.AllSPFRouters, reencode(func(p *packet.Packet) { p.Header.AuType = packet.AuthSimple }), DropAuthType},
+		{"body shorter than a hello", h.peer, packet.AllSPFRouters, func() []byte {
+			b := good()[:packet.HeaderLen+8]
 			b[offLength], b[offLength+1] = 0, byte(len(b))
 			return fixPacketChecksum(b)
 		}(), DropMalformed},
-		{"LS Update from a stranger", h.peer, AllSPFRouters, func() []byte {
-			p := Packet{Header: Header{Type: TypeLSUpdate, RouterID: h.prid, AreaID: netip.IPv4Unspecified()}}
+		{"LS Update from a stranger", h.peer, packet.AllSPFRouters, func() []byte {
+			p := packet.Packet{Header: packet.Header{Type: packet.TypeLSUpdate, RouterID: h.prid, AreaID: netip.IPv4Unspecified()}}
 			b, _ := p.AppendBinary(nil)
 			return b
 		}(), DropUnknownNeighbor},
@@ -171,40 +173,40 @@ func Test8_2_BadPacketsDropped(t *testing.T) {
 		t.Errorf("bad packets counted as received: %v", r)
 	}
 	// The good packet itself is accepted.
-	h.deliverRaw(h.peer, AllSPFRouters, good())
+	h.deliverRaw(h.peer, packet.AllSPFRouters, good())
 	if len(h.in.Neighbors()) != 1 {
 		t.Error("the good hello was not accepted")
 	}
 }
 
 func TestD5_AuthenticationDropsAndReplay(t *testing.T) {
-	key := Key{ID: 1, Algorithm: AlgHMACSHA256, Secret: []byte("k")}
+	key := Key{ID: 1, Algorithm: packet.AlgHMACSHA256, Secret: []byte("k")}
 	h := newHarness(t, NetworkPointToPoint, func(ic *InterfaceConfig) {
-		ic.Auth = AuthConfig{Type: AuthCrypto, Keys: []Key{key}}
+		ic.Auth = AuthConfig{Type: packet.AuthCrypto, Keys: []Key{key}}
 	})
 	// Our own hellos carry the digest.
 	sent := h.tr.take(t)
-	if len(sent) == 0 || sent[0].p.Header.AuType != AuthCrypto || len(sent[0].raw) != int(sent[0].p.Header.Length)+32 {
+	if len(sent) == 0 || sent[0].p.Header.AuType != packet.AuthCrypto || len(sent[0].raw) != int(sent[0].p.Header.Length)+32 {
 		t.Fatalf("hello not signed with HMAC-SHA-256: %+v", sent)
 	}
 	hello := func(seq uint32, k Key) []byte {
-		p := Packet{Header: Header{Type: TypeHello, RouterID: h.prid, AreaID: netip.IPv4Unspecified()}, Hello: Hello{
-			NetworkMask: Mask(24), HelloInterval: 10, Options: OptE, Priority: 1, RouterDeadInterval: 40,
+		p := packet.Packet{Header: packet.Header{Type: packet.TypeHello, RouterID: h.prid, AreaID: netip.IPv4Unspecified()}, Hello: packet.Hello{
+			NetworkMask: packet.Mask(24), HelloInterval: 10, Options: packet.OptE, Priority: 1, RouterDeadInterval: 40,
 			Neighbors: []netip.Addr{h.rid}}}
 		b, _ := p.AppendBinary(nil)
-		b, err := AuthConfig{Type: AuthCrypto, Keys: []Key{k}}.Sign(b, seq, h.clock.Now())
+		b, err := AuthConfig{Type: packet.AuthCrypto, Keys: []Key{k}}.Sign(b, seq, h.clock.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
 		return b
 	}
-	h.deliverRaw(h.peer, AllSPFRouters, hello(100, Key{ID: 1, Algorithm: AlgHMACSHA256, Secret: []byte("wrong")}))
+	h.deliverRaw(h.peer, packet.AllSPFRouters, hello(100, Key{ID: 1, Algorithm: packet.AlgHMACSHA256, Secret: []byte("wrong")}))
 	if d := h.in.Stats().Dropped[DropAuth]; d != 1 || len(h.in.Neighbors()) != 0 {
 		t.Fatalf("wrong key: auth drops %d, neighbors %v", d, h.in.Neighbors())
 	}
-	h.deliverRaw(h.peer, AllSPFRouters, hello(100, key))
+	h.deliverRaw(h.peer, packet.AllSPFRouters, hello(100, key))
 	h.wantNbr(NbrExStart)
-	h.deliverRaw(h.peer, AllSPFRouters, hello(99, key))
+	h.deliverRaw(h.peer, packet.AllSPFRouters, hello(99, key))
 	if d := h.in.Stats().Dropped[DropReplay]; d != 1 {
 		t.Errorf("replayed sequence number: replay drops %d", d)
 	}
@@ -230,7 +232,7 @@ func Test10_5_HelloReplyToNeighborThatHasNotHeardUs(t *testing.T) {
 	// A hello that does not list us: the neighbor is new, or restarted.
 	// We answer at once, listing it, instead of after up to 10 s.
 	h.hello(false)
-	reply := ofType(h.tr.take(t), TypeHello)
+	reply := ofType(h.tr.take(t), packet.TypeHello)
 	if len(reply) != 1 || len(reply[0].p.Hello.Neighbors) != 1 || reply[0].p.Hello.Neighbors[0] != h.prid {
 		t.Fatalf("want an immediate hello listing 9.9.9.9, got %+v", reply)
 	}
@@ -238,14 +240,14 @@ func Test10_5_HelloReplyToNeighborThatHasNotHeardUs(t *testing.T) {
 	for range 5 {
 		h.hello(false)
 	}
-	if again := ofType(h.tr.take(t), TypeHello); len(again) != 0 {
+	if again := ofType(h.tr.take(t), packet.TypeHello); len(again) != 0 {
 		t.Fatalf("%d further replies within the hello period", len(again))
 	}
 	// A hello that lists us needs no answer.
 	h.clock.Advance(10 * time.Second)
 	h.tr.take(t)
 	h.hello(true)
-	if extra := ofType(h.tr.take(t), TypeHello); len(extra) != 0 {
+	if extra := ofType(h.tr.take(t), packet.TypeHello); len(extra) != 0 {
 		t.Fatalf("replied to a hello that lists us: %+v", extra)
 	}
 	h.wantNbr(NbrExStart)

@@ -11,12 +11,9 @@ import (
 	"time"
 
 	"github.com/switchless/routing"
-)
-
-// Well-known multicast groups (RFC 2328 A.1).
-var (
-	AllSPFRouters = netip.AddrFrom4([4]byte{224, 0, 0, 5})
-	AllDRouters   = netip.AddrFrom4([4]byte{224, 0, 0, 6})
+	"github.com/switchless/routing/fib"
+	"github.com/switchless/routing/internal/loop"
+	"github.com/switchless/routing/ospf/packet"
 )
 
 // Architectural constants of RFC 2328 Appendix B used by the runner.
@@ -24,7 +21,7 @@ const (
 	MinLSInterval = 5 * time.Second // B: between originations of one LSA (Config.MinLSInterval)
 	MinLSArrival  = 1 * time.Second // B: between accepted floodings of one LSA (Config.MinLSArrival)
 	// lsRefresh is LSRefreshTime as a duration.
-	lsRefresh = LSRefreshTime * time.Second
+	lsRefresh = packet.LSRefreshTime * time.Second
 	// maxAgeCheck is how often MaxAge LSAs are checked for removal (§14).
 	maxAgeCheck = time.Second
 	// ipHeaderLen is the IPv4 header an OSPF packet travels in (no
@@ -46,7 +43,10 @@ const (
 // the instance's mutex on the goroutine that delivered it. All methods are
 // safe for concurrent use.
 type Instance struct {
-	mu    sync.Mutex
+	// mu is held for every input (packet, timer, API call). A packet
+	// delivered while it is held is queued (loop.Mutex.Post) and handled
+	// by the holder before it releases mu; see iface.deliver.
+	mu    loop.Mutex
 	cfg   Config
 	rid   netip.Addr
 	area  netip.Addr
@@ -58,13 +58,20 @@ type Instance struct {
 
 	db        *lsdb
 	life      lifecycle
-	ageTimer  timerSlot
+	ageTimer  loop.Slot
 	ageDue    time.Time
 	orig      originState
 	ddSeqNext uint32
 
-	lsdbCh    chan struct{}
-	lsdbDirty bool
+	// onEvent is Env.OnEvent. lsdbChanges are the database changes of
+	// the input in progress (under the lock); evq the events waiting for
+	// dispatch, evBusy whether a goroutine is dispatching (both under
+	// evMu, which is only held briefly).
+	onEvent     func(Event)
+	lsdbChanges []LSDBChange
+	evMu        sync.Mutex
+	evq         []Event
+	evBusy      bool
 	// observers are in-package hooks (SPF scheduling) told of every
 	// database change under the mutex; they must not block.
 	observers []func(LSDBChange)
@@ -76,50 +83,92 @@ type Instance struct {
 	// rt is the routing table calculation and its FIB (routing.go).
 	rt *routingState
 
-	rx    Packet // decode target, reused
-	txbuf []byte // encode buffer, reused (transports do not retain it)
+	rx    packet.Packet // decode target, reused
+	txbuf []byte        // encode buffer, reused (transports do not retain it)
 }
 
-// New returns an Instance for cfg, sending and receiving on transports,
-// keyed by interface name (one per configured interface, none extra). A
-// nil clock is the system clock and a nil logger discards. Nothing runs
-// until Start.
-func New(cfg Config, clock routing.Clock, transports map[string]routing.Transport, logger *slog.Logger) (*Instance, error) {
+// Env is what an Instance runs on: its clock, logger, transports and
+// FIB, and who is told of its events. Config is what an operator writes;
+// Env is what the embedding program provides.
+type Env struct {
+	// Clock is required: routing.SystemClock() on real interfaces, a
+	// routing.ManualClock in simulation.
+	Clock routing.Clock
+	// Logger receives the instance's logs; nil discards them.
+	Logger *slog.Logger
+	// Transports are the interfaces' transports, keyed by interface
+	// name: one per configured interface, none extra (see Listen).
+	Transports map[string]routing.Transport
+	// FIB receives the routing table, only what changed being written;
+	// nil calculates routes without installing them.
+	FIB fib.Sink
+	// OnEvent, if set, is told of the instance's events (see Event).
+	OnEvent func(Event)
+}
+
+// validate checks env against cfg, naming the field and the reason.
+func (env Env) validate(cfg Config) error {
+	bad := func(field, format string, args ...any) error {
+		return fmt.Errorf("%w: env.%s: %s", ErrInvalidConfig, field, fmt.Sprintf(format, args...))
+	}
+	if env.Clock == nil {
+		return bad("Clock", "is nil (use routing.SystemClock() on real interfaces)")
+	}
+	if env.Transports == nil {
+		return bad("Transports", "is nil")
+	}
+	names := make(map[string]bool, len(cfg.Interfaces))
+	for _, ic := range cfg.Interfaces {
+		names[ic.Name] = true
+		if env.Transports[ic.Name] == nil {
+			return bad("Transports", "no transport for interface %q", ic.Name)
+		}
+	}
+	var extra []string
+	for name := range env.Transports {
+		if !names[name] {
+			extra = append(extra, name)
+		}
+	}
+	if len(extra) > 0 {
+		sort.Strings(extra)
+		return bad("Transports", "%q is not a configured interface", extra[0])
+	}
+	return nil
+}
+
+// New returns an Instance for cfg running on env. It checks cfg
+// (Config.Validate) and that env matches it: a nil clock, a missing or
+// extra transport is an error wrapping ErrInvalidConfig naming the field
+// and the reason. Nothing runs until Start.
+func New(cfg Config, env Env) (*Instance, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if clock == nil {
-		clock = routing.SystemClock()
+	if err := env.validate(cfg); err != nil {
+		return nil, err
 	}
+	clock, logger := env.Clock, env.Logger
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	in := &Instance{
-		cfg:    cfg,
-		rid:    cfg.RouterID,
-		area:   netip.IPv4Unspecified(),
-		clock:  clock,
-		log:    logger.With("ospf.router", cfg.RouterID.String()),
-		byName: make(map[string]*iface, len(cfg.Interfaces)),
-		db:     newLSDB(),
-		lsdbCh: make(chan struct{}, 1),
+		cfg:     cfg,
+		rid:     cfg.RouterID,
+		area:    netip.IPv4Unspecified(),
+		clock:   clock,
+		log:     logger.With("ospf.router", cfg.RouterID.String()),
+		byName:  make(map[string]*iface, len(cfg.Interfaces)),
+		db:      newLSDB(),
+		onEvent: env.OnEvent,
 	}
 	in.orig.init()
 	for i, ic := range cfg.Interfaces {
-		tr := transports[ic.Name]
-		if tr == nil {
-			return nil, fmt.Errorf("%w: transports: no transport for interface %q", ErrInvalidConfig, ic.Name)
-		}
-		ifc := newIface(in, i, ic, tr)
+		ifc := newIface(in, i, ic, env.Transports[ic.Name])
 		in.ifaces = append(in.ifaces, ifc)
 		in.byName[ic.Name] = ifc
 	}
-	for name := range transports {
-		if in.byName[name] == nil {
-			return nil, fmt.Errorf("%w: transports: %q is not a configured interface", ErrInvalidConfig, name)
-		}
-	}
-	in.rt = newRoutingState(in)
+	in.rt = newRoutingState(in, env.FIB)
 	return in, nil
 }
 
@@ -133,10 +182,10 @@ func (in *Instance) Start() error {
 	in.mu.Lock()
 	switch in.life {
 	case lifeRunning:
-		in.mu.Unlock()
+		in.unlock()
 		return ErrStarted
 	case lifeStopped:
-		in.mu.Unlock()
+		in.unlock()
 		return ErrStopped
 	}
 	in.life = lifeRunning
@@ -172,7 +221,7 @@ func (in *Instance) Stop(ctx context.Context) error {
 	in.mu.Lock()
 	if in.life != lifeRunning {
 		in.life = lifeStopped
-		in.mu.Unlock()
+		in.unlock()
 		return nil
 	}
 	in.flushSelfOriginated()
@@ -190,9 +239,12 @@ func (in *Instance) Stop(ctx context.Context) error {
 			trs = append(trs, ifc.tr)
 		}
 	}
+	// Not in.unlock: the withdrawal is written under ctx, below. Posted
+	// packets run by Unlock are ignored now that the instance stopped.
 	in.mu.Unlock()
 	// The routes were withdrawn by a stop hook; write that to the FIB.
 	ferr := in.rt.flushFIB(ctx)
+	in.dispatch()
 
 	done := make(chan error, 1)
 	go func() {
@@ -232,7 +284,7 @@ func (in *Instance) InterfaceDown(name string) error {
 	in.mu.Lock()
 	ifc := in.byName[name]
 	if ifc == nil {
-		in.mu.Unlock()
+		in.unlock()
 		return fmt.Errorf("%w: %q", ErrNoInterface, name)
 	}
 	ifc.llUp = false
@@ -249,7 +301,7 @@ func (in *Instance) InterfaceUp(name string) error {
 	in.mu.Lock()
 	ifc := in.byName[name]
 	if ifc == nil {
-		in.mu.Unlock()
+		in.unlock()
 		return fmt.Errorf("%w: %q", ErrNoInterface, name)
 	}
 	ifc.llUp = true
@@ -260,33 +312,38 @@ func (in *Instance) InterfaceUp(name string) error {
 	return nil
 }
 
-// LSDBChanged returns a channel that receives a value after the database
-// changes. Notifications coalesce: one value may stand for many changes.
-func (in *Instance) LSDBChanged() <-chan struct{} { return in.lsdbCh }
-
 // onLSDBChange registers an in-package observer of database changes (for
 // SPF scheduling). It runs under the instance mutex and must not block.
 func (in *Instance) onLSDBChange(f func(LSDBChange)) {
 	in.mu.Lock()
 	in.observers = append(in.observers, f)
-	in.mu.Unlock()
+	in.unlock()
 }
 
-// settleAndUnlock finishes the work an input caused, releases the mutex,
-// then sends notifications.
+// settleAndUnlock finishes the work an input caused and releases the
+// lock (unlock).
 func (in *Instance) settleAndUnlock() {
+	in.settleAll()
+	in.unlock()
+}
+
+// settleAll finishes the work an input caused, under the lock: the
+// deferred protocol work (settle), the AS-external routes (§16.6) and
+// the database event. Posted deliveries end with it too.
+func (in *Instance) settleAll() {
 	in.settle()
 	in.rt.settle()
-	notify := in.lsdbDirty
-	in.lsdbDirty = false
+	in.emitLSDB()
+}
+
+// unlock releases the lock — running, before it is free, the deliveries
+// posted meanwhile (loop.Mutex) — then does what is done outside it:
+// routes to the FIB, events to OnEvent. Every release of in.mu goes
+// through here, so that the effects of posted work are never left behind.
+func (in *Instance) unlock() {
 	in.mu.Unlock()
 	in.rt.afterUnlock()
-	if notify {
-		select {
-		case in.lsdbCh <- struct{}{}:
-		default:
-		}
-	}
+	in.dispatch()
 }
 
 // settle runs the work deferred while handling an input: scheduled
@@ -317,42 +374,24 @@ func (in *Instance) settle() {
 	}
 }
 
-// timerSlot is one protocol timer. Its generation guards against a
-// callback that was already running when the timer was stopped or
-// re-armed (system clock).
-type timerSlot struct {
-	t   routing.Timer
-	gen uint64
+// arm (re)starts s to run f after d, under the lock, followed by settle
+// (runTimer). A callback of a stopped or re-armed slot does nothing.
+func (in *Instance) arm(s *loop.Slot, d time.Duration, f func()) {
+	s.Arm(in.clock, d, in.runTimer, f)
 }
 
-func (ts *timerSlot) armed() bool { return ts.t != nil }
+func (in *Instance) disarm(s *loop.Slot) { s.Stop() }
 
-// arm (re)starts ts to run f after d, under the mutex, followed by
-// settle.
-func (in *Instance) arm(ts *timerSlot, d time.Duration, f func()) {
-	if ts.t != nil {
-		ts.t.Stop()
+// runTimer runs a timer's body as one input: under the lock, only while
+// the instance runs, settled afterwards.
+func (in *Instance) runTimer(body func()) {
+	in.mu.Lock()
+	if in.life != lifeRunning {
+		in.unlock()
+		return
 	}
-	ts.gen++
-	g := ts.gen
-	ts.t = in.clock.AfterFunc(d, func() {
-		in.mu.Lock()
-		if ts.gen != g || in.life != lifeRunning {
-			in.mu.Unlock()
-			return
-		}
-		ts.t = nil
-		f()
-		in.settleAndUnlock()
-	})
-}
-
-func (in *Instance) disarm(ts *timerSlot) {
-	if ts.t != nil {
-		ts.t.Stop()
-		ts.t = nil
-	}
-	ts.gen++
+	body()
+	in.settleAndUnlock()
 }
 
 // nextDDSeq returns a fresh initial DD sequence number (§10.8: "a unique
@@ -410,7 +449,7 @@ type NeighborStatus struct {
 	Priority  uint8
 	// DR and BDR are what the neighbor declares in its hellos.
 	DR, BDR netip.Addr
-	Options Options
+	Options packet.Options
 	// Master reports that this router is master of the database exchange
 	// with the neighbor (meaningful from ExStart on).
 	Master bool
@@ -424,7 +463,7 @@ type NeighborStatus struct {
 // order.
 func (in *Instance) Interfaces() []InterfaceStatus {
 	in.mu.Lock()
-	defer in.mu.Unlock()
+	defer in.unlock()
 	out := make([]InterfaceStatus, 0, len(in.ifaces))
 	for _, ifc := range in.ifaces {
 		s := InterfaceStatus{
@@ -459,7 +498,7 @@ func (in *Instance) Interfaces() []InterfaceStatus {
 // configuration order, then by Router ID.
 func (in *Instance) Neighbors() []NeighborStatus {
 	in.mu.Lock()
-	defer in.mu.Unlock()
+	defer in.unlock()
 	now := in.clock.Now()
 	var out []NeighborStatus
 	for _, ifc := range in.ifaces {
@@ -495,7 +534,7 @@ func (in *Instance) Neighbors() []NeighborStatus {
 // their current ages.
 func (in *Instance) LSDB(f LSDBFilter) []LSAEntry {
 	in.mu.Lock()
-	defer in.mu.Unlock()
+	defer in.unlock()
 	now := in.clock.Now()
 	var out []LSAEntry
 	for e := range in.db.seqAll(f) {
@@ -505,9 +544,9 @@ func (in *Instance) LSDB(f LSDBFilter) []LSAEntry {
 }
 
 // LookupLSA returns a copy of the LSA with key k.
-func (in *Instance) LookupLSA(k LSAKey) (LSAEntry, bool) {
+func (in *Instance) LookupLSA(k packet.LSAKey) (LSAEntry, bool) {
 	in.mu.Lock()
-	defer in.mu.Unlock()
+	defer in.unlock()
 	e := in.db.get(k)
 	if e == nil {
 		return LSAEntry{}, false
@@ -518,8 +557,8 @@ func (in *Instance) LookupLSA(k LSAKey) (LSAEntry, bool) {
 // Stats returns the packet counters summed over every interface.
 func (in *Instance) Stats() Stats {
 	in.mu.Lock()
-	defer in.mu.Unlock()
-	s := Stats{Received: map[PacketType]uint64{}, Sent: map[PacketType]uint64{}, Dropped: map[DropReason]uint64{}}
+	defer in.unlock()
+	s := Stats{Received: map[packet.PacketType]uint64{}, Sent: map[packet.PacketType]uint64{}, Dropped: map[DropReason]uint64{}}
 	for _, ifc := range in.ifaces {
 		ifc.ctr.addTo(&s)
 		s.SendErrors += ifc.ctr.txErr

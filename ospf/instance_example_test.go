@@ -9,6 +9,7 @@ import (
 	"github.com/switchless/routing"
 	"github.com/switchless/routing/netsim"
 	"github.com/switchless/routing/ospf"
+	"github.com/switchless/routing/ospf/packet"
 )
 
 // Two routers on a simulated point-to-point link reach Full and hold both
@@ -30,7 +31,7 @@ func ExampleNew() {
 				Prefix:  netip.MustParsePrefix(addr),
 				Network: ospf.NetworkPointToPoint,
 			}},
-		}, clock, map[string]routing.Transport{att.Name(): tr}, nil)
+		}, ospf.Env{Clock: clock, Transports: map[string]routing.Transport{att.Name(): tr}})
 		if err != nil {
 			panic(err)
 		}
@@ -48,7 +49,7 @@ func ExampleNew() {
 	for _, n := range r1.Neighbors() {
 		fmt.Println("r1 neighbor", n.RouterID, n.State)
 	}
-	for _, e := range r1.LSDB(ospf.LSDBFilter{Type: ospf.LSTypeRouter}) {
+	for _, e := range r1.LSDB(ospf.LSDBFilter{Type: packet.LSTypeRouter}) {
 		fmt.Println("r1 holds router-LSA of", e.LSA.Header.AdvRouter, "with", len(e.LSA.Router.Links), "links")
 	}
 	// Output:

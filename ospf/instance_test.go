@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/switchless/routing/netsim"
+	"github.com/switchless/routing/ospf/packet"
 )
 
 // TestSimP2PFull: two routers on a point-to-point link reach Full (§10.3)
@@ -92,7 +93,7 @@ func TestSimBroadcastElection(t *testing.T) {
 	}
 	s.until(30*time.Second, "identical LSDBs", s.sameLSDB(4))
 	// §12.4.2: the DR originates the network-LSA listing every router.
-	nl := s.r("r1").in.LSDB(LSDBFilter{Type: LSTypeNetwork})
+	nl := s.r("r1").in.LSDB(LSDBFilter{Type: packet.LSTypeNetwork})
 	if len(nl) != 1 || nl[0].LSA.Header.AdvRouter.String() != "3.3.3.3" || len(nl[0].LSA.Network.AttachedRouters) != 4 {
 		t.Fatalf("network-LSAs = %+v, want one from 3.3.3.3 with 4 routers", nl)
 	}
@@ -111,10 +112,10 @@ func TestSimBroadcastElection(t *testing.T) {
 	s.until(120*time.Second, "adjacencies after return", s.fullCount(map[string]int{"r1": 3, "r2": 3, "r3": 2, "r4": 2}))
 	s.until(10*time.Second, "non-preemption", s.agreeDR("2.2.2.2", "1.1.1.1"))
 	s.until(60*time.Second, "identical LSDBs after return", s.sameLSDB(4))
-	nl = s.r("r4").in.LSDB(LSDBFilter{Type: LSTypeNetwork})
+	nl = s.r("r4").in.LSDB(LSDBFilter{Type: packet.LSTypeNetwork})
 	var live []string
 	for _, e := range nl {
-		if lsAge(e.LSA.Header.Age) != MaxAge {
+		if packet.LSAge(e.LSA.Header.Age) != packet.MaxAge {
 			live = append(live, e.LSA.Header.AdvRouter.String())
 		}
 	}
@@ -183,7 +184,7 @@ func TestSimRing5LossJitter(t *testing.T) {
 		return nil
 	})
 	st := s.r("r1").in.Stats()
-	if st.Sent[TypeLSUpdate] == 0 || st.Received[TypeLSAck] == 0 {
+	if st.Sent[packet.TypeLSUpdate] == 0 || st.Received[packet.TypeLSAck] == 0 {
 		t.Errorf("no LS Updates or acks counted: %+v", st)
 	}
 }
@@ -196,7 +197,7 @@ func TestSimMaxAgeFlush(t *testing.T) {
 	s.startAll()
 	s.until(60*time.Second, "ring Full", ringFull(s, 5))
 	s.until(30*time.Second, "identical LSDBs", s.sameLSDB(5))
-	gone := LSAKey{Type: LSTypeRouter, ID: netip.MustParseAddr("10.255.0.3"), AdvRouter: netip.MustParseAddr("10.255.0.3")}
+	gone := packet.LSAKey{Type: packet.LSTypeRouter, ID: netip.MustParseAddr("10.255.0.3"), AdvRouter: netip.MustParseAddr("10.255.0.3")}
 	// Let MinLSArrival pass since the last change (§13 step 5a would
 	// make the neighbors discard a flush arriving sooner).
 	s.clock.Advance(2 * time.Second)
@@ -205,7 +206,7 @@ func TestSimMaxAgeFlush(t *testing.T) {
 	sawMaxAge := false
 	s.until(10*time.Second, "flush seen", func() error {
 		e, ok := s.r("r1").in.LookupLSA(gone)
-		if ok && lsAge(e.LSA.Header.Age) == MaxAge {
+		if ok && packet.LSAge(e.LSA.Header.Age) == packet.MaxAge {
 			sawMaxAge = true
 		}
 		if !sawMaxAge {
@@ -324,7 +325,7 @@ func TestSimLinkCutTakesEffectAtOnce(t *testing.T) {
 	took := s.until(10*time.Second, "new topology", func() error {
 		rl, _ := routerLSA(s.r("r5").in, "10.255.0.2")
 		for _, l := range rl.Links {
-			if l.Type == LinkPointToPoint && l.ID.String() == "10.255.0.3" {
+			if l.Type == packet.LinkPointToPoint && l.ID.String() == "10.255.0.3" {
 				return fmt.Errorf("r5 still sees r2-r3: %v", linkTypes(rl))
 			}
 		}
@@ -349,11 +350,11 @@ func TestSimAuthenticatedRing(t *testing.T) {
 	}
 	md5 := func(secret string) func(*InterfaceConfig) {
 		return func(ic *InterfaceConfig) {
-			ic.Auth = AuthConfig{Type: AuthCrypto, Keys: []Key{{ID: 1, Algorithm: AlgMD5, Secret: []byte(secret)}}}
+			ic.Auth = AuthConfig{Type: packet.AuthCrypto, Keys: []Key{{ID: 1, Algorithm: packet.AlgMD5, Secret: []byte(secret)}}}
 		}
 	}
 	sha := func(ic *InterfaceConfig) {
-		ic.Auth = AuthConfig{Type: AuthCrypto, Keys: []Key{{ID: 2, Algorithm: AlgHMACSHA256, Secret: []byte("sha")}}}
+		ic.Auth = AuthConfig{Type: packet.AuthCrypto, Keys: []Key{{ID: 2, Algorithm: packet.AlgHMACSHA256, Secret: []byte("sha")}}}
 	}
 	cond := netsim.Conditions{Latency: time.Millisecond}
 	s.link("r1", "r2", "10.1.2.0/30", cond, md5("a"))

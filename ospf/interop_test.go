@@ -21,6 +21,7 @@ import (
 
 	"github.com/switchless/routing"
 	"github.com/switchless/routing/internal/nstest"
+	"github.com/switchless/routing/ospf/packet"
 )
 
 // Interop tests: our Instance on real raw sockets in one network namespace,
@@ -72,11 +73,11 @@ func startOurs(t *testing.T, ns *nstest.NS, cfg Config) *Instance {
 		level = slog.LevelDebug
 	}
 	log := slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: level}))
-	trs, err := ListenRaw(context.Background(), &cfg, ns.Name(), nil)
+	trs, err := Listen(context.Background(), &cfg, ns.Name(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	in, err := New(cfg, routing.SystemClock(), trs, log)
+	in, err := New(cfg, Env{Clock: routing.SystemClock(), Logger: log, Transports: trs})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +117,7 @@ func ourFull(t *testing.T, in *Instance, want int, timeout time.Duration) {
 // lsaID is what two routers must agree on for an LSA: identity, sequence
 // number and checksum (ages differ).
 type lsaID struct {
-	Type     LSType
+	Type     packet.LSType
 	ID, Adv  netip.Addr
 	Seq      uint32
 	Checksum uint16
@@ -132,7 +133,7 @@ func ourLSAs(in *Instance) []lsaID {
 	var out []lsaID
 	for _, e := range in.LSDB(LSDBFilter{}) {
 		h := e.LSA.Header
-		if lsAge(h.Age) == MaxAge {
+		if packet.LSAge(h.Age) == packet.MaxAge {
 			continue
 		}
 		out = append(out, lsaID{h.Type, h.ID, h.AdvRouter, uint32(h.Seq), h.Checksum})
@@ -321,9 +322,9 @@ func (f *frr) lsas() ([]lsaID, error) {
 	if err := json.Unmarshal([]byte(out), &v); err != nil {
 		return nil, fmt.Errorf("%w: %s", err, out)
 	}
-	types := map[string]LSType{
-		"routerLinkStates": LSTypeRouter, "networkLinkStates": LSTypeNetwork,
-		"summaryLinkStates": LSTypeSummaryNetwork, "asbrSummaryLinkStates": LSTypeSummaryASBR,
+	types := map[string]packet.LSType{
+		"routerLinkStates": packet.LSTypeRouter, "networkLinkStates": packet.LSTypeNetwork,
+		"summaryLinkStates": packet.LSTypeSummaryNetwork, "asbrSummaryLinkStates": packet.LSTypeSummaryASBR,
 	}
 	var res []lsaID
 	for _, area := range v.Areas {
@@ -343,7 +344,7 @@ func (f *frr) lsas() ([]lsaID, error) {
 				return nil, fmt.Errorf("%s: %w: %s", key, err, raw)
 			}
 			for _, e := range entries {
-				if e.Age >= MaxAge {
+				if e.Age >= packet.MaxAge {
 					continue
 				}
 				seq, err1 := strconv.ParseUint(e.Seq, 16, 32)
@@ -371,7 +372,7 @@ func (f *frr) sameDatabase(t *testing.T, in *Instance, wantRouters int, timeout 
 		ours := ourLSAs(in)
 		n := 0
 		for _, l := range ours {
-			if l.Type == LSTypeRouter {
+			if l.Type == packet.LSTypeRouter {
 				n++
 			}
 		}
@@ -501,10 +502,10 @@ func (b *bird) lsas() ([]lsaID, string, error) {
 		seq, _ := strconv.ParseUint(m[4], 16, 32)
 		age, _ := strconv.Atoi(m[5])
 		ck, _ := strconv.ParseUint(m[6], 16, 16)
-		if age >= MaxAge {
+		if age >= packet.MaxAge {
 			continue
 		}
-		res = append(res, lsaID{LSType(typ), netip.MustParseAddr(m[2]), netip.MustParseAddr(m[3]), uint32(seq), uint16(ck)})
+		res = append(res, lsaID{packet.LSType(typ), netip.MustParseAddr(m[2]), netip.MustParseAddr(m[3]), uint32(seq), uint16(ck)})
 	}
 	return res, out, nil
 }
@@ -519,7 +520,7 @@ func (b *bird) sameDatabase(t *testing.T, in *Instance, wantRouters int, timeout
 		ours := ourLSAs(in)
 		n := 0
 		for _, l := range ours {
-			if l.Type == LSTypeRouter {
+			if l.Type == packet.LSTypeRouter {
 				n++
 			}
 		}
@@ -613,7 +614,7 @@ func TestInteropBIRD_Broadcast(t *testing.T) {
 		return nil
 	})
 	b.sameDatabase(t, in, 2, 20*time.Second)
-	if nets := in.LSDB(LSDBFilter{Type: LSTypeNetwork}); len(nets) != 1 || nets[0].LSA.Header.AdvRouter.String() != "10.0.0.2" {
+	if nets := in.LSDB(LSDBFilter{Type: packet.LSTypeNetwork}); len(nets) != 1 || nets[0].LSA.Header.AdvRouter.String() != "10.0.0.2" {
 		t.Errorf("network-LSAs %+v, want BIRD's", nets)
 	}
 }
@@ -630,7 +631,7 @@ func TestInteropBIRD_HMACSHA256(t *testing.T) {
 	in := startOurs(t, p.a, Config{RouterID: netip.MustParseAddr("10.0.0.1"), Interfaces: []InterfaceConfig{{
 		Name: "veth0", Prefix: netip.MustParsePrefix("10.0.0.1/24"), Network: NetworkPointToPoint,
 		HelloInterval: time.Second, RouterDeadInterval: 4 * time.Second, RetransmitInterval: 2 * time.Second,
-		Auth: AuthConfig{Type: AuthCrypto, Keys: []Key{{ID: 3, Algorithm: AlgHMACSHA256, Secret: []byte("sha-secret")}}},
+		Auth: AuthConfig{Type: packet.AuthCrypto, Keys: []Key{{ID: 3, Algorithm: packet.AlgHMACSHA256, Secret: []byte("sha-secret")}}},
 	}}})
 	b.waitFull(t, "10.0.0.1", 30*time.Second)
 	ourFull(t, in, 1, 10*time.Second)
@@ -786,8 +787,8 @@ func TestInteropFRR_BroadcastRestart(t *testing.T) {
 	})
 	f.sameDatabase(t, in, 2, 30*time.Second)
 	var live []string
-	for _, e := range in.LSDB(LSDBFilter{Type: LSTypeNetwork}) {
-		if lsAge(e.LSA.Header.Age) != MaxAge {
+	for _, e := range in.LSDB(LSDBFilter{Type: packet.LSTypeNetwork}) {
+		if packet.LSAge(e.LSA.Header.Age) != packet.MaxAge {
 			live = append(live, e.LSA.Header.AdvRouter.String())
 		}
 	}

@@ -3,11 +3,12 @@ package ospf
 import (
 	"cmp"
 	"container/heap"
-	"encoding/binary"
 	"iter"
 	"net/netip"
 	"slices"
 	"time"
+
+	"github.com/switchless/routing/ospf/packet"
 )
 
 // dbEntry is one LSA instance in the link-state database (RFC 2328 §12.2).
@@ -16,9 +17,9 @@ import (
 // entry, so that a retransmission list holding an entry holds exactly the
 // instance that was flooded.
 type dbEntry struct {
-	hdr LSAHeader // as installed: Age is the age at installedAt
-	lsa LSA       // decoded body (Header equal to hdr)
-	raw []byte    // the LSA as encoded, LS age bytes as at installedAt
+	hdr packet.LSAHeader // as installed: Age is the age at installedAt
+	lsa packet.LSA       // decoded body (Header equal to hdr)
+	raw []byte           // the LSA as encoded, LS age bytes as at installedAt
 
 	installedAt time.Time
 	// floodedAt is when the instance was installed from a neighbor's LS
@@ -42,29 +43,29 @@ type dbEntry struct {
 // age returns the LS age at now (§14): the installed age plus the seconds
 // since, capped at MaxAge. DoNotAge LSAs (RFC 1793) keep their age.
 func (e *dbEntry) age(now time.Time) uint16 {
-	a := lsAge(e.hdr.Age)
-	if e.hdr.Age&DoNotAge != 0 || a >= MaxAge {
+	a := packet.LSAge(e.hdr.Age)
+	if e.hdr.Age&packet.DoNotAge != 0 || a >= packet.MaxAge {
 		return a
 	}
 	el := now.Sub(e.installedAt) / time.Second
 	if el <= 0 {
 		return a
 	}
-	if int64(a)+int64(el) >= MaxAge {
-		return MaxAge
+	if int64(a)+int64(el) >= packet.MaxAge {
+		return packet.MaxAge
 	}
 	return a + uint16(el)
 }
 
 // header returns the LSA header with the age at now.
-func (e *dbEntry) header(now time.Time) LSAHeader {
+func (e *dbEntry) header(now time.Time) packet.LSAHeader {
 	h := e.hdr
-	h.Age = e.age(now) | e.hdr.Age&DoNotAge
+	h.Age = e.age(now) | e.hdr.Age&packet.DoNotAge
 	return h
 }
 
 // isMaxAge reports whether the instance has reached MaxAge at now.
-func (e *dbEntry) isMaxAge(now time.Time) bool { return e.age(now) >= MaxAge }
+func (e *dbEntry) isMaxAge(now time.Time) bool { return e.age(now) >= packet.MaxAge }
 
 // appendWire appends the LSA as transmitted at now on an interface with
 // the given transmit delay: LS age incremented by InfTransDelay and capped
@@ -73,13 +74,13 @@ func (e *dbEntry) appendWire(b []byte, now time.Time, delay uint16) []byte {
 	start := len(b)
 	b = append(b, e.raw...)
 	a := e.age(now)
-	if a < MaxAge {
+	if a < packet.MaxAge {
 		a += delay
-		if a > MaxAge {
-			a = MaxAge
+		if a > packet.MaxAge {
+			a = packet.MaxAge
 		}
 	}
-	binary.BigEndian.PutUint16(b[start+offLSAAge:], a|e.hdr.Age&DoNotAge)
+	packet.PutLSAge(b[start:], a|e.hdr.Age&packet.DoNotAge)
 	return b
 }
 
@@ -114,19 +115,19 @@ func (h *ageHeap) Pop() any {
 // AS-external LSAs (§12.2). It is owned by an Instance and only touched
 // under its mutex.
 type lsdb struct {
-	m       map[LSAKey]*dbEntry
+	m       map[packet.LSAKey]*dbEntry
 	events  ageHeap
 	evSeq   uint64
-	maxAged []*dbEntry          // MaxAge entries waiting for removal (§14)
-	self    map[LSAKey]struct{} // keys advertised by this router
-	version uint64              // incremented by every change
+	maxAged []*dbEntry                 // MaxAge entries waiting for removal (§14)
+	self    map[packet.LSAKey]struct{} // keys advertised by this router
+	version uint64                     // incremented by every change
 }
 
 func newLSDB() *lsdb {
-	return &lsdb{m: make(map[LSAKey]*dbEntry), self: make(map[LSAKey]struct{})}
+	return &lsdb{m: make(map[packet.LSAKey]*dbEntry), self: make(map[packet.LSAKey]struct{})}
 }
 
-func (db *lsdb) get(k LSAKey) *dbEntry { return db.m[k] }
+func (db *lsdb) get(k packet.LSAKey) *dbEntry { return db.m[k] }
 
 func (db *lsdb) len() int { return len(db.m) }
 
@@ -159,8 +160,8 @@ func (db *lsdb) popDue(now time.Time) (ageEvent, bool) {
 // sortedKeys returns every key in (type, Link State ID, advertising
 // router) order: the deterministic order used wherever the database is
 // walked to produce output.
-func (db *lsdb) sortedKeys() []LSAKey {
-	keys := make([]LSAKey, 0, len(db.m))
+func (db *lsdb) sortedKeys() []packet.LSAKey {
+	keys := make([]packet.LSAKey, 0, len(db.m))
 	for k := range db.m {
 		keys = append(keys, k)
 	}
@@ -168,7 +169,7 @@ func (db *lsdb) sortedKeys() []LSAKey {
 	return keys
 }
 
-func compareKeys(a, b LSAKey) int {
+func compareKeys(a, b packet.LSAKey) int {
 	if c := cmp.Compare(a.Type, b.Type); c != 0 {
 		return c
 	}
@@ -179,7 +180,7 @@ func compareKeys(a, b LSAKey) int {
 }
 
 // entries returns the entries of one LS type (0 = all) in key order.
-func (db *lsdb) entries(t LSType) []*dbEntry {
+func (db *lsdb) entries(t packet.LSType) []*dbEntry {
 	var out []*dbEntry
 	for k, e := range db.m {
 		if t == 0 || k.Type == t {
@@ -194,7 +195,7 @@ func (db *lsdb) entries(t LSType) []*dbEntry {
 // keep and modify: a deep copy.
 type LSAEntry struct {
 	// LSA is the LSA with Header.Age set to its current age.
-	LSA LSA
+	LSA packet.LSA
 	// SelfOriginated reports that this router is the advertising router.
 	SelfOriginated bool
 	// Installed is when this instance entered the database.
@@ -202,12 +203,12 @@ type LSAEntry struct {
 }
 
 // Key returns the LSA's identity.
-func (e LSAEntry) Key() LSAKey { return e.LSA.Header.Key() }
+func (e LSAEntry) Key() packet.LSAKey { return e.LSA.Header.Key() }
 
 // snapshot returns a deep copy of e at now.
 func (e *dbEntry) snapshot(now time.Time, rid netip.Addr) LSAEntry {
-	var l LSA
-	if err := l.DecodeFrom(e.raw); err != nil {
+	var l packet.LSA
+	if err := l.Decode(e.raw); err != nil {
 		// Stored bytes decoded when installed; keep the installed value.
 		l = e.lsa
 	}
@@ -217,12 +218,12 @@ func (e *dbEntry) snapshot(now time.Time, rid netip.Addr) LSAEntry {
 
 // LSDBFilter selects LSAs in Instance.LSDB: zero fields match anything.
 type LSDBFilter struct {
-	Type      LSType
+	Type      packet.LSType
 	ID        netip.Addr
 	AdvRouter netip.Addr
 }
 
-func (f LSDBFilter) match(k LSAKey) bool {
+func (f LSDBFilter) match(k packet.LSAKey) bool {
 	return (f.Type == 0 || f.Type == k.Type) &&
 		(!f.ID.IsValid() || f.ID == k.ID) &&
 		(!f.AdvRouter.IsValid() || f.AdvRouter == k.AdvRouter)
@@ -231,10 +232,10 @@ func (f LSDBFilter) match(k LSAKey) bool {
 // LSDBChange describes one change of the database, for in-package
 // observers such as SPF scheduling (see Instance.onLSDBChange).
 type LSDBChange struct {
-	Key LSAKey
+	Key packet.LSAKey
 	// Old and New are the headers of the previous and the new instance;
 	// a zero Type means absent (an installation or a removal).
-	Old, New LSAHeader
+	Old, New packet.LSAHeader
 	// Content reports that the contents changed in a way that matters to
 	// the routing table (§13.2): body, options, or reaching or leaving
 	// MaxAge. A refresh with only a new sequence number is false.
@@ -244,9 +245,9 @@ type LSDBChange struct {
 // seqAll iterates entries in key order.
 func (db *lsdb) seqAll(f LSDBFilter) iter.Seq[*dbEntry] {
 	return func(yield func(*dbEntry) bool) {
-		var keys []LSAKey
+		var keys []packet.LSAKey
 		if f.Type != 0 && f.ID.IsValid() && f.AdvRouter.IsValid() {
-			keys = []LSAKey{{Type: f.Type, ID: f.ID, AdvRouter: f.AdvRouter}}
+			keys = []packet.LSAKey{{Type: f.Type, ID: f.ID, AdvRouter: f.AdvRouter}}
 		} else {
 			for k := range db.m {
 				if f.match(k) {
@@ -275,5 +276,5 @@ func sameContents(a, b *dbEntry, now time.Time) bool {
 	if a.isMaxAge(now) != b.isMaxAge(now) {
 		return false
 	}
-	return string(a.raw[LSAHeaderLen:]) == string(b.raw[LSAHeaderLen:])
+	return string(a.raw[packet.LSAHeaderLen:]) == string(b.raw[packet.LSAHeaderLen:])
 }

@@ -4,23 +4,21 @@ import (
 	"net/netip"
 	"testing"
 	"time"
+
+	"github.com/switchless/routing/ospf/packet"
 )
 
 func TestLSDBReadAPIAndNotifications(t *testing.T) {
 	h := newHarness(t, NetworkPointToPoint)
 	var changes []LSDBChange
 	h.in.onLSDBChange(func(c LSDBChange) { changes = append(changes, c) })
-	select {
-	case <-h.in.LSDBChanged():
-	default:
+	if !h.takeLSDBEvent() {
 		t.Fatal("no notification for the first router-LSA")
 	}
 	h.full()
 	h.ackOurs()
-	h.lsu(peerRouterLSA(t, "9.9.9.9", InitialSequenceNumber, 1), peerRouterLSA(t, "7.7.7.7", InitialSequenceNumber, 1))
-	select {
-	case <-h.in.LSDBChanged():
-	default:
+	h.lsu(peerRouterLSA(t, "9.9.9.9", packet.InitialSequenceNumber, 1), peerRouterLSA(t, "7.7.7.7", packet.InitialSequenceNumber, 1))
+	if !h.takeLSDBEvent() {
 		t.Fatal("no notification after the LS Update")
 	}
 	all := h.in.LSDB(LSDBFilter{})
@@ -37,7 +35,7 @@ func TestLSDBReadAPIAndNotifications(t *testing.T) {
 	if len(byAdv) != 1 || byAdv[0].SelfOriginated {
 		t.Errorf("filter by advertising router: %+v", byAdv)
 	}
-	self := h.in.LSDB(LSDBFilter{Type: LSTypeRouter, ID: h.rid, AdvRouter: h.rid})
+	self := h.in.LSDB(LSDBFilter{Type: packet.LSTypeRouter, ID: h.rid, AdvRouter: h.rid})
 	if len(self) != 1 || !self[0].SelfOriginated {
 		t.Errorf("exact filter: %+v", self)
 	}
@@ -47,13 +45,13 @@ func TestLSDBReadAPIAndNotifications(t *testing.T) {
 		t.Error("snapshot shares memory with the database")
 	}
 	// The in-package hook saw the installations, with Content set.
-	saw := map[LSAKey]bool{}
+	saw := map[packet.LSAKey]bool{}
 	for _, c := range changes {
 		if c.Content {
 			saw[c.Key] = true
 		}
 	}
-	if !saw[LSAKey{Type: LSTypeRouter, ID: netip.MustParseAddr("7.7.7.7"), AdvRouter: netip.MustParseAddr("7.7.7.7")}] {
+	if !saw[packet.LSAKey{Type: packet.LSTypeRouter, ID: netip.MustParseAddr("7.7.7.7"), AdvRouter: netip.MustParseAddr("7.7.7.7")}] {
 		t.Errorf("hook missed an installation: %+v", changes)
 	}
 	// Ages advance with the clock (§14).
@@ -67,7 +65,7 @@ func TestLSDBReadAPIAndNotifications(t *testing.T) {
 	// change.
 	changes = nil
 	h.clock.Advance(MinLSArrival)
-	h.lsu(peerRouterLSA(t, "7.7.7.7", InitialSequenceNumber+1, 1))
+	h.lsu(peerRouterLSA(t, "7.7.7.7", packet.InitialSequenceNumber+1, 1))
 	if len(changes) != 1 || changes[0].Content {
 		t.Errorf("refresh reported as %+v, want one change without Content", changes)
 	}
@@ -75,24 +73,24 @@ func TestLSDBReadAPIAndNotifications(t *testing.T) {
 
 func TestDBEntryAge(t *testing.T) {
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	e := &dbEntry{hdr: LSAHeader{Age: 100}, installedAt: t0}
+	e := &dbEntry{hdr: packet.LSAHeader{Age: 100}, installedAt: t0}
 	for _, c := range []struct {
 		after time.Duration
 		want  uint16
-	}{{0, 100}, {999 * time.Millisecond, 100}, {time.Second, 101}, {3499 * time.Second, 3599}, {3500 * time.Second, MaxAge}, {5 * time.Hour, MaxAge}} {
+	}{{0, 100}, {999 * time.Millisecond, 100}, {time.Second, 101}, {3499 * time.Second, 3599}, {3500 * time.Second, packet.MaxAge}, {5 * time.Hour, packet.MaxAge}} {
 		if got := e.age(t0.Add(c.after)); got != c.want {
 			t.Errorf("age after %v = %d, want %d", c.after, got, c.want)
 		}
 	}
-	dna := &dbEntry{hdr: LSAHeader{Age: DoNotAge | 5}, installedAt: t0}
+	dna := &dbEntry{hdr: packet.LSAHeader{Age: packet.DoNotAge | 5}, installedAt: t0}
 	if got := dna.age(t0.Add(time.Hour)); got != 5 {
 		t.Errorf("DoNotAge LSA aged to %d", got)
 	}
 	// appendWire adds InfTransDelay and caps at MaxAge.
-	raw := make([]byte, LSAHeaderLen)
+	raw := make([]byte, packet.LSAHeaderLen)
 	e.raw = raw
 	b := e.appendWire(nil, t0.Add(3598*time.Second), 5)
-	if got := uint16(b[0])<<8 | uint16(b[1]); got != MaxAge {
+	if got := uint16(b[0])<<8 | uint16(b[1]); got != packet.MaxAge {
 		t.Errorf("wire age %d, want MaxAge", got)
 	}
 	b = e.appendWire(nil, t0, 1)
@@ -103,9 +101,9 @@ func TestDBEntryAge(t *testing.T) {
 
 func TestKeyList(t *testing.T) {
 	var l keyList[int]
-	k := func(i byte) LSAKey {
+	k := func(i byte) packet.LSAKey {
 		a := netip.AddrFrom4([4]byte{0, 0, 0, i})
-		return LSAKey{Type: LSTypeRouter, ID: a, AdvRouter: a}
+		return packet.LSAKey{Type: packet.LSTypeRouter, ID: a, AdvRouter: a}
 	}
 	for i := byte(1); i <= 100; i++ {
 		l.set(k(i), int(i))
@@ -118,7 +116,7 @@ func TestKeyList(t *testing.T) {
 		t.Fatalf("len %d", l.len())
 	}
 	var order []int
-	l.each(func(_ LSAKey, v int) bool { order = append(order, v); return true })
+	l.each(func(_ packet.LSAKey, v int) bool { order = append(order, v); return true })
 	if len(order) != 50 || order[0] != 200 || order[1] != 4 || order[49] != 100 {
 		t.Errorf("order %v", order)
 	}
@@ -132,4 +130,15 @@ func TestKeyList(t *testing.T) {
 	if l.len() != 0 || l.has(k(4)) {
 		t.Error("clear")
 	}
+}
+
+// takeLSDBEvent reports whether an EventLSDBChanged came since the last
+// call, and forgets the events so far.
+func (h *harness) takeLSDBEvent() bool {
+	got := false
+	for _, e := range h.events {
+		got = got || e.Kind == EventLSDBChanged
+	}
+	h.events = nil
+	return got
 }

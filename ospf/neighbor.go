@@ -3,6 +3,9 @@ package ospf
 import (
 	"net/netip"
 	"time"
+
+	"github.com/switchless/routing/internal/loop"
+	"github.com/switchless/routing/ospf/packet"
 )
 
 // neighbor is the conversation with one neighboring router (RFC 2328
@@ -14,10 +17,10 @@ type neighbor struct {
 	addr     netip.Addr // Neighbor IP address
 	priority uint8
 	dr, bdr  netip.Addr // as declared in its hellos (zero = none)
-	options  Options
+	options  packet.Options
 	replay   ReplayState // cryptographic sequence state (D.5.3)
 
-	inactivity timerSlot
+	inactivity loop.Slot
 	deadAt     time.Time
 	// helloReplied is when a hello was last sent early because this
 	// neighbor's hello did not list us (see iface.receiveHello).
@@ -27,30 +30,30 @@ type neighbor struct {
 	master     bool // this router is master
 	ddSeq      uint32
 	ddSeqSet   bool
-	lastRx     ddSummary            // last DD accepted, for duplicate detection
-	lastTx     *DatabaseDescription // last DD sent
+	lastRx     ddSummary                   // last DD accepted, for duplicate detection
+	lastTx     *packet.DatabaseDescription // last DD sent
 	lastTxMore bool
-	ddRxmt     timerSlot
-	summary    []LSAKey // Database summary list
-	summaryPos int      // next summary entry to describe
-	inFlight   int      // master: entries carried by the unacknowledged DD
+	ddRxmt     loop.Slot
+	summary    []packet.LSAKey // Database summary list
+	summaryPos int             // next summary entry to describe
+	inFlight   int             // master: entries carried by the unacknowledged DD
 
-	req     keyList[LSAHeader] // Link state request list
-	lsrSent []LSAKey           // keys of the outstanding LS Request
-	lsrRxmt timerSlot
+	req     keyList[packet.LSAHeader] // Link state request list
+	lsrSent []packet.LSAKey           // keys of the outstanding LS Request
+	lsrRxmt loop.Slot
 
 	rxmt      keyList[rxmtItem] // Link state retransmission list
-	rxmtTimer timerSlot
+	rxmtTimer loop.Slot
 
-	directAcks []LSAHeader // direct acknowledgments to send at settle
-	directLSU  []*dbEntry  // LSAs to send directly at settle (§10.7, §13 step 8)
+	directAcks []packet.LSAHeader // direct acknowledgments to send at settle
+	directLSU  []*dbEntry         // LSAs to send directly at settle (§10.7, §13 step 8)
 }
 
 // ddSummary is what §10.6 remembers of the last DD received.
 type ddSummary struct {
 	valid   bool
-	flags   DDFlags
-	options Options
+	flags   packet.DDFlags
+	options packet.Options
 	seq     uint32
 }
 
@@ -68,7 +71,7 @@ func newNeighbor(ifc *iface, rid, addr netip.Addr) *neighbor {
 // broadcast networks, AllSPFRouters on point-to-point ones (§8.1).
 func (n *neighbor) dest() netip.Addr {
 	if n.ifc.p2p() {
-		return AllSPFRouters
+		return packet.AllSPFRouters
 	}
 	return n.addr
 }
@@ -126,6 +129,8 @@ func (n *neighbor) stateChanged(old NeighborState, e nbrEvent) {
 	in := ifc.in
 	in.log.Info("ospf: neighbor state", "interface", ifc.cfg.Name, "neighbor", n.rid.String(), "addr", n.addr.String(),
 		"from", old.String(), "to", n.state.String(), "event", e.String())
+	in.emit(Event{Kind: EventNeighborState, Interface: ifc.cfg.Name, Neighbor: n.rid, NeighborAddr: n.addr,
+		OldNeighbor: old, NewNeighbor: n.state})
 	// The DD retransmission timer only runs in ExStart and, for the
 	// master, in Exchange (§10.8).
 	if n.state != NbrExStart && !(n.state == NbrExchange && n.master) {
@@ -173,7 +178,7 @@ func (n *neighbor) stopTimers() {
 // clearLists empties the retransmission, summary and request lists
 // (§10.3).
 func (n *neighbor) clearLists() {
-	n.rxmt.each(func(_ LSAKey, it rxmtItem) bool {
+	n.rxmt.each(func(_ packet.LSAKey, it rxmtItem) bool {
 		it.e.rxmtRefs--
 		return true
 	})
@@ -204,13 +209,13 @@ func (n *neighbor) rxmtAdd(e *dbEntry, sent bool) {
 	}
 	n.rxmt.set(k, rxmtItem{e: e, sentAt: at})
 	e.rxmtRefs++
-	if !n.rxmtTimer.armed() {
+	if !n.rxmtTimer.Armed() {
 		n.armRxmt(at.Add(n.ifc.cfg.rxmtInterval()).Sub(now))
 	}
 }
 
 // rxmtDel removes an LSA from the retransmission list.
-func (n *neighbor) rxmtDel(k LSAKey) {
+func (n *neighbor) rxmtDel(k packet.LSAKey) {
 	if it, ok := n.rxmt.get(k); ok {
 		it.e.rxmtRefs--
 		n.rxmt.del(k)
@@ -232,7 +237,7 @@ func (n *neighbor) retransmit() {
 	rx := ifc.cfg.rxmtInterval()
 	var due []*dbEntry
 	next := time.Time{}
-	n.rxmt.each(func(k LSAKey, it rxmtItem) bool {
+	n.rxmt.each(func(k packet.LSAKey, it rxmtItem) bool {
 		if !now.Before(it.sentAt.Add(rx)) {
 			due = append(due, it.e)
 			it.sentAt = now
@@ -254,20 +259,20 @@ func (n *neighbor) retransmit() {
 // keyList is an insertion-ordered map keyed by LSA identity, so that
 // lists are walked in a deterministic order.
 type keyList[V any] struct {
-	idx  map[LSAKey]int
+	idx  map[packet.LSAKey]int
 	ents []keyListEnt[V]
 	dead int
 }
 
 type keyListEnt[V any] struct {
-	k    LSAKey
+	k    packet.LSAKey
 	v    V
 	live bool
 }
 
 func (l *keyList[V]) len() int { return len(l.idx) }
 
-func (l *keyList[V]) get(k LSAKey) (V, bool) {
+func (l *keyList[V]) get(k packet.LSAKey) (V, bool) {
 	if i, ok := l.idx[k]; ok {
 		return l.ents[i].v, true
 	}
@@ -275,24 +280,24 @@ func (l *keyList[V]) get(k LSAKey) (V, bool) {
 	return zero, false
 }
 
-func (l *keyList[V]) has(k LSAKey) bool {
+func (l *keyList[V]) has(k packet.LSAKey) bool {
 	_, ok := l.idx[k]
 	return ok
 }
 
-func (l *keyList[V]) set(k LSAKey, v V) {
+func (l *keyList[V]) set(k packet.LSAKey, v V) {
 	if i, ok := l.idx[k]; ok {
 		l.ents[i].v = v
 		return
 	}
 	if l.idx == nil {
-		l.idx = make(map[LSAKey]int)
+		l.idx = make(map[packet.LSAKey]int)
 	}
 	l.idx[k] = len(l.ents)
 	l.ents = append(l.ents, keyListEnt[V]{k: k, v: v, live: true})
 }
 
-func (l *keyList[V]) del(k LSAKey) {
+func (l *keyList[V]) del(k packet.LSAKey) {
 	i, ok := l.idx[k]
 	if !ok {
 		return
@@ -329,7 +334,7 @@ func (l *keyList[V]) clear() {
 
 // each calls f on every entry in insertion order until f returns false.
 // f may call set on the current key but must not add or delete.
-func (l *keyList[V]) each(f func(LSAKey, V) bool) {
+func (l *keyList[V]) each(f func(packet.LSAKey, V) bool) {
 	for i := 0; i < len(l.ents); i++ {
 		if e := l.ents[i]; e.live {
 			if !f(e.k, e.v) {
@@ -340,9 +345,9 @@ func (l *keyList[V]) each(f func(LSAKey, V) bool) {
 }
 
 // first returns up to max keys in order.
-func (l *keyList[V]) first(max int) []LSAKey {
-	var out []LSAKey
-	l.each(func(k LSAKey, _ V) bool {
+func (l *keyList[V]) first(max int) []packet.LSAKey {
+	var out []packet.LSAKey
+	l.each(func(k packet.LSAKey, _ V) bool {
 		out = append(out, k)
 		return len(out) < max
 	})

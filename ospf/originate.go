@@ -4,6 +4,9 @@ import (
 	"net/netip"
 	"slices"
 	"time"
+
+	"github.com/switchless/routing/internal/loop"
+	"github.com/switchless/routing/ospf/packet"
 )
 
 // originState is the bookkeeping of LSA origination (§12.4).
@@ -13,31 +16,31 @@ type originState struct {
 	// stopping suppresses origination while Stop flushes.
 	stopping bool
 	// last is when each LSA was last originated, for MinLSInterval.
-	last map[LSAKey]time.Time
+	last map[packet.LSAKey]time.Time
 	// wrap marks LSAs whose MaxSequenceNumber instance is being flushed
 	// before a new one starts from InitialSequenceNumber (§12.1.6).
-	wrap map[LSAKey]bool
+	wrap map[packet.LSAKey]bool
 	// deferred fires when an origination held back by MinLSInterval may
 	// proceed.
-	deferred   timerSlot
+	deferred   loop.Slot
 	deferredAt time.Time
 	// flags are the router-LSA flags set by other parts of the package
 	// (E for an AS boundary router, once redistribution exists).
-	flags RouterFlags
+	flags packet.RouterFlags
 	// sources are further providers of self-originated LSAs (such as
 	// AS-external-LSAs of redistributed routes). buildSelf includes what
 	// they return, headers without age, sequence number or checksum, so
 	// originateAll keeps them up to date instead of flushing them as
 	// unwanted. They run under the instance mutex.
-	sources []func() []LSA
+	sources []func() []packet.LSA
 }
 
 func (o *originState) init() {
-	o.last = make(map[LSAKey]time.Time)
-	o.wrap = make(map[LSAKey]bool)
+	o.last = make(map[packet.LSAKey]time.Time)
+	o.wrap = make(map[packet.LSAKey]bool)
 }
 
-func (o *originState) wrapPending(k LSAKey) bool {
+func (o *originState) wrapPending(k packet.LSAKey) bool {
 	if o.wrap[k] {
 		delete(o.wrap, k)
 		return true
@@ -52,7 +55,7 @@ func (o *originState) stop(in *Instance) {
 
 // deferUntil arranges for origination to be retried at t.
 func (o *originState) deferUntil(in *Instance, t time.Time) {
-	if o.deferred.armed() && !o.deferredAt.After(t) {
+	if o.deferred.Armed() && !o.deferredAt.After(t) {
 		return
 	}
 	o.deferredAt = t
@@ -73,7 +76,7 @@ func (in *Instance) originateAll() {
 	}
 	now := in.clock.Now()
 	want := in.buildSelf()
-	wanted := make(map[LSAKey]bool, len(want))
+	wanted := make(map[packet.LSAKey]bool, len(want))
 	for i := range want {
 		wanted[want[i].Header.Key()] = true
 		in.originate(&want[i], false)
@@ -89,8 +92,8 @@ func (in *Instance) originateAll() {
 }
 
 // selfKeys returns the keys of the LSAs advertised by this router, sorted.
-func (in *Instance) selfKeys() []LSAKey {
-	keys := make([]LSAKey, 0, len(in.db.self))
+func (in *Instance) selfKeys() []packet.LSAKey {
+	keys := make([]packet.LSAKey, 0, len(in.db.self))
 	for k := range in.db.self {
 		keys = append(keys, k)
 	}
@@ -100,8 +103,8 @@ func (in *Instance) selfKeys() []LSAKey {
 
 // buildSelf returns the LSAs this router wants in the database now, with
 // headers lacking age, sequence number and checksum.
-func (in *Instance) buildSelf() []LSA {
-	out := []LSA{in.buildRouterLSA()}
+func (in *Instance) buildSelf() []packet.LSA {
+	out := []packet.LSA{in.buildRouterLSA()}
 	for _, ifc := range in.ifaces {
 		if l, ok := ifc.buildNetworkLSA(); ok {
 			out = append(out, l)
@@ -117,8 +120,8 @@ func (in *Instance) buildSelf() []LSA {
 }
 
 // buildRouterLSA builds the router-LSA (§12.4.1).
-func (in *Instance) buildRouterLSA() LSA {
-	l := LSA{Header: LSAHeader{Options: in.options(), Type: LSTypeRouter, ID: in.rid, AdvRouter: in.rid}}
+func (in *Instance) buildRouterLSA() packet.LSA {
+	l := packet.LSA{Header: packet.LSAHeader{Options: in.options(), Type: packet.LSTypeRouter, ID: in.rid, AdvRouter: in.rid}}
 	l.Router.Flags = in.orig.flags
 	for _, ifc := range in.ifaces {
 		l.Router.Links = ifc.appendLinks(l.Router.Links)
@@ -128,14 +131,14 @@ func (in *Instance) buildRouterLSA() LSA {
 
 // appendLinks appends the router-LSA links describing the interface
 // (§12.4.1.1 point-to-point, §12.4.1.2 broadcast).
-func (ifc *iface) appendLinks(links []RouterLink) []RouterLink {
+func (ifc *iface) appendLinks(links []packet.RouterLink) []packet.RouterLink {
 	cost := ifc.cfg.cost()
 	bits := ifc.cfg.Prefix.Bits()
-	stub := func() RouterLink {
+	stub := func() packet.RouterLink {
 		if bits == 32 {
-			return RouterLink{ID: ifc.addr, Data: Mask(32), Type: LinkStub, Metric: cost}
+			return packet.RouterLink{ID: ifc.addr, Data: packet.Mask(32), Type: packet.LinkStub, Metric: cost}
 		}
-		return RouterLink{ID: ifc.prefix.Addr(), Data: Mask(bits), Type: LinkStub, Metric: cost}
+		return packet.RouterLink{ID: ifc.prefix.Addr(), Data: packet.Mask(bits), Type: packet.LinkStub, Metric: cost}
 	}
 	switch {
 	case ifc.state == IfDown:
@@ -143,7 +146,7 @@ func (ifc *iface) appendLinks(links []RouterLink) []RouterLink {
 		return links
 	case ifc.state == IfLoopback:
 		// §12.4.1: a looped-back interface is a host route of cost 0.
-		return append(links, RouterLink{ID: ifc.addr, Data: Mask(32), Type: LinkStub, Metric: 0})
+		return append(links, packet.RouterLink{ID: ifc.addr, Data: packet.Mask(32), Type: packet.LinkStub, Metric: 0})
 	case ifc.cfg.Passive:
 		// A passive interface has no neighbors: its network is a stub.
 		return append(links, stub())
@@ -152,7 +155,7 @@ func (ifc *iface) appendLinks(links []RouterLink) []RouterLink {
 		var nbrAddr netip.Addr
 		for _, n := range ifc.nbrs {
 			if n.state == NbrFull {
-				links = append(links, RouterLink{ID: n.rid, Data: ifc.addr, Type: LinkPointToPoint, Metric: cost})
+				links = append(links, packet.RouterLink{ID: n.rid, Data: ifc.addr, Type: packet.LinkPointToPoint, Metric: cost})
 			}
 			if n.state >= NbrInit && !nbrAddr.IsValid() {
 				nbrAddr = n.addr
@@ -165,7 +168,7 @@ func (ifc *iface) appendLinks(links []RouterLink) []RouterLink {
 		case bits < 32:
 			links = append(links, stub())
 		case nbrAddr.IsValid():
-			links = append(links, RouterLink{ID: nbrAddr, Data: Mask(32), Type: LinkStub, Metric: cost})
+			links = append(links, packet.RouterLink{ID: nbrAddr, Data: packet.Mask(32), Type: packet.LinkStub, Metric: cost})
 		}
 		return links
 	default:
@@ -180,7 +183,7 @@ func (ifc *iface) appendLinks(links []RouterLink) []RouterLink {
 				}
 			}
 			if transit {
-				return append(links, RouterLink{ID: ifc.dr, Data: ifc.addr, Type: LinkTransit, Metric: cost})
+				return append(links, packet.RouterLink{ID: ifc.dr, Data: ifc.addr, Type: packet.LinkTransit, Metric: cost})
 			}
 		}
 		return append(links, stub())
@@ -189,9 +192,9 @@ func (ifc *iface) appendLinks(links []RouterLink) []RouterLink {
 
 // buildNetworkLSA builds the network-LSA of a broadcast network on which
 // the router is DR and fully adjacent to at least one router (§12.4.2).
-func (ifc *iface) buildNetworkLSA() (LSA, bool) {
+func (ifc *iface) buildNetworkLSA() (packet.LSA, bool) {
 	if ifc.p2p() || ifc.cfg.Passive || ifc.state != IfDR {
-		return LSA{}, false
+		return packet.LSA{}, false
 	}
 	var full []netip.Addr
 	for _, n := range ifc.nbrs {
@@ -200,12 +203,12 @@ func (ifc *iface) buildNetworkLSA() (LSA, bool) {
 		}
 	}
 	if len(full) == 0 {
-		return LSA{}, false
+		return packet.LSA{}, false
 	}
 	slices.SortFunc(full, netip.Addr.Compare)
 	in := ifc.in
-	l := LSA{Header: LSAHeader{Options: in.options(), Type: LSTypeNetwork, ID: ifc.addr, AdvRouter: in.rid}}
-	l.Network.NetworkMask = Mask(ifc.cfg.Prefix.Bits())
+	l := packet.LSA{Header: packet.LSAHeader{Options: in.options(), Type: packet.LSTypeNetwork, ID: ifc.addr, AdvRouter: in.rid}}
+	l.Network.NetworkMask = packet.Mask(ifc.cfg.Prefix.Bits())
 	l.Network.AttachedRouters = append([]netip.Addr{in.rid}, full...)
 	return l, true
 }
@@ -214,7 +217,7 @@ func (ifc *iface) buildNetworkLSA() (LSA, bool) {
 // (§12.4) if its contents differ from the database copy, or always with
 // force. It honours MinLSInterval (§12.4) and the sequence-number wrap of
 // §12.1.6.
-func (in *Instance) originate(d *LSA, force bool) {
+func (in *Instance) originate(d *packet.LSA, force bool) {
 	now := in.clock.Now()
 	k := d.Header.Key()
 	if in.orig.wrap[k] {
@@ -228,7 +231,7 @@ func (in *Instance) originate(d *LSA, force bool) {
 		return
 	}
 	if cur != nil && !force && cur.selfMade && !cur.isMaxAge(now) &&
-		cur.hdr.Options == d.Header.Options && string(cur.raw[LSAHeaderLen:]) == string(raw[LSAHeaderLen:]) {
+		cur.hdr.Options == d.Header.Options && string(cur.raw[packet.LSAHeaderLen:]) == string(raw[packet.LSAHeaderLen:]) {
 		return
 	}
 	// §12.4: at most one new instance per MinLSInterval. The limit is on
@@ -240,9 +243,9 @@ func (in *Instance) originate(d *LSA, force bool) {
 		in.orig.deferUntil(in, t.Add(in.cfg.minLSInterval()))
 		return
 	}
-	seq := int32(InitialSequenceNumber)
+	seq := int32(packet.InitialSequenceNumber)
 	if cur != nil {
-		if cur.hdr.Seq == MaxSequenceNumber {
+		if cur.hdr.Seq == packet.MaxSequenceNumber {
 			// §12.1.6: the sequence space is exhausted: flush the
 			// instance and start again once it has left every database.
 			if !cur.isMaxAge(now) {
@@ -251,7 +254,7 @@ func (in *Instance) originate(d *LSA, force bool) {
 			in.orig.wrap[k] = true
 			return
 		}
-		if cur.hdr.Seq >= InitialSequenceNumber {
+		if cur.hdr.Seq >= packet.InitialSequenceNumber {
 			seq = cur.hdr.Seq + 1
 		}
 	}
@@ -261,8 +264,8 @@ func (in *Instance) originate(d *LSA, force bool) {
 		in.log.Error("ospf: encode self-originated LSA", "lsa", k, "err", err)
 		return
 	}
-	var l LSA
-	if err := l.DecodeFrom(raw); err != nil {
+	var l packet.LSA
+	if err := l.Decode(raw); err != nil {
 		in.log.Error("ospf: decode self-originated LSA", "lsa", k, "err", err)
 		return
 	}

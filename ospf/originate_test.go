@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/switchless/routing/ospf/packet"
 )
 
 // Origination of self-originated LSAs: RFC 2328 §12.4 (MinLSInterval,
@@ -13,7 +15,7 @@ import (
 
 func ourRouterLSA(t *testing.T, h *harness) LSAEntry {
 	t.Helper()
-	e, ok := h.in.LookupLSA(LSAKey{Type: LSTypeRouter, ID: h.rid, AdvRouter: h.rid})
+	e, ok := h.in.LookupLSA(packet.LSAKey{Type: packet.LSTypeRouter, ID: h.rid, AdvRouter: h.rid})
 	if !ok {
 		t.Fatal("no router-LSA of ours")
 	}
@@ -22,21 +24,21 @@ func ourRouterLSA(t *testing.T, h *harness) LSAEntry {
 
 func Test12_4_MinLSInterval(t *testing.T) {
 	h := newHarness(t, NetworkPointToPoint)
-	if e := ourRouterLSA(t, h); e.LSA.Header.Seq != InitialSequenceNumber || len(e.LSA.Router.Links) != 1 {
+	if e := ourRouterLSA(t, h); e.LSA.Header.Seq != packet.InitialSequenceNumber || len(e.LSA.Router.Links) != 1 {
 		t.Fatalf("first router-LSA %+v", e.LSA)
 	}
 	// Full one moment later: the new contents wait for MinLSInterval.
 	h.hello(true)
-	h.dd(DDFlagI|DDFlagM|DDFlagMS, 1)
-	h.dd(DDFlagMS, 2)
+	h.dd(packet.DDFlagI|packet.DDFlagM|packet.DDFlagMS, 1)
+	h.dd(packet.DDFlagMS, 2)
 	h.wantNbr(NbrFull)
 	h.clock.Advance(MinLSInterval - time.Millisecond)
-	if e := ourRouterLSA(t, h); e.LSA.Header.Seq != InitialSequenceNumber {
+	if e := ourRouterLSA(t, h); e.LSA.Header.Seq != packet.InitialSequenceNumber {
 		t.Fatalf("new instance before MinLSInterval: seq %#x", uint32(e.LSA.Header.Seq))
 	}
 	h.clock.Advance(time.Millisecond)
 	e := ourRouterLSA(t, h)
-	if e.LSA.Header.Seq != InitialSequenceNumber+1 || !slices.Equal(linkTypes(e.LSA.Router), []string{"PointToPoint:9.9.9.9", "Stub:10.0.0.0"}) {
+	if e.LSA.Header.Seq != packet.InitialSequenceNumber+1 || !slices.Equal(linkTypes(e.LSA.Router), []string{"PointToPoint:9.9.9.9", "Stub:10.0.0.0"}) {
 		t.Fatalf("after MinLSInterval: %+v", e.LSA)
 	}
 }
@@ -45,17 +47,17 @@ func Test12_4_LSRefreshTime(t *testing.T) {
 	h := newHarness(t, NetworkPointToPoint)
 	h.clock.Advance(lsRefresh - time.Second)
 	e := ourRouterLSA(t, h)
-	if e.LSA.Header.Seq != InitialSequenceNumber || e.LSA.Header.Age != LSRefreshTime-1 {
+	if e.LSA.Header.Seq != packet.InitialSequenceNumber || e.LSA.Header.Age != packet.LSRefreshTime-1 {
 		t.Fatalf("before LSRefreshTime: %+v", e.LSA.Header)
 	}
 	h.clock.Advance(time.Second)
 	e = ourRouterLSA(t, h)
-	if e.LSA.Header.Seq != InitialSequenceNumber+1 || e.LSA.Header.Age != 0 {
+	if e.LSA.Header.Seq != packet.InitialSequenceNumber+1 || e.LSA.Header.Age != 0 {
 		t.Fatalf("not refreshed at LSRefreshTime: %+v", e.LSA.Header)
 	}
 	// Refreshed again and again: it never reaches MaxAge.
 	h.clock.Advance(3 * time.Hour)
-	if e = ourRouterLSA(t, h); e.LSA.Header.Age >= MaxAge || e.LSA.Header.Seq != InitialSequenceNumber+7 {
+	if e = ourRouterLSA(t, h); e.LSA.Header.Age >= packet.MaxAge || e.LSA.Header.Seq != packet.InitialSequenceNumber+7 {
 		t.Fatalf("after 3 h: %+v", e.LSA.Header)
 	}
 }
@@ -66,10 +68,10 @@ func Test12_1_6_SequenceNumberWrap(t *testing.T) {
 	h.ackOurs()
 	// A neighbor holds our router-LSA at MaxSequenceNumber (§13.4 makes
 	// us go past it, which is impossible): flush it first.
-	h.lsu(peerRouterLSA(t, "1.1.1.1", MaxSequenceNumber, 5))
+	h.lsu(peerRouterLSA(t, "1.1.1.1", packet.MaxSequenceNumber, 5))
 	h.clock.Advance(MinLSInterval)
-	ups := ofType(h.tr.take(t), TypeLSUpdate)
-	var flush LSAHeader
+	ups := ofType(h.tr.take(t), packet.TypeLSUpdate)
+	var flush packet.LSAHeader
 	for _, u := range ups {
 		for _, l := range u.p.LSU.LSAs {
 			if l.Header.AdvRouter == h.rid {
@@ -77,18 +79,18 @@ func Test12_1_6_SequenceNumberWrap(t *testing.T) {
 			}
 		}
 	}
-	if flush.Seq != MaxSequenceNumber || lsAge(flush.Age) != MaxAge {
+	if flush.Seq != packet.MaxSequenceNumber || packet.LSAge(flush.Age) != packet.MaxAge {
 		t.Fatalf("want our LSA flushed at MaxSequenceNumber and MaxAge, sent %+v", ups)
 	}
 	// Until every neighbor acknowledges the flush, no new instance.
 	h.clock.Advance(2 * time.Second)
-	if e := ourRouterLSA(t, h); e.LSA.Header.Seq != MaxSequenceNumber {
+	if e := ourRouterLSA(t, h); e.LSA.Header.Seq != packet.MaxSequenceNumber {
 		t.Fatalf("new instance before the flush was acknowledged: %+v", e.LSA.Header)
 	}
 	h.ack(flush)
 	h.clock.Advance(2 * time.Second)
 	e := ourRouterLSA(t, h)
-	if e.LSA.Header.Seq != InitialSequenceNumber || lsAge(e.LSA.Header.Age) == MaxAge {
+	if e.LSA.Header.Seq != packet.InitialSequenceNumber || packet.LSAge(e.LSA.Header.Age) == packet.MaxAge {
 		t.Fatalf("after the wrap: %+v, want a fresh instance at InitialSequenceNumber", e.LSA.Header)
 	}
 }
@@ -103,18 +105,18 @@ func Test12_4_2_NetworkLSAWhileDR(t *testing.T) {
 	if st.State != IfDR || st.BDR != h.peer {
 		t.Fatalf("after the Wait Timer: %+v", st)
 	}
-	if !h.tr.groups[AllDRouters] {
+	if !h.tr.groups[packet.AllDRouters] {
 		t.Error("DR did not join AllDRouters")
 	}
-	h.hello(true, func(hl *Hello) { hl.DesignatedRouter = h.me; hl.BackupDesignatedRouter = h.peer })
+	h.hello(true, func(hl *packet.Hello) { hl.DesignatedRouter = h.me; hl.BackupDesignatedRouter = h.peer })
 	h.wantNbr(NbrExStart)
-	h.dd(DDFlagI|DDFlagM|DDFlagMS, 1)
-	h.dd(DDFlagMS, 2)
+	h.dd(packet.DDFlagI|packet.DDFlagM|packet.DDFlagMS, 1)
+	h.dd(packet.DDFlagMS, 2)
 	h.wantNbr(NbrFull)
 	h.clock.Advance(MinLSInterval)
-	k := LSAKey{Type: LSTypeNetwork, ID: h.me, AdvRouter: h.rid}
+	k := packet.LSAKey{Type: packet.LSTypeNetwork, ID: h.me, AdvRouter: h.rid}
 	n, ok := h.in.LookupLSA(k)
-	if !ok || n.LSA.Network.NetworkMask != Mask(24) ||
+	if !ok || n.LSA.Network.NetworkMask != packet.Mask(24) ||
 		!slices.Equal(n.LSA.Network.AttachedRouters, []netip.Addr{h.rid, h.prid}) {
 		t.Fatalf("network-LSA %+v", n.LSA)
 	}
@@ -125,7 +127,7 @@ func Test12_4_2_NetworkLSAWhileDR(t *testing.T) {
 	// (§12.4.2) and the link becomes a stub (§12.4.1.2).
 	h.clock.Advance(h.ic.deadInterval() + MinLSInterval)
 	n, ok = h.in.LookupLSA(k)
-	if ok && lsAge(n.LSA.Header.Age) != MaxAge {
+	if ok && packet.LSAge(n.LSA.Header.Age) != packet.MaxAge {
 		t.Errorf("network-LSA not flushed: %+v", n.LSA.Header)
 	}
 	if got := linkTypes(ourRouterLSA(t, h).LSA.Router); !slices.Equal(got, []string{"Stub:10.0.0.0"}) {
@@ -135,7 +137,7 @@ func Test12_4_2_NetworkLSAWhileDR(t *testing.T) {
 
 func Test12_4_1_PassiveInterface(t *testing.T) {
 	h := newHarness(t, NetworkBroadcast, func(ic *InterfaceConfig) { ic.Passive = true })
-	if hs := ofType(h.tr.take(t), TypeHello); len(hs) != 0 {
+	if hs := ofType(h.tr.take(t), packet.TypeHello); len(hs) != 0 {
 		t.Errorf("passive interface sent hellos")
 	}
 	h.hello(true)
@@ -153,20 +155,20 @@ func TestOriginationSources(t *testing.T) {
 	// self-originated LSAs: they are originated, refreshed with the rest,
 	// and flushed when the source stops returning them.
 	h := newHarness(t, NetworkPointToPoint)
-	ext := LSA{Header: LSAHeader{Options: OptE, Type: LSTypeASExternal, ID: netip.MustParseAddr("192.0.2.0")}}
-	ext.External.NetworkMask = Mask(24)
+	ext := packet.LSA{Header: packet.LSAHeader{Options: packet.OptE, Type: packet.LSTypeASExternal, ID: netip.MustParseAddr("192.0.2.0")}}
+	ext.External.NetworkMask = packet.Mask(24)
 	ext.External.Metric = 20
 	want := true
 	h.in.mu.Lock()
-	h.in.orig.sources = append(h.in.orig.sources, func() []LSA {
+	h.in.orig.sources = append(h.in.orig.sources, func() []packet.LSA {
 		if want {
-			return []LSA{ext}
+			return []packet.LSA{ext}
 		}
 		return nil
 	})
 	h.in.orig.dirty = true
 	h.in.settleAndUnlock()
-	k := LSAKey{Type: LSTypeASExternal, ID: ext.Header.ID, AdvRouter: h.rid}
+	k := packet.LSAKey{Type: packet.LSTypeASExternal, ID: ext.Header.ID, AdvRouter: h.rid}
 	e, ok := h.in.LookupLSA(k)
 	if !ok || !e.SelfOriginated || e.LSA.External.Metric != 20 {
 		t.Fatalf("contributed LSA not originated: %+v", e)
@@ -179,7 +181,7 @@ func TestOriginationSources(t *testing.T) {
 	want = false
 	h.in.orig.dirty = true
 	h.in.settleAndUnlock()
-	if e, _ := h.in.LookupLSA(k); lsAge(e.LSA.Header.Age) != MaxAge {
+	if e, _ := h.in.LookupLSA(k); packet.LSAge(e.LSA.Header.Age) != packet.MaxAge {
 		t.Fatalf("withdrawn contributed LSA not flushed: %+v", e.LSA.Header)
 	}
 }
@@ -192,15 +194,15 @@ func Test12_4_MinLSIntervalConfigured(t *testing.T) {
 		c.MinLSArrival = 50 * time.Millisecond
 	})
 	h.hello(true)
-	h.dd(DDFlagI|DDFlagM|DDFlagMS, 1)
-	h.dd(DDFlagMS, 2)
+	h.dd(packet.DDFlagI|packet.DDFlagM|packet.DDFlagMS, 1)
+	h.dd(packet.DDFlagMS, 2)
 	h.wantNbr(NbrFull)
 	h.clock.Advance(99 * time.Millisecond)
-	if e := ourRouterLSA(t, h); e.LSA.Header.Seq != InitialSequenceNumber {
+	if e := ourRouterLSA(t, h); e.LSA.Header.Seq != packet.InitialSequenceNumber {
 		t.Fatalf("new instance before the configured MinLSInterval: seq %#x", uint32(e.LSA.Header.Seq))
 	}
 	h.clock.Advance(time.Millisecond)
-	if e := ourRouterLSA(t, h); e.LSA.Header.Seq != InitialSequenceNumber+1 || len(e.LSA.Router.Links) != 2 {
+	if e := ourRouterLSA(t, h); e.LSA.Header.Seq != packet.InitialSequenceNumber+1 || len(e.LSA.Router.Links) != 2 {
 		t.Fatalf("after the configured MinLSInterval: %+v", e.LSA)
 	}
 }
@@ -220,7 +222,7 @@ func Test13_4_NewerSelfOriginatedReplacedAtOnce(t *testing.T) {
 	stale.Header.Seq = before.LSA.Header.Seq + 7
 	stale.Header.Age = 30
 	stale.Router.Links = append(slices.Clone(stale.Router.Links),
-		RouterLink{ID: netip.MustParseAddr("172.16.0.0"), Data: netip.MustParseAddr("255.255.0.0"), Type: LinkStub, Metric: 1})
+		packet.RouterLink{ID: netip.MustParseAddr("172.16.0.0"), Data: netip.MustParseAddr("255.255.0.0"), Type: packet.LinkStub, Metric: 1})
 	h.lsu(mkLSA(t, stale))
 	h.clock.Advance(time.Millisecond)
 	e := ourRouterLSA(t, h)
@@ -231,7 +233,7 @@ func Test13_4_NewerSelfOriginatedReplacedAtOnce(t *testing.T) {
 		t.Fatalf("§13.4 instance carries %v, want our own links %v", linkTypes(e.LSA.Router), linkTypes(before.LSA.Router))
 	}
 	var flooded bool
-	for _, u := range ofType(h.tr.take(t), TypeLSUpdate) {
+	for _, u := range ofType(h.tr.take(t), packet.TypeLSUpdate) {
 		for _, l := range u.p.LSU.LSAs {
 			if l.Header.Key() == e.Key() && l.Header.Seq == stale.Header.Seq+1 {
 				flooded = true

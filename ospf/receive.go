@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"github.com/switchless/routing"
+	"github.com/switchless/routing/ospf/packet"
 )
 
 // receive runs the checks of RFC 2328 §8.2 on a packet received on ifc
@@ -16,8 +17,8 @@ func (in *Instance) receive(ifc *iface, p routing.Packet) {
 		ifc.drop(DropInterfaceDown, src, nil)
 		return
 	}
-	var h Header
-	if err := h.DecodeFrom(p.Payload); err != nil {
+	var h packet.Header
+	if err := h.Decode(p.Payload); err != nil {
 		ifc.drop(DropMalformed, src, err)
 		return
 	}
@@ -40,7 +41,7 @@ func (in *Instance) receive(ifc *iface, p routing.Packet) {
 		return
 	}
 	// §8.2: AllDRouters is for the DR and BDR only.
-	if p.Dst.Unmap() == AllDRouters && ifc.state != IfDR && ifc.state != IfBackup {
+	if p.Dst.Unmap() == packet.AllDRouters && ifc.state != IfDR && ifc.state != IfBackup {
 		ifc.drop(DropWrongDest, src, nil)
 		return
 	}
@@ -58,10 +59,10 @@ func (in *Instance) receive(ifc *iface, p routing.Packet) {
 		ifc.drop(authReason(err), src, err)
 		return
 	}
-	if h.Type == TypeLSUpdate {
+	if h.Type == packet.TypeLSUpdate {
 		// LS Updates are split into raw LSAs, kept byte for byte.
 		var raws [][]byte
-		if err := RawLSAs(body[HeaderLen:], func(_ int, lsa []byte) error {
+		if err := packet.RawLSAs(body[packet.HeaderLen:], func(_ int, lsa []byte) error {
 			raws = append(raws, lsa)
 			return nil
 		}); err != nil {
@@ -76,11 +77,11 @@ func (in *Instance) receive(ifc *iface, p routing.Packet) {
 		return
 	}
 	pk := &in.rx
-	if err := pk.DecodeFrom(body); err != nil {
+	if err := pk.Decode(body); err != nil {
 		ifc.drop(DropMalformed, src, err)
 		return
 	}
-	if h.Type == TypeHello {
+	if h.Type == packet.TypeHello {
 		ifc.receiveHello(pk.Header, src, &pk.Hello, fresh)
 		return
 	}
@@ -90,11 +91,11 @@ func (in *Instance) receive(ifc *iface, p routing.Packet) {
 		return
 	}
 	switch h.Type {
-	case TypeDatabaseDescription:
+	case packet.TypeDatabaseDescription:
 		nbr.receiveDD(&pk.DD, src)
-	case TypeLSRequest:
+	case packet.TypeLSRequest:
 		nbr.receiveLSR(&pk.LSR, src)
-	case TypeLSAck:
+	case packet.TypeLSAck:
 		nbr.receiveAck(pk.LSAck.LSAHeaders, src)
 	}
 }
@@ -102,13 +103,13 @@ func (in *Instance) receive(ifc *iface, p routing.Packet) {
 // authReason maps a verification error to its drop reason.
 func authReason(err error) DropReason {
 	switch {
-	case errors.Is(err, ErrAuthType):
+	case errors.Is(err, packet.ErrAuthType):
 		return DropAuthType
 	case errors.Is(err, ErrReplay):
 		return DropReplay
-	case errors.Is(err, ErrAuth):
+	case errors.Is(err, packet.ErrAuth):
 		return DropAuth
-	case errors.Is(err, ErrChecksum):
+	case errors.Is(err, packet.ErrChecksum):
 		return DropChecksum
 	}
 	return DropMalformed

@@ -5,6 +5,8 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+
+	"github.com/switchless/routing/ospf/packet"
 )
 
 // This file decides which AS-external-LSAs this router originates (RFC
@@ -272,7 +274,7 @@ func (r *redistState) wanted(ospfNets []netip.Prefix) []ExternalRoute {
 // (10.0.0.0/8 keeps 10.0.0.0, 10.0.0.0/16 becomes 10.0.255.255). A route
 // whose ID would collide with another's is left out and returned in
 // skipped.
-func externalLSAs(rid netip.Addr, opts Options, routes []ExternalRoute) (lsas []LSA, skipped []ExternalRoute) {
+func externalLSAs(rid netip.Addr, opts packet.Options, routes []ExternalRoute) (lsas []packet.LSA, skipped []ExternalRoute) {
 	ids := make(map[netip.Addr]bool, len(routes))
 	type pick struct {
 		r  ExternalRoute
@@ -307,10 +309,10 @@ func externalLSAs(rid netip.Addr, opts Options, routes []ExternalRoute) (lsas []
 		if !fwd.IsValid() {
 			fwd = netip.IPv4Unspecified()
 		}
-		lsas = append(lsas, LSA{
-			Header: LSAHeader{Options: opts, Type: LSTypeASExternal, ID: p.id, AdvRouter: rid},
-			External: ExternalLSA{
-				NetworkMask:       Mask(p.r.Prefix.Bits()),
+		lsas = append(lsas, packet.LSA{
+			Header: packet.LSAHeader{Options: opts, Type: packet.LSTypeASExternal, ID: p.id, AdvRouter: rid},
+			External: packet.ExternalLSA{
+				NetworkMask:       packet.Mask(p.r.Prefix.Bits()),
 				E:                 p.r.MetricType.isType2(),
 				Metric:            p.r.Metric,
 				ForwardingAddress: fwd,
@@ -318,6 +320,6 @@ func externalLSAs(rid netip.Addr, opts Options, routes []ExternalRoute) (lsas []
 			},
 		})
 	}
-	slices.SortFunc(lsas, func(a, b LSA) int { return a.Header.ID.Compare(b.Header.ID) })
+	slices.SortFunc(lsas, func(a, b packet.LSA) int { return a.Header.ID.Compare(b.Header.ID) })
 	return lsas, skipped
 }

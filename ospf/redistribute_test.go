@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/switchless/routing/ospf/packet"
 )
 
 func o5pfx(ss ...string) []netip.Prefix {
@@ -111,7 +112,7 @@ func TestAppendixE_LinkStateIDs(t *testing.T) {
 		{Prefix: netip.MustParsePrefix("10.0.255.255/32"), Metric: 4},
 		{Prefix: netip.MustParsePrefix("192.0.2.0/24"), Metric: 5, Forwarding: netip.MustParseAddr("10.1.1.1"), MetricType: MetricType1, Tag: 9},
 	}
-	lsas, skipped := externalLSAs(netip.MustParseAddr("1.1.1.1"), OptE, routes)
+	lsas, skipped := externalLSAs(netip.MustParseAddr("1.1.1.1"), packet.OptE, routes)
 	var got []string
 	for _, l := range lsas {
 		p, _ := l.Prefix()
@@ -135,13 +136,13 @@ func TestAppendixE_LinkStateIDs(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		back, err := ParseLSA(b)
+		back, err := packet.ParseLSA(b)
 		if err != nil {
 			t.Fatal(err)
 		}
 		p1, _ := l.Prefix()
 		p2, _ := back.Prefix()
-		if p1 != p2 || back.Header.AdvRouter != netip.MustParseAddr("1.1.1.1") || back.Header.Options != OptE {
+		if p1 != p2 || back.Header.AdvRouter != netip.MustParseAddr("1.1.1.1") || back.Header.Options != packet.OptE {
 			t.Errorf("round trip of %v: %+v", p1, back.Header)
 		}
 	}

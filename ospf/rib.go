@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/switchless/routing/fib"
+	"github.com/switchless/routing/ospf/packet"
 )
 
 // PathType is the type of path a routing table entry describes (RFC 2328
@@ -125,10 +126,10 @@ type RouterRoute struct {
 	RouterID netip.Addr `json:"router_id"`
 	// Flags are the B (area border) and E (AS boundary) bits of the
 	// router's router-LSA.
-	Flags    RouterFlags `json:"flags"`
-	Area     netip.Addr  `json:"area"`
-	Cost     uint32      `json:"cost"`
-	NextHops []NextHop   `json:"nexthops"`
+	Flags    packet.RouterFlags `json:"flags"`
+	Area     netip.Addr         `json:"area"`
+	Cost     uint32             `json:"cost"`
+	NextHops []NextHop          `json:"nexthops"`
 }
 
 // RoutingTable is the OSPF routing table (RFC 2328 §11) as plain values,
@@ -319,7 +320,7 @@ func (e *ribEntry) sameAttrs(o *ribEntry) bool {
 // routerPath is a router entry of the internal table (§11): the path to an
 // area border or AS boundary router.
 type routerPath struct {
-	flags RouterFlags
+	flags packet.RouterFlags
 	cost  uint32
 	hops  nhRef
 }

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/switchless/routing/fib"
+	"github.com/switchless/routing/internal/loop"
+	"github.com/switchless/routing/ospf/packet"
 )
 
 // This file joins the routing table calculation to the Instance: database
@@ -32,19 +34,19 @@ type routingState struct {
 	in     *Instance
 	calc   *routeCalc
 	sched  *spfScheduler
-	fib    *fibSync // nil without Config.FIB
+	fib    *fibSync // nil without Env.FIB
 	redist *redistState
 
 	ifacesChanged bool // next full run must not trust the old table for the FIB diff
 	lastRun       time.Time
 	lastDur       time.Duration
-	fibRetry      timerSlot
-	fibCheck      timerSlot
+	fibRetry      loop.Slot
+	fibCheck      loop.Slot
 	ifStates      []InterfaceState // at the last full run
 	stopped       bool
 }
 
-func newRoutingState(in *Instance) *routingState {
+func newRoutingState(in *Instance, sink fib.Sink) *routingState {
 	rs := &routingState{in: in, redist: newRedistState(in.cfg.Redistribute, in.cfg.DefaultInformation)}
 	rs.calc = newRouteCalc(spfInput{
 		root:     u32Of(in.rid),
@@ -52,9 +54,9 @@ func newRoutingState(in *Instance) *routingState {
 		ifaces:   rs.spfIfaces(),
 		maxPaths: in.cfg.MaxPaths,
 	})
-	rs.sched = newSPFScheduler(in.cfg.SPF, in.clock, in, rs.runSPF)
-	if in.cfg.FIB != nil {
-		rs.fib = newFIBSync(in.cfg.FIB, in.cfg.FIBTable, in.cfg.FIBMetric, in.log)
+	rs.sched = newSPFScheduler(in.cfg.SPF, in.clock, in.runTimer, rs.runSPF)
+	if sink != nil {
+		rs.fib = newFIBSync(sink, in.cfg.FIBTable, in.cfg.FIBMetric, in.log)
 	}
 	in.observers = append(in.observers, rs.lsdbChanged)
 	in.orig.sources = append(in.orig.sources, rs.externalLSAs)
@@ -110,7 +112,7 @@ func (rs *routingState) lsdbChanged(ch LSDBChange) {
 	if !ch.Content || rs.stopped {
 		return
 	}
-	var l *LSA
+	var l *packet.LSA
 	if e := rs.in.db.get(ch.Key); e != nil && !e.isMaxAge(rs.in.clock.Now()) {
 		l = &e.lsa
 	}
@@ -144,6 +146,7 @@ func (rs *routingState) runSPF() {
 	if rs.in.debugEnabled() {
 		rs.in.log.Debug("ospf: SPF", "routes", len(cur.ents), "duration", rs.lastDur)
 	}
+	rs.in.emit(Event{Kind: EventRoutingTable, Routes: len(cur.ents)})
 }
 
 // interfacesMoved reports whether an interface changed state since the
@@ -168,8 +171,11 @@ func (rs *routingState) settle() {
 		return
 	}
 	changed := rs.calc.externalsOnly()
-	if rs.fib != nil && len(changed) > 0 {
-		rs.fib.updateKeys(rs.calc.cur, changed)
+	if len(changed) > 0 {
+		if rs.fib != nil {
+			rs.fib.updateKeys(rs.calc.cur, changed)
+		}
+		rs.in.emit(Event{Kind: EventRoutingTable, Routes: len(rs.calc.cur.ents)})
 	}
 }
 
@@ -187,12 +193,15 @@ func (rs *routingState) afterUnlock() {
 	}
 	in := rs.in
 	in.mu.Lock()
-	if in.life == lifeRunning && !rs.fibRetry.armed() {
+	if in.life == lifeRunning && !rs.fibRetry.Armed() {
 		// The callback has nothing to do under the mutex: the flush after
 		// it unlocks reconciles the FIB.
 		in.arm(&rs.fibRetry, fibRetryInterval, func() {})
 	}
+	// Not in.unlock: that would flush again at once. What posted work
+	// left for the FIB waits for the retry.
 	in.mu.Unlock()
+	in.dispatch()
 }
 
 // stop ends routing under the mutex: no more calculations, every route
@@ -226,7 +235,7 @@ func (rs *routingState) ospfNets() []netip.Prefix {
 
 // externalLSAs are the AS-external-LSAs this router wants to originate
 // (§12.4.4), for buildSelf.
-func (rs *routingState) externalLSAs() []LSA {
+func (rs *routingState) externalLSAs() []packet.LSA {
 	if rs.stopped {
 		return nil
 	}
@@ -242,9 +251,9 @@ func (rs *routingState) externalLSAs() []LSA {
 // for the self-originated LSAs to be rebuilt.
 func (rs *routingState) updateFlags() {
 	if len(rs.redist.wanted(rs.ospfNets())) > 0 {
-		rs.in.orig.flags |= RouterFlagE
+		rs.in.orig.flags |= packet.RouterFlagE
 	} else {
-		rs.in.orig.flags &^= RouterFlagE
+		rs.in.orig.flags &^= packet.RouterFlagE
 	}
 	rs.in.orig.dirty = true
 }
@@ -255,7 +264,7 @@ func (rs *routingState) updateFlags() {
 // values (empty before the first).
 func (in *Instance) RoutingTable() RoutingTable {
 	in.mu.Lock()
-	defer in.mu.Unlock()
+	defer in.unlock()
 	if in.rt.calc.cur == nil {
 		return RoutingTable{Routes: []Route{}, Routers: []RouterRoute{}}
 	}
@@ -265,11 +274,11 @@ func (in *Instance) RoutingTable() RoutingTable {
 // SPFStatus returns the state of SPF scheduling and the last run.
 func (in *Instance) SPFStatus() SPFStatus {
 	in.mu.Lock()
-	defer in.mu.Unlock()
+	defer in.unlock()
 	rs := in.rt
 	return SPFStatus{
 		State:        rs.sched.state,
-		Pending:      rs.sched.spf.armed(),
+		Pending:      rs.sched.spf.Armed(),
 		Due:          rs.sched.due,
 		Events:       rs.sched.events,
 		Runs:         rs.calc.fullRuns,
@@ -280,7 +289,7 @@ func (in *Instance) SPFStatus() SPFStatus {
 }
 
 // FIBStats returns the counters of route installation (zero without
-// Config.FIB).
+// Env.FIB).
 func (in *Instance) FIBStats() FIBStats {
 	if in.rt.fib == nil {
 		return FIBStats{}
@@ -292,7 +301,7 @@ func (in *Instance) FIBStats() FIBStats {
 // AS-external-LSAs, sorted by prefix.
 func (in *Instance) ExternalRoutes() []ExternalRoute {
 	in.mu.Lock()
-	defer in.mu.Unlock()
+	defer in.unlock()
 	return in.rt.redist.wanted(in.rt.ospfNets())
 }
 

@@ -17,7 +17,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/switchless/routing"
 	"github.com/switchless/routing/internal/nstest"
+	"github.com/switchless/routing/ospf/packet"
 )
 
 // Routing interop: seeded random topologies of 8 to 12 routers in network
@@ -594,11 +596,11 @@ func TestInteropSPFDurationVsFRR(t *testing.T) {
 		{Name: "r0", Prefix: netip.MustParsePrefix("10.21.0.2/30"), Network: NetworkPointToPoint},
 	}}
 	silent(&cfgR.Interfaces[0])
-	trsR, err := ListenRaw(t.Context(), &cfgR, nsR.Name(), nil)
+	trsR, err := Listen(t.Context(), &cfgR, nsR.Name(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	r0, err := New(cfgR, nil, trsR, nil)
+	r0, err := New(cfgR, Env{Clock: routing.SystemClock(), Transports: trsR})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -616,18 +618,18 @@ func TestInteropSPFDurationVsFRR(t *testing.T) {
 	// The generated area, hung off R0.
 	g := o5genTopology(7, n, 4, 0)
 	r0id := cfgR.RouterID
-	cur, ok := a.LookupLSA(LSAKey{Type: LSTypeRouter, ID: r0id, AdvRouter: r0id})
+	cur, ok := a.LookupLSA(packet.LSAKey{Type: packet.LSTypeRouter, ID: r0id, AdvRouter: r0id})
 	if !ok {
 		t.Fatal("A has no router-LSA of R0")
 	}
-	fake := &LSA{Header: LSAHeader{Type: LSTypeRouter, ID: r0id, AdvRouter: r0id, Seq: cur.LSA.Header.Seq + 1, Options: OptE},
-		Router: RouterLSA{Links: []RouterLink{
-			{Type: LinkPointToPoint, ID: cfgA.RouterID, Data: netip.MustParseAddr("10.21.0.2"), Metric: 10},
-			{Type: LinkStub, ID: netip.MustParseAddr("10.21.0.0"), Data: Mask(30), Metric: 10},
-			{Type: LinkPointToPoint, ID: g.rids[0], Data: netip.MustParseAddr("172.31.0.1"), Metric: 10},
+	fake := &packet.LSA{Header: packet.LSAHeader{Type: packet.LSTypeRouter, ID: r0id, AdvRouter: r0id, Seq: cur.LSA.Header.Seq + 1, Options: packet.OptE},
+		Router: packet.RouterLSA{Links: []packet.RouterLink{
+			{Type: packet.LinkPointToPoint, ID: cfgA.RouterID, Data: netip.MustParseAddr("10.21.0.2"), Metric: 10},
+			{Type: packet.LinkStub, ID: netip.MustParseAddr("10.21.0.0"), Data: packet.Mask(30), Metric: 10},
+			{Type: packet.LinkPointToPoint, ID: g.rids[0], Data: netip.MustParseAddr("172.31.0.1"), Metric: 10},
 		}}}
-	g.lsas[0].Router.Links = append(g.lsas[0].Router.Links, RouterLink{Type: LinkPointToPoint, ID: r0id, Data: netip.MustParseAddr("172.31.0.2"), Metric: 10})
-	inject := append([]*LSA{fake}, g.lsas...)
+	g.lsas[0].Router.Links = append(g.lsas[0].Router.Links, packet.RouterLink{Type: packet.LinkPointToPoint, ID: r0id, Data: netip.MustParseAddr("172.31.0.2"), Metric: 10})
+	inject := append([]*packet.LSA{fake}, g.lsas...)
 	a.mu.Lock()
 	var from *neighbor
 	for _, ifc := range a.ifaces {
@@ -639,13 +641,13 @@ func TestInteropSPFDurationVsFRR(t *testing.T) {
 	}
 	now := a.clock.Now()
 	for _, l := range inject {
-		l.Header.Options = OptE
+		l.Header.Options = packet.OptE
 		raw, err := l.AppendBinary(nil)
 		if err != nil {
 			a.mu.Unlock()
 			t.Fatal(err)
 		}
-		dec, err := ParseLSA(raw)
+		dec, err := packet.ParseLSA(raw)
 		if err != nil {
 			a.mu.Unlock()
 			t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"github.com/switchless/routing/fib"
 	"github.com/switchless/routing/fib/fibtest"
 	"github.com/switchless/routing/netsim"
+	"github.com/switchless/routing/ospf/packet"
 )
 
 // Routing simulations: whole rings of Instances on the in-memory network,
@@ -77,8 +78,8 @@ func (r *o5ring) start(name string, tweak func(*Config)) {
 	s.t.Helper()
 	mem := fib.NewMemory()
 	spy := fibtest.NewSpy(mem)
+	s.r(name).fib = spy
 	in := s.startWith(name, func(cfg *Config) {
-		cfg.FIB = spy
 		switch name {
 		case "r1":
 			cfg.DefaultInformation = DefaultInformation{Originate: true, Metric: 10}
@@ -342,7 +343,7 @@ func TestSimRouting_OriginatorDies(t *testing.T) {
 	r.r("r1").node.Crash()
 	took := r.until(30*time.Second, "r5's default after r1's crash", r.converged(map[string]uint32{"r5": 20}))
 	t.Logf("default switched to r5 %v after r1 crashed", took)
-	if _, ok := r.r("r3").in.LookupLSA(LSAKey{Type: LSTypeASExternal, ID: netip.IPv4Unspecified(), AdvRouter: netip.MustParseAddr("10.255.0.1")}); !ok {
+	if _, ok := r.r("r3").in.LookupLSA(packet.LSAKey{Type: packet.LSTypeASExternal, ID: netip.IPv4Unspecified(), AdvRouter: netip.MustParseAddr("10.255.0.1")}); !ok {
 		t.Log("r1's external LSA already gone (not required)")
 	}
 
@@ -469,7 +470,7 @@ func TestSimRouting_Redistribution(t *testing.T) {
 	// r4 advertises no external any more: its router-LSA drops the E bit.
 	r.until(30*time.Second, "E bit cleared", func() error {
 		rl, _ := routerLSA(r.r("r1").in, "10.255.0.4")
-		if rl.Flags&RouterFlagE != 0 {
+		if rl.Flags&packet.RouterFlagE != 0 {
 			return fmt.Errorf("r4's router-LSA flags %v", rl.Flags)
 		}
 		return nil
@@ -496,13 +497,12 @@ func Example_routing() {
 			RouterID: netip.MustParseAddr(rid),
 			Interfaces: []InterfaceConfig{{Name: att.Name(), IfIndex: att.Index(),
 				Prefix: netip.MustParsePrefix(addr), Network: NetworkPointToPoint}},
-			FIB: mem,
 		}
 		if tweak != nil {
 			tweak(&cfg)
 		}
 		tr, _ := att.Transport(netsim.TransportConfig{IPProto: netsim.ProtoOSPF})
-		in, err := New(cfg, clock, map[string]routing.Transport{att.Name(): tr}, nil)
+		in, err := New(cfg, Env{Clock: clock, Transports: map[string]routing.Transport{att.Name(): tr}, FIB: mem})
 		if err != nil {
 			panic(err)
 		}

@@ -12,7 +12,9 @@ import (
 	"time"
 
 	"github.com/switchless/routing"
+	"github.com/switchless/routing/fib"
 	"github.com/switchless/routing/netsim"
+	"github.com/switchless/routing/ospf/packet"
 )
 
 // sim is a simulated OSPF network: routers (Instances) on a netsim
@@ -34,6 +36,7 @@ type simRouter struct {
 	atts  map[string]*netsim.Attachment
 	trs   map[string]*netsim.Transport
 	tweak func(*InterfaceConfig)
+	fib   fib.Sink // Env.FIB of the next start
 }
 
 func newSim(t testing.TB, seed int64) *sim {
@@ -152,7 +155,7 @@ func (s *sim) startWith(name string, cfgTweak func(*Config)) *Instance {
 	if os.Getenv("OSPF_SIM_LOG") != "" {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug})).With("node", name)
 	}
-	in, err := New(cfg, s.clock, trs, log)
+	in, err := New(cfg, Env{Clock: s.clock, Logger: log, Transports: trs, FIB: r.fib})
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -243,7 +246,7 @@ func lsdbDigest(in *Instance) string {
 	for _, e := range in.LSDB(LSDBFilter{}) {
 		h := e.LSA.Header
 		maxAge := ""
-		if lsAge(h.Age) == MaxAge {
+		if packet.LSAge(h.Age) == packet.MaxAge {
 			maxAge = " MaxAge"
 		}
 		fmt.Fprintf(&b, "%v %v %v %#08x %#04x%s\n", h.Type, h.ID, h.AdvRouter, uint32(h.Seq), h.Checksum, maxAge)
@@ -260,7 +263,7 @@ func (s *sim) sameLSDB(wantRouters int) func() error {
 		rs := s.running()
 		for _, r := range rs {
 			r.in.mu.Lock()
-			pending := r.in.orig.deferred.armed() || r.in.orig.dirty
+			pending := r.in.orig.deferred.Armed() || r.in.orig.dirty
 			r.in.mu.Unlock()
 			if pending {
 				return fmt.Errorf("%s holds back an origination (MinLSInterval)", r.name)
@@ -280,17 +283,17 @@ func (s *sim) sameLSDB(wantRouters int) func() error {
 }
 
 // routerLSA returns a router's own router-LSA as seen by another.
-func routerLSA(in *Instance, rid string) (RouterLSA, bool) {
+func routerLSA(in *Instance, rid string) (packet.RouterLSA, bool) {
 	a := netip.MustParseAddr(rid)
-	e, ok := in.LookupLSA(LSAKey{Type: LSTypeRouter, ID: a, AdvRouter: a})
+	e, ok := in.LookupLSA(packet.LSAKey{Type: packet.LSTypeRouter, ID: a, AdvRouter: a})
 	if !ok {
-		return RouterLSA{}, false
+		return packet.RouterLSA{}, false
 	}
 	return e.LSA.Router, true
 }
 
 // linkTypes lists a router-LSA's links as "type:id" strings, sorted.
-func linkTypes(r RouterLSA) []string {
+func linkTypes(r packet.RouterLSA) []string {
 	var out []string
 	for _, l := range r.Links {
 		out = append(out, fmt.Sprintf("%v:%v", l.Type, l.ID))

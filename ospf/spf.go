@@ -4,6 +4,8 @@ import (
 	"math/bits"
 	"net/netip"
 	"slices"
+
+	"github.com/switchless/routing/ospf/packet"
 )
 
 // This file is the intra-area shortest-path calculation of RFC 2328 §16.1
@@ -245,7 +247,7 @@ func (in *spfInput) ifaceFor(addr uint32) int32 {
 // 2b, the bidirectional check) and returns its Link Data. When ifc is not
 // nil, a link whose Link Data lies on ifc's subnet is preferred (parallel
 // point-to-point links between the same two routers).
-func backLink(w *vertex, typ LinkType, id uint32, ifc *spfIface) (uint32, bool) {
+func backLink(w *vertex, typ packet.LinkType, id uint32, ifc *spfIface) (uint32, bool) {
 	found, data := false, uint32(0)
 	for k := range w.links {
 		lk := &w.links[k]
@@ -426,16 +428,16 @@ func (t *topology) resolve(v *vertex, lk *vlink, ifc *spfIface) (int32, uint32, 
 		if !ok {
 			return -1, 0, false
 		}
-		back, ok := backLink(&t.verts[wi], LinkTransit, v.id, nil)
+		back, ok := backLink(&t.verts[wi], packet.LinkTransit, v.id, nil)
 		return wi, back, ok
-	case lk.typ == LinkPointToPoint:
+	case lk.typ == packet.LinkPointToPoint:
 		wi, ok := t.routers[lk.id]
 		if !ok {
 			return -1, 0, false
 		}
-		back, ok := backLink(&t.verts[wi], LinkPointToPoint, v.id, ifc)
+		back, ok := backLink(&t.verts[wi], packet.LinkPointToPoint, v.id, ifc)
 		return wi, back, ok
-	case lk.typ == LinkTransit:
+	case lk.typ == packet.LinkTransit:
 		// The network must list the router among its attached routers.
 		wi, ok := t.network(lk.id)
 		if !ok {
@@ -456,7 +458,7 @@ func (s *spfState) rootHops(lk *vlink, ifc int32, addrOnNet uint32) []nexthop {
 	if ifc < 0 {
 		return s.tmp // no such interface (yet): no usable hop
 	}
-	if lk.typ == LinkPointToPoint && !looksUnnumbered(addrOnNet) {
+	if lk.typ == packet.LinkPointToPoint && !looksUnnumbered(addrOnNet) {
 		s.tmp = append(s.tmp, nexthop{ifc: ifc, gw: addrOnNet})
 	} else {
 		s.tmp = append(s.tmp, nexthop{ifc: ifc})
@@ -501,7 +503,7 @@ func (t *topology) fillRIB(s *spfState, in *spfInput, dst *rib, maxPaths int) {
 		d := s.vs[vi].dist
 		switch v.kind {
 		case vxRouter:
-			if vi != ri && v.flags&(RouterFlagB|RouterFlagE) != 0 {
+			if vi != ri && v.flags&(packet.RouterFlagB|packet.RouterFlagE) != 0 {
 				dst.routers[v.id] = routerPath{flags: v.flags, cost: d, hops: dst.intern(s.nh(vi))}
 			}
 		case vxNetwork:
@@ -612,9 +614,9 @@ func newRouteCalc(in spfInput) *routeCalc {
 // lsa feeds one database change: l is the LSA as now installed, or nil
 // when key left the database or reached MaxAge (§16.1 uses no MaxAge
 // LSA). It reports whether the change needs a full calculation.
-func (c *routeCalc) lsa(key LSAKey, l *LSA) bool {
+func (c *routeCalc) lsa(key packet.LSAKey, l *packet.LSA) bool {
 	switch key.Type {
-	case LSTypeRouter, LSTypeNetwork:
+	case packet.LSTypeRouter, packet.LSTypeNetwork:
 		var changed bool
 		if l != nil {
 			changed = c.topo.set(l)
@@ -623,7 +625,7 @@ func (c *routeCalc) lsa(key LSAKey, l *LSA) bool {
 		}
 		c.needFull = c.needFull || changed
 		return changed
-	case LSTypeASExternal:
+	case packet.LSTypeASExternal:
 		if l != nil {
 			c.dirtyExt = c.ext.set(l, c.dirtyExt)
 		} else {

@@ -9,12 +9,13 @@ import (
 	"time"
 
 	"github.com/switchless/routing"
+	"github.com/switchless/routing/ospf/packet"
 )
 
 // o5topo is a generated area: router- and network-LSAs of n routers with
 // an average degree, random costs, seeded.
 type o5topo struct {
-	lsas      []*LSA
+	lsas      []*packet.LSA
 	rids      []netip.Addr
 	ifaces    []spfIface // router 0's interfaces
 	linkAddrs []uint32   // every interface address, for forwarding addresses
@@ -34,12 +35,12 @@ func (g *o5topo) input(maxPaths int) spfInput {
 func o5genTopology(seed uint64, n, degree int, transit float64) *o5topo {
 	rng := rand.New(rand.NewPCG(seed, uint64(n)))
 	g := &o5topo{}
-	rtr := make([]*LSA, n)
+	rtr := make([]*packet.LSA, n)
 	for i := range n {
 		id := addrOfU32(0x0a000000 + uint32(i) + 1)
 		g.rids = append(g.rids, id)
-		rtr[i] = &LSA{Header: LSAHeader{Type: LSTypeRouter, ID: id, AdvRouter: id, Seq: InitialSequenceNumber}}
-		rtr[i].Router.Links = append(rtr[i].Router.Links, RouterLink{Type: LinkStub, ID: addrOfU32(0x64400000 + uint32(i)), Data: Mask(32)})
+		rtr[i] = &packet.LSA{Header: packet.LSAHeader{Type: packet.LSTypeRouter, ID: id, AdvRouter: id, Seq: packet.InitialSequenceNumber}}
+		rtr[i].Router.Links = append(rtr[i].Router.Links, packet.RouterLink{Type: packet.LinkStub, ID: addrOfU32(0x64400000 + uint32(i)), Data: packet.Mask(32)})
 	}
 	type edge struct{ a, b int }
 	seen := map[edge]bool{}
@@ -80,11 +81,11 @@ func o5genTopology(seed uint64, n, degree int, transit float64) *o5topo {
 				members = append(members, third)
 			}
 			dr := base + 1 // the first member is the DR
-			net := &LSA{Header: LSAHeader{Type: LSTypeNetwork, ID: addrOfU32(dr), AdvRouter: g.rids[members[0]], Seq: InitialSequenceNumber}}
-			net.Network.NetworkMask = Mask(29)
+			net := &packet.LSA{Header: packet.LSAHeader{Type: packet.LSTypeNetwork, ID: addrOfU32(dr), AdvRouter: g.rids[members[0]], Seq: packet.InitialSequenceNumber}}
+			net.Network.NetworkMask = packet.Mask(29)
 			for k, m := range members {
 				addr := base + 1 + uint32(k)
-				rtr[m].Router.Links = append(rtr[m].Router.Links, RouterLink{Type: LinkTransit, ID: addrOfU32(dr), Data: addrOfU32(addr), Metric: cost()})
+				rtr[m].Router.Links = append(rtr[m].Router.Links, packet.RouterLink{Type: packet.LinkTransit, ID: addrOfU32(dr), Data: addrOfU32(addr), Metric: cost()})
 				net.Network.AttachedRouters = append(net.Network.AttachedRouters, g.rids[m])
 				iface(m, addr, 29)
 			}
@@ -94,11 +95,11 @@ func o5genTopology(seed uint64, n, degree int, transit float64) *o5topo {
 		aa, ba := base+1, base+2
 		sub := addrOfU32(base)
 		rtr[e.a].Router.Links = append(rtr[e.a].Router.Links,
-			RouterLink{Type: LinkPointToPoint, ID: g.rids[e.b], Data: addrOfU32(aa), Metric: cost()},
-			RouterLink{Type: LinkStub, ID: sub, Data: Mask(30), Metric: 10})
+			packet.RouterLink{Type: packet.LinkPointToPoint, ID: g.rids[e.b], Data: addrOfU32(aa), Metric: cost()},
+			packet.RouterLink{Type: packet.LinkStub, ID: sub, Data: packet.Mask(30), Metric: 10})
 		rtr[e.b].Router.Links = append(rtr[e.b].Router.Links,
-			RouterLink{Type: LinkPointToPoint, ID: g.rids[e.a], Data: addrOfU32(ba), Metric: cost()},
-			RouterLink{Type: LinkStub, ID: sub, Data: Mask(30), Metric: 10})
+			packet.RouterLink{Type: packet.LinkPointToPoint, ID: g.rids[e.a], Data: addrOfU32(ba), Metric: cost()},
+			packet.RouterLink{Type: packet.LinkStub, ID: sub, Data: packet.Mask(30), Metric: 10})
 		iface(e.a, aa, 30)
 		iface(e.b, ba, 30)
 	}
@@ -108,21 +109,21 @@ func o5genTopology(seed uint64, n, degree int, transit float64) *o5topo {
 
 // o5externals returns n AS-external-LSAs from random routers (which get
 // the E bit), type 1 and 2 mixed.
-func (g *o5topo) o5externals(seed uint64, n int) []*LSA {
+func (g *o5topo) o5externals(seed uint64, n int) []*packet.LSA {
 	rng := rand.New(rand.NewPCG(seed, 5))
-	var out []*LSA
+	var out []*packet.LSA
 	for i := range n {
 		r := rng.IntN(len(g.rids))
-		g.lsas[r].Router.Flags |= RouterFlagE
+		g.lsas[r].Router.Flags |= packet.RouterFlagE
 		p := netip.PrefixFrom(addrOfU32(0xc6000000+uint32(i)<<8), 24)
-		l := &LSA{Header: LSAHeader{Type: LSTypeASExternal, ID: p.Addr(), AdvRouter: g.rids[r], Seq: InitialSequenceNumber}}
-		l.External = ExternalLSA{NetworkMask: Mask(24), E: rng.IntN(2) == 0, Metric: uint32(1 + rng.IntN(100)), ForwardingAddress: netip.IPv4Unspecified()}
+		l := &packet.LSA{Header: packet.LSAHeader{Type: packet.LSTypeASExternal, ID: p.Addr(), AdvRouter: g.rids[r], Seq: packet.InitialSequenceNumber}}
+		l.External = packet.ExternalLSA{NetworkMask: packet.Mask(24), E: rng.IntN(2) == 0, Metric: uint32(1 + rng.IntN(100)), ForwardingAddress: netip.IPv4Unspecified()}
 		out = append(out, l)
 	}
 	return out
 }
 
-func o5loadCalc(g *o5topo, extra []*LSA, maxPaths int) *routeCalc {
+func o5loadCalc(g *o5topo, extra []*packet.LSA, maxPaths int) *routeCalc {
 	c := newRouteCalc(g.input(maxPaths))
 	for _, l := range g.lsas {
 		c.lsa(l.Header.Key(), l)
@@ -169,7 +170,7 @@ func BenchmarkSPFAfterChange(b *testing.B) {
 			for b.Loop() {
 				l := g.lsas[rng.IntN(n)]
 				for i := range l.Router.Links {
-					if l.Router.Links[i].Type == LinkPointToPoint {
+					if l.Router.Links[i].Type == packet.LinkPointToPoint {
 						l.Router.Links[i].Metric = uint16(1 + rng.IntN(64))
 						break
 					}
@@ -307,7 +308,7 @@ func BenchmarkSPFLSDB100k(b *testing.B) {
 		runtime.GC()
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
-		in, err := New(cfg, routing.NewManualClock(time.Time{}), nil, nil)
+		in, err := New(cfg, Env{Clock: routing.NewManualClock(time.Time{}), Transports: map[string]routing.Transport{}})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -315,7 +316,7 @@ func BenchmarkSPFLSDB100k(b *testing.B) {
 		in.mu.Lock()
 		now := in.clock.Now()
 		for _, raw := range raws {
-			l, err := ParseLSA(raw)
+			l, err := packet.ParseLSA(raw)
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -3,6 +3,8 @@ package ospf
 import (
 	"cmp"
 	"slices"
+
+	"github.com/switchless/routing/ospf/packet"
 )
 
 // This file is the calculation of AS-external routes (RFC 2328 §16.4, with
@@ -13,7 +15,7 @@ import (
 
 // extLSA is an AS-external-LSA reduced to what §16.4 uses.
 type extLSA struct {
-	key    LSAKey
+	key    packet.LSAKey
 	adv    uint32
 	dest   pfxKey // Link State ID masked with the network mask
 	pid    int32  // dest's number in the prefixTable
@@ -25,21 +27,21 @@ type extLSA struct {
 
 // extDB indexes the AS-external-LSAs by destination.
 type extDB struct {
-	byKey  map[LSAKey]*extLSA
+	byKey  map[packet.LSAKey]*extLSA
 	byDest map[pfxKey][]*extLSA
 	pfx    *prefixTable
 }
 
 func newExtDB(pfx *prefixTable) *extDB {
-	return &extDB{byKey: make(map[LSAKey]*extLSA), byDest: make(map[pfxKey][]*extLSA), pfx: pfx}
+	return &extDB{byKey: make(map[packet.LSAKey]*extLSA), byDest: make(map[pfxKey][]*extLSA), pfx: pfx}
 }
 
 // set installs an AS-external-LSA (not at MaxAge) and returns the
 // destinations whose routes it may change (the old and the new one, which
 // differ when the network mask changed).
-func (x *extDB) set(l *LSA, out []pfxKey) []pfxKey {
+func (x *extDB) set(l *packet.LSA, out []pfxKey) []pfxKey {
 	k := l.Header.Key()
-	bits, ok := MaskBits(l.External.NetworkMask)
+	bits, ok := packet.MaskBits(l.External.NetworkMask)
 	if !ok {
 		return x.drop(k, out) // a non-contiguous mask describes no destination
 	}
@@ -74,7 +76,7 @@ func (x *extDB) set(l *LSA, out []pfxKey) []pfxKey {
 }
 
 // drop removes an AS-external-LSA and appends its destination to out.
-func (x *extDB) drop(k LSAKey, out []pfxKey) []pfxKey {
+func (x *extDB) drop(k packet.LSAKey, out []pfxKey) []pfxKey {
 	e, ok := x.byKey[k]
 	if !ok {
 		return out
@@ -155,7 +157,7 @@ func (x *extDB) route(t *rib, in *spfInput, dest pfxKey, pid int32, list []*extL
 		// the path goes to that address instead, which an intra- or
 		// inter-area route must cover.
 		asbr, ok := t.routers[l.adv]
-		if !ok || asbr.flags&RouterFlagE == 0 {
+		if !ok || asbr.flags&packet.RouterFlagE == 0 {
 			continue
 		}
 		var x uint32

@@ -1,6 +1,10 @@
 package ospf
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/switchless/routing/ospf/packet"
+)
 
 // The area graph the shortest-path calculation walks: router- and
 // network-LSAs compiled into vertices and links as they change (RFC 2328
@@ -19,7 +23,7 @@ const (
 // point-to-point or transit link of its router-LSA; for a network it is an
 // attached router of its network-LSA (typ 0, cost 0 as §16.1 step 2 says).
 type vlink struct {
-	typ  LinkType
+	typ  packet.LinkType
 	id   uint32 // Link ID: neighbor Router ID, or the DR's interface address
 	data uint32 // Link Data: the router's interface address (or ifIndex)
 	cost uint16 // TOS 0 metric
@@ -63,7 +67,7 @@ type vertex struct {
 	kind  vertexKind
 	id    uint32 // Router ID, or the network-LSA's Link State ID
 	adv   uint32 // advertising router
-	flags RouterFlags
+	flags packet.RouterFlags
 	net   int32 // a network's prefix, numbered in the prefixTable
 	// sameID chains network vertices sharing a Link State ID (a DR
 	// change can leave two for a while); -1 ends the chain.
@@ -157,11 +161,11 @@ func (t *topology) unrefPrefixes(v *vertex) {
 // set compiles a router- or network-LSA into the graph, replacing the
 // previous instance, and reports whether it was one of those types. The
 // caller passes only LSAs that are not at MaxAge (§16.1 ignores those).
-func (t *topology) set(l *LSA) bool {
+func (t *topology) set(l *packet.LSA) bool {
 	h := &l.Header
 	var idx int32
 	switch h.Type {
-	case LSTypeRouter:
+	case packet.LSTypeRouter:
 		rid := u32Of(h.AdvRouter)
 		if h.ID != h.AdvRouter {
 			// §12.4.1: a router-LSA's Link State ID is its originator's
@@ -187,10 +191,10 @@ func (t *topology) set(l *LSA) bool {
 		for k := range l.Router.Links {
 			lk := &l.Router.Links[k]
 			switch lk.Type {
-			case LinkPointToPoint, LinkTransit:
+			case packet.LinkPointToPoint, packet.LinkTransit:
 				v.links = append(v.links, vlink{typ: lk.Type, id: u32Of(lk.ID), data: u32Of(lk.Data), cost: lk.Metric, to: -1})
-			case LinkStub:
-				if bits, ok := MaskBits(lk.Data); ok {
+			case packet.LinkStub:
+				if bits, ok := packet.MaskBits(lk.Data); ok {
 					v.stubs = append(v.stubs, vstub{pid: t.pfx.ref(makePfxKey(u32Of(lk.ID), bits)), cost: lk.Metric})
 				}
 			}
@@ -201,7 +205,7 @@ func (t *topology) set(l *LSA) bool {
 		for _, st := range oldStubs {
 			t.pfx.unref(st.pid)
 		}
-	case LSTypeNetwork:
+	case packet.LSTypeNetwork:
 		key := netID{u32Of(h.ID), u32Of(h.AdvRouter)}
 		i, ok := t.nets[key]
 		if !ok {
@@ -218,7 +222,7 @@ func (t *topology) set(l *LSA) bool {
 		idx = i
 		v := &t.verts[i]
 		v.kind, v.id, v.adv, v.flags = vxNetwork, key.id, key.adv, 0
-		bits, ok := MaskBits(l.Network.NetworkMask)
+		bits, ok := packet.MaskBits(l.Network.NetworkMask)
 		if !ok {
 			bits = 32
 		}
@@ -241,9 +245,9 @@ func (t *topology) set(l *LSA) bool {
 
 // remove drops the vertex of a router- or network-LSA that was flushed or
 // reached MaxAge, and reports whether there was one.
-func (t *topology) remove(k LSAKey) bool {
+func (t *topology) remove(k packet.LSAKey) bool {
 	switch k.Type {
-	case LSTypeRouter:
+	case packet.LSTypeRouter:
 		rid := u32Of(k.AdvRouter)
 		i, ok := t.routers[rid]
 		if !ok || k.ID != k.AdvRouter {
@@ -253,7 +257,7 @@ func (t *topology) remove(k LSAKey) bool {
 		t.gen++
 		t.vers[i] = t.gen
 		t.release(i)
-	case LSTypeNetwork:
+	case packet.LSTypeNetwork:
 		key := netID{u32Of(k.ID), u32Of(k.AdvRouter)}
 		i, ok := t.nets[key]
 		if !ok {
@@ -400,7 +404,7 @@ func (t *topology) linkTo(v *vertex, lk *vlink) (int32, uint32, bool) {
 	switch {
 	case wi < 0:
 		lk.stamp = t.structGen
-	case v.kind == vxRouter && lk.typ == LinkTransit && t.verts[wi].sameID >= 0:
+	case v.kind == vxRouter && lk.typ == packet.LinkTransit && t.verts[wi].sameID >= 0:
 		lk.stamp = 0 // several network-LSAs share the ID: not cached
 	default:
 		lk.stamp = t.vers[wi]
@@ -429,7 +433,7 @@ func (t *topology) network(id uint32) (int32, bool) {
 		v := &t.verts[j]
 		if ri, ok := t.routers[v.adv]; ok {
 			for _, lk := range t.verts[ri].links {
-				if lk.typ == LinkTransit && lk.id == id && lk.data == id {
+				if lk.typ == packet.LinkTransit && lk.id == id && lk.data == id {
 					return j, true
 				}
 			}

@@ -10,45 +10,46 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/switchless/routing/ospf/packet"
 )
 
 // Hand-built LSDBs for the routing table calculation (RFC 2328 §16).
 
 func o5ip(s string) netip.Addr { return netip.MustParseAddr(s) }
 
-func o5rtr(id string, flags RouterFlags, links ...RouterLink) *LSA {
-	return &LSA{
-		Header: LSAHeader{Type: LSTypeRouter, ID: o5ip(id), AdvRouter: o5ip(id), Seq: InitialSequenceNumber},
-		Router: RouterLSA{Flags: flags, Links: links},
+func o5rtr(id string, flags packet.RouterFlags, links ...packet.RouterLink) *packet.LSA {
+	return &packet.LSA{
+		Header: packet.LSAHeader{Type: packet.LSTypeRouter, ID: o5ip(id), AdvRouter: o5ip(id), Seq: packet.InitialSequenceNumber},
+		Router: packet.RouterLSA{Flags: flags, Links: links},
 	}
 }
 
-func o5p2p(nbr, ifAddr string, cost uint16) RouterLink {
-	return RouterLink{Type: LinkPointToPoint, ID: o5ip(nbr), Data: o5ip(ifAddr), Metric: cost}
+func o5p2p(nbr, ifAddr string, cost uint16) packet.RouterLink {
+	return packet.RouterLink{Type: packet.LinkPointToPoint, ID: o5ip(nbr), Data: o5ip(ifAddr), Metric: cost}
 }
 
-func o5transit(dr, ifAddr string, cost uint16) RouterLink {
-	return RouterLink{Type: LinkTransit, ID: o5ip(dr), Data: o5ip(ifAddr), Metric: cost}
+func o5transit(dr, ifAddr string, cost uint16) packet.RouterLink {
+	return packet.RouterLink{Type: packet.LinkTransit, ID: o5ip(dr), Data: o5ip(ifAddr), Metric: cost}
 }
 
-func o5stub(prefix string, cost uint16) RouterLink {
+func o5stub(prefix string, cost uint16) packet.RouterLink {
 	p := netip.MustParsePrefix(prefix)
-	return RouterLink{Type: LinkStub, ID: p.Addr(), Data: Mask(p.Bits()), Metric: cost}
+	return packet.RouterLink{Type: packet.LinkStub, ID: p.Addr(), Data: packet.Mask(p.Bits()), Metric: cost}
 }
 
-func o5net(drAddr string, bits int, adv string, attached ...string) *LSA {
-	l := &LSA{Header: LSAHeader{Type: LSTypeNetwork, ID: o5ip(drAddr), AdvRouter: o5ip(adv), Seq: InitialSequenceNumber}}
-	l.Network.NetworkMask = Mask(bits)
+func o5net(drAddr string, bits int, adv string, attached ...string) *packet.LSA {
+	l := &packet.LSA{Header: packet.LSAHeader{Type: packet.LSTypeNetwork, ID: o5ip(drAddr), AdvRouter: o5ip(adv), Seq: packet.InitialSequenceNumber}}
+	l.Network.NetworkMask = packet.Mask(bits)
 	for _, a := range attached {
 		l.Network.AttachedRouters = append(l.Network.AttachedRouters, o5ip(a))
 	}
 	return l
 }
 
-func o5ext(prefix, adv string, e2 bool, metric uint32, fwd string, tag uint32) *LSA {
+func o5ext(prefix, adv string, e2 bool, metric uint32, fwd string, tag uint32) *packet.LSA {
 	p := netip.MustParsePrefix(prefix)
-	l := &LSA{Header: LSAHeader{Type: LSTypeASExternal, ID: p.Addr(), AdvRouter: o5ip(adv), Seq: InitialSequenceNumber}}
-	l.External = ExternalLSA{NetworkMask: Mask(p.Bits()), E: e2, Metric: metric, RouteTag: tag}
+	l := &packet.LSA{Header: packet.LSAHeader{Type: packet.LSTypeASExternal, ID: p.Addr(), AdvRouter: o5ip(adv), Seq: packet.InitialSequenceNumber}}
+	l.External = packet.ExternalLSA{NetworkMask: packet.Mask(p.Bits()), E: e2, Metric: metric, RouteTag: tag}
 	if fwd != "" {
 		l.External.ForwardingAddress = o5ip(fwd)
 	} else {
@@ -69,7 +70,7 @@ func o5ifaces(specs ...string) []spfIface {
 }
 
 // o5calc runs the full calculation for root over the LSAs.
-func o5calc(t testing.TB, root string, ifaces []spfIface, maxPaths int, lsas ...*LSA) RoutingTable {
+func o5calc(t testing.TB, root string, ifaces []spfIface, maxPaths int, lsas ...*packet.LSA) RoutingTable {
 	t.Helper()
 	c := newRouteCalc(spfInput{root: u32Of(o5ip(root)), area: netip.IPv4Unspecified(), ifaces: ifaces, maxPaths: maxPaths})
 	for _, l := range lsas {
@@ -122,8 +123,8 @@ func o5want(t *testing.T, rt RoutingTable, want ...string) {
 //	10.0.14.0/30   10.0.23.0/30
 //	|                  |
 //	R4 —10.0.34.0/30— R3
-func o5ring4() []*LSA {
-	return []*LSA{
+func o5ring4() []*packet.LSA {
+	return []*packet.LSA{
 		o5rtr("1.1.1.1", 0,
 			o5p2p("2.2.2.2", "10.0.12.1", 10), o5stub("10.0.12.0/30", 10),
 			o5p2p("4.4.4.4", "10.0.14.1", 10), o5stub("10.0.14.0/30", 10),
@@ -195,8 +196,8 @@ func Test16_1_UnequalCostPicksCheaperSide(t *testing.T) {
 
 // o5lan is R1, R2 and R3 on a broadcast network 10.1.0.0/24 whose DR is R2
 // (10.1.0.2); R3 has a stub network and a point-to-point link to R4.
-func o5lan() []*LSA {
-	return []*LSA{
+func o5lan() []*packet.LSA {
+	return []*packet.LSA{
 		o5rtr("1.1.1.1", 0, o5transit("10.1.0.2", "10.1.0.1", 10), o5stub("192.168.0.1/32", 0)),
 		o5rtr("2.2.2.2", 0, o5transit("10.1.0.2", "10.1.0.2", 10), o5stub("192.168.0.2/32", 0)),
 		o5rtr("3.3.3.3", 0, o5transit("10.1.0.2", "10.1.0.3", 10), o5stub("172.16.3.0/24", 5),
@@ -264,7 +265,7 @@ func Test16_1_Stage2StubNetworks(t *testing.T) {
 	// The same subnet from R3 at a higher cost loses.
 	lsas[2].Router.Links = append(lsas[2].Router.Links, o5stub("198.51.100.1/32", 0))
 	// A stub with a non-contiguous mask describes no destination.
-	lsas[2].Router.Links = append(lsas[2].Router.Links, RouterLink{Type: LinkStub, ID: o5ip("10.9.0.0"), Data: o5ip("255.0.255.0"), Metric: 1})
+	lsas[2].Router.Links = append(lsas[2].Router.Links, packet.RouterLink{Type: packet.LinkStub, ID: o5ip("10.9.0.0"), Data: o5ip("255.0.255.0"), Metric: 1})
 	rt := o5calc(t, "1.1.1.1", o5ring4Ifaces(), 0, lsas...)
 	r, ok := rt.Lookup(netip.MustParsePrefix("198.51.100.1/32"))
 	if !ok || r.Cost != 11 || len(r.NextHops) != 2 {
@@ -288,7 +289,7 @@ func Test16_1_UnreachableRouters(t *testing.T) {
 	lsas := o5ring4()
 	// R5 and R6 link to each other only: a separate partition.
 	lsas = append(lsas,
-		o5rtr("5.5.5.5", RouterFlagE, o5p2p("6.6.6.6", "10.0.56.1", 1), o5stub("192.168.0.5/32", 0)),
+		o5rtr("5.5.5.5", packet.RouterFlagE, o5p2p("6.6.6.6", "10.0.56.1", 1), o5stub("192.168.0.5/32", 0)),
 		o5rtr("6.6.6.6", 0, o5p2p("5.5.5.5", "10.0.56.2", 1), o5stub("192.168.0.6/32", 0)),
 		o5ext("203.0.113.0/24", "5.5.5.5", true, 10, "", 0),
 	)
@@ -342,7 +343,7 @@ func Test16_1_Step2b_OneWayLinkIgnored(t *testing.T) {
 func Test16_1_ParallelLinksPickTheirOwnGateway(t *testing.T) {
 	// Two point-to-point links between R1 and R2, equal cost: two next
 	// hops, each with the neighbor's address on that link.
-	lsas := []*LSA{
+	lsas := []*packet.LSA{
 		o5rtr("1.1.1.1", 0, o5p2p("2.2.2.2", "10.0.1.1", 5), o5p2p("2.2.2.2", "10.0.2.1", 5)),
 		o5rtr("2.2.2.2", 0, o5p2p("1.1.1.1", "10.0.2.2", 5), o5p2p("1.1.1.1", "10.0.1.2", 5), o5stub("192.168.0.2/32", 0)),
 	}
@@ -352,24 +353,24 @@ func Test16_1_ParallelLinksPickTheirOwnGateway(t *testing.T) {
 
 func Test16_1_RoutersTableHoldsABRandASBR(t *testing.T) {
 	lsas := o5ring4()
-	lsas[2].Router.Flags = RouterFlagE
-	lsas[1].Router.Flags = RouterFlagB
+	lsas[2].Router.Flags = packet.RouterFlagE
+	lsas[1].Router.Flags = packet.RouterFlagB
 	rt := o5calc(t, "1.1.1.1", o5ring4Ifaces(), 0, lsas...)
 	if len(rt.Routers) != 2 {
 		t.Fatalf("routers = %+v, want R2 (ABR) and R3 (ASBR)", rt.Routers)
 	}
 	r3, _ := rt.Router(o5ip("3.3.3.3"))
-	if r3.Cost != 20 || r3.Flags != RouterFlagE || len(r3.NextHops) != 2 {
+	if r3.Cost != 20 || r3.Flags != packet.RouterFlagE || len(r3.NextHops) != 2 {
 		t.Errorf("ASBR entry %+v", r3)
 	}
 }
 
 // --- AS-external routes (§16.4) ---
 
-func o5ringASBR() []*LSA {
+func o5ringASBR() []*packet.LSA {
 	lsas := o5ring4()
-	lsas[1].Router.Flags = RouterFlagE // R2, 10 away
-	lsas[2].Router.Flags = RouterFlagE // R3, 20 away (ECMP)
+	lsas[1].Router.Flags = packet.RouterFlagE // R2, 10 away
+	lsas[2].Router.Flags = packet.RouterFlagE // R3, 20 away (ECMP)
 	return lsas
 }
 
@@ -413,7 +414,7 @@ func Test16_4_Type2ComparesType2CostThenASBRDistance(t *testing.T) {
 	// Equal in both: the next hops of both paths (R4's equal-cost pair to
 	// R3 does not enter since R3 is further; make R2 and R4 ASBRs).
 	lsas = o5ring4()
-	lsas[1].Router.Flags, lsas[3].Router.Flags = RouterFlagE, RouterFlagE
+	lsas[1].Router.Flags, lsas[3].Router.Flags = packet.RouterFlagE, packet.RouterFlagE
 	lsas = append(lsas, o5ext("0.0.0.0/0", "2.2.2.2", true, 10, "", 0), o5ext("0.0.0.0/0", "4.4.4.4", true, 10, "", 0))
 	rt = o5calc(t, "1.1.1.1", o5ring4Ifaces(), 0, lsas...)
 	if r := o5def(); len(r.NextHops) != 2 || r.Cost != 10 {
@@ -465,7 +466,7 @@ func Test16_4_Step3_ForwardingAddress(t *testing.T) {
 
 func Test16_4_IgnoredLSAs(t *testing.T) {
 	lsas := o5ring4()
-	lsas[2].Router.Flags = RouterFlagE
+	lsas[2].Router.Flags = packet.RouterFlagE
 	lsas = append(lsas,
 		// Step 1: LSInfinity.
 		o5ext("203.0.113.0/24", "3.3.3.3", true, lsInfinity, "", 0),
@@ -563,7 +564,7 @@ func TestRouteCalc_IncrementalMatchesFull(t *testing.T) {
 		inc.lsa(l.Header.Key(), l)
 	}
 	inc.full()
-	live := map[LSAKey]*LSA{}
+	live := map[packet.LSAKey]*packet.LSA{}
 	for _, l := range g.lsas {
 		live[l.Header.Key()] = l
 	}
@@ -609,7 +610,7 @@ func TestSPF_MatchesReference(t *testing.T) {
 		rng := rand.New(rand.NewPCG(seed, 99))
 		for range 3 {
 			l := g.lsas[rng.IntN(len(g.lsas))]
-			if l.Header.Type == LSTypeRouter && len(l.Router.Links) > 0 {
+			if l.Header.Type == packet.LSTypeRouter && len(l.Router.Links) > 0 {
 				i := rng.IntN(len(l.Router.Links))
 				l.Router.Links = slices.Delete(l.Router.Links, i, i+1)
 			}
@@ -630,28 +631,28 @@ func TestSPF_MatchesReference(t *testing.T) {
 // o5reference computes the intra-area routing table by Bellman-Ford
 // relaxation over the bidirectionally confirmed edges, then next hops by
 // following every shortest-path edge.
-func o5reference(lsas []*LSA, in *spfInput) []string {
+func o5reference(lsas []*packet.LSA, in *spfInput) []string {
 	type node struct {
 		kind  vertexKind
 		id    uint32
-		lsa   *LSA
+		lsa   *packet.LSA
 		edges []struct {
 			to   string
 			cost uint32
-			lk   RouterLink
+			lk   packet.RouterLink
 		}
 	}
 	name := func(k vertexKind, id uint32) string { return fmt.Sprintf("%d/%08x", k, id) }
 	nodes := map[string]*node{}
 	for _, l := range lsas {
 		switch l.Header.Type {
-		case LSTypeRouter:
+		case packet.LSTypeRouter:
 			nodes[name(vxRouter, u32Of(l.Header.ID))] = &node{kind: vxRouter, id: u32Of(l.Header.ID), lsa: l}
-		case LSTypeNetwork:
+		case packet.LSTypeNetwork:
 			nodes[name(vxNetwork, u32Of(l.Header.ID))] = &node{kind: vxNetwork, id: u32Of(l.Header.ID), lsa: l}
 		}
 	}
-	hasLink := func(r *LSA, typ LinkType, id uint32) (uint32, bool) {
+	hasLink := func(r *packet.LSA, typ packet.LinkType, id uint32) (uint32, bool) {
 		for _, lk := range r.Router.Links {
 			if lk.Type == typ && u32Of(lk.ID) == id {
 				return u32Of(lk.Data), true
@@ -663,19 +664,19 @@ func o5reference(lsas []*LSA, in *spfInput) []string {
 		if n.kind == vxRouter {
 			for _, lk := range n.lsa.Router.Links {
 				switch lk.Type {
-				case LinkPointToPoint:
+				case packet.LinkPointToPoint:
 					w := nodes[name(vxRouter, u32Of(lk.ID))]
 					if w == nil {
 						continue
 					}
-					if _, ok := hasLink(w.lsa, LinkPointToPoint, n.id); ok {
+					if _, ok := hasLink(w.lsa, packet.LinkPointToPoint, n.id); ok {
 						n.edges = append(n.edges, struct {
 							to   string
 							cost uint32
-							lk   RouterLink
+							lk   packet.RouterLink
 						}{name(vxRouter, w.id), uint32(lk.Metric), lk})
 					}
-				case LinkTransit:
+				case packet.LinkTransit:
 					w := nodes[name(vxNetwork, u32Of(lk.ID))]
 					if w == nil || !slices.Contains(w.lsa.Network.AttachedRouters, addrOfU32(n.id)) {
 						continue
@@ -683,7 +684,7 @@ func o5reference(lsas []*LSA, in *spfInput) []string {
 					n.edges = append(n.edges, struct {
 						to   string
 						cost uint32
-						lk   RouterLink
+						lk   packet.RouterLink
 					}{name(vxNetwork, w.id), uint32(lk.Metric), lk})
 				}
 			}
@@ -693,12 +694,12 @@ func o5reference(lsas []*LSA, in *spfInput) []string {
 				if w == nil {
 					continue
 				}
-				if _, ok := hasLink(w.lsa, LinkTransit, n.id); ok {
+				if _, ok := hasLink(w.lsa, packet.LinkTransit, n.id); ok {
 					n.edges = append(n.edges, struct {
 						to   string
 						cost uint32
-						lk   RouterLink
-					}{name(vxRouter, w.id), 0, RouterLink{}})
+						lk   packet.RouterLink
+					}{name(vxRouter, w.id), 0, packet.RouterLink{}})
 				}
 			}
 		}
@@ -761,7 +762,7 @@ func o5reference(lsas []*LSA, in *spfInput) []string {
 					}
 					var gw uint32
 					for _, lk := range w.lsa.Router.Links {
-						if lk.Type == LinkPointToPoint && u32Of(lk.ID) == in.root && (f == nil || f.contains(u32Of(lk.Data))) {
+						if lk.Type == packet.LinkPointToPoint && u32Of(lk.ID) == in.root && (f == nil || f.contains(u32Of(lk.Data))) {
 							gw = u32Of(lk.Data)
 							break
 						}
@@ -769,7 +770,7 @@ func o5reference(lsas []*LSA, in *spfInput) []string {
 					hops[e.to][nexthop{ifc: ifc, gw: gw}] = true
 				}
 			case n.kind == vxNetwork:
-				addr, _ := hasLink(w.lsa, LinkTransit, n.id)
+				addr, _ := hasLink(w.lsa, packet.LinkTransit, n.id)
 				for h := range hops[k] {
 					if h.gw == 0 {
 						h.gw = addr
@@ -805,7 +806,7 @@ func o5reference(lsas []*LSA, in *spfInput) []string {
 	for _, k := range keys {
 		n := nodes[k]
 		if n.kind == vxNetwork {
-			bits, _ := MaskBits(n.lsa.Network.NetworkMask)
+			bits, _ := packet.MaskBits(n.lsa.Network.NetworkMask)
 			direct := false
 			for h := range hops[k] {
 				direct = direct || h.gw == 0
@@ -819,10 +820,10 @@ func o5reference(lsas []*LSA, in *spfInput) []string {
 			continue
 		}
 		for _, lk := range n.lsa.Router.Links {
-			if lk.Type != LinkStub {
+			if lk.Type != packet.LinkStub {
 				continue
 			}
-			bits, _ := MaskBits(lk.Data)
+			bits, _ := packet.MaskBits(lk.Data)
 			p := netip.PrefixFrom(lk.ID, bits).Masked()
 			if k == root {
 				hs := map[nexthop]bool{}
@@ -906,14 +907,14 @@ func TestSPF_16_1_GraphChangesMatchFresh(t *testing.T) {
 		rng := rand.New(rand.NewPCG(seed, 77))
 		maxPaths := 1 + int(seed%3)
 		inc := newRouteCalc(g.input(maxPaths))
-		live := map[LSAKey]*LSA{}
-		var keys []LSAKey
+		live := map[packet.LSAKey]*packet.LSA{}
+		var keys []packet.LSAKey
 		for _, l := range g.lsas {
 			inc.lsa(l.Header.Key(), l)
 			live[l.Header.Key()] = l
 			keys = append(keys, l.Header.Key())
 		}
-		flushed := map[LSAKey]*LSA{}
+		flushed := map[packet.LSAKey]*packet.LSA{}
 		inc.full()
 		for step := range 250 {
 			k := keys[rng.IntN(len(keys))]
@@ -932,7 +933,7 @@ func TestSPF_16_1_GraphChangesMatchFresh(t *testing.T) {
 				flushed[k] = l
 				inc.lsa(k, nil)
 				what = "flushed"
-			case l.Header.Type == LSTypeRouter && len(l.Router.Links) > 0:
+			case l.Header.Type == packet.LSTypeRouter && len(l.Router.Links) > 0:
 				n := *l
 				n.Router.Links = slices.Clone(l.Router.Links)
 				i := rng.IntN(len(n.Router.Links))
@@ -941,12 +942,12 @@ func TestSPF_16_1_GraphChangesMatchFresh(t *testing.T) {
 					n.Router.Links = slices.Delete(n.Router.Links, i, i+1)
 					what = "link dropped"
 				case 1:
-					n.Router.Flags ^= RouterFlagE
+					n.Router.Flags ^= packet.RouterFlagE
 					what = "E bit flipped"
 				case 2:
 					// The same number of links, one leading elsewhere:
 					// the old far end's link back is now one way.
-					if n.Router.Links[i].Type == LinkPointToPoint {
+					if n.Router.Links[i].Type == packet.LinkPointToPoint {
 						n.Router.Links[i].ID = g.rids[rng.IntN(len(g.rids))]
 					}
 					what = "link moved"
@@ -956,7 +957,7 @@ func TestSPF_16_1_GraphChangesMatchFresh(t *testing.T) {
 				}
 				live[k] = &n
 				inc.lsa(k, &n)
-			case l.Header.Type == LSTypeNetwork && len(l.Network.AttachedRouters) > 1:
+			case l.Header.Type == packet.LSTypeNetwork && len(l.Network.AttachedRouters) > 1:
 				// A new DR originates a network-LSA with the same Link
 				// State ID before the old one is flushed.
 				n := *l

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/switchless/routing"
+	"github.com/switchless/routing/internal/loop"
 )
 
 // This file schedules shortest-path calculations with the back-off
@@ -116,59 +117,33 @@ func (s SPFState) String() string {
 // MarshalText implements encoding.TextMarshaler.
 func (s SPFState) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 
-// timerArmer arms and stops the timers of a timerSlot. The Instance is
-// one (its callbacks run under its mutex and settle afterwards);
-// clockArmer is a bare one for tests of the state machine alone.
-type timerArmer interface {
-	arm(ts *timerSlot, d time.Duration, f func())
-	disarm(ts *timerSlot)
-}
-
-// clockArmer arms timers straight on a clock, with the generation check
-// timerSlot provides. It does no locking: tests drive it from one
-// goroutine.
-type clockArmer struct{ clock routing.Clock }
-
-func (a clockArmer) arm(ts *timerSlot, d time.Duration, f func()) {
-	a.disarm(ts)
-	g := ts.gen
-	ts.t = a.clock.AfterFunc(d, func() {
-		if ts.gen != g {
-			return
-		}
-		ts.t = nil
-		f()
-	})
-}
-
-func (a clockArmer) disarm(ts *timerSlot) {
-	if ts.t != nil {
-		ts.t.Stop()
-		ts.t = nil
-	}
-	ts.gen++
-}
-
 // spfScheduler is the RFC 8405 §5 state machine with its three timers.
 // run is called when SPF_TIMER expires.
 type spfScheduler struct {
-	cfg    SPFBackoff // effective values
-	timers timerArmer
-	clock  routing.Clock
-	run    func()
+	cfg   SPFBackoff // effective values
+	clock routing.Clock
+	// timerRun is the owner's lock around a timer's body (loop.Slot.Arm):
+	// the Instance's runTimer, or nil for tests of the state machine
+	// alone, driven from one goroutine.
+	timerRun func(body func())
+	run      func()
 
 	state SPFState
-	spf   timerSlot // SPF_TIMER
-	hold  timerSlot // HOLDDOWN_TIMER
-	learn timerSlot // LEARN_TIMER
+	spf   loop.Slot // SPF_TIMER
+	hold  loop.Slot // HOLDDOWN_TIMER
+	learn loop.Slot // LEARN_TIMER
 	due   time.Time // when SPF_TIMER fires, if armed
 
 	events, runs uint64
 	lastDelay    time.Duration
 }
 
-func newSPFScheduler(cfg SPFBackoff, clock routing.Clock, timers timerArmer, run func()) *spfScheduler {
-	return &spfScheduler{cfg: cfg.effective(), clock: clock, timers: timers, run: run}
+func newSPFScheduler(cfg SPFBackoff, clock routing.Clock, timerRun func(body func()), run func()) *spfScheduler {
+	return &spfScheduler{cfg: cfg.effective(), clock: clock, timerRun: timerRun, run: run}
+}
+
+func (s *spfScheduler) arm(slot *loop.Slot, d time.Duration, f func()) {
+	slot.Arm(s.clock, d, s.timerRun, f)
 }
 
 // event reports an IGP event: a change of the database that needs a new
@@ -181,19 +156,19 @@ func (s *spfScheduler) event() {
 		// HOLDDOWN and LEARN start.
 		s.state = SPFShortWait
 		s.startSPF(s.cfg.InitialDelay)
-		s.timers.arm(&s.hold, s.cfg.HoldDown, s.holdExpired)
-		s.timers.arm(&s.learn, s.cfg.TimeToLearn, s.learnExpired)
+		s.arm(&s.hold, s.cfg.HoldDown, s.holdExpired)
+		s.arm(&s.learn, s.cfg.TimeToLearn, s.learnExpired)
 	case SPFShortWait:
 		// Transition 2: HOLDDOWN restarts; SPF after SHORT_SPF_DELAY
 		// unless already scheduled.
-		s.timers.arm(&s.hold, s.cfg.HoldDown, s.holdExpired)
-		if !s.spf.armed() {
+		s.arm(&s.hold, s.cfg.HoldDown, s.holdExpired)
+		if !s.spf.Armed() {
 			s.startSPF(s.cfg.ShortDelay)
 		}
 	case SPFLongWait:
 		// Transition 4: as transition 2 with LONG_SPF_DELAY.
-		s.timers.arm(&s.hold, s.cfg.HoldDown, s.holdExpired)
-		if !s.spf.armed() {
+		s.arm(&s.hold, s.cfg.HoldDown, s.holdExpired)
+		if !s.spf.Armed() {
 			s.startSPF(s.cfg.LongDelay)
 		}
 	}
@@ -202,7 +177,7 @@ func (s *spfScheduler) event() {
 func (s *spfScheduler) startSPF(d time.Duration) {
 	s.lastDelay = d
 	s.due = s.clock.Now().Add(d)
-	s.timers.arm(&s.spf, d, s.spfExpired)
+	s.arm(&s.spf, d, s.spfExpired)
 }
 
 // spfExpired is transitions 7, 8 and 9: compute SPF; the state stays.
@@ -223,16 +198,16 @@ func (s *spfScheduler) learnExpired() {
 // LEARN timer is stopped too.
 func (s *spfScheduler) holdExpired() {
 	if s.state == SPFShortWait {
-		s.timers.disarm(&s.learn)
+		s.learn.Stop()
 	}
 	s.state = SPFQuiet
 }
 
 // stop disarms every timer and returns to QUIET.
 func (s *spfScheduler) stop() {
-	s.timers.disarm(&s.spf)
-	s.timers.disarm(&s.hold)
-	s.timers.disarm(&s.learn)
+	s.spf.Stop()
+	s.hold.Stop()
+	s.learn.Stop()
 	s.state = SPFQuiet
 	s.due = time.Time{}
 }

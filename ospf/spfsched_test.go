@@ -21,7 +21,7 @@ type o5schedHarness struct {
 func newO5Sched(t *testing.T, cfg SPFBackoff) *o5schedHarness {
 	h := &o5schedHarness{t: t, clock: routing.NewManualClock(time.Time{})}
 	h.start = h.clock.Now()
-	h.s = newSPFScheduler(cfg, h.clock, clockArmer{h.clock}, func() {
+	h.s = newSPFScheduler(cfg, h.clock, nil, func() {
 		h.runs = append(h.runs, h.clock.Now().Sub(h.start))
 	})
 	return h
@@ -135,7 +135,7 @@ func TestRFC8405_5_1_HoldDownInShortWaitStopsLearn(t *testing.T) {
 	h.want(SPFQuiet, 50*ms)
 	h.at(2 * time.Second)
 	h.want(SPFQuiet, 50*ms)
-	if h.s.learn.armed() {
+	if h.s.learn.Armed() {
 		t.Error("LEARN_TIMER still armed in QUIET")
 	}
 }

@@ -1,6 +1,10 @@
 package ospf
 
-import "strconv"
+import (
+	"strconv"
+
+	"github.com/switchless/routing/ospf/packet"
+)
 
 // DropReason says why a received packet, or one LSA inside a Link State
 // Update, was dropped without changing any state.
@@ -107,8 +111,8 @@ func (r DropReason) String() string {
 
 // counters are the per-interface counters, kept under the instance mutex.
 type counters struct {
-	rx    [TypeLSAck + 1]uint64
-	tx    [TypeLSAck + 1]uint64
+	rx    [packet.TypeLSAck + 1]uint64
+	tx    [packet.TypeLSAck + 1]uint64
 	drops [numDropReasons]uint64
 	txErr uint64
 }
@@ -116,9 +120,9 @@ type counters struct {
 // Stats are an interface's (or, summed, an instance's) packet counters.
 type Stats struct {
 	// Received counts packets accepted for processing, by type.
-	Received map[PacketType]uint64
+	Received map[packet.PacketType]uint64
 	// Sent counts packets handed to the transport, by type.
-	Sent map[PacketType]uint64
+	Sent map[packet.PacketType]uint64
 	// SendErrors counts sends the transport refused.
 	SendErrors uint64
 	// Dropped counts dropped packets (and LSAs) by reason; reasons never
@@ -127,13 +131,13 @@ type Stats struct {
 }
 
 func (c *counters) stats() Stats {
-	s := Stats{Received: map[PacketType]uint64{}, Sent: map[PacketType]uint64{}, Dropped: map[DropReason]uint64{}, SendErrors: c.txErr}
+	s := Stats{Received: map[packet.PacketType]uint64{}, Sent: map[packet.PacketType]uint64{}, Dropped: map[DropReason]uint64{}, SendErrors: c.txErr}
 	c.addTo(&s)
 	return s
 }
 
 func (c *counters) addTo(s *Stats) {
-	for t := TypeHello; t <= TypeLSAck; t++ {
+	for t := packet.TypeHello; t <= packet.TypeLSAck; t++ {
 		if c.rx[t] != 0 {
 			s.Received[t] += c.rx[t]
 		}

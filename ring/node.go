@@ -58,6 +58,9 @@ type NodeEnv struct {
 	// called synchronously from the goroutine that caused the event and
 	// must not call the Node's methods.
 	OnEvent func(Event)
+	// OnOSPFEvent, if set, receives the OSPF instance's events
+	// (ospf.Env.OnEvent).
+	OnOSPFEvent func(ospf.Event)
 }
 
 // Node runs one ring node: its OSPF instance and, at an edge, the static
@@ -112,7 +115,7 @@ func NewNode(cfg NodeConfig, env NodeEnv) (*Node, error) {
 	}
 
 	oc := n.ospfConfig()
-	in, err := ospf.New(oc, env.Clock, env.OSPF, n.log)
+	in, err := ospf.New(oc, ospf.Env{Clock: env.Clock, Logger: n.log, Transports: env.OSPF, FIB: n.fib, OnEvent: env.OnOSPFEvent})
 	if err != nil {
 		return nil, fmt.Errorf("ring: node %s: %w", cfg.Name, err)
 	}

@@ -2,12 +2,10 @@ package ring
 
 import "github.com/switchless/routing/ospf"
 
-// ospfConfig completes the node's OSPF configuration with what only the
-// environment knows: where the routes go.
+// ospfConfig is the node's OSPF configuration. (Where the routes go,
+// n.fib, is part of the instance's ospf.Env.)
 func (n *Node) ospfConfig() ospf.Config {
-	c := n.cfg.OSPF
-	c.FIB = n.fib
-	return c
+	return n.cfg.OSPF
 }
 
 // setDefaultPresent tells OSPF whether the edge's own default route

@@ -9,6 +9,7 @@ import (
 	"github.com/switchless/routing"
 	"github.com/switchless/routing/fib"
 	"github.com/switchless/routing/ospf"
+	"github.com/switchless/routing/ospf/packet"
 	"github.com/switchless/routing/vrrp"
 )
 
@@ -154,7 +155,7 @@ func TestNode_13_4_RebootSupersedesStaleLSA(t *testing.T) {
 
 func routerLSASeq(t *testing.T, sn *SimNode, rid netip.Addr) int32 {
 	t.Helper()
-	es := sn.Node().OSPF().LSDB(ospf.LSDBFilter{Type: ospf.LSTypeRouter, ID: rid, AdvRouter: rid})
+	es := sn.Node().OSPF().LSDB(ospf.LSDBFilter{Type: packet.LSTypeRouter, ID: rid, AdvRouter: rid})
 	if len(es) != 1 {
 		t.Fatalf("%s holds %d router-LSAs of %v", sn.Name(), len(es), rid)
 	}

@@ -435,10 +435,8 @@ func (s *Sim) observe() {
 		if inc == nil || inc.frozen || sn.nd.Crashed() {
 			continue
 		}
-		select {
-		case <-inc.node.OSPF().LSDBChanged():
+		if inc.lsdbChanged.Swap(false) {
 			s.lastChange = s.clock.Now()
-		default:
 		}
 		if s.cfg.OnEvent == nil {
 			continue

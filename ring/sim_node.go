@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"sync/atomic"
 	"time"
 
 	"github.com/switchless/routing"
@@ -37,6 +38,9 @@ type incarnation struct {
 	retired bool // replaced by a reboot; its late effects are ignored
 	cancels []func()
 	nbrs    map[nbrKey]ospf.NeighborState // for the timeline
+	// lsdbChanged is set by an ospf.EventLSDBChanged and cleared by
+	// Sim.observe (for Quiet).
+	lsdbChanged atomic.Bool
 }
 
 type nbrKey struct {
@@ -103,6 +107,11 @@ func (sn *SimNode) boot() error {
 			if !inc.retired && !inc.frozen {
 				s.lastChange = s.clock.Now()
 				s.emit(e)
+			}
+		},
+		OnOSPFEvent: func(e ospf.Event) {
+			if e.Kind == ospf.EventLSDBChanged {
+				inc.lsdbChanged.Store(true)
 			}
 		},
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/switchless/routing/fib"
 	daemonkit "github.com/switchless/routing/internal/daemon"
 	"github.com/switchless/routing/ospf"
+	"github.com/switchless/routing/ospf/packet"
 )
 
 // File is ospfd's YAML configuration. Zero fields take the defaults of
@@ -269,27 +270,27 @@ func (ic InterfaceConfig) auth() (ospf.AuthConfig, error) {
 	}
 	switch ic.Auth.Type {
 	case "", "none":
-		a.Type = ospf.AuthNull
+		a.Type = packet.AuthNull
 	case "simple":
-		a.Type = ospf.AuthSimple
+		a.Type = packet.AuthSimple
 	case "crypto", "md5", "hmac":
-		a.Type = ospf.AuthCrypto
+		a.Type = packet.AuthCrypto
 	default:
 		return a, fmt.Errorf("type %q: want none, simple or crypto", ic.Auth.Type)
 	}
 	for k, kc := range ic.Auth.Keys {
-		var alg ospf.Algorithm
+		var alg packet.Algorithm
 		switch strings.ToLower(kc.Algorithm) {
 		case "", "md5":
-			alg = ospf.AlgMD5
+			alg = packet.AlgMD5
 		case "hmac-sha-1", "sha1":
-			alg = ospf.AlgHMACSHA1
+			alg = packet.AlgHMACSHA1
 		case "hmac-sha-256", "sha256":
-			alg = ospf.AlgHMACSHA256
+			alg = packet.AlgHMACSHA256
 		case "hmac-sha-384", "sha384":
-			alg = ospf.AlgHMACSHA384
+			alg = packet.AlgHMACSHA384
 		case "hmac-sha-512", "sha512":
-			alg = ospf.AlgHMACSHA512
+			alg = packet.AlgHMACSHA512
 		default:
 			return a, fmt.Errorf("keys[%d].algorithm %q: want md5 or hmac-sha-1/256/384/512", k, kc.Algorithm)
 		}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/switchless/routing/ospf"
+	"github.com/switchless/routing/ospf/packet"
 )
 
 func TestParseConfig_Example(t *testing.T) {
@@ -28,7 +29,7 @@ func TestParseConfig_Example(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Interfaces[1].Auth.Type != ospf.AuthCrypto || cfg.Interfaces[1].Auth.Keys[0].Algorithm != ospf.AlgHMACSHA256 {
+	if cfg.Interfaces[1].Auth.Type != packet.AuthCrypto || cfg.Interfaces[1].Auth.Keys[0].Algorithm != packet.AlgHMACSHA256 {
 		t.Errorf("auth %+v", cfg.Interfaces[1].Auth)
 	}
 	if !cfg.Redistribute.Connected.Enabled || cfg.Redistribute.Static.Enabled {

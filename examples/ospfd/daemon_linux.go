@@ -337,8 +337,9 @@ func (d *daemon) restart(ctx context.Context, want []ifaceKey, ks kernelState) e
 		}
 	}
 	cfg.Interfaces = ics
+	var sink fib.Sink // nil: routes are calculated, not installed
 	if d.sink != nil {
-		cfg.FIB = d.sink
+		sink = d.sink
 	}
 	if err := d.l.check(cfg); err != nil {
 		return err
@@ -360,7 +361,7 @@ func (d *daemon) restart(ctx context.Context, want []ifaceKey, ks kernelState) e
 		}
 		trs[ic.Name] = tr
 	}
-	in, err := ospf.New(cfg, routing.SystemClock(), trs, d.log)
+	in, err := ospf.New(cfg, ospf.Env{Clock: routing.SystemClock(), Logger: d.log, Transports: trs, FIB: sink})
 	if err != nil {
 		closeAll()
 		return err

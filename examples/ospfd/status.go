@@ -15,6 +15,7 @@ import (
 
 	daemonkit "github.com/switchless/routing/internal/daemon"
 	"github.com/switchless/routing/ospf"
+	"github.com/switchless/routing/ospf/packet"
 )
 
 // The status protocol: a client connects to the unix socket, writes one
@@ -90,7 +91,7 @@ func lsaViews(es []ospf.LSAEntry) []LSAView {
 	for _, e := range es {
 		h := e.LSA.Header
 		out = append(out, LSAView{
-			Type: h.Type.String(), ID: h.ID, AdvRouter: h.AdvRouter, Age: h.Age &^ ospf.DoNotAge,
+			Type: h.Type.String(), ID: h.ID, AdvRouter: h.AdvRouter, Age: h.Age &^ packet.DoNotAge,
 			Seq: fmt.Sprintf("%#08x", uint32(h.Seq)), Checksum: fmt.Sprintf("%#04x", h.Checksum),
 			Length: h.Length, Self: e.SelfOriginated, Summary: lsaSummary(&e.LSA),
 		})
@@ -99,14 +100,14 @@ func lsaViews(es []ospf.LSAEntry) []LSAView {
 }
 
 // lsaSummary describes an LSA's body in a few words.
-func lsaSummary(l *ospf.LSA) string {
+func lsaSummary(l *packet.LSA) string {
 	switch l.Header.Type {
-	case ospf.LSTypeRouter:
+	case packet.LSTypeRouter:
 		return fmt.Sprintf("flags %v, %d links", l.Router.Flags, len(l.Router.Links))
-	case ospf.LSTypeNetwork:
-		bits, _ := ospf.MaskBits(l.Network.NetworkMask)
+	case packet.LSTypeNetwork:
+		bits, _ := packet.MaskBits(l.Network.NetworkMask)
 		return fmt.Sprintf("/%d, %d routers", bits, len(l.Network.AttachedRouters))
-	case ospf.LSTypeASExternal, ospf.LSTypeNSSA:
+	case packet.LSTypeASExternal, packet.LSTypeNSSA:
 		p, _ := l.Prefix()
 		t := 1
 		if l.External.E {

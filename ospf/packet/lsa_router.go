@@ -1,4 +1,4 @@
-package ospf
+package packet
 
 import (
 	"encoding/binary"
@@ -100,9 +100,9 @@ type RouterLSA struct {
 	Links []RouterLink
 }
 
-// DecodeFrom decodes a router-LSA body into r, reusing r's slices. The
+// Decode decodes a router-LSA body into r, reusing r's slices. The
 // links must fill the body exactly.
-func (r *RouterLSA) DecodeFrom(body []byte) error {
+func (r *RouterLSA) Decode(body []byte) error {
 	if len(body) < routerFixedLen {
 		return fmt.Errorf("%w: router-LSA body of %d bytes, need %d", ErrShort, len(body), routerFixedLen)
 	}

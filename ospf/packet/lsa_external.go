@@ -1,4 +1,4 @@
-package ospf
+package packet
 
 import (
 	"encoding/binary"
@@ -43,9 +43,9 @@ type ExternalLSA struct {
 	TOS               []ExternalTOS
 }
 
-// DecodeFrom decodes an AS-external-LSA or NSSA-LSA body into e, reusing
+// Decode decodes an AS-external-LSA or NSSA-LSA body into e, reusing
 // its slice.
-func (e *ExternalLSA) DecodeFrom(body []byte) error {
+func (e *ExternalLSA) Decode(body []byte) error {
 	n, err := listLen("AS-external-LSA", body, extFixedLen, extEntryLen)
 	if err != nil {
 		return err

@@ -1,4 +1,4 @@
-package ospf
+package packet
 
 // LSAck is the body of a Link State Acknowledgment packet (RFC 2328
 // A.3.6): the headers of the LSAs acknowledged.
@@ -6,9 +6,9 @@ type LSAck struct {
 	LSAHeaders []LSAHeader
 }
 
-// DecodeFrom decodes a Link State Acknowledgment body into a, reusing
+// Decode decodes a Link State Acknowledgment body into a, reusing
 // a.LSAHeaders.
-func (a *LSAck) DecodeFrom(body []byte) error {
+func (a *LSAck) Decode(body []byte) error {
 	n, err := listLen("link state acknowledgment", body, 0, LSAHeaderLen)
 	if err != nil {
 		return err

@@ -1,4 +1,4 @@
-package ospf
+package packet
 
 import (
 	"encoding/binary"
@@ -6,8 +6,8 @@ import (
 	"net/netip"
 )
 
-// lsrEntryLen is the size of one Link State Request entry (RFC 2328 A.3.4).
-const lsrEntryLen = 12
+// LSREntryLen is the size of one Link State Request entry (RFC 2328 A.3.4).
+const LSREntryLen = 12
 
 // Offsets in a Link State Request entry (RFC 2328 A.3.4).
 const (
@@ -29,17 +29,17 @@ type LSRequest struct {
 	Requests []LSAKey
 }
 
-// DecodeFrom decodes a Link State Request body into r, reusing r.Requests.
+// Decode decodes a Link State Request body into r, reusing r.Requests.
 // The LS type is a 32-bit field on the wire; values above 255 cannot name
 // an LSA and are ErrMalformed.
-func (r *LSRequest) DecodeFrom(body []byte) error {
-	n, err := listLen("link state request", body, 0, lsrEntryLen)
+func (r *LSRequest) Decode(body []byte) error {
+	n, err := listLen("link state request", body, 0, LSREntryLen)
 	if err != nil {
 		return err
 	}
 	reqs := r.Requests[:0]
 	for i := range n {
-		e := body[i*lsrEntryLen:]
+		e := body[i*LSREntryLen:]
 		t := binary.BigEndian.Uint32(e[offLSRType:])
 		if t > 0xff {
 			r.Requests = reqs

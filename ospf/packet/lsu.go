@@ -1,4 +1,4 @@
-package ospf
+package packet
 
 import (
 	"encoding/binary"
@@ -17,12 +17,12 @@ type LSUpdate struct {
 	LSAs []LSA
 }
 
-// DecodeFrom decodes a Link State Update body into u, reusing u.LSAs and
+// Decode decodes a Link State Update body into u, reusing u.LSAs and
 // the slices inside each LSA. The LSA count must match the LSAs that fill
 // the body exactly. LS checksums are not verified here: RFC 2328 13 (1)
 // drops a bad LSA alone, so the flooding code calls VerifyLSAChecksum on
 // each (see RawLSAs for the raw bytes).
-func (u *LSUpdate) DecodeFrom(body []byte) error {
+func (u *LSUpdate) Decode(body []byte) error {
 	if len(body) < lsuFixedLen {
 		return fmt.Errorf("%w: link state update body of %d bytes, need %d", ErrShort, len(body), lsuFixedLen)
 	}
@@ -40,7 +40,7 @@ func (u *LSUpdate) DecodeFrom(body []byte) error {
 		} else {
 			lsas = append(lsas, LSA{})
 		}
-		if err := lsas[i].DecodeFrom(body[off:]); err != nil {
+		if err := lsas[i].Decode(body[off:]); err != nil {
 			u.LSAs = lsas[:i]
 			return fmt.Errorf("link state update LSA %d of %d: %w", i, n, err)
 		}

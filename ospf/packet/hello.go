@@ -1,4 +1,4 @@
-package ospf
+package packet
 
 import (
 	"encoding/binary"
@@ -36,9 +36,9 @@ type Hello struct {
 	Neighbors []netip.Addr
 }
 
-// DecodeFrom decodes a Hello body (the packet after the common header, up
+// Decode decodes a Hello body (the packet after the common header, up
 // to its packet length) into h, reusing h.Neighbors.
-func (h *Hello) DecodeFrom(body []byte) error {
+func (h *Hello) Decode(body []byte) error {
 	n, err := listLen("hello", body, helloFixedLen, 4)
 	if err != nil {
 		return err

@@ -1,9 +1,37 @@
-package ospf
+package packet
+
+// The common header of every OSPF packet (RFC 2328 A.3.1):
+//
+//	 0                   1                   2                   3
+//	 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+//	+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//	|   Version #   |     Type      |         Packet length         |
+//	+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//	|                          Router ID                            |
+//	+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//	|                           Area ID                             |
+//	+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//	|           Checksum            |             AuType            |
+//	+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//	|                       Authentication                          |
+//	+                                                               +
+//	|                       Authentication                          |
+//	+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//
+// With AuType 2 (cryptographic, D.3) the Authentication field holds
+// 0x0000, Key ID, Auth Data Len and the 32-bit sequence number, and the
+// message digest follows the packet, outside Packet length.
 
 import (
 	"encoding/binary"
 	"fmt"
 	"net/netip"
+)
+
+// Well-known multicast groups (RFC 2328 A.1).
+var (
+	AllSPFRouters = netip.AddrFrom4([4]byte{224, 0, 0, 5})
+	AllDRouters   = netip.AddrFrom4([4]byte{224, 0, 0, 6})
 )
 
 // Version is the OSPF version this package speaks (RFC 2328 A.3.1).
@@ -119,12 +147,12 @@ func (h *Header) SetCrypto(c CryptoAuth) {
 // cryptographic digest, an LLS block, link padding) are allowed.
 func ParseHeader(pkt []byte) (Header, error) {
 	var h Header
-	err := h.DecodeFrom(pkt)
+	err := h.Decode(pkt)
 	return h, err
 }
 
-// DecodeFrom is ParseHeader into h.
-func (h *Header) DecodeFrom(pkt []byte) error {
+// Decode is ParseHeader into h.
+func (h *Header) Decode(pkt []byte) error {
 	if len(pkt) < HeaderLen {
 		return fmt.Errorf("%w: header: %d bytes, need %d", ErrShort, len(pkt), HeaderLen)
 	}
@@ -188,6 +216,13 @@ func appendAddr(b []byte, a netip.Addr, field string) ([]byte, error) {
 	}
 	v := a.As4()
 	return append(b, v[:]...), nil
+}
+
+// PutPacketLength writes len(pkt) into the Packet length field of the
+// encoded packet pkt (A.3.1), for a caller that appended a body of its
+// own after an encoded header.
+func PutPacketLength(pkt []byte) {
+	binary.BigEndian.PutUint16(pkt[offLength:], uint16(len(pkt)))
 }
 
 // MaskBits returns the prefix length of a contiguous network mask such as

@@ -1,4 +1,4 @@
-package ospf
+package packet
 
 import (
 	"bytes"
@@ -37,7 +37,7 @@ func FuzzPacket(f *testing.F) {
 		}
 		_ = RawLSAs(b, func(int, []byte) error { return nil })
 		var p Packet
-		if err := p.DecodeFrom(b); err != nil {
+		if err := p.Decode(b); err != nil {
 			return
 		}
 		y, err := p.AppendBinary(nil)
@@ -48,7 +48,7 @@ func FuzzPacket(f *testing.F) {
 			t.Fatalf("encoded %d bytes, decoded packet length %d", len(y), p.Header.Length)
 		}
 		var q Packet
-		if err := q.DecodeFrom(y); err != nil {
+		if err := q.Decode(y); err != nil {
 			t.Fatalf("encoding does not decode: %v\n%x", err, y)
 		}
 		p.Header.Checksum = q.Header.Checksum
@@ -79,7 +79,7 @@ func FuzzLSA(f *testing.F) {
 		_ = VerifyLSAChecksum(b)
 		_ = LSAChecksum(b)
 		var l LSA
-		if err := l.DecodeFrom(b); err != nil {
+		if err := l.Decode(b); err != nil {
 			return
 		}
 		valid := VerifyLSAChecksum(b[:l.Header.Length]) == nil
@@ -94,7 +94,7 @@ func FuzzLSA(f *testing.F) {
 			t.Fatalf("valid LSA re-encoded differently:\n%x\n%x", b[:l.Header.Length], y)
 		}
 		var m LSA
-		if err := m.DecodeFrom(y); err != nil {
+		if err := m.Decode(y); err != nil {
 			t.Fatalf("encoding does not decode: %v", err)
 		}
 		l.Header.Checksum = m.Header.Checksum

@@ -1,4 +1,4 @@
-package ospf
+package packet
 
 import (
 	"encoding/binary"
@@ -129,11 +129,24 @@ func OpaqueLSID(opaqueType uint8, opaqueID uint32) netip.Addr {
 // ParseLSAHeader decodes the 20-byte LSA header at the start of b.
 func ParseLSAHeader(b []byte) (LSAHeader, error) {
 	var h LSAHeader
+	err := h.Decode(b)
+	return h, err
+}
+
+// Decode is ParseLSAHeader into h.
+func (h *LSAHeader) Decode(b []byte) error {
 	if len(b) < LSAHeaderLen {
-		return h, fmt.Errorf("%w: LSA header: %d bytes, need %d", ErrShort, len(b), LSAHeaderLen)
+		return fmt.Errorf("%w: LSA header: %d bytes, need %d", ErrShort, len(b), LSAHeaderLen)
 	}
 	h.decode(b)
-	return h, nil
+	return nil
+}
+
+// PutLSAge writes age into the LS age field of the encoded LSA lsa
+// (A.4.1), as flooding does when it ages an LSA on the wire (§13.3) or
+// flushes it (§14.1). The LS checksum does not cover the age (12.1.7).
+func PutLSAge(lsa []byte, age uint16) {
+	binary.BigEndian.PutUint16(lsa[offLSAAge:], age)
 }
 
 // decode reads an LSA header from b, which holds at least LSAHeaderLen
@@ -187,7 +200,7 @@ func CompareLSA(a, b LSAHeader) int {
 		}
 		return -1
 	}
-	aa, ba := lsAge(a.Age), lsAge(b.Age)
+	aa, ba := LSAge(a.Age), LSAge(b.Age)
 	// 13.1: if exactly one instance has age MaxAge, it is newer.
 	if (aa == MaxAge) != (ba == MaxAge) {
 		if aa == MaxAge {
@@ -206,8 +219,8 @@ func CompareLSA(a, b LSAHeader) int {
 	return 0
 }
 
-// lsAge returns the LS age in seconds without DoNotAge, capped at MaxAge.
-func lsAge(age uint16) uint16 {
+// LSAge returns the LS age in seconds without DoNotAge, capped at MaxAge.
+func LSAge(age uint16) uint16 {
 	age &^= DoNotAge
 	if age > MaxAge {
 		return MaxAge
@@ -244,12 +257,12 @@ type LSA struct {
 // VerifyLSAChecksum checks the LS checksum of the raw bytes.
 func ParseLSA(b []byte) (LSA, error) {
 	var l LSA
-	err := l.DecodeFrom(b)
+	err := l.Decode(b)
 	return l, err
 }
 
-// DecodeFrom is ParseLSA into l, reusing l's slices.
-func (l *LSA) DecodeFrom(b []byte) error {
+// Decode is ParseLSA into l, reusing l's slices.
+func (l *LSA) Decode(b []byte) error {
 	if len(b) < LSAHeaderLen {
 		return fmt.Errorf("%w: LSA header: %d bytes, need %d", ErrShort, len(b), LSAHeaderLen)
 	}
@@ -266,15 +279,15 @@ func (l *LSA) DecodeFrom(b []byte) error {
 	var err error
 	switch l.Header.Type {
 	case LSTypeRouter:
-		err = l.Router.DecodeFrom(body)
+		err = l.Router.Decode(body)
 	case LSTypeNetwork:
-		err = l.Network.DecodeFrom(body)
+		err = l.Network.Decode(body)
 	case LSTypeSummaryNetwork, LSTypeSummaryASBR:
-		err = l.Summary.DecodeFrom(body)
+		err = l.Summary.Decode(body)
 	case LSTypeASExternal, LSTypeNSSA:
-		err = l.External.DecodeFrom(body)
+		err = l.External.Decode(body)
 	case LSTypeOpaqueLink, LSTypeOpaqueArea, LSTypeOpaqueAS:
-		err = l.Opaque.DecodeFrom(body)
+		err = l.Opaque.Decode(body)
 	default:
 		l.Unknown = append(l.Unknown, body...)
 	}

@@ -1,4 +1,4 @@
-package ospf
+package packet
 
 import "strings"
 

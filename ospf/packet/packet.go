@@ -1,4 +1,4 @@
-package ospf
+package packet
 
 import (
 	"encoding/binary"
@@ -24,28 +24,28 @@ type Packet struct {
 // receive path.
 func ParsePacket(pkt []byte) (Packet, error) {
 	var p Packet
-	err := p.DecodeFrom(pkt)
+	err := p.Decode(pkt)
 	return p, err
 }
 
-// DecodeFrom is ParsePacket into p, reusing p's slices.
-func (p *Packet) DecodeFrom(pkt []byte) error {
-	if err := p.Header.DecodeFrom(pkt); err != nil {
+// Decode is ParsePacket into p, reusing p's slices.
+func (p *Packet) Decode(pkt []byte) error {
+	if err := p.Header.Decode(pkt); err != nil {
 		return err
 	}
 	body := pkt[HeaderLen:p.Header.Length]
 	var err error
 	switch p.Header.Type {
 	case TypeHello:
-		err = p.Hello.DecodeFrom(body)
+		err = p.Hello.Decode(body)
 	case TypeDatabaseDescription:
-		err = p.DD.DecodeFrom(body)
+		err = p.DD.Decode(body)
 	case TypeLSRequest:
-		err = p.LSR.DecodeFrom(body)
+		err = p.LSR.Decode(body)
 	case TypeLSUpdate:
-		err = p.LSU.DecodeFrom(body)
+		err = p.LSU.Decode(body)
 	case TypeLSAck:
-		err = p.LSAck.DecodeFrom(body)
+		err = p.LSAck.Decode(body)
 	}
 	if err != nil {
 		return fmt.Errorf("%v from %v: %w", p.Header.Type, p.Header.RouterID, err)

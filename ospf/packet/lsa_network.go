@@ -1,4 +1,4 @@
-package ospf
+package packet
 
 import (
 	"fmt"
@@ -21,8 +21,8 @@ type NetworkLSA struct {
 	AttachedRouters []netip.Addr
 }
 
-// DecodeFrom decodes a network-LSA body into n, reusing its slice.
-func (n *NetworkLSA) DecodeFrom(body []byte) error {
+// Decode decodes a network-LSA body into n, reusing its slice.
+func (n *NetworkLSA) Decode(body []byte) error {
 	cnt, err := listLen("network-LSA", body, networkFixedLen, 4)
 	if err != nil {
 		return err

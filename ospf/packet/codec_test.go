@@ -1,4 +1,4 @@
-package ospf
+package packet
 
 import (
 	"bytes"
@@ -117,26 +117,26 @@ func TestDecodeErrors(t *testing.T) {
 
 func TestLSABodyErrors(t *testing.T) {
 	var s SummaryLSA
-	if err := s.DecodeFrom([]byte{255, 255, 255, 0, 1, 0, 0, 10}); !errors.Is(err, ErrMalformed) {
+	if err := s.Decode([]byte{255, 255, 255, 0, 1, 0, 0, 10}); !errors.Is(err, ErrMalformed) {
 		t.Errorf("summary with non-zero TOS 0 byte: %v", err)
 	}
-	if err := s.DecodeFrom([]byte{255, 255, 255, 0, 0, 0, 0}); !errors.Is(err, ErrShort) {
+	if err := s.Decode([]byte{255, 255, 255, 0, 0, 0, 0}); !errors.Is(err, ErrShort) {
 		t.Errorf("short summary: %v", err)
 	}
 	var e ExternalLSA
 	ext := make([]byte, 16)
 	ext[4] = 0x85
-	if err := e.DecodeFrom(ext); !errors.Is(err, ErrMalformed) {
+	if err := e.Decode(ext); !errors.Is(err, ErrMalformed) {
 		t.Errorf("external first entry TOS 5: %v", err)
 	}
-	if err := e.DecodeFrom(ext[:15]); !errors.Is(err, ErrShort) {
+	if err := e.Decode(ext[:15]); !errors.Is(err, ErrShort) {
 		t.Errorf("short external: %v", err)
 	}
-	if err := e.DecodeFrom(append(ext, 1, 2)); !errors.Is(err, ErrLength) {
+	if err := e.Decode(append(ext, 1, 2)); !errors.Is(err, ErrLength) {
 		t.Errorf("ragged external: %v", err)
 	}
 	var n NetworkLSA
-	if err := n.DecodeFrom([]byte{255, 255, 255, 0, 1, 2}); !errors.Is(err, ErrLength) {
+	if err := n.Decode([]byte{255, 255, 255, 0, 1, 2}); !errors.Is(err, ErrLength) {
 		t.Errorf("ragged network-LSA: %v", err)
 	}
 	if _, err := ParseLSAHeader(make([]byte, 19)); !errors.Is(err, ErrShort) {
@@ -182,7 +182,7 @@ func TestDecodeReuse(t *testing.T) {
 	short := sampleLSU(1, 0)
 	sb, _ := short.AppendBinary(nil)
 	for _, b := range [][]byte{long, sb} {
-		if err := p.DecodeFrom(b); err != nil {
+		if err := p.Decode(b); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -202,10 +202,10 @@ func TestDecodeAllocs(t *testing.T) {
 			t.Fatal(err)
 		}
 		var dst Packet
-		if err := dst.DecodeFrom(b); err != nil {
+		if err := dst.Decode(b); err != nil {
 			t.Fatal(err)
 		}
-		if n := testing.AllocsPerRun(100, func() { _ = dst.DecodeFrom(b) }); n != 0 {
+		if n := testing.AllocsPerRun(100, func() { _ = dst.Decode(b) }); n != 0 {
 			t.Errorf("%s: %v allocations per decode", name, n)
 		}
 		out := make([]byte, 0, 2*len(b))
@@ -242,7 +242,6 @@ func TestStrings(t *testing.T) {
 		LinkVirtual.String():                    "Virtual",
 		AuthCrypto.String():                     "Crypto",
 		AlgHMACSHA384.String():                  "HMAC-SHA-384",
-		ReplayStrict.String():                   "strict",
 	} {
 		if got != want {
 			t.Errorf("got %q, want %q", got, want)

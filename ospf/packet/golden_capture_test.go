@@ -1,4 +1,4 @@
-package ospf
+package packet
 
 // The golden packets under testdata/golden were captured by this test from
 // real routers in network namespaces; it runs only with

@@ -1,4 +1,4 @@
-package ospf
+package packet
 
 import (
 	"encoding/binary"
@@ -6,9 +6,9 @@ import (
 	"strings"
 )
 
-// ddFixedLen is the Database Description body before the LSA headers
+// DDFixedLen is the Database Description body before the LSA headers
 // (RFC 2328 A.3.3).
-const ddFixedLen = 8
+const DDFixedLen = 8
 
 // Offsets in the Database Description body (RFC 2328 A.3.3).
 const (
@@ -59,10 +59,10 @@ type DatabaseDescription struct {
 	LSAHeaders   []LSAHeader
 }
 
-// DecodeFrom decodes a Database Description body into d, reusing
+// Decode decodes a Database Description body into d, reusing
 // d.LSAHeaders.
-func (d *DatabaseDescription) DecodeFrom(body []byte) error {
-	n, err := listLen("database description", body, ddFixedLen, LSAHeaderLen)
+func (d *DatabaseDescription) Decode(body []byte) error {
+	n, err := listLen("database description", body, DDFixedLen, LSAHeaderLen)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package ospf
+package packet
 
 import (
 	"bufio"
@@ -101,7 +101,7 @@ func TestGolden_VerifyDecodeReencode(t *testing.T) {
 			t.Errorf("%s: verify: %v", where, err)
 			continue
 		}
-		if err := p.DecodeFrom(body); err != nil {
+		if err := p.Decode(body); err != nil {
 			t.Errorf("%s: decode: %v", where, err)
 			continue
 		}

@@ -1,4 +1,4 @@
-package ospf
+package packet
 
 import (
 	"encoding/binary"
@@ -30,8 +30,8 @@ type SummaryLSA struct {
 	TOS         []SummaryTOS
 }
 
-// DecodeFrom decodes a summary-LSA body into s, reusing its slice.
-func (s *SummaryLSA) DecodeFrom(body []byte) error {
+// Decode decodes a summary-LSA body into s, reusing its slice.
+func (s *SummaryLSA) Decode(body []byte) error {
 	n, err := listLen("summary-LSA", body, summaryFixedLen, 4)
 	if err != nil {
 		return err

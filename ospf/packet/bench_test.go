@@ -1,4 +1,4 @@
-package ospf
+package packet
 
 import (
 	"testing"
@@ -35,7 +35,7 @@ func BenchmarkDecode(b *testing.B) {
 			b.SetBytes(int64(len(buf)))
 			b.ReportAllocs()
 			for b.Loop() {
-				if err := dst.DecodeFrom(buf); err != nil {
+				if err := dst.Decode(buf); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -1,4 +1,4 @@
-package ospf
+package packet
 
 // OpaqueLSA is the body of an opaque LSA, LS types 9, 10 and 11 (RFC 5250
 // 3). Its Opaque Type and Opaque ID are the Link State ID (see
@@ -7,8 +7,8 @@ type OpaqueLSA struct {
 	Data []byte
 }
 
-// DecodeFrom copies an opaque-LSA body into o.Data, reusing its capacity.
-func (o *OpaqueLSA) DecodeFrom(body []byte) error {
+// Decode copies an opaque-LSA body into o.Data, reusing its capacity.
+func (o *OpaqueLSA) Decode(body []byte) error {
 	o.Data = append(o.Data[:0], body...)
 	return nil
 }

@@ -9,20 +9,20 @@ import (
 	"github.com/switchless/routing/internal/transport"
 )
 
-// ListenRaw opens the real transports for cfg's interfaces, ready for New:
+// Listen opens the real transports for cfg's interfaces, ready for New:
 // one raw IPv4 socket per interface for IP protocol 89, bound to the
 // interface, sending with TTL 1 and TOS 0xc0 (RFC 2328 A.1) from the
 // interface address in InterfaceConfig.Prefix, so that neighbors on
 // broadcast networks identify us by it (§10.5). Multicast groups
-// (AllSPFRouters, AllDRouters) are joined by the Instance as its
+// (packet.AllSPFRouters, packet.AllDRouters) are joined by the Instance as its
 // interfaces come up and elect.
 //
 // namespace, when not empty, is a network namespace (a name under
 // /run/netns or a path) the sockets are opened in. Interfaces whose
 // IfIndex is zero get the kernel's index filled in cfg. On error every
 // transport already opened is closed. Linux only: elsewhere the error
-// wraps transport.ErrUnsupported.
-func ListenRaw(ctx context.Context, cfg *Config, namespace string, logger *slog.Logger) (map[string]routing.Transport, error) {
+// wraps routing.ErrUnsupported.
+func Listen(ctx context.Context, cfg *Config, namespace string, logger *slog.Logger) (map[string]routing.Transport, error) {
 	trs := make(map[string]routing.Transport, len(cfg.Interfaces))
 	closeAll := func() {
 		for _, tr := range trs {
