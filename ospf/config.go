@@ -196,6 +196,7 @@ func (c Config) Validate() error {
 	idx := make(map[int]string, len(c.Interfaces))
 	for i, ic := range c.Interfaces {
 		if err := ic.validate(); err != nil {
+			//lint:ignore ST1005 the message starts with the field it names
 			return fmt.Errorf("Interfaces[%d] (%s): %w", i, ic.Name, err)
 		}
 		if names[ic.Name] {
@@ -315,6 +316,7 @@ func (ic InterfaceConfig) validate() error {
 		return bad("MTU", ic.MTU, "must be 0 (1500) or 576..65535")
 	}
 	if err := ic.Auth.Validate(); err != nil {
+		//lint:ignore ST1005 the message starts with the field it names
 		return fmt.Errorf("Auth: %w", err)
 	}
 	return nil

@@ -25,7 +25,6 @@ type fakeTransport struct {
 	sent    []sentPacket
 	groups  map[netip.Addr]bool
 	closed  bool
-	ifindex int
 }
 
 type sentPacket struct {

@@ -129,8 +129,6 @@ func newLSDB() *lsdb {
 
 func (db *lsdb) get(k packet.LSAKey) *dbEntry { return db.m[k] }
 
-func (db *lsdb) len() int { return len(db.m) }
-
 // schedule queues an aging event for e.
 func (db *lsdb) schedule(at time.Time, e *dbEntry, refresh bool) {
 	db.evSeq++
@@ -177,18 +175,6 @@ func compareKeys(a, b packet.LSAKey) int {
 		return c
 	}
 	return a.AdvRouter.Compare(b.AdvRouter)
-}
-
-// entries returns the entries of one LS type (0 = all) in key order.
-func (db *lsdb) entries(t packet.LSType) []*dbEntry {
-	var out []*dbEntry
-	for k, e := range db.m {
-		if t == 0 || k.Type == t {
-			out = append(out, e)
-		}
-	}
-	slices.SortFunc(out, func(a, b *dbEntry) int { return compareKeys(a.hdr.Key(), b.hdr.Key()) })
-	return out
 }
 
 // LSAEntry is one LSA of the link-state database as a plain value, safe to

@@ -637,13 +637,6 @@ func (c *routeCalc) lsa(key packet.LSAKey, l *packet.LSA) bool {
 	return false
 }
 
-// setInterfaces replaces the calculating router's interfaces; next hops
-// depend on them, so a full calculation is due.
-func (c *routeCalc) setInterfaces(ifaces []spfIface) {
-	c.in.ifaces = ifaces
-	c.needFull = true
-}
-
 // full runs the whole calculation: the tree and intra-area routes (§16.1),
 // then every AS-external route (§16.4). It returns the previous table
 // (nil the first time) and the new one; the previous table stays valid
