@@ -252,7 +252,7 @@ func (s Spec) Build(name string) (NodeConfig, error) {
 	}
 	i, ok := r.byName[name]
 	if !ok {
-		return NodeConfig{}, fmt.Errorf("%w: no node called %q", ErrInvalidSpec, name)
+		return NodeConfig{}, fmt.Errorf("%w: no node called %q", ErrInvalidConfig, name)
 	}
 	return r.build(i, r.plan()), nil
 }

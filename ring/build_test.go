@@ -117,12 +117,12 @@ func TestBuild_PaperRing(t *testing.T) {
 }
 
 func TestBuild_UnknownNode(t *testing.T) {
-	if _, err := paperSpec(4).Build("vr9"); !errors.Is(err, ErrInvalidSpec) {
-		t.Fatalf("Build(vr9) = %v, want ErrInvalidSpec", err)
+	if _, err := paperSpec(4).Build("vr9"); !errors.Is(err, ErrInvalidConfig) {
+		t.Fatalf("Build(vr9) = %v, want ErrInvalidConfig", err)
 	}
 	s := paperSpec(4)
 	s.Nodes = s.Nodes[:2]
-	if _, err := s.BuildAll(); !errors.Is(err, ErrInvalidSpec) {
+	if _, err := s.BuildAll(); !errors.Is(err, ErrInvalidConfig) {
 		t.Fatalf("BuildAll on 2 nodes = %v", err)
 	}
 }

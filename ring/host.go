@@ -27,16 +27,16 @@ type HostConfig struct {
 
 // Validate checks hc against the node it is for: every interface mapped,
 // no Linux interface used twice, no unknown ring interface. Errors wrap
-// ErrInvalidSpec and name the YAML key.
+// ErrInvalidConfig and name the YAML key.
 func (hc HostConfig) Validate(cfg NodeConfig) error {
 	seen := map[string]string{}
 	for _, ifc := range cfg.Interfaces {
 		lx := hc.Interfaces[ifc.Name]
 		if lx == "" {
-			return fmt.Errorf("%w: interfaces.%s: no Linux interface for it (node %s)", ErrInvalidSpec, ifc.Name, cfg.Name)
+			return fmt.Errorf("%w: interfaces.%s: no Linux interface for it (node %s)", ErrInvalidConfig, ifc.Name, cfg.Name)
 		}
 		if other, dup := seen[lx]; dup {
-			return fmt.Errorf("%w: interfaces.%s: %s is already interfaces.%s", ErrInvalidSpec, ifc.Name, lx, other)
+			return fmt.Errorf("%w: interfaces.%s: %s is already interfaces.%s", ErrInvalidConfig, ifc.Name, lx, other)
 		}
 		seen[lx] = ifc.Name
 	}
@@ -47,11 +47,11 @@ func (hc HostConfig) Validate(cfg NodeConfig) error {
 	slices.Sort(names)
 	for _, name := range names {
 		if !slices.ContainsFunc(cfg.Interfaces, func(i Interface) bool { return i.Name == name }) {
-			return fmt.Errorf("%w: interfaces.%s: node %s has no such interface", ErrInvalidSpec, name, cfg.Name)
+			return fmt.Errorf("%w: interfaces.%s: node %s has no such interface", ErrInvalidConfig, name, cfg.Name)
 		}
 	}
 	if hc.MACVLAN != "" && !cfg.IsEdge() {
-		return fmt.Errorf("%w: vrrp_macvlan: only an edge node runs VRRP", ErrInvalidSpec)
+		return fmt.Errorf("%w: vrrp_macvlan: only an edge node runs VRRP", ErrInvalidConfig)
 	}
 	return nil
 }

@@ -164,7 +164,7 @@ func (h *HostNode) Run(ctx context.Context) (err error) {
 	h.mu.Lock()
 	if h.ran {
 		h.mu.Unlock()
-		return ErrNodeStarted
+		return ErrStarted
 	}
 	h.ran = true
 	h.mu.Unlock()
@@ -322,7 +322,7 @@ func (h *HostNode) resolveLinks() error {
 		lx := h.hc.Interfaces[ifc.Name]
 		l, err := netlink.LinkByName(lx)
 		if err != nil {
-			return fmt.Errorf("%w: interfaces.%s: %s: %w", ErrInvalidSpec, ifc.Name, lx, err)
+			return fmt.Errorf("%w: interfaces.%s: %s: %w", ErrInvalidConfig, ifc.Name, lx, err)
 		}
 		a := l.Attrs()
 		h.idx[ifc.Name] = a.Index
@@ -352,7 +352,7 @@ func (h *HostNode) ensureAddresses() error {
 			ones, _ := a.Mask.Size()
 			if ip == ifc.Prefix.Addr() {
 				if ones != ifc.Prefix.Bits() {
-					return fmt.Errorf("%w: interfaces.%s: %s has %v/%d; the spec says %v", ErrInvalidSpec, ifc.Name, lx, ip, ones, ifc.Prefix)
+					return fmt.Errorf("%w: interfaces.%s: %s has %v/%d; the spec says %v", ErrInvalidConfig, ifc.Name, lx, ip, ones, ifc.Prefix)
 				}
 				have = true
 			}

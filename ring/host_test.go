@@ -48,10 +48,10 @@ func TestHostConfig_Validate(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.hc.Validate(tc.cfg)
-			if !errors.Is(err, ErrInvalidSpec) || !strings.Contains(err.Error(), tc.want) {
-				t.Fatalf("Validate = %v, want ErrInvalidSpec with %q", err, tc.want)
+			if !errors.Is(err, ErrInvalidConfig) || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("Validate = %v, want ErrInvalidConfig with %q", err, tc.want)
 			}
-			if h, err := OpenHost(context.Background(), tc.cfg, tc.hc); h != nil || !errors.Is(err, ErrInvalidSpec) {
+			if h, err := OpenHost(context.Background(), tc.cfg, tc.hc); h != nil || !errors.Is(err, ErrInvalidConfig) {
 				t.Fatalf("OpenHost = %v, %v; want nil and the same error", h, err)
 			}
 		})

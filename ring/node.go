@@ -16,10 +16,10 @@ import (
 
 // Errors of a Node's lifecycle.
 var (
-	// ErrNodeEnv is wrapped when a NodeEnv lacks what the NodeConfig needs.
-	ErrNodeEnv = errors.New("ring: incomplete node environment")
-	// ErrNodeStarted is returned by a second Start, and by Start after Stop.
-	ErrNodeStarted = errors.New("ring: node already started")
+	// ErrStarted is returned by a second Start.
+	ErrStarted = errors.New("ring: node already started")
+	// ErrStopped is returned by Start after Stop: a Node runs once.
+	ErrStopped = errors.New("ring: node stopped")
 )
 
 // staticTimeout bounds one write of the static default to its sink.
@@ -95,17 +95,26 @@ type Node struct {
 	staticOn  bool // the static default is installed
 }
 
+// nodeErr wraps a protocol's constructor error; a configuration or
+// environment error of the protocol (invalid) is one of the node's too.
+func nodeErr(node string, err, invalid error) error {
+	if errors.Is(err, invalid) {
+		return fmt.Errorf("%w: node %s: %w", ErrInvalidConfig, node, err)
+	}
+	return fmt.Errorf("ring: node %s: %w", node, err)
+}
+
 // NewNode returns a Node for cfg on env. It checks that env provides
 // every transport and sink cfg needs; nothing runs until Start.
 func NewNode(cfg NodeConfig, env NodeEnv) (*Node, error) {
 	if env.Clock == nil {
-		env.Clock = routing.SystemClock()
+		return nil, fmt.Errorf("%w: node %s: env.Clock: is nil (use routing.SystemClock() on real interfaces)", ErrInvalidConfig, cfg.Name)
 	}
 	if env.Logger == nil {
 		env.Logger = slog.New(slog.DiscardHandler)
 	}
 	if env.FIB == nil {
-		return nil, fmt.Errorf("%w: node %s: FIB is nil", ErrNodeEnv, cfg.Name)
+		return nil, fmt.Errorf("%w: node %s: env.FIB: is nil", ErrInvalidConfig, cfg.Name)
 	}
 	cfg = cfg.WithIfIndex(env.IfIndex)
 	n := &Node{cfg: cfg, env: env, log: env.Logger.With("node", cfg.Name), upCarrier: true, fib: env.FIB}
@@ -117,18 +126,18 @@ func NewNode(cfg NodeConfig, env NodeEnv) (*Node, error) {
 	oc := n.ospfConfig()
 	in, err := ospf.New(oc, ospf.Env{Clock: env.Clock, Logger: n.log, Transports: env.OSPF, FIB: n.fib, OnEvent: env.OnOSPFEvent})
 	if err != nil {
-		return nil, fmt.Errorf("ring: node %s: %w", cfg.Name, err)
+		return nil, nodeErr(cfg.Name, err, ospf.ErrInvalidConfig)
 	}
 	n.ospf = in
 
 	if cfg.VRRP != nil {
 		switch {
 		case env.VRRP == nil:
-			return nil, fmt.Errorf("%w: node %s: an edge needs a VRRP transport", ErrNodeEnv, cfg.Name)
+			return nil, fmt.Errorf("%w: node %s: env.VRRP: is nil (an edge needs a VRRP transport)", ErrInvalidConfig, cfg.Name)
 		case env.Addresses == nil:
-			return nil, fmt.Errorf("%w: node %s: an edge needs an address manager for the VIP", ErrNodeEnv, cfg.Name)
+			return nil, fmt.Errorf("%w: node %s: env.Addresses: is nil (an edge needs an address manager for the VIP)", ErrInvalidConfig, cfg.Name)
 		case env.StaticFIB == nil:
-			return nil, fmt.Errorf("%w: node %s: an edge needs a static FIB sink", ErrNodeEnv, cfg.Name)
+			return nil, fmt.Errorf("%w: node %s: env.StaticFIB: is nil (an edge needs a static FIB sink)", ErrInvalidConfig, cfg.Name)
 		}
 		vc := *cfg.VRRP
 		r, err := vrrp.New(vc, vrrp.Env{Clock: env.Clock, Logger: n.log, Transport: env.VRRP, Addresses: env.Addresses,
@@ -141,7 +150,7 @@ func NewNode(cfg NodeConfig, env NodeEnv) (*Node, error) {
 					Text: fmt.Sprintf("%v -> %v (%v), priority %d", t.From, t.To, t.Reason, t.Priority)})
 			}})
 		if err != nil {
-			return nil, fmt.Errorf("ring: node %s: %w", cfg.Name, err)
+			return nil, nodeErr(cfg.Name, err, vrrp.ErrInvalidConfig)
 		}
 		n.vrrp = r
 	}
@@ -173,8 +182,11 @@ func (n *Node) emit(e Event) {
 func (n *Node) Start() error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	if n.started || n.stopped {
-		return ErrNodeStarted
+	if n.stopped {
+		return ErrStopped
+	}
+	if n.started {
+		return ErrStarted
 	}
 	n.started = true
 	// The static default and the discard routes first, so that the

@@ -24,15 +24,17 @@ func TestNewNode_ChecksEnvironment(t *testing.T) {
 		}
 		return m
 	}
-	full := NodeEnv{OSPF: trs(edge), VRRP: nopTransport{}, Addresses: vrrp.NewMemoryAddresses(nil, nil),
+	clock := routing.NewManualClock(time.Unix(0, 0))
+	full := NodeEnv{Clock: clock, OSPF: trs(edge), VRRP: nopTransport{}, Addresses: vrrp.NewMemoryAddresses(nil, nil),
 		FIB: fib.NewMemory(), StaticFIB: fib.NewMemory()}
 	if _, err := NewNode(edge, full); err != nil {
 		t.Fatalf("complete environment: %v", err)
 	}
-	if _, err := NewNode(inner, NodeEnv{OSPF: trs(inner), FIB: fib.NewMemory()}); err != nil {
+	if _, err := NewNode(inner, NodeEnv{Clock: clock, OSPF: trs(inner), FIB: fib.NewMemory()}); err != nil {
 		t.Fatalf("inner node: %v", err)
 	}
 	for name, edit := range map[string]func(*NodeEnv){
+		"no clock":        func(e *NodeEnv) { e.Clock = nil },
 		"no FIB":          func(e *NodeEnv) { e.FIB = nil },
 		"no static FIB":   func(e *NodeEnv) { e.StaticFIB = nil },
 		"no VRRP":         func(e *NodeEnv) { e.VRRP = nil },
@@ -43,8 +45,8 @@ func TestNewNode_ChecksEnvironment(t *testing.T) {
 		edit(&env)
 		if _, err := NewNode(edge, env); err == nil {
 			t.Errorf("%s: NewNode accepted it", name)
-		} else if name != "missing OSPF tr" && !errors.Is(err, ErrNodeEnv) {
-			t.Errorf("%s: %v does not wrap ErrNodeEnv", name, err)
+		} else if !errors.Is(err, ErrInvalidConfig) {
+			t.Errorf("%s: %v does not wrap ErrInvalidConfig", name, err)
 		}
 	}
 }

@@ -131,7 +131,7 @@ func NewSim(cfg SimConfig) (*Sim, error) {
 		cfg.ProbeInterval = DefaultProbeInterval
 	}
 	if cfg.Latency < 0 || cfg.ProbeInterval < 0 {
-		return nil, fmt.Errorf("%w: SimConfig: negative Latency or ProbeInterval", ErrInvalidSpec)
+		return nil, fmt.Errorf("%w: SimConfig: negative Latency or ProbeInterval", ErrInvalidConfig)
 	}
 	log := cfg.Logger
 	if log == nil {

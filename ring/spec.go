@@ -7,8 +7,10 @@ import (
 	"time"
 )
 
-// ErrInvalidSpec is wrapped by every error Spec.Validate returns.
-var ErrInvalidSpec = errors.New("ring: invalid spec")
+// ErrInvalidConfig is wrapped by every error Spec.Validate, NewNode (for
+// an environment that does not match the node) and HostConfig.Validate
+// return; the message names the field and the reason.
+var ErrInvalidConfig = errors.New("ring: invalid configuration")
 
 // MaxNodes bounds the size of a ring. A ring is a small thing: every node
 // forwards the traffic of the nodes behind it, and the cost plan keeps
@@ -121,7 +123,7 @@ func ParseProfile(s string) (Profile, error) {
 	case "fast":
 		return ProfileFast, nil
 	}
-	return 0, fmt.Errorf("%w: Profile: %q is neither \"rfc\" nor \"fast\"", ErrInvalidSpec, s)
+	return 0, fmt.Errorf("%w: Profile: %q is neither \"rfc\" nor \"fast\"", ErrInvalidConfig, s)
 }
 
 // Timers are the protocol timers a profile stands for.
@@ -157,7 +159,7 @@ func (p Profile) Timers() Timers {
 // Helpers shared by Validate and the builders.
 
 func specErr(field, format string, args ...any) error {
-	return fmt.Errorf("%w: %s: %s", ErrInvalidSpec, field, fmt.Sprintf(format, args...))
+	return fmt.Errorf("%w: %s: %s", ErrInvalidConfig, field, fmt.Sprintf(format, args...))
 }
 
 // PaperSpec is the ring of the source design with n nodes, the one

@@ -102,8 +102,8 @@ func TestSpecValidate_Rejects(t *testing.T) {
 			s := paperSpec(5)
 			c.edit(&s)
 			err := s.Validate()
-			if !errors.Is(err, ErrInvalidSpec) {
-				t.Fatalf("Validate() = %v, want ErrInvalidSpec", err)
+			if !errors.Is(err, ErrInvalidConfig) {
+				t.Fatalf("Validate() = %v, want ErrInvalidConfig", err)
 			}
 			if !strings.Contains(err.Error(), c.field+":") {
 				t.Fatalf("error %q does not name field %s", err, c.field)

@@ -20,7 +20,7 @@ import (
 
 // ErrInvalid is wrapped by every error about the file itself (syntax,
 // unknown keys, types, node and interface map). Errors Spec.Validate
-// finds wrap ring.ErrInvalidSpec instead.
+// finds wrap ring.ErrInvalidConfig instead.
 var ErrInvalid = errors.New("ringconf: invalid configuration")
 
 // File is a ringd configuration file: the ring's spec and this node's
@@ -240,7 +240,7 @@ type Error struct {
 	// empty for syntax errors.
 	Field  string
 	Reason string
-	// Err is ErrInvalid or ring.ErrInvalidSpec.
+	// Err is ErrInvalid or ring.ErrInvalidConfig.
 	Err error
 }
 
@@ -329,7 +329,7 @@ var specFields = map[string]string{
 }
 
 var (
-	specFieldRE = regexp.MustCompile(`invalid spec: ([A-Za-z0-9_.\[\]]+): `)
+	specFieldRE = regexp.MustCompile(`invalid configuration: ([A-Za-z0-9_.\[\]]+): `)
 	// goFieldRE finds other fields a reason mentions ("overlaps
 	// Nodes[1].LANs[0]", "is also Upstream.VIP").
 	goFieldRE   = regexp.MustCompile(`\b(?:Nodes|Links|Upstream)(?:\[\d+\]|\.[A-Z][A-Za-z]*)*`)
@@ -367,7 +367,7 @@ func (c *Config) validate() error {
 	}
 	rs, err := f.Spec.Ring()
 	if err != nil {
-		return c.errAt(ring.ErrInvalidSpec, []any{"profile"}, "%q is neither rfc nor fast", f.Spec.Profile)
+		return c.errAt(ring.ErrInvalidConfig, []any{"profile"}, "%q is neither rfc nor fast", f.Spec.Profile)
 	}
 	if err := rs.Validate(); err != nil {
 		return c.specErr(err)

@@ -131,7 +131,7 @@ func TestParseErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name, from, to string
 		want           string // substring, after "bad.yaml:"
-		spec           bool   // wraps ring.ErrInvalidSpec
+		spec           bool   // wraps ring.ErrInvalidConfig
 	}{
 		{"unknown key", "socket:", "sockett:", "8: field sockett not found", false},
 		{"bad address", "gateway: 192.0.2.1", "gateway: 192.0.2.x", `13: "192.0.2.x" is not an IP address`, false},
@@ -169,8 +169,8 @@ func TestParseErrors(t *testing.T) {
 			if !strings.Contains(err.Error(), "bad.yaml:"+strings.TrimPrefix(tc.want, "bad.yaml:")) {
 				t.Errorf("error %q does not contain %q", err, tc.want)
 			}
-			if got := errors.Is(err, ring.ErrInvalidSpec); got != tc.spec {
-				t.Errorf("errors.Is(err, ring.ErrInvalidSpec) = %v, want %v (%v)", got, tc.spec, err)
+			if got := errors.Is(err, ring.ErrInvalidConfig); got != tc.spec {
+				t.Errorf("errors.Is(err, ring.ErrInvalidConfig) = %v, want %v (%v)", got, tc.spec, err)
 			}
 			if !tc.spec && !errors.Is(err, ErrInvalid) {
 				t.Errorf("error does not wrap ErrInvalid: %v", err)
