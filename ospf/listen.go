@@ -31,13 +31,17 @@ func Listen(ctx context.Context, cfg *Config, namespace string, logger *slog.Log
 	}
 	for i := range cfg.Interfaces {
 		ic := &cfg.Interfaces[i]
+		log := logger
+		if log != nil {
+			log = log.With("interface", ic.Name)
+		}
 		tr, err := transport.ListenIP(ctx, transport.IPConfig{
 			Interface: ic.Name,
 			IfIndex:   ic.IfIndex,
 			Namespace: namespace,
 			Protocol:  transport.ProtocolOSPF,
 			Source:    ic.Prefix.Addr(),
-			Logger:    logger,
+			Logger:    log,
 		})
 		if err != nil {
 			closeAll()

@@ -18,7 +18,6 @@ import (
 
 	"github.com/switchless/routing"
 	"github.com/switchless/routing/fib"
-	"github.com/switchless/routing/internal/transport"
 	"github.com/switchless/routing/ospf"
 )
 
@@ -344,22 +343,14 @@ func (d *daemon) restart(ctx context.Context, want []ifaceKey, ks kernelState) e
 	if err := d.l.check(cfg); err != nil {
 		return err
 	}
-	trs := map[string]routing.Transport{}
+	trs, err := ospf.Listen(ctx, &cfg, "", d.log)
+	if err != nil {
+		return err
+	}
 	closeAll := func() {
 		for _, tr := range trs {
 			_ = tr.Close()
 		}
-	}
-	for _, ic := range cfg.Interfaces {
-		tr, err := transport.ListenIP(ctx, transport.IPConfig{
-			Interface: ic.Name, IfIndex: ic.IfIndex, Protocol: transport.ProtocolOSPF,
-			Source: ic.Prefix.Addr(), Logger: d.log.With("interface", ic.Name),
-		})
-		if err != nil {
-			closeAll()
-			return fmt.Errorf("interface %s: %w", ic.Name, err)
-		}
-		trs[ic.Name] = tr
 	}
 	in, err := ospf.New(cfg, ospf.Env{Clock: routing.SystemClock(), Logger: d.log, Transports: trs, FIB: sink})
 	if err != nil {
