@@ -74,22 +74,26 @@
 // What is implemented today, package by package (kept true as work lands):
 //
 //	package              status
-//	routing              Clock, ManualClock, Packet, Transport
-//	internal/netsim      in-memory network on the virtual clock, pcapng capture
-//	internal/transport   raw IPv4/IPv6 and UDP transports bound to one interface
-//	internal/nstest      network namespaces and peer processes for tests
+//	routing              Clock, ManualClock, Packet, Transport, UDPTransport
+//	netsim               in-memory network on the virtual clock, pcapng capture
+//	transporttest        the Transport contract as a reusable test
+//	health               Checker, rise/fall Hysteresis, polling Monitor
 //	fib                  route model, Memory and Netlink sinks, declarative Sync
 //	ospf                 OSPFv2, backbone area: authentication, adjacencies,
-//	                     flooding, LSDB, SPF, externals, FIB; New(cfg, Env)
+//	                     flooding, LSDB, SPF, externals, FIB; ospf.Listen
 //	ospf/packet          OSPFv2 wire format and authentication codec
 //	vrrp                 VRRP v2/v3 with tracking, unicast peers, VIP ownership;
-//	                     wire format in vrrp/packet, vrrp.Listen on Linux
-//	health               Checker, rise/fall Hysteresis, polling Monitor
-//	ring                 the switchless ring: spec, cost plan, nodes, simulation
-//	rip                  RIPv2: wire format (rip/packet) with password and
-//	                     RFC 4822 authentication, routing table and timers,
-//	                     regular and triggered updates, split horizon,
-//	                     requests, ECMP, redistribution, FIB, Listen
-//	examples             ospfd, vrrpd, ringd, ringsim, ringlab
-//	anycast              not yet
+//	                     vrrp.Listen on Linux
+//	vrrp/packet          VRRP advertisements, virtual MAC, gratuitous ARP/NA
+//	rip                  RIPv2: routing table and timers, regular and
+//	                     triggered updates, split horizon, requests, ECMP,
+//	                     redistribution, FIB, rip.Listen
+//	rip/packet           RIPv2 wire format with password and RFC 4822 auth
+//	ring                 the switchless ring: spec, cost plan, nodes,
+//	                     ring.OpenHost on Linux interfaces, simulation
+//	internal/transport   the raw IP and UDP sockets behind the Listen functions
+//	internal/loop        the event lock and timer slot every instance runs on
+//	internal/nstest      network namespaces and peer processes for tests
+//	examples             ospfd, vrrpd, ripd, ringd, ringsim, ringlab
+//	anycast, bfd         not yet
 package routing
