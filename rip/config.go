@@ -20,6 +20,9 @@ var (
 	// ErrStopped is returned by Start, Announce and Withdraw after Stop:
 	// an Instance runs once.
 	ErrStopped = errors.New("rip: instance stopped")
+	// ErrNoInterface is returned by InterfaceDown and InterfaceUp for a
+	// name that is not configured.
+	ErrNoInterface = errors.New("rip: no such interface")
 )
 
 // ConfigError reports one bad configuration field by its YAML key, such
@@ -231,7 +234,7 @@ func within(t, start, end time.Time) bool {
 // InterfaceConfig configures RIP on one interface.
 type InterfaceConfig struct {
 	// Name is the interface name, unique in the Config; it keys
-	// Env.Transports.
+	// Env.Transports and the InterfaceDown/InterfaceUp calls.
 	Name string
 	// IfIndex is the kernel interface index, put in the FIB next hops;
 	// zero lets the kernel find the interface from the gateway.
