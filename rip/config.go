@@ -281,10 +281,17 @@ type StaticRoute struct {
 	Tag    uint16
 }
 
-// DefaultInformation originates a default route (FRR's
-// default-information originate).
+// DefaultInformation originates a default route, 0.0.0.0/0, as ospf's
+// DefaultInformation does: FRR ospfd's default-information originate
+// [always]. (FRR ripd's default-information originate is Always.)
 type DefaultInformation struct {
+	// Originate advertises 0.0.0.0/0 while this router has a default
+	// route of its own, reported with Instance.SetDefaultRoute (for "only
+	// while the kernel has one").
 	Originate bool
+	// Always advertises it whether or not such a route exists; it needs
+	// Originate.
+	Always bool
 	// Metric is 1 to 15; zero means 1.
 	Metric int
 	Tag    uint16
@@ -384,6 +391,9 @@ func (c *Config) Validate() error {
 		if _, ok := names[s.Interface]; s.Interface != "" && !ok {
 			return cfgErr(f+".interface", "unknown interface %q", s.Interface)
 		}
+	}
+	if c.DefaultInformation.Always && !c.DefaultInformation.Originate {
+		return cfgErr("default_information.always", "needs default_information.originate")
 	}
 	if m := c.DefaultInformation.Metric; m < 0 || m >= packet.Infinity {
 		return cfgErr("default_information.metric", "%d is not 1 to 15", m)

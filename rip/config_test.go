@@ -54,6 +54,7 @@ func TestConfig_ValidateNamesTheField(t *testing.T) {
 		{"static[0].prefix", func(c *Config) { c.Static = []StaticRoute{{Prefix: netip.PrefixFrom(ip("192.0.2.1"), 24)}} }},
 		{"static[0].metric", func(c *Config) { c.Static = []StaticRoute{{Prefix: pfx("192.0.2.0/24"), Metric: 16}} }},
 		{"default_information.metric", func(c *Config) { c.DefaultInformation.Metric = 20 }},
+		{"default_information.always: needs default_information.originate", func(c *Config) { c.DefaultInformation.Always = true }},
 		// Gaps found by the ripd review (one case per rule).
 		{"fib_table: -5 is not 0 to 4294967295", func(c *Config) { c.FIBTable = -5 }},
 		{"interfaces[0].auth.password: set, but auth.mode is none, not password", func(c *Config) { c.Interfaces[0].Auth.Password = "x" }},

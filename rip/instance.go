@@ -61,6 +61,8 @@ type Instance struct {
 	order      []*route // sorted by prefix when !orderDirty
 	orderDirty bool
 	announced  map[netip.Prefix]origin
+	// defaultPresent is what SetDefaultRoute reported.
+	defaultPresent bool
 
 	regular     loop.Slot
 	triggerWait loop.Slot // §3.10.1 damping timer
@@ -332,10 +334,11 @@ func (i *Instance) Start() error {
 var defaultRoute = netip.PrefixFrom(netip.IPv4Unspecified(), 0)
 
 // defaultOrigin is the origin of Config.DefaultInformation's default
-// route, if it is to be originated now.
+// route, if it is to be originated now: Always, or while SetDefaultRoute
+// says this router has one.
 func (i *Instance) defaultOrigin() (origin, bool) {
 	d := i.cfg.DefaultInformation
-	if !d.Originate {
+	if !d.Originate || !(d.Always || i.defaultPresent) {
 		return origin{}, false
 	}
 	return origin{source: SourceDefault, metric: max(d.Metric, 1), tag: d.Tag}, true
@@ -478,6 +481,26 @@ func (i *Instance) Withdraw(prefix netip.Prefix) error {
 		i.triggered()
 	}
 	return nil
+}
+
+// SetDefaultRoute reports whether this router has a default route of its
+// own (one in the kernel not learnt from RIP): with
+// DefaultInformation.Originate and not Always, 0.0.0.0/0 is advertised
+// exactly while it does. A change goes out in a triggered update
+// (§3.10.1); withdrawn, the route is advertised at metric 16, then
+// deleted (§3.8). Before Start it is kept for Start; after Stop it does
+// nothing.
+func (i *Instance) SetDefaultRoute(present bool) {
+	i.lock()
+	defer i.unlock()
+	if i.defaultPresent == present {
+		return
+	}
+	i.defaultPresent = present
+	if i.started && !i.stopped {
+		i.reorigin(defaultRoute)
+		i.triggered()
+	}
 }
 
 func (i *Instance) jitter(d time.Duration) time.Duration {

@@ -393,7 +393,9 @@ func (l *Loaded) ripConfig(addr func(i int) netip.Prefix) rip.Config {
 		FIBTable:  f.FIB.Table,
 		FIBMetric: f.FIB.Metric,
 		DefaultInformation: rip.DefaultInformation{
-			Originate: f.DefaultInformation.Originate, Metric: f.DefaultInformation.Metric, Tag: f.DefaultInformation.Tag,
+			// FRR ripd's originate is unconditional: rip's Always.
+			Originate: f.DefaultInformation.Originate, Always: f.DefaultInformation.Originate,
+			Metric: f.DefaultInformation.Metric, Tag: f.DefaultInformation.Tag,
 		},
 	}
 	for i, ic := range f.Interfaces {

@@ -195,3 +195,16 @@ func FuzzParseConfig(f *testing.F) {
 		}
 	})
 }
+
+// default_information.originate is FRR ripd's, unconditional: rip's
+// Originate with Always.
+func TestParseConfig_DefaultOriginateIsAlways(t *testing.T) {
+	l, err := ParseConfig("x.yaml", []byte("interfaces: [{name: eth0, prefix: 10.0.0.1/24}]\ndefault_information: {originate: true, metric: 2}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := l.ripConfig(func(int) netip.Prefix { return netip.MustParsePrefix("10.0.0.1/24") })
+	if d := cfg.DefaultInformation; !d.Originate || !d.Always || d.Metric != 2 {
+		t.Errorf("default information %+v", d)
+	}
+}
