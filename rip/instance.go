@@ -441,7 +441,9 @@ func (i *Instance) Run(ctx context.Context) error {
 // Announce originates prefix with metric (1 to 15) and tag, as the
 // anycast announcer does for a service address: it is advertised like a
 // connected route and wins over anything learnt. Announcing it again
-// changes its metric or tag. Before Start it is kept for Start.
+// changes its metric or tag. Before Start it is kept for Start and goes
+// out in its first update; just after Start it waits for the §3.10.1
+// damping timer Start's update armed (1 to 5 s).
 func (i *Instance) Announce(prefix netip.Prefix, metric int, tag uint16) error {
 	if !prefix.IsValid() || !prefix.Addr().Is4() || prefix.Masked() != prefix {
 		return fmt.Errorf("%w: announce %v: not a masked IPv4 prefix", ErrInvalidConfig, prefix)
