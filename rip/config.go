@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/switchless/routing/fib"
 	"github.com/switchless/routing/rip/packet"
 )
 
@@ -19,6 +20,9 @@ var (
 	// ErrStopped is returned by Start, Announce and Withdraw after Stop:
 	// an Instance runs once.
 	ErrStopped = errors.New("rip: instance stopped")
+	// ErrNoInterface is returned by InterfaceDown and InterfaceUp for a
+	// name that is not configured.
+	ErrNoInterface = errors.New("rip: no such interface")
 )
 
 // ConfigError reports one bad configuration field by its YAML key, such
@@ -49,10 +53,17 @@ const (
 	DefaultTriggerMax        = 5 * time.Second   // §3.10.1 damping, upper bound
 	// MaxMaxPaths bounds Config.MaxPaths.
 	MaxMaxPaths = 64
+	// MinTimer is the smallest Timers.Update, Timeout and
+	// GarbageCollection Validate accepts when they are set (zero means the
+	// RFC's): below a second is a busy send loop on a real clock, and
+	// FRR's smallest `timers basic` is 5 s. Simulations on a virtual clock
+	// run minutes in milliseconds of real time, so they need no smaller.
+	MinTimer = time.Second
 )
 
 // Timers are the protocol timers of RFC 2453 §3.8 and §3.10.1. Zero
-// fields take the RFC values.
+// fields take the RFC values; Update, Timeout and GarbageCollection, when
+// set, are at least MinTimer (1 s).
 type Timers struct {
 	// Update is the interval of regular updates (30 s), each one offset
 	// by a random ±1/6 of it so routers do not synchronise (§3.8).
@@ -223,7 +234,7 @@ func within(t, start, end time.Time) bool {
 // InterfaceConfig configures RIP on one interface.
 type InterfaceConfig struct {
 	// Name is the interface name, unique in the Config; it keys
-	// Env.Transports.
+	// Env.Transports and the InterfaceDown/InterfaceUp calls.
 	Name string
 	// IfIndex is the kernel interface index, put in the FIB next hops;
 	// zero lets the kernel find the interface from the gateway.
@@ -270,10 +281,17 @@ type StaticRoute struct {
 	Tag    uint16
 }
 
-// DefaultInformation originates a default route (FRR's
-// default-information originate).
+// DefaultInformation originates a default route, 0.0.0.0/0, as ospf's
+// DefaultInformation does: FRR ospfd's default-information originate
+// [always]. (FRR ripd's default-information originate is Always.)
 type DefaultInformation struct {
+	// Originate advertises 0.0.0.0/0 while this router has a default
+	// route of its own, reported with Instance.SetDefaultRoute (for "only
+	// while the kernel has one").
 	Originate bool
+	// Always advertises it whether or not such a route exists; it needs
+	// Originate.
+	Always bool
 	// Metric is 1 to 15; zero means 1.
 	Metric int
 	Tag    uint16
@@ -293,7 +311,8 @@ type Config struct {
 	Static []StaticRoute
 	// DefaultInformation originates 0.0.0.0/0.
 	DefaultInformation DefaultInformation
-	// FIBTable is the table learnt routes are installed in; zero is main.
+	// FIBTable is the table learnt routes are installed in, 0 to
+	// fib.MaxTable; zero is main.
 	FIBTable int
 	// FIBMetric is the metric of installed routes; zero means the RIP
 	// metric of each route.
@@ -307,11 +326,19 @@ type Config struct {
 func (c *Config) Validate() error {
 	t := c.Timers.withDefaults()
 	for _, f := range []struct {
-		name string
-		d    time.Duration
-	}{{"timers.update", c.Timers.Update}, {"timers.timeout", c.Timers.Timeout}, {"timers.garbage_collection", c.Timers.GarbageCollection}, {"timers.trigger_min", c.Timers.TriggerMin}, {"timers.trigger_max", c.Timers.TriggerMax}} {
+		name    string
+		d       time.Duration
+		bounded bool // at least MinTimer when set
+	}{
+		{"timers.update", c.Timers.Update, true}, {"timers.timeout", c.Timers.Timeout, true},
+		{"timers.garbage_collection", c.Timers.GarbageCollection, true},
+		{"timers.trigger_min", c.Timers.TriggerMin, false}, {"timers.trigger_max", c.Timers.TriggerMax, false},
+	} {
 		if f.d < 0 {
 			return cfgErr(f.name, "must not be negative")
+		}
+		if f.bounded && f.d > 0 && f.d < MinTimer {
+			return cfgErr(f.name, "%v is below %v", f.d, MinTimer)
 		}
 	}
 	if t.Timeout <= t.Update {
@@ -323,6 +350,9 @@ func (c *Config) Validate() error {
 	if c.MaxPaths < 0 || c.MaxPaths > MaxMaxPaths {
 		return cfgErr("max_paths", "%d is not 1 to %d", c.MaxPaths, MaxMaxPaths)
 	}
+	if c.FIBTable < 0 || int64(c.FIBTable) > fib.MaxTable {
+		return cfgErr("fib_table", "%d is not 0 to %d", c.FIBTable, int64(fib.MaxTable))
+	}
 	if len(c.Interfaces) == 0 {
 		return cfgErr("interfaces", "at least one is required")
 	}
@@ -332,10 +362,25 @@ func (c *Config) Validate() error {
 			return err
 		}
 	}
+	statics := map[netip.Prefix]int{}
 	for i, s := range c.Static {
 		f := fmt.Sprintf("static[%d]", i)
 		if !s.Prefix.IsValid() || !s.Prefix.Addr().Is4() || s.Prefix.Masked() != s.Prefix {
 			return cfgErr(f+".prefix", "%v is not a masked IPv4 prefix", s.Prefix)
+		}
+		// One origin per prefix: connected wins over static, static over
+		// default-information, so a second one would be silently shadowed.
+		if j, dup := statics[s.Prefix]; dup {
+			return cfgErr(f+".prefix", "%v is also static[%d]", s.Prefix, j)
+		}
+		statics[s.Prefix] = i
+		for k, ic := range c.Interfaces {
+			if ic.Prefix.Masked() == s.Prefix {
+				return cfgErr(f+".prefix", "%v is the network of interfaces[%d] (a connected route)", s.Prefix, k)
+			}
+		}
+		if s.Prefix.Bits() == 0 && c.DefaultInformation.Originate {
+			return cfgErr(f+".prefix", "%v is also originated by default_information", s.Prefix)
 		}
 		if s.NextHop.IsValid() && !s.NextHop.Is4() {
 			return cfgErr(f+".next_hop", "%v is not IPv4", s.NextHop)
@@ -346,6 +391,9 @@ func (c *Config) Validate() error {
 		if _, ok := names[s.Interface]; s.Interface != "" && !ok {
 			return cfgErr(f+".interface", "unknown interface %q", s.Interface)
 		}
+	}
+	if c.DefaultInformation.Always && !c.DefaultInformation.Originate {
+		return cfgErr("default_information.always", "needs default_information.originate")
 	}
 	if m := c.DefaultInformation.Metric; m < 0 || m >= packet.Infinity {
 		return cfgErr("default_information.metric", "%d is not 1 to 15", m)
@@ -373,8 +421,17 @@ func (c *Config) validateInterface(i int, names map[string]int) error {
 		}
 	}
 	for k, n := range ic.Neighbors {
+		nf := fmt.Sprintf("%s.neighbors[%d]", f, k)
 		if !n.Is4() || !ic.Prefix.Contains(n) || n == ic.Prefix.Addr() {
-			return cfgErr(fmt.Sprintf("%s.neighbors[%d]", f, k), "%v is not another address of %v", n, ic.Prefix.Masked())
+			return cfgErr(nf, "%v is not another address of %v", n, ic.Prefix.Masked())
+		}
+		// §3.9.2 ignores responses from these, so no neighbour has them
+		// (a /31 has neither, RFC 3021).
+		if ic.Prefix.Bits() < 31 && n == ic.Prefix.Masked().Addr() {
+			return cfgErr(nf, "%v is the network address of %v", n, ic.Prefix.Masked())
+		}
+		if isBroadcast(ic.Prefix.Masked(), n) {
+			return cfgErr(nf, "%v is the broadcast address of %v", n, ic.Prefix.Masked())
 		}
 	}
 	if ic.NoMulticast && len(ic.Neighbors) == 0 && !ic.Passive {
@@ -390,6 +447,14 @@ func (c *Config) validateInterface(i int, names map[string]int) error {
 		return cfgErr(f+".metric_out", "%d is not 0 to 15", ic.MetricOut)
 	}
 	a := ic.Auth
+	// Secrets for a mode not chosen would be ignored, so a misspelt or
+	// missing mode would run unauthenticated.
+	if a.Password != "" && a.Mode != AuthPassword {
+		return cfgErr(f+".auth.password", "set, but auth.mode is %v, not password", a.Mode)
+	}
+	if len(a.Keys) > 0 && a.Mode != AuthCrypto {
+		return cfgErr(f+".auth.keys", "set, but auth.mode is %v, not crypto", a.Mode)
+	}
 	switch a.Mode {
 	case AuthNone:
 	case AuthPassword:

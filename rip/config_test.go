@@ -54,6 +54,26 @@ func TestConfig_ValidateNamesTheField(t *testing.T) {
 		{"static[0].prefix", func(c *Config) { c.Static = []StaticRoute{{Prefix: netip.PrefixFrom(ip("192.0.2.1"), 24)}} }},
 		{"static[0].metric", func(c *Config) { c.Static = []StaticRoute{{Prefix: pfx("192.0.2.0/24"), Metric: 16}} }},
 		{"default_information.metric", func(c *Config) { c.DefaultInformation.Metric = 20 }},
+		{"default_information.always: needs default_information.originate", func(c *Config) { c.DefaultInformation.Always = true }},
+		// Gaps found by the ripd review (one case per rule).
+		{"fib_table: -5 is not 0 to 4294967295", func(c *Config) { c.FIBTable = -5 }},
+		{"interfaces[0].auth.password: set, but auth.mode is none, not password", func(c *Config) { c.Interfaces[0].Auth.Password = "x" }},
+		{"interfaces[0].auth.keys: set, but auth.mode is password, not crypto", func(c *Config) {
+			c.Interfaces[0].Auth = AuthConfig{Mode: AuthPassword, Password: "x", Keys: []KeyConfig{{ID: 1, Secret: "y"}}}
+		}},
+		{"interfaces[0].neighbors[0]: 10.0.0.0 is the network address of 10.0.0.0/24", func(c *Config) { c.Interfaces[0].Neighbors = []netip.Addr{ip("10.0.0.0")} }},
+		{"interfaces[0].neighbors[0]: 10.0.0.255 is the broadcast address of 10.0.0.0/24", func(c *Config) { c.Interfaces[0].Neighbors = []netip.Addr{ip("10.0.0.255")} }},
+		{"static[1].prefix: 192.0.2.0/24 is also static[0]", func(c *Config) {
+			c.Static = []StaticRoute{{Prefix: pfx("192.0.2.0/24")}, {Prefix: pfx("192.0.2.0/24"), Metric: 3}}
+		}},
+		{"static[0].prefix: 10.0.1.0/24 is the network of interfaces[1]", func(c *Config) { c.Static = []StaticRoute{{Prefix: pfx("10.0.1.0/24")}} }},
+		{"static[0].prefix: 0.0.0.0/0 is also originated by default_information", func(c *Config) {
+			c.Static = []StaticRoute{{Prefix: pfx("0.0.0.0/0")}}
+			c.DefaultInformation.Originate = true
+		}},
+		{"timers.update: 1ns is below 1s", func(c *Config) { c.Timers = Timers{Update: 1, Timeout: 2} }},
+		{"timers.timeout: 999ms is below 1s", func(c *Config) { c.Timers.Timeout = 999 * time.Millisecond }},
+		{"timers.garbage_collection: 500ms is below 1s", func(c *Config) { c.Timers.GarbageCollection = 500 * time.Millisecond }},
 	} {
 		c := rigConfig()
 		tc.mod(&c)
@@ -68,6 +88,15 @@ func TestConfig_ValidateNamesTheField(t *testing.T) {
 	c.Interfaces[0].Auth = AuthConfig{Mode: AuthCrypto, Keys: []KeyConfig{{ID: 1, Secret: "x", Algorithm: packet.AlgHMACSHA512}}}
 	if err := c.Validate(); err != nil {
 		t.Fatalf("fast timers with crypto: %v", err)
+	}
+	// The bounds themselves are accepted: a /31 neighbour (no network or
+	// broadcast address, RFC 3021), timers of exactly MinTimer.
+	c = rigConfig()
+	c.Interfaces[0].Prefix = pfx("10.0.0.0/31")
+	c.Interfaces[0].Neighbors = []netip.Addr{ip("10.0.0.1")}
+	c.Timers = Timers{Update: MinTimer, Timeout: 2 * MinTimer, GarbageCollection: MinTimer}
+	if err := c.Validate(); err != nil {
+		t.Fatalf("/31 neighbour, 1 s timers: %v", err)
 	}
 }
 

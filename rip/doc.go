@@ -6,6 +6,7 @@
 //	inst, err := rip.New(cfg, rip.Env{Clock: routing.SystemClock(), Transports: trs, FIB: sink})
 //	err = inst.Start()            // does not block
 //	inst.Announce(prefix, 1, 0)   // originate a route (the anycast announcer does)
+//	inst.InterfaceDown("eth1")    // carrier lost: act at once, not after 180 s
 //	err = inst.Stop(ctx)          // graceful: every route at metric 16, then close
 //
 // What it does, by section of RFC 2453:
@@ -37,10 +38,28 @@
 //     against replay.
 //   - §4.5: updates go to 224.0.0.9 and to configured unicast neighbours;
 //     passive interfaces learn but do not advertise.
+//   - §3.8, §3.10.1: [Instance.InterfaceDown] and [Instance.InterfaceUp]
+//     report carrier changes (as in ospf) and act at once: down, the
+//     interface falls silent, its neighbours are forgotten, the routes
+//     learnt over it and its connected route go to metric 16 (out of the
+//     FIB, into garbage collection, advertised at 16 in a triggered
+//     update) and the other interfaces are asked for their tables
+//     (§3.9.1) so another path is taken; up, the connected route is
+//     originated again and the interface asks and is told the table.
 //
 // Routes come from the interfaces' networks (connected), Config.Static,
-// Config.DefaultInformation and [Instance.Announce]; ours win over learnt
-// ones. ECMP is off unless Config.MaxPaths is above 1 (FRR's allow-ecmp).
+// Config.DefaultInformation (always, or while [Instance.SetDefaultRoute]
+// reports a default route of the router's own, as in ospf) and
+// [Instance.Announce]; ours win over learnt ones, and among ours that
+// order is the precedence. ECMP is off unless Config.MaxPaths is above 1
+// (FRR's allow-ecmp).
+//
+// An Announce made before Start goes out in Start's first update. One
+// made just after Start waits for the next triggered update: Start's own
+// goes out at once and arms the §3.10.1 damping timer, so a neighbour
+// hears the route 1 to 5 s later (the anycast announcer, or a daemon
+// redistributing what it finds at start, should announce before Start).
+//
 // Learnt routes go to Env.FIB with fib.ProtocolRIP, each change written
 // as it happens; Stop withdraws them.
 //

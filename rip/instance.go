@@ -51,6 +51,7 @@ type Instance struct {
 	rnd    *rand.Rand
 
 	mu      loop.Mutex
+	byName  map[string]*iface
 	started bool
 	stopped bool
 	ifaces  []*iface
@@ -60,6 +61,8 @@ type Instance struct {
 	order      []*route // sorted by prefix when !orderDirty
 	orderDirty bool
 	announced  map[netip.Prefix]origin
+	// defaultPresent is what SetDefaultRoute reported.
+	defaultPresent bool
 
 	regular     loop.Slot
 	triggerWait loop.Slot // §3.10.1 damping timer
@@ -89,6 +92,10 @@ type iface struct {
 	keys  []KeyConfig
 	dsts  []netip.AddrPort // where updates go: the group, the neighbours
 	stats IfaceStats
+	// down is set while the lower layers report the interface unusable
+	// (InterfaceDown): nothing is sent or received on it.
+	down   bool
+	joined bool // member of 224.0.0.9
 }
 
 // New checks cfg and env and returns a stopped Instance; Start runs it.
@@ -129,6 +136,7 @@ func New(cfg Config, env Env) (*Instance, error) {
 		log:       log,
 		clock:     env.Clock,
 		own:       map[netip.Addr]bool{},
+		byName:    map[string]*iface{},
 		routes:    map[netip.Prefix]*route{},
 		announced: map[netip.Prefix]origin{},
 	}
@@ -162,6 +170,7 @@ func New(cfg Config, env Env) (*Instance, error) {
 			f.dsts = append(f.dsts, netip.AddrPortFrom(n, ripPort))
 		}
 		i.ifaces = append(i.ifaces, f)
+		i.byName[ic.Name] = f
 		i.own[ic.Prefix.Addr()] = true
 	}
 	return i, nil
@@ -234,7 +243,7 @@ func (i *Instance) deliverer(f *iface) func(routing.Packet) {
 	return func(p routing.Packet) {
 		if i.mu.TryLock() {
 			if i.started && !i.stopped {
-				i.receive(f, p)
+				i.receiveOn(f, p)
 			}
 			i.unlock()
 			return
@@ -242,7 +251,7 @@ func (i *Instance) deliverer(f *iface) func(routing.Packet) {
 		p.Payload = bytes.Clone(p.Payload)
 		i.mu.Post(func() {
 			if i.started && !i.stopped {
-				i.receive(f, p)
+				i.receiveOn(f, p)
 			}
 		})
 		// If the lock is free now, nobody up this stack holds it, so
@@ -253,9 +262,22 @@ func (i *Instance) deliverer(f *iface) func(routing.Packet) {
 	}
 }
 
+// receiveOn receives p unless f is reported down.
+func (i *Instance) receiveOn(f *iface, p routing.Packet) {
+	if f.down {
+		i.stats.Received++
+		f.stats.Received++
+		i.drop(f, nil, DropInterfaceDown)
+		return
+	}
+	i.receive(f, p)
+}
+
 // Start starts the transports, originates the connected, static, default
 // and announced routes, sends a whole-table request on every active
 // interface (§3.9.1) and a first update, and arms the update timer.
+// Interfaces reported down before Start (InterfaceDown) are opened but
+// stay silent, without their connected route, until InterfaceUp.
 func (i *Instance) Start() error {
 	i.lock()
 	defer i.unlock()
@@ -272,11 +294,7 @@ func (i *Instance) Start() error {
 			}
 			return fmt.Errorf("rip: interface %s: start: %w", f.cfg.Name, err)
 		}
-		if !f.cfg.NoMulticast {
-			if err := f.tr.JoinGroup(allRIPRouters); err != nil {
-				i.log.Warn("rip: join 224.0.0.9", "interface", f.cfg.Name, "err", err)
-			}
-		}
+		i.join(f)
 		f.seq = uint32(i.clock.Now().Unix())
 	}
 	i.started = true
@@ -287,31 +305,70 @@ func (i *Instance) Start() error {
 		i.effect(func() { i.fibSync(sink, table, nil) })
 	}
 	for _, f := range i.ifaces {
-		i.originate(f.net, origin{source: SourceConnected, metric: 1, ifc: f})
-	}
-	for _, s := range i.cfg.Static {
-		o := origin{source: SourceStatic, metric: max(s.Metric, 1), tag: s.Tag, nextHop: s.NextHop}
-		for _, f := range i.ifaces {
-			if f.cfg.Name == s.Interface {
-				o.ifc = f
-			}
+		if !f.down {
+			i.originate(f.net, origin{source: SourceConnected, metric: 1, ifc: f})
 		}
-		i.originate(s.Prefix, o)
 	}
-	if d := i.cfg.DefaultInformation; d.Originate {
-		i.originate(netip.PrefixFrom(netip.IPv4Unspecified(), 0), origin{source: SourceDefault, metric: max(d.Metric, 1), tag: d.Tag})
+	for k := range i.cfg.Static {
+		if o, ok := i.staticOrigin(k); ok {
+			i.originate(i.cfg.Static[k].Prefix, o)
+		}
+	}
+	if o, ok := i.defaultOrigin(); ok {
+		i.originate(defaultRoute, o)
 	}
 	for _, p := range sortedPrefixes(i.announced) {
 		i.originate(p, i.announced[p])
 	}
 	for _, f := range i.ifaces {
-		if !f.cfg.Passive {
+		if !f.cfg.Passive && !f.down {
 			i.sendRequest(f)
 		}
 	}
 	i.triggered()
 	i.armRegular()
 	return nil
+}
+
+// defaultRoute is 0.0.0.0/0.
+var defaultRoute = netip.PrefixFrom(netip.IPv4Unspecified(), 0)
+
+// defaultOrigin is the origin of Config.DefaultInformation's default
+// route, if it is to be originated now: Always, or while SetDefaultRoute
+// says this router has one.
+func (i *Instance) defaultOrigin() (origin, bool) {
+	d := i.cfg.DefaultInformation
+	if !d.Originate || !(d.Always || i.defaultPresent) {
+		return origin{}, false
+	}
+	return origin{source: SourceDefault, metric: max(d.Metric, 1), tag: d.Tag}, true
+}
+
+// join joins f to 224.0.0.9 unless it is unicast only; a failure (the
+// link may be down) is retried by InterfaceUp.
+func (i *Instance) join(f *iface) {
+	if f.cfg.NoMulticast || f.joined {
+		return
+	}
+	if err := f.tr.JoinGroup(allRIPRouters); err != nil {
+		i.log.Warn("rip: join 224.0.0.9", "interface", f.cfg.Name, "err", err)
+		return
+	}
+	f.joined = true
+}
+
+// staticOrigin is the origin of Config.Static[k], unless the interface it
+// names is down.
+func (i *Instance) staticOrigin(k int) (origin, bool) {
+	s := i.cfg.Static[k]
+	o := origin{source: SourceStatic, metric: max(s.Metric, 1), tag: s.Tag, nextHop: s.NextHop}
+	if s.Interface != "" {
+		o.ifc = i.byName[s.Interface]
+		if o.ifc.down {
+			return origin{}, false
+		}
+	}
+	return o, true
 }
 
 // Stop stops gracefully: every route in the table goes out at metric 16
@@ -384,7 +441,9 @@ func (i *Instance) Run(ctx context.Context) error {
 // Announce originates prefix with metric (1 to 15) and tag, as the
 // anycast announcer does for a service address: it is advertised like a
 // connected route and wins over anything learnt. Announcing it again
-// changes its metric or tag. Before Start it is kept for Start.
+// changes its metric or tag. Before Start it is kept for Start and goes
+// out in its first update; just after Start it waits for the §3.10.1
+// damping timer Start's update armed (1 to 5 s).
 func (i *Instance) Announce(prefix netip.Prefix, metric int, tag uint16) error {
 	if !prefix.IsValid() || !prefix.Addr().Is4() || prefix.Masked() != prefix {
 		return fmt.Errorf("%w: announce %v: not a masked IPv4 prefix", ErrInvalidConfig, prefix)
@@ -424,6 +483,26 @@ func (i *Instance) Withdraw(prefix netip.Prefix) error {
 		i.triggered()
 	}
 	return nil
+}
+
+// SetDefaultRoute reports whether this router has a default route of its
+// own (one in the kernel not learnt from RIP): with
+// DefaultInformation.Originate and not Always, 0.0.0.0/0 is advertised
+// exactly while it does. A change goes out in a triggered update
+// (§3.10.1); withdrawn, the route is advertised at metric 16, then
+// deleted (§3.8). Before Start it is kept for Start; after Stop it does
+// nothing.
+func (i *Instance) SetDefaultRoute(present bool) {
+	i.lock()
+	defer i.unlock()
+	if i.defaultPresent == present {
+		return
+	}
+	i.defaultPresent = present
+	if i.started && !i.stopped {
+		i.reorigin(defaultRoute)
+		i.triggered()
+	}
 }
 
 func (i *Instance) jitter(d time.Duration) time.Duration {

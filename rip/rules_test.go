@@ -560,7 +560,7 @@ func TestAnnounceWithdraw(t *testing.T) {
 
 func TestDefaultAndStaticRoutes(t *testing.T) {
 	r := newRig(t, func(c *Config) {
-		c.DefaultInformation = DefaultInformation{Originate: true, Metric: 2}
+		c.DefaultInformation = DefaultInformation{Originate: true, Always: true, Metric: 2}
 		c.Static = []StaticRoute{{Prefix: pfx("203.0.113.0/24"), NextHop: ip("10.0.1.9"), Interface: "eth1", Metric: 5, Tag: 9}}
 	})
 	r.advance(40 * time.Second)

@@ -33,7 +33,8 @@ func (i *Instance) armTrigger() {
 	})
 }
 
-// update sends an update on every active interface: the changed routes
+// update sends an update on every active interface (not passive, not
+// down): the changed routes
 // only (triggered), or the whole table (regular, §3.8), or the whole
 // table at metric 16 (final, at Stop). The change flags are cleared.
 func (i *Instance) update(onlyChanged, final bool) {
@@ -41,7 +42,7 @@ func (i *Instance) update(onlyChanged, final bool) {
 		i.stats.RegularUpdates++
 	}
 	for _, f := range i.ifaces {
-		if f.cfg.Passive || len(f.dsts) == 0 {
+		if f.cfg.Passive || f.down || len(f.dsts) == 0 {
 			continue
 		}
 		f.stats.SentUpdates++

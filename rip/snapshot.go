@@ -46,9 +46,11 @@ type Neighbor struct {
 
 // Interface is a snapshot of one interface.
 type Interface struct {
-	Name         string
-	Prefix       netip.Prefix
-	Passive      bool
+	Name    string
+	Prefix  netip.Prefix
+	Passive bool
+	// Down is set while the interface is reported down (InterfaceDown).
+	Down         bool
 	SplitHorizon SplitHorizon
 	Auth         AuthMode
 	// SendKey is the key ID signed with now (crypto), 0 for none.
@@ -115,7 +117,7 @@ func (i *Instance) Interfaces() []Interface {
 	defer i.unlock()
 	out := make([]Interface, 0, len(i.ifaces))
 	for _, f := range i.ifaces {
-		s := Interface{Name: f.cfg.Name, Prefix: f.cfg.Prefix, Passive: f.cfg.Passive, SplitHorizon: f.cfg.SplitHorizon, Auth: f.cfg.Auth.Mode, Neighbors: len(f.neigh), Stats: f.stats}
+		s := Interface{Name: f.cfg.Name, Prefix: f.cfg.Prefix, Passive: f.cfg.Passive, Down: f.down, SplitHorizon: f.cfg.SplitHorizon, Auth: f.cfg.Auth.Mode, Neighbors: len(f.neigh), Stats: f.stats}
 		if f.cfg.Auth.Mode == AuthCrypto {
 			if k, ok := i.sendKey(f); ok {
 				s.SendKey = k.ID

@@ -8,27 +8,28 @@ type DropReason uint8
 
 // Drop reasons: the message ones first, then the per-entry ones.
 const (
-	DropMalformed    DropReason = iota // the codec rejected it
-	DropVersion                        // version 1 on a V2Only interface
-	DropBadPort                        // a response not from port 520 (§3.9.2)
-	DropOwnAddress                     // sent from one of our addresses (§3.9.2)
-	DropNotConnected                   // source not on the interface's network (§3.9.2)
-	DropPassive                        // a port-520 request on a passive interface
-	DropAuthMissing                    // unauthenticated on an authenticating interface
-	DropAuthType                       // authentication of the wrong type
-	DropAuthKey                        // no key with that ID in its accept lifetime
-	DropAuthMismatch                   // wrong password or digest
-	DropReplay                         // crypto sequence number went backwards (RFC 4822)
-	DropV1MustBeZero                   // a v1 entry with must-be-zero fields set (RFC 1058)
-	DropEntryFamily                    // entry of an address family other than IPv4
-	DropEntryMetric                    // metric 0 or over 16 (§3.9.2)
-	DropEntryAddress                   // bad destination: mask, host bits, class D/E, loopback
+	DropMalformed     DropReason = iota // the codec rejected it
+	DropVersion                         // version 1 on a V2Only interface
+	DropBadPort                         // a response not from port 520 (§3.9.2)
+	DropOwnAddress                      // sent from one of our addresses (§3.9.2)
+	DropNotConnected                    // source not on the interface's network (§3.9.2)
+	DropPassive                         // a port-520 request on a passive interface
+	DropAuthMissing                     // unauthenticated on an authenticating interface
+	DropAuthType                        // authentication of the wrong type
+	DropAuthKey                         // no key with that ID in its accept lifetime
+	DropAuthMismatch                    // wrong password or digest
+	DropReplay                          // crypto sequence number went backwards (RFC 4822)
+	DropInterfaceDown                   // received on an interface reported down (InterfaceDown)
+	DropV1MustBeZero                    // a v1 entry with must-be-zero fields set (RFC 1058)
+	DropEntryFamily                     // entry of an address family other than IPv4
+	DropEntryMetric                     // metric 0 or over 16 (§3.9.2)
+	DropEntryAddress                    // bad destination: mask, host bits, class D/E, loopback
 	NumDropReasons
 )
 
 var dropNames = [...]string{
 	"malformed", "version", "bad-port", "own-address", "not-connected", "passive",
-	"auth-missing", "auth-type", "auth-key", "auth-mismatch", "replay",
+	"auth-missing", "auth-type", "auth-key", "auth-mismatch", "replay", "interface-down",
 	"v1-must-be-zero", "entry-family", "entry-metric", "entry-address",
 }
 

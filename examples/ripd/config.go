@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -12,7 +13,6 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/switchless/routing/fib"
 	daemonkit "github.com/switchless/routing/internal/daemon"
 	"github.com/switchless/routing/rip"
 	"github.com/switchless/routing/rip/packet"
@@ -277,21 +277,11 @@ func (l *Loaded) validate() error {
 	default:
 		return l.errAt([]any{"profile"}, "%q is not rfc or fast", f.Profile)
 	}
-	if f.FIB.Table < 0 || int64(f.FIB.Table) > fib.MaxTable {
-		return l.errAt([]any{"fib", "table"}, "%d out of range", f.FIB.Table)
-	}
 	if p := f.FIB.RTProtocol; p >= 1 && p <= 3 {
 		return l.errAt([]any{"fib", "rt_protocol"}, "%d is reserved by the kernel; use 4..255", p)
 	}
 	for i, ic := range f.Interfaces {
-		a := ic.Auth
-		if a.Password != "" && a.Mode != rip.AuthPassword {
-			return l.errAt([]any{"interfaces", i, "auth", "password"}, "set, but auth.mode is %v, not password", a.Mode)
-		}
-		if len(a.Keys) > 0 && a.Mode != rip.AuthCrypto {
-			return l.errAt([]any{"interfaces", i, "auth", "keys"}, "set, but auth.mode is %v, not crypto", a.Mode)
-		}
-		for k, kc := range a.Keys {
+		for k, kc := range ic.Auth.Keys {
 			if _, err := kc.algorithm(); err != nil {
 				return l.errAt([]any{"interfaces", i, "auth", "keys", k, "algorithm"}, "%q is not md5, hmac-sha-1, hmac-sha-256, hmac-sha-384 or hmac-sha-512", kc.Algorithm)
 			}
@@ -300,17 +290,8 @@ func (l *Loaded) validate() error {
 	if s := f.Redistribute.Connected; s != nil && (s.Metric < 0 || s.Metric >= packet.Infinity) {
 		return l.errAt([]any{"redistribute", "connected", "metric"}, "%d is not 1 to 15", s.Metric)
 	}
-	// The library takes any positive timer (simulations run on a virtual
-	// clock); on real links below a second is a mistake.
-	for _, tm := range []struct {
-		key string
-		d   time.Duration
-	}{{"update", f.Timers.Update}, {"timeout", f.Timers.Timeout}, {"garbage_collection", f.Timers.GarbageCollection}} {
-		if tm.d > 0 && tm.d < time.Second {
-			return l.errAt([]any{"timers", tm.key}, "%v is below 1s", tm.d)
-		}
-	}
-	// The library validates the rest. Interface addresses are not known
+	// The library validates the rest (timers at least rip.MinTimer, auth
+	// secrets only with their mode, fib.table, static prefixes). Interface addresses are not known
 	// yet: those not configured get a placeholder network of their own
 	// (198.18.0.0/15, for benchmarks), their neighbours placeholders on
 	// it; the kernel's are checked when the instance starts.
@@ -350,8 +331,11 @@ func (l *Loaded) check(cfg rip.Config) error {
 	if !errors.As(err, &ce) {
 		return fmt.Errorf("%s: %w", l.path, err)
 	}
-	return l.errAt(yamlPath(ce.Field), "%s", ce.Reason)
+	return l.errAt(yamlPath(cmp.Or(ripdKeys[ce.Field], ce.Field)), "%s", ce.Reason)
 }
+
+// ripdKeys are the rip.Config keys that ripd's YAML spells otherwise.
+var ripdKeys = map[string]string{"fib_table": "fib.table", "fib_metric": "fib.metric"}
 
 // yamlPath splits "interfaces[1].auth.keys[0].id" into its keys and
 // indexes.
@@ -409,7 +393,9 @@ func (l *Loaded) ripConfig(addr func(i int) netip.Prefix) rip.Config {
 		FIBTable:  f.FIB.Table,
 		FIBMetric: f.FIB.Metric,
 		DefaultInformation: rip.DefaultInformation{
-			Originate: f.DefaultInformation.Originate, Metric: f.DefaultInformation.Metric, Tag: f.DefaultInformation.Tag,
+			// FRR ripd's originate is unconditional: rip's Always.
+			Originate: f.DefaultInformation.Originate, Always: f.DefaultInformation.Originate,
+			Metric: f.DefaultInformation.Metric, Tag: f.DefaultInformation.Tag,
 		},
 	}
 	for i, ic := range f.Interfaces {

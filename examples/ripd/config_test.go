@@ -97,14 +97,14 @@ func TestParseConfig_Errors(t *testing.T) {
 		{"log level", "log_level: loud\n" + base, `x.yaml:1: log_level: "loud" is not debug, info, warn or error`},
 		{"profile", "profile: slow\n" + base, `x.yaml:1: profile: "slow" is not rfc or fast`},
 		{"fib rt_protocol", base + "fib: {rt_protocol: 2}\n", "x.yaml:3: fib.rt_protocol: 2 is reserved by the kernel; use 4..255"},
-		{"fib table", base + "fib:\n  table: -1\n", "x.yaml:4: fib.table: -1 out of range"},
-		{"password without mode", base + "    auth:\n      password: x\n", "x.yaml:4: interfaces[0].auth.password: set, but auth.mode is none, not password"},
-		{"keys without crypto", base + "    auth:\n      keys: [{id: 1, secret: x}]\n", "x.yaml:4: interfaces[0].auth.keys: set, but auth.mode is none, not crypto"},
 		{"algorithm", crypto + "        - id: 1\n          algorithm: crc32\n          secret: x\n", `x.yaml:7: interfaces[0].auth.keys[0].algorithm: "crc32" is not md5, hmac-sha-1, hmac-sha-256, hmac-sha-384 or hmac-sha-512`},
 		{"multicast neighbor", base + "    neighbors: [224.0.0.9]\n", "x.yaml:3: interfaces[0].neighbors[0]: 224.0.0.9 is not an IPv4 unicast address"},
 		{"redistribute metric", base + "redistribute:\n  connected:\n    metric: 16\n", "x.yaml:5: redistribute.connected.metric: 16 is not 1 to 15"},
-		{"timer below a second", base + "timers:\n  timeout: 10s\n  garbage_collection: 500ms\n", "x.yaml:5: timers.garbage_collection: 500ms is below 1s"},
 		// rip.Config.Validate, pointed at the line of its field.
+		{"fib table", base + "fib:\n  table: -1\n", "x.yaml:4: fib.table: -1 is not 0 to 4294967295"},
+		{"password without mode", base + "    auth:\n      password: x\n", "x.yaml:4: interfaces[0].auth.password: set, but auth.mode is none, not password"},
+		{"keys without crypto", base + "    auth:\n      keys: [{id: 1, secret: x}]\n", "x.yaml:4: interfaces[0].auth.keys: set, but auth.mode is none, not crypto"},
+		{"timer below a second", base + "timers:\n  timeout: 10s\n  garbage_collection: 500ms\n", "x.yaml:5: timers.garbage_collection: 500ms is below 1s"},
 		{"no interfaces", "socket: /x\n", "x.yaml:1: interfaces: at least one is required"},
 		{"interface name", "interfaces:\n  - prefix: 10.0.0.1/24\n", "x.yaml:2: interfaces[0].name: is required"},
 		{"duplicate interface", base + "  - name: eth0\n", `x.yaml:3: interfaces[1].name: "eth0" is also interfaces[0]`},
@@ -194,4 +194,17 @@ func FuzzParseConfig(f *testing.F) {
 			t.Fatalf("accepted configuration fails Validate: %v\n%s", err, b)
 		}
 	})
+}
+
+// default_information.originate is FRR ripd's, unconditional: rip's
+// Originate with Always.
+func TestParseConfig_DefaultOriginateIsAlways(t *testing.T) {
+	l, err := ParseConfig("x.yaml", []byte("interfaces: [{name: eth0, prefix: 10.0.0.1/24}]\ndefault_information: {originate: true, metric: 2}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := l.ripConfig(func(int) netip.Prefix { return netip.MustParsePrefix("10.0.0.1/24") })
+	if d := cfg.DefaultInformation; !d.Originate || !d.Always || d.Metric != 2 {
+		t.Errorf("default information %+v", d)
+	}
 }

@@ -22,8 +22,9 @@ import (
 )
 
 // daemon runs one rip.Instance on the interfaces of the configuration
-// that exist, are up and have an address, and keeps it in line with the
-// kernel.
+// that exist and have an address, and keeps it in line with the kernel:
+// carrier changes go to InterfaceDown/InterfaceUp, anything else about an
+// interface rebuilds the instance.
 type daemon struct {
 	l    *Loaded
 	log  *slog.Logger
@@ -35,14 +36,17 @@ type daemon struct {
 	// What the running instance was built from and told, owned by the
 	// event loop.
 	ifaces    []ifaceKey
+	down      map[string]bool   // interfaces the instance was told are down
 	connected []netip.Prefix    // announced for redistribute connected
 	missing   map[string]string // interface → why it is left out (logged once)
 }
 
 // ifaceKey is what a RIP interface is built from: a change restarts the
-// instance. package rip has no interface up/down call, so an interface
-// losing its carrier is left out the same way and the instance rebuilt
-// without it: what was learnt over it leaves the kernel at once.
+// instance (package rip cannot change an interface's address or the set
+// of interfaces at run time). Carrier is not part of it: a link going down
+// or up is told to the running instance (rip.Instance.InterfaceDown and
+// InterfaceUp), which drops what was learnt over it at once and leaves
+// the other interfaces' routes alone.
 type ifaceKey struct {
 	name   string
 	index  int
@@ -67,7 +71,7 @@ func run(ctx context.Context, l *Loaded, socket string, log *slog.Logger) error 
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	d := &daemon{l: l, log: log, missing: map[string]string{}}
+	d := &daemon{l: l, log: log, missing: map[string]string{}, down: map[string]bool{}}
 	if !l.FIB.Disabled {
 		sink, err := fib.OpenNetlink(ctx, fib.NetlinkConfig{Protocol: fib.ProtocolRIP, RTProtocol: l.FIB.RTProtocol, Reclaim: fib.ReclaimDelete, Logger: log})
 		if err != nil {
@@ -174,14 +178,15 @@ func readKernel() (kernelState, error) {
 }
 
 // sync brings the instance in line with the kernel: rebuilt when the set
-// of usable RIP interfaces or their addresses changed, and told of the
-// connected networks to redistribute.
+// of RIP interfaces that exist and have an address changed, told of
+// carrier changes, and told of the connected networks to redistribute.
 func (d *daemon) sync(ctx context.Context) error {
 	ks, err := readKernel()
 	if err != nil {
 		return err
 	}
 	var want []ifaceKey
+	down := map[string]bool{}
 	for _, ic := range d.l.Interfaces {
 		li, ok := ks.links[ic.Name]
 		why := ""
@@ -189,8 +194,6 @@ func (d *daemon) sync(ctx context.Context) error {
 		switch {
 		case !ok:
 			why = "no such interface"
-		case !li.up:
-			why = "down"
 		case ic.Prefix != nil:
 			p = *ic.Prefix
 		default:
@@ -209,14 +212,23 @@ func (d *daemon) sync(ctx context.Context) error {
 		}
 		delete(d.missing, ic.Name)
 		want = append(want, ifaceKey{name: ic.Name, index: li.index, prefix: p})
+		if !li.up {
+			down[ic.Name] = true
+		}
 	}
 	if !slices.Equal(want, d.ifaces) || (d.current() == nil && len(want) > 0) {
-		if err := d.restart(ctx, want, ks); err != nil {
+		if err := d.restart(ctx, want, down, ks); err != nil {
 			return err
 		}
 	}
 	in := d.current()
-	if in == nil || d.l.Redistribute.Connected == nil {
+	if in == nil {
+		return nil
+	}
+	if err := d.carrier(in, want, down); err != nil {
+		return err
+	}
+	if d.l.Redistribute.Connected == nil {
 		return nil
 	}
 	conn := connectedNets(ks, d.l)
@@ -236,6 +248,29 @@ func (d *daemon) sync(ctx context.Context) error {
 		}
 	}
 	d.connected = conn
+	return nil
+}
+
+// carrier tells the instance of the interfaces whose link went down or
+// came back since it was last told.
+func (d *daemon) carrier(in *rip.Instance, want []ifaceKey, down map[string]bool) error {
+	for _, k := range want {
+		if down[k.name] == d.down[k.name] {
+			continue
+		}
+		var err error
+		if down[k.name] {
+			d.log.Warn("ripd: interface down", "interface", k.name)
+			err = in.InterfaceDown(k.name)
+		} else {
+			d.log.Info("ripd: interface up", "interface", k.name)
+			err = in.InterfaceUp(k.name)
+		}
+		if err != nil {
+			return err
+		}
+		d.down[k.name] = down[k.name]
+	}
 	return nil
 }
 
@@ -270,12 +305,12 @@ func connectedNets(ks kernelState, l *Loaded) []netip.Prefix {
 }
 
 // restart stops the running instance (if any, gracefully) and starts one
-// on want.
-func (d *daemon) restart(ctx context.Context, want []ifaceKey, ks kernelState) error {
+// on want, the interfaces in down reported down before Start.
+func (d *daemon) restart(ctx context.Context, want []ifaceKey, down map[string]bool, ks kernelState) error {
 	if err := d.stopInstance(); err != nil {
 		d.log.Warn("ripd: stopping the previous instance", "err", err)
 	}
-	d.ifaces, d.connected = want, nil
+	d.ifaces, d.connected, d.down = want, nil, map[string]bool{}
 	if len(want) == 0 {
 		d.log.Warn("ripd: no usable RIP interface; waiting for one")
 		return nil
@@ -320,6 +355,16 @@ func (d *daemon) restart(ctx context.Context, want []ifaceKey, ks kernelState) e
 		}
 		return err
 	}
+	// Links without carrier stay silent from the start.
+	for _, k := range want {
+		if down[k.name] {
+			if err := in.InterfaceDown(k.name); err != nil {
+				_ = in.Stop(context.Background())
+				return err
+			}
+			d.down[k.name] = true
+		}
+	}
 	// Redistributed networks announced before Start go out in its first
 	// update, not in a triggered one damped by §3.10.1's 1–5 s.
 	if c := d.l.Redistribute.Connected; c != nil {
@@ -341,7 +386,11 @@ func (d *daemon) restart(ctx context.Context, want []ifaceKey, ks kernelState) e
 	d.mu.Unlock()
 	var names []string
 	for _, k := range want {
-		names = append(names, fmt.Sprintf("%s=%v", k.name, k.prefix))
+		n := fmt.Sprintf("%s=%v", k.name, k.prefix)
+		if down[k.name] {
+			n += " (down)"
+		}
+		names = append(names, n)
 	}
 	d.log.Info("ripd: instance started", "interfaces", names)
 	return nil

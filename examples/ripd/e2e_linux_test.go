@@ -138,9 +138,9 @@ redistribute:
 		return nil
 	})
 
-	// Carrier loss: package rip has no interface-down call, so ripd
-	// rebuilds a's instance without eth0; what a learnt there leaves its
-	// kernel at once, not after the timeout. Carrier back, it is relearnt.
+	// Carrier loss: ripd tells a's instance (rip.Instance.InterfaceDown);
+	// what a learnt there leaves its kernel at once, not after the
+	// timeout. Carrier back (InterfaceUp), it is relearnt.
 	b.Exec(t, "ip", "link", "set", "eth0", "down")
 	down := time.Now()
 	nstest.Eventually(t, 5*time.Second, func() error {

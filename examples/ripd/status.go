@@ -62,6 +62,7 @@ type InterfaceView struct {
 	Name         string       `json:"name"`
 	Prefix       netip.Prefix `json:"prefix"`
 	Passive      bool         `json:"passive"`
+	Down         bool         `json:"down,omitempty"` // carrier lost (rip.Instance.InterfaceDown)
 	SplitHorizon string       `json:"split_horizon"`
 	Auth         string       `json:"auth"`
 	SendKey      int          `json:"send_key,omitempty"`
@@ -118,7 +119,7 @@ func interfaceViews(is []rip.Interface) []InterfaceView {
 	out := make([]InterfaceView, 0, len(is))
 	for _, s := range is {
 		out = append(out, InterfaceView{
-			Name: s.Name, Prefix: s.Prefix, Passive: s.Passive, SplitHorizon: s.SplitHorizon.String(), Auth: s.Auth.String(),
+			Name: s.Name, Prefix: s.Prefix, Passive: s.Passive, Down: s.Down, SplitHorizon: s.SplitHorizon.String(), Auth: s.Auth.String(),
 			SendKey: s.SendKey, Neighbors: s.Neighbors, Received: s.Stats.Received, Sent: s.Stats.Sent,
 			SentUpdates: s.Stats.SentUpdates, BadPackets: s.Stats.BadPackets, BadRoutes: s.Stats.BadRoutes,
 		})
