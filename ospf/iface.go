@@ -1,7 +1,6 @@
 package ospf
 
 import (
-	"bytes"
 	"encoding/binary"
 	"errors"
 	"log/slog"
@@ -69,28 +68,12 @@ func (ifc *iface) log() *slog.Logger { return ifc.in.log }
 // handles it, settled, before releasing it.
 func (ifc *iface) deliver(p routing.Packet) {
 	in := ifc.in
-	if in.mu.TryLock() {
+	in.mu.Deliver(p, func(p routing.Packet) {
 		if in.life == lifeRunning {
 			in.receive(ifc, p)
 		}
-		in.settleAndUnlock()
-		return
-	}
-	p.Payload = bytes.Clone(p.Payload)
-	in.mu.Post(func() {
-		if in.life != lifeRunning {
-			return // stopped meanwhile: ignored, as a direct delivery is
-		}
-		in.receive(ifc, p)
 		in.settleAll()
-	})
-	// If the lock was free by the time Post looked, Post ran the packet
-	// itself and nobody will write its routes or deliver its events:
-	// take the lock again and release it properly. If it is held (up
-	// this goroutine's stack, or by another), its holder does that.
-	if in.mu.TryLock() {
-		in.unlock()
-	}
+	}, in.unlock)
 }
 
 // up handles the lower layers reporting the interface usable (§9.3

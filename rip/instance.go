@@ -1,7 +1,6 @@
 package rip
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"hash/fnv"
@@ -241,24 +240,11 @@ func (i *Instance) arm(s *loop.Slot, d time.Duration, f func()) {
 // copied and queued, never blocked on.
 func (i *Instance) deliverer(f *iface) func(routing.Packet) {
 	return func(p routing.Packet) {
-		if i.mu.TryLock() {
+		i.mu.Deliver(p, func(p routing.Packet) {
 			if i.started && !i.stopped {
 				i.receiveOn(f, p)
 			}
-			i.unlock()
-			return
-		}
-		p.Payload = bytes.Clone(p.Payload)
-		i.mu.Post(func() {
-			if i.started && !i.stopped {
-				i.receiveOn(f, p)
-			}
-		})
-		// If the lock is free now, nobody up this stack holds it, so
-		// effects may run here.
-		if i.mu.TryLock() {
-			i.unlock()
-		}
+		}, i.unlock)
 	}
 }
 

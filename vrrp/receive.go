@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"slices"
-	"sync/atomic"
 	"time"
 
 	"github.com/switchless/routing"
@@ -176,25 +174,7 @@ func (r *Router) Dropped(reason DropReason) uint64 {
 // from inside Send), is copied and posted, and the holder handles it
 // before it releases the lock, then carries out its effects.
 func (r *Router) deliver(p routing.Packet) {
-	if r.mu.TryLock() {
-		r.handle(p)
-		r.unlock()
-		return
-	}
-	p.Payload = slices.Clone(p.Payload) // only valid during this call
-	var ran atomic.Bool
-	r.mu.Post(func() {
-		r.handle(p)
-		ran.Store(true)
-	})
-	// If the lock was free by the time of Post, the packet was handled
-	// on this goroutine, and nobody else will run its effects. If it was
-	// queued, the holder runs them after its unlock; that holder may be
-	// this goroutine's caller (a delivery from inside Send), whose lock
-	// makes flushing here impossible, and then the packet has not run yet.
-	if ran.Load() {
-		r.flush()
-	}
+	r.mu.Deliver(p, r.handle, r.unlock)
 }
 
 // handle is one received packet as an event. r.mu is held.

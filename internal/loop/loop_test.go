@@ -135,3 +135,40 @@ func TestSlot_StaleCallbackDoesNothing(t *testing.T) {
 		t.Fatal("stale callback ran its body after Stop")
 	}
 }
+
+// Deliver on a free mutex handles the packet at once, then the owner's
+// unlock; from inside the holder's critical section (a transport that
+// delivers from inside Send) it posts a copy of the payload, handled
+// before the holder's Unlock returns, and leaves the owner's effects to
+// the holder.
+func TestMutex_Deliver(t *testing.T) {
+	var m Mutex
+	var got []string
+	unlocks := 0
+	unlock := func() { m.Unlock(); unlocks++ }
+	handle := func(p routing.Packet) { got = append(got, string(p.Payload)) }
+
+	m.Deliver(routing.Packet{Payload: []byte("free")}, handle, unlock)
+	if len(got) != 1 || got[0] != "free" || unlocks != 1 {
+		t.Fatalf("free: got %q, %d unlocks; want [free], 1", got, unlocks)
+	}
+
+	buf := []byte("held")
+	m.Lock()
+	m.Deliver(routing.Packet{Payload: buf}, handle, unlock)
+	copy(buf, "XXXX") // the transport reuses its buffer after deliver returns
+	if len(got) != 1 {
+		t.Fatalf("handled while the lock was held: %q", got)
+	}
+	unlock() // the holder's release
+	if len(got) != 2 || got[1] != "held" {
+		t.Fatalf("held: got %q, want the posted copy %q handled at the holder's unlock", got, "held")
+	}
+	if unlocks != 2 {
+		t.Fatalf("%d unlocks, want 2: the posting delivery must not release a lock it does not hold", unlocks)
+	}
+	if !m.TryLock() {
+		t.Fatal("mutex still held")
+	}
+	m.Unlock()
+}

@@ -1,6 +1,11 @@
 package loop
 
-import "sync"
+import (
+	"bytes"
+	"sync"
+
+	"github.com/switchless/routing"
+)
 
 // Mutex is a sync.Mutex for an event loop. Work that arrives while the
 // mutex is held, by another goroutine or further up the holder's own call
@@ -78,4 +83,26 @@ func (m *Mutex) empty() bool {
 	m.qmu.Lock()
 	defer m.qmu.Unlock()
 	return len(m.queue) == 0
+}
+
+// Deliver is the transport callback pattern every instance uses: handle
+// p under m without ever waiting for m. If m is free, handle runs at once
+// and unlock (the owner's release: m.Unlock and whatever the owner does
+// after each event, outside the lock) follows. Otherwise the payload is
+// copied (it is only valid during the delivery) and handle is posted for
+// the holder, which may be this goroutine's own caller (a transport that
+// delivers from inside Send). When the holder finished before the post
+// (Post then ran handle here), m is taken once more so that unlock runs
+// the owner's effects; when it is still held, its holder runs them.
+func (m *Mutex) Deliver(p routing.Packet, handle func(routing.Packet), unlock func()) {
+	if m.TryLock() {
+		handle(p)
+		unlock()
+		return
+	}
+	p.Payload = bytes.Clone(p.Payload)
+	m.Post(func() { handle(p) })
+	if m.TryLock() {
+		unlock()
+	}
 }
