@@ -160,4 +160,320 @@ func (b *birdRIP) waitGone(t testing.TB, prefix string, timeout time.Duration) {
 	})
 }
 
-var _ = packet.Infinity
+
+// TestInteropFRR_SplitHorizon: what FRR receives from us on the link we
+// learnt 203.0.113.0/24 on, captured by tcpdump in FRR's namespace. With
+// poisoned reverse (the default) every response from us carries it at
+// metric 16; with simple split horizon none carries it. That holds for
+// regular updates to 224.0.0.9 (which carry our own route at metric 1)
+// and for our unicast answers to FRR's whole-table requests (§3.9.1);
+// triggered updates carry the changed routes only. FRR keeps its own
+// route.
+func TestInteropFRR_SplitHorizon(t *testing.T) {
+	for _, mode := range []SplitHorizon{SplitPoisonedReverse, SplitSimple} {
+		t.Run(mode.String(), func(t *testing.T) {
+			l := newRIPLab(t, 1)
+			f := startFRRRIP(t, l.peer, frrRIPConf("", []string{"veth0"}, " route "+frrNet))
+			ic := ourIface(0)
+			ic.SplitHorizon = mode
+			us := startOurRIP(t, l.ours, Config{Interfaces: []InterfaceConfig{ic}})
+			k := openKernel(t, l.ours)
+			if err := us.Announce(pfx(ourX), 1, 0); err != nil {
+				t.Fatal(err)
+			}
+			waitOurKernel(t, k, frrNet, learnWithin, "10.0.0.2")
+			f.waitRoute(t, ourX, "10.0.0.1", 2, learnWithin)
+			// Everything we send from now on knows the route.
+			c := startCapture(t, l.peer, "veth0")
+			nstest.Eventually(t, learnWithin, func() error {
+				// A regular update: to the group, with our own route.
+				for _, p := range c.packets(t) {
+					if _, ok := p.entry(pfx(ourX)); ok && p.Src.String() == "10.0.0.1" && p.Dst.String() == "224.0.0.9" && p.Msg.Command == packet.Response {
+						return nil
+					}
+				}
+				return fmt.Errorf("no regular update from us captured yet")
+			})
+			pkts := c.stop(t)
+			logPackets(t, pkts)
+			n := 0
+			for _, p := range pkts {
+				if p.Src.String() != "10.0.0.1" || p.Msg.Command != packet.Response {
+					continue
+				}
+				n++
+				if p.Err != nil {
+					t.Fatalf("our message does not parse: %v", p.Err)
+				}
+				if p.SrcPort != 520 || (p.Dst.String() != "224.0.0.9" && p.Dst.String() != "10.0.0.2") {
+					t.Errorf("our response from port %d to %v, want 520 to 224.0.0.9 or FRR", p.SrcPort, p.Dst)
+				}
+				if e, ok := p.entry(pfx(ourX)); ok && e.Metric != 1 {
+					t.Errorf("our %s at metric %d, want 1", ourX, e.Metric)
+				}
+				e, ok := p.entry(pfx(frrNet))
+				switch {
+				case mode == SplitPoisonedReverse && (!ok || e.Metric != packet.Infinity):
+					t.Errorf("poisoned reverse: %s in our response = %+v (present %v), want metric 16", frrNet, e, ok)
+				case mode == SplitSimple && ok:
+					t.Errorf("simple split horizon: %s sent back to FRR: %+v", frrNet, e)
+				}
+			}
+			t.Logf("%d responses from us checked", n)
+			// FRR still has its own route, not ours.
+			if fr := f.waitRoute(t, frrNet, "self", 1, time.Second); !strings.HasPrefix(fr.Code, "R(s)") {
+				t.Errorf("FRR's %s = %+v", frrNet, fr)
+			}
+		})
+	}
+}
+
+func frrMD5Preamble(secret string) string {
+	return fmt.Sprintf(`key chain kc
+ key 1
+  key-string %s
+!
+interface veth0
+ ip rip authentication mode md5
+ ip rip authentication key-chain kc
+!`, secret)
+}
+
+// TestInteropFRR_MD5: keyed MD5 (RFC 2082 / RFC 4822) with an FRR key
+// chain. With the right key routes flow both ways, and the only FRR
+// messages without authentication are its whole-table requests, which
+// we drop as auth-missing (FRR's rip_request_send does not sign). With
+// a wrong key FRR counts our messages as bad packets (`show ip rip
+// status`), we count its as auth-mismatch, and no route is learnt
+// either way.
+func TestInteropFRR_MD5(t *testing.T) {
+	for _, c := range []struct {
+		name, secret string
+	}{{"right-key", frrMD5Key}, {"wrong-key", "not-the-key"}} {
+		t.Run(c.name, func(t *testing.T) {
+			l := newRIPLab(t, 1)
+			ic := ourIface(0)
+			ic.Auth = AuthConfig{Mode: AuthCrypto, Keys: []KeyConfig{{ID: 1, Algorithm: packet.AlgMD5, Secret: c.secret}}}
+			us := startOurRIP(t, l.ours, Config{Interfaces: []InterfaceConfig{ic}})
+			k := openKernel(t, l.ours)
+			if err := us.Announce(pfx(ourX), 1, 0); err != nil {
+				t.Fatal(err)
+			}
+			// Capture from before FRR starts, to see its first messages.
+			cp := startCapture(t, l.ours, "veth0")
+			f := startFRRRIP(t, l.peer, frrRIPConf(frrMD5Preamble(frrMD5Key), []string{"veth0"}, " route "+frrNet))
+			if c.name == "right-key" {
+				waitOurKernel(t, k, frrNet, learnWithin, "10.0.0.2")
+				f.waitRoute(t, ourX, "10.0.0.1", 2, learnWithin)
+				waitPeerKernel(t, l.peer, ourX, "10.0.0.1", "rip", 5*time.Second)
+				src, out, err := f.sources()
+				if err != nil || src["10.0.0.1"].BadPackets != 0 {
+					t.Errorf("FRR counts bad packets from us with the right key: %v\n%s", err, out)
+				}
+				pkts := cp.stop(t)
+				unauth := 0
+				for _, p := range pkts {
+					if p.Src.String() != "10.0.0.2" {
+						continue
+					}
+					if p.Err != nil {
+						t.Fatalf("FRR message does not parse: %v", p.Err)
+					}
+					if p.Msg.Auth.Type == packet.AuthCrypto {
+						continue
+					}
+					unauth++
+					t.Logf("unauthenticated from FRR: %s v%d to %v, %d entries, whole table %v", p.Msg.Command, p.Msg.Version, p.Dst, len(p.Msg.Entries), p.Msg.WholeTable())
+					if p.Msg.Command != packet.Request || !p.Msg.WholeTable() {
+						t.Errorf("FRR sent an unauthenticated %s", p.Msg.Command)
+					}
+				}
+				st := us.Stats()
+				if got := st.Dropped[DropAuthMissing]; got != uint64(unauth) {
+					t.Errorf("auth-missing drops = %d, unauthenticated FRR messages captured = %d", got, unauth)
+				}
+				if st.Dropped[DropAuthMismatch] != 0 {
+					t.Errorf("auth-mismatch with the right key: %v", st.Dropped)
+				}
+				return
+			}
+			// Wrong key: wait for two rounds of bad packets each way.
+			nstest.Eventually(t, learnWithin, func() error {
+				src, out, err := f.sources()
+				if err != nil {
+					return err
+				}
+				if src["10.0.0.1"].BadPackets < 2 {
+					return fmt.Errorf("FRR bad packets from us: %+v\n%s", src["10.0.0.1"], out)
+				}
+				if n := us.Stats().Dropped[DropAuthMismatch]; n < 2 {
+					return fmt.Errorf("our auth-mismatch drops: %d", n)
+				}
+				return nil
+			})
+			_ = cp.stop(t)
+			if _, ok := us.Route(pfx(frrNet)); ok {
+				t.Errorf("we learnt %s with the wrong key", frrNet)
+			}
+			if r, ok, err := k.route(pfx(frrNet)); ok || err != nil {
+				t.Errorf("our kernel has %s with the wrong key: %+v %v", frrNet, r, err)
+			}
+			if rs, out, _ := f.routes(); len(rs[ourX]) != 0 {
+				t.Errorf("FRR learnt %s with the wrong key:\n%s", ourX, out)
+			}
+			if r, ok, _ := peerKernel(l.peer, ourX); ok {
+				t.Errorf("FRR's kernel has %s with the wrong key: %+v", ourX, r)
+			}
+			src, out, _ := f.sources()
+			t.Logf("FRR: %+v; ours: auth-mismatch %d\n%s", src["10.0.0.1"], us.Stats().Dropped[DropAuthMismatch], out)
+		})
+	}
+}
+
+// TestInteropBIRD_HMACSHA256: RFC 4822 HMAC-SHA-256 with BIRD and a key
+// longer than the digest (PlainHMACKey, as BIRD hashes none). Right key:
+// routes both ways. Wrong key: BIRD logs authentication failures and
+// learns nothing, we count auth-mismatch and learn nothing.
+func TestInteropBIRD_HMACSHA256(t *testing.T) {
+	birdAuth := fmt.Sprintf("\t\tauthentication cryptographic;\n\t\tpassword %q { id 1; algorithm hmac sha256; };", birdSHAKey)
+	for _, c := range []struct {
+		name, secret string
+	}{{"right-key", birdSHAKey}, {"wrong-key", "not-the-key-but-also-longer-than-32-bytes"}} {
+		t.Run(c.name, func(t *testing.T) {
+			l := newRIPLab(t, 1)
+			b := startBIRDRIP(t, l.peer, birdRIPConf("10.0.0.2", []string{"veth0"}, birdAuth, bdNet))
+			ic := ourIface(0)
+			ic.Auth = AuthConfig{Mode: AuthCrypto, Keys: []KeyConfig{{ID: 1, Algorithm: packet.AlgHMACSHA256, Secret: c.secret, PlainHMACKey: true}}}
+			us := startOurRIP(t, l.ours, Config{Interfaces: []InterfaceConfig{ic}})
+			k := openKernel(t, l.ours)
+			if err := us.Announce(pfx(ourX), 1, 0); err != nil {
+				t.Fatal(err)
+			}
+			if c.name == "right-key" {
+				waitOurKernel(t, k, bdNet, learnWithin, "10.0.0.2")
+				b.waitRoute(t, ourX, "10.0.0.1", 2, learnWithin)
+				waitPeerKernel(t, l.peer, ourX, "10.0.0.1", "bird", 5*time.Second)
+				if st := us.Stats(); st.Dropped[DropAuthMismatch] != 0 || st.Dropped[DropAuthMissing] != 0 {
+					t.Errorf("auth drops with the right key: %v", st.Dropped)
+				}
+				if strings.Contains(b.proc.Output(), "Authentication failed") {
+					t.Errorf("BIRD reports authentication failures with the right key:\n%s", b.proc.Output())
+				}
+				return
+			}
+			nstest.Eventually(t, learnWithin, func() error {
+				if !strings.Contains(b.proc.Output(), "Authentication failed") {
+					return fmt.Errorf("BIRD does not report an authentication failure yet")
+				}
+				if n := us.Stats().Dropped[DropAuthMismatch]; n < 2 {
+					return fmt.Errorf("our auth-mismatch drops: %d", n)
+				}
+				return nil
+			})
+			if _, ok := us.Route(pfx(bdNet)); ok {
+				t.Errorf("we learnt %s with the wrong key", bdNet)
+			}
+			if r, ok, err := k.route(pfx(bdNet)); ok || err != nil {
+				t.Errorf("our kernel has %s with the wrong key: %+v %v", bdNet, r, err)
+			}
+			if _, ok, out, _ := b.route(ourX); ok {
+				t.Errorf("BIRD learnt %s with the wrong key:\n%s", ourX, out)
+			}
+			if r, ok, _ := peerKernel(l.peer, ourX); ok {
+				t.Errorf("BIRD's kernel has %s with the wrong key: %+v", ourX, r)
+			}
+			for _, line := range strings.Split(b.proc.Output(), "\n") {
+				if strings.Contains(line, "Authentication failed") {
+					t.Logf("BIRD: %s", line)
+					break
+				}
+			}
+		})
+	}
+}
+
+// TestInteropFRR_ECMP: our router (MaxPaths 2) between two FRR routers
+// that both originate 203.0.113.0/24 at metric 1, one per veth: one
+// kernel route with two next hops, 10.0.0.2 on veth0 and 10.0.1.2 on
+// veth1. Each FRR learns our other link's network at metric 2 from us
+// and installs it.
+func TestInteropFRR_ECMP(t *testing.T) {
+	ours := nstest.New(t, "rxo")
+	peers := []*nstest.NS{nstest.New(t, "rxp"), nstest.New(t, "rxq")}
+	for i, p := range peers {
+		name := fmt.Sprintf("veth%d", i)
+		nstest.Veth(t, ours, name, p, name)
+		ours.Exec(t, "ip", "addr", "add", fmt.Sprintf("10.0.%d.1/24", i), "dev", name)
+		p.Exec(t, "ip", "addr", "add", fmt.Sprintf("10.0.%d.2/24", i), "dev", name)
+	}
+	var frrs []*frrRIP
+	for i, p := range peers {
+		frrs = append(frrs, startFRRRIP(t, p, frrRIPConf("", []string{fmt.Sprintf("veth%d", i)}, " route "+frrNet)))
+	}
+	us := startOurRIP(t, ours, Config{MaxPaths: 2, Interfaces: []InterfaceConfig{ourIface(0), ourIface(1)}})
+	k := openKernel(t, ours)
+	kr := waitOurKernel(t, k, frrNet, learnWithin, "10.0.0.2", "10.0.1.2")
+	if strings.Join(kr.Devs, ",") != "veth0,veth1" {
+		t.Errorf("kernel route %s leaves by %v, want veth0 and veth1", frrNet, kr.Devs)
+	}
+	r, _ := us.Route(pfx(frrNet))
+	if r.Metric != 2 || len(r.NextHops) != 2 {
+		t.Errorf("our route %s = %+v, want metric 2 with two next hops", frrNet, r)
+	}
+	for i, f := range frrs {
+		other := fmt.Sprintf("10.0.%d.0/24", 1-i)
+		via := fmt.Sprintf("10.0.%d.1", i)
+		f.waitRoute(t, other, via, 2, learnWithin)
+		waitPeerKernel(t, peers[i], other, via, "rip", 5*time.Second)
+	}
+	t.Logf("kernel: %s via %v dev %v", frrNet, kr.Gateways, kr.Devs)
+}
+
+// TestInteropFRR_Version1: FRR with `version 1` sends RIP-1 responses
+// (captured: version 1, no masks, to the broadcast address); we accept
+// them with the masks inferred from the address class (§4.1, RFC 1058
+// §3.2): 172.16.0.0 is class B, so /16, 192.0.2.0 class C, /24, both at
+// metric 2 via 10.0.0.2 into our kernel. FRR's status says it sends and
+// receives version 1 only.
+func TestInteropFRR_Version1(t *testing.T) {
+	l := newRIPLab(t, 1)
+	us := startOurRIP(t, l.ours, Config{Interfaces: []InterfaceConfig{ourIface(0)}})
+	k := openKernel(t, l.ours)
+	cp := startCapture(t, l.ours, "veth0")
+	f := startFRRRIP(t, l.peer, frrRIPConf("", []string{"veth0"}, " version 1\n route 172.16.0.0/16\n route 192.0.2.0/24"))
+	for _, p := range []string{"172.16.0.0/16", "192.0.2.0/24"} {
+		waitOurKernel(t, k, p, learnWithin, "10.0.0.2")
+		if r, _ := us.Route(pfx(p)); r.Metric != 2 {
+			t.Errorf("our route %s = %+v, want metric 2", p, r)
+		}
+	}
+	v1 := 0
+	pk := cp.stop(t)
+	logPackets(t, pk)
+	for _, p := range pk {
+		if p.Src.String() == "10.0.0.2" && p.Err == nil && p.Msg.Command == packet.Response {
+			if p.Msg.Version != 1 {
+				t.Errorf("FRR sent a version %d response", p.Msg.Version)
+			}
+			for _, e := range p.Msg.Entries {
+				if e.Mask.IsValid() && !e.Mask.IsUnspecified() {
+					t.Errorf("RIP-1 entry with a mask: %+v", e)
+				}
+			}
+			v1++
+		}
+	}
+	if v1 == 0 {
+		t.Fatal("no RIP-1 response from FRR captured")
+	}
+	for _, n := range us.Neighbors() {
+		if n.Addr.String() == "10.0.0.2" && n.Version != 1 {
+			t.Errorf("neighbour 10.0.0.2 version %d, want 1", n.Version)
+		}
+	}
+	_, out, _ := f.sources()
+	if !strings.Contains(out, "send version 1, receive version 1") {
+		t.Errorf("FRR status:\n%s", out)
+	}
+	t.Logf("%d RIP-1 responses from FRR", v1)
+}

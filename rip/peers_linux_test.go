@@ -522,12 +522,13 @@ type capture struct {
 }
 
 // startCapture starts tcpdump on iface ("any" for all) in ns and waits
-// until it listens.
+// until it listens. --immediate-mode: without it packets wait in the
+// kernel's TPACKET_V3 blocks and those still there at SIGTERM are lost.
 func startCapture(t testing.TB, ns *nstest.NS, iface string) *capture {
 	t.Helper()
 	bin := nstest.RequireBinary(t, "tcpdump")
 	c := &capture{file: filepath.Join(nstest.TempDir(t), "rip-"+iface+".pcap")}
-	c.proc = ns.Start(t, bin, "-i", iface, "-n", "-U", "-Z", "root", "-s", "0", "-w", c.file, "udp", "port", "520")
+	c.proc = ns.Start(t, bin, "-i", iface, "-n", "-U", "--immediate-mode", "-Z", "root", "-s", "0", "-w", c.file, "udp", "port", "520")
 	nstest.Eventually(t, 5*time.Second, func() error {
 		if !strings.Contains(c.proc.Output(), "listening on") {
 			return fmt.Errorf("tcpdump not listening yet: %s", c.proc.Output())
@@ -550,6 +551,18 @@ type ripPacket struct {
 func (c *capture) stop(t testing.TB) []ripPacket {
 	t.Helper()
 	c.proc.Stop()
+	if d := os.Getenv("RIP_KEEP_PCAP"); d != "" {
+		if b, err := os.ReadFile(c.file); err == nil {
+			_ = os.WriteFile(filepath.Join(d, strings.ReplaceAll(t.Name(), "/", "_")+".pcap"), b, 0o644)
+		}
+	}
+	return c.packets(t)
+}
+
+// packets returns the messages captured so far (tcpdump -U writes each
+// packet as it comes; a partly written last one is left out).
+func (c *capture) packets(t testing.TB) []ripPacket {
+	t.Helper()
 	f, err := os.Open(c.file)
 	if err != nil {
 		t.Fatal(err)
@@ -596,4 +609,12 @@ func (p ripPacket) entry(prefix netip.Prefix) (packet.Entry, bool) {
 		}
 	}
 	return packet.Entry{}, false
+}
+
+// logPackets logs captured messages, one a line.
+func logPackets(t testing.TB, ps []ripPacket) {
+	t.Helper()
+	for _, p := range ps {
+		t.Logf("%v:%d -> %v %s v%d auth %v err %v %+v", p.Src, p.SrcPort, p.Dst, p.Msg.Command, p.Msg.Version, p.Msg.Auth.Type, p.Err, p.Msg.Entries)
+	}
 }
