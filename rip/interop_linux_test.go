@@ -160,7 +160,6 @@ func (b *birdRIP) waitGone(t testing.TB, prefix string, timeout time.Duration) {
 	})
 }
 
-
 // TestInteropFRR_SplitHorizon: what FRR receives from us on the link we
 // learnt 203.0.113.0/24 on, captured by tcpdump in FRR's namespace. With
 // poisoned reverse (the default) every response from us carries it at
