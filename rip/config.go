@@ -213,9 +213,10 @@ type KeyConfig struct {
 	// §2.5); secrets up to the digest length are the same either way.
 	PlainHMACKey bool
 	// ShortDataLen sends the Auth Data Len field as the digest length
-	// (16 for MD5, FRR's `auth-length rfc`) instead of the digest plus
-	// the trailer header (20, FRR's default `old-ripd`, and BIRD's).
-	// Both are accepted.
+	// alone (16 for MD5: FRR's `auth-length rfc`; 32 for HMAC-SHA-256:
+	// what BIRD 2 sends) instead of the digest plus the 4-byte trailer
+	// header (20 for MD5: FRR's default `old-ripd`, and BIRD's MD5).
+	// Both are accepted on receive.
 	ShortDataLen bool
 }
 

@@ -111,9 +111,11 @@ type Key struct {
 	// block), as BIRD 2 does. Keys up to L bytes are the same either way.
 	PlainHMACKey bool
 	// ShortDataLen sends the Auth Data Len field as the digest length
-	// alone; by default it is the digest length plus the 4-byte trailer
-	// header, which is what FRR ripd (its default "old-ripd" MD5 length,
-	// 20) and BIRD send. Verify accepts both.
+	// alone (as BIRD 2 does for HMAC-SHA, FRR's `auth-length rfc` for
+	// MD5); by default it is the digest length plus the 4-byte trailer
+	// header (FRR's default "old-ripd" MD5 length, 20, and BIRD's MD5).
+	// Verify accepts both; rip/packet/testdata/golden holds captures of
+	// each.
 	ShortDataLen bool
 }
 
