@@ -19,6 +19,9 @@ type iface struct {
 	cfg InterfaceConfig
 	pos int
 	tr  routing.Transport
+	// handleRx is deliver's handler, made once: a closure built per
+	// packet would cost an allocation on every receive.
+	handleRx func(routing.Packet)
 
 	addr   netip.Addr   // IP interface address
 	prefix netip.Prefix // the attached network (masked)
@@ -44,7 +47,7 @@ type iface struct {
 }
 
 func newIface(in *Instance, pos int, ic InterfaceConfig, tr routing.Transport) *iface {
-	return &iface{
+	ifc := &iface{
 		in:     in,
 		cfg:    ic,
 		pos:    pos,
@@ -53,6 +56,8 @@ func newIface(in *Instance, pos int, ic InterfaceConfig, tr routing.Transport) *
 		prefix: ic.Prefix.Masked(),
 		llUp:   true,
 	}
+	ifc.handleRx = ifc.handle
+	return ifc
 }
 
 func (ifc *iface) p2p() bool { return ifc.cfg.Network == NetworkPointToPoint }
@@ -67,13 +72,16 @@ func (ifc *iface) log() *slog.Logger { return ifc.in.log }
 // busy the packet is copied and posted, and whoever holds the lock
 // handles it, settled, before releasing it.
 func (ifc *iface) deliver(p routing.Packet) {
+	ifc.in.mu.Deliver(p, ifc.handleRx, ifc.in.unlock)
+}
+
+// handle is one received packet as an input, under the lock.
+func (ifc *iface) handle(p routing.Packet) {
 	in := ifc.in
-	in.mu.Deliver(p, func(p routing.Packet) {
-		if in.life == lifeRunning {
-			in.receive(ifc, p)
-		}
-		in.settleAll()
-	}, in.unlock)
+	if in.life == lifeRunning {
+		in.receive(ifc, p)
+	}
+	in.settleAll()
 }
 
 // up handles the lower layers reporting the interface usable (§9.3

@@ -239,13 +239,14 @@ func (i *Instance) arm(s *loop.Slot, d time.Duration, f func()) {
 // one further up the stack: a transport delivering from inside Send) is
 // copied and queued, never blocked on.
 func (i *Instance) deliverer(f *iface) func(routing.Packet) {
-	return func(p routing.Packet) {
-		i.mu.Deliver(p, func(p routing.Packet) {
-			if i.started && !i.stopped {
-				i.receiveOn(f, p)
-			}
-		}, i.unlock)
+	// Made once: a handler built per packet would cost an allocation on
+	// every receive.
+	handle := func(p routing.Packet) {
+		if i.started && !i.stopped {
+			i.receiveOn(f, p)
+		}
 	}
+	return func(p routing.Packet) { i.mu.Deliver(p, handle, i.unlock) }
 }
 
 // receiveOn receives p unless f is reported down.

@@ -174,7 +174,7 @@ func (r *Router) Dropped(reason DropReason) uint64 {
 // from inside Send), is copied and posted, and the holder handles it
 // before it releases the lock, then carries out its effects.
 func (r *Router) deliver(p routing.Packet) {
-	r.mu.Deliver(p, r.handle, r.unlock)
+	r.mu.Deliver(p, r.handleRx, r.unlock)
 }
 
 // handle is one received packet as an event. r.mu is held.

@@ -114,16 +114,19 @@ type TrackChange struct {
 // before the lock is released. The AddressManager and the OnEvent
 // callback run after the lock is released, in order.
 type Router struct {
-	cfg   Config
-	tr    routing.Transport
-	addrs AddressManager
-	on    func(Event)
-	log   *slog.Logger
-	clock routing.Clock
-	local netip.Addr
-	group netip.Addr
-	ctx   context.Context // for dataplane calls and checks; cancelled by Stop
-	stop  context.CancelFunc
+	cfg Config
+	// handleRx is deliver's handler, made once: a method value built
+	// per packet would cost an allocation on every receive.
+	handleRx func(routing.Packet)
+	tr       routing.Transport
+	addrs    AddressManager
+	on       func(Event)
+	log      *slog.Logger
+	clock    routing.Clock
+	local    netip.Addr
+	group    netip.Addr
+	ctx      context.Context // for dataplane calls and checks; cancelled by Stop
+	stop     context.CancelFunc
 
 	// mu is held while an event is handled. A delivery that finds it held
 	// posts itself instead of waiting (see deliver).
@@ -177,6 +180,7 @@ func New(cfg Config, env Env) (*Router, error) {
 	cfg = cfg.withDefaults()
 	cfg.VirtualAddresses = slices.Clone(cfg.VirtualAddresses)
 	r := &Router{cfg: cfg, tr: env.Transport, addrs: env.Addresses, on: env.OnEvent, clock: env.Clock, local: cfg.Address.Addr()}
+	r.handleRx = r.handle
 	r.log = env.Logger.With("vrid", cfg.VRID, "iface", cfg.Interface, "version", int(cfg.Version))
 	r.group = packet.GroupIPv4
 	if !r.local.Is4() {
