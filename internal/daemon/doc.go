@@ -4,8 +4,9 @@
 // finding the line of a YAML path for semantic errors (Line, PathString),
 // the unix-socket status server and client (ServeUnix, ServeStatus,
 // QueryStatus, PrintJSON), the one-line view protocol of `show VIEW`
-// (ServeViews, FetchView) and its text tables (NewTable), and the tail of
-// a daemon's main: a logger at the configured level and a run until
+// (ServeViews, FetchView) and its text tables (NewTable), on Linux the
+// kernel's links and addresses and a netlink watch on them (ReadKernel,
+// Kernel, WatchKernel), and the tail of a daemon's main: a logger at the configured level and a run until
 // SIGTERM or SIGINT (Logger, RunUntilSignal).
 //
 // Nothing here is protocol logic; each daemon keeps its own configuration
