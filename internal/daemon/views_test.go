@@ -1,6 +1,7 @@
 package daemon_test
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"net"
@@ -44,6 +45,7 @@ func TestFetchViewBadAnswer(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "v.sock")
 	stop, err := daemon.ServeUnix(path, func(c net.Conn) {
 		defer c.Close()
+		_, _ = bufio.NewReader(c).ReadString('\n')
 		_, _ = c.Write([]byte("hello\n"))
 	})
 	if err != nil {
