@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -161,11 +160,6 @@ func answer(in *rip.Instance, view string) (any, error) {
 // called. current returns the running instance (nil when none).
 func serveStatus(path string, current func() *rip.Instance) (stop func(), err error) {
 	return daemonkit.ServeViews(path, func(view string) (any, error) { return answer(current(), view) })
-}
-
-// fetch asks a running ripd for a view and returns its JSON.
-func fetch(ctx context.Context, path, view string) (json.RawMessage, error) {
-	return daemonkit.FetchView(ctx, path, view)
 }
 
 // show prints a view as indented JSON or as a table.
