@@ -4,14 +4,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/netip"
 	"slices"
-	"sync"
-	"time"
+	"sync/atomic"
 
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
@@ -30,8 +28,7 @@ type daemon struct {
 	sink *fib.Netlink // nil with fib.disabled
 	rtp  uint8        // our rtm_protocol
 
-	mu sync.Mutex // guards in, for the status server
-	in *ospf.Instance
+	in atomic.Pointer[ospf.Instance] // read by the status server
 
 	// What the running instance was built from and told, owned by the
 	// event loop.
@@ -111,11 +108,7 @@ func isDefault(n *net.IPNet) bool {
 	return ones == 0 && n.IP.To4() != nil
 }
 
-func (d *daemon) current() *ospf.Instance {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.in
-}
+func (d *daemon) current() *ospf.Instance { return d.in.Load() }
 
 // readKernel reads links, IPv4 addresses and default routes.
 func (d *daemon) readKernel() (kernelState, error) {
@@ -268,9 +261,7 @@ func (d *daemon) restart(ctx context.Context, want []ifaceKey, ks kernelState) e
 		_ = in.Stop(context.Background())
 		return err
 	}
-	d.mu.Lock()
-	d.in = in
-	d.mu.Unlock()
+	d.in.Store(in)
 	var names []string
 	for _, k := range want {
 		names = append(names, fmt.Sprintf("%s=%v", k.name, k.prefix))
@@ -282,18 +273,9 @@ func (d *daemon) restart(ctx context.Context, want []ifaceKey, ks kernelState) e
 // stopInstance stops the running instance: LSAs flushed, routes
 // withdrawn.
 func (d *daemon) stopInstance() error {
-	d.mu.Lock()
-	in := d.in
-	d.in = nil
-	d.mu.Unlock()
+	in := d.in.Swap(nil)
 	if in == nil {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	err := in.Stop(ctx)
-	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
-		return err
-	}
-	return nil
+	return daemonkit.StopGracefully(in.Stop)
 }

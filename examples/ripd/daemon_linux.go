@@ -5,13 +5,11 @@ package main
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/netip"
 	"slices"
-	"sync"
-	"time"
+	"sync/atomic"
 
 	"github.com/switchless/routing"
 	"github.com/switchless/routing/fib"
@@ -28,8 +26,7 @@ type daemon struct {
 	log  *slog.Logger
 	sink *fib.Netlink // nil with fib.disabled
 
-	mu sync.Mutex // guards in, for the status server
-	in *rip.Instance
+	in atomic.Pointer[rip.Instance] // read by the status server
 
 	// What the running instance was built from and told, owned by the
 	// event loop.
@@ -95,11 +92,7 @@ func run(ctx context.Context, l *Loaded, socket string, log *slog.Logger) error 
 	return d.stopInstance()
 }
 
-func (d *daemon) current() *rip.Instance {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.in
-}
+func (d *daemon) current() *rip.Instance { return d.in.Load() }
 
 // sync brings the instance in line with the kernel: rebuilt when the set
 // of RIP interfaces that exist and have an address changed, told of
@@ -271,9 +264,7 @@ func (d *daemon) restart(ctx context.Context, want []ifaceKey, down map[string]b
 		_ = in.Stop(context.Background())
 		return err
 	}
-	d.mu.Lock()
-	d.in = in
-	d.mu.Unlock()
+	d.in.Store(in)
 	var names []string
 	for _, k := range want {
 		n := fmt.Sprintf("%s=%v", k.name, k.prefix)
@@ -289,18 +280,9 @@ func (d *daemon) restart(ctx context.Context, want []ifaceKey, down map[string]b
 // stopInstance stops the running instance: every route at metric 16,
 // sockets closed, routes withdrawn from the kernel.
 func (d *daemon) stopInstance() error {
-	d.mu.Lock()
-	in := d.in
-	d.in = nil
-	d.mu.Unlock()
+	in := d.in.Swap(nil)
 	if in == nil {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	err := in.Stop(ctx)
-	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
-		return err
-	}
-	return nil
+	return daemonkit.StopGracefully(in.Stop)
 }
