@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/netip"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -17,7 +16,7 @@ import (
 	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/pcapgo"
 
-	"github.com/switchless/routing/internal/nstest"
+	"github.com/switchless/routing/internal/tsharktest"
 )
 
 // scenario runs a small mixed network for seed and returns its capture.
@@ -317,14 +316,12 @@ func TestCaptureProtocolsGopacket(t *testing.T) {
 // dissects OSPF, VRRP (v2 and v3) and RIP (v2 and RIPng) from the capture
 // with no malformed packet and no bad checksum.
 func TestCaptureTshark(t *testing.T) {
-	tshark := nstest.RequireBinary(t, "tshark")
+	tshark := tsharktest.Require(t)
 	file := filepath.Join(t.TempDir(), "netsim.pcapng")
 	if err := os.WriteFile(file, protocolCapture(t), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(tshark, "-r", file, "-o", "ip.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE", "-V")
-	cmd.Env = append(os.Environ(), "HOME="+t.TempDir()) // no user profile
-	out, err := cmd.CombinedOutput()
+	out, err := tsharktest.Command(t, tshark, "-r", file, "-o", "ip.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE", "-V").CombinedOutput()
 	if err != nil {
 		t.Fatalf("tshark: %v\n%s", err, out)
 	}

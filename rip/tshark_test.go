@@ -3,21 +3,14 @@ package rip
 import (
 	"bytes"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"regexp"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/switchless/routing/internal/nstest"
+	"github.com/switchless/routing/internal/tsharktest"
 	"github.com/switchless/routing/netsim"
 	"github.com/switchless/routing/rip/packet"
 )
-
-var frameHeader = regexp.MustCompile(`(?m)^Frame \d+: `)
-
-var tsharkComplaint = regexp.MustCompile(`(?i)malformed|bad checksum|incorrect|\[expert info \((warning|error)`)
 
 // TestTsharkDissectsWhatWeSend captures a simulated triangle (links with
 // no authentication, a password, keyed MD5 and HMAC-SHA-256) through
@@ -25,7 +18,7 @@ var tsharkComplaint = regexp.MustCompile(`(?i)malformed|bad checksum|incorrect|\
 // to dissect every frame as RIPv2 without a complaint. It skips without
 // tshark (fails under CI=true).
 func TestTsharkDissectsWhatWeSend(t *testing.T) {
-	tshark := nstest.RequireBinary(t, "tshark")
+	tshark := tsharktest.Require(t)
 	s := newSim(t, 9)
 	var buf bytes.Buffer
 	cp, err := s.net.CapturePcapng(&buf)
@@ -67,31 +60,16 @@ func TestTsharkDissectsWhatWeSend(t *testing.T) {
 	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(tshark, "-r", path, "-V", "-o", "ip.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE")
-	cmd.Env = append(os.Environ(), "HOME="+t.TempDir())
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("tshark: %v: %s", err, stderr.String())
-	}
+	out := tsharktest.Run(t, tshark, "-r", path, "-V", "-o", "ip.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE")
 	// Each frame is preceded by its netsim comment ("from b/eth0 to
-	// a/eth1"); split on the frame headers and drop what comes before
-	// the first.
-	frames := frameHeader.Split(string(out), -1)[1:]
+	// a/eth1"); SplitFrames drops what comes before the first.
+	frames := tsharktest.SplitFrames(out)
 	if len(frames) < 20 {
 		t.Fatalf("only %d frames", len(frames))
 	}
-	for i, fr := range frames {
-		if !strings.Contains(fr, "Routing Information Protocol") || !strings.Contains(fr, "RIPv2") {
-			t.Errorf("frame %d not dissected as RIPv2:\n%s", i+1, fr)
-		}
-		if m := tsharkComplaint.FindString(fr); m != "" {
-			t.Errorf("frame %d: tshark complains (%q):\n%s", i+1, m, fr)
-		}
-	}
+	tsharktest.CheckFrames(t, frames, "RIPv2", nil, "Routing Information Protocol", "RIPv2")
 	t.Logf("%d frames dissected", len(frames))
 	if os.Getenv("RIP_TSHARK_DUMP") != "" {
-		t.Log(string(out))
+		t.Log(out)
 	}
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"net/netip"
-	"os"
 	"strings"
 	"time"
 
@@ -145,22 +144,17 @@ type Loaded struct {
 // LoadConfig reads and strictly decodes path; every error says
 // "path:LINE: what: why".
 func LoadConfig(path string) (*Loaded, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	return ParseConfig(path, b)
+	return daemonkit.LoadFile(path, ParseConfig)
 }
 
 // ParseConfig is LoadConfig on bytes; path names them in errors.
 func ParseConfig(path string, b []byte) (*Loaded, error) {
 	l := &Loaded{path: path}
-	if err := daemonkit.DecodeYAMLStrict(path, b, &l.File); err != nil {
+	root, err := daemonkit.ParseYAML(path, b, &l.File)
+	if err != nil {
 		return nil, err
 	}
-	if err := yaml.Unmarshal(b, &l.root); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
+	l.root = *root
 	if err := l.validate(); err != nil {
 		return nil, err
 	}
@@ -170,7 +164,7 @@ func ParseConfig(path string, b []byte) (*Loaded, error) {
 // errAt formats an error at the line of the node at path (keys and
 // sequence indexes), or of its nearest existing parent.
 func (l *Loaded) errAt(path []any, format string, args ...any) error {
-	return fmt.Errorf("%s:%d: %s: %s", l.path, daemonkit.Line(&l.root, path), daemonkit.PathString(path), fmt.Sprintf(format, args...))
+	return daemonkit.ErrAt(l.path, &l.root, path, format, args...)
 }
 
 // fieldKeys maps the field names ospf.Config.Validate reports to YAML

@@ -4,20 +4,19 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/netip"
 	"slices"
-	"sync"
-	"time"
+	"sync/atomic"
 
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 
 	"github.com/switchless/routing"
 	"github.com/switchless/routing/fib"
+	daemonkit "github.com/switchless/routing/internal/daemon"
 	"github.com/switchless/routing/ospf"
 )
 
@@ -29,8 +28,7 @@ type daemon struct {
 	sink *fib.Netlink // nil with fib.disabled
 	rtp  uint8        // our rtm_protocol
 
-	mu sync.Mutex // guards in, for the status server
-	in *ospf.Instance
+	in atomic.Pointer[ospf.Instance] // read by the status server
 
 	// What the running instance was built from and told, owned by the
 	// event loop.
@@ -51,14 +49,8 @@ type ifaceKey struct {
 
 // kernelState is what ospfd reads from the kernel.
 type kernelState struct {
-	links      map[string]linkInfo
-	addrs      map[int][]netip.Prefix // IPv4, in kernel order
-	hasDefault bool                   // a default route ospfd did not install
-}
-
-type linkInfo struct {
-	index int
-	up    bool
+	daemonkit.Kernel
+	hasDefault bool // a default route ospfd did not install
 }
 
 // run runs ospfd until ctx is done, then stops the instance (LSAs
@@ -83,27 +75,13 @@ func run(ctx context.Context, l *Loaded, socket string, log *slog.Logger) error 
 	}
 
 	// Subscribe before the first read, so that no change falls between.
-	done := make(chan struct{})
-	defer close(done)
-	links := make(chan netlink.LinkUpdate, 64)
-	addrs := make(chan netlink.AddrUpdate, 64)
-	routes := make(chan netlink.RouteUpdate, 256)
-	nlErr := make(chan error, 3)
-	onErr := func(err error) {
-		select {
-		case nlErr <- err:
-		default:
-		}
+	// Of the routes, only default routes matter (default-information
+	// originate).
+	watch, err := daemonkit.WatchKernel(func(u netlink.RouteUpdate) bool { return u.Dst == nil || isDefault(u.Dst) })
+	if err != nil {
+		return err
 	}
-	if err := netlink.LinkSubscribeWithOptions(links, done, netlink.LinkSubscribeOptions{ErrorCallback: onErr}); err != nil {
-		return fmt.Errorf("netlink link subscription: %w", err)
-	}
-	if err := netlink.AddrSubscribeWithOptions(addrs, done, netlink.AddrSubscribeOptions{ErrorCallback: onErr}); err != nil {
-		return fmt.Errorf("netlink address subscription: %w", err)
-	}
-	if err := netlink.RouteSubscribeWithOptions(routes, done, netlink.RouteSubscribeOptions{ErrorCallback: onErr}); err != nil {
-		return fmt.Errorf("netlink route subscription: %w", err)
-	}
+	defer watch.Close()
 
 	stopStatus, err := serveStatus(socket, d.current)
 	if err != nil {
@@ -116,43 +94,13 @@ func run(ctx context.Context, l *Loaded, socket string, log *slog.Logger) error 
 		return err
 	}
 	log.Info("ospfd running", "router_id", l.RouterID, "socket", socket)
-	// Periodic resync also catches anything a full netlink buffer lost.
-	tick := time.NewTicker(30 * time.Second)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			log.Info("ospfd stopping: flushing LSAs and withdrawing routes")
-			return d.stopInstance()
-		case err := <-nlErr:
-			log.Warn("netlink subscription error; resynchronising", "err", err)
-		case <-links:
-		case <-addrs:
-		case u := <-routes:
-			// Only default routes matter (default-information originate).
-			if u.Dst != nil && !isDefault(u.Dst) {
-				continue
-			}
-		case <-tick.C:
-		}
-		// Coalesce a burst of updates into one resync.
-		drain(links)
-		drain(addrs)
-		drain(routes)
+	for watch.Next(ctx, log) {
 		if err := d.sync(ctx); err != nil {
 			log.Error("ospfd: resync failed", "err", err)
 		}
 	}
-}
-
-func drain[T any](ch chan T) {
-	for {
-		select {
-		case <-ch:
-		default:
-			return
-		}
-	}
+	log.Info("ospfd stopping: flushing LSAs and withdrawing routes")
+	return d.stopInstance()
 }
 
 func isDefault(n *net.IPNet) bool {
@@ -160,35 +108,14 @@ func isDefault(n *net.IPNet) bool {
 	return ones == 0 && n.IP.To4() != nil
 }
 
-func (d *daemon) current() *ospf.Instance {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.in
-}
+func (d *daemon) current() *ospf.Instance { return d.in.Load() }
 
 // readKernel reads links, IPv4 addresses and default routes.
 func (d *daemon) readKernel() (kernelState, error) {
-	ks := kernelState{links: map[string]linkInfo{}, addrs: map[int][]netip.Prefix{}}
-	ls, err := netlink.LinkList()
+	k, err := daemonkit.ReadKernel()
+	ks := kernelState{Kernel: k}
 	if err != nil {
-		return ks, fmt.Errorf("list links: %w", err)
-	}
-	for _, lk := range ls {
-		a := lk.Attrs()
-		up := a.Flags&net.FlagUp != 0 && (a.OperState == netlink.OperUp || a.OperState == netlink.OperUnknown)
-		ks.links[a.Name] = linkInfo{index: a.Index, up: up}
-	}
-	as, err := netlink.AddrList(nil, netlink.FAMILY_V4)
-	if err != nil {
-		return ks, fmt.Errorf("list addresses: %w", err)
-	}
-	for _, a := range as {
-		ip, ok := netip.AddrFromSlice(a.IP.To4())
-		if !ok {
-			continue
-		}
-		ones, _ := a.Mask.Size()
-		ks.addrs[a.LinkIndex] = append(ks.addrs[a.LinkIndex], netip.PrefixFrom(ip, ones))
+		return ks, err
 	}
 	rs, err := netlink.RouteListFiltered(netlink.FAMILY_V4, &netlink.Route{Table: unix.RT_TABLE_MAIN}, netlink.RT_FILTER_TABLE)
 	if err != nil {
@@ -213,21 +140,7 @@ func (d *daemon) sync(ctx context.Context) error {
 	}
 	var want []ifaceKey
 	for _, ic := range d.l.Interfaces {
-		li, ok := ks.links[ic.Name]
-		why := ""
-		var p netip.Prefix
-		switch {
-		case !ok:
-			why = "no such interface"
-		case ic.Address != nil:
-			p = *ic.Address
-		default:
-			if as := ks.addrs[li.index]; len(as) > 0 {
-				p = as[0]
-			} else {
-				why = "no IPv4 address"
-			}
-		}
+		li, p, why := ks.Usable(ic.Name, ic.Address)
 		if why != "" {
 			if d.missing[ic.Name] != why {
 				d.log.Warn("ospfd: interface left out", "interface", ic.Name, "reason", why)
@@ -236,7 +149,7 @@ func (d *daemon) sync(ctx context.Context) error {
 			continue
 		}
 		delete(d.missing, ic.Name)
-		want = append(want, ifaceKey{name: ic.Name, index: li.index, prefix: p})
+		want = append(want, ifaceKey{name: ic.Name, index: li.Index, prefix: p})
 	}
 	if !slices.Equal(want, d.ifaces) || (d.current() == nil && len(want) > 0) {
 		if err := d.restart(ctx, want, ks); err != nil {
@@ -248,7 +161,7 @@ func (d *daemon) sync(ctx context.Context) error {
 		return nil
 	}
 	for _, k := range d.ifaces {
-		up := ks.links[k.name].up
+		up := ks.Links[k.name].Up
 		if up == d.linkUp[k.name] {
 			continue
 		}
@@ -285,27 +198,7 @@ func connectedNets(ks kernelState, l *Loaded) []netip.Prefix {
 	for _, ic := range l.Interfaces {
 		ospfIf[ic.Name] = true
 	}
-	var out []netip.Prefix
-	for name, li := range ks.links {
-		if ospfIf[name] || !li.up {
-			continue
-		}
-		for _, p := range ks.addrs[li.index] {
-			if p.Addr().IsLoopback() {
-				continue
-			}
-			if m := p.Masked(); !slices.Contains(out, m) {
-				out = append(out, m)
-			}
-		}
-	}
-	slices.SortFunc(out, func(a, b netip.Prefix) int {
-		if c := a.Addr().Compare(b.Addr()); c != 0 {
-			return c
-		}
-		return a.Bits() - b.Bits()
-	})
-	return out
+	return ks.Connected(func(name string) bool { return ospfIf[name] })
 }
 
 // restart stops the running instance (if any) and starts one on want.
@@ -358,7 +251,7 @@ func (d *daemon) restart(ctx context.Context, want []ifaceKey, ks kernelState) e
 		return err
 	}
 	for _, k := range want {
-		up := ks.links[k.name].up
+		up := ks.Links[k.name].Up
 		d.linkUp[k.name] = up
 		if !up {
 			_ = in.InterfaceDown(k.name)
@@ -368,9 +261,7 @@ func (d *daemon) restart(ctx context.Context, want []ifaceKey, ks kernelState) e
 		_ = in.Stop(context.Background())
 		return err
 	}
-	d.mu.Lock()
-	d.in = in
-	d.mu.Unlock()
+	d.in.Store(in)
 	var names []string
 	for _, k := range want {
 		names = append(names, fmt.Sprintf("%s=%v", k.name, k.prefix))
@@ -382,18 +273,9 @@ func (d *daemon) restart(ctx context.Context, want []ifaceKey, ks kernelState) e
 // stopInstance stops the running instance: LSAs flushed, routes
 // withdrawn.
 func (d *daemon) stopInstance() error {
-	d.mu.Lock()
-	in := d.in
-	d.in = nil
-	d.mu.Unlock()
+	in := d.in.Swap(nil)
 	if in == nil {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	err := in.Stop(ctx)
-	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
-		return err
-	}
-	return nil
+	return daemonkit.StopGracefully(in.Stop)
 }

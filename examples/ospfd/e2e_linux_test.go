@@ -26,25 +26,16 @@ func TestDaemon_FRRNeighbor(t *testing.T) {
 	zebra := nstest.RequireBinary(t, "zebra")
 	frrOSPF := nstest.RequireBinary(t, "ospfd")
 	nstest.RequireBinary(t, "vtysh")
-	bin := filepath.Join(t.TempDir(), "ospfd")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := nstest.GoBuild(t, ".", "ospfd")
 	a, b := nstest.New(t, "o5da"), nstest.New(t, "o5db")
 	nstest.Veth(t, a, "eth0", b, "eth0")
 	a.Exec(t, "ip", "addr", "add", "10.0.0.1/30", "dev", "eth0")
 	b.Exec(t, "ip", "addr", "add", "10.0.0.2/30", "dev", "eth0")
 	for i, ns := range []*nstest.NS{a, b} {
-		ns.Exec(t, "ip", "link", "add", "lan0", "type", "veth", "peer", "name", "lan0p")
-		ns.Exec(t, "ip", "link", "set", "lan0p", "up")
-		ns.Exec(t, "ip", "link", "set", "lan0", "up")
-		ns.Exec(t, "ip", "addr", "add", fmt.Sprintf("192.168.%d.1/24", i+1), "dev", "lan0")
+		ns.Stub(t, "lan0", fmt.Sprintf("192.168.%d.1/24", i+1))
 	}
 	// A non-OSPF interface of ours for redistribute connected.
-	a.Exec(t, "ip", "link", "add", "vm0", "type", "veth", "peer", "name", "vm0p")
-	a.Exec(t, "ip", "link", "set", "vm0p", "up")
-	a.Exec(t, "ip", "link", "set", "vm0", "up")
-	a.Exec(t, "ip", "addr", "add", "172.16.1.1/24", "dev", "vm0")
+	a.Stub(t, "vm0", "172.16.1.1/24")
 
 	// FRR in b.
 	fdir := nstest.TempDir(t)

@@ -23,15 +23,11 @@
 package main
 
 import (
-	"cmp"
 	"context"
-	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
-	"slices"
-	"strings"
-	"time"
 
 	daemonkit "github.com/switchless/routing/internal/daemon"
 )
@@ -42,58 +38,30 @@ func main() {
 	os.Exit(realMain(os.Args[1:], os.Stdout, os.Stderr))
 }
 
+// cli is ospfd's command line.
+var cli = daemonkit.CLI{
+	Name: "ospfd", Status: "show", Views: views,
+	Config: "/etc/ospfd.yaml", Socket: defaultSocket,
+}
+
 func realMain(args []string, stdout, stderr io.Writer) int {
-	cmd := "run"
-	if len(args) > 0 && (args[0] == "run" || args[0] == "check" || args[0] == "show") {
-		cmd, args = args[0], args[1:]
-	}
-	view := ""
-	if cmd == "show" {
-		if len(args) == 0 || !slices.Contains(views, args[0]) {
-			fmt.Fprintf(stderr, "usage: ospfd show %s [-json] [-socket PATH]\n", strings.Join(views, "|"))
-			return 2
-		}
-		view, args = args[0], args[1:]
-	}
-	fs := flag.NewFlagSet("ospfd "+cmd, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	config := fs.String("config", "/etc/ospfd.yaml", "configuration file")
-	socket := fs.String("socket", "", "status socket (default: the configuration's, else "+defaultSocket+")")
-	asJSON := fs.Bool("json", false, "show: print JSON")
-	if err := fs.Parse(args); err != nil {
+	cmd, ok := cli.Parse(args, stderr)
+	if !ok {
 		return 2
 	}
-	switch cmd {
-	case "show":
-		path := *socket
-		if path == "" {
-			path = defaultSocket
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		data, err := fetch(ctx, path, view)
-		if err == nil {
-			err = show(stdout, view, data, *asJSON)
-		}
-		if err != nil {
-			fmt.Fprintf(stderr, "ospfd show %s: %v\n", view, err)
-			return 1
-		}
-		return 0
-	case "check":
-		if _, err := LoadConfig(*config); err != nil {
-			fmt.Fprintln(stderr, err)
-			return 1
-		}
-		fmt.Fprintf(stdout, "%s: OK\n", *config)
-		return 0
+	if cmd.Name == "show" {
+		return cli.ShowView(cmd, stdout, stderr, show)
 	}
-	l, err := LoadConfig(*config)
+	l, err := LoadConfig(cmd.Config)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	log := daemonkit.Logger(stderr, l.LogLevel)
-	path := cmp.Or(*socket, l.Socket, defaultSocket)
-	return daemonkit.RunUntilSignal(log, "ospfd", func(ctx context.Context) error { return run(ctx, l, path, log) })
+	if cmd.Name == "check" {
+		fmt.Fprintf(stdout, "%s: OK\n", cmd.Config)
+		return 0
+	}
+	return cli.Run(cmd, stderr, l.LogLevel, l.Socket, func(ctx context.Context, socket string, log *slog.Logger) error {
+		return run(ctx, l, socket, log)
+	})
 }

@@ -1,16 +1,12 @@
 package main
 
 import (
-	"bufio"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/netip"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	daemonkit "github.com/switchless/routing/internal/daemon"
@@ -149,56 +145,10 @@ func answer(in *ospf.Instance, view string) (any, error) {
 	return nil, fmt.Errorf("unknown view %q (want one of %s)", view, strings.Join(views, ", "))
 }
 
-// reply is the answer on the wire: the view, or an error.
-type reply struct {
-	Error string          `json:"error,omitempty"`
-	Data  json.RawMessage `json:"data,omitempty"`
-}
-
 // serveStatus answers connections on the unix socket path until stop is
 // called. current returns the running instance (nil when none).
 func serveStatus(path string, current func() *ospf.Instance) (stop func(), err error) {
-	return daemonkit.ServeUnix(path, func(c net.Conn) { go handle(c, current) })
-}
-
-func handle(c net.Conn, current func() *ospf.Instance) {
-	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
-	line, err := bufio.NewReader(io.LimitReader(c, 256)).ReadString('\n')
-	if err != nil && line == "" {
-		return
-	}
-	var r reply
-	v, err := answer(current(), strings.TrimSpace(line))
-	if err == nil {
-		r.Data, err = json.Marshal(v)
-	}
-	if err != nil {
-		r.Error = err.Error()
-	}
-	_ = json.NewEncoder(c).Encode(r)
-}
-
-// fetch asks a running ospfd for a view and returns its JSON.
-func fetch(ctx context.Context, path, view string) (json.RawMessage, error) {
-	var d net.Dialer
-	c, err := d.DialContext(ctx, "unix", path)
-	if err != nil {
-		return nil, err
-	}
-	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
-	if _, err := io.WriteString(c, view+"\n"); err != nil {
-		return nil, err
-	}
-	var r reply
-	if err := json.NewDecoder(c).Decode(&r); err != nil {
-		return nil, fmt.Errorf("bad answer: %w", err)
-	}
-	if r.Error != "" {
-		return nil, errors.New(r.Error)
-	}
-	return r.Data, nil
+	return daemonkit.ServeViews(path, func(view string) (any, error) { return answer(current(), view) })
 }
 
 // show prints a view as indented JSON or as a table.
@@ -206,7 +156,7 @@ func show(w io.Writer, view string, data json.RawMessage, asJSON bool) error {
 	if asJSON {
 		return daemonkit.PrintJSON(w, data)
 	}
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	tw := daemonkit.NewTable(w)
 	switch view {
 	case "neighbors":
 		var ns []NeighborView

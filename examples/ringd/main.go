@@ -44,9 +44,9 @@ package main
 import (
 	"cmp"
 	"context"
-	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"time"
 
@@ -60,27 +60,21 @@ func main() {
 	os.Exit(realMain(os.Args[1:], os.Stdout, os.Stderr))
 }
 
+// cli is ringd's command line.
+var cli = daemonkit.CLI{
+	Name: "ringd", Status: "show", ConfigUsage: "configuration file (run and check: default /etc/ringd.yaml)",
+	Socket: defaultSocket, NoArgs: true,
+}
+
 func realMain(args []string, stdout, stderr io.Writer) int {
-	cmd := "run"
-	if len(args) > 0 && (args[0] == "run" || args[0] == "check" || args[0] == "show") {
-		cmd, args = args[0], args[1:]
-	}
-	fs := flag.NewFlagSet("ringd "+cmd, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	config := fs.String("config", "", "configuration file (run and check: default /etc/ringd.yaml)")
-	socket := fs.String("socket", "", "status socket (default: the configuration's, else "+defaultSocket+")")
-	asJSON := fs.Bool("json", false, "show: print JSON")
-	if err := fs.Parse(args); err != nil {
+	cmd, ok := cli.Parse(args, stderr)
+	if !ok {
 		return 2
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "ringd %s: unexpected argument %q\n", cmd, fs.Arg(0))
-		return 2
-	}
-	if cmd == "show" {
-		path := *socket
-		if path == "" && *config != "" {
-			c, err := ringconf.Load(*config)
+	if cmd.Name == "show" {
+		path := cmd.Socket
+		if path == "" && cmd.Config != "" {
+			c, err := ringconf.Load(cmd.Config)
 			if err != nil {
 				fmt.Fprintln(stderr, err)
 				return 1
@@ -94,7 +88,7 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 		defer cancel()
 		st, raw, err := fetchStatus(ctx, path)
 		if err == nil {
-			err = printStatus(stdout, st, raw, *asJSON)
+			err = printStatus(stdout, st, raw, cmd.JSON)
 		}
 		if err != nil {
 			fmt.Fprintf(stderr, "ringd show: %v\n", err)
@@ -102,19 +96,17 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 		}
 		return 0
 	}
-	if *config == "" {
-		*config = "/etc/ringd.yaml"
-	}
-	c, err := ringconf.Load(*config)
+	config := cmp.Or(cmd.Config, "/etc/ringd.yaml")
+	c, err := ringconf.Load(config)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	if cmd == "check" {
-		fmt.Fprintf(stdout, "%s: OK: node %s (%v) of a %d-node ring, profile %v\n", *config, c.Node.Name, c.Node.Role, len(c.Ring.Nodes), c.Ring.Profile)
+	if cmd.Name == "check" {
+		fmt.Fprintf(stdout, "%s: OK: node %s (%v) of a %d-node ring, profile %v\n", config, c.Node.Name, c.Node.Role, len(c.Ring.Nodes), c.Ring.Profile)
 		return 0
 	}
-	log := daemonkit.Logger(stderr, c.LogLevel)
-	path := cmp.Or(*socket, c.Socket, defaultSocket)
-	return daemonkit.RunUntilSignal(log, "ringd", func(ctx context.Context) error { return run(ctx, c, path, log) })
+	return cli.Run(cmd, stderr, c.LogLevel, c.Socket, func(ctx context.Context, socket string, log *slog.Logger) error {
+		return run(ctx, c, socket, log)
+	})
 }

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/netip"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	daemonkit "github.com/switchless/routing/internal/daemon"
@@ -166,7 +165,7 @@ func printStatus(w io.Writer, st Status, raw []byte, asJSON bool) error {
 	if asJSON {
 		return daemonkit.PrintJSON(w, raw)
 	}
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	tw := daemonkit.NewTable(w)
 	fmt.Fprintf(tw, "node %s (%s), router ID %v, profile %s, up since %s\n", st.Node, st.Role, st.RouterID, st.Profile, st.Since.Format(time.RFC3339))
 	if st.Static != nil {
 		fmt.Fprintf(tw, "static default: %s\n", map[bool]string{true: "installed", false: "withdrawn"}[*st.Static])

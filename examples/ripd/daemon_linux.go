@@ -5,19 +5,15 @@ package main
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/netip"
 	"slices"
-	"sync"
-	"time"
-
-	"github.com/vishvananda/netlink"
+	"sync/atomic"
 
 	"github.com/switchless/routing"
 	"github.com/switchless/routing/fib"
+	daemonkit "github.com/switchless/routing/internal/daemon"
 	"github.com/switchless/routing/rip"
 )
 
@@ -30,8 +26,7 @@ type daemon struct {
 	log  *slog.Logger
 	sink *fib.Netlink // nil with fib.disabled
 
-	mu sync.Mutex // guards in, for the status server
-	in *rip.Instance
+	in atomic.Pointer[rip.Instance] // read by the status server
 
 	// What the running instance was built from and told, owned by the
 	// event loop.
@@ -53,17 +48,6 @@ type ifaceKey struct {
 	prefix netip.Prefix
 }
 
-// kernelState is what ripd reads from the kernel.
-type kernelState struct {
-	links map[string]linkInfo
-	addrs map[int][]netip.Prefix // IPv4, in kernel order
-}
-
-type linkInfo struct {
-	index int
-	up    bool
-}
-
 // run runs ripd until ctx is done, then stops the instance gracefully
 // (every route at metric 16, routes deleted from the kernel). A nil log
 // discards.
@@ -82,23 +66,11 @@ func run(ctx context.Context, l *Loaded, socket string, log *slog.Logger) error 
 	}
 
 	// Subscribe before the first read, so that no change falls between.
-	done := make(chan struct{})
-	defer close(done)
-	links := make(chan netlink.LinkUpdate, 64)
-	addrs := make(chan netlink.AddrUpdate, 64)
-	nlErr := make(chan error, 2)
-	onErr := func(err error) {
-		select {
-		case nlErr <- err:
-		default:
-		}
+	watch, err := daemonkit.WatchKernel(nil)
+	if err != nil {
+		return err
 	}
-	if err := netlink.LinkSubscribeWithOptions(links, done, netlink.LinkSubscribeOptions{ErrorCallback: onErr}); err != nil {
-		return fmt.Errorf("netlink link subscription: %w", err)
-	}
-	if err := netlink.AddrSubscribeWithOptions(addrs, done, netlink.AddrSubscribeOptions{ErrorCallback: onErr}); err != nil {
-		return fmt.Errorf("netlink address subscription: %w", err)
-	}
+	defer watch.Close()
 
 	stopStatus, err := serveStatus(socket, d.current)
 	if err != nil {
@@ -111,98 +83,29 @@ func run(ctx context.Context, l *Loaded, socket string, log *slog.Logger) error 
 		return err
 	}
 	log.Info("ripd running", "socket", socket, "profile", cmp.Or(l.Profile, "rfc"))
-	// Periodic resync also catches anything a full netlink buffer lost.
-	tick := time.NewTicker(30 * time.Second)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			log.Info("ripd stopping: announcing every route at metric 16 and withdrawing routes")
-			return d.stopInstance()
-		case err := <-nlErr:
-			log.Warn("netlink subscription error; resynchronising", "err", err)
-		case <-links:
-		case <-addrs:
-		case <-tick.C:
-		}
-		// Coalesce a burst of updates into one resync.
-		drain(links)
-		drain(addrs)
+	for watch.Next(ctx, log) {
 		if err := d.sync(ctx); err != nil {
 			log.Error("ripd: resync failed", "err", err)
 		}
 	}
+	log.Info("ripd stopping: announcing every route at metric 16 and withdrawing routes")
+	return d.stopInstance()
 }
 
-func drain[T any](ch chan T) {
-	for {
-		select {
-		case <-ch:
-		default:
-			return
-		}
-	}
-}
-
-func (d *daemon) current() *rip.Instance {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.in
-}
-
-// readKernel reads links and IPv4 addresses.
-func readKernel() (kernelState, error) {
-	ks := kernelState{links: map[string]linkInfo{}, addrs: map[int][]netip.Prefix{}}
-	ls, err := netlink.LinkList()
-	if err != nil {
-		return ks, fmt.Errorf("list links: %w", err)
-	}
-	for _, lk := range ls {
-		a := lk.Attrs()
-		up := a.Flags&net.FlagUp != 0 && (a.OperState == netlink.OperUp || a.OperState == netlink.OperUnknown)
-		ks.links[a.Name] = linkInfo{index: a.Index, up: up}
-	}
-	as, err := netlink.AddrList(nil, netlink.FAMILY_V4)
-	if err != nil {
-		return ks, fmt.Errorf("list addresses: %w", err)
-	}
-	for _, a := range as {
-		ip, ok := netip.AddrFromSlice(a.IP.To4())
-		if !ok {
-			continue
-		}
-		ones, _ := a.Mask.Size()
-		ks.addrs[a.LinkIndex] = append(ks.addrs[a.LinkIndex], netip.PrefixFrom(ip, ones))
-	}
-	return ks, nil
-}
+func (d *daemon) current() *rip.Instance { return d.in.Load() }
 
 // sync brings the instance in line with the kernel: rebuilt when the set
 // of RIP interfaces that exist and have an address changed, told of
 // carrier changes, and told of the connected networks to redistribute.
 func (d *daemon) sync(ctx context.Context) error {
-	ks, err := readKernel()
+	ks, err := daemonkit.ReadKernel()
 	if err != nil {
 		return err
 	}
 	var want []ifaceKey
 	down := map[string]bool{}
 	for _, ic := range d.l.Interfaces {
-		li, ok := ks.links[ic.Name]
-		why := ""
-		var p netip.Prefix
-		switch {
-		case !ok:
-			why = "no such interface"
-		case ic.Prefix != nil:
-			p = *ic.Prefix
-		default:
-			if as := ks.addrs[li.index]; len(as) > 0 {
-				p = as[0]
-			} else {
-				why = "no IPv4 address"
-			}
-		}
+		li, p, why := ks.Usable(ic.Name, ic.Prefix)
 		if why != "" {
 			if d.missing[ic.Name] != why {
 				d.log.Warn("ripd: interface left out", "interface", ic.Name, "reason", why)
@@ -211,8 +114,8 @@ func (d *daemon) sync(ctx context.Context) error {
 			continue
 		}
 		delete(d.missing, ic.Name)
-		want = append(want, ifaceKey{name: ic.Name, index: li.index, prefix: p})
-		if !li.up {
+		want = append(want, ifaceKey{name: ic.Name, index: li.Index, prefix: p})
+		if !li.Up {
 			down[ic.Name] = true
 		}
 	}
@@ -276,37 +179,17 @@ func (d *daemon) carrier(in *rip.Instance, want []ifaceKey, down map[string]bool
 
 // connectedNets are the IPv4 networks of the up interfaces that do not run
 // RIP (loopback addresses included, 127.0.0.0/8 excluded), sorted.
-func connectedNets(ks kernelState, l *Loaded) []netip.Prefix {
+func connectedNets(ks daemonkit.Kernel, l *Loaded) []netip.Prefix {
 	ripIf := map[string]bool{}
 	for _, ic := range l.Interfaces {
 		ripIf[ic.Name] = true
 	}
-	var out []netip.Prefix
-	for name, li := range ks.links {
-		if ripIf[name] || !li.up {
-			continue
-		}
-		for _, p := range ks.addrs[li.index] {
-			if p.Addr().IsLoopback() {
-				continue
-			}
-			if m := p.Masked(); !slices.Contains(out, m) {
-				out = append(out, m)
-			}
-		}
-	}
-	slices.SortFunc(out, func(a, b netip.Prefix) int {
-		if c := a.Addr().Compare(b.Addr()); c != 0 {
-			return c
-		}
-		return a.Bits() - b.Bits()
-	})
-	return out
+	return ks.Connected(func(name string) bool { return ripIf[name] })
 }
 
 // restart stops the running instance (if any, gracefully) and starts one
 // on want, the interfaces in down reported down before Start.
-func (d *daemon) restart(ctx context.Context, want []ifaceKey, down map[string]bool, ks kernelState) error {
+func (d *daemon) restart(ctx context.Context, want []ifaceKey, down map[string]bool, ks daemonkit.Kernel) error {
 	if err := d.stopInstance(); err != nil {
 		d.log.Warn("ripd: stopping the previous instance", "err", err)
 	}
@@ -381,9 +264,7 @@ func (d *daemon) restart(ctx context.Context, want []ifaceKey, down map[string]b
 		_ = in.Stop(context.Background())
 		return err
 	}
-	d.mu.Lock()
-	d.in = in
-	d.mu.Unlock()
+	d.in.Store(in)
 	var names []string
 	for _, k := range want {
 		n := fmt.Sprintf("%s=%v", k.name, k.prefix)
@@ -399,18 +280,9 @@ func (d *daemon) restart(ctx context.Context, want []ifaceKey, down map[string]b
 // stopInstance stops the running instance: every route at metric 16,
 // sockets closed, routes withdrawn from the kernel.
 func (d *daemon) stopInstance() error {
-	d.mu.Lock()
-	in := d.in
-	d.in = nil
-	d.mu.Unlock()
+	in := d.in.Swap(nil)
 	if in == nil {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	err := in.Stop(ctx)
-	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
-		return err
-	}
-	return nil
+	return daemonkit.StopGracefully(in.Stop)
 }

@@ -35,20 +35,14 @@ type kernelRoute struct {
 // timeout of the fast profile, and leaves nothing in a's kernel.
 func TestDaemon_TwoRipd(t *testing.T) {
 	nstest.RequireRoot(t)
-	bin := filepath.Join(t.TempDir(), "ripd")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := nstest.GoBuild(t, ".", "ripd")
 	a, b := nstest.New(t, "r11a"), nstest.New(t, "r11b")
 	nstest.Veth(t, a, "eth0", b, "eth0")
 	a.Exec(t, "ip", "addr", "add", "10.0.0.1/30", "dev", "eth0")
 	b.Exec(t, "ip", "addr", "add", "10.0.0.2/30", "dev", "eth0")
 	// A non-RIP network on each side, for redistribute connected.
 	for i, ns := range []*nstest.NS{a, b} {
-		ns.Exec(t, "ip", "link", "add", "lan0", "type", "veth", "peer", "name", "lan0p")
-		ns.Exec(t, "ip", "link", "set", "lan0p", "up")
-		ns.Exec(t, "ip", "link", "set", "lan0", "up")
-		ns.Exec(t, "ip", "addr", "add", fmt.Sprintf("192.168.%d.1/24", i+1), "dev", "lan0")
+		ns.Stub(t, "lan0", fmt.Sprintf("192.168.%d.1/24", i+1))
 	}
 
 	dir := nstest.TempDir(t)

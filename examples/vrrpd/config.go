@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"net/netip"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -98,22 +97,17 @@ type Loaded struct {
 // LoadConfig reads and strictly decodes path: unknown fields, wrong types
 // and semantic errors are reported as "path:LINE: ...".
 func LoadConfig(path string) (*Loaded, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	return ParseConfig(path, b)
+	return daemonkit.LoadFile(path, ParseConfig)
 }
 
 // ParseConfig is LoadConfig on bytes; path names them in errors.
 func ParseConfig(path string, b []byte) (*Loaded, error) {
 	l := &Loaded{path: path}
-	if err := daemonkit.DecodeYAMLStrict(path, b, &l.File); err != nil {
+	root, err := daemonkit.ParseYAML(path, b, &l.File)
+	if err != nil {
 		return nil, err
 	}
-	if err := yaml.Unmarshal(b, &l.root); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
+	l.root = *root
 	if err := l.validateStatic(); err != nil {
 		return nil, err
 	}

@@ -23,10 +23,7 @@ import (
 // removed.
 func TestDaemon_Namespaces(t *testing.T) {
 	nstest.RequireRoot(t)
-	bin := filepath.Join(t.TempDir(), "vrrpd")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := nstest.GoBuild(t, ".", "vrrpd")
 	sw := nstest.New(t, "vrsw")
 	sw.Exec(t, "ip", "link", "add", "br0", "type", "bridge", "mcast_snooping", "0")
 	sw.Exec(t, "ip", "link", "set", "br0", "up")

@@ -18,9 +18,9 @@ package main
 import (
 	"cmp"
 	"context"
-	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 
 	daemonkit "github.com/switchless/routing/internal/daemon"
@@ -32,49 +32,36 @@ func main() {
 	os.Exit(realMain(os.Args[1:], os.Stdout, os.Stderr))
 }
 
+// cli is vrrpd's command line.
+var cli = daemonkit.CLI{Name: "vrrpd", Status: "status", Config: "/etc/vrrpd.yaml", Socket: defaultSocket}
+
 func realMain(args []string, stdout, stderr io.Writer) int {
-	cmd := "run"
-	if len(args) > 0 && (args[0] == "run" || args[0] == "check" || args[0] == "status") {
-		cmd, args = args[0], args[1:]
-	}
-	fs := flag.NewFlagSet("vrrpd "+cmd, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	config := fs.String("config", "/etc/vrrpd.yaml", "configuration file")
-	socket := fs.String("socket", "", "status socket (default: the configuration's, else "+defaultSocket+")")
-	asJSON := fs.Bool("json", false, "status: print JSON")
-	if err := fs.Parse(args); err != nil {
+	cmd, ok := cli.Parse(args, stderr)
+	if !ok {
 		return 2
 	}
-	switch cmd {
-	case "status":
-		path := *socket
-		if path == "" {
-			path = defaultSocket
-		}
-		raw, err := fetchStatus(path)
+	if cmd.Name == "status" {
+		raw, err := fetchStatus(cmp.Or(cmd.Socket, defaultSocket))
 		if err != nil {
 			fmt.Fprintf(stderr, "vrrpd status: %v\n", err)
 			return 1
 		}
-		if err := printStatus(stdout, raw, *asJSON); err != nil {
+		if err := printStatus(stdout, raw, cmd.JSON); err != nil {
 			fmt.Fprintf(stderr, "vrrpd status: %v\n", err)
 			return 1
 		}
 		return 0
-	case "check":
-		if _, err := LoadConfig(*config); err != nil {
-			fmt.Fprintln(stderr, err)
-			return 1
-		}
-		fmt.Fprintf(stdout, "%s: OK\n", *config)
-		return 0
 	}
-	l, err := LoadConfig(*config)
+	l, err := LoadConfig(cmd.Config)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	log := daemonkit.Logger(stderr, l.LogLevel)
-	path := cmp.Or(*socket, l.Socket, defaultSocket)
-	return daemonkit.RunUntilSignal(log, "vrrpd", func(ctx context.Context) error { return run(ctx, l, path, log) })
+	if cmd.Name == "check" {
+		fmt.Fprintf(stdout, "%s: OK\n", cmd.Config)
+		return 0
+	}
+	return cli.Run(cmd, stderr, l.LogLevel, l.Socket, func(ctx context.Context, socket string, log *slog.Logger) error {
+		return run(ctx, l, socket, log)
+	})
 }

@@ -7,7 +7,6 @@ import (
 	"io"
 	"sort"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	daemonkit "github.com/switchless/routing/internal/daemon"
@@ -63,7 +62,7 @@ func printStatus(w io.Writer, raw []byte, asJSON bool) error {
 	if err := json.Unmarshal(raw, &rs); err != nil {
 		return fmt.Errorf("bad status answer: %w", err)
 	}
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	tw := daemonkit.NewTable(w)
 	fmt.Fprintln(tw, "NAME\tIFACE\tVRID\tVERSION\tSTATE\tPRIO\tMASTER\tVIPS\tRX\tTX\tDROPS")
 	for _, r := range rs {
 		state := r.State

@@ -2,10 +2,12 @@ package daemon
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"os/signal"
 	"syscall"
+	"time"
 )
 
 // Logger returns a text logger writing to w at the level a configuration's
@@ -34,4 +36,19 @@ func RunUntilSignal(log *slog.Logger, msg string, run func(ctx context.Context) 
 		return 1
 	}
 	return 0
+}
+
+// stopTimeout bounds a graceful stop (StopGracefully).
+const stopTimeout = 5 * time.Second
+
+// StopGracefully calls stop, a protocol instance's Stop, with 5 s to say
+// goodbye to its neighbours and withdraw its routes. Running out of time
+// is not an error: what did not go out by then is given up.
+func StopGracefully(stop func(ctx context.Context) error) error {
+	ctx, cancel := context.WithTimeout(context.Background(), stopTimeout)
+	defer cancel()
+	if err := stop(ctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return nil
 }

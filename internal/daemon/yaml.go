@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -117,4 +118,41 @@ func PathString(path []any) string {
 		}
 	}
 	return b.String()
+}
+
+// LoadFile reads the file at path and hands its bytes to parse, which
+// names them path in its errors: what a daemon's LoadConfig is.
+func LoadFile[T any](path string, parse func(path string, b []byte) (T, error)) (T, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return parse(path, b)
+}
+
+// ParseYAML decodes b into v with DecodeYAMLStrict and returns the
+// document's node tree as well, to point later errors at lines (Line,
+// ErrAt). When decoding fails, root is the tree still if b is YAML at all
+// (for a caller that names keys in the decoding error), else nil; a tree
+// that cannot be built after a good decode is "path: reason".
+func ParseYAML(path string, b []byte, v any) (root *yaml.Node, err error) {
+	root = new(yaml.Node)
+	if err := DecodeYAMLStrict(path, b, v); err != nil {
+		if yaml.Unmarshal(b, root) != nil {
+			return nil, err
+		}
+		return root, err
+	}
+	if err := yaml.Unmarshal(b, root); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return root, nil
+}
+
+// ErrAt returns "path:LINE: KEY: reason" about the value at the YAML path
+// ypath (keys and sequence indexes) of root: at its line, or at its
+// nearest existing parent's (see Line), KEY as PathString spells it.
+func ErrAt(path string, root *yaml.Node, ypath []any, format string, args ...any) error {
+	return fmt.Errorf("%s:%d: %s: %s", path, Line(root, ypath), PathString(ypath), fmt.Sprintf(format, args...))
 }

@@ -3,6 +3,8 @@ package daemon_test
 import (
 	"errors"
 	"net/netip"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -118,5 +120,37 @@ func TestQuotedLine(t *testing.T) {
 	}
 	if got := daemon.QuotedLine(&root, `bad value "z"`); got != 0 {
 		t.Errorf("unquoted match: got %d, want 0", got)
+	}
+}
+
+func TestParseYAMLAndErrAt(t *testing.T) {
+	var c conf
+	root, err := daemon.ParseYAML("r.yaml", []byte("name: a\nroutes:\n  - prefix: 10.0.0.0/8\n"), &c)
+	if err != nil || c.Name != "a" {
+		t.Fatalf("ParseYAML: %+v, %v", c, err)
+	}
+	if err := daemon.ErrAt("r.yaml", root, []any{"routes", 0, "via"}, "required (%s)", "an address"); err.Error() != "r.yaml:3: routes[0].via: required (an address)" {
+		t.Errorf("ErrAt: %v", err)
+	}
+	// A decoding error keeps the tree, for naming keys; broken YAML has none.
+	if root, err := daemon.ParseYAML("r.yaml", []byte("count: many\n"), &c); err == nil || root == nil {
+		t.Errorf("type error: root %v, err %v", root, err)
+	}
+	if root, err := daemon.ParseYAML("r.yaml", []byte("name: a\n  count: 1\n"), &c); err == nil || root != nil {
+		t.Errorf("syntax error: root %v, err %v", root, err)
+	}
+}
+
+func TestLoadFile(t *testing.T) {
+	parse := func(path string, b []byte) (string, error) { return path + "=" + string(b), nil }
+	path := filepath.Join(t.TempDir(), "x.yaml")
+	if err := os.WriteFile(path, []byte("k: v"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := daemon.LoadFile(path, parse); err != nil || got != path+"=k: v" {
+		t.Errorf("got %q, %v", got, err)
+	}
+	if _, err := daemon.LoadFile(path+".missing", parse); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("missing file: %v", err)
 	}
 }

@@ -345,3 +345,26 @@ func (b *lockedBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
+
+// GoBuild builds the Go command in the directory pkg ("." for the test's
+// own package) into a per-test directory and returns the binary's path,
+// named name. It fails the test with the compiler's output.
+func GoBuild(t testing.TB, pkg, name string) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), name)
+	if out, err := exec.Command("go", "build", "-o", bin, pkg).CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// Stub adds a veth pair inside the namespace, both ends up, and puts
+// prefix on the end named name (the other is name+"p"): a connected
+// network with nothing on it, for redistribution tests.
+func (ns *NS) Stub(t testing.TB, name, prefix string) {
+	t.Helper()
+	ns.Exec(t, "ip", "link", "add", name, "type", "veth", "peer", "name", name+"p")
+	ns.Exec(t, "ip", "link", "set", name+"p", "up")
+	ns.Exec(t, "ip", "link", "set", name, "up")
+	ns.Exec(t, "ip", "addr", "add", prefix, "dev", name)
+}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
-	"os"
 	"regexp"
 	"slices"
 	"strconv"
@@ -262,11 +261,7 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // Load reads and parses the file at path.
 func Load(path string) (*Config, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	return Parse(path, b)
+	return daemonkit.LoadFile(path, Parse)
 }
 
 var lineRE = regexp.MustCompile(`^(?:yaml: )?line (\d+): `)

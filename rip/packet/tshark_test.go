@@ -1,20 +1,15 @@
 package packet
 
 import (
-	"bytes"
 	"net"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"regexp"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/pcapgo"
-	"github.com/switchless/routing/internal/nstest"
+
+	"github.com/switchless/routing/internal/tsharktest"
 )
 
 // udpFrame wraps a RIP message in Ethernet, IPv4 and UDP 520 → 520 to
@@ -39,14 +34,12 @@ func udpFrame(t testing.TB, payload []byte) []byte {
 	return buf.Bytes()
 }
 
-var tsharkComplaint = regexp.MustCompile(`(?i)malformed|bad checksum|incorrect|\[expert info \((warning|error)`)
-
 // TestTsharkDissectsOurMessages writes every sample, plain and signed
 // with each algorithm, to a pcapng and requires tshark to dissect each
 // frame as RIPv2/RIPv1 without a complaint. It skips without tshark
 // (fails under CI=true).
 func TestTsharkDissectsOurMessages(t *testing.T) {
-	tshark := nstest.RequireBinary(t, "tshark")
+	tshark := tsharktest.Require(t)
 	var pkts [][]byte
 	for _, m := range samples() {
 		b, err := m.AppendBinary(nil)
@@ -58,48 +51,19 @@ func TestTsharkDissectsOurMessages(t *testing.T) {
 	for _, k := range keys() {
 		pkts = append(pkts, signed(t, response(24), k, 42))
 	}
-	path := filepath.Join(t.TempDir(), "rip.pcapng")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := pcapgo.NewNgWriter(f, layers.LinkTypeEthernet)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var frames [][]byte
 	for _, p := range pkts {
-		fr := udpFrame(t, p)
-		ts = ts.Add(time.Millisecond)
-		if err := w.WritePacket(gopacket.CaptureInfo{Timestamp: ts, CaptureLength: len(fr), Length: len(fr)}, fr); err != nil {
-			t.Fatal(err)
-		}
+		frames = append(frames, udpFrame(t, p))
 	}
-	if err := w.Flush(); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
-	cmd := exec.Command(tshark, "-r", path, "-V", "-o", "ip.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE")
-	cmd.Env = append(os.Environ(), "HOME="+t.TempDir())
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("tshark: %v: %s", err, stderr.String())
-	}
+	first := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Millisecond)
+	path := tsharktest.WritePcapng(t, "rip.pcapng", first, time.Millisecond, frames)
+	out := tsharktest.Run(t, tshark, "-r", path, "-V", "-o", "ip.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE")
 	if os.Getenv("RIP_TSHARK_DUMP") != "" {
-		t.Log(string(out))
+		t.Log(out)
 	}
-	frames := strings.Split(string(out), "\nFrame ")
-	if len(frames) != len(pkts) {
-		t.Fatalf("tshark printed %d frames, wrote %d", len(frames), len(pkts))
+	dissected := tsharktest.SplitFrames(out)
+	if len(dissected) != len(pkts) {
+		t.Fatalf("tshark printed %d frames, wrote %d", len(dissected), len(pkts))
 	}
-	for i, fr := range frames {
-		if !strings.Contains(fr, "Routing Information Protocol") {
-			t.Errorf("frame %d not dissected as RIP:\n%s", i+1, fr)
-		}
-		if m := tsharkComplaint.FindString(fr); m != "" {
-			t.Errorf("frame %d: tshark complains (%q):\n%s", i+1, m, fr)
-		}
-	}
+	tsharktest.CheckFrames(t, dissected, "RIP", nil, "Routing Information Protocol")
 }

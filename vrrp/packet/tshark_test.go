@@ -3,18 +3,14 @@ package packet
 import (
 	"net"
 	"net/netip"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/pcapgo"
 
-	"github.com/switchless/routing/internal/nstest"
+	"github.com/switchless/routing/internal/tsharktest"
 )
 
 // frame wraps a VRRP message in Ethernet and IPv4/IPv6 headers as a
@@ -49,7 +45,7 @@ func frame(t testing.TB, vrid uint8, src, dst netip.Addr, payload []byte) []byte
 // to a pcapng file and has Wireshark's dissector read them back: every
 // field must match and nothing may be malformed or carry a bad checksum.
 func TestAdvertisement_tshark(t *testing.T) {
-	tshark := nstest.RequireBinary(t, "tshark")
+	tshark := tsharktest.Require(t)
 	type pkt struct {
 		adv      Advertisement
 		src, dst netip.Addr
@@ -125,28 +121,7 @@ func runTshark(t *testing.T, tshark string, frames [][]byte) []string {
 // field lines ("|"-separated), one per frame.
 func runTsharkFields(t *testing.T, tshark string, frames [][]byte, prefs []string, fields ...string) []string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "vrrp.pcapng")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := pcapgo.NewNgWriter(f, layers.LinkTypeEthernet)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	for i, fr := range frames {
-		ci := gopacket.CaptureInfo{Timestamp: ts.Add(time.Duration(i) * time.Second), CaptureLength: len(fr), Length: len(fr), InterfaceIndex: 0}
-		if err := w.WritePacket(ci, fr); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := w.Flush(); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
+	path := tsharktest.WritePcapng(t, "vrrp.pcapng", time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), time.Second, frames)
 	if prefs == nil {
 		prefs = []string{"vrrp.v3_checksum_as_in_v2:FALSE"}
 	}
@@ -157,14 +132,8 @@ func runTsharkFields(t *testing.T, tshark string, frames [][]byte, prefs []strin
 	for _, f := range fields {
 		args = append(args, "-e", f)
 	}
-	cmd := exec.Command(tshark, args...)
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("tshark: %v\n%s", err, stderr.String())
-	}
-	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	out := tsharktest.Run(t, tshark, args...)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
 	if len(lines) != len(frames) {
 		t.Fatalf("tshark printed %d lines for %d frames:\n%s", len(lines), len(frames), out)
 	}
