@@ -15,7 +15,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -37,36 +36,15 @@ type nsPair struct {
 
 func newNSPair(t *testing.T, links int) *nsPair {
 	t.Helper()
-	p := &nsPair{a: nstest.New(t, "o4a"), b: nstest.New(t, "o4b")}
-	for i := range links {
-		name := fmt.Sprintf("veth%d", i)
-		nstest.Veth(t, p.a, name, p.b, name)
-		p.a.Exec(t, "ip", "addr", "add", fmt.Sprintf("10.0.%d.1/24", i), "dev", name)
-		p.b.Exec(t, "ip", "addr", "add", fmt.Sprintf("10.0.%d.2/24", i), "dev", name)
-	}
+	p := &nsPair{}
+	p.a, p.b = nstest.Pair(t, "o4a", "o4b", links)
 	return p
-}
-
-// testLogWriter sends log lines to t.Log until the test ends.
-type testLogWriter struct {
-	mu   sync.Mutex
-	t    testing.TB
-	done bool
-}
-
-func (w *testLogWriter) Write(b []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if !w.done {
-		w.t.Log(strings.TrimRight(string(b), "\n"))
-	}
-	return len(b), nil
 }
 
 // ours starts an Instance in ns on real raw IP transports.
 func startOurs(t *testing.T, ns *nstest.NS, cfg Config) *Instance {
 	t.Helper()
-	w := &testLogWriter{t: t}
+	w := nstest.NewLogWriter(t)
 	var out io.Writer = w
 	level := slog.LevelInfo
 	if os.Getenv("OSPF_INTEROP_DEBUG") != "" {
@@ -90,9 +68,7 @@ func startOurs(t *testing.T, ns *nstest.NS, cfg Config) *Instance {
 		if err := in.Stop(ctx); err != nil {
 			t.Errorf("Stop: %v", err)
 		}
-		w.mu.Lock()
-		w.done = true
-		w.mu.Unlock()
+		_ = w.Close()
 	})
 	return in
 }

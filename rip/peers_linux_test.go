@@ -23,7 +23,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -47,35 +46,14 @@ type ripLab struct {
 
 func newRIPLab(t *testing.T, links int) *ripLab {
 	t.Helper()
-	l := &ripLab{ours: nstest.New(t, "rxo"), peer: nstest.New(t, "rxp")}
-	for i := range links {
-		name := fmt.Sprintf("veth%d", i)
-		nstest.Veth(t, l.ours, name, l.peer, name)
-		l.ours.Exec(t, "ip", "addr", "add", fmt.Sprintf("10.0.%d.1/24", i), "dev", name)
-		l.peer.Exec(t, "ip", "addr", "add", fmt.Sprintf("10.0.%d.2/24", i), "dev", name)
-	}
+	l := &ripLab{}
+	l.ours, l.peer = nstest.Pair(t, "rxo", "rxp", links)
 	return l
 }
 
 // ourIface is the InterfaceConfig of veth<i> on our side of a ripLab.
 func ourIface(i int) InterfaceConfig {
 	return InterfaceConfig{Name: fmt.Sprintf("veth%d", i), Prefix: pfx(fmt.Sprintf("10.0.%d.1/24", i))}
-}
-
-// testLog sends log lines to t.Log until the test ends.
-type testLog struct {
-	mu   sync.Mutex
-	t    testing.TB
-	done bool
-}
-
-func (w *testLog) Write(b []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if !w.done {
-		w.t.Log(strings.TrimRight(string(b), "\n"))
-	}
-	return len(b), nil
 }
 
 // ourRIP is our Instance in a namespace, installing into its kernel.
@@ -95,7 +73,7 @@ func startOurRIP(t testing.TB, ns *nstest.NS, cfg Config) *ourRIP {
 	}
 	ctx := context.Background()
 	var log *slog.Logger
-	w := &testLog{t: t}
+	w := nstest.NewLogWriter(t)
 	if os.Getenv("RIP_INTEROP_DEBUG") != "" {
 		log = slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
@@ -121,9 +99,7 @@ func startOurRIP(t testing.TB, ns *nstest.NS, cfg Config) *ourRIP {
 			t.Errorf("Stop: %v", err)
 		}
 		_ = sink.Close()
-		w.mu.Lock()
-		w.done = true
-		w.mu.Unlock()
+		_ = w.Close()
 	})
 	return &ourRIP{Instance: inst, ns: ns, sink: sink}
 }
