@@ -1,15 +1,14 @@
 package packet
 
 import (
-	"bufio"
 	"bytes"
-	"encoding/hex"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/switchless/routing/internal/golden"
 )
 
 type goldenPacket struct {
@@ -43,35 +42,9 @@ func goldenAuth(link string) AuthConfig {
 
 func loadGoldens(t testing.TB) []goldenPacket {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join("testdata", "golden", "*.txt"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no golden files under testdata/golden (%v); see golden_capture_test.go", err)
-	}
 	var out []goldenPacket
-	for _, f := range files {
-		raw, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		link := strings.TrimSuffix(filepath.Base(f), ".txt")
-		sc := bufio.NewScanner(bytes.NewReader(raw))
-		sc.Buffer(nil, 1<<20)
-		note := ""
-		for n := 1; sc.Scan(); n++ {
-			line := strings.TrimSpace(sc.Text())
-			if line == "" {
-				continue
-			}
-			if strings.HasPrefix(line, "#") {
-				note = strings.TrimSpace(strings.TrimPrefix(line, "#"))
-				continue
-			}
-			b, err := hex.DecodeString(line)
-			if err != nil {
-				t.Fatalf("%s:%d: %v", f, n, err)
-			}
-			out = append(out, goldenPacket{link: link, line: n, note: note, data: b})
-		}
+	for _, g := range golden.Dir(t, filepath.Join("testdata", "golden"), "golden_capture_test.go") {
+		out = append(out, goldenPacket{link: g.Name, line: g.Line, note: g.Note, data: g.Data})
 	}
 	return out
 }

@@ -1,15 +1,14 @@
 package packet
 
 import (
-	"bufio"
 	"bytes"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	goldenfile "github.com/switchless/routing/internal/golden"
 )
 
 // The goldens under testdata/golden are payloads FRR ripd 8.4 and BIRD
@@ -32,36 +31,14 @@ type golden struct {
 
 func loadGolden(t *testing.T, name string) []golden {
 	t.Helper()
-	f, err := os.Open(filepath.Join("testdata", "golden", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
 	var out []golden
-	comment := ""
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" {
-			continue
-		}
-		if strings.HasPrefix(line, "#") {
-			comment = line
-			continue
-		}
-		b, err := hex.DecodeString(line)
+	for _, g := range goldenfile.File(t, filepath.Join("testdata", "golden", name)) {
+		comment := "# " + g.Note
+		m, err := Parse(g.Data)
 		if err != nil {
-			t.Fatalf("%s:%d: %v", name, n, err)
+			t.Fatalf("%s:%d (%s): Parse: %v", name, g.Line, comment, err)
 		}
-		m, err := Parse(b)
-		if err != nil {
-			t.Fatalf("%s:%d (%s): Parse: %v", name, n, comment, err)
-		}
-		out = append(out, golden{line: n, comment: comment, b: b, m: m})
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
+		out = append(out, golden{line: g.Line, comment: comment, b: g.Data, m: m})
 	}
 	return out
 }
