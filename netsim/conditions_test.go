@@ -316,6 +316,7 @@ func TestTransportConfigValidate(t *testing.T) {
 		"one of IPProto and UDPPort": {},
 		"both set":                   {IPProto: 89, UDPPort: 520},
 		"IPProto = 17":               {IPProto: 17},
+		"SrcPort 49152":              {IPProto: 89, SrcPort: 49152},
 		"Src = 2001:db8::1":          {IPProto: 89, Src: addr("2001:db8::1")},
 		"Src = 10.0.0.1":             {IPProto: 89, IPv6: true, Src: addr("10.0.0.1")},
 		"Src = 224.0.0.5":            {IPProto: 89, Src: addr("224.0.0.5")},

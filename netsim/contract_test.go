@@ -11,7 +11,10 @@ import (
 )
 
 // The simulator's transports meet the routing.Transport contract, raw IP
-// and UDP, IPv4 and IPv6, on a point-to-point link and on a segment.
+// and UDP, IPv4 and IPv6, on a point-to-point link and on a segment. (A
+// transport with SrcPort is not checked here: the contract's answer to a
+// packet's source port reaches whatever listens on that port, which is
+// not the sending transport; TestRFC5881_4_SrcPort covers it.)
 func TestTransportContract(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
@@ -23,6 +26,8 @@ func TestTransportContract(t *testing.T) {
 		{"VRRPv6/segment", netsim.TransportConfig{IPProto: netsim.ProtoVRRP, IPv6: true}, true},
 		{"RIP/p2p", netsim.TransportConfig{UDPPort: netsim.PortRIP}, false},
 		{"RIP/segment", netsim.TransportConfig{UDPPort: netsim.PortRIP}, true},
+		{"BFDv6/p2p", netsim.TransportConfig{UDPPort: netsim.PortBFD, IPv6: true, TTL: 255}, false},
+		{"RIPng/segment", netsim.TransportConfig{UDPPort: 521, IPv6: true}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			transporttest.Run(t, func(t *testing.T) transporttest.Pair {

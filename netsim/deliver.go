@@ -115,7 +115,7 @@ func (n *Network) sendLocked(t *Transport, src, dst netip.Addr, dport uint16, pa
 	f := &frame{
 		from:    a,
 		cfg:     cfg,
-		sport:   t.cfg.UDPPort,
+		sport:   t.cfg.srcPort(),
 		kind:    kind,
 		src:     src,
 		dst:     dst,

@@ -11,8 +11,10 @@
 //
 // Protocols talk through [Attachment.Transport], which returns a
 // [routing.Transport] for one protocol on one attachment: a raw IP
-// protocol (89 OSPF, 112 VRRP) or a UDP port (520 RIP), one address
-// family, with the TTL the RFCs require by default.
+// protocol (89 OSPF, 112 VRRP) or a UDP port (520 RIP, 3784 BFD), one
+// address family, with the TTL the RFCs require by default. A UDP
+// transport sends from its port, or from a separate
+// [TransportConfig.SrcPort] as BFD does (RFC 5881 4).
 //
 // # Delivery
 //

@@ -14,6 +14,12 @@ const (
 	ProtoOSPF = 89  // IP protocol of OSPF (RFC 2328 A.1)
 	ProtoVRRP = 112 // IP protocol of VRRP (RFC 3768 5.2.4, RFC 5798 5.1.1.4)
 	PortRIP   = 520 // UDP port of RIP (RFC 2453 3.1)
+	// PortBFD is the UDP port single-hop BFD Control packets are sent to
+	// and received on (RFC 5881 4).
+	PortBFD = 3784
+	// PortBFDSrcMin is the lowest source port of BFD Control packets: RFC
+	// 5881 4 has them sent from a port in 49152..65535.
+	PortBFDSrcMin = 49152
 
 	protoUDP = 17
 )
@@ -36,9 +42,16 @@ type TransportConfig struct {
 	// IPProto is the IP protocol number of a raw IP transport: 89 for
 	// OSPF, 112 for VRRP. It must not be 17 (UDP: use UDPPort).
 	IPProto uint8
-	// UDPPort is the UDP port of a UDP transport (520 for RIP); packets are
-	// sent from and to that port and received when addressed to it.
+	// UDPPort is the UDP port of a UDP transport (520 for RIP, 3784 for
+	// BFD); packets are received when addressed to it, Send sends to it,
+	// and, unless SrcPort is set, packets are sent from it.
 	UDPPort uint16
+	// SrcPort, when set, is the source port of every datagram the UDP
+	// transport sends, instead of UDPPort: BFD sends from a port in
+	// 49152..65535 to the peer's 3784 (RFC 5881 4). The transport still
+	// receives only what is addressed to UDPPort, not to SrcPort, as a
+	// second, send-only socket would. It requires UDPPort.
+	SrcPort uint16
 	// IPv6 makes the transport carry IPv6 instead of IPv4, like an ip6:
 	// socket next to an ip4: one. A transport sends and receives one
 	// family only.
@@ -62,6 +75,8 @@ func (c TransportConfig) Validate() error {
 		return fmt.Errorf("%w: TransportConfig: one of IPProto and UDPPort must be set", ErrInvalidConfig)
 	case c.IPProto != 0 && c.UDPPort != 0:
 		return fmt.Errorf("%w: TransportConfig: IPProto %d and UDPPort %d are both set", ErrInvalidConfig, c.IPProto, c.UDPPort)
+	case c.SrcPort != 0 && c.UDPPort == 0:
+		return fmt.Errorf("%w: TransportConfig.SrcPort %d: needs UDPPort (a UDP transport)", ErrInvalidConfig, c.SrcPort)
 	case c.IPProto == protoUDP:
 		return fmt.Errorf("%w: TransportConfig.IPProto = 17: use UDPPort for UDP", ErrInvalidConfig)
 	case c.Src.IsValid() && (c.Src.Is4() == c.IPv6 || c.Src.Is4In6()):
@@ -85,6 +100,14 @@ func (c TransportConfig) wireProto() uint8 {
 		return protoUDP
 	}
 	return c.IPProto
+}
+
+// srcPort is the UDP source port of the datagrams sent.
+func (c TransportConfig) srcPort() uint16 {
+	if c.SrcPort != 0 {
+		return c.SrcPort
+	}
+	return c.UDPPort
 }
 
 func (c TransportConfig) ttl(multicast bool) uint8 {
@@ -239,7 +262,8 @@ func (t *Transport) Close() error {
 
 // Send transmits payload to dst, a unicast address on the link, a
 // multicast group, or the limited (255.255.255.255) or the sender's
-// subnet-directed IPv4 broadcast. The payload is copied; delivery is
+// subnet-directed IPv4 broadcast; over UDP, to UDPPort, from SrcPort
+// when set. The payload is copied; delivery is
 // scheduled on the clock. A packet the network drops (loss, MTU, cut,
 // crash, nobody listening) is not an error, as on a real wire: it is
 // counted in Stats.
@@ -248,8 +272,8 @@ func (t *Transport) Send(dst netip.Addr, payload []byte) error {
 }
 
 // SendTo transmits payload to dst's address and UDP port, from the
-// transport's own port (routing.UDPTransport): RIP answers a request to
-// the port it came from (RFC 2453 3.9.1). Receivers take it when they have
+// transport's own port, or SrcPort when set (routing.UDPTransport): RIP
+// answers a request to the port it came from (RFC 2453 3.9.1). Receivers take it when they have
 // a UDP transport of dst's port. It fails with ErrBadDestination on a raw
 // IP transport or for port 0.
 func (t *Transport) SendTo(dst netip.AddrPort, payload []byte) error {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"golang.org/x/net/ipv4"
+	"golang.org/x/net/ipv6"
 	"golang.org/x/sys/unix"
 )
 
@@ -190,6 +191,26 @@ func (b *base) membershipV4(pc *ipv4.PacketConn, group netip.Addr, join bool) er
 		return fmt.Errorf("%w: %s %v: not an IPv4 multicast group", ErrInvalidAddress, op, group)
 	}
 	// ipv4.PacketConn only reads the address of the group.
+	g := &net.IPAddr{IP: group.AsSlice()}
+	return b.membership(group, join, func() error {
+		if join {
+			return pc.JoinGroup(b.ifc.netIf(), g)
+		}
+		return pc.LeaveGroup(b.ifc.netIf(), g)
+	})
+}
+
+// membershipV6 is membershipV4 for IPv6 groups, for the raw IPv6 and
+// the UDP6 transports. A zone on the group is ignored.
+func (b *base) membershipV6(pc *ipv6.PacketConn, group netip.Addr, join bool) error {
+	group = group.WithZone("")
+	if !group.Is6() || !group.IsMulticast() {
+		op := "join"
+		if !join {
+			op = "leave"
+		}
+		return fmt.Errorf("%w: %s %v: not an IPv6 multicast group", ErrInvalidAddress, op, group)
+	}
 	g := &net.IPAddr{IP: group.AsSlice()}
 	return b.membership(group, join, func() error {
 		if join {

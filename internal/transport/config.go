@@ -18,6 +18,13 @@ const (
 	ProtocolVRRP = 112
 	// PortRIP is the UDP port RIP sends from and listens on (RFC 2453 3.6).
 	PortRIP = 520
+	// PortBFD is the UDP port single-hop BFD Control packets are sent to
+	// and received on (RFC 5881 4). They are sent from a source port in
+	// PortBFDSrcMin..65535 (UDPConfig.SrcPort).
+	PortBFD = 3784
+	// PortBFDSrcMin is the lowest source port RFC 5881 4 allows for BFD
+	// Control packets.
+	PortBFDSrcMin = 49152
 )
 
 // TOSInternetworkControl is IP precedence 6, "internetwork control"
@@ -120,8 +127,9 @@ func (c IPConfig) ttl() int {
 
 func (c IPConfig) tos() int { return tosOrDefault(c.TOS) }
 
-// UDPConfig configures a UDP transport (ListenUDP) on one interface, for
-// RIP. Zero fields take the defaults documented on each field.
+// UDPConfig configures a UDP transport on one interface: IPv4 (ListenUDP)
+// for RIP and BFD, IPv6 (ListenUDP6) for BFD. Zero fields take the
+// defaults documented on each field.
 type UDPConfig struct {
 	// Interface is the interface name. Either Interface or IfIndex is
 	// required; when both are set they must name the same interface.
@@ -131,23 +139,39 @@ type UDPConfig struct {
 	// Namespace is the network namespace to open the socket in, as in
 	// IPConfig.
 	Namespace string
-	// Port is the local port: packets are received on it and sent from
-	// it, and Send sends to it. Zero means PortRIP (520). RFC 2453 3.9.2
-	// has RIP ignore responses that do not come from port 520, so the
-	// source port of every datagram is this one.
+	// Port is the local port: packets are received on it and, unless
+	// SrcPort is set, sent from it, and Send sends to it. Zero means
+	// PortRIP (520). RFC 2453 3.9.2 has RIP ignore responses that do not
+	// come from port 520, so the source port of every datagram is this
+	// one.
 	Port uint16
-	// TTL is the TTL of unicast datagrams. Zero means 64: RFC 2453 3.9.1
-	// answers a request from a port other than 520 by unicast to the
-	// requester, which may be a monitoring station several hops away.
+	// SrcPort, when set, is the source port of every datagram sent: the
+	// transport opens a second socket, bound to the interface and to
+	// SrcPort, and sends from it, while it keeps receiving on Port only.
+	// BFD sends from a port in 49152..65535 to the peer's 3784 (RFC 5881
+	// 4). The second socket does not share its port (no SO_REUSEADDR), so
+	// opening fails with EADDRINUSE when another socket on the interface,
+	// or one not bound to any interface, already has it. It receives
+	// nothing: a socket filter drops whatever is addressed to SrcPort.
+	SrcPort uint16
+	// TTL is the TTL (IPv6 hop limit) of unicast datagrams. Zero means
+	// 64: RFC 2453 3.9.1 answers a request from a port other than 520 by
+	// unicast to the requester, which may be a monitoring station several
+	// hops away. BFD sets 255 (RFC 5881 5).
 	TTL uint8
-	// MulticastTTL is the TTL of multicast datagrams. Zero means 1: the
-	// RIP-2 group 224.0.0.9 (RFC 2453 4.5) is link-local.
+	// MulticastTTL is the TTL (IPv6 hop limit) of multicast datagrams.
+	// Zero means 1: the RIP-2 group 224.0.0.9 (RFC 2453 4.5) is
+	// link-local.
 	MulticastTTL uint8
-	// TOS is the type of service. Zero means TOSInternetworkControl.
+	// TOS is the type of service (IPv6 traffic class). Zero means
+	// TOSInternetworkControl.
 	TOS uint8
-	// Source is the source address of every datagram; it must be an IPv4
-	// address of the interface. Unset, the kernel picks the interface's
-	// primary address.
+	// Source is the source address of every datagram; it must be an
+	// address of the interface, IPv4 for ListenUDP and IPv6 for
+	// ListenUDP6. Unset, the kernel picks it: the interface's primary
+	// address (IPv4), or the interface's address of the destination's
+	// scope (IPv6: its link-local address for link-local destinations,
+	// RFC 6724 5 rule 2).
 	Source netip.Addr
 	// ReceiveBuffer is the socket receive buffer size (SO_RCVBUF). Zero
 	// keeps the kernel default.
@@ -156,16 +180,25 @@ type UDPConfig struct {
 	Logger *slog.Logger
 }
 
-// Validate reports the first invalid field, wrapping ErrInvalidConfig.
-func (c UDPConfig) Validate() error {
+// Validate reports the first invalid field of a configuration for
+// ListenUDP (IPv4), wrapping ErrInvalidConfig. ListenUDP6 checks the same
+// fields, with an IPv6 Source.
+func (c UDPConfig) Validate() error { return c.validate(false) }
+
+func (c UDPConfig) validate(ipv6 bool) error {
 	if err := validateInterface(c.Interface, c.IfIndex, "UDPConfig"); err != nil {
 		return err
 	}
 	if err := validateSource(c.Source, "UDPConfig"); err != nil {
 		return err
 	}
-	if c.Source.IsValid() && !c.Source.Unmap().Is4() {
+	switch {
+	case !ipv6 && c.Source.IsValid() && !c.Source.Unmap().Is4():
 		return fmt.Errorf("%w: UDPConfig.Source: must be an IPv4 address, got %v", ErrInvalidConfig, c.Source)
+	case ipv6 && c.Source.IsValid() && (!c.Source.Is6() || c.Source.Is4In6()):
+		return fmt.Errorf("%w: UDPConfig.Source: ListenUDP6 needs an IPv6 address, got %v", ErrInvalidConfig, c.Source)
+	case c.SrcPort != 0 && int(c.SrcPort) == c.port():
+		return fmt.Errorf("%w: UDPConfig.SrcPort: %d is Port; leave SrcPort zero to send from Port", ErrInvalidConfig, c.SrcPort)
 	}
 	if c.ReceiveBuffer < 0 {
 		return fmt.Errorf("%w: UDPConfig.ReceiveBuffer: must not be negative, got %d", ErrInvalidConfig, c.ReceiveBuffer)
@@ -178,6 +211,14 @@ func (c UDPConfig) port() int {
 		return PortRIP
 	}
 	return int(c.Port)
+}
+
+// srcPort is the source port of the datagrams sent.
+func (c UDPConfig) srcPort() int {
+	if c.SrcPort == 0 {
+		return c.port()
+	}
+	return int(c.SrcPort)
 }
 
 func (c UDPConfig) ttl() int {

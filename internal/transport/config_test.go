@@ -55,6 +55,8 @@ func TestUDPConfigValidate(t *testing.T) {
 		{"no interface", func(c *UDPConfig) { c.IfIndex = 0 }, "UDPConfig.Interface"},
 		{"IPv6 source", func(c *UDPConfig) { c.Source = netip.MustParseAddr("fe80::1") }, "UDPConfig.Source"},
 		{"negative buffer", func(c *UDPConfig) { c.ReceiveBuffer = -5 }, "UDPConfig.ReceiveBuffer"},
+		{"source port is the port", func(c *UDPConfig) { c.Port, c.SrcPort = PortBFD, PortBFD }, "UDPConfig.SrcPort"},
+		{"source port is the default port", func(c *UDPConfig) { c.SrcPort = PortRIP }, "UDPConfig.SrcPort"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -11,8 +11,11 @@ import (
 )
 
 // The Linux transports meet the routing.Transport contract across a veth
-// pair between two namespaces: raw IPv4 (OSPF), raw IPv6 (VRRPv3) and
-// UDP (RIP, with source ports and SendTo).
+// pair between two namespaces: raw IPv4 (OSPF), raw IPv6 (VRRPv3), UDP
+// (RIP, with source ports and SendTo) and UDP over IPv6 (BFD). (A UDP
+// transport with a separate SrcPort does not answer on the port it sends
+// from, which the contract's SendTo check expects; the BFD tests cover
+// it.)
 func TestTransportContract(t *testing.T) {
 	group4, group6 := netip.MustParseAddr("224.0.0.99"), netip.MustParseAddr("ff02::99")
 	for _, tc := range []struct {
@@ -39,6 +42,13 @@ func TestTransportContract(t *testing.T) {
 			a := listenUDP(t, UDPConfig{Namespace: p.a.Name(), Interface: "veth0"})
 			b := listenUDP(t, UDPConfig{Namespace: p.b.Name(), Interface: "veth0"})
 			return a, b, addrA0, addrB0, group4
+		}, true},
+		{"UDP6/BFD", func(t *testing.T, p *pair) (routing.Transport, routing.Transport, netip.Addr, netip.Addr, netip.Addr) {
+			p.a.Exec(t, "ip", "-6", "addr", "add", "fe80::a/64", "dev", "veth0", "nodad")
+			p.b.Exec(t, "ip", "-6", "addr", "add", "fe80::b/64", "dev", "veth0", "nodad")
+			a := listenUDP6(t, UDPConfig{Namespace: p.a.Name(), Interface: "veth0", Port: PortBFD, TTL: 255})
+			b := listenUDP6(t, UDPConfig{Namespace: p.b.Name(), Interface: "veth0", Port: PortBFD, TTL: 255})
+			return a, b, netip.MustParseAddr("fe80::a"), netip.MustParseAddr("fe80::b"), group6
 		}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

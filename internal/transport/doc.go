@@ -8,8 +8,13 @@
 //     VRRP (protocol 112, TTL 255, group 224.0.0.18).
 //   - ListenIP6: the same for IPv6 — VRRPv3 over IPv6 (hop limit 255,
 //     group ff02::12).
-//   - ListenUDP: UDP on one interface — RIP-2 (port 520, group 224.0.0.9).
-//     Received packets carry the source port, which RIP checks.
+//   - ListenUDP: UDP on one interface — RIP-2 (port 520, group 224.0.0.9)
+//     and BFD (port 3784, sent from a separate source port in
+//     49152..65535 with TTL 255, UDPConfig.SrcPort; RFC 5881 4).
+//     Received packets carry the source port, which RIP checks, and the
+//     TTL, which BFD checks.
+//   - ListenUDP6: the same over IPv6 — BFD for IPv6 peers, link-local or
+//     global, with the received hop limit in Packet.TTL.
 //
 // Every transport is bound to its interface with SO_BINDTODEVICE, so it
 // receives only what arrived on that interface and sends only through it,

@@ -62,3 +62,31 @@ func ExampleListenUDP() {
 		log.Fatal(err)
 	}
 }
+
+// A BFD transport for IPv6 peers on eth1: Control packets go to port
+// 3784 from source port 49153 with hop limit 255 (RFC 5881 4), and
+// anything received with another hop limit is dropped (5).
+func ExampleListenUDP6() {
+	tr, err := transport.ListenUDP6(context.Background(), transport.UDPConfig{
+		Interface: "eth1",
+		Port:      transport.PortBFD,
+		SrcPort:   transport.PortBFDSrcMin + 1,
+		TTL:       255,
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer tr.Close()
+	err = tr.Start(func(d routing.Packet) {
+		if d.TTL != 255 {
+			return // not from a neighbour on the link
+		}
+		// Hand d.Payload to the session of d.Src.
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := tr.Send(netip.MustParseAddr("fe80::2"), []byte{0x20, 0x40, 3, 24}); err != nil {
+		log.Fatal(err)
+	}
+}

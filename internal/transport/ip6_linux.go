@@ -134,7 +134,7 @@ func (t *IP6) receive(deliver func(routing.Packet)) {
 		}
 		fails = 0
 		t.received.Add(1)
-		p := routing.Packet{Src: src, Payload: buf[:n]}
+		p := routing.Packet{Src: src.Addr(), Payload: buf[:n]}
 		cm = ipv6.ControlMessage{}
 		if oobn == 0 || cm.Parse(oob[:oobn]) != nil || !p.Src.Is6() {
 			t.drop(&t.droppedMalformed, "no control message or source", p.Src)
@@ -160,13 +160,14 @@ func (t *IP6) receive(deliver func(routing.Packet)) {
 	}
 }
 
-// recvmsg6 reads one packet and its control messages. It is used instead
+// recvmsg6 reads one packet, its control messages and its source address
+// and port (zero on raw sockets). It is used instead
 // of ipv6.PacketConn.ReadFrom, which names the source's zone by looking
 // the scope id up in the net package's interface list: that list is the
 // one of the reading thread's namespace, not necessarily the socket's,
 // and a miss triggers a full interface dump per packet. The zone is not
 // needed: Packet.IfIndex carries it.
-func recvmsg6(rc syscall.RawConn, buf, oob []byte) (n, oobn int, src netip.Addr, err error) {
+func recvmsg6(rc syscall.RawConn, buf, oob []byte) (n, oobn int, src netip.AddrPort, err error) {
 	var from unix.Sockaddr
 	var rerr error
 	err = rc.Read(func(fd uintptr) bool {
@@ -184,10 +185,10 @@ func recvmsg6(rc syscall.RawConn, buf, oob []byte) (n, oobn int, src netip.Addr,
 		err = rerr
 	}
 	if err != nil {
-		return 0, 0, netip.Addr{}, err
+		return 0, 0, netip.AddrPort{}, err
 	}
 	if sa, ok := from.(*unix.SockaddrInet6); ok {
-		src = netip.AddrFrom16(sa.Addr)
+		src = netip.AddrPortFrom(netip.AddrFrom16(sa.Addr), uint16(sa.Port))
 	}
 	return n, oobn, src, nil
 }
@@ -209,26 +210,10 @@ func (t *IP6) Send(dst netip.Addr, payload []byte) error {
 }
 
 // JoinGroup starts receiving the IPv6 multicast group on the interface.
-func (t *IP6) JoinGroup(group netip.Addr) error {
-	group = group.WithZone("")
-	if !group.Is6() || !group.IsMulticast() {
-		return fmt.Errorf("%w: join %v: not an IPv6 multicast group", ErrInvalidAddress, group)
-	}
-	return t.membership(group, true, func() error {
-		return t.pc.JoinGroup(t.ifc.netIf(), &net.IPAddr{IP: group.AsSlice()})
-	})
-}
+func (t *IP6) JoinGroup(group netip.Addr) error { return t.membershipV6(t.pc, group, true) }
 
 // LeaveGroup stops receiving the group.
-func (t *IP6) LeaveGroup(group netip.Addr) error {
-	group = group.WithZone("")
-	if !group.Is6() || !group.IsMulticast() {
-		return fmt.Errorf("%w: leave %v: not an IPv6 multicast group", ErrInvalidAddress, group)
-	}
-	return t.membership(group, false, func() error {
-		return t.pc.LeaveGroup(t.ifc.netIf(), &net.IPAddr{IP: group.AsSlice()})
-	})
-}
+func (t *IP6) LeaveGroup(group netip.Addr) error { return t.membershipV6(t.pc, group, false) }
 
 // Close closes the socket and waits for the receive goroutine, as
 // IP.Close.

@@ -17,6 +17,7 @@ var (
 	_ routing.Transport    = (*IP)(nil)
 	_ routing.Transport    = (*IP6)(nil)
 	_ routing.UDPTransport = (*UDP)(nil)
+	_ routing.UDPTransport = (*UDP6)(nil)
 )
 
 // InNamespace runs f when name is empty; named namespaces are Linux-only.
@@ -71,7 +72,7 @@ func (*IP6) Source() netip.Addr               { return netip.Addr{} }
 func (*IP6) Addrs() []netip.Prefix            { return nil }
 func (*IP6) Stats() Stats                     { return Stats{} }
 
-// UDP is a UDP transport for RIP (Linux only).
+// UDP is an IPv4 UDP transport for RIP and BFD (Linux only).
 type UDP struct{}
 
 // ListenUDP returns ErrUnsupported outside Linux.
@@ -91,6 +92,32 @@ func (*UDP) Close() error                        { return ErrUnsupported }
 func (*UDP) IfIndex() int                        { return 0 }
 func (*UDP) Interface() string                   { return "" }
 func (*UDP) Port() uint16                        { return 0 }
+func (*UDP) SrcPort() uint16                     { return 0 }
 func (*UDP) Source() netip.Addr                  { return netip.Addr{} }
 func (*UDP) Addrs() []netip.Prefix               { return nil }
 func (*UDP) Stats() Stats                        { return Stats{} }
+
+// UDP6 is an IPv6 UDP transport for BFD (Linux only).
+type UDP6 struct{}
+
+// ListenUDP6 returns ErrUnsupported outside Linux.
+func ListenUDP6(ctx context.Context, cfg UDPConfig) (*UDP6, error) {
+	if err := cfg.validate(true); err != nil {
+		return nil, err
+	}
+	return nil, ErrUnsupported
+}
+
+func (*UDP6) Start(func(routing.Packet)) error    { return ErrUnsupported }
+func (*UDP6) Send(netip.Addr, []byte) error       { return ErrUnsupported }
+func (*UDP6) SendTo(netip.AddrPort, []byte) error { return ErrUnsupported }
+func (*UDP6) JoinGroup(netip.Addr) error          { return ErrUnsupported }
+func (*UDP6) LeaveGroup(netip.Addr) error         { return ErrUnsupported }
+func (*UDP6) Close() error                        { return ErrUnsupported }
+func (*UDP6) IfIndex() int                        { return 0 }
+func (*UDP6) Interface() string                   { return "" }
+func (*UDP6) Port() uint16                        { return 0 }
+func (*UDP6) SrcPort() uint16                     { return 0 }
+func (*UDP6) Source() netip.Addr                  { return netip.Addr{} }
+func (*UDP6) Addrs() []netip.Prefix               { return nil }
+func (*UDP6) Stats() Stats                        { return Stats{} }

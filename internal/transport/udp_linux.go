@@ -16,10 +16,13 @@ import (
 
 var _ routing.UDPTransport = (*UDP)(nil)
 
-// UDP is an IPv4 UDP transport on one interface, for RIP: it listens on
-// port 520 (UDPConfig.Port) of every address, bound to the interface, and
-// sends from that port. It implements routing.UDPTransport; received
-// packets carry the source port, which RIP checks (RFC 2453 3.9).
+// UDP is an IPv4 UDP transport on one interface, for RIP and BFD: it
+// listens on port 520 (UDPConfig.Port) of every address, bound to the
+// interface, and sends from that port, or from UDPConfig.SrcPort through
+// a second socket (BFD: to 3784 from 49152..65535, RFC 5881 4). It
+// implements routing.UDPTransport; received packets carry the source port,
+// which RIP checks (RFC 2453 3.9), and the TTL, which BFD checks (RFC 5881
+// 5).
 //
 // Several UDP transports on different interfaces of one host coexist on
 // the same port: each socket is bound to its interface before it binds
@@ -29,9 +32,13 @@ var _ routing.UDPTransport = (*UDP)(nil)
 type UDP struct {
 	base
 	cfg  UDPConfig
-	conn *net.UDPConn
+	conn *net.UDPConn // receives on Port
 	pc   *ipv4.PacketConn
-	wcm  *ipv4.ControlMessage
+	// sconn and spc send: the socket bound to SrcPort, or conn and pc
+	// when SrcPort is zero.
+	sconn *net.UDPConn
+	spc   *ipv4.PacketConn
+	wcm   *ipv4.ControlMessage
 }
 
 // ListenUDP opens a UDP socket on cfg's interface and port, in
@@ -64,32 +71,29 @@ func (t *UDP) open(ctx context.Context) (err error) {
 	if t.cfg.Source.IsValid() && !t.ifc.has(t.cfg.Source) {
 		return fmt.Errorf("%w: UDPConfig.Source: %v is not an address of %s", ErrInvalidConfig, t.cfg.Source, t.ifc.name)
 	}
-	reuse := func(fd int) error {
-		// SO_REUSEADDR lets sockets of other interfaces (bound to their
-		// own device) share the port. SO_REUSEPORT is deliberately not
-		// set: it would load-balance unicast datagrams between sockets of
-		// the same interface and let any process of the same user join.
-		return wrapOpt("SO_REUSEADDR", unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1))
-	}
-	lc := net.ListenConfig{Control: socketControl(t.ifc, false, reuse)}
-	c, err := lc.ListenPacket(ctx, "udp4", fmt.Sprintf("0.0.0.0:%d", t.cfg.port()))
+	t.conn, err = listenUDPSocket(ctx, t.ifc, false, t.cfg.port(), true)
 	if err != nil {
 		return fmt.Errorf("transport: open %s on %s: %w", t.kind, t.ifc.name, err)
 	}
-	t.conn = c.(*net.UDPConn)
 	defer func() {
 		if err != nil {
-			t.conn.Close()
+			t.closeSockets()
 		}
 	}()
-	t.pc = ipv4.NewPacketConn(t.conn)
+	t.pc, t.sconn = ipv4.NewPacketConn(t.conn), t.conn
+	if t.cfg.SrcPort != 0 {
+		if t.sconn, err = listenUDPSocket(ctx, t.ifc, false, t.cfg.srcPort(), false); err != nil {
+			return fmt.Errorf("transport: open %s source port %d on %s: %w", t.kind, t.cfg.SrcPort, t.ifc.name, err)
+		}
+	}
+	t.spc = ipv4.NewPacketConn(t.sconn)
 	err = errors.Join(
 		wrapOpt("IP_PKTINFO/IP_RECVTTL", t.pc.SetControlMessage(ipv4.FlagTTL|ipv4.FlagDst|ipv4.FlagInterface, true)),
-		wrapOpt("IP_MULTICAST_IF", t.pc.SetMulticastInterface(t.ifc.netIf())),
-		wrapOpt("IP_MULTICAST_LOOP", t.pc.SetMulticastLoopback(false)),
-		wrapOpt("IP_MULTICAST_TTL", t.pc.SetMulticastTTL(t.cfg.multicastTTL())),
-		wrapOpt("IP_TTL", t.pc.SetTTL(t.cfg.ttl())),
-		wrapOpt("IP_TOS", t.pc.SetTOS(t.cfg.tos())),
+		wrapOpt("IP_MULTICAST_IF", t.spc.SetMulticastInterface(t.ifc.netIf())),
+		wrapOpt("IP_MULTICAST_LOOP", t.spc.SetMulticastLoopback(false)),
+		wrapOpt("IP_MULTICAST_TTL", t.spc.SetMulticastTTL(t.cfg.multicastTTL())),
+		wrapOpt("IP_TTL", t.spc.SetTTL(t.cfg.ttl())),
+		wrapOpt("IP_TOS", t.spc.SetTOS(t.cfg.tos())),
 	)
 	if err == nil && t.cfg.ReceiveBuffer > 0 {
 		err = wrapOpt("SO_RCVBUF", t.conn.SetReadBuffer(t.cfg.ReceiveBuffer))
@@ -102,6 +106,48 @@ func (t *UDP) open(ctx context.Context) (err error) {
 		t.wcm.Src = t.cfg.Source.AsSlice()
 	}
 	return nil
+}
+
+// closeSockets closes the receiving and, if separate, the sending socket.
+func (t *UDP) closeSockets() error {
+	err := t.conn.Close()
+	if t.sconn != nil && t.sconn != t.conn {
+		err = errors.Join(err, t.sconn.Close())
+	}
+	return err
+}
+
+// listenUDPSocket opens a UDP socket bound to ifc and to port on every
+// address (IPv4 or IPv6 only), in the calling thread's namespace.
+//
+// A receiving socket has SO_REUSEADDR, so that sockets of other
+// interfaces (bound to their own device) share the port. SO_REUSEPORT is
+// deliberately not set: it would load-balance unicast datagrams between
+// sockets of the same interface and let any process of the same user
+// join. A send-only socket (UDPConfig.SrcPort) does not share its port,
+// so that bind reports a port in use, and has a socket filter that
+// accepts nothing, so that datagrams addressed to it do not pile up
+// unread in its buffer.
+func listenUDPSocket(ctx context.Context, ifc *iface, ipv6 bool, port int, receive bool) (*net.UDPConn, error) {
+	opts := func(fd int) error {
+		if receive {
+			return wrapOpt("SO_REUSEADDR", unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1))
+		}
+		drop := []unix.SockFilter{{Code: unix.BPF_RET | unix.BPF_K, K: 0}}
+		return wrapOpt("SO_ATTACH_FILTER", unix.SetsockoptSockFprog(fd, unix.SOL_SOCKET, unix.SO_ATTACH_FILTER,
+			&unix.SockFprog{Len: uint16(len(drop)), Filter: &drop[0]}))
+	}
+	network, addr := "udp4", fmt.Sprintf("0.0.0.0:%d", port)
+	if ipv6 {
+		// "udp6" sets IPV6_V6ONLY: IPv4 has its own socket.
+		network, addr = "udp6", fmt.Sprintf("[::]:%d", port)
+	}
+	lc := net.ListenConfig{Control: socketControl(ifc, ipv6, opts)}
+	c, err := lc.ListenPacket(ctx, network, addr)
+	if err != nil {
+		return nil, err
+	}
+	return c.(*net.UDPConn), nil
 }
 
 // Start implements routing.Transport: the receive goroutine calls
@@ -117,7 +163,7 @@ func (t *UDP) Start(deliver func(routing.Packet)) error {
 
 func (t *UDP) receive(deliver func(routing.Packet)) {
 	buf := make([]byte, maxPacket)
-	port := uint16(t.cfg.port())
+	port := uint16(t.cfg.srcPort())
 	fails := 0
 	for {
 		n, cm, src, err := t.pc.ReadFrom(buf)
@@ -143,8 +189,9 @@ func (t *UDP) receive(deliver func(routing.Packet)) {
 			t.drop(&t.droppedInterface, "other interface", d.Src)
 			continue
 		}
-		// Our own datagrams come from our port; a local tool querying
-		// from another port is a legitimate requester (RFC 2453 3.9.1).
+		// Our own datagrams come from our (source) port; a local tool
+		// querying from another port is a legitimate requester (RFC 2453
+		// 3.9.1).
 		if d.SrcPort == port && t.ifc.has(d.Src) {
 			t.drop(&t.droppedOwn, "own address", d.Src)
 			continue
@@ -157,14 +204,15 @@ func (t *UDP) receive(deliver func(routing.Packet)) {
 	}
 }
 
-// Send sends payload to dst at the transport's port (520 for RIP):
-// a unicast neighbor or a multicast group such as 224.0.0.9.
+// Send sends payload to dst at the transport's port (520 for RIP, 3784
+// for BFD), from its source port: a unicast neighbor or a multicast group
+// such as 224.0.0.9.
 func (t *UDP) Send(dst netip.Addr, payload []byte) error {
 	return t.SendTo(netip.AddrPortFrom(dst, uint16(t.cfg.port())), payload)
 }
 
 // SendTo sends payload to dst's address and port, from the transport's
-// port. RIP answers a request from a port other than 520 this way
+// source port (SrcPort, or Port when unset). RIP answers a request from a port other than 520 this way
 // (RFC 2453 3.9.1).
 func (t *UDP) SendTo(dst netip.AddrPort, payload []byte) error {
 	a := dst.Addr().Unmap()
@@ -172,23 +220,24 @@ func (t *UDP) SendTo(dst netip.AddrPort, payload []byte) error {
 		return fmt.Errorf("%w: send to %v: need an IPv4 unicast or multicast address and a port", ErrInvalidAddress, dst)
 	}
 	return t.send(dst, func() error {
-		_ = t.conn.SetWriteDeadline(time.Now().Add(sendTimeout))
-		_, err := t.pc.WriteTo(payload, t.wcm, &net.UDPAddr{IP: a.AsSlice(), Port: int(dst.Port())})
+		_ = t.sconn.SetWriteDeadline(time.Now().Add(sendTimeout))
+		_, err := t.spc.WriteTo(payload, t.wcm, &net.UDPAddr{IP: a.AsSlice(), Port: int(dst.Port())})
 		return err
 	})
 }
 
 // JoinGroup starts receiving the IPv4 multicast group (224.0.0.9 for
-// RIP-2, RFC 2453 4.5) on the interface. Joining twice does nothing.
+// RIP-2, RFC 2453 4.5) on the interface, on Port. Joining twice does
+// nothing.
 func (t *UDP) JoinGroup(group netip.Addr) error { return t.membershipV4(t.pc, group, true) }
 
 // LeaveGroup stops receiving the group. Leaving a group not joined does
 // nothing.
 func (t *UDP) LeaveGroup(group netip.Addr) error { return t.membershipV4(t.pc, group, false) }
 
-// Close closes the socket and waits for the receive goroutine, as
-// IP.Close.
-func (t *UDP) Close() error { return t.close(t.conn.Close) }
+// Close closes the socket (both, with SrcPort) and waits for the receive
+// goroutine, as IP.Close.
+func (t *UDP) Close() error { return t.close(t.closeSockets) }
 
 // IfIndex returns the index of the interface the transport is bound to.
 func (t *UDP) IfIndex() int { return t.ifc.index }
@@ -196,8 +245,12 @@ func (t *UDP) IfIndex() int { return t.ifc.index }
 // Interface returns the name of the interface.
 func (t *UDP) Interface() string { return t.ifc.name }
 
-// Port returns the local UDP port.
+// Port returns the local UDP port, the one received on.
 func (t *UDP) Port() uint16 { return uint16(t.cfg.port()) }
+
+// SrcPort returns the UDP port datagrams are sent from: UDPConfig.SrcPort,
+// or Port when that is unset.
+func (t *UDP) SrcPort() uint16 { return uint16(t.cfg.srcPort()) }
 
 // Source returns the configured source address, or the invalid Addr when
 // the kernel chooses it.
