@@ -76,6 +76,7 @@ func (i *Instance) interfaceDown(f *iface) {
 	for _, a := range sortedAddrs(f.neigh) {
 		f.neigh[a].timer.Stop()
 		delete(f.neigh, a)
+		i.bfdForget(f, a)
 		i.emit(Event{Kind: NeighborLost, Neighbor: a, Interface: f.cfg.Name})
 	}
 	lost := false
