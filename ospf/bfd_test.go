@@ -397,3 +397,43 @@ func TestBFDState_String(t *testing.T) {
 		}
 	}
 }
+
+// RFC 5882 §10.2 on a broadcast network: DROthers stay 2-Way with each
+// other (§10.4) and still get a session, as FRR's ospfd does; so every
+// router watches every neighbor, adjacent or not.
+func TestBFD_RFC5882_10_2_BroadcastTwoWayNeighborsWatched(t *testing.T) {
+	s := newSim(t, 1)
+	names := []string{"r1", "r2", "r3", "r4"}
+	live := map[string]*livenesstest.Fake{}
+	for k, n := range names {
+		s.router(n, "10.255.0."+string(rune('1'+k)))
+	}
+	s.segment("lan", "10.0.0.0/24", netsim.Conditions{Latency: time.Millisecond}, names...)
+	for _, n := range names {
+		s.r(n).ifaceOn("10.0.0.0/24").BFD = true
+		live[n] = &livenesstest.Fake{}
+		s.r(n).live = live[n]
+	}
+	s.startAll()
+	// r3 and r4 are DR and BDR; r1 and r2 are DROthers, 2-Way with each
+	// other and Full with the DR and BDR.
+	s.until(2*time.Minute, "adjacencies", s.fullCount(map[string]int{"r1": 2, "r2": 2, "r3": 3, "r4": 3}))
+	if n, _ := s.r("r1").nbr("10.255.0.2"); n.State != NbrTwoWay {
+		t.Fatalf("r1's view of r2: %v, want 2-Way", n.State)
+	}
+	for _, n := range names {
+		if act := live[n].Active(); len(act) != 3 {
+			t.Fatalf("%s has %d sessions, want 3 (every neighbor of 2-Way or more)", n, len(act))
+		}
+	}
+	r1 := live["r1"].Find(s.r("r1").ifaceOn("10.0.0.0/24").Name, netip.MustParseAddr("10.0.0.2"))
+	if r1 == nil || r1.Local != netip.MustParseAddr("10.0.0.1") {
+		t.Fatalf("r1's session to r2: %+v", r1)
+	}
+	// A Down for the 2-Way neighbor kills it too (no adjacency to tear,
+	// but the neighbor and the election input go).
+	r1.Fire(false)
+	if _, ok := s.r("r1").nbr("10.255.0.2"); ok {
+		t.Fatal("r2 still r1's neighbor after BFD Down")
+	}
+}
