@@ -4,8 +4,6 @@ import (
 	"net/netip"
 	"slices"
 	"strconv"
-
-	"github.com/switchless/routing/rip/packet"
 )
 
 // This file is the BFD client side of the instance (RFC 5882): which
@@ -166,29 +164,15 @@ func (i *Instance) bfdReport(w *bfdWatch, up bool) {
 // for their tables (§3.9.1), as InterfaceDown does.
 func (i *Instance) expireFrom(f *iface, from netip.Addr) {
 	lost := false
+	learnt := func(h *hop) bool { return h.from == from && h.ifc == f }
 	for _, r := range slices.Clone(i.sorted()) {
-		if r.local != nil {
-			continue
+		if r.local == nil {
+			lost = i.dropHopsWhere(r, learnt) || lost
 		}
-		k := slices.IndexFunc(r.hops, func(h *hop) bool { return h.from == from && h.ifc == f })
-		if k < 0 {
-			continue
-		}
-		b := r.state()
-		i.dropHop(r, k)
-		if len(r.hops) == 0 {
-			r.metric = packet.Infinity
-			lost = lost || b.metric < packet.Infinity
-		}
-		i.settle(r, b)
 	}
 	i.triggered()
 	if lost {
-		for _, g := range i.ifaces {
-			if g != f && !g.down && !g.cfg.Passive {
-				i.sendRequest(g)
-			}
-		}
+		i.requestElsewhere(f)
 	}
 }
 
