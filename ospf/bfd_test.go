@@ -195,12 +195,14 @@ func Test10_3_KillNbr_BFDDown(t *testing.T) {
 	if iBFD < 0 || iDown < iBFD {
 		t.Fatalf("event order: BFD down at %d, neighbor Down at %d", iBFD, iDown)
 	}
-	took := p.until(time.Second, "route via r2 withdrawn", func() error {
+	// One SPF delay (RFC 8405 INITIAL_SPF_DELAY), in until's 100 ms steps.
+	took := p.until(DefaultSPFInitialDelay+100*time.Millisecond, "route via r2 withdrawn", func() error {
 		if r, ok := p.fibs["r1"].Get(0, bfdLAN); ok {
 			return errors.New("still installed: " + r.String())
 		}
 		return nil
 	})
+	t.Logf("route withdrawn %v (virtual) after BFD Down", took)
 	if dead := DefaultDeadFactor * DefaultHelloInterval; took >= dead {
 		t.Fatalf("route withdrawn after %v, not before RouterDeadInterval %v", took, dead)
 	}
