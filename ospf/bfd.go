@@ -9,19 +9,19 @@ import (
 // neighbors get a session from Env.Liveness, and what a session going
 // Down does to them.
 //
-// When: FRR's ospfd registers a neighbor with BFD when it reaches 2-Way
-// and deregisters it when it falls below (ospf_bfd_trigger_event), which
-// is what RFC 5882 §10.2 asks of OSPF: bidirectional communication is
-// established before the session is, and a session is only worth having
-// while there is a neighbor relationship for it to protect. Below 2-Way
+// When: as FRR's ospfd does (ospf_bfd_trigger_event), a neighbor gets a
+// session when it reaches 2-Way and loses it when it falls below:
+// bidirectional communication (RFC 2328 §10.1) is established before the
+// session is, and the session protects every neighbor that counts, the
+// 2-Way-only DROthers of a broadcast network included (§10.4). Below 2-Way
 // (Init after 1-WayReceived, Down after KillNbr, InactivityTimer or
 // LLDown, the neighbor deleted with it) the session is released; so it is
 // when the interface goes down (§9.3 InterfaceDown kills every neighbor)
 // and at Stop.
 //
-// What: a session that goes Down (RFC 5882 §3.2, §4.1: a failure of the
-// forwarding path, not an AdminDown) is taken as §10.3 KillNbr on the
-// neighbor — the adjacency is torn down at once instead of after
+// What: a session that goes Down (a failure of the forwarding path; an
+// AdminDown is not reported, RFC 5882 §3.2) is taken as §10.3 KillNbr on
+// the neighbor — the adjacency is torn down at once instead of after
 // RouterDeadInterval, the router-LSA is re-originated (§12.4 (5)) and the
 // routing table recalculated. A session coming Up changes nothing: the
 // adjacency is OSPF's to form.
@@ -127,7 +127,7 @@ func (n *neighbor) bfdReport(w *bfdWatch, up bool) {
 		"addr", n.addr.String(), "state", n.state.String())
 	ev.Kind = EventNeighborBFDDown
 	in.emit(ev)
-	// RFC 5882 §10.2, RFC 2328 §10.3 KillNbr: the neighbor goes Down
+	// RFC 2328 §10.3 KillNbr: the neighbor goes Down
 	// and is deleted, which releases the session (bfdSync).
 	n.event(nbrEvKillNbr)
 }

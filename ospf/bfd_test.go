@@ -14,7 +14,7 @@ import (
 	"github.com/switchless/routing/netsim"
 )
 
-// BFD clients (RFC 5882 §10.2 for OSPF): two routers on a point-to-point
+// BFD clients (RFC 5882) on OSPF: two routers on a point-to-point
 // link, each with a livenesstest.Fake as Env.Liveness, the test playing
 // BFD.
 
@@ -111,11 +111,11 @@ func TestBFD_EnvLivenessNilWithBFDInterface(t *testing.T) {
 	}
 }
 
-// RFC 5882 §10.2, FRR's ospf_bfd_trigger_event: a neighbor of 2-Way or
+// §10.1, FRR's ospf_bfd_trigger_event: a neighbor of 2-Way or
 // more on a BFD interface gets one session, from the interface address
 // to the neighbor's; its Up report is shown and told, nothing else
 // changes.
-func TestBFD_RFC5882_10_2_WatchAtTwoWay(t *testing.T) {
+func TestBFD_10_1_WatchFromTwoWay(t *testing.T) {
 	p := newBFDPair(t, true)
 	for _, r := range []string{"r1", "r2"} {
 		if w := p.live[r].Watches(); w != 1 {
@@ -208,10 +208,10 @@ func Test10_3_KillNbr_BFDDown(t *testing.T) {
 	}
 }
 
-// RFC 5882 §3.2, §4.1: a session the peer takes AdminDown, or that never
+// RFC 5882 §3.2: a session the peer takes AdminDown, or that never
 // comes Up, is not reported (routing.Liveness) — and without a report
 // nothing changes: the adjacency lives on its own timers.
-func TestBFD_RFC5882_4_1_NoReportNothingHappens(t *testing.T) {
+func TestBFD_RFC5882_3_2_NoReportNothingHappens(t *testing.T) {
 	p := newBFDPair(t, true)
 	p.clock.Advance(3 * DefaultDeadFactor * DefaultHelloInterval)
 	n, ok := p.r("r1").nbr(bfdR2ID)
@@ -400,10 +400,10 @@ func TestBFDState_String(t *testing.T) {
 	}
 }
 
-// RFC 5882 §10.2 on a broadcast network: DROthers stay 2-Way with each
+// §10.4 on a broadcast network: DROthers stay 2-Way with each
 // other (§10.4) and still get a session, as FRR's ospfd does; so every
 // router watches every neighbor, adjacent or not.
-func TestBFD_RFC5882_10_2_BroadcastTwoWayNeighborsWatched(t *testing.T) {
+func TestBFD_10_4_BroadcastTwoWayNeighborsWatched(t *testing.T) {
 	s := newSim(t, 1)
 	names := []string{"r1", "r2", "r3", "r4"}
 	live := map[string]*livenesstest.Fake{}

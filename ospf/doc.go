@@ -42,7 +42,7 @@
 //
 // Env.Liveness (a routing.Liveness: package bfd, or any other failure
 // detector) lets the interfaces with InterfaceConfig.BFD protect their
-// adjacencies with BFD (RFC 5880, RFC 5882 §10.2). A neighbor that
+// adjacencies with BFD (RFC 5880, RFC 5882). A neighbor that
 // reaches 2-Way gets a session from the interface address to its own, as
 // FRR's ospfd does; the session is released when the neighbor falls below
 // 2-Way or is deleted, when the interface goes down, and at Stop. A

@@ -155,7 +155,7 @@ func (n *neighbor) stateChanged(old NeighborState, e nbrEvent) {
 	if old == NbrFull || n.state == NbrFull {
 		in.orig.dirty = true
 	}
-	// RFC 5882 §10.2: a BFD session while 2-Way or more (bfd.go).
+	// RFC 5882: a BFD session while 2-Way or more (bfd.go).
 	n.bfdSync()
 	if n.state == NbrDown {
 		n.remove()

@@ -272,9 +272,9 @@ func TestBFD_RFC2453_3_9_1_BFDUpSendsRequest(t *testing.T) {
 	}
 }
 
-// RFC 5882 §3.2, §4.1: AdminDown, or a session never Up, is not reported
+// RFC 5882 §3.2: AdminDown, or a session never Up, is not reported
 // — and without a report nothing changes.
-func TestBFD_RFC5882_4_1_NoReportNothingHappens(t *testing.T) {
+func TestBFD_RFC5882_3_2_NoReportNothingHappens(t *testing.T) {
 	l := newBFDLine(t, true, nil)
 	l.advance(2 * DefaultTimeout)
 	if m := l.metric("a", bfdStub); m != 2 {
