@@ -181,6 +181,12 @@ type InterfaceConfig struct {
 	// (FRR's `ip ospf mtu-ignore`), instead of dropping them as §10.6
 	// asks.
 	MTUIgnore bool
+	// BFD asks Env.Liveness for a BFD session (RFC 5880, RFC 5882) to
+	// every neighbor on the interface that reaches 2-Way, and kills the
+	// neighbor (§10.3 KillNbr) as soon as its session goes Down, instead
+	// of waiting for RouterDeadInterval: FRR's `ip ospf bfd`. New
+	// rejects it when Env.Liveness is nil.
+	BFD bool
 }
 
 // Validate reports the first invalid field of the configuration, naming

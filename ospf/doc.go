@@ -38,6 +38,22 @@
 // changes as they happen ([Event]: the database, neighbor and interface
 // states, the routing table), after the instance's lock is released.
 //
+// # BFD
+//
+// Env.Liveness (a routing.Liveness: package bfd, or any other failure
+// detector) lets the interfaces with InterfaceConfig.BFD protect their
+// adjacencies with BFD (RFC 5880, RFC 5882). A neighbor that
+// reaches 2-Way gets a session from the interface address to its own, as
+// FRR's ospfd does; the session is released when the neighbor falls below
+// 2-Way or is deleted, when the interface goes down, and at Stop. A
+// session that goes Down kills the neighbor at once (§10.3 KillNbr): the
+// adjacency is gone, the router-LSA re-originated and the routes
+// recalculated without waiting for RouterDeadInterval;
+// [EventNeighborBFDDown] is told and Stats.BFDDown counted. A session
+// that comes Up, or one never reported (AdminDown, never Up), changes
+// nothing. Reports arrive on any goroutine and are queued like received
+// packets; [NeighborStatus].BFD shows each neighbor's session.
+//
 // # Adjacencies, flooding and the database
 //
 // Interfaces are point-to-point or broadcast (NBMA and point-to-multipoint

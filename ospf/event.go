@@ -29,6 +29,14 @@ const (
 	// that changed some. Event.Routes is the number of destinations the
 	// table holds.
 	EventRoutingTable
+	// EventNeighborBFDDown: the BFD session watching a neighbor went
+	// Down (InterfaceConfig.BFD); Event.Interface, Event.Neighbor and
+	// Event.NeighborAddr say which. The neighbor is killed at once
+	// (§10.3 KillNbr): its EventNeighborState to Down follows.
+	EventNeighborBFDDown
+	// EventNeighborBFDUp: the BFD session watching a neighbor came Up;
+	// the same fields say which. Nothing else changes.
+	EventNeighborBFDUp
 )
 
 func (k EventKind) String() string {
@@ -41,6 +49,10 @@ func (k EventKind) String() string {
 		return "InterfaceState"
 	case EventRoutingTable:
 		return "RoutingTable"
+	case EventNeighborBFDDown:
+		return "NeighborBFDDown"
+	case EventNeighborBFDUp:
+		return "NeighborBFDUp"
 	}
 	return fmt.Sprintf("EventKind(%d)", uint8(k))
 }
@@ -60,10 +72,11 @@ func (k EventKind) MarshalText() ([]byte, error) { return []byte(k.String()), ni
 type Event struct {
 	Kind EventKind
 	// Interface is the interface's name (EventNeighborState,
-	// EventInterfaceState).
+	// EventInterfaceState, EventNeighborBFDDown, EventNeighborBFDUp).
 	Interface string
 	// Neighbor is the neighbor's Router ID and NeighborAddr its interface
-	// address (EventNeighborState).
+	// address (EventNeighborState, EventNeighborBFDDown,
+	// EventNeighborBFDUp).
 	Neighbor, NeighborAddr netip.Addr
 	// OldNeighbor and NewNeighbor are the states before and after
 	// (EventNeighborState).
@@ -88,6 +101,8 @@ func (e Event) String() string {
 		return fmt.Sprintf("%v: %s %v -> %v", e.Kind, e.Interface, e.OldInterface, e.NewInterface)
 	case EventRoutingTable:
 		return fmt.Sprintf("%v: %d routes", e.Kind, e.Routes)
+	case EventNeighborBFDDown, EventNeighborBFDUp:
+		return fmt.Sprintf("%v: %s neighbor %v (%v)", e.Kind, e.Interface, e.Neighbor, e.NeighborAddr)
 	}
 	return e.Kind.String()
 }

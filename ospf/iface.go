@@ -108,6 +108,7 @@ func (ifc *iface) shutdown() {
 	in.disarm(&ifc.ackTimer)
 	for _, n := range ifc.nbrs {
 		n.stopTimers()
+		n.bfdRelease()
 	}
 }
 
@@ -507,6 +508,9 @@ func (ifc *iface) receiveHello(h packet.Header, src netip.Addr, hello *packet.He
 	// §10.5: record what the hello says. On point-to-point networks the
 	// neighbor's address may change; on broadcast networks it is the key.
 	n.addr = src
+	if n.bfd != nil && n.bfd.peer != src {
+		n.bfdSync() // the session is to the neighbor's address
+	}
 	oldPri, oldDR, oldBDR := n.priority, n.dr, n.bdr
 	n.priority = hello.Priority
 	n.options = hello.Options

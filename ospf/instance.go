@@ -63,6 +63,9 @@ type Instance struct {
 	orig      originState
 	ddSeqNext uint32
 
+	// liveness is Env.Liveness (nil: no BFD).
+	liveness routing.Liveness
+
 	// onEvent is Env.OnEvent. lsdbChanges are the database changes of
 	// the input in progress (under the lock); evq the events waiting for
 	// dispatch, evBusy whether a goroutine is dispatching (both under
@@ -104,6 +107,12 @@ type Env struct {
 	FIB fib.Sink
 	// OnEvent, if set, is told of the instance's events (see Event).
 	OnEvent func(Event)
+	// Liveness, if set, is the BFD (RFC 5882) the interfaces with
+	// InterfaceConfig.BFD ask for a session to each neighbor of 2-Way or
+	// more; a session that goes Down kills its neighbor at once (§10.3
+	// KillNbr) instead of after RouterDeadInterval. Nil is no BFD, and
+	// then no interface may set BFD.
+	Liveness routing.Liveness
 }
 
 // validate checks env against cfg, naming the field and the reason.
@@ -122,6 +131,9 @@ func (env Env) validate(cfg Config) error {
 		names[ic.Name] = true
 		if env.Transports[ic.Name] == nil {
 			return bad("Transports", "no transport for interface %q", ic.Name)
+		}
+		if ic.BFD && env.Liveness == nil {
+			return bad("Liveness", "is nil but interface %q has bfd", ic.Name)
 		}
 	}
 	var extra []string
@@ -161,6 +173,8 @@ func New(cfg Config, env Env) (*Instance, error) {
 		byName:  make(map[string]*iface, len(cfg.Interfaces)),
 		db:      newLSDB(),
 		onEvent: env.OnEvent,
+
+		liveness: env.Liveness,
 	}
 	in.orig.init()
 	for i, ic := range cfg.Interfaces {
@@ -457,6 +471,9 @@ type NeighborStatus struct {
 	DeadIn time.Duration
 	// Lengths of the neighbor's lists (§10).
 	RequestList, RetransmitList, SummaryList int
+	// BFD is whether a BFD session watches the neighbor and what it last
+	// reported (Env.Liveness, InterfaceConfig.BFD).
+	BFD BFDState
 }
 
 // Interfaces returns a snapshot of every interface, in configuration
@@ -517,6 +534,7 @@ func (in *Instance) Neighbors() []NeighborStatus {
 				RequestList:    n.req.len(),
 				RetransmitList: n.rxmt.len(),
 				SummaryList:    len(n.summary) - n.summaryPos,
+				BFD:            n.bfdState,
 			}
 			if !n.deadAt.IsZero() {
 				s.DeadIn = max(n.deadAt.Sub(now), 0)

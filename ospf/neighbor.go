@@ -47,6 +47,11 @@ type neighbor struct {
 
 	directAcks []packet.LSAHeader // direct acknowledgments to send at settle
 	directLSU  []*dbEntry         // LSAs to send directly at settle (§10.7, §13 step 8)
+
+	// bfd is the BFD session watching the neighbor (nil: none) and
+	// bfdState what it last reported (bfd.go).
+	bfd      *bfdWatch
+	bfdState BFDState
 }
 
 // ddSummary is what §10.6 remembers of the last DD received.
@@ -150,6 +155,8 @@ func (n *neighbor) stateChanged(old NeighborState, e nbrEvent) {
 	if old == NbrFull || n.state == NbrFull {
 		in.orig.dirty = true
 	}
+	// RFC 5882: a BFD session while 2-Way or more (bfd.go).
+	n.bfdSync()
 	if n.state == NbrDown {
 		n.remove()
 	}

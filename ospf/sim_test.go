@@ -37,6 +37,10 @@ type simRouter struct {
 	trs   map[string]*netsim.Transport
 	tweak func(*InterfaceConfig)
 	fib   fib.Sink // Env.FIB of the next start
+	// live and onEvent are Env.Liveness and Env.OnEvent of the next
+	// start.
+	live    routing.Liveness
+	onEvent func(Event)
 }
 
 func newSim(t testing.TB, seed int64) *sim {
@@ -155,7 +159,7 @@ func (s *sim) startWith(name string, cfgTweak func(*Config)) *Instance {
 	if os.Getenv("OSPF_SIM_LOG") != "" {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug})).With("node", name)
 	}
-	in, err := New(cfg, Env{Clock: s.clock, Logger: log, Transports: trs, FIB: r.fib})
+	in, err := New(cfg, Env{Clock: s.clock, Logger: log, Transports: trs, FIB: r.fib, Liveness: r.live, OnEvent: r.onEvent})
 	if err != nil {
 		s.t.Fatal(err)
 	}

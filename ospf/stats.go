@@ -115,6 +115,8 @@ type counters struct {
 	tx    [packet.TypeLSAck + 1]uint64
 	drops [numDropReasons]uint64
 	txErr uint64
+	// bfdDown counts neighbors killed by BFD (bfd.go).
+	bfdDown uint64
 }
 
 // Stats are an interface's (or, summed, an instance's) packet counters.
@@ -128,6 +130,9 @@ type Stats struct {
 	// Dropped counts dropped packets (and LSAs) by reason; reasons never
 	// seen are absent.
 	Dropped map[DropReason]uint64
+	// BFDDown counts neighbors killed because their BFD session went
+	// Down (InterfaceConfig.BFD).
+	BFDDown uint64
 }
 
 func (c *counters) stats() Stats {
@@ -137,6 +142,7 @@ func (c *counters) stats() Stats {
 }
 
 func (c *counters) addTo(s *Stats) {
+	s.BFDDown += c.bfdDown
 	for t := packet.TypeHello; t <= packet.TypeLSAck; t++ {
 		if c.rx[t] != 0 {
 			s.Received[t] += c.rx[t]

@@ -266,6 +266,13 @@ type InterfaceConfig struct {
 	V2Only bool
 	// Auth is the interface's authentication.
 	Auth AuthConfig
+	// BFD asks Env.Liveness for a BFD session (RFC 5880, RFC 5882) to
+	// each neighbour on the interface, from its first valid response
+	// (and to each of Neighbors from Start): when one goes Down the
+	// routes learnt from that neighbour expire at once instead of after
+	// the 180 s timeout, and when it comes Up the neighbour is asked for
+	// its table. New rejects it when Env.Liveness is nil.
+	BFD bool
 }
 
 // StaticRoute is a route originated by configuration.

@@ -47,6 +47,21 @@
 //     (§3.9.1) so another path is taken; up, the connected route is
 //     originated again and the interface asks and is told the table.
 //
+// BFD: with Env.Liveness (a routing.Liveness: package bfd, or any other
+// failure detector), the interfaces with InterfaceConfig.BFD watch each
+// neighbour with a BFD session (RFC 5880, RFC 5882) from its first valid
+// response (§3.9.2), and each configured unicast neighbour from Start,
+// until it is forgotten (the peer-table timeout, InterfaceDown) or Stop.
+// As BIRD's RIP does, a session that goes Down expires every route learnt
+// from that neighbour on that interface at once, as if its 180 s timeout
+// had passed (§3.8: metric 16, garbage collection, a triggered update,
+// out of the FIB; [NeighborBFDDown], Stats.BFDDown); one that comes Up
+// sends the neighbour a whole-table request (§3.9.1) so its routes come
+// back without waiting for its next update. AdminDown and sessions never
+// Up are not reported and change nothing. Reports arrive on any goroutine
+// and are queued like received packets; [Neighbor].BFD shows each
+// session.
+//
 // Routes come from the interfaces' networks (connected), Config.Static,
 // Config.DefaultInformation (always, or while [Instance.SetDefaultRoute]
 // reports a default route of the router's own, as in ospf) and

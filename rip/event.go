@@ -23,9 +23,17 @@ const (
 	// NeighborLost: nothing valid heard from a neighbour for the route
 	// timeout.
 	NeighborLost
+	// NeighborBFDDown: the BFD session to a neighbour went Down
+	// (InterfaceConfig.BFD); the routes learnt from it expire at once
+	// (their RouteRemoved and RouteChanged events follow).
+	NeighborBFDDown
+	// NeighborBFDUp: the BFD session to a neighbour came Up; it is sent
+	// a whole-table request (§3.9.1).
+	NeighborBFDUp
 )
 
-var eventNames = [...]string{"", "route-added", "route-changed", "route-removed", "neighbor-seen", "neighbor-lost"}
+var eventNames = [...]string{"", "route-added", "route-changed", "route-removed", "neighbor-seen", "neighbor-lost",
+	"neighbor-bfd-down", "neighbor-bfd-up"}
 
 // String returns "route-added", "route-changed"...
 func (k EventKind) String() string {
@@ -50,7 +58,8 @@ type Event struct {
 }
 
 func (e Event) String() string {
-	if e.Kind == NeighborSeen || e.Kind == NeighborLost {
+	switch e.Kind {
+	case NeighborSeen, NeighborLost, NeighborBFDDown, NeighborBFDUp:
 		return fmt.Sprintf("%s %s on %s", e.Kind, e.Neighbor, e.Interface)
 	}
 	return fmt.Sprintf("%s %s metric %d via %v", e.Kind, e.Prefix, e.Metric, e.NextHops)

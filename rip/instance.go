@@ -36,6 +36,12 @@ type Env struct {
 	// OnEvent, if set, is told of route and neighbour changes, after the
 	// instance's lock is released, one at a time and in order.
 	OnEvent func(Event)
+	// Liveness, if set, is the BFD (RFC 5882) the interfaces with
+	// InterfaceConfig.BFD ask for a session to each neighbour; a session
+	// that goes Down expires the neighbour's routes at once instead of
+	// after the 180 s timeout. Nil is no BFD, and then no interface may
+	// set BFD.
+	Liveness routing.Liveness
 }
 
 // Instance is one RIP-2 router (RFC 2453 §3). Every event (a packet, a
@@ -95,6 +101,8 @@ type iface struct {
 	// (InterfaceDown): nothing is sent or received on it.
 	down   bool
 	joined bool // member of 224.0.0.9
+	// bfd are the BFD sessions to neighbours on the interface (bfd.go).
+	bfd map[netip.Addr]*bfdWatch
 }
 
 // New checks cfg and env and returns a stopped Instance; Start runs it.
@@ -111,6 +119,9 @@ func New(cfg Config, env Env) (*Instance, error) {
 	for i, ic := range cfg.Interfaces {
 		if tr, ok := env.Transports[ic.Name]; !ok || tr == nil {
 			return nil, cfgErr(fmt.Sprintf("env.Transports[%q]", ic.Name), "missing for interfaces[%d]", i)
+		}
+		if ic.BFD && env.Liveness == nil {
+			return nil, cfgErr("env.Liveness", "is nil but interface %q has bfd", ic.Name)
 		}
 	}
 	if len(env.Transports) != len(cfg.Interfaces) {
@@ -311,6 +322,11 @@ func (i *Instance) Start() error {
 		if !f.cfg.Passive && !f.down {
 			i.sendRequest(f)
 		}
+		// The configured unicast neighbours are watched from the start
+		// (bfd.go); the others once heard.
+		for _, n := range f.cfg.Neighbors {
+			i.bfdWatch(f, n, true)
+		}
 	}
 	i.triggered()
 	i.armRegular()
@@ -384,6 +400,7 @@ func (i *Instance) Stop(ctx context.Context) error {
 	i.stopped = true
 	i.regular.Stop()
 	i.triggerWait.Stop()
+	i.bfdReleaseAll()
 	var errs []error
 	for _, f := range i.ifaces {
 		for _, n := range f.neigh {

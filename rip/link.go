@@ -76,9 +76,11 @@ func (i *Instance) interfaceDown(f *iface) {
 	for _, a := range sortedAddrs(f.neigh) {
 		f.neigh[a].timer.Stop()
 		delete(f.neigh, a)
+		i.bfdForget(f, a)
 		i.emit(Event{Kind: NeighborLost, Neighbor: a, Interface: f.cfg.Name})
 	}
 	lost := false
+	over := func(h *hop) bool { return h.ifc == f }
 	for _, r := range slices.Clone(i.sorted()) {
 		if r.local != nil {
 			if r.local.ifc == f {
@@ -86,27 +88,42 @@ func (i *Instance) interfaceDown(f *iface) {
 			}
 			continue
 		}
-		if !slices.ContainsFunc(r.hops, func(h *hop) bool { return h.ifc == f }) {
-			continue
-		}
-		b := r.state()
-		for k := len(r.hops) - 1; k >= 0; k-- {
-			if r.hops[k].ifc == f {
-				i.dropHop(r, k)
-			}
-		}
-		if len(r.hops) == 0 {
-			r.metric = packet.Infinity
-			lost = lost || b.metric < packet.Infinity
-		}
-		i.settle(r, b)
+		lost = i.dropHopsWhere(r, over) || lost
 	}
 	i.triggered()
 	if lost {
-		for _, g := range i.ifaces {
-			if g != f && !g.down && !g.cfg.Passive {
-				i.sendRequest(g)
-			}
+		i.requestElsewhere(f)
+	}
+}
+
+// dropHopsWhere removes the next hops of learnt route r that match: a
+// route left with none becomes unreachable, metric 16, into garbage
+// collection (§3.8, settle). It reports whether r was reachable and is
+// no longer.
+func (i *Instance) dropHopsWhere(r *route, match func(*hop) bool) bool {
+	if !slices.ContainsFunc(r.hops, match) {
+		return false
+	}
+	b := r.state()
+	for k := len(r.hops) - 1; k >= 0; k-- {
+		if match(r.hops[k]) {
+			i.dropHop(r, k)
+		}
+	}
+	if len(r.hops) == 0 {
+		r.metric = packet.Infinity
+	}
+	i.settle(r, b)
+	return b.metric < packet.Infinity && !r.reachable()
+}
+
+// requestElsewhere asks for the whole table (§3.9.1) on every active
+// interface but f, so that a path lost through f is replaced from the
+// answers rather than at the neighbours' next regular update.
+func (i *Instance) requestElsewhere(f *iface) {
+	for _, g := range i.ifaces {
+		if g != f && !g.down && !g.cfg.Passive {
+			i.sendRequest(g)
 		}
 	}
 }

@@ -193,6 +193,8 @@ func (i *Instance) heard(f *iface, src netip.Addr, m *packet.Message) *neighbor 
 		n = &neighbor{addr: src, ifc: f}
 		f.neigh[src] = n
 		i.emit(Event{Kind: NeighborSeen, Neighbor: src, Interface: f.cfg.Name})
+		// RFC 5882: watched from its first valid response (bfd.go).
+		i.bfdWatch(f, src, false)
 	}
 	n.lastHeard = i.clock.Now()
 	n.version = m.Version
@@ -214,6 +216,7 @@ func (i *Instance) armNeighbor(f *iface, n *neighbor, d time.Duration) {
 			return
 		}
 		delete(f.neigh, n.addr)
+		i.bfdForget(f, n.addr)
 		i.emit(Event{Kind: NeighborLost, Neighbor: n.addr, Interface: f.cfg.Name})
 	})
 }

@@ -137,6 +137,13 @@ func (i *Instance) sendRequest(f *iface) {
 	i.msg.Entries = es[:0]
 }
 
+// sendRequestTo asks one neighbour on f for its whole table (§3.9.1).
+func (i *Instance) sendRequestTo(f *iface, to netip.AddrPort) {
+	es := append(i.msg.Entries[:0], packet.Entry{Metric: packet.Infinity})
+	i.sendMessage(f, []netip.AddrPort{to}, packet.Request, 2, es)
+	i.msg.Entries = es[:0]
+}
+
 func (i *Instance) sendEntries(f *iface, dsts []netip.AddrPort, version uint8, es []packet.Entry) {
 	i.sendMessage(f, dsts, packet.Response, version, es)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
+	"sync"
 	"testing"
 	"time"
 
@@ -27,6 +28,10 @@ type simRouter struct {
 	inst   *Instance
 	fib    *fib.Memory
 	events []Event
+	// live is Env.Liveness; evMu guards events against the goroutine a
+	// Liveness reports on.
+	live routing.Liveness
+	evMu sync.Mutex
 }
 
 type sim struct {
@@ -106,7 +111,12 @@ func (s *sim) start(mod func(r *simRouter)) {
 }
 
 func (s *sim) startOne(r *simRouter) {
-	inst, err := New(r.cfg, Env{Clock: s.clock, Transports: r.trs, FIB: r.fib, OnEvent: func(e Event) { r.events = append(r.events, e) }})
+	onEvent := func(e Event) {
+		r.evMu.Lock()
+		r.events = append(r.events, e)
+		r.evMu.Unlock()
+	}
+	inst, err := New(r.cfg, Env{Clock: s.clock, Transports: r.trs, FIB: r.fib, OnEvent: onEvent, Liveness: r.live})
 	if err != nil {
 		s.t.Fatal(err)
 	}

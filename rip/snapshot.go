@@ -42,6 +42,9 @@ type Neighbor struct {
 	BadPackets, BadRoutes uint64
 	// Seq is the last RFC 4822 sequence number accepted.
 	Seq uint32
+	// BFD is whether a BFD session watches the neighbour and what it last
+	// reported (Env.Liveness, InterfaceConfig.BFD).
+	BFD BFDState
 }
 
 // Interface is a snapshot of one interface.
@@ -99,7 +102,7 @@ func (i *Instance) Neighbors() []Neighbor {
 	var out []Neighbor
 	for _, f := range i.ifaces {
 		for _, n := range f.neigh {
-			out = append(out, Neighbor{Addr: n.addr, Interface: f.cfg.Name, LastHeard: n.lastHeard, Version: n.version, BadPackets: n.badPackets, BadRoutes: n.badRoutes, Seq: n.seq})
+			out = append(out, Neighbor{Addr: n.addr, Interface: f.cfg.Name, LastHeard: n.lastHeard, Version: n.version, BadPackets: n.badPackets, BadRoutes: n.badRoutes, Seq: n.seq, BFD: f.bfdStateOf(n.addr)})
 		}
 	}
 	slices.SortFunc(out, func(a, b Neighbor) int {

@@ -54,6 +54,9 @@ type Stats struct {
 	RoutesTimedOut    uint64 // next hops that reached the 180 s timeout
 	NextHopIgnored    uint64 // §4.4 next hops not on the network, taken as the sender
 	FIBWrites         uint64
+	// BFDDown counts BFD sessions that went Down, each expiring the
+	// routes of its neighbour (InterfaceConfig.BFD).
+	BFDDown uint64
 	// Dropped counts ignored messages and entries by reason.
 	Dropped [NumDropReasons]uint64
 }
