@@ -98,6 +98,10 @@ func (in *Instance) receive(f *iface, p routing.Packet) {
 		switch c.State {
 		case packet.StateDown:
 			s.state = packet.StateInit
+			// Tell the peer at once rather than at the next slow
+			// packet, as FRR and BIRD do on every state change; the
+			// interval rule of §6.8.7 governs the periodic packets.
+			in.send(s, false)
 		case packet.StateInit:
 			s.goUp()
 		}
@@ -145,7 +149,7 @@ func (in *Instance) authenticate(s *session, c *packet.Control, b []byte) bool {
 	// §6.7.3: bfd.AuthSeqKnown is cleared after twice the detection
 	// time without a packet.
 	now := in.env.Clock.Now()
-	if s.authSeqKnown && !s.lastRx.IsZero() && now.Sub(s.lastRx) > 2*max(s.detectTime(), SlowTx*3) {
+	if s.authSeqKnown && !s.lastRx.IsZero() && now.Sub(s.lastRx) > 2*s.detectTime() {
 		s.authSeqKnown = false
 	}
 	seq := c.Auth.Sequence

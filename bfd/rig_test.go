@@ -70,6 +70,8 @@ type side struct {
 	mu     sync.Mutex
 	events []Event
 	ups    []bool // what a Watch was told
+	// release ends the Watch pair.start made.
+	release func()
 }
 
 func (s *side) evs() []Event {
@@ -115,7 +117,7 @@ func newPair(t *testing.T, ca, cb InterfaceConfig) *pair {
 	}
 	p := &pair{t: t, clock: clock, net: n}
 	mk := func(att *netsim.Attachment, ic InterfaceConfig, seed uint64) *side {
-		tr, err := att.Transport(netsim.TransportConfig{UDPPort: 3784, TTL: 255})
+		tr, err := att.Transport(netsim.TransportConfig{UDPPort: netsim.PortBFD, SrcPort: netsim.PortBFDSrcMin, TTL: 255})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -147,8 +149,8 @@ func (p *pair) start() {
 			p.t.Fatal(err)
 		}
 	}
-	p.watch(p.a, addrA, addrB)
-	p.watch(p.b, addrB, addrA)
+	p.a.release = p.watch(p.a, addrA, addrB)
+	p.b.release = p.watch(p.b, addrB, addrA)
 }
 
 func (p *pair) watch(s *side, local, peer netip.Addr) func() {
