@@ -95,5 +95,9 @@
 //	internal/loop        the event lock and timer slot every instance runs on
 //	internal/nstest      network namespaces and peer processes for tests
 //	examples             ospfd, vrrpd, ripd, ringd, ringsim, ringlab
-//	anycast, bfd         not yet
+//	bfd                  BFD (RFC 5880/5881): asynchronous single-hop sessions,
+//	                     IPv4 and IPv6, Poll/Final, all auth types; the
+//	                     routing.Liveness that ospf and rip take; bfd.Listen
+//	bfd/packet           BFD Control packets, Sign and Verify
+//	anycast              not yet
 package routing

@@ -61,14 +61,15 @@ type Transport interface {
 	Close() error
 }
 
-// UDPTransport is a Transport over UDP. Send sends from and to the
-// transport's own port; SendTo reaches any port, for answers to a
-// requester's port (RFC 2453 3.9.1). Received packets carry their source
-// port in Packet.SrcPort.
+// UDPTransport is a Transport over UDP. Send sends to the transport's
+// port (520 for RIP, 3784 for BFD), from that port or, for BFD, from a
+// source port of its own in 49152–65535 (RFC 5881 §4); SendTo reaches
+// any port, for answers to a requester's port (RFC 2453 3.9.1).
+// Received packets carry their source port in Packet.SrcPort.
 type UDPTransport interface {
 	Transport
 	// SendTo transmits payload to dst's address and port, from the
-	// transport's own port.
+	// port Send sends from.
 	SendTo(dst netip.AddrPort, payload []byte) error
 }
 
