@@ -14,8 +14,8 @@ import (
 
 	"github.com/switchless/routing"
 	"github.com/switchless/routing/bfd"
-	"github.com/switchless/routing/internal/bfdconf"
 	"github.com/switchless/routing/fib"
+	"github.com/switchless/routing/internal/bfdconf"
 	"github.com/switchless/routing/netsim"
 	"github.com/switchless/routing/rip"
 )
