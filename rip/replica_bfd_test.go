@@ -189,11 +189,14 @@ func (s *replicaSite) powerOff(limit time.Duration) time.Duration {
 // powering off, whatever the phase of the crash in the BFD and RIP
 // intervals (ten seeds).
 func TestReplicaPowerOff_BFD(t *testing.T) {
-	var worst time.Duration
+	var best, worst time.Duration
 	for seed := int64(1); seed <= 10; seed++ {
 		s := newReplicaSite(t, true, seed)
 		out := s.powerOff(40 * time.Second)
 		worst = max(worst, out)
+		if best == 0 || out < best {
+			best = out
+		}
 		if out > 300*time.Millisecond {
 			t.Errorf("seed %d: R forwarded to S2 %v after S1 powered off, want ≤ 300ms", seed, out)
 		}
@@ -211,7 +214,7 @@ func TestReplicaPowerOff_BFD(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("BFD %v × %d: R routed around S1's power-off in at most %v (probes every %v, ten seeds)", replicaBFDTx, replicaBFDMult, worst, probeEvery)
+	t.Logf("BFD %v × %d: R routed around S1's power-off in %v to %v (probes every %v, ten seeds)", replicaBFDTx, replicaBFDMult, best, worst, probeEvery)
 }
 
 // TestReplicaPowerOff_NoBFD is the same site without BFD: R keeps sending
