@@ -161,7 +161,13 @@ func (i *Instance) bfdReport(w *bfdWatch, up bool) {
 // timed out (§3.8): a route left with none goes to metric 16, into
 // garbage collection and out of the FIB (settle), with a triggered update
 // (§3.10.1); and, when one did, the other active interfaces are asked
-// for their tables (§3.9.1), as InterfaceDown does.
+// for their tables (§3.9.1), as InterfaceDown does, and so are the other
+// neighbours on f, which is still up: on a LAN they may have the path
+// (two replica servers announcing one service address), and would
+// otherwise be heard only at their next regular update, up to 30 s
+// later. They are asked one by one, unicast, so that the failed
+// neighbour is not asked: a multicast request would bring its routes
+// back at once if only its BFD had failed.
 func (i *Instance) expireFrom(f *iface, from netip.Addr) {
 	lost := false
 	learnt := func(h *hop) bool { return h.from == from && h.ifc == f }
@@ -171,8 +177,22 @@ func (i *Instance) expireFrom(f *iface, from netip.Addr) {
 		}
 	}
 	i.triggered()
-	if lost {
-		i.requestElsewhere(f)
+	if !lost {
+		return
+	}
+	i.requestElsewhere(f)
+	if f.down || f.cfg.Passive {
+		return
+	}
+	others := make([]netip.Addr, 0, len(f.neigh))
+	for a := range f.neigh {
+		if a != from {
+			others = append(others, a)
+		}
+	}
+	slices.SortFunc(others, netip.Addr.Compare)
+	for _, a := range others {
+		i.sendRequestTo(f, netip.AddrPortFrom(a, ripPort))
 	}
 }
 

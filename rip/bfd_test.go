@@ -1,6 +1,7 @@
 package rip
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"sync"
@@ -10,6 +11,7 @@ import (
 	"net/netip"
 
 	"github.com/switchless/routing"
+	"github.com/switchless/routing/fib"
 	"github.com/switchless/routing/internal/livenesstest"
 	"github.com/switchless/routing/netsim"
 	"github.com/switchless/routing/rip/packet"
@@ -442,5 +444,70 @@ func TestBFDState_String(t *testing.T) {
 		if got := k.String(); got != want {
 			t.Errorf("%d: %q, want %q", uint8(k), got, want)
 		}
+	}
+}
+
+// §3.9.1 on a LAN: a session going Down on an interface that stays up
+// asks the other neighbours on it for their tables, one by one and
+// unicast, not the failed one, so that another router's path to the lost
+// routes is learnt at once rather than at its next regular update (two
+// replica servers on one segment announcing the same service address).
+func TestBFD_RFC2453_3_9_1_BFDDownAsksTheOtherNeighboursOnTheLAN(t *testing.T) {
+	clock := newRigClock()
+	tr := &fakeTr{}
+	live := &livenesstest.Fake{}
+	fm := fib.NewMemory()
+	inst, err := New(Config{Interfaces: []InterfaceConfig{{Name: "eth0", IfIndex: 2, Prefix: pfx("10.0.0.1/24"), BFD: true}}},
+		Env{Clock: clock, Transports: trMap("eth0", tr), FIB: fm, Liveness: live})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := inst.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = inst.Stop(context.Background()) }()
+	r := &rig{t: t, clock: clock, inst: inst, tr: map[string]*fakeTr{"eth0": tr}, fib: fm}
+	s1, s2 := ip("10.0.0.11"), ip("10.0.0.12")
+	r.deliver("eth0", s1, ripPort, resp(rte("192.0.2.53/32", 1)))
+	r.deliver("eth0", s2, ripPort, resp(rte("192.0.2.53/32", 3), rte("198.51.100.0/24", 2)))
+	if m := r.metric("192.0.2.53/32"); m != 2 {
+		t.Fatalf("metric via s1 = %d, want 2", m)
+	}
+	for _, a := range []netip.Addr{s1, s2} {
+		live.Find("eth0", a).Fire(true)
+	}
+	r.advance(10 * time.Second) // past the triggered updates and the Up requests
+	tr.take()
+
+	live.Find("eth0", s1).Fire(false)
+	var reqs []netip.AddrPort
+	for _, m := range tr.take() {
+		if m.msg.Command == packet.Request {
+			reqs = append(reqs, m.dst)
+			if !m.msg.WholeTable() {
+				t.Errorf("request to %v is not a whole-table request", m.dst)
+			}
+		}
+	}
+	if len(reqs) != 1 || reqs[0] != netip.AddrPortFrom(s2, ripPort) {
+		t.Fatalf("requests sent after s1's BFD Down: %v, want one to %v:520 alone", reqs, s2)
+	}
+	// s2's answer: the service comes back through it.
+	r.deliver("eth0", s2, ripPort, resp(rte("192.0.2.53/32", 3), rte("198.51.100.0/24", 2)))
+	if rt, ok := inst.Route(pfx("192.0.2.53/32")); !ok || rt.Metric != 4 || len(rt.NextHops) != 1 || rt.NextHops[0].Gateway != s2 {
+		t.Fatalf("route after s2's answer: %+v, want metric 4 via %v", rt, s2)
+	}
+
+	// s2 going Down loses the service and its /24: s1 alone is asked
+	// (its BFD is Down, but it is still in the peer table).
+	live.Find("eth0", s2).Fire(false)
+	reqs = nil
+	for _, m := range tr.take() {
+		if m.msg.Command == packet.Request {
+			reqs = append(reqs, m.dst)
+		}
+	}
+	if len(reqs) != 1 || reqs[0] != netip.AddrPortFrom(s1, ripPort) {
+		t.Fatalf("requests after s2's BFD Down: %v, want one to %v:520", reqs, s1)
 	}
 }

@@ -8,7 +8,9 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/switchless/routing/bfd"
 	"github.com/switchless/routing/fib"
+	"github.com/switchless/routing/internal/bfdconf"
 	daemonkit "github.com/switchless/routing/internal/daemon"
 	"github.com/switchless/routing/ospf"
 	"github.com/switchless/routing/ospf/packet"
@@ -35,6 +37,9 @@ type File struct {
 	Redistribute RedistributeConfig `yaml:"redistribute"`
 	// DefaultInformation is FRR's `default-information originate`.
 	DefaultInformation DefaultInfoConfig `yaml:"default_information"`
+	// BFD is the defaults of the BFD sessions of the interfaces with bfd
+	// (see package bfdconf).
+	BFD bfdconf.Defaults `yaml:"bfd"`
 }
 
 // FIBConfig configures the kernel routing table.
@@ -82,6 +87,11 @@ type InterfaceConfig struct {
 	MTU                int           `yaml:"mtu"`
 	MTUIgnore          bool          `yaml:"mtu_ignore"`
 	Auth               AuthConfig    `yaml:"auth"`
+	// BFD runs a BFD session to each neighbor of 2-Way or more on the
+	// interface (RFC 5882): true, or the session parameters overriding
+	// the top-level bfd block. A session going Down kills the neighbor
+	// at once instead of after the dead interval.
+	BFD bfdconf.Interface `yaml:"bfd"`
 }
 
 // AuthConfig is the interface authentication.
@@ -139,6 +149,8 @@ type Loaded struct {
 	File
 	path string
 	root yaml.Node
+	// bfd are the BFD parameters of the interfaces with bfd, by name.
+	bfd map[string]bfdconf.Session
 }
 
 // LoadConfig reads and strictly decodes path; every error says
@@ -208,6 +220,20 @@ func (l *Loaded) validate() error {
 		names[ic.Name] = i
 		if _, err := ic.auth(); err != nil {
 			return l.errAt([]any{"interfaces", i, "auth"}, "%v", err)
+		}
+	}
+	def, err := f.BFD.Parse(l.path, []any{"bfd"})
+	if err != nil {
+		return err
+	}
+	l.bfd = map[string]bfdconf.Session{}
+	for i, ic := range f.Interfaces {
+		on, s, err := ic.BFD.Parse(l.path, []any{"interfaces", i, "bfd"}, def)
+		if err != nil {
+			return err
+		}
+		if on {
+			l.bfd[ic.Name] = s
 		}
 	}
 	// The library validates the rest; interface addresses are not known
@@ -326,8 +352,26 @@ func (l *Loaded) ospfConfig(addr func(i int) netip.Prefix) (ospf.Config, error) 
 			Name: ic.Name, Prefix: addr(i), Network: ic.Network, Cost: ic.Cost, Priority: ic.Priority,
 			HelloInterval: ic.HelloInterval, RouterDeadInterval: ic.DeadInterval, HelloMultiplier: ic.HelloMultiplier,
 			RetransmitInterval: ic.RetransmitInterval, TransmitDelay: ic.TransmitDelay, Passive: ic.Passive,
-			Auth: a, MTU: ic.MTU, MTUIgnore: ic.MTUIgnore,
+			Auth: a, MTU: ic.MTU, MTUIgnore: ic.MTUIgnore, BFD: l.hasBFD(ic.Name),
 		})
 	}
 	return cfg, nil
+}
+
+// hasBFD reports whether the interface name has bfd.
+func (l *Loaded) hasBFD(name string) bool {
+	_, ok := l.bfd[name]
+	return ok
+}
+
+// bfdConfig is the BFD configuration of cfg's interfaces with bfd (their
+// IfIndex as set), without interfaces when none has it.
+func (l *Loaded) bfdConfig(cfg ospf.Config) bfd.Config {
+	var bc bfd.Config
+	for _, ic := range cfg.Interfaces {
+		if s, ok := l.bfd[ic.Name]; ok && ic.BFD {
+			bc.Interfaces = append(bc.Interfaces, s.InterfaceConfig(ic.Name, ic.IfIndex))
+		}
+	}
+	return bc
 }

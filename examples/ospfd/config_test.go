@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/switchless/routing/ospf"
 	"github.com/switchless/routing/ospf/packet"
@@ -34,6 +35,10 @@ func TestParseConfig_Example(t *testing.T) {
 	}
 	if !cfg.Redistribute.Connected.Enabled || cfg.Redistribute.Static.Enabled {
 		t.Errorf("redistribute %+v", cfg.Redistribute)
+	}
+	if bc := l.bfdConfig(cfg); len(bc.Interfaces) != 2 || bc.Interfaces[0].MinTx != 50*time.Millisecond || bc.Interfaces[1].DetectMult != 5 ||
+		bc.Interfaces[1].Auth == nil || bc.Interfaces[1].Auth.KeyID != 2 || bc.Validate() != nil {
+		t.Errorf("bfd %+v", bc.Interfaces)
 	}
 }
 
@@ -75,6 +80,71 @@ func TestParseConfig_Errors(t *testing.T) {
 				t.Errorf("error %q does not contain %q", err, c.want)
 			}
 		})
+	}
+}
+
+// Every bad bfd setting is rejected with the file, the line, the YAML key
+// and the reason: the exact message.
+func TestParseConfig_BFDErrors(t *testing.T) {
+	base := "router_id: 1.1.1.1\ninterfaces:\n  - name: eth0\n"
+	for _, c := range []struct {
+		name, yaml, want string
+	}{
+		{"unknown key", base + "bfd:\n  min_tx: 50ms\n  interval: 50ms\n", "x.yaml:6: bfd.interval: unknown key (want min_tx, min_rx, multiplier, passive, auth)"},
+		{"unknown interface key", base + "    bfd: {tx: 50ms}\n", "x.yaml:4: interfaces[0].bfd.tx: unknown key (want min_tx, min_rx, multiplier, passive, auth)"},
+		{"multiplier 0", base + "bfd: {multiplier: 0}\n", "x.yaml:4: bfd.multiplier: 0 is outside 1 to 255 (leave it out for the default, 3)"},
+		{"multiplier too big", base + "    bfd:\n      multiplier: 1000\n", "x.yaml:5: interfaces[0].bfd.multiplier: 1000 is outside 1 to 255 (leave it out for the default, 3)"},
+		{"interval below 10ms", base + "    bfd: {min_tx: 1ms}\n", "x.yaml:4: interfaces[0].bfd.min_tx: 1ms is below the 10ms minimum: a software BFD cannot keep a shorter interval"},
+		{"interval without unit", base + "bfd:\n  min_rx: 50\n", `x.yaml:5: bfd.min_rx: "50" has no unit: write it like 50ms`},
+		{"auth type", base + "bfd:\n  auth:\n    type: hmac-sha-256\n    key: k\n", `x.yaml:6: bfd.auth.type: "hmac-sha-256" is not none or one of simple, keyed-md5, meticulous-keyed-md5, keyed-sha1, meticulous-keyed-sha1`},
+		{"auth key too long", base + "    bfd: {auth: {type: keyed-md5, key: \"12345678901234567\"}}\n", "x.yaml:4: interfaces[0].bfd.auth.key: an MD5 key (RFC 5880 §4.3) is 1 to 16 bytes, got 17"},
+		{"auth without key", base + "bfd:\n  auth: {type: keyed-sha1}\n", "x.yaml:5: bfd.auth.key: required with type keyed-sha1"},
+		{"not a bool", base + "    bfd: 3\n", `x.yaml:4: interfaces[0].bfd: "3" is not true, false or a mapping of min_tx, min_rx, multiplier, passive, auth`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := ParseConfig("x.yaml", []byte(c.yaml))
+			if err == nil {
+				t.Fatalf("accepted:\n%s", c.yaml)
+			}
+			if err.Error() != c.want {
+				t.Errorf("error\n%s\nwant\n%s", err, c.want)
+			}
+		})
+	}
+}
+
+// bfd: defaults and per-interface overrides set ospf.InterfaceConfig.BFD
+// and give the bfd.InterfaceConfig of those interfaces only.
+func TestParseConfig_BFD(t *testing.T) {
+	l, err := ParseConfig("x.yaml", []byte(`router_id: 1.1.1.1
+bfd: {min_tx: 50ms, min_rx: 60ms, multiplier: 4}
+interfaces:
+  - {name: eth0, bfd: true}
+  - {name: eth1, bfd: {min_rx: 200ms, passive: true}}
+  - {name: eth2}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := l.ospfConfig(func(i int) netip.Prefix { return netip.PrefixFrom(netip.AddrFrom4([4]byte{10, 0, byte(i), 1}), 24) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []bool{true, true, false} {
+		if cfg.Interfaces[i].BFD != want {
+			t.Errorf("interfaces[%d].BFD = %v, want %v", i, cfg.Interfaces[i].BFD, want)
+		}
+		cfg.Interfaces[i].IfIndex = i + 1
+	}
+	bc := l.bfdConfig(cfg)
+	if err := bc.Validate(); err != nil || len(bc.Interfaces) != 2 {
+		t.Fatalf("bfd config %+v: %v", bc, err)
+	}
+	if e := bc.Interfaces[0]; e.Name != "eth0" || e.IfIndex != 1 || e.MinTx != 50*time.Millisecond || e.MinRx != 60*time.Millisecond || e.DetectMult != 4 || e.Passive {
+		t.Errorf("eth0 %+v", e)
+	}
+	if e := bc.Interfaces[1]; e.Name != "eth1" || e.MinTx != 50*time.Millisecond || e.MinRx != 200*time.Millisecond || e.DetectMult != 4 || !e.Passive {
+		t.Errorf("eth1 %+v", e)
 	}
 }
 

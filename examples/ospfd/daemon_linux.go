@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -15,7 +16,9 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/switchless/routing"
+	"github.com/switchless/routing/bfd"
 	"github.com/switchless/routing/fib"
+	"github.com/switchless/routing/internal/bfdconf"
 	daemonkit "github.com/switchless/routing/internal/daemon"
 	"github.com/switchless/routing/ospf"
 )
@@ -28,7 +31,8 @@ type daemon struct {
 	sink *fib.Netlink // nil with fib.disabled
 	rtp  uint8        // our rtm_protocol
 
-	in atomic.Pointer[ospf.Instance] // read by the status server
+	in  atomic.Pointer[ospf.Instance] // read by the status server
+	bfd atomic.Pointer[bfd.Instance]  // the running instance's BFD; nil without
 
 	// What the running instance was built from and told, owned by the
 	// event loop.
@@ -83,7 +87,7 @@ func run(ctx context.Context, l *Loaded, socket string, log *slog.Logger) error 
 	}
 	defer watch.Close()
 
-	stopStatus, err := serveStatus(socket, d.current)
+	stopStatus, err := serveStatus(socket, d.current, d.bfd.Load)
 	if err != nil {
 		return fmt.Errorf("status socket %s: %w", socket, err)
 	}
@@ -236,8 +240,17 @@ func (d *daemon) restart(ctx context.Context, want []ifaceKey, ks kernelState) e
 	if err := d.l.check(cfg); err != nil {
 		return err
 	}
+	// BFD starts before OSPF, which asks it for sessions as neighbors
+	// reach 2-Way, and stops after it (stopInstance).
+	var bin *bfd.Instance
+	if bc := d.l.bfdConfig(cfg); len(bc.Interfaces) > 0 {
+		if bin, err = bfdconf.Open(ctx, bc, "", d.log); err != nil {
+			return err
+		}
+	}
 	trs, err := ospf.Listen(ctx, &cfg, "", d.log)
 	if err != nil {
+		_ = bfdconf.Close(bin)
 		return err
 	}
 	closeAll := func() {
@@ -245,11 +258,19 @@ func (d *daemon) restart(ctx context.Context, want []ifaceKey, ks kernelState) e
 			_ = tr.Close()
 		}
 	}
-	in, err := ospf.New(cfg, ospf.Env{Clock: routing.SystemClock(), Logger: d.log, Transports: trs, FIB: sink})
+	env := ospf.Env{Clock: routing.SystemClock(), Logger: d.log, Transports: trs, FIB: sink}
+	if bin != nil {
+		env.Liveness = bin
+	}
+	in, err := ospf.New(cfg, env)
 	if err != nil {
 		closeAll()
+		_ = bfdconf.Close(bin)
 		return err
 	}
+	// From here on stopInstance undoes both.
+	d.in.Store(in)
+	d.bfd.Store(bin)
 	for _, k := range want {
 		up := ks.Links[k.name].Up
 		d.linkUp[k.name] = up
@@ -258,24 +279,26 @@ func (d *daemon) restart(ctx context.Context, want []ifaceKey, ks kernelState) e
 		}
 	}
 	if err := in.Start(); err != nil {
-		_ = in.Stop(context.Background())
+		_ = d.stopInstance()
 		return err
 	}
-	d.in.Store(in)
 	var names []string
 	for _, k := range want {
 		names = append(names, fmt.Sprintf("%s=%v", k.name, k.prefix))
 	}
-	d.log.Info("ospfd: instance started", "interfaces", names)
+	d.log.Info("ospfd: instance started", "interfaces", names, "bfd", bin != nil)
 	return nil
 }
 
 // stopInstance stops the running instance: LSAs flushed, routes
-// withdrawn.
+// withdrawn; then its BFD, whose sessions OSPF released while stopping,
+// every session AdminDown (RFC 5880 §6.8.16) so that the neighbors do not
+// take it for a failure.
 func (d *daemon) stopInstance() error {
-	in := d.in.Swap(nil)
-	if in == nil {
-		return nil
+	in, bin := d.in.Swap(nil), d.bfd.Swap(nil)
+	var err error
+	if in != nil {
+		err = daemonkit.StopGracefully(in.Stop)
 	}
-	return daemonkit.StopGracefully(in.Stop)
+	return errors.Join(err, bfdconf.Close(bin))
 }

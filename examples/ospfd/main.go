@@ -7,7 +7,7 @@
 //
 //	ospfd [run] -config /etc/ospfd.yaml     run until SIGTERM/SIGINT
 //	ospfd check -config /etc/ospfd.yaml     validate the configuration and exit
-//	ospfd show neighbors|database|routes|interfaces|spf [-json] [-socket PATH]
+//	ospfd show neighbors|database|routes|interfaces|spf|bfd [-json] [-socket PATH]
 //
 // ospfd follows the kernel through netlink: an OSPF interface losing its
 // carrier is down at once (its neighbors are killed, §10.3 LLDown), an
@@ -19,7 +19,18 @@
 // Routes go to the kernel tagged with their own rtm_protocol (243 by
 // default, see fib.RTProtoOSPF); ECMP routes are multipath routes. On
 // SIGTERM ospfd flushes its self-originated LSAs (premature aging, §14.1)
-// and deletes its routes. See example.yaml for the configuration.
+// and deletes its routes.
+//
+// An interface with `bfd: true` (or `bfd:` with session parameters
+// overriding the top-level `bfd:` block) runs a BFD session (RFC 5880,
+// RFC 5881) to each neighbor of 2-Way or more on it: a session going Down
+// kills the neighbor at once (RFC 5882), not after the dead interval.
+// BFD starts before OSPF and stops after it, every session AdminDown so
+// that the neighbors do not take the stop for a failure. `ospfd show bfd`
+// lists the sessions (state, discriminators, negotiated interval and
+// detection time, the peer's timers, the last Down diagnostic, counters)
+// and `show neighbors` each neighbor's BFD state. See example.yaml for
+// the configuration.
 package main
 
 import (

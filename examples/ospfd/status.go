@@ -9,17 +9,19 @@ import (
 	"strings"
 	"time"
 
+	"github.com/switchless/routing/bfd"
+	"github.com/switchless/routing/internal/bfdconf"
 	daemonkit "github.com/switchless/routing/internal/daemon"
 	"github.com/switchless/routing/ospf"
 	"github.com/switchless/routing/ospf/packet"
 )
 
 // The status protocol: a client connects to the unix socket, writes one
-// line naming a view (neighbors, database, routes, interfaces, spf), and
-// reads the JSON answer until the server closes the connection.
+// line naming a view (neighbors, database, routes, interfaces, spf, bfd),
+// and reads the JSON answer until the server closes the connection.
 
 // views are the names `ospfd show` accepts.
-var views = []string{"neighbors", "database", "routes", "interfaces", "spf"}
+var views = []string{"neighbors", "database", "routes", "interfaces", "spf", "bfd"}
 
 // NeighborView is one neighbor in the status answer.
 type NeighborView struct {
@@ -33,6 +35,8 @@ type NeighborView struct {
 	DeadIn      string     `json:"dead_in"`
 	RequestList int        `json:"request_list"`
 	Retransmit  int        `json:"retransmit_list"`
+	// BFD is none (no session watches it), waiting or up (RFC 5882).
+	BFD string `json:"bfd"`
 }
 
 // LSAView is one LSA of the database in the status answer.
@@ -76,7 +80,7 @@ func neighborViews(ns []ospf.NeighborStatus) []NeighborView {
 		out = append(out, NeighborView{
 			Interface: n.Interface, RouterID: n.RouterID, Address: n.Addr, State: n.State.String(),
 			Priority: n.Priority, DR: n.DR, BDR: n.BDR, DeadIn: n.DeadIn.Round(time.Millisecond).String(),
-			RequestList: n.RequestList, Retransmit: n.RetransmitList,
+			RequestList: n.RequestList, Retransmit: n.RetransmitList, BFD: n.BFD.String(),
 		})
 	}
 	return out
@@ -125,8 +129,12 @@ func interfaceViews(is []ospf.InterfaceStatus) []InterfaceView {
 	return out
 }
 
-// answer returns the JSON-able value of a view of in (nil: not running).
-func answer(in *ospf.Instance, view string) (any, error) {
+// answer returns the JSON-able value of a view of in (nil: not running)
+// and its BFD (nil: no interface has bfd).
+func answer(in *ospf.Instance, bin *bfd.Instance, view string) (any, error) {
+	if view == "bfd" {
+		return bfdconf.Answer(bin), nil
+	}
 	if in == nil {
 		return nil, errors.New("no OSPF instance running (no interface has an address yet)")
 	}
@@ -146,13 +154,17 @@ func answer(in *ospf.Instance, view string) (any, error) {
 }
 
 // serveStatus answers connections on the unix socket path until stop is
-// called. current returns the running instance (nil when none).
-func serveStatus(path string, current func() *ospf.Instance) (stop func(), err error) {
-	return daemonkit.ServeViews(path, func(view string) (any, error) { return answer(current(), view) })
+// called. current returns the running instance (nil when none), and
+// currentBFD its BFD.
+func serveStatus(path string, current func() *ospf.Instance, currentBFD func() *bfd.Instance) (stop func(), err error) {
+	return daemonkit.ServeViews(path, func(view string) (any, error) { return answer(current(), currentBFD(), view) })
 }
 
 // show prints a view as indented JSON or as a table.
 func show(w io.Writer, view string, data json.RawMessage, asJSON bool) error {
+	if view == "bfd" {
+		return bfdconf.Show(w, data, asJSON)
+	}
 	if asJSON {
 		return daemonkit.PrintJSON(w, data)
 	}
@@ -163,9 +175,9 @@ func show(w io.Writer, view string, data json.RawMessage, asJSON bool) error {
 		if err := json.Unmarshal(data, &ns); err != nil {
 			return err
 		}
-		fmt.Fprintln(tw, "NEIGHBOR ID\tPRI\tSTATE\tDEAD IN\tADDRESS\tINTERFACE\tRXMT\tREQ")
+		fmt.Fprintln(tw, "NEIGHBOR ID\tPRI\tSTATE\tDEAD IN\tADDRESS\tINTERFACE\tRXMT\tREQ\tBFD")
 		for _, n := range ns {
-			fmt.Fprintf(tw, "%v\t%d\t%s\t%s\t%v\t%s\t%d\t%d\n", n.RouterID, n.Priority, n.State, n.DeadIn, n.Address, n.Interface, n.Retransmit, n.RequestList)
+			fmt.Fprintf(tw, "%v\t%d\t%s\t%s\t%v\t%s\t%d\t%d\t%s\n", n.RouterID, n.Priority, n.State, n.DeadIn, n.Address, n.Interface, n.Retransmit, n.RequestList, n.BFD)
 		}
 	case "database":
 		var ls []LSAView

@@ -12,6 +12,8 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/switchless/routing/bfd"
+	"github.com/switchless/routing/internal/bfdconf"
 	daemonkit "github.com/switchless/routing/internal/daemon"
 	"github.com/switchless/routing/rip"
 	"github.com/switchless/routing/rip/packet"
@@ -43,6 +45,9 @@ type File struct {
 	// DefaultInformation originates 0.0.0.0/0 (unconditionally, as FRR
 	// ripd's default-information originate).
 	DefaultInformation DefaultInfoConfig `yaml:"default_information"`
+	// BFD is the defaults of the BFD sessions of the interfaces with bfd
+	// (see package bfdconf).
+	BFD bfdconf.Defaults `yaml:"bfd"`
 }
 
 // TimersConfig is rip.Timers in YAML.
@@ -83,6 +88,11 @@ type InterfaceConfig struct {
 	MetricOut    int              `yaml:"metric_out"`
 	V2Only       bool             `yaml:"v2_only"`
 	Auth         AuthConfig       `yaml:"auth"`
+	// BFD runs a BFD session to each neighbour heard on the interface
+	// (RFC 5882): true, or the session parameters overriding the
+	// top-level bfd block. A session going Down drops the neighbour's
+	// routes at once instead of after the timeout.
+	BFD bfdconf.Interface `yaml:"bfd"`
 }
 
 // AuthConfig is the interface authentication.
@@ -143,6 +153,8 @@ type Loaded struct {
 	File
 	path string
 	root yaml.Node
+	// bfd are the BFD parameters of the interfaces with bfd, by name.
+	bfd map[string]bfdconf.Session
 }
 
 // LoadConfig reads and strictly decodes path; every error says
@@ -283,6 +295,20 @@ func (l *Loaded) validate() error {
 			}
 		}
 	}
+	def, err := f.BFD.Parse(l.path, []any{"bfd"})
+	if err != nil {
+		return err
+	}
+	l.bfd = map[string]bfdconf.Session{}
+	for i, ic := range f.Interfaces {
+		on, s, err := ic.BFD.Parse(l.path, []any{"interfaces", i, "bfd"}, def)
+		if err != nil {
+			return err
+		}
+		if on {
+			l.bfd[ic.Name] = s
+		}
+	}
 	if s := f.Redistribute.Connected; s != nil && (s.Metric < 0 || s.Metric >= packet.Infinity) {
 		return l.errAt([]any{"redistribute", "connected", "metric"}, "%d is not 1 to 15", s.Metric)
 	}
@@ -353,6 +379,24 @@ func yamlPath(field string) []any {
 	return path
 }
 
+// hasBFD reports whether the interface name has bfd.
+func (l *Loaded) hasBFD(name string) bool {
+	_, ok := l.bfd[name]
+	return ok
+}
+
+// bfdConfig is the BFD configuration of cfg's interfaces with bfd (their
+// IfIndex as set), without interfaces when none has it.
+func (l *Loaded) bfdConfig(cfg rip.Config) bfd.Config {
+	var bc bfd.Config
+	for _, ic := range cfg.Interfaces {
+		if s, ok := l.bfd[ic.Name]; ok && ic.BFD {
+			bc.Interfaces = append(bc.Interfaces, s.InterfaceConfig(ic.Name, ic.IfIndex))
+		}
+	}
+	return bc
+}
+
 func (k KeyConfig) algorithm() (packet.Algorithm, error) {
 	if k.Algorithm == "" {
 		return packet.AlgMD5, nil
@@ -407,6 +451,7 @@ func (l *Loaded) ripConfig(addr func(i int) netip.Prefix) rip.Config {
 			Name: ic.Name, Prefix: addr(i), Passive: ic.Passive, NoMulticast: ic.NoMulticast,
 			Neighbors: append([]netip.Addr(nil), ic.Neighbors...), SplitHorizon: ic.SplitHorizon,
 			MetricIn: ic.MetricIn, MetricOut: ic.MetricOut, V2Only: ic.V2Only, Auth: a,
+			BFD: l.hasBFD(ic.Name),
 		})
 	}
 	for _, s := range f.Static {

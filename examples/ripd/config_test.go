@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	bfdpacket "github.com/switchless/routing/bfd/packet"
 	"github.com/switchless/routing/rip"
 	"github.com/switchless/routing/rip/packet"
 )
@@ -33,6 +34,10 @@ func TestParseConfig_Example(t *testing.T) {
 	})
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
+	}
+	if bc := l.bfdConfig(cfg); len(bc.Interfaces) != 2 || bc.Interfaces[0].MinTx != 100*time.Millisecond || bc.Interfaces[1].MinRx != 300*time.Millisecond ||
+		bc.Interfaces[1].DetectMult != 3 || bc.Validate() != nil {
+		t.Errorf("bfd %+v", bc.Interfaces)
 	}
 	if cfg.Timers != (rip.Timers{Update: 30 * time.Second, Timeout: 180 * time.Second, GarbageCollection: 120 * time.Second, TriggerMin: time.Second, TriggerMax: 5 * time.Second}) {
 		t.Errorf("timers %+v", cfg.Timers)
@@ -133,6 +138,14 @@ func TestParseConfig_Errors(t *testing.T) {
 		{"static interface", base + "static:\n  - prefix: 10.9.0.0/16\n    interface: eth9\n", `x.yaml:5: static[0].interface: unknown interface "eth9"`},
 		{"static next hop", base + "static:\n  - prefix: 10.9.0.0/16\n    next_hop: ::1\n", "x.yaml:5: static[0].next_hop: ::1 is not IPv4"},
 		{"default metric", base + "default_information:\n  originate: true\n  metric: 20\n", "x.yaml:5: default_information.metric: 20 is not 1 to 15"},
+		// BFD (package bfdconf), in ripd's file.
+		{"bfd unknown key", base + "bfd:\n  min_tx: 50ms\n  detect_multiplier: 3\n", "x.yaml:5: bfd.detect_multiplier: unknown key (want min_tx, min_rx, multiplier, passive, auth)"},
+		{"bfd multiplier 0", base + "    bfd:\n      multiplier: 0\n", "x.yaml:4: interfaces[0].bfd.multiplier: 0 is outside 1 to 255 (leave it out for the default, 3)"},
+		{"bfd interval", base + "    bfd: {min_rx: 9ms}\n", "x.yaml:3: interfaces[0].bfd.min_rx: 9ms is below the 10ms minimum: a software BFD cannot keep a shorter interval"},
+		{"bfd interval without unit", base + "bfd: {min_tx: 300}\n", `x.yaml:3: bfd.min_tx: "300" has no unit: write it like 50ms`},
+		{"bfd auth type", base + "bfd:\n  auth: {type: md5, key: k}\n", `x.yaml:4: bfd.auth.type: "md5" is not none or one of simple, keyed-md5, meticulous-keyed-md5, keyed-sha1, meticulous-keyed-sha1`},
+		{"bfd auth key length", base + "    bfd:\n      auth:\n        type: simple\n        key: 12345678901234567\n", "x.yaml:6: interfaces[0].bfd.auth.key: a simple password (RFC 5880 §4.2) is 1 to 16 bytes, got 17"},
+		{"bfd not a bool", base + "    bfd: on\n", `x.yaml:3: interfaces[0].bfd: "on" is not true, false or a mapping of min_tx, min_rx, multiplier, passive, auth`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := ParseConfig("x.yaml", []byte(c.yaml))
@@ -143,6 +156,53 @@ func TestParseConfig_Errors(t *testing.T) {
 				t.Errorf("error\n%s\nwant\n%s", err, c.want)
 			}
 		})
+	}
+}
+
+// bfd: the top-level block's defaults, an interface's true or overrides:
+// rip.InterfaceConfig.BFD set on those, and their bfd.InterfaceConfig.
+func TestParseConfig_BFD(t *testing.T) {
+	l, err := ParseConfig("x.yaml", []byte(`bfd: {min_tx: 50ms, min_rx: 50ms, auth: {type: keyed-sha1, key: "k"}}
+interfaces:
+  - {name: eth0, bfd: true}
+  - {name: eth1, bfd: {min_tx: 100ms, multiplier: 5}}
+  - {name: eth2}
+  - {name: eth3, bfd: false}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := l.ripConfig(placeholder)
+	for i, want := range []bool{true, true, false, false} {
+		if cfg.Interfaces[i].BFD != want {
+			t.Errorf("interfaces[%d].BFD = %v, want %v", i, cfg.Interfaces[i].BFD, want)
+		}
+	}
+	for i := range cfg.Interfaces {
+		cfg.Interfaces[i].IfIndex = 10 + i
+	}
+	bc := l.bfdConfig(cfg)
+	if err := bc.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if len(bc.Interfaces) != 2 {
+		t.Fatalf("bfd interfaces %+v, want eth0 and eth1", bc.Interfaces)
+	}
+	e0, e1 := bc.Interfaces[0], bc.Interfaces[1]
+	if e0.Name != "eth0" || e0.IfIndex != 10 || e0.MinTx != 50*time.Millisecond || e0.MinRx != 50*time.Millisecond || e0.DetectMult != 0 ||
+		e0.Auth == nil || e0.Auth.Type != bfdpacket.AuthKeyedSHA1 || e0.Auth.KeyID != 1 {
+		t.Errorf("eth0 %+v", e0)
+	}
+	if e1.Name != "eth1" || e1.IfIndex != 11 || e1.MinTx != 100*time.Millisecond || e1.MinRx != 50*time.Millisecond || e1.DetectMult != 5 || e1.Auth == nil {
+		t.Errorf("eth1 %+v", e1)
+	}
+	// Without any bfd, no BFD instance: the daemon runs none.
+	l, err = ParseConfig("x.yaml", []byte("interfaces: [{name: eth0}]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bc := l.bfdConfig(l.ripConfig(placeholder)); len(bc.Interfaces) != 0 {
+		t.Errorf("bfd interfaces without bfd: %+v", bc.Interfaces)
 	}
 }
 
@@ -192,6 +252,9 @@ func FuzzParseConfig(f *testing.F) {
 		}
 		if err := cfg.Validate(); err != nil {
 			t.Fatalf("accepted configuration fails Validate: %v\n%s", err, b)
+		}
+		if err := l.bfdConfig(cfg).Validate(); err != nil {
+			t.Fatalf("accepted BFD configuration fails bfd's Validate: %v\n%s", err, b)
 		}
 	})
 }

@@ -5,6 +5,7 @@ package main
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/netip"
@@ -12,7 +13,9 @@ import (
 	"sync/atomic"
 
 	"github.com/switchless/routing"
+	"github.com/switchless/routing/bfd"
 	"github.com/switchless/routing/fib"
+	"github.com/switchless/routing/internal/bfdconf"
 	daemonkit "github.com/switchless/routing/internal/daemon"
 	"github.com/switchless/routing/rip"
 )
@@ -26,7 +29,8 @@ type daemon struct {
 	log  *slog.Logger
 	sink *fib.Netlink // nil with fib.disabled
 
-	in atomic.Pointer[rip.Instance] // read by the status server
+	in  atomic.Pointer[rip.Instance] // read by the status server
+	bfd atomic.Pointer[bfd.Instance] // the running instance's BFD; nil without
 
 	// What the running instance was built from and told, owned by the
 	// event loop.
@@ -72,7 +76,7 @@ func run(ctx context.Context, l *Loaded, socket string, log *slog.Logger) error 
 	}
 	defer watch.Close()
 
-	stopStatus, err := serveStatus(socket, d.current)
+	stopStatus, err := serveStatus(socket, d.current, d.bfd.Load)
 	if err != nil {
 		return fmt.Errorf("status socket %s: %w", socket, err)
 	}
@@ -223,26 +227,43 @@ func (d *daemon) restart(ctx context.Context, want []ifaceKey, down map[string]b
 	if err := d.l.check(cfg); err != nil {
 		return err
 	}
+	// BFD starts before RIP, which asks it for sessions as neighbours
+	// are heard, and stops after it (stopInstance).
+	var bin *bfd.Instance
+	if bc := d.l.bfdConfig(cfg); len(bc.Interfaces) > 0 {
+		var err error
+		if bin, err = bfdconf.Open(ctx, bc, "", d.log); err != nil {
+			return err
+		}
+	}
 	trs, err := rip.Listen(ctx, &cfg, "", d.log)
 	if err != nil {
+		_ = bfdconf.Close(bin)
 		return err
 	}
 	env := rip.Env{Clock: routing.SystemClock(), Logger: d.log, Transports: trs, OnEvent: func(e rip.Event) { d.log.Debug("rip: " + e.String()) }}
 	if d.sink != nil {
 		env.FIB = d.sink
 	}
+	if bin != nil {
+		env.Liveness = bin
+	}
 	in, err := rip.New(cfg, env)
 	if err != nil {
 		for _, tr := range trs {
 			_ = tr.Close()
 		}
+		_ = bfdconf.Close(bin)
 		return err
 	}
+	// From here on stopInstance undoes both.
+	d.in.Store(in)
+	d.bfd.Store(bin)
 	// Links without carrier stay silent from the start.
 	for _, k := range want {
 		if down[k.name] {
 			if err := in.InterfaceDown(k.name); err != nil {
-				_ = in.Stop(context.Background())
+				_ = d.stopInstance()
 				return err
 			}
 			d.down[k.name] = true
@@ -254,17 +275,16 @@ func (d *daemon) restart(ctx context.Context, want []ifaceKey, down map[string]b
 		conn := connectedNets(ks, d.l)
 		for _, p := range conn {
 			if err := in.Announce(p, max(c.Metric, 1), c.Tag); err != nil {
-				_ = in.Stop(context.Background())
+				_ = d.stopInstance()
 				return err
 			}
 		}
 		d.connected = conn
 	}
 	if err := in.Start(); err != nil {
-		_ = in.Stop(context.Background())
+		_ = d.stopInstance()
 		return err
 	}
-	d.in.Store(in)
 	var names []string
 	for _, k := range want {
 		n := fmt.Sprintf("%s=%v", k.name, k.prefix)
@@ -273,16 +293,19 @@ func (d *daemon) restart(ctx context.Context, want []ifaceKey, down map[string]b
 		}
 		names = append(names, n)
 	}
-	d.log.Info("ripd: instance started", "interfaces", names)
+	d.log.Info("ripd: instance started", "interfaces", names, "bfd", bin != nil)
 	return nil
 }
 
 // stopInstance stops the running instance: every route at metric 16,
-// sockets closed, routes withdrawn from the kernel.
+// sockets closed, routes withdrawn from the kernel; then its BFD, whose
+// sessions RIP released while stopping, every session AdminDown (RFC
+// 5880 §6.8.16) so that the neighbours do not take it for a failure.
 func (d *daemon) stopInstance() error {
-	in := d.in.Swap(nil)
-	if in == nil {
-		return nil
+	in, bin := d.in.Swap(nil), d.bfd.Swap(nil)
+	var err error
+	if in != nil {
+		err = daemonkit.StopGracefully(in.Stop)
 	}
-	return daemonkit.StopGracefully(in.Stop)
+	return errors.Join(err, bfdconf.Close(bin))
 }

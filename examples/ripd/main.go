@@ -7,7 +7,7 @@
 //
 //	ripd [run] -config /etc/ripd.yaml     run until SIGTERM/SIGINT
 //	ripd check -config /etc/ripd.yaml     validate the configuration and exit
-//	ripd show routes|neighbors|interfaces|stats [-json] [-socket PATH]
+//	ripd show routes|neighbors|interfaces|stats|bfd [-json] [-socket PATH]
 //
 // ripd follows the kernel through netlink: a RIP interface without an
 // address or carrier is left out (the instance is rebuilt without it), an
@@ -21,7 +21,18 @@
 // On SIGTERM or SIGINT ripd stops gracefully: every route it advertises
 // goes out once more at metric 16 before the sockets close, so that
 // neighbours drop them at once instead of after the 180 s timeout, and its
-// routes leave the kernel. See example.yaml for the configuration.
+// routes leave the kernel.
+//
+// An interface with `bfd: true` (or `bfd:` with session parameters
+// overriding the top-level `bfd:` block) runs a BFD session (RFC 5880,
+// RFC 5881) to each neighbour heard on it: a session going Down drops the
+// neighbour's routes at once (RFC 5882), not after the 180 s timeout, and
+// one coming Up asks the neighbour for its table. BFD starts before RIP
+// and stops after it, every session AdminDown so that the neighbours do
+// not take the stop for a failure. `ripd show bfd` lists the sessions
+// (state, discriminators, negotiated interval and detection time, the
+// peer's timers, the last Down diagnostic, counters) and `show neighbors`
+// each neighbour's BFD state. See example.yaml for the configuration.
 package main
 
 import (

@@ -13,7 +13,9 @@ import (
 	"time"
 
 	"github.com/switchless/routing"
+	"github.com/switchless/routing/bfd"
 	"github.com/switchless/routing/fib"
+	"github.com/switchless/routing/internal/bfdconf"
 	"github.com/switchless/routing/netsim"
 	"github.com/switchless/routing/rip"
 )
@@ -87,7 +89,7 @@ func TestUsage(t *testing.T) {
 		}
 	}
 	var out, errb bytes.Buffer
-	if rc := realMain([]string{"show"}, &out, &errb); !strings.Contains(errb.String(), "usage: ripd show routes|neighbors|interfaces|stats [-json] [-socket PATH]") {
+	if rc := realMain([]string{"show"}, &out, &errb); !strings.Contains(errb.String(), "usage: ripd show routes|neighbors|interfaces|stats|bfd [-json] [-socket PATH]") {
 		t.Errorf("rc %d, usage %q", rc, errb.String())
 	}
 	errb.Reset()
@@ -107,29 +109,51 @@ func TestShow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	start := func(att *netsim.Attachment, p netip.Prefix, static []rip.StaticRoute) *rip.Instance {
+	// Each router runs BFD on the link, 50 ms × 3, as ripd does with
+	// `bfd: {min_tx: 50ms, min_rx: 50ms}`.
+	start := func(att *netsim.Attachment, p netip.Prefix, static []rip.StaticRoute) (*rip.Instance, *bfd.Instance) {
 		tr, err := att.Transport(netsim.TransportConfig{UDPPort: netsim.PortRIP})
 		if err != nil {
 			t.Fatal(err)
 		}
-		cfg := rip.Config{Interfaces: []rip.InterfaceConfig{{Name: att.Name(), IfIndex: att.Index(), Prefix: p}}, Static: static}
-		in, err := rip.New(cfg, rip.Env{Clock: clock, Transports: map[string]routing.UDPTransport{att.Name(): tr}, FIB: fib.NewMemory()})
+		btr, err := att.Transport(netsim.TransportConfig{UDPPort: netsim.PortBFD, SrcPort: netsim.PortBFDSrcMin, TTL: 255})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sess := bfdconf.Session{MinTx: 50 * time.Millisecond, MinRx: 50 * time.Millisecond}
+		bin, err := bfd.New(bfd.Config{Interfaces: []bfd.InterfaceConfig{sess.InterfaceConfig(att.Name(), att.Index())}},
+			bfd.Env{Clock: clock, Transports: map[string]routing.UDPTransport{att.Name(): btr}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := bin.Start(); err != nil {
+			t.Fatal(err)
+		}
+		cfg := rip.Config{Interfaces: []rip.InterfaceConfig{{Name: att.Name(), IfIndex: att.Index(), Prefix: p, BFD: true}}, Static: static}
+		in, err := rip.New(cfg, rip.Env{Clock: clock, Transports: map[string]routing.UDPTransport{att.Name(): tr}, FIB: fib.NewMemory(), Liveness: bin})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if err := in.Start(); err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { _ = in.Stop(context.Background()) })
-		return in
+		t.Cleanup(func() {
+			_ = in.Stop(context.Background())
+			_ = bin.Stop(context.Background())
+		})
+		return in, bin
 	}
 	start(a, p1, []rip.StaticRoute{{Prefix: netip.MustParsePrefix("198.51.100.0/24"), Metric: 2, Tag: 7}})
-	r2 := start(b, p2, nil)
-	clock.Advance(2 * time.Second)
+	r2, b2 := start(b, p2, nil)
+	// Past BFD's slow start (1 s packets until Up, RFC 5880 §6.8.3).
+	for range 400 {
+		clock.Advance(10 * time.Millisecond)
+	}
 
 	sock := filepath.Join(t.TempDir(), "ripd.sock")
 	var current *rip.Instance
-	stop, err := serveStatus(sock, func() *rip.Instance { return current })
+	var currentBFD *bfd.Instance
+	stop, err := serveStatus(sock, func() *rip.Instance { return current }, func() *bfd.Instance { return currentBFD })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,14 +166,18 @@ func TestShow(t *testing.T) {
 	if _, errs, rc := run("show", "routes"); rc != 1 || !strings.Contains(errs, "no RIP instance running") {
 		t.Errorf("no instance: rc %d, %q", rc, errs)
 	}
-	current = r2
+	if out, errs, rc := run("show", "bfd"); rc != 0 || out != "no BFD sessions\n" {
+		t.Errorf("show bfd without BFD: rc %d, %q, %q", rc, out, errs)
+	}
+	current, currentBFD = r2, b2
 	for view, wants := range map[string][]string{
 		"routes": {
 			"PREFIX           SOURCE     METRIC  TAG  NEXT HOPS",
 			"10.0.0.0/30      connected  1       0    self",
-			"198.51.100.0/24  rip        3       7    via 10.0.0.1 " + b.Name() + "  timeout 2m58s",
+			"198.51.100.0/24  rip        3       7    via 10.0.0.1 " + b.Name() + "  timeout 2m5",
 		},
-		"neighbors":  {"10.0.0.1  " + b.Name()},
+		"neighbors":  {"10.0.0.1  " + b.Name(), "BFD", "up"},
+		"bfd":        {"10.0.0.1  " + b.Name(), "Up", "50ms", "150ms", "50ms/50ms×3"},
 		"interfaces": {b.Name() + "  10.0.0.2/30  false    poisoned-reverse  none"},
 		"stats":      {"updates", "requests answered"},
 	} {
@@ -174,6 +202,12 @@ func TestShow(t *testing.T) {
 	if len(rs) != 2 || rs[1].Prefix != netip.MustParsePrefix("198.51.100.0/24") || rs[1].Metric != 3 || rs[1].Source != "rip" ||
 		len(rs[1].NextHops) != 1 || rs[1].NextHops[0].Gateway != netip.MustParseAddr("10.0.0.1") {
 		t.Errorf("routes -json:\n%s", out)
+	}
+	out, _, _ = run("show", "bfd", "-json")
+	var bs []bfdconf.SessionView
+	if err := json.Unmarshal([]byte(out), &bs); err != nil || len(bs) != 1 || bs[0].State != "Up" || bs[0].Peer != netip.MustParseAddr("10.0.0.1") ||
+		bs[0].TxInterval != bfdconf.Duration(50*time.Millisecond) || bs[0].DetectTime != bfdconf.Duration(150*time.Millisecond) || bs[0].Clients != 1 {
+		t.Errorf("bfd -json (%v):\n%s", err, out)
 	}
 	out, _, _ = run("show", "stats", "-json")
 	var st StatsView

@@ -9,16 +9,18 @@ import (
 	"strings"
 	"time"
 
+	"github.com/switchless/routing/bfd"
+	"github.com/switchless/routing/internal/bfdconf"
 	daemonkit "github.com/switchless/routing/internal/daemon"
 	"github.com/switchless/routing/rip"
 )
 
 // The status protocol: a client connects to the unix socket, writes one
-// line naming a view (routes, neighbors, interfaces, stats), and reads the
-// JSON answer until the server closes the connection.
+// line naming a view (routes, neighbors, interfaces, stats, bfd), and
+// reads the JSON answer until the server closes the connection.
 
 // views are the names `ripd show` accepts.
-func views() []string { return []string{"routes", "neighbors", "interfaces", "stats"} }
+func views() []string { return []string{"routes", "neighbors", "interfaces", "stats", "bfd"} }
 
 // RouteView is one route of the routing table in the status answer.
 type RouteView struct {
@@ -51,6 +53,8 @@ type NeighborView struct {
 	BadPackets uint64     `json:"bad_packets"`
 	BadRoutes  uint64     `json:"bad_routes"`
 	Seq        uint32     `json:"seq,omitempty"`
+	// BFD is none (no session watches it), waiting or up (RFC 5882).
+	BFD string `json:"bfd"`
 }
 
 // InterfaceView is one interface in the status answer.
@@ -106,7 +110,7 @@ func routeViews(rs []rip.Route) []RouteView {
 func neighborViews(ns []rip.Neighbor) []NeighborView {
 	out := make([]NeighborView, 0, len(ns))
 	for _, n := range ns {
-		out = append(out, NeighborView{Address: n.Addr, Interface: n.Interface, LastHeard: n.LastHeard, Version: n.Version, BadPackets: n.BadPackets, BadRoutes: n.BadRoutes, Seq: n.Seq})
+		out = append(out, NeighborView{Address: n.Addr, Interface: n.Interface, LastHeard: n.LastHeard, Version: n.Version, BadPackets: n.BadPackets, BadRoutes: n.BadRoutes, Seq: n.Seq, BFD: n.BFD.String()})
 	}
 	return out
 }
@@ -138,8 +142,12 @@ func statsView(s rip.Stats) StatsView {
 	return v
 }
 
-// answer returns the JSON-able value of a view of in (nil: not running).
-func answer(in *rip.Instance, view string) (any, error) {
+// answer returns the JSON-able value of a view of in (nil: not running)
+// and its BFD (nil: no interface has bfd).
+func answer(in *rip.Instance, bin *bfd.Instance, view string) (any, error) {
+	if view == "bfd" {
+		return bfdconf.Answer(bin), nil
+	}
 	if in == nil {
 		return nil, errors.New("no RIP instance running (no interface has an address and carrier yet)")
 	}
@@ -157,13 +165,17 @@ func answer(in *rip.Instance, view string) (any, error) {
 }
 
 // serveStatus answers connections on the unix socket path until stop is
-// called. current returns the running instance (nil when none).
-func serveStatus(path string, current func() *rip.Instance) (stop func(), err error) {
-	return daemonkit.ServeViews(path, func(view string) (any, error) { return answer(current(), view) })
+// called. current returns the running instance (nil when none), and
+// currentBFD its BFD.
+func serveStatus(path string, current func() *rip.Instance, currentBFD func() *bfd.Instance) (stop func(), err error) {
+	return daemonkit.ServeViews(path, func(view string) (any, error) { return answer(current(), currentBFD(), view) })
 }
 
 // show prints a view as indented JSON or as a table.
 func show(w io.Writer, view string, data json.RawMessage, asJSON bool) error {
+	if view == "bfd" {
+		return bfdconf.Show(w, data, asJSON)
+	}
 	if asJSON {
 		return daemonkit.PrintJSON(w, data)
 	}
@@ -198,9 +210,9 @@ func show(w io.Writer, view string, data json.RawMessage, asJSON bool) error {
 		if err := json.Unmarshal(data, &ns); err != nil {
 			return err
 		}
-		fmt.Fprintln(tw, "ADDRESS\tINTERFACE\tVERSION\tLAST HEARD\tBAD PACKETS\tBAD ROUTES")
+		fmt.Fprintln(tw, "ADDRESS\tINTERFACE\tVERSION\tLAST HEARD\tBAD PACKETS\tBAD ROUTES\tBFD")
 		for _, n := range ns {
-			fmt.Fprintf(tw, "%v\t%s\t%d\t%s\t%d\t%d\n", n.Address, n.Interface, n.Version, n.LastHeard.Format(time.RFC3339), n.BadPackets, n.BadRoutes)
+			fmt.Fprintf(tw, "%v\t%s\t%d\t%s\t%d\t%d\t%s\n", n.Address, n.Interface, n.Version, n.LastHeard.Format(time.RFC3339), n.BadPackets, n.BadRoutes, n.BFD)
 		}
 	case "interfaces":
 		var is []InterfaceView
