@@ -2,11 +2,12 @@
 
 package ospf
 
-// BFD interop (RFC 5882 §4.1 with OSPF): our Instance with Env.Liveness
-// our bfd.Instance and InterfaceConfig.BFD, against FRR 8.4 ospfd+bfdd
-// (`ip ospf bfd`) and BIRD 2 (`bfd yes` with `protocol bfd`). The
-// RouterDeadInterval is 40 s on both sides, so a neighbour gone within
-// seconds of freezing the peer was killed by BFD and nothing else.
+// BFD interop (RFC 5882 §4.2, the reaction to a session going Down,
+// with OSPF): our Instance with Env.Liveness our bfd.Instance and
+// InterfaceConfig.BFD, against FRR 8.4 ospfd+bfdd (`ip ospf bfd`) and
+// BIRD 2 (`bfd yes` with `protocol bfd`). The RouterDeadInterval is
+// 40 s on both sides, so a neighbour gone within seconds of freezing the
+// peer was killed by BFD and nothing else.
 //
 //	sudo go test -run 'TestInterop.*BFD' -v ./ospf/
 
@@ -129,11 +130,11 @@ func stopProc(t *testing.T, p *nstest.Proc) {
 	t.Cleanup(func() { _ = syscall.Kill(p.Pid(), syscall.SIGCONT) })
 }
 
-// RFC 5882 §4.1 (and RFC 2328 §10.3 KillNbr): Full with FRR ospfd, whose
+// RFC 5882 §4.2 (and RFC 2328 §10.3 KillNbr): Full with FRR ospfd, whose
 // `ip ospf bfd` session through bfdd comes Up with ours; FRR's daemons
 // frozen, our neighbour is killed by BFD long before the 40 s dead
 // interval.
-func TestInterop_RFC5882_4_1_FRRFrozenOSPFKilledByBFD(t *testing.T) {
+func TestInterop_RFC5882_4_2_FRRFrozenOSPFKilledByBFD(t *testing.T) {
 	nstest.RequireRoot(t)
 	nstest.RequireBinary(t, "ospfd")
 	bfdd := nstest.RequireBinary(t, "bfdd")
@@ -192,7 +193,7 @@ func TestInterop_RFC5882_4_1_FRRFrozenOSPFKilledByBFD(t *testing.T) {
 
 // The same against BIRD 2: `bfd yes` on its OSPF interface, with
 // protocol bfd at 100 ms × 3; BIRD frozen, BFD kills our neighbour.
-func TestInterop_RFC5882_4_1_BIRDFrozenOSPFKilledByBFD(t *testing.T) {
+func TestInterop_RFC5882_4_2_BIRDFrozenOSPFKilledByBFD(t *testing.T) {
 	nstest.RequireRoot(t)
 	nstest.RequireBinary(t, "bird")
 	p := newNSPair(t, 1)
