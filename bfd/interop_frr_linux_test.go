@@ -175,6 +175,7 @@ func TestInterop_RFC5880_6_8_16_FRRSeesOurAdminDown(t *testing.T) {
 	}
 	for _, p := range []netip.Addr{ourV4, ourV6} {
 		got := f.waitPeer(t, p, "down", "", 5*time.Second)
+		t.Logf("FRR's session to %v after our Stop: status %q, diag %q, remote diag %q", p, got.Status, got.Diag, got.RemoteDiag)
 		if got.RemoteDiag != "administratively down" || got.Diag == "control detection time expired" {
 			t.Errorf("FRR's session to %v after our Stop: diag %q, remote diag %q; want remote diag %q, not a timeout",
 				p, got.Diag, got.RemoteDiag, "administratively down")
