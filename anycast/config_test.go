@@ -32,9 +32,13 @@ func TestValidateNamesYAMLKeys(t *testing.T) {
 		{func(c *Config) { c.Services[0].Checks[0].Type = "smtp" }, "services[0].checks[0].type"},
 		{func(c *Config) { c.Services[0].Checks[0].Address = "" }, "services[0].checks[0].address: required"},
 		{func(c *Config) { c.Services[0].Checks[0] = CheckConfig{Type: "http", URL: "ftp://x/"} }, "services[0].checks[0].url"},
-		{func(c *Config) { c.Services[0].Checks[0] = CheckConfig{Type: "http", URL: "http://x/", Status: []int{99}} }, "services[0].checks[0].status[0]"},
+		{func(c *Config) {
+			c.Services[0].Checks[0] = CheckConfig{Type: "http", URL: "http://x/", Status: []int{99}}
+		}, "services[0].checks[0].status[0]"},
 		{func(c *Config) { c.Services[0].Checks[0] = CheckConfig{Type: "dns", Address: "127.0.0.1"} }, "services[0].checks[0].query"},
-		{func(c *Config) { c.Services[0].Checks[0] = CheckConfig{Type: "dns", Address: "127.0.0.1", Query: "a", QType: "BOGUS"} }, "services[0].checks[0].qtype"},
+		{func(c *Config) {
+			c.Services[0].Checks[0] = CheckConfig{Type: "dns", Address: "127.0.0.1", Query: "a", QType: "BOGUS"}
+		}, "services[0].checks[0].qtype"},
 		{func(c *Config) { c.Services[0].Checks[0] = CheckConfig{Type: "icmp", Address: "host"} }, "services[0].checks[0].address"},
 		{func(c *Config) { c.Services[0].Checks[0] = CheckConfig{Type: "exec", Command: "no-such-command-xyz"} }, "services[0].checks[0].command"},
 		{func(c *Config) { c.Services[0].Policy = "both" }, "services[0].policy"},
