@@ -20,10 +20,10 @@ import (
 
 // The protocols satisfy the Announcer without anycast importing them.
 var (
-	_ anycast.Announcer = (*rip.Instance)(nil)
-	_ anycast.Announcer = (*ospf.Instance)(nil)
-	_ anycast.Announcer = ospf.ExternalAnnouncer{}
-	_ anycast.Announcer = (*anycast.FIBAnnouncer)(nil)
+	_ anycast.Announcer      = (*rip.Instance)(nil)
+	_ anycast.Announcer      = (*ospf.Instance)(nil)
+	_ anycast.Announcer      = ospf.ExternalAnnouncer{}
+	_ anycast.Announcer      = (*anycast.FIBAnnouncer)(nil)
 	_ anycast.AddressManager = (*anycast.NetlinkAddresses)(nil)
 )
 
