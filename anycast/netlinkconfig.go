@@ -13,7 +13,8 @@ type NetlinkConfig struct {
 	Dummy bool
 	// Label is the IPv4 address label (iproute2's "label"), which marks
 	// the addresses as ours: it must start with Interface; zero means
-	// Interface + ":anycast". IPv6 addresses carry no label: a /128 on
+	// Interface + ":anycast", or Interface + ":vip" when that is longer than
+	// the kernel's 15 bytes. IPv6 addresses carry no label: a /128 on
 	// Interface (other than ::1) counts as ours, so give IPv6 services a
 	// dummy interface of their own when the loopback carries other /128s.
 	Label string
@@ -31,6 +32,9 @@ func (c NetlinkConfig) withDefaults() NetlinkConfig {
 	}
 	if c.Label == "" {
 		c.Label = c.Interface + ":anycast"
+		if len(c.Label) > 15 { // IFNAMSIZ-1
+			c.Label = c.Interface + ":vip"
+		}
 	}
 	return c
 }
