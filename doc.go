@@ -95,5 +95,8 @@
 //	internal/loop        the event lock and timer slot every instance runs on
 //	internal/nstest      network namespaces and peer processes for tests
 //	examples             ospfd, vrrpd, ripd, ringd, ringsim, ringlab
-//	anycast, bfd         not yet
+//	anycast              health-checked service VIPs: seven check types, self
+//	                     and peer policies, withdraw-before-remove, netlink
+//	                     aliases, rip/ospf/FIB announcers, metric planner
+//	bfd                  not yet
 package routing

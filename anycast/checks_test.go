@@ -135,15 +135,19 @@ func TestCheckHTTP(t *testing.T) {
 func TestCheckHTTPS(t *testing.T) {
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "ok") }))
 	defer srv.Close()
-	u := strings.Replace(srv.URL, "https://", "https://", 1) + "/"
+	u := srv.URL + "/"
 	if err := runCheck(t, CheckConfig{Type: "https", URL: u}, time.Second); err == nil {
 		t.Fatal("self-signed certificate accepted without insecure_skip_verify")
 	}
 	if err := runCheck(t, CheckConfig{Type: "https", URL: u, InsecureSkipVerify: true}, time.Second); err != nil {
 		t.Fatalf("insecure_skip_verify: %v", err)
 	}
-	// httptest's certificate is for example.com: server_name verifies it.
-	if err := runCheck(t, CheckConfig{Type: "https", URL: u, ServerName: "wrong.invalid", InsecureSkipVerify: true}, time.Second); err != nil {
+	// server_name is what is verified (and sent as SNI): verification
+	// still fails against an unknown CA, and skip-verify still passes.
+	if err := runCheck(t, CheckConfig{Type: "https", URL: u, ServerName: "example.com"}, time.Second); err == nil || !strings.Contains(err.Error(), "certificate") {
+		t.Fatalf("server_name without a trusted CA: %v", err)
+	}
+	if err := runCheck(t, CheckConfig{Type: "https", URL: u, ServerName: "example.com", InsecureSkipVerify: true}, time.Second); err != nil {
 		t.Fatalf("server_name with skip-verify: %v", err)
 	}
 }

@@ -272,18 +272,18 @@ func (in *Instance) Stop(ctx context.Context) error {
 	// Whatever is left (a deadline, a failing announcer): withdraw and
 	// remove now.
 	in.effMu.Lock()
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
 	for _, p := range in.order {
 		ps := in.prefixes[p]
-		if ps.removal != nil {
-			ps.removal.Stop()
-		}
+		in.stopRemoval(ps)
 		if ps.announced {
 			if e := in.ann.WithdrawPrefix(p); e != nil {
 				err = errors.Join(err, fmt.Errorf("anycast: withdraw %v: %w", p, e))
 			}
 		}
 		if ps.aliased {
-			if e := in.addrs.Remove(ctx, p); e != nil {
+			if e := in.addrs.Remove(rctx, p); e != nil {
 				err = errors.Join(err, fmt.Errorf("anycast: remove %v: %w", p, e))
 			}
 		}
