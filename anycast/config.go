@@ -305,6 +305,9 @@ func (s ServiceConfig) validate(f string) error {
 			return cfgErr(f+".peer_checks", "only with policy peer")
 		}
 	case PolicyPeer:
+		if d.FailAction == FailMetric && d.Metric+d.PeerRaise >= d.FailMetric {
+			return cfgErr(f+".peer_raise", "%d: metric+peer_raise (%d) must stay below fail_metric (%d)", d.PeerRaise, d.Metric+d.PeerRaise, d.FailMetric)
+		}
 		if len(s.PeerChecks)+len(s.PeerCheckers) == 0 {
 			return cfgErr(f+".peer_checks", "required with policy peer")
 		}

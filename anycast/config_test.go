@@ -48,6 +48,10 @@ func TestValidateNamesYAMLKeys(t *testing.T) {
 		{func(c *Config) { c.Services[0].FailAction = FailMetric; c.Services[0].Metric = 16 }, "services[0].fail_metric"},
 		{func(c *Config) { c.Services[0].Checkers = []health.Checker{nil} }, "services[0].checkers[0]"},
 		{func(c *Config) { c.Services[0].DrainTime = -1 }, "services[0].drain_time"},
+		{func(c *Config) {
+			c.Services[0].Policy, c.Services[0].PeerCheckers = PolicyPeer, []health.Checker{&switchCheck{}}
+			c.Services[0].FailAction, c.Services[0].Metric = FailMetric, 14
+		}, "services[0].peer_raise"},
 	}
 	for _, tc := range cases {
 		c := Config{Services: []ServiceConfig{ok()}}
