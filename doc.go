@@ -99,5 +99,7 @@
 //	                     IPv4 and IPv6, Poll/Final, all auth types; the
 //	                     routing.Liveness that ospf and rip take; bfd.Listen
 //	bfd/packet           BFD Control packets, Sign and Verify
-//	anycast              not yet
+//	anycast              health-checked service VIPs: seven check types, self
+//	                     and peer policies, withdraw-before-remove, netlink
+//	                     aliases, rip/ospf/FIB announcers, metric planner
 package routing

@@ -1,0 +1,60 @@
+// Package anycast announces health-checked service addresses: every
+// replica of a service puts the same host route (a /32 or /128 VIP) on a
+// loopback alias or a dummy interface, a routing protocol on each
+// replica announces it, and the routers pick the lowest metric. Health
+// checks move the metric; failover and load balancing differ only in
+// metrics (Plan computes them). This is the system of Osumi et al.,
+// "Redundant configuration of replicated servers using IP alias and
+// routing" (IPSJ SIG Technical Report 2012-IOT-18, Okayama University;
+// the suite's seed 002), with the checks in the replica's own process
+// instead of a cron job, and with rise/fall hysteresis from package
+// health.
+//
+// # Shape
+//
+// As every protocol package of the suite: New(cfg, env) returns an
+// Instance; Config is what an operator writes (zero fields are the
+// documented defaults, Validate names the YAML key: services[2].checks[0].timeout);
+// Env is what it runs on (Clock, Logger, Announcer, Addresses, OnEvent);
+// Start, Stop(ctx), Run(ctx); ErrInvalidConfig, ErrStarted, ErrStopped;
+// Services returns a snapshot; SetMaintenance drains a service.
+//
+// # Services and checks
+//
+// A service has prefixes, checks (all must pass in a round), an interval,
+// a timeout, rise and fall. Checks are tcp (connect), tcp_banner (the
+// paper's SMTP: a greeting starting with 220), http and https (status and
+// body), dns (a query answered with a record of its type), icmp (echo) and
+// exec (exit status 0), or programmatic health.Checker values. Each check
+// runs outside the Instance's lock with a context deadline; one that hangs
+// past its timeout is abandoned and counts as a failure. A shared prefix
+// is announced while any of its services is up, at the lowest metric
+// among them.
+//
+// # Policies (paper §3.4, §4.2)
+//
+// PolicySelf: a failed service withdraws its prefixes (or announces them
+// at FailMetric, 16 by default). PolicyPeer: every replica announces
+// Metric+PeerRaise and lowers its own to Metric while its peer checks (the
+// peers' real addresses) fail. The paper warns that under the peer method
+// a replica that is itself broken lowers its metric and attracts the
+// traffic; here the replica's own checks are required too and a replica
+// whose own check fails never lowers itself.
+//
+// # Ordering
+//
+// Start puts the aliases on first and announces a prefix only after Rise
+// successful rounds. Maintenance (a file whose presence drains the
+// service, or SetMaintenance) and Stop withdraw first, wait DrainTime for
+// the network to move, then remove the alias. No announcement ever points
+// at a host whose alias is missing. A failed announcer or address call is
+// reported in Services and retried every round.
+//
+// # Clocks
+//
+// Rounds and drain times follow Env.Clock, so a simulation on a
+// routing.ManualClock is deterministic: a round runs its checks on the
+// goroutine of the clock's callback. Check timeouts are context
+// deadlines, on the wall clock: a hung check in a simulation holds the
+// virtual clock for its timeout of real time.
+package anycast
