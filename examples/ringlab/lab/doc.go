@@ -45,7 +45,9 @@
 // With the fast profile both stacks run BFD at 50 ms × 3 on the ring
 // links (ours through the profile; the reference through FRR's bfdd and
 // `ip ospf bfd`), and the reference runs FRR's fastest throttles; see
-// [Settings], which the lab prints next to its tables.
+// [Settings], which the lab prints next to its tables. FRR's ospfd still
+// recomputes the ring's default (an AS-external route) one second after
+// the SPF, so its freezes and link failures cost about a second anyway.
 //
 // Everything the lab creates is named with its prefix and a random run id
 // and removed at the end: it deletes only its own namespaces and signals

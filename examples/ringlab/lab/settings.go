@@ -17,6 +17,14 @@ import (
 // growing to 500 ms; no LSA origination or arrival throttle), and
 // keepalived's fastest sub-second adverts. With the RFC profile it runs
 // hello 1 s, dead 3 s and keepalived VRRPv2 every second, and no BFD.
+//
+// What no setting of FRR 8.4 lowers: ospfd recomputes its AS-external
+// routes, the ring's type-2 default among them, on a fixed one-second
+// timer after an SPF (OSPF_ASE_CALC_INTERVAL in ospf_ase.c). BFD kills
+// the adjacency of a frozen neighbour within its detection time, and the
+// intra-area routes follow at once, but the default, the way back to the
+// gateway, changes a second later: the reference's S1, S2, S3, S1f and
+// S2f cost about a second with or without BFD.
 
 // frrBFDProfile is the bfdd profile the ring links use.
 const frrBFDProfile = "ring"
