@@ -16,68 +16,90 @@ import (
 // the rest.
 const freezeTarget = 200 * time.Millisecond
 
-// TestSim_BFDFreeze_Fast runs the fast profile's scenarios on several
-// rings and seeds: a node that freezes with its links up (S1f, S2f) is
-// routed around within freezeTarget, because its neighbours' BFD
-// sessions time out (diag 1, control detection time expired) and OSPF
-// kills the adjacencies (RFC 5882 §4.1) long before the 1 s dead
-// interval.
+// bfdDowns records, per step, the BFD sessions that went Down ("node:
+// event text"), from a Sim's events.
+type bfdDowns struct {
+	cur  string
+	down map[string][]string
+}
+
+func (b *bfdDowns) event(e Event) {
+	switch {
+	case e.Kind == EventScenario && !strings.Contains(e.Text, " done: "):
+		b.cur, _, _ = strings.Cut(e.Text, ":")
+	case e.Kind == EventBFD && strings.HasPrefix(e.Text, "session-down"):
+		if b.down == nil {
+			b.down = map[string][]string{}
+		}
+		b.down[b.cur] = append(b.down[b.cur], e.Node+": "+e.Text)
+	}
+}
+
+// checkFreezeBFD checks a fast-profile step: a node that freezes with its
+// links up (S1f, S2f) is routed around within freezeTarget, because both
+// its neighbours' BFD sessions time out (diag 1, control detection time
+// expired, RFC 5880 §6.8.4) and OSPF kills the adjacencies (RFC 5882
+// §4.1) long before the 1 s dead interval; in no other step does a
+// session time out (a link that goes down takes its sessions with it).
+func checkFreezeBFD(t *testing.T, s *Sim, r Result, b *bfdDowns) {
+	t.Helper()
+	expired := packet.DiagControlDetectExpired.String()
+	if r.ID != "S1f" && r.ID != "S2f" {
+		for _, d := range b.down[r.ID] {
+			if strings.Contains(d, expired) {
+				t.Errorf("%s: a BFD session timed out: %s", r.ID, d)
+			}
+		}
+		return
+	}
+	if r.Outage > freezeTarget || !r.WithinBound() {
+		t.Errorf("%s: outage %v (bound %v, target %v): %s", r.ID, r.Outage, r.Bound, freezeTarget, r.Worst)
+	}
+	victim := s.nodes[s.r.edges[0].node].Name()
+	if r.ID == "S2f" {
+		victim, _ = s.busiestInner()
+	}
+	var got int
+	for _, d := range b.down[r.ID] {
+		if strings.Contains(d, expired) && !strings.HasPrefix(d, victim+":") {
+			got++
+		}
+	}
+	if got != 2 {
+		t.Errorf("%s: %d neighbours of %s timed their BFD session out, want 2: %q", r.ID, got, victim, b.down[r.ID])
+	}
+}
+
+// TestSim_BFDFreeze_Fast runs the freezes of the fast profile on more
+// seeds than TestSim_Scenarios (which checks them once per ring size), so
+// that the point of the freeze in the BFD transmit period varies: each
+// time the frozen node is routed around within freezeTarget by BFD.
 func TestSim_BFDFreeze_Fast(t *testing.T) {
-	for _, n := range []int{3, 4, 5, 8} {
-		for seed := int64(1); seed <= 3; seed++ {
+	for _, n := range []int{4, 5} {
+		for _, seed := range []int64{2, 3} {
 			t.Run(fmt.Sprintf("N=%d/seed=%d", n, seed), func(t *testing.T) {
 				t.Parallel()
-				spec := PaperSpec(n, ProfileFast)
-				var cur string
-				bfdDown := map[string][]string{} // step -> "node: event"
-				s, err := NewSim(SimConfig{Spec: spec, Seed: seed, OnEvent: func(e Event) {
-					switch {
-					case e.Kind == EventScenario && !strings.Contains(e.Text, " done: "):
-						cur, _, _ = strings.Cut(e.Text, ":")
-					case e.Kind == EventBFD && strings.HasPrefix(e.Text, "session-down"):
-						bfdDown[cur] = append(bfdDown[cur], e.Node+": "+e.Text)
-					}
-				}})
+				var b bfdDowns
+				s, err := NewSim(SimConfig{Spec: PaperSpec(n, ProfileFast), Seed: seed, OnEvent: b.event})
 				if err != nil {
 					t.Fatal(err)
 				}
-				rs, err := s.Run()
+				var steps []Step
+				for _, st := range s.Steps() {
+					switch st.ID {
+					case "S0", "S1f", "S4f", "S2f":
+						steps = append(steps, st)
+					}
+				}
+				rs, err := s.Run(steps...)
 				if err != nil {
 					t.Fatal(err)
 				}
 				for _, r := range rs {
-					if r.ID != "S1f" && r.ID != "S2f" {
-						continue
+					if !r.Reachable {
+						t.Errorf("%s: unreachable at the end: %v", r.ID, s.Unreachable())
 					}
-					if r.Outage > freezeTarget || !r.WithinBound() {
-						t.Errorf("%s: outage %v (bound %v, target %v): %s", r.ID, r.Outage, r.Bound, freezeTarget, r.Worst)
-					}
-					// Both neighbours of the victim timed it out.
-					victim := "vr1"
-					if r.ID == "S2f" {
-						victim, _ = s.busiestInner()
-					}
-					var got int
-					for _, d := range bfdDown[r.ID] {
-						if strings.Contains(d, packet.DiagControlDetectExpired.String()) && !strings.HasPrefix(d, victim+":") {
-							got++
-						}
-					}
-					if got != 2 {
-						t.Errorf("%s: %d neighbours of %s timed their BFD session out, want 2: %q", r.ID, got, victim, bfdDown[r.ID])
-					}
-				}
-				// No other step takes a BFD session down by timeout: the
-				// links that go down take their sessions with them.
-				for id, ds := range bfdDown {
-					if id == "S1f" || id == "S2f" {
-						continue
-					}
-					for _, d := range ds {
-						if strings.Contains(d, packet.DiagControlDetectExpired.String()) {
-							t.Errorf("%s: a BFD session timed out: %s", id, d)
-						}
-					}
+					checkFreezeBFD(t, s, r, &b)
 				}
 			})
 		}

@@ -78,7 +78,8 @@ func testBounds(t *testing.T, s Spec, latency, probe time.Duration) map[string]t
 // rings of 3, 4, 5 and 8 nodes with both timer profiles: every scenario
 // ends with every server of a running node reachable both ways, no probe
 // is ever lost in a forwarding loop, and every outage is within the bound
-// the timers imply.
+// the timers imply; with the fast profile, BFD routes around a frozen
+// node within 200 ms (checkFreezeBFD).
 func TestSim_Scenarios(t *testing.T) {
 	for _, prof := range []Profile{ProfileFast, ProfileRFC} {
 		for _, n := range []int{3, 4, 5, 8} {
@@ -87,10 +88,12 @@ func TestSim_Scenarios(t *testing.T) {
 				spec := paperSpec(n)
 				spec.Profile = prof
 				var events []Event
+				var downs bfdDowns
 				s, err := NewSim(SimConfig{Spec: spec, Seed: int64(n), OnEvent: func(e Event) {
 					if e.Kind == EventVRRP || e.Kind == EventScenario {
 						events = append(events, e)
 					}
+					downs.event(e)
 				}})
 				if err != nil {
 					t.Fatal(err)
@@ -121,6 +124,9 @@ func TestSim_Scenarios(t *testing.T) {
 						t.Errorf("%s: outage %v exceeds the step's own bound %v", r.ID, r.Outage, r.Bound)
 					}
 					checkStep(t, s, r)
+					if prof == ProfileFast {
+						checkFreezeBFD(t, s, r, &downs)
+					}
 				}
 				checkHoldBeforeMaster(t, events)
 			})
