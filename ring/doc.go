@@ -82,6 +82,18 @@
 //   - unreachable routes ([DiscardMetric]) drop, at the edge, the
 //     gateway's traffic for a LAN OSPF cannot reach, instead of sending it
 //     back up the default;
+//   - with a profile that runs BFD ([Timers].BFDInterval: the fast
+//     profile's 50 ms × 3, none in the RFC profile), every ring link
+//     carries a BFD session (RFC 5880, RFC 5881) that OSPF asks for once
+//     the neighbour is 2-Way and that kills the adjacency when it times
+//     out (RFC 5882 §4.1): a neighbour that hangs with its links up is
+//     routed around after 150 ms, not after the 1 s dead interval. BFD
+//     starts before OSPF and stops after it (every session AdminDown,
+//     which the neighbours do not take for a failure). Server LANs and
+//     the upstream LAN run none. The price of 150 ms is false positives
+//     on a loaded host: a scheduling stall that long (a busy hypervisor,
+//     a stolen CPU) on either end flaps the adjacency; raise the interval
+//     there (ringd's timers.bfd_interval);
 //   - a router-LSA a node's previous incarnation left in the ring is
 //     superseded the moment the node speaks again: OSPF originates one
 //     sequence number past it at once (RFC 2328 §13.4), not held back by
@@ -102,7 +114,9 @@
 // scenarios of the design (S0 cold start, S1 the master edge dies, S2 an
 // inner node dies, S3 a ring link is cut, S4 the old master returns, plus
 // the variants where the master or the inner node freezes with its links
-// up, and the healing steps), each with the bound its timers imply, a
+// up, and the healing steps; a frozen node stops its BFD packets too, so
+// its neighbours notice it after the BFD detection time where the profile
+// runs BFD), each with the bound its timers imply, a
 // fault [Profile.QuietTime] after the previous step has settled;
 // [Sim.Run] measures them. The same spec and seed give
 // the same run, packet for packet ([Sim.CapturePcapng]), and

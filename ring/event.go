@@ -28,6 +28,9 @@ const (
 	EventProbe
 	// EventLoop is a forwarding loop seen by a probe.
 	EventLoop
+	// EventBFD is a BFD session of a ring link coming Up, going Down, or
+	// taken AdminDown by the peer.
+	EventBFD
 )
 
 var eventKindNames = [...]string{
@@ -40,6 +43,7 @@ var eventKindNames = [...]string{
 	EventStatic:    "static",
 	EventProbe:     "probe",
 	EventLoop:      "loop",
+	EventBFD:       "bfd",
 }
 
 func (k EventKind) String() string {

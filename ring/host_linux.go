@@ -20,6 +20,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/switchless/routing"
+	"github.com/switchless/routing/bfd"
 	"github.com/switchless/routing/fib"
 	"github.com/switchless/routing/internal/transport"
 	"github.com/switchless/routing/vrrp"
@@ -34,7 +35,8 @@ const hostStopTimeout = 5 * time.Second
 
 // HostNode is a Node on the interfaces of a Linux host, in the network
 // namespace of the calling process: raw IP sockets for OSPF and VRRP bound
-// to each interface, netlink FIB sinks for the OSPF routes and the edge's
+// to each interface, UDP sockets for BFD on the ring links when the
+// profile runs it, netlink FIB sinks for the OSPF routes and the edge's
 // static default, the VIP through netlink, and the carrier of every
 // interface followed through netlink link notifications. It is what
 // ringd runs; an appliance embeds it the same way:
@@ -106,6 +108,9 @@ func OpenHost(ctx context.Context, cfg NodeConfig, hc HostConfig) (h *HostNode, 
 		env.OSPF[oc.Name] = tr
 		h.trs["ospf/"+oc.Name] = tr
 	}
+	if err := h.openBFD(ctx, &env); err != nil {
+		return nil, err
+	}
 	if vc := cfg.VRRP; vc != nil {
 		up := hc.Interfaces[IfUpstream]
 		h.static, err = fib.OpenNetlink(ctx, fib.NetlinkConfig{Protocol: fib.ProtocolStatic, Logger: log})
@@ -151,6 +156,35 @@ func OpenHost(ctx context.Context, cfg NodeConfig, hc HostConfig) (h *HostNode, 
 		}
 	}
 	return h, nil
+}
+
+// openBFD opens the BFD sockets of the ring interfaces (east and west)
+// when the node's timers run BFD: UDP port 3784 bound to each, sending
+// from a port in 49152–65535 with TTL 255 (RFC 5881 §4, §5), in the
+// calling process's namespace. The node's BFD instance closes them at
+// Stop; until it runs, h.close does.
+func (h *HostNode) openBFD(ctx context.Context, env *NodeEnv) error {
+	if h.cfg.Timers.BFDInterval <= 0 {
+		return nil
+	}
+	var bc bfd.Config
+	for _, ifc := range h.cfg.bfdInterfaces() {
+		bc.Interfaces = append(bc.Interfaces, bfd.InterfaceConfig{Name: h.hc.Interfaces[ifc.Name], IfIndex: h.idx[ifc.Name]})
+	}
+	v4, _, err := bfd.Listen(ctx, &bc, "", h.log)
+	if err != nil {
+		return fmt.Errorf("ring: BFD: %w", err)
+	}
+	env.BFD = map[string]routing.UDPTransport{}
+	for _, ifc := range h.cfg.bfdInterfaces() {
+		tr := v4[h.hc.Interfaces[ifc.Name]]
+		h.closers = append(h.closers, tr.Close)
+		env.BFD[ifc.Name] = tr
+		if st, ok := tr.(interface{ Stats() transport.Stats }); ok {
+			h.trs["bfd/"+ifc.Name] = st
+		}
+	}
+	return nil
 }
 
 // Node returns the node, for its status (OSPF, VRRP) and its methods.
@@ -249,7 +283,7 @@ func (h *HostNode) Links() []HostLink {
 }
 
 // TransportStats returns each socket's counters, keyed "ospf/east",
-// "vrrp/up", ….
+// "bfd/east", "vrrp/up", ….
 func (h *HostNode) TransportStats() map[string]TransportStats {
 	out := make(map[string]TransportStats, len(h.trs))
 	for k, tr := range h.trs {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/switchless/routing"
+	"github.com/switchless/routing/bfd"
 	"github.com/switchless/routing/fib"
 	"github.com/switchless/routing/ospf"
 	"github.com/switchless/routing/vrrp"
@@ -40,6 +41,13 @@ type NodeEnv struct {
 	// OSPF holds one OSPF transport (IP protocol 89) per OSPF interface
 	// of the NodeConfig: east, west and every server LAN.
 	OSPF map[string]routing.Transport
+	// BFD holds the IPv4 BFD transports (UDP port 3784, sent from a port
+	// in 49152–65535 with TTL 255, RFC 5881 §4, §5) of the ring
+	// interfaces, east and west, keyed by interface name: required when
+	// the NodeConfig's Timers.BFDInterval is set, and then exactly those
+	// two (the server LANs run no BFD). The node's BFD instance owns
+	// them: its Stop closes them. Ignored when BFD is off.
+	BFD map[string]routing.UDPTransport
 	// VRRP is the VRRP transport (IP protocol 112, TTL 255) on the
 	// upstream interface; required at edges.
 	VRRP routing.Transport
@@ -84,9 +92,10 @@ type Node struct {
 	env  NodeEnv
 	log  *slog.Logger
 	ospf *ospf.Instance
-	vrrp *vrrp.Router // nil at inner nodes
-	hold *routingHold // nil at inner nodes
-	fib  fib.Sink     // where OSPF writes: env.FIB, through the hold at edges
+	bfd  *bfd.Instance // nil when Timers.BFDInterval is zero
+	vrrp *vrrp.Router  // nil at inner nodes
+	hold *routingHold  // nil at inner nodes
+	fib  fib.Sink      // where OSPF writes: env.FIB, through the hold at edges
 
 	mu        sync.Mutex
 	started   bool
@@ -123,8 +132,15 @@ func NewNode(cfg NodeConfig, env NodeEnv) (*Node, error) {
 		n.fib = holdSink{Sink: env.FIB, h: n.hold}
 	}
 
+	if err := n.newBFD(); err != nil {
+		return nil, err
+	}
 	oc := n.ospfConfig()
-	in, err := ospf.New(oc, ospf.Env{Clock: env.Clock, Logger: n.log, Transports: env.OSPF, FIB: n.fib, OnEvent: env.OnOSPFEvent})
+	oenv := ospf.Env{Clock: env.Clock, Logger: n.log, Transports: env.OSPF, FIB: n.fib, OnEvent: env.OnOSPFEvent}
+	if n.bfd != nil {
+		oenv.Liveness = n.bfd
+	}
+	in, err := ospf.New(oc, oenv)
 	if err != nil {
 		return nil, nodeErr(cfg.Name, err, ospf.ErrInvalidConfig)
 	}
@@ -163,6 +179,20 @@ func (n *Node) Config() NodeConfig { return n.cfg }
 // OSPF returns the node's OSPF instance (for status).
 func (n *Node) OSPF() *ospf.Instance { return n.ospf }
 
+// BFD returns the node's BFD instance (for status), nil when the node's
+// Timers.BFDInterval is zero.
+func (n *Node) BFD() *bfd.Instance { return n.bfd }
+
+// BFDSessions returns a snapshot of the node's BFD sessions, one per ring
+// neighbour OSPF has at 2-Way or better (and, for a while, the ones it
+// released, AdminDown); nil when BFD is off.
+func (n *Node) BFDSessions() []bfd.SessionInfo {
+	if n.bfd == nil {
+		return nil
+	}
+	return n.bfd.Sessions()
+}
+
 // VRRP returns the node's VRRP router, nil at inner nodes.
 func (n *Node) VRRP() *vrrp.Router { return n.vrrp }
 
@@ -177,8 +207,10 @@ func (n *Node) emit(e Event) {
 	n.env.OnEvent(e)
 }
 
-// Start starts OSPF, installs the static default (edges, while the
-// upstream interface has carrier) and starts VRRP. It does not block.
+// Start starts BFD, then OSPF (which asks BFD for a session to each
+// ring neighbour as it reaches 2-Way), installs the static default
+// (edges, while the upstream interface has carrier) and starts VRRP. It
+// does not block.
 func (n *Node) Start() error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
@@ -200,6 +232,11 @@ func (n *Node) Start() error {
 	if n.upCarrier {
 		errs = append(errs, n.setStaticLocked(true))
 	}
+	if n.bfd != nil {
+		if err := n.bfd.Start(); err != nil {
+			return errors.Join(append(errs, fmt.Errorf("ring: node %s: %w", n.cfg.Name, err))...)
+		}
+	}
 	if err := n.ospf.Start(); err != nil {
 		return errors.Join(append(errs, fmt.Errorf("ring: node %s: %w", n.cfg.Name, err))...)
 	}
@@ -218,7 +255,9 @@ func (n *Node) Start() error {
 // Stop shuts the node down gracefully: VRRP first (priority 0, so that
 // the other edge takes the VIP after Skew_Time), then the static default
 // and its origination, then OSPF (its LSAs flushed, its routes
-// withdrawn). ctx bounds the whole.
+// withdrawn, its BFD sessions released), then BFD (every session
+// AdminDown, RFC 5880 §6.8.16, so that the neighbours do not take the
+// stop for a failure, RFC 5882 §3.2). ctx bounds the whole.
 func (n *Node) Stop(ctx context.Context) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
@@ -236,6 +275,9 @@ func (n *Node) Stop(ctx context.Context) error {
 		errs = append(errs, n.setStaticLocked(false))
 	}
 	errs = append(errs, n.ospf.Stop(ctx))
+	if n.bfd != nil {
+		errs = append(errs, n.bfd.Stop(ctx))
+	}
 	errs = append(errs, n.setDiscard(false))
 	return errors.Join(errs...)
 }

@@ -2,10 +2,11 @@ package ring
 
 import "github.com/switchless/routing/ospf"
 
-// ospfConfig is the node's OSPF configuration. (Where the routes go,
-// n.fib, is part of the instance's ospf.Env.)
+// ospfConfig is the node's OSPF configuration, with BFD on the ring links
+// when the node runs it. (Where the routes go, n.fib, and the BFD
+// instance are part of the instance's ospf.Env.)
 func (n *Node) ospfConfig() ospf.Config {
-	return n.cfg.OSPF
+	return n.withBFD(n.cfg.OSPF)
 }
 
 // setDefaultPresent tells OSPF whether the edge's own default route

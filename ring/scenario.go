@@ -74,10 +74,16 @@ type bounds struct {
 	// TIME_TO_LEARN, LONG.
 	initial, short, long, ttl time.Duration
 	mdi                       time.Duration // the backup edge's Master_Down_Interval (RFC 5798 §6.1)
-	dead                      time.Duration // RouterDeadInterval
-	hello                     time.Duration // how often hellos go out
-	minLS                     time.Duration // MinLSInterval (RFC 2328 §12.4, Appendix B)
-	rxmt                      time.Duration // RxmtInterval
+	// silent is how long a neighbour that hangs with its links up goes
+	// unnoticed: the BFD detection time (RFC 5880 §6.8.4) when the
+	// profile runs BFD, else the dead interval; silentName says which,
+	// and silentSpread is how far apart its two neighbours can notice
+	// (one BFD transmit interval, or one hello period).
+	silent, silentSpread time.Duration
+	silentName           string
+	hello                time.Duration // how often hellos go out
+	minLS                time.Duration // MinLSInterval (RFC 2328 §12.4, Appendix B)
+	rxmt                 time.Duration // RxmtInterval
 }
 
 func (s *Sim) bounds() bounds {
@@ -89,14 +95,18 @@ func (s *Sim) bounds() bounds {
 		hello = time.Second / time.Duration(tm.HelloMultiplier)
 	}
 	backupPrio := s.r.edges[1].priority
+	silent, spread, silentName := tm.DeadInterval, hello, "dead"
+	if d := tm.BFDDetectTime(); d > 0 {
+		silent, spread, silentName = d, tm.BFDInterval, "BFD detection"
+	}
 	return bounds{
+		silent: silent, silentSpread: spread, silentName: silentName,
 		probe:   s.cfg.ProbeInterval + 2*time.Duration(len(s.nodes)+2)*s.cfg.Latency,
 		flood:   time.Duration(len(s.nodes)) * s.cfg.Latency,
 		initial: spf.InitialDelay, short: spf.ShortDelay, long: spf.LongDelay, ttl: spf.TimeToLearn,
 		// RFC 5798 §6.1: 3 × Master_Adver_Interval + Skew_Time, Skew_Time =
 		// (256 − Priority) × Master_Adver_Interval / 256.
 		mdi:   3*tm.VRRPInterval + time.Duration(256-int(backupPrio))*tm.VRRPInterval/256,
-		dead:  tm.DeadInterval,
 		hello: hello,
 		minLS: tm.MinLSInterval,
 		rxmt:  tm.RetransmitInterval,
@@ -137,11 +147,14 @@ func (s *Sim) Steps() []Step {
 	// same change are apart: at most LONG − INITIAL plus the flooding.
 	heal := b.initial + b.long + b.flood + b.probe
 	healWhy := fmt.Sprintf("SPF %v + %v + flooding %v + probe %v", b.initial, b.long, b.flood, b.probe)
-	// A frozen node's neighbours give up on it when their dead intervals
-	// run out, up to one hello period apart: the second is acted on after
-	// SHORT if that is within TIME_TO_LEARN of the first, else LONG.
+	// A frozen node's neighbours give up on it when their BFD sessions
+	// time out (RFC 5880 §6.8.4; OSPF then kills the adjacency, RFC 5882
+	// §4.1), up to one BFD interval apart, or, without BFD, when their
+	// dead intervals run out, up to one hello period apart: the second is
+	// acted on after SHORT if that is within TIME_TO_LEARN of the first,
+	// else LONG.
 	second := b.short
-	if b.hello >= b.ttl {
+	if b.silentSpread >= b.ttl {
 		second = b.long
 	}
 	return []Step{
@@ -196,10 +209,11 @@ func (s *Sim) Steps() []Step {
 			ID: "S1f", Name: m + " (VRRP master) freezes, links up", Victim: m,
 			// Nothing tells the ring: the backup edge takes the VIP after
 			// Master_Down_Interval, but routes through the frozen node
-			// stay until its neighbours' dead intervals run out.
-			Bound: max(b.mdi, b.dead+b.initial+second+b.flood) + b.probe,
-			Why: fmt.Sprintf("max(Master_Down %v, dead %v + SPF %v + %v + flooding %v) + probe %v",
-				b.mdi, b.dead, b.initial, second, b.flood, b.probe),
+			// stay until its neighbours' BFD sessions time out (or their
+			// dead intervals run out).
+			Bound: max(b.mdi, b.silent+b.initial+second+b.flood) + b.probe,
+			Why: fmt.Sprintf("max(Master_Down %v, %s %v + SPF %v + %v + flooding %v) + probe %v",
+				b.mdi, b.silentName, b.silent, b.initial, second, b.flood, b.probe),
 			fault: func(s *Sim) error { return s.Freeze(m) },
 		},
 		{
@@ -209,11 +223,12 @@ func (s *Sim) Steps() []Step {
 		},
 		{
 			ID: "S2f", Name: inner + " (not an edge) freezes, links up", Victim: inner,
-			// Its neighbours give up on it when their dead intervals run
-			// out; nothing else can tell.
-			Bound: b.dead + b.initial + second + b.flood + b.probe,
-			Why: fmt.Sprintf("dead %v + SPF %v + %v + flooding %v + probe %v",
-				b.dead, b.initial, second, b.flood, b.probe),
+			// Its neighbours give up on it when their BFD sessions time
+			// out (or their dead intervals run out); nothing else can
+			// tell.
+			Bound: b.silent + b.initial + second + b.flood + b.probe,
+			Why: fmt.Sprintf("%s %v + SPF %v + %v + flooding %v + probe %v",
+				b.silentName, b.silent, b.initial, second, b.flood, b.probe),
 			fault: func(s *Sim) error { return s.Freeze(inner) },
 		},
 		{

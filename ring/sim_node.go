@@ -122,6 +122,20 @@ func (sn *SimNode) boot() error {
 		}
 		env.OSPF[ic.Name] = &gatedTransport{Transport: tr, inc: inc}
 	}
+	if sn.cfg.Timers.BFDInterval > 0 {
+		env.BFD = make(map[string]routing.UDPTransport)
+		for _, ifc := range sn.cfg.bfdInterfaces() {
+			a := sn.atts[ifc.Name]
+			// RFC 5881 §4: to port 3784 from one port of 49152–65535 per
+			// interface, as bfd.Listen picks it; §5: TTL 255.
+			tr, err := a.Transport(netsim.TransportConfig{UDPPort: netsim.PortBFD,
+				SrcPort: netsim.PortBFDSrcMin + uint16(a.Index()), TTL: 255})
+			if err != nil {
+				return err
+			}
+			env.BFD[ifc.Name] = &gatedUDPTransport{gatedTransport: gatedTransport{Transport: tr, inc: inc}, udp: tr}
+		}
+	}
 	if sn.cfg.VRRP != nil {
 		up := sn.atts[IfUpstream]
 		tr, err := up.Transport(netsim.TransportConfig{IPProto: netsim.ProtoVRRP})
@@ -198,7 +212,8 @@ func (s *Sim) Crash(name string) error {
 
 // Freeze hangs the node's processes with its links up: it stops sending,
 // receiving and forwarding, and its neighbours notice only when their
-// timers run out (OSPF's dead interval, VRRP's Master_Down_Interval).
+// timers run out (BFD's detection time where the profile runs BFD, else
+// OSPF's dead interval; VRRP's Master_Down_Interval).
 func (s *Sim) Freeze(name string) error {
 	sn := s.byName[name]
 	if sn == nil || sn.inc == nil {
@@ -269,6 +284,20 @@ func (g *gatedTransport) Send(dst netip.Addr, payload []byte) error {
 		return nil
 	}
 	return g.Transport.Send(dst, payload)
+}
+
+// gatedUDPTransport is a gatedTransport over UDP (BFD's): SendTo is
+// silenced too.
+type gatedUDPTransport struct {
+	gatedTransport
+	udp routing.UDPTransport
+}
+
+func (g *gatedUDPTransport) SendTo(dst netip.AddrPort, payload []byte) error {
+	if g.inc.frozen {
+		return nil
+	}
+	return g.udp.SendTo(dst, payload)
 }
 
 // simAddresses is the VRRP address manager of an edge: it adds and

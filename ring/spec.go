@@ -99,9 +99,12 @@ const (
 	// ProfileFast detects failures in well under a second: OSPF fast
 	// hellos (dead interval 1 s, 4 hellos a second, as FRR's
 	// `dead-interval minimal hello-multiplier 4`), VRRPv3 adverts every
-	// 20 ms, LSAs throttled to one per 50 ms, and SPF 10 ms after a
-	// change. Link-down events act at once
-	// in both profiles.
+	// 20 ms, LSAs throttled to one per 50 ms, SPF 10 ms after a
+	// change, and BFD on every ring link at 50 ms × 3, so that a
+	// neighbour that hangs with its links up is declared dead within
+	// 150 ms instead of the 1 s dead interval (see Timers.BFDInterval for
+	// the price on a loaded host). Link-down events act at once in both
+	// profiles.
 	ProfileFast
 )
 
@@ -143,6 +146,40 @@ type Timers struct {
 	// a neighbor discards under MinLSArrival (§13 step 5a) is only sent
 	// again after it, so it must shrink with the throttles.
 	RetransmitInterval time.Duration
+	// BFDInterval is the BFD interval on the ring links (east and west,
+	// never the server LANs): both bfd.DesiredMinTxInterval and
+	// bfd.RequiredMinRxInterval (RFC 5880 §6.8.1), once the session is
+	// Up (before, BFD sends one packet a second, §6.8.3). BFDMultiplier
+	// is bfd.DetectMult; zero means 3. A neighbour whose BFD packets stop
+	// for BFDMultiplier × BFDInterval (§6.8.4) has its OSPF adjacency
+	// killed at once (RFC 5882 §4.1, RFC 2328 §10.3 KillNbr) instead of
+	// when DeadInterval runs out. Zero BFDInterval runs no BFD.
+	//
+	// ProfileFast: 50 ms × 3 (150 ms). ProfileRFC: off.
+	//
+	// The price is false positives: BFD is software here, and a
+	// scheduling stall of a detection time (150 ms of the fast profile,
+	// which a busy hypervisor, a stolen CPU or a long GC pause can cost)
+	// on either end takes the session Down and flaps the adjacency,
+	// with the SPF runs and traffic shifts that go with it. On such a
+	// host raise the interval (ringd: timers.bfd_interval) or the
+	// multiplier; the dead interval still catches a real hang.
+	BFDInterval   time.Duration
+	BFDMultiplier int
+}
+
+// BFDDetectTime is the BFD detection time the timers give a session whose
+// peer uses the same timers (RFC 5880 §6.8.4): BFDMultiplier (3 when
+// zero) × BFDInterval; zero when BFD is off.
+func (t Timers) BFDDetectTime() time.Duration {
+	if t.BFDInterval <= 0 {
+		return 0
+	}
+	m := t.BFDMultiplier
+	if m == 0 {
+		m = 3
+	}
+	return time.Duration(m) * t.BFDInterval
 }
 
 // Timers returns the timers of the profile.
@@ -150,7 +187,8 @@ func (p Profile) Timers() Timers {
 	if p == ProfileFast {
 		return Timers{DeadInterval: time.Second, HelloMultiplier: 4, VRRPInterval: 20 * time.Millisecond,
 			MinLSInterval: 50 * time.Millisecond, MinLSArrival: 25 * time.Millisecond,
-			RetransmitInterval: 250 * time.Millisecond}
+			RetransmitInterval: 250 * time.Millisecond,
+			BFDInterval:        50 * time.Millisecond, BFDMultiplier: 3}
 	}
 	return Timers{HelloInterval: 10 * time.Second, DeadInterval: 40 * time.Second, VRRPInterval: time.Second,
 		MinLSInterval: 5 * time.Second, MinLSArrival: time.Second, RetransmitInterval: 5 * time.Second}

@@ -69,7 +69,8 @@ func (d *daemon) status() Status {
 	nc := d.node.Config()
 	in := d.node.OSPF()
 	st := Status{Node: nc.Name, Role: nc.Role.String(), Profile: d.c.Ring.Profile.String(), RouterID: in.RouterID(),
-		Since: d.since, Transports: d.host.TransportStats()}
+		Since: d.since, Transports: d.host.TransportStats(),
+		BFDTimers: bfdTimers(nc.Timers), BFD: bfdViews(d.node.BFDSessions())}
 	ospfState := map[string]string{}
 	for _, s := range in.Interfaces() {
 		ospfState[s.Name] = s.State.String()

@@ -6,7 +6,12 @@
 // sockets: raw IP transports per interface (protocol 89, and 112 on the
 // upstream LAN), routes in the kernel through netlink (OSPF's tagged
 // rtm_protocol 243, the static default 242), the VIP through vrrp's
-// netlink address manager.
+// netlink address manager, and, with the fast profile, BFD (RFC 5880,
+// RFC 5881: UDP 3784) at 50 ms × 3 on the ring links, which kills the
+// OSPF adjacency of a neighbour that hangs with its links up after 150 ms.
+// `timers: {bfd_interval, bfd_multiplier}` overrides those on one node:
+// raise them on a loaded host, where a scheduling stall of the detection
+// time flaps the adjacencies.
 //
 // Usage:
 //
@@ -37,8 +42,10 @@
 // gives up the VIP, the static default is withdrawn, OSPF flushes its
 // self-originated LSAs and deletes its routes. `ringd show` asks a running
 // ringd, over its unix socket, for the node's state: interfaces and
-// carrier, OSPF neighbors and routes, VRRP state, the static default and
-// the last events.
+// carrier, OSPF neighbors and routes, BFD sessions (state, negotiated
+// transmit interval, detection time, discriminators, last down
+// diagnostic, counters), VRRP state, the static default and the last
+// events.
 package main
 
 import (
@@ -103,7 +110,7 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	if cmd.Name == "check" {
-		fmt.Fprintf(stdout, "%s: OK: node %s (%v) of a %d-node ring, profile %v\n", config, c.Node.Name, c.Node.Role, len(c.Ring.Nodes), c.Ring.Profile)
+		fmt.Fprintf(stdout, "%s: OK: node %s (%v) of a %d-node ring, profile %v, BFD %s\n", config, c.Node.Name, c.Node.Role, len(c.Ring.Nodes), c.Ring.Profile, bfdTimers(c.Node.Timers))
 		return 0
 	}
 	return cli.Run(cmd, stderr, c.LogLevel, c.Socket, func(ctx context.Context, socket string, log *slog.Logger) error {

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/switchless/routing/bfd"
+	bfdpacket "github.com/switchless/routing/bfd/packet"
 	"github.com/switchless/routing/ring"
 	"github.com/switchless/routing/vrrp"
 	"github.com/switchless/routing/vrrp/packet"
@@ -21,7 +23,7 @@ func TestCheckExample(t *testing.T) {
 	if rc := realMain([]string{"check", "-config", "example.yaml"}, &out, &errb); rc != 0 {
 		t.Fatalf("rc %d: %s", rc, errb.String())
 	}
-	if want := "example.yaml: OK: node vr1 (master edge) of a 5-node ring, profile fast\n"; out.String() != want {
+	if want := "example.yaml: OK: node vr1 (master edge) of a 5-node ring, profile fast, BFD 50ms × 3\n"; out.String() != want {
 		t.Errorf("got %q, want %q", out.String(), want)
 	}
 }
@@ -39,6 +41,8 @@ func TestCheckErrors(t *testing.T) {
 		{"  lan0: eth3\n", "  lan0: eth3\n  lan9: eth9\n", "lan9", `interfaces.lan9: node vr1 has no interface "lan9"`},
 		{"node: vr1", "node: vr6", "node: vr6", `node: "vr6" is not a node of the ring`},
 		{"profile: fast", "profile: fast\nprofil: rfc", "profil:", "field profil not found"},
+		{"profile: fast", "profile: fast\ntimers: {bfd_interval: 1s, bfd_multiplier: 0}", "timers:", "timers.bfd_multiplier: 0 is not a Detect Mult"},
+		{"profile: fast", "profile: fast\ntimers:\n  bfd_interval: 1ms", "bfd_interval: 1ms", "timers.bfd_interval: 1ms is below 10ms"},
 	} {
 		in := strings.Replace(string(b), tc.from, tc.to, 1)
 		line := strings.Count(in[:strings.Index(in, tc.mark)], "\n") + 1
@@ -81,9 +85,14 @@ func TestShow(t *testing.T) {
 			{Name: "east", Linux: "eth1", IfIndex: 7, Kind: "east", Prefix: netip.MustParsePrefix("10.255.0.0/31"), Cost: 10, Carrier: true, OSPF: "Point-to-point"},
 			{Name: "up", Linux: "eth0", IfIndex: 6, Kind: "upstream", Prefix: netip.MustParsePrefix("192.0.2.2/24")},
 		},
-		Neighbors: []NeighborView{{Interface: "east", RouterID: netip.MustParseAddr("10.2.0.1"), Address: netip.MustParseAddr("10.255.0.1"), State: "Full", DeadIn: "750ms"}},
-		Routes:    []RouteView{{Prefix: netip.MustParsePrefix("10.2.0.0/24"), Type: "intra-area", Cost: "20", NextHops: []string{"via 10.255.0.1 east"}}},
-		Static:    &on,
+		Neighbors: []NeighborView{{Interface: "east", RouterID: netip.MustParseAddr("10.2.0.1"), Address: netip.MustParseAddr("10.255.0.1"), State: "Full", DeadIn: "750ms", BFD: "up"}},
+		BFDTimers: bfdTimers(ring.ProfileFast.Timers()),
+		BFD: bfdViews([]bfd.SessionInfo{{Interface: "east", Peer: netip.MustParseAddr("10.255.0.1"), State: bfdpacket.StateUp, RemoteState: bfdpacket.StateUp,
+			TxInterval: 50 * time.Millisecond, DetectTime: 150 * time.Millisecond, LocalDisc: 0x1234, RemoteDisc: 0xbeef,
+			LastDownDiag: bfdpacket.DiagControlDetectExpired, Since: time.Date(2026, 1, 2, 3, 4, 7, 0, time.UTC), Clients: 1,
+			Counters: bfd.SessionCounters{Sent: 40, Received: 39, Ups: 2, Downs: 1}}}),
+		Routes: []RouteView{{Prefix: netip.MustParsePrefix("10.2.0.0/24"), Type: "intra-area", Cost: "20", NextHops: []string{"via 10.255.0.1 east"}}},
+		Static: &on,
 		VRRP: vrrpView(vrrp.Status{VRID: 10, Version: packet.V3, State: vrrp.Master, Priority: 200, Master: netip.MustParseAddr("192.0.2.2"),
 			VirtualAddresses: []netip.Addr{netip.MustParseAddr("192.0.2.254")}, Counters: vrrp.Counters{Drops: map[vrrp.DropReason]uint64{vrrp.DropTTL: 2}}}),
 		Events:     []EventView{{Time: time.Date(2026, 1, 2, 3, 4, 6, 0, time.UTC), Kind: "vrrp", Text: "Backup -> Master (master down), priority 200"}},
@@ -104,7 +113,9 @@ func TestShow(t *testing.T) {
 		"VRRP: VRID 10 Master, priority 200, master 192.0.2.2, VIPs [192.0.2.254]",
 		"east       eth1   7        10.255.0.0/31  10    up       Point-to-point",
 		"up         eth0   6        192.0.2.2/24   -     DOWN     -",
-		"10.2.0.1  10.255.0.1  east       Full   750ms",
+		"10.2.0.1  10.255.0.1  east       Full   750ms    up",
+		"BFD 50ms × 3",
+		"10.255.0.1  east       Up     Up      50ms  150ms   4660        48879        control-detection-time-expired  03:04:07.000  40    39        2    1",
 		"10.2.0.0/24  intra-area  20    via 10.255.0.1 east",
 		"Backup -> Master (master down), priority 200",
 	} {
@@ -116,7 +127,8 @@ func TestShow(t *testing.T) {
 	if rc := realMain([]string{"show", "-json", "-socket", sock}, &out, &errb); rc != 0 {
 		t.Fatalf("rc %d: %s", rc, errb.String())
 	}
-	for _, want := range []string{`"node": "vr1"`, `"state": "Master"`, `"static_default": true`, `"ospf/east"`} {
+	for _, want := range []string{`"node": "vr1"`, `"state": "Master"`, `"static_default": true`, `"ospf/east"`,
+		`"bfd_timers": "50ms × 3"`, `"remote_discriminator": 48879`, `"detect_time": "150ms"`, `"last_down_diag": "control-detection-time-expired"`, `"downs": 1`} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("show -json lacks %q:\n%s", want, out.String())
 		}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/switchless/routing/bfd"
 	daemonkit "github.com/switchless/routing/internal/daemon"
 	"github.com/switchless/routing/ospf"
 	"github.com/switchless/routing/ring"
@@ -30,7 +32,11 @@ type Status struct {
 	Routes     []RouteView    `json:"routes"`
 	Static     *bool          `json:"static_default,omitempty"` // edges only
 	VRRP       *VRRPView      `json:"vrrp,omitempty"`           // edges only
-	Events     []EventView    `json:"events"`
+	// BFDTimers says the BFD timers of the ring links ("50ms × 3"), or
+	// "off"; BFD has one entry per session.
+	BFDTimers string      `json:"bfd_timers"`
+	BFD       []BFDView   `json:"bfd"`
+	Events    []EventView `json:"events"`
 	// Transports counts each raw socket's traffic ("ospf/east",
 	// "vrrp/up").
 	Transports map[string]ring.TransportStats `json:"transports,omitempty"`
@@ -55,6 +61,57 @@ type NeighborView struct {
 	Address   netip.Addr `json:"address"`
 	State     string     `json:"state"`
 	DeadIn    string     `json:"dead_in"`
+	// BFD is what BFD last said of the neighbor's session: none,
+	// waiting or up.
+	BFD string `json:"bfd"`
+}
+
+// BFDView is one BFD session of a ring link.
+type BFDView struct {
+	Interface   string     `json:"interface"`
+	Peer        netip.Addr `json:"peer"`
+	State       string     `json:"state"`
+	RemoteState string     `json:"remote_state"`
+	// TxInterval is the negotiated transmit interval, DetectTime the
+	// detection time of the peer (RFC 5880 §6.8.4).
+	TxInterval   string `json:"tx_interval"`
+	DetectTime   string `json:"detect_time"`
+	LocalDisc    uint32 `json:"local_discriminator"`
+	RemoteDisc   uint32 `json:"remote_discriminator"`
+	LastDownDiag string `json:"last_down_diag"`
+	// Since is when the session entered its state.
+	Since    time.Time   `json:"since"`
+	Clients  int         `json:"clients"`
+	Counters BFDCounters `json:"counters"`
+}
+
+// BFDCounters are a session's counters (bfd.SessionCounters).
+type BFDCounters struct {
+	Sent          uint64 `json:"sent"`
+	Received      uint64 `json:"received"`
+	Ups           uint64 `json:"ups"`
+	Downs         uint64 `json:"downs"`
+	PollSequences uint64 `json:"poll_sequences"`
+}
+
+func bfdViews(ss []bfd.SessionInfo) []BFDView {
+	out := make([]BFDView, 0, len(ss))
+	for _, s := range ss {
+		out = append(out, BFDView{Interface: s.Interface, Peer: s.Peer, State: s.State.String(), RemoteState: s.RemoteState.String(),
+			TxInterval: s.TxInterval.String(), DetectTime: s.DetectTime.String(),
+			LocalDisc: s.LocalDisc, RemoteDisc: s.RemoteDisc, LastDownDiag: s.LastDownDiag.String(),
+			Since: s.Since, Clients: s.Clients, Counters: BFDCounters{Sent: s.Counters.Sent, Received: s.Counters.Received,
+				Ups: s.Counters.Ups, Downs: s.Counters.Downs, PollSequences: s.Counters.PollSequences}})
+	}
+	return out
+}
+
+// bfdTimers describes the node's BFD timers.
+func bfdTimers(t ring.Timers) string {
+	if t.BFDInterval <= 0 {
+		return "off"
+	}
+	return fmt.Sprintf("%v × %d", t.BFDInterval, int(t.BFDDetectTime()/t.BFDInterval))
 }
 
 // RouteView is one OSPF route.
@@ -109,7 +166,7 @@ func neighborViews(ns []ospf.NeighborStatus) []NeighborView {
 	out := make([]NeighborView, 0, len(ns))
 	for _, n := range ns {
 		out = append(out, NeighborView{Interface: n.Interface, RouterID: n.RouterID, Address: n.Addr,
-			State: n.State.String(), DeadIn: n.DeadIn.Round(time.Millisecond).String()})
+			State: n.State.String(), DeadIn: n.DeadIn.Round(time.Millisecond).String(), BFD: n.BFD.String()})
 	}
 	return out
 }
@@ -193,9 +250,18 @@ func printStatus(w io.Writer, st Status, raw []byte, asJSON bool) error {
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%v\t%s\t%s\t%s\n", i.Name, i.Linux, i.IfIndex, i.Prefix, cost, map[bool]string{true: "up", false: "DOWN"}[i.Carrier], ospfState)
 	}
-	fmt.Fprintln(tw, "\nNEIGHBOR\tADDRESS\tINTERFACE\tSTATE\tDEAD IN")
+	fmt.Fprintln(tw, "\nNEIGHBOR\tADDRESS\tINTERFACE\tSTATE\tDEAD IN\tBFD")
 	for _, n := range st.Neighbors {
-		fmt.Fprintf(tw, "%v\t%v\t%s\t%s\t%s\n", n.RouterID, n.Address, n.Interface, n.State, n.DeadIn)
+		fmt.Fprintf(tw, "%v\t%v\t%s\t%s\t%s\t%s\n", n.RouterID, n.Address, n.Interface, n.State, n.DeadIn, cmp.Or(n.BFD, "-"))
+	}
+	fmt.Fprintf(tw, "\nBFD %s\n", cmp.Or(st.BFDTimers, "off"))
+	if len(st.BFD) > 0 {
+		fmt.Fprintln(tw, "PEER\tINTERFACE\tSTATE\tREMOTE\tTX\tDETECT\tLOCAL DISC\tREMOTE DISC\tLAST DOWN\tSINCE\tSENT\tRECEIVED\tUPS\tDOWNS")
+		for _, b := range st.BFD {
+			fmt.Fprintf(tw, "%v\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%s\t%s\t%d\t%d\t%d\t%d\n", b.Peer, b.Interface, b.State, b.RemoteState,
+				b.TxInterval, b.DetectTime, b.LocalDisc, b.RemoteDisc, b.LastDownDiag, b.Since.Format("15:04:05.000"),
+				b.Counters.Sent, b.Counters.Received, b.Counters.Ups, b.Counters.Downs)
+		}
 	}
 	fmt.Fprintln(tw, "\nROUTE\tTYPE\tCOST\tNEXT HOPS")
 	for _, r := range st.Routes {

@@ -17,8 +17,11 @@
 //	go run ./examples/ringlab [-n 5] [-profile fast|rfc] [-runs 3] [-stack both|ours|frr] [-steps S1,S2] [-v] [-keep] [-debug]
 //
 // -profile fast compares our fast profile (OSPF dead 1 s with 4 hellos a
-// second, VRRPv3 every 20 ms) with FRR's `ip ospf dead-interval minimal
-// hello-multiplier 4` and keepalived VRRPv3 at 0.1 s; -profile rfc
+// second, BFD 50 ms × 3 on the ring links, VRRPv3 every 20 ms) with FRR
+// at its best: `ip ospf dead-interval minimal hello-multiplier 4`, bfdd at
+// 50 ms × 3 with `ip ospf bfd`, `timers throttle spf 0 50 500`, `timers
+// throttle lsa all 0`, `timers lsa min-arrival 0`, and keepalived VRRPv3
+// at 0.1 s; -profile rfc
 // compares our RFC profile with FRR at hello 1 s, dead 3 s and keepalived
 // VRRPv2 at 1 s. With -runs, the table shows the median of the runs and
 // their range. ringd is built once with `go build` into a temporary
@@ -134,6 +137,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, ", median of %d runs (min–max)", *runs)
 	}
 	fmt.Fprintf(stdout, ":\n%s", lab.FormatComparison(cols))
+	fmt.Fprintln(stdout, "\nsettings:")
+	for k, s := range which {
+		fmt.Fprintf(stdout, "  %s: %s\n", cols[k].Title, lab.Settings(s, prof))
+	}
 	if failed {
 		return 1
 	}
@@ -156,7 +163,7 @@ func title(s lab.Stack, p ring.Profile) string {
 	case s == lab.Ours:
 		return "ours (ringd, RFC profile)"
 	case p == ring.ProfileFast:
-		return "FRR (dead minimal, 4 hellos/s) + keepalived v3 0.1 s"
+		return "FRR (dead minimal, 4 hellos/s, BFD 50 ms × 3) + keepalived v3 0.1 s"
 	}
 	return "FRR (hello 1 s, dead 3 s) + keepalived v2 1 s"
 }

@@ -143,7 +143,11 @@ func describeTimers(p ring.Profile) string {
 	if t.HelloMultiplier > 0 {
 		hello = fmt.Sprintf("OSPF %d hellos/s, dead %v", t.HelloMultiplier, t.DeadInterval)
 	}
-	return fmt.Sprintf("%s, VRRPv3 advert %v", hello, t.VRRPInterval)
+	bfd := "no BFD"
+	if t.BFDInterval > 0 {
+		bfd = fmt.Sprintf("BFD on ring links %v × %d (detect %v)", t.BFDInterval, int(t.BFDDetectTime()/t.BFDInterval), t.BFDDetectTime())
+	}
+	return fmt.Sprintf("%s, %s, VRRPv3 advert %v", hello, bfd, t.VRRPInterval)
 }
 
 // timeline prints events as they happen, in virtual time since the start.

@@ -27,4 +27,12 @@
 //	nodes:
 //	  - {name: vr1, lans: [10.1.0.1/24]}
 //	  - ...
+//
+// `timers:` overrides the profile's BFD timers on this node:
+// `bfd_interval` (a duration, 10ms to 1m, or 0 for no BFD; the fast
+// profile's is 50ms, the RFC profile runs none) and `bfd_multiplier` (1
+// to 255; the profile's is 3). An explicit `bfd_multiplier: 0` and an
+// interval below 10 ms are rejected. BFD negotiates the slower of the two
+// ends' intervals (RFC 5880 §6.8.7), so a node with a larger interval
+// slows its own links only.
 package ringconf

@@ -10,9 +10,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/switchless/routing/bfd"
 	daemonkit "github.com/switchless/routing/internal/daemon"
 	"github.com/switchless/routing/ring"
 )
@@ -40,6 +42,8 @@ type File struct {
 	// (see vrrp.NetlinkConfig.MACVLAN). Empty: the VIP goes on the
 	// upstream interface itself, announced by gratuitous ARP.
 	VRRPMacvlan string `yaml:"vrrp_macvlan,omitempty"`
+	// Timers overrides timers of the profile on this node.
+	Timers *Timers `yaml:"timers,omitempty"`
 	// Spec is the whole ring, the same on every node.
 	Spec Spec `yaml:",inline"`
 }
@@ -85,6 +89,45 @@ type Edge struct {
 	Address  Addr   `yaml:"address"`
 	Priority uint8  `yaml:"priority"`
 }
+
+// Timers overrides the profile's timers on one node (ring.Timers). An
+// absent key keeps the profile's value.
+type Timers struct {
+	// BFDInterval is the BFD interval on the ring links (ring.Timers.
+	// BFDInterval: Desired Min TX and Required Min RX), a Go duration
+	// such as "100ms": 10ms to 1m, or 0 to run no BFD. The fast profile's
+	// is 50ms; raise it on a loaded host, where a scheduling stall of
+	// the detection time flaps the adjacencies.
+	BFDInterval *Duration `yaml:"bfd_interval,omitempty"`
+	// BFDMultiplier is BFD's Detect Mult, 1 to 255 (the profile's is 3).
+	BFDMultiplier *int `yaml:"bfd_multiplier,omitempty"`
+}
+
+// profileMult is the profile's BFD Detect Mult (3 when it leaves it to
+// the default).
+func profileMult(p ring.Profile) int {
+	if m := p.Timers().BFDMultiplier; m > 0 {
+		return m
+	}
+	return 3
+}
+
+// Duration is a time.Duration that decodes from a Go duration string
+// ("50ms") with the line of the value in its error.
+type Duration struct{ time.Duration }
+
+// UnmarshalYAML implements yaml.Unmarshaler.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	v, err := time.ParseDuration(n.Value)
+	if n.Kind != yaml.ScalarNode || err != nil {
+		return typeErr(n, "%q is not a duration such as 50ms", n.Value)
+	}
+	d.Duration = v
+	return nil
+}
+
+// MarshalYAML implements yaml.Marshaler.
+func (d Duration) MarshalYAML() (any, error) { return d.String(), nil }
 
 // Addr is a netip.Addr that decodes from a YAML scalar with the line of
 // the value in its error.
@@ -380,7 +423,47 @@ func (c *Config) validate() error {
 		return c.errAt(ErrInvalid, []any{"node"}, "%q is not a node of the ring (%s)", f.Node, strings.Join(names, ", "))
 	}
 	c.Node = nc
+	if err := c.applyTimers(); err != nil {
+		return err
+	}
 	return c.validateInterfaces()
+}
+
+// applyTimers checks the timers: keys and puts them in the node's
+// configuration.
+func (c *Config) applyTimers() error {
+	t := c.File.Timers
+	if t == nil {
+		return nil
+	}
+	tm := &c.Node.Timers
+	if d := t.BFDInterval; d != nil {
+		at := []any{"timers", "bfd_interval"}
+		switch iv := d.Duration; {
+		case iv < 0:
+			return c.errAt(ErrInvalid, at, "%v is negative (0 runs no BFD)", iv)
+		case iv > 0 && iv < bfd.MinInterval:
+			return c.errAt(ErrInvalid, at, "%v is below %v: a BFD in software that fast on a general-purpose host reports failures that are scheduling stalls (0 runs no BFD)", iv, bfd.MinInterval)
+		case iv > bfd.MaxInterval:
+			return c.errAt(ErrInvalid, at, "%v is above %v", iv, bfd.MaxInterval)
+		case iv%time.Microsecond != 0:
+			return c.errAt(ErrInvalid, at, "%v is not a whole number of microseconds (RFC 5880 §4.1 carries microseconds)", iv)
+		}
+		tm.BFDInterval = d.Duration
+	}
+	if m := t.BFDMultiplier; m != nil {
+		at := []any{"timers", "bfd_multiplier"}
+		switch {
+		case *m == 0:
+			return c.errAt(ErrInvalid, at, "0 is not a Detect Mult: the detection time would be zero (RFC 5880 §6.8.4) and the peer discards packets that carry it (§6.8.6); leave the key out for the profile's %d, or set bfd_interval: 0 to run no BFD", profileMult(c.Ring.Profile))
+		case *m < 0 || *m > bfd.MaxDetectMult:
+			return c.errAt(ErrInvalid, at, "%d is outside 1 to %d", *m, bfd.MaxDetectMult)
+		case tm.BFDInterval == 0:
+			return c.errAt(ErrInvalid, at, "BFD is off (profile %v runs none, or timers.bfd_interval is 0): set timers.bfd_interval to run it", c.Ring.Profile)
+		}
+		tm.BFDMultiplier = *m
+	}
+	return nil
 }
 
 // specErr points a ring.Spec.Validate error at its line.

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -153,6 +154,15 @@ func TestParseErrors(t *testing.T) {
 		{"log level", "profile: fast", "profile: fast\nlog_level: loud", `10: log_level: "loud"`, false},
 		{"macvlan on inner", "node: vr1\ninterfaces:\n  east: e1\n  west: w1\n  up: u1\n", "node: vr2\nvrrp_macvlan: vm\ninterfaces:\n  east: e1\n  west: w1\n", `3: vrrp_macvlan: node vr2 is not an edge`, false},
 		{"syntax", "nodes:", "nodes: [", "bad.yaml:", false},
+		{"bfd interval type", "profile: fast", "profile: fast\ntimers:\n  bfd_interval: 50", `11: "50" is not a duration`, false},
+		{"bfd interval small", "profile: fast", "profile: fast\ntimers:\n  bfd_interval: 5ms", `11: timers.bfd_interval: 5ms is below 10ms`, false},
+		{"bfd interval big", "profile: fast", "profile: fast\ntimers:\n  bfd_interval: 2m", `11: timers.bfd_interval: 2m0s is above 1m0s`, false},
+		{"bfd interval negative", "profile: fast", "profile: fast\ntimers:\n  bfd_interval: -50ms", `11: timers.bfd_interval: -50ms is negative`, false},
+		{"bfd interval ns", "profile: fast", "profile: fast\ntimers:\n  bfd_interval: 50000001ns", `11: timers.bfd_interval: 50.000001ms is not a whole number of microseconds`, false},
+		{"bfd multiplier 0", "profile: fast", "profile: fast\ntimers:\n  bfd_interval: 100ms\n  bfd_multiplier: 0", `12: timers.bfd_multiplier: 0 is not a Detect Mult`, false},
+		{"bfd multiplier 256", "profile: fast", "profile: fast\ntimers: {bfd_multiplier: 256}", `10: timers.bfd_multiplier: 256 is outside 1 to 255`, false},
+		{"bfd multiplier without bfd", "profile: fast", "profile: rfc\ntimers: {bfd_multiplier: 5}", `10: timers.bfd_multiplier: BFD is off (profile rfc`, false},
+		{"timers unknown key", "profile: fast", "profile: fast\ntimers: {bfd_intervall: 1s}", `10: field bfd_intervall not found`, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			in := strings.Replace(good, tc.from, tc.to, 1)
@@ -176,6 +186,55 @@ func TestParseErrors(t *testing.T) {
 				t.Errorf("error does not wrap ErrInvalid: %v", err)
 			}
 		})
+	}
+}
+
+// TestParseTimers: timers: overrides the profile's BFD timers on this
+// node only, and bfd_interval: 0 turns BFD off.
+func TestParseTimers(t *testing.T) {
+	for _, tc := range []struct {
+		name, yaml string
+		iv         time.Duration
+		mult       int
+	}{
+		{"none", "", 50 * time.Millisecond, 3},
+		{"interval", "timers:\n  bfd_interval: 200ms\n", 200 * time.Millisecond, 3},
+		{"both", "timers: {bfd_interval: 100ms, bfd_multiplier: 5}\n", 100 * time.Millisecond, 5},
+		{"off", "timers: {bfd_interval: 0s}\n", 0, 3},
+		{"off, bare zero", "timers: {bfd_interval: 0}\n", 0, 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := Parse("t.yaml", []byte(good+tc.yaml))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := c.Node.Timers; got.BFDInterval != tc.iv || got.BFDMultiplier != tc.mult {
+				t.Errorf("BFD %v × %d, want %v × %d", got.BFDInterval, got.BFDMultiplier, tc.iv, tc.mult)
+			}
+			if c.Ring.Profile.Timers().BFDInterval != 50*time.Millisecond {
+				t.Error("the override changed the profile")
+			}
+			out, err := c.File.Marshal()
+			if err != nil {
+				t.Fatal(err)
+			}
+			again, err := Parse("again.yaml", out)
+			if err != nil {
+				t.Fatalf("%v\n%s", err, out)
+			}
+			if again.Node.Timers != c.Node.Timers {
+				t.Errorf("round trip: %+v, want %+v\n%s", again.Node.Timers, c.Node.Timers, out)
+			}
+		})
+	}
+	// The RFC profile runs BFD only when asked.
+	rfc := strings.Replace(good, "profile: fast", "profile: rfc\ntimers: {bfd_interval: 300ms}", 1)
+	c, err := Parse("rfc.yaml", []byte(rfc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Node.Timers; got.BFDInterval != 300*time.Millisecond || got.BFDDetectTime() != 900*time.Millisecond {
+		t.Errorf("rfc with bfd_interval 300ms: %v × %d", got.BFDInterval, got.BFDMultiplier)
 	}
 }
 

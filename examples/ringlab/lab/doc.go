@@ -21,7 +21,8 @@
 //	S1f  the master edge freezes: every process in its namespace is
 //	     stopped (SIGSTOP) and a blackhole qdisc on both ends of each of
 //	     its cables drops everything it would send or receive, while the
-//	     links stay up; only dead intervals and Master_Down can tell
+//	     links stay up; only BFD (fast profile), dead intervals and
+//	     Master_Down can tell
 //	S4f  it reboots (daemons killed, cables clear, daemons started) and
 //	     preempts
 //	S2f  the same inner node freezes
@@ -40,6 +41,13 @@
 // profile), at least 6 s (FRR holds an LSA origination up to 5 s). A
 // fault sooner can meet routers in RFC 8405's LONG_WAIT and measure a
 // transient loop of LONG_SPF_DELAY instead of the fault's own outage.
+//
+// With the fast profile both stacks run BFD at 50 ms × 3 on the ring
+// links (ours through the profile; the reference through FRR's bfdd and
+// `ip ospf bfd`), and the reference runs FRR's fastest throttles; see
+// [Settings], which the lab prints next to its tables. FRR's ospfd still
+// recomputes the ring's default (an AS-external route) one second after
+// the SPF, so its freezes and link failures cost about a second anyway.
 //
 // Everything the lab creates is named with its prefix and a random run id
 // and removed at the end: it deletes only its own namespaces and signals

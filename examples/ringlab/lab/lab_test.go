@@ -24,7 +24,9 @@ import (
 // of a running node must answer the gateway's probes; for ours, every
 // outage must stay within the generous bound the timers imply
 // (lab.Limits: nothing may wait for a dead interval when links go down,
-// or for more than one when a node freezes). The figures of both are
+// and BFD, not the dead interval, must drop a node that freezes). Both
+// stacks run BFD at 50 ms × 3; each stack's verify checks its sessions
+// are up before a fault. The figures of both are
 // logged side by side (go test -v); the reference's are not asserted.
 //
 // About three and a half minutes: each scenario waits 6 s of quiet
@@ -32,7 +34,7 @@ import (
 func TestLabFast(t *testing.T) {
 	nstest.RequireRoot(t)
 	nstest.RequireBinary(t, "fping")
-	frrBins := []string{"zebra", "staticd", "ospfd", "keepalived"}
+	frrBins := []string{"zebra", "bfdd", "staticd", "ospfd", "keepalived"}
 	for _, b := range frrBins {
 		nstest.RequireBinary(t, b)
 	}
@@ -62,7 +64,8 @@ func TestLabFast(t *testing.T) {
 		}
 		cols = append(cols, lab.Column{Title: st.String(), Runs: [][]lab.Result{res}})
 	}
-	t.Logf("outage seen from the gateway:\n%s", lab.FormatComparison(cols))
+	t.Logf("outage seen from the gateway:\n%s\nsettings:\n  ours: %s\n  frr: %s", lab.FormatComparison(cols),
+		lab.Settings(lab.Ours, ring.ProfileFast), lab.Settings(lab.FRR, ring.ProfileFast))
 }
 
 // buildRingd compiles examples/ringd once for the test.

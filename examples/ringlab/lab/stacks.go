@@ -42,7 +42,7 @@ type stack interface {
 // ours runs examples/ringd.
 type ours struct{ l *Lab }
 
-func (o *ours) describe() string { return "ringd" }
+func (o *ours) describe() string { return Settings(Ours, o.l.opt.Profile) }
 
 func (o *ours) conf(n *node) string { return filepath.Join(n.dir, "ringd.yaml") }
 
@@ -87,9 +87,10 @@ func (o *ours) stop(n *node) {
 
 // verify asks every ringd for its status (`ringd show -json`, over the
 // status socket, which lives in the file system and so is reachable from
-// outside the namespace): every node Full with both ring neighbours, the
-// master edge VRRP Master with the static default installed, the backup
-// edge Backup.
+// outside the namespace): every node Full with both ring neighbours and,
+// when the profile runs BFD, a session Up at its interval on each ring
+// link, the master edge VRRP Master with the static default installed,
+// the backup edge Backup.
 func (o *ours) verify(nodes []*node) error {
 	var errs []error
 	for _, n := range nodes {
@@ -103,6 +104,10 @@ func (o *ours) verify(nodes []*node) error {
 			Neighbors []struct{ Interface, State string }
 			Static    *bool `json:"static_default"`
 			VRRP      *struct{ State string }
+			BFD       []struct {
+				Interface, State string
+				TxInterval       string `json:"tx_interval"`
+			}
 		}
 		if err := json.Unmarshal([]byte(out), &st); err != nil {
 			errs = append(errs, fmt.Errorf("%s: ringd show -json: %w", n.cfg.Name, err))
@@ -116,6 +121,17 @@ func (o *ours) verify(nodes []*node) error {
 		}
 		if st.Node != n.cfg.Name || !full[ring.IfEast] || !full[ring.IfWest] {
 			errs = append(errs, fmt.Errorf("%s: ringd reports node %q, neighbors %+v: want Full on east and west", n.cfg.Name, st.Node, st.Neighbors))
+		}
+		if iv := n.cfg.Timers.BFDInterval; iv > 0 {
+			up := map[string]bool{}
+			for _, s := range st.BFD {
+				if s.State == "Up" && s.TxInterval == iv.String() {
+					up[s.Interface] = true
+				}
+			}
+			if !up[ring.IfEast] || !up[ring.IfWest] {
+				errs = append(errs, fmt.Errorf("%s: ringd BFD sessions %+v: want Up at %v on east and west", n.cfg.Name, st.BFD, iv))
+			}
 		}
 		want := map[ring.Role]string{ring.MasterEdge: "Master", ring.BackupEdge: "Backup"}[n.cfg.Role]
 		switch {
@@ -156,11 +172,12 @@ func (o *ours) leftovers(n *node) error {
 	return errors.Join(errs...)
 }
 
-// frr runs FRR's zebra, staticd (edges) and ospfd, and keepalived
-// (edges), each node in its own runtime directory.
+// frr runs FRR's zebra, bfdd (fast profile), staticd (edges) and ospfd,
+// and keepalived (edges), each node in its own runtime directory; see
+// settings.go for the timers.
 type frr struct {
-	l                                      *Lab
-	zebra, staticd, ospfd, keepaliv, vtysh string
+	l                                            *Lab
+	zebra, bfdd, staticd, ospfd, keepaliv, vtysh string
 }
 
 func newFRR(l *Lab) (*frr, error) {
@@ -169,7 +186,7 @@ func newFRR(l *Lab) (*frr, error) {
 	for _, b := range []struct {
 		name string
 		dst  *string
-	}{{"zebra", &f.zebra}, {"staticd", &f.staticd}, {"ospfd", &f.ospfd}, {"keepalived", &f.keepaliv}, {"vtysh", &f.vtysh}} {
+	}{{"zebra", &f.zebra}, {"bfdd", &f.bfdd}, {"staticd", &f.staticd}, {"ospfd", &f.ospfd}, {"keepalived", &f.keepaliv}, {"vtysh", &f.vtysh}} {
 		p, err := LookBinary(b.name)
 		if err != nil {
 			errs = append(errs, err)
@@ -190,12 +207,7 @@ func LookBinary(name string) (string, error) {
 	return "", fmt.Errorf("lab: %s not found (apt-get install frr keepalived fping)", name)
 }
 
-func (f *frr) describe() string {
-	if f.l.opt.Profile == ring.ProfileFast {
-		return "FRR ospfd dead-interval minimal hello-multiplier 4 + keepalived VRRPv3 0.1 s"
-	}
-	return "FRR ospfd hello 1 s dead 3 s + keepalived VRRPv2 1 s"
-}
+func (f *frr) describe() string { return Settings(FRR, f.l.opt.Profile) }
 
 func (f *frr) args(n *node, daemon string) []string {
 	return []string{
@@ -219,24 +231,25 @@ func (f *frr) prepare(n *node) error {
 		switch ifc.Kind {
 		case ring.KindEast, ring.KindWest:
 			fmt.Fprintf(&b, "interface %s\n ip ospf area 0\n ip ospf network point-to-point\n ip ospf cost %d\n", ifc.Name, ifc.Cost)
-			if f.l.opt.Profile == ring.ProfileFast {
-				b.WriteString(" ip ospf dead-interval minimal hello-multiplier 4\n")
-			} else {
-				b.WriteString(" ip ospf hello-interval 1\n ip ospf dead-interval 3\n")
+			for _, l := range frrInterface(f.l.opt.Profile) {
+				b.WriteString(" " + l + "\n")
 			}
 		case ring.KindLAN:
 			fmt.Fprintf(&b, "interface %s\n ip ospf area 0\n ip ospf passive\n", ifc.Name)
 		}
 	}
 	fmt.Fprintf(&b, "router ospf\n ospf router-id %v\n log-adjacency-changes detail\n", c.OSPF.RouterID)
+	for _, l := range frrRouter(f.l.opt.Profile) {
+		b.WriteString(" " + l + "\n")
+	}
+	if bfd := frrBFD(f.l.opt.Profile); bfd != "" {
+		files["bfdd.conf"] = fmt.Sprintf("hostname %s\nlog timestamp precision 3\n%s", c.Name, bfd)
+	}
 	if c.IsEdge() {
 		fmt.Fprintf(&b, " default-information originate metric %d metric-type 2\n", c.DefaultMetric)
 		files["staticd.conf"] = fmt.Sprintf("hostname %s\nip route 0.0.0.0/0 %v\n", c.Name, f.l.spec.Upstream.Gateway)
 		v := c.VRRP
-		version, advert := 3, "0.1"
-		if f.l.opt.Profile != ring.ProfileFast {
-			version, advert = 2, "1"
-		}
+		version, advert := keepalivedVRRP(f.l.opt.Profile)
 		files["keepalived.conf"] = fmt.Sprintf(`global_defs {
   router_id %s
   vrrp_version %d
@@ -264,8 +277,9 @@ vrrp_instance ring {
 	return nil
 }
 
-// start launches zebra, waits for its API socket, then staticd, ospfd and
-// keepalived.
+// start launches zebra, waits for its API socket, then bfdd (before
+// ospfd, which registers its neighbours with it through zebra), staticd,
+// ospfd and keepalived.
 func (f *frr) start(n *node) error {
 	if n.staleWorker > 0 {
 		// A killed worker is reaped only once its parent is gone. Until
@@ -298,6 +312,12 @@ func (f *frr) start(n *node) error {
 			return fmt.Errorf("%s: zebra did not open %s (see %s)", n.cfg.Name, api, procs[0].log.Name())
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+	if frrBFD(f.l.opt.Profile) != "" {
+		// Its control socket defaults to one path for the whole host.
+		if err := add(f.bfdd, append(f.args(n, "bfdd"), "--bfdctl", filepath.Join(n.dir, "bfdd.sock"))...); err != nil {
+			return err
+		}
 	}
 	if n.cfg.IsEdge() {
 		if err := add(f.staticd, f.args(n, "staticd")...); err != nil {
@@ -384,8 +404,40 @@ func (f *frr) verify(nodes []*node) error {
 		if !full[ring.IfEast] || !full[ring.IfWest] {
 			errs = append(errs, fmt.Errorf("%s: FRR neighbors %s: want Full on east and west", n.cfg.Name, strings.TrimSpace(out)))
 		}
+		if frrBFD(f.l.opt.Profile) != "" {
+			errs = append(errs, f.verifyBFD(n))
+		}
 	}
 	return errors.Join(errs...)
+}
+
+// verifyBFD asks bfdd for its sessions: one up on east and one on west,
+// at the profile's interval, so that the reference's figures are those
+// of a ring with BFD.
+func (f *frr) verifyBFD(n *node) error {
+	out, err := output(f.vtysh, "--vty_socket", n.dir, "-c", "show bfd peers json")
+	if err != nil {
+		return fmt.Errorf("%s: %w", n.cfg.Name, err)
+	}
+	var peers []struct {
+		Interface string `json:"interface"`
+		Status    string `json:"status"`
+		TxMs      int    `json:"transmit-interval"`
+	}
+	if err := json.Unmarshal([]byte(out), &peers); err != nil {
+		return fmt.Errorf("%s: show bfd peers json: %w: %s", n.cfg.Name, err, out)
+	}
+	want := int(ring.ProfileFast.Timers().BFDInterval.Milliseconds())
+	up := map[string]bool{}
+	for _, p := range peers {
+		if p.Status == "up" && p.TxMs == want {
+			up[p.Interface] = true
+		}
+	}
+	if !up[ring.IfEast] || !up[ring.IfWest] {
+		return fmt.Errorf("%s: bfdd peers %s: want up at %d ms on east and west", n.cfg.Name, strings.TrimSpace(out), want)
+	}
+	return nil
 }
 
 func (f *frr) stop(n *node) {

@@ -119,19 +119,49 @@ func Limits(s ring.Spec) (map[string]Limit, error) {
 	mdi := 3*tm.VRRPInterval + time.Duration(256-int(backupPrio))*tm.VRRPInterval/256
 	dead := tm.DeadInterval
 	deadWhy := fmt.Sprintf("dead interval %v: the links went down, nothing may wait for a dead interval", dead)
+	frozen := frozenLimits(tm, mdi)
 	return map[string]Limit{
-		"S0":  {hold + mdi + time.Second, fmt.Sprintf("routing hold %v + Master_Down %v + 1 s of daemon start", hold, mdi)},
-		"S1":  {mdi + dead, fmt.Sprintf("Master_Down %v + dead interval %v", mdi, dead)},
-		"S4":  {dead, "dead interval: the returning edge takes the VIP only once its routes are in"},
-		"S2":  {dead, deadWhy},
-		"S2r": {dead, "dead interval: a returning node must not disturb the others"},
-		"S3":  {dead, deadWhy},
-		"S3r": {dead, "dead interval: a restored link must not disturb traffic"},
-		// A frozen node's neighbours learn of it only when their dead
-		// intervals run out (the target is one dead interval).
-		"S1f":  {2*dead + mdi, fmt.Sprintf("2 × dead interval %v + Master_Down %v: the neighbours give up on the frozen master after one dead interval", dead, mdi)},
+		"S0":   {hold + mdi + time.Second, fmt.Sprintf("routing hold %v + Master_Down %v + 1 s of daemon start", hold, mdi)},
+		"S1":   {mdi + dead, fmt.Sprintf("Master_Down %v + dead interval %v", mdi, dead)},
+		"S4":   {dead, "dead interval: the returning edge takes the VIP only once its routes are in"},
+		"S2":   {dead, deadWhy},
+		"S2r":  {dead, "dead interval: a returning node must not disturb the others"},
+		"S3":   {dead, deadWhy},
+		"S3r":  {dead, "dead interval: a restored link must not disturb traffic"},
+		"S1f":  frozen[0],
 		"S4f":  {dead, "dead interval: the rebooted edge takes the VIP only once its routes are in"},
-		"S2f":  {2 * dead, fmt.Sprintf("2 × dead interval %v: the neighbours give up on the frozen node after one", dead)},
+		"S2f":  frozen[1],
 		"S2fr": {dead, "dead interval: a returning node must not disturb the others"},
 	}, nil
 }
+
+// frozenLimits are the limits of S1f and S2f. A frozen node's neighbours
+// learn of it only when a timer runs out. Without BFD that is the dead
+// interval (the target is one dead interval). With BFD it is the
+// detection time (RFC 5880 §6.8.4; OSPF then kills the adjacency, RFC
+// 5882 §4.1): the limit is twice that plus slack for the SPF, the route
+// writes and a busy two-core machine, and stays at half the dead
+// interval, so that a ring that waited for the dead interval instead
+// (BFD not up, or not acted on) fails it. The target, as in the
+// simulation, is 200 ms.
+func frozenLimits(tm ring.Timers, mdi time.Duration) [2]Limit {
+	dead := tm.DeadInterval
+	d := tm.BFDDetectTime()
+	if d == 0 {
+		return [2]Limit{
+			{2*dead + mdi, fmt.Sprintf("2 × dead interval %v + Master_Down %v: the neighbours give up on the frozen master after one dead interval", dead, mdi)},
+			{2 * dead, fmt.Sprintf("2 × dead interval %v: the neighbours give up on the frozen node after one", dead)},
+		}
+	}
+	slack := frozenSlack
+	l := min(max(mdi, 2*d)+slack, dead/2)
+	return [2]Limit{
+		{l, fmt.Sprintf("max(Master_Down %v, 2 × BFD detection %v) + %v, at most half the dead interval %v: BFD, not the dead interval, must drop the frozen master", mdi, d, slack, dead)},
+		{min(2*d+slack, dead/2), fmt.Sprintf("2 × BFD detection %v + %v, at most half the dead interval %v: BFD, not the dead interval, must drop the frozen node", d, slack, dead)},
+	}
+}
+
+// frozenSlack is what the limits of S1f and S2f allow beyond twice the
+// BFD detection time: SPF, route writes and the scheduling of a busy
+// two-core machine running every node, the probes and the daemons.
+const frozenSlack = 150 * time.Millisecond
