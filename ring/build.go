@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/switchless/routing/bfd"
 	"github.com/switchless/routing/fib"
 	"github.com/switchless/routing/ospf"
 	"github.com/switchless/routing/vrrp"
@@ -133,6 +134,9 @@ type NodeConfig struct {
 	RoutingHold time.Duration
 	// Timers are the profile's timers.
 	Timers Timers
+	// BFDAuth authenticates the node's BFD sessions (Spec.BFDAuth); nil
+	// runs them unauthenticated.
+	BFDAuth *bfd.Auth
 }
 
 // Interface returns the node's interface called name.
@@ -276,7 +280,7 @@ func (r *resolved) build(i int, p Plan) NodeConfig {
 	nd := r.spec.Nodes[i]
 	np := p.Nodes[i]
 	tm := r.spec.Profile.Timers()
-	c := NodeConfig{Name: nd.Name, Index: i, Role: np.Role, Timers: tm}
+	c := NodeConfig{Name: nd.Name, Index: i, Role: np.Role, Timers: tm, BFDAuth: r.spec.BFDAuth}
 
 	next, prev := (i+1)%n, (i-1+n)%n
 	beyond := func(j, link int) []netip.Prefix {

@@ -50,6 +50,7 @@ func (n *Node) newBFD() error {
 			// §6.8.1: Desired Min TX = Required Min RX, so that both ends
 			// of a link run at the profile's interval.
 			MinTx: tm.BFDInterval, MinRx: tm.BFDInterval, DetectMult: tm.BFDMultiplier,
+			Auth: n.cfg.BFDAuth,
 		})
 	}
 	in, err := bfd.New(cfg, bfd.Env{Clock: n.env.Clock, Logger: n.log, Transports: n.env.BFD,

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/switchless/routing/bfd"
 	"github.com/switchless/routing/bfd/packet"
 	"github.com/switchless/routing/ospf"
 )
@@ -151,5 +152,35 @@ func TestSim_BFDSessions(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestSim_BFDAuth: with Spec.BFDAuth every ring link's session comes Up
+// authenticated (RFC 5880 §6.7), and a bad key is refused by Validate
+// with the field.
+func TestSim_BFDAuth(t *testing.T) {
+	spec := PaperSpec(3, ProfileFast)
+	spec.BFDAuth = &bfd.Auth{Type: packet.AuthMeticulousKeyedSHA1, KeyID: 1, Key: []byte("ring-secret")}
+	s, err := NewSim(SimConfig{Spec: spec, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Run(s.Steps()[0]); err != nil {
+		t.Fatal(err)
+	}
+	s.Advance(3 * time.Second)
+	for _, sn := range s.nodes {
+		for _, si := range sn.Node().BFDSessions() {
+			if si.State != packet.StateUp || si.Auth != packet.AuthMeticulousKeyedSHA1 {
+				t.Errorf("%s %s: %v auth %v", sn.Name(), si.Interface, si.State, si.Auth)
+			}
+		}
+		if st := sn.Node().BFD().Stats(); st.DroppedAuth != 0 || st.DroppedReplay != 0 {
+			t.Errorf("%s: drops %+v", sn.Name(), st)
+		}
+	}
+	spec.BFDAuth = &bfd.Auth{Type: packet.AuthKeyedMD5, Key: make([]byte, 17)}
+	if err := spec.Validate(); err == nil || !strings.Contains(err.Error(), "BFDAuth.Key") {
+		t.Errorf("17-byte MD5 key: %v", err)
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/netip"
 	"time"
+
+	"github.com/switchless/routing/bfd"
 )
 
 // ErrInvalidConfig is wrapped by every error Spec.Validate, NewNode (for
@@ -42,6 +44,12 @@ type Spec struct {
 	// BaseCost is the OSPF cost of a preferred ring interface; zero means
 	// 10. See PlanCosts.
 	BaseCost uint16
+	// BFDAuth, when set, authenticates the BFD sessions of every ring
+	// link (RFC 5880 §6.7; meticulous keyed SHA1 is the strongest). Both
+	// ends of a link must agree, so it is ring-wide. Nil runs them
+	// unauthenticated; single-hop BFD already requires TTL 255 (RFC 5881
+	// §5), so only a host on the ring link itself could inject packets.
+	BFDAuth *bfd.Auth
 }
 
 // NodeSpec is one virtual router of the ring.

@@ -1,8 +1,12 @@
 package ring
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
+	"strings"
+
+	"github.com/switchless/routing/bfd"
 )
 
 // Validate reports the first problem of the spec, naming the field:
@@ -46,6 +50,17 @@ func (s Spec) resolve() (*resolved, error) {
 	}
 	if s.BaseCost != 0 && int(s.BaseCost)*n*2 > 0xffff {
 		return nil, specErr("BaseCost", "%d × %d nodes overflows the 16-bit OSPF cost", s.BaseCost, n)
+	}
+	if a := s.BFDAuth; a != nil {
+		cfg := bfd.Config{Interfaces: []bfd.InterfaceConfig{{Name: "ring", Auth: a}}}
+		var ce *bfd.ConfigError
+		if err := cfg.Validate(); errors.As(err, &ce) {
+			field := "BFDAuth.Key"
+			if strings.HasSuffix(ce.Field, ".type") {
+				field = "BFDAuth.Type"
+			}
+			return nil, specErr(field, "%s", ce.Reason)
+		}
 	}
 	r := &resolved{spec: s, byName: make(map[string]int, n)}
 	for i, nd := range s.Nodes {

@@ -35,4 +35,9 @@
 // interval below 10 ms are rejected. BFD negotiates the slower of the two
 // ends' intervals (RFC 5880 §6.8.7), so a node with a larger interval
 // slows its own links only.
+//
+// `bfd_auth:` authenticates the BFD sessions of every ring link (RFC 5880
+// §6.7), the same on every node: `{type: meticulous-keyed-sha1, key_id:
+// 1, key: "..."}`, type one of simple, keyed-md5, meticulous-keyed-md5,
+// keyed-sha1, meticulous-keyed-sha1.
 package ringconf

@@ -15,6 +15,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/switchless/routing/bfd"
+	"github.com/switchless/routing/bfd/packet"
 	daemonkit "github.com/switchless/routing/internal/daemon"
 	"github.com/switchless/routing/ring"
 )
@@ -54,6 +55,9 @@ type Spec struct {
 	Profile string `yaml:"profile,omitempty"`
 	// BaseCost is the cost of a preferred ring interface; 0 means 10.
 	BaseCost uint16 `yaml:"base_cost,omitempty"`
+	// BFDAuth authenticates every ring link's BFD sessions
+	// (ring.Spec.BFDAuth), the same on every node.
+	BFDAuth *BFDAuth `yaml:"bfd_auth,omitempty"`
 	// LinkPool is carved into /31s, one per ring link, when Links is
 	// empty.
 	LinkPool Prefix `yaml:"link_pool,omitempty"`
@@ -63,6 +67,16 @@ type Spec struct {
 	Upstream Upstream `yaml:"upstream"`
 	// Nodes are the virtual routers in ring order.
 	Nodes []Node `yaml:"nodes"`
+}
+
+// BFDAuth is ring.Spec.BFDAuth in YAML: `bfd_auth: {type:
+// meticulous-keyed-sha1, key_id: 1, key: "..."}`. Type is simple,
+// keyed-md5, meticulous-keyed-md5, keyed-sha1 or meticulous-keyed-sha1
+// (RFC 5880 §6.7); the key is 1 to 16 bytes (20 for SHA1).
+type BFDAuth struct {
+	Type  string `yaml:"type"`
+	KeyID uint8  `yaml:"key_id,omitempty"`
+	Key   string `yaml:"key"`
 }
 
 // Node is ring.NodeSpec in YAML.
@@ -194,6 +208,13 @@ func (s Spec) Ring() (ring.Spec, error) {
 	for _, l := range s.Links {
 		out.Links = append(out.Links, l.Prefix)
 	}
+	if a := s.BFDAuth; a != nil {
+		t, err := packet.ParseAuthType(a.Type)
+		if err != nil {
+			return ring.Spec{}, err
+		}
+		out.BFDAuth = &bfd.Auth{Type: t, KeyID: a.KeyID, Key: []byte(a.Key)}
+	}
 	for k, e := range s.Upstream.Edges {
 		if k < len(out.Upstream.Edges) {
 			out.Upstream.Edges[k] = ring.Edge{Node: e.Node, Address: e.Address.Addr, Priority: e.Priority}
@@ -224,6 +245,9 @@ func FromSpec(s ring.Spec) Spec {
 	}
 	for _, l := range s.Links {
 		out.Links = append(out.Links, Prefix{l})
+	}
+	if a := s.BFDAuth; a != nil {
+		out.BFDAuth = &BFDAuth{Type: a.Type.String(), KeyID: a.KeyID, Key: string(a.Key)}
 	}
 	if s.Upstream.Edges != [2]ring.Edge{} {
 		for _, e := range s.Upstream.Edges {
@@ -364,6 +388,7 @@ var specFields = map[string]string{
 	"Prefix": "prefix", "Gateway": "gateway", "VIP": "vip", "VRID": "vrid",
 	"Edges": "edges", "Node": "node", "Address": "address", "Priority": "priority",
 	"Profile": "profile", "BaseCost": "base_cost",
+	"BFDAuth": "bfd_auth", "Type": "type", "Key": "key",
 }
 
 var (
@@ -402,6 +427,11 @@ func (c *Config) validate() error {
 	}
 	if n := len(f.Spec.Upstream.Edges); n != 0 && n != 2 {
 		return c.errAt(ErrInvalid, []any{"upstream", "edges"}, "%d edges: give none (first and last node) or two", n)
+	}
+	if a := f.Spec.BFDAuth; a != nil {
+		if _, err := packet.ParseAuthType(a.Type); err != nil || a.Type == "none" {
+			return c.errAt(ErrInvalid, []any{"bfd_auth", "type"}, "%q is not one of simple, keyed-md5, meticulous-keyed-md5, keyed-sha1, meticulous-keyed-sha1", a.Type)
+		}
 	}
 	rs, err := f.Spec.Ring()
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/switchless/routing/bfd/packet"
 	"github.com/switchless/routing/ring"
 )
 
@@ -163,6 +164,9 @@ func TestParseErrors(t *testing.T) {
 		{"bfd multiplier 256", "profile: fast", "profile: fast\ntimers: {bfd_multiplier: 256}", `10: timers.bfd_multiplier: 256 is outside 1 to 255`, false},
 		{"bfd multiplier without bfd", "profile: fast", "profile: rfc\ntimers: {bfd_multiplier: 5}", `10: timers.bfd_multiplier: BFD is off (profile rfc`, false},
 		{"timers unknown key", "profile: fast", "profile: fast\ntimers: {bfd_intervall: 1s}", `10: field bfd_intervall not found`, false},
+		{"bfd auth type", "profile: fast", "profile: fast\nbfd_auth:\n  type: sha256\n  key: k", `11: bfd_auth.type: "sha256" is not one of`, false},
+		{"bfd auth key", "profile: fast", "profile: fast\nbfd_auth:\n  type: keyed-md5\n  key: seventeen-bytes-k", `12: bfd_auth.key: an MD5 key is 1 to 16 bytes, got 17`, true},
+		{"bfd auth no key", "profile: fast", "profile: fast\nbfd_auth: {type: keyed-sha1}", `10: bfd_auth.key: a SHA1 key is 1 to 20 bytes, got 0`, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			in := strings.Replace(good, tc.from, tc.to, 1)
@@ -227,9 +231,24 @@ func TestParseTimers(t *testing.T) {
 			}
 		})
 	}
+	// bfd_auth reaches the spec and every node, and round-trips.
+	c, err := Parse("auth.yaml", []byte(good+"bfd_auth: {type: meticulous-keyed-sha1, key_id: 7, key: ring-secret}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := c.Node.BFDAuth; a == nil || a.Type != packet.AuthMeticulousKeyedSHA1 || a.KeyID != 7 || string(a.Key) != "ring-secret" {
+		t.Errorf("node BFD auth %+v", a)
+	}
+	out, err := c.File.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, err := Parse("again.yaml", out); err != nil || again.Node.BFDAuth == nil || string(again.Node.BFDAuth.Key) != "ring-secret" {
+		t.Errorf("round trip: %v\n%s", err, out)
+	}
 	// The RFC profile runs BFD only when asked.
 	rfc := strings.Replace(good, "profile: fast", "profile: rfc\ntimers: {bfd_interval: 300ms}", 1)
-	c, err := Parse("rfc.yaml", []byte(rfc))
+	c, err = Parse("rfc.yaml", []byte(rfc))
 	if err != nil {
 		t.Fatal(err)
 	}
