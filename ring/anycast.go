@@ -41,9 +41,12 @@ type AnycastSpec struct {
 	Replicas []string
 }
 
-// anycastTiming is the health check of a replica: every Interval,
-// Fall failed rounds take the service down, Rise passed ones bring it
-// back (package anycast).
+// AnycastTiming is the health check of an anycast replica under profile
+// p (package anycast): a check every interval, fall failed ones take the
+// service down, rise passed ones bring it back. ProfileFast: 100 ms, rise
+// 2, fall 3 (a failure noticed within 300 ms); ProfileRFC: 1 s, 2, 3.
+func AnycastTiming(p Profile) (interval time.Duration, rise, fall int) { return p.anycastTiming() }
+
 func (p Profile) anycastTiming() (interval time.Duration, rise, fall int) {
 	if p == ProfileFast {
 		return 100 * time.Millisecond, 2, 3
