@@ -32,6 +32,10 @@ var ErrNoAnycast = errors.New("ring: no anycast replica")
 // because the servers run no routing protocol in the ring design
 // (DESIGN.md: the ring nodes are the only routers, the servers point
 // their default at their node), and the node is where OSPF already is.
+//
+// Only Sim runs it (an anycast.Instance per replica node incarnation,
+// with a programmatic check the scenario flips and in-memory aliases);
+// OpenHost and ringd ignore it for now: ringconf has no anycast section.
 type AnycastSpec struct {
 	// VIP is the service address, an IPv4 host address on no ring
 	// network.
