@@ -151,8 +151,8 @@ func (sn *SimNode) newAnycast(inc *incarnation, srv *Host) (*anycast.Instance, e
 	interval, rise, fall := s.r.spec.Profile.anycastTiming()
 	lan := sn.atts[LANName(0)]
 	addrs := anycast.NewMemoryAddresses(s.clock, func(ch anycast.AddressChange) {
-		if inc.retired {
-			return
+		if inc.retired || inc.frozen {
+			return // the instance runs on the node: hung or dead with it
 		}
 		s.fwdGen++
 		if ch.Added {

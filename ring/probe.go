@@ -319,9 +319,10 @@ func (s *Sim) Bounced() []LoopSeen { return append([]LoopSeen(nil), s.probes.bou
 func (s *Sim) ProbeRounds() int { return s.probes.rounds }
 
 // AllReachable reports whether the last probe round reached every server
-// whose node is up, both ways.
+// whose node is up, and the anycast VIP (Spec.Anycast) at a replica whose
+// service runs, both ways.
 func (s *Sim) AllReachable() bool { return s.probes.allOK() }
 
 // Unreachable returns the servers (of running nodes) the last probe round
-// did not reach, with the reason.
+// did not reach, with the reason; the anycast VIP is AnycastTarget(VIP).
 func (s *Sim) Unreachable() map[string]string { return s.probes.failing() }
