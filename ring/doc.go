@@ -116,7 +116,9 @@
 // the variants where the master or the inner node freezes with its links
 // up, and the healing steps; a frozen node stops its BFD packets too, so
 // its neighbours notice it after the BFD detection time where the profile
-// runs BFD), each with the bound its timers imply, a
+// runs BFD; and, with a [Spec.Anycast] service, S5: the service fails on
+// its first replica and the probes of its VIP must reach the other one,
+// and S5r: it returns), each with the bound its timers imply, a
 // fault [Profile.QuietTime] after the previous step has settled;
 // [Sim.Run] measures them. The same spec and seed give
 // the same run, packet for packet ([Sim.CapturePcapng]), and

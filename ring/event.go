@@ -31,6 +31,9 @@ const (
 	// EventBFD is a BFD session of a ring link coming Up, going Down, or
 	// taken AdminDown by the peer.
 	EventBFD
+	// EventAnycast is a change of an anycast replica (scenario S5): its
+	// service's state, its announcement, its alias.
+	EventAnycast
 )
 
 var eventKindNames = [...]string{
@@ -44,6 +47,7 @@ var eventKindNames = [...]string{
 	EventProbe:     "probe",
 	EventLoop:      "loop",
 	EventBFD:       "bfd",
+	EventAnycast:   "anycast",
 }
 
 func (k EventKind) String() string {

@@ -2,8 +2,13 @@ package ring
 
 import (
 	"fmt"
+	"net/netip"
 	"time"
 )
+
+// AnycastTarget is the name of the probe target of an anycast VIP in
+// FailureRuns, events and results.
+func AnycastTarget(vip netip.Addr) string { return "anycast " + vip.String() }
 
 // FailureRun is a stretch of consecutive failed probes to one server.
 type FailureRun struct {
@@ -52,7 +57,13 @@ type prober struct {
 }
 
 type target struct {
+	// name names the target in runs and events: the server, or
+	// AnycastTarget(VIP).
+	name string
+	// host is the server probed, nil for the anycast VIP (delivered to
+	// whichever replica the ring routes it to).
 	host     *Host
+	dst      netip.Addr
 	run      *FailureRun // the open run, nil while the probes succeed
 	excluded bool        // the server's node is down: not probed
 	looping  bool        // the last probe was lost in a loop
@@ -79,7 +90,10 @@ type probeResult struct {
 func newProber(s *Sim) *prober {
 	p := &prober{s: s, interval: s.cfg.ProbeInterval, next: s.clock.Now().Add(s.cfg.ProbeInterval)}
 	for _, h := range s.servers {
-		p.targets = append(p.targets, &target{host: h, done: make(map[uint64]probeResult)})
+		p.targets = append(p.targets, &target{name: h.Name, host: h, dst: h.Addr, done: make(map[uint64]probeResult)})
+	}
+	if a := s.r.spec.Anycast; a != nil {
+		p.targets = append(p.targets, &target{name: AnycastTarget(a.VIP), dst: a.VIP, done: make(map[uint64]probeResult)})
 	}
 	return p
 }
@@ -93,7 +107,7 @@ func (p *prober) round() {
 	}
 	p.rounds++
 	for _, tg := range p.targets {
-		if p.s.byName[tg.host.Node].downReason() != "" {
+		if tg.host != nil && p.s.byName[tg.host.Node].downReason() != "" {
 			// The node is down: its server is not probed, and a run of
 			// failures ends without a recovery.
 			tg.run, tg.excluded, tg.looping, tg.okRounds = nil, true, false, 0
@@ -128,12 +142,22 @@ func (p *prober) send(tg *target, seq uint64, at time.Time) {
 		}
 		p.complete(tg, seq, r)
 	}
-	s.travel(newWalk(gw.nd, gw.Addr, tg.host.Addr), at, func(there Trace, end time.Time) {
+	s.travel(newWalk(gw.nd, gw.Addr, tg.dst), at, func(there Trace, end time.Time) {
 		if !there.OK() {
 			complete(probeResult{at: at, why: "there: " + there.String(), traces: []Trace{there}}, end)
 			return
 		}
-		s.travel(newWalk(tg.host.nd, tg.host.Addr, gw.Addr), end, func(back Trace, end time.Time) {
+		h := tg.host
+		if h == nil {
+			// The anycast VIP: answered by the replica it reached, if
+			// its service runs.
+			h = s.hostByName[there.Hops[len(there.Hops)-1].Node]
+			if h == nil || s.serviceDown[h.Name] {
+				complete(probeResult{at: at, why: "there: " + there.String() + ", whose service is down", traces: []Trace{there}}, end)
+				return
+			}
+		}
+		s.travel(newWalk(h.nd, tg.dst, gw.Addr), end, func(back Trace, end time.Time) {
 			r := probeResult{at: at, traces: []Trace{there, back}}
 			if !back.OK() {
 				r.why = "back: " + back.String()
@@ -210,7 +234,7 @@ func (p *prober) apply(tg *target, r probeResult) {
 			loop = true
 			p.loops = append(p.loops, LoopSeen{Time: r.at, Trace: t})
 			if !tg.looping {
-				p.s.emit(Event{Time: r.at, Kind: EventLoop, Node: tg.host.Name, Text: t.String()})
+				p.s.emit(Event{Time: r.at, Kind: EventLoop, Node: tg.name, Text: t.String()})
 			}
 		case t.Bounces > 0:
 			p.bounced = append(p.bounced, LoopSeen{Time: r.at, Trace: t})
@@ -221,17 +245,17 @@ func (p *prober) apply(tg *target, r probeResult) {
 		tg.okRounds++
 		if tg.run != nil {
 			tg.run.To = r.at
-			p.s.emit(Event{Time: r.at, Kind: EventProbe, Node: tg.host.Name,
-				Text: fmt.Sprintf("gw <-> %s recovered after %v (%d probes lost)", tg.host.Name, tg.run.Duration(p.interval), tg.run.Probes)})
+			p.s.emit(Event{Time: r.at, Kind: EventProbe, Node: tg.name,
+				Text: fmt.Sprintf("gw <-> %s recovered after %v (%d probes lost)", tg.name, tg.run.Duration(p.interval), tg.run.Probes)})
 			tg.run = nil
 		}
 		return
 	}
 	tg.okRounds = 0
 	if tg.run == nil {
-		tg.run = &FailureRun{Server: tg.host.Name, From: r.at, Reason: r.why}
+		tg.run = &FailureRun{Server: tg.name, From: r.at, Reason: r.why}
 		p.runs = append(p.runs, tg.run)
-		p.s.emit(Event{Time: r.at, Kind: EventProbe, Node: tg.host.Name, Text: fmt.Sprintf("gw <-> %s failing: %s", tg.host.Name, r.why)})
+		p.s.emit(Event{Time: r.at, Kind: EventProbe, Node: tg.name, Text: fmt.Sprintf("gw <-> %s failing: %s", tg.name, r.why)})
 	}
 	tg.run.Probes++
 }
@@ -252,7 +276,7 @@ func (p *prober) reachable() map[string]bool {
 	out := make(map[string]bool)
 	for _, tg := range p.targets {
 		if !tg.excluded && tg.run == nil && tg.okRounds > 0 {
-			out[tg.host.Name] = true
+			out[tg.name] = true
 		}
 	}
 	return out
@@ -264,7 +288,7 @@ func (p *prober) failing() map[string]string {
 	out := make(map[string]string)
 	for _, tg := range p.targets {
 		if !tg.excluded && tg.run != nil {
-			out[tg.host.Name] = tg.run.Reason
+			out[tg.name] = tg.run.Reason
 		}
 	}
 	return out
@@ -295,9 +319,10 @@ func (s *Sim) Bounced() []LoopSeen { return append([]LoopSeen(nil), s.probes.bou
 func (s *Sim) ProbeRounds() int { return s.probes.rounds }
 
 // AllReachable reports whether the last probe round reached every server
-// whose node is up, both ways.
+// whose node is up, and the anycast VIP (Spec.Anycast) at a replica whose
+// service runs, both ways.
 func (s *Sim) AllReachable() bool { return s.probes.allOK() }
 
 // Unreachable returns the servers (of running nodes) the last probe round
-// did not reach, with the reason.
+// did not reach, with the reason; the anycast VIP is AnycastTarget(VIP).
 func (s *Sim) Unreachable() map[string]string { return s.probes.failing() }

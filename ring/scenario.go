@@ -131,6 +131,8 @@ func (s *Sim) settle() time.Duration { return s.r.spec.Profile.QuietTime() }
 //	S4f  it reboots and preempts
 //	S2f  the non-edge node of S2 freezes (links stay up)
 //	S2fr it reboots
+//	S5   the anycast service fails on its first replica (Spec.Anycast)
+//	S5r  it returns
 func (s *Sim) Steps() []Step {
 	b := s.bounds()
 	m := s.nodes[s.r.edges[0].node].Name()
@@ -157,7 +159,7 @@ func (s *Sim) Steps() []Step {
 	if b.silentSpread >= b.ttl {
 		second = b.long
 	}
-	return []Step{
+	steps := []Step{
 		{
 			ID: "S0", Name: "cold start",
 			// 2-Way needs the neighbour's second hello; the router-LSA
@@ -237,6 +239,34 @@ func (s *Sim) Steps() []Step {
 			fault: func(s *Sim) error { return s.Reboot(inner) },
 		},
 	}
+	if a := s.r.spec.Anycast; a != nil {
+		srv := ServerName(a.Replicas[0], 0)
+		iv, rise, fall := s.r.spec.Profile.anycastTiming()
+		// The service dies at any point of a check interval: its Fall-th
+		// failed check is at most Fall intervals later. Then the replica
+		// withdraws its static route (it forwards along its OSPF route to
+		// the other replica at once) and flushes its AS-external-LSA
+		// (RFC 2328 §14.1), which crosses the ring; the routers'
+		// calculations of it wait INITIAL, one more SHORT.
+		detect := time.Duration(fall) * iv
+		steps = append(steps,
+			Step{
+				ID: "S5", Name: "anycast service " + a.VIP.String() + " fails on " + srv,
+				Bound: detect + b.initial + b.short + b.flood + b.probe,
+				Why: fmt.Sprintf("fall %d × check %v + SPF %v + %v + flooding %v + probe %v",
+					fall, iv, b.initial, b.short, b.flood, b.probe),
+				fault: func(s *Sim) error { return s.SetService(srv, false) },
+			},
+			// Back after Rise passed checks, the replica installs its
+			// static route before it announces: nothing that works
+			// breaks, as for any return.
+			Step{
+				ID: "S5r", Name: "anycast service " + a.VIP.String() + " returns on " + srv,
+				Bound: heal, Why: healWhy + fmt.Sprintf(" (announced after rise %d × check %v)", rise, iv),
+				fault: func(s *Sim) error { return s.SetService(srv, true) },
+			})
+	}
+	return steps
 }
 
 // busiestInner returns the inner node that the most nodes' default paths

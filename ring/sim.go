@@ -71,13 +71,18 @@ type Sim struct {
 	epoch time.Time
 	rng   *rand.Rand
 
-	nodes    []*SimNode
-	byName   map[string]*SimNode
-	hosts    map[*netsim.Node]*Host
-	gateway  *Host
-	servers  []*Host
-	upstream *netsim.Link
-	ring     []*netsim.Link
+	nodes  []*SimNode
+	byName map[string]*SimNode
+	hosts  map[*netsim.Node]*Host
+	// hostByName finds a server or the gateway by name.
+	hostByName map[string]*Host
+	// serviceDown holds the anycast replica servers whose service is
+	// failed (SetService).
+	serviceDown map[string]bool
+	gateway     *Host
+	servers     []*Host
+	upstream    *netsim.Link
+	ring        []*netsim.Link
 	// arp is the gateway's view of who answers for an address on the
 	// upstream LAN, as the last gratuitous ARP taught it.
 	arp map[netip.Addr]*netsim.Attachment
@@ -139,17 +144,19 @@ func NewSim(cfg SimConfig) (*Sim, error) {
 	}
 	clock := routing.NewManualClock(time.Time{})
 	s := &Sim{
-		cfg:    cfg,
-		r:      r,
-		plan:   r.plan(),
-		clock:  clock,
-		net:    netsim.New(clock, cfg.Seed, log),
-		epoch:  clock.Now(),
-		rng:    rand.New(rand.NewPCG(uint64(cfg.Seed), 0x72696e6773696d21)), // "ringsim!"
-		byName: make(map[string]*SimNode),
-		hosts:  make(map[*netsim.Node]*Host),
-		arp:    make(map[netip.Addr]*netsim.Attachment),
-		log:    log,
+		cfg:         cfg,
+		r:           r,
+		plan:        r.plan(),
+		clock:       clock,
+		net:         netsim.New(clock, cfg.Seed, log),
+		epoch:       clock.Now(),
+		rng:         rand.New(rand.NewPCG(uint64(cfg.Seed), 0x72696e6773696d21)), // "ringsim!"
+		byName:      make(map[string]*SimNode),
+		hosts:       make(map[*netsim.Node]*Host),
+		hostByName:  make(map[string]*Host),
+		serviceDown: make(map[string]bool),
+		arp:         make(map[netip.Addr]*netsim.Attachment),
+		log:         log,
 	}
 	if err := s.build(); err != nil {
 		return nil, err
@@ -201,6 +208,7 @@ func (s *Sim) build() error {
 	}
 	s.gateway = &Host{Name: GatewayName, Addr: u.Gateway, Kernel: NewKernel(), nd: gwNode, att: gwAtt}
 	s.hosts[gwNode] = s.gateway
+	s.hostByName[GatewayName] = s.gateway
 	for _, e := range s.r.edges {
 		sn := s.nodes[e.node]
 		a, err := up.Attach(sn.nd, IfUpstream, e.addr)
@@ -232,6 +240,7 @@ func (s *Sim) build() error {
 			}
 			h := &Host{Name: name, Node: sn.cfg.Name, Addr: addr, Kernel: NewKernel(), nd: hn, att: ha}
 			s.hosts[hn] = h
+			s.hostByName[name] = h
 			s.servers = append(s.servers, h)
 			// The server's default route points at its node (RFC 1812
 			// style host configuration).
@@ -255,8 +264,16 @@ func (s *Sim) build() error {
 	if err := s.gateway.addConnected(); err != nil {
 		return err
 	}
+	var routed []netip.Prefix
 	for _, nd := range s.r.spec.Nodes {
-		for _, lan := range nd.LANs {
+		routed = append(routed, nd.LANs...)
+	}
+	if a := s.r.spec.Anycast; a != nil {
+		// And the anycast service, which the ring announces.
+		routed = append(routed, netip.PrefixFrom(a.VIP, 32))
+	}
+	{
+		for _, lan := range routed {
 			if err := s.gateway.Kernel.Static.Replace(context.Background(), fib.Route{
 				Prefix:   lan.Masked(),
 				NextHops: []fib.NextHop{{Gateway: u.VIP, IfIndex: gwAtt.Index()}},

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/switchless/routing"
+	"github.com/switchless/routing/anycast"
 	"github.com/switchless/routing/fib"
 	"github.com/switchless/routing/netsim"
 	"github.com/switchless/routing/ospf"
@@ -34,8 +35,9 @@ type SimNode struct {
 // lifetime.
 type incarnation struct {
 	node    *Node
-	frozen  bool // the process hangs: no packet in or out, no forwarding
-	retired bool // replaced by a reboot; its late effects are ignored
+	anycast *anycast.Instance // at a replica node of Spec.Anycast
+	frozen  bool              // the process hangs: no packet in or out, no forwarding
+	retired bool              // replaced by a reboot; its late effects are ignored
 	cancels []func()
 	nbrs    map[nbrKey]ospf.NeighborState // for the timeline
 	// lsdbChanged is set by an ospf.EventLSDBChanged and cleared by
@@ -171,7 +173,18 @@ func (sn *SimNode) boot() error {
 			s.emit(Event{Kind: EventRoute, Node: sn.cfg.Name, Text: s.routeText(ch)})
 		}
 	}))
-	return node.Start()
+	if err := node.Start(); err != nil {
+		return err
+	}
+	if srv := s.replicaOf(sn.cfg.Name); srv != nil {
+		ac, err := sn.newAnycast(inc, srv)
+		if err != nil {
+			return err
+		}
+		inc.anycast = ac
+		return ac.Start()
+	}
+	return nil
 }
 
 // retire stops the node's current incarnation without letting it say
@@ -189,6 +202,13 @@ func (sn *SimNode) retire() {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
+	if inc.anycast != nil {
+		// Dead with the node: withdrawn and removed at once, in silence
+		// (the announcer is gated like the node).
+		dead, kill := context.WithCancel(context.Background())
+		kill()
+		_ = inc.anycast.Stop(dead)
+	}
 	_ = inc.node.Stop(ctx)
 	sn.inc = nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -71,7 +72,21 @@ func testBounds(t *testing.T, s Spec, latency, probe time.Duration) map[string]t
 		"S4": spf.InitialDelay + spf.LongDelay + flood + res, "S4f": spf.InitialDelay + spf.LongDelay + flood + res,
 		"S2r": spf.InitialDelay + spf.LongDelay + flood + res, "S2fr": spf.InitialDelay + spf.LongDelay + flood + res,
 		"S3r": spf.InitialDelay + spf.LongDelay + flood + res,
+		// The anycast service fails: Fall (3) failed checks at most three
+		// check intervals after it dies (100 ms fast, 1 s rfc), then the
+		// replica's flushed AS-external-LSA through the SPF back-off.
+		// Its return breaks nothing, as any return.
+		"S5":  3*checkInterval(s.Profile) + spf.InitialDelay + spf.ShortDelay + flood + res,
+		"S5r": spf.InitialDelay + spf.LongDelay + flood + res,
 	}
+}
+
+// checkInterval is the anycast check interval the task sets per profile.
+func checkInterval(p Profile) time.Duration {
+	if p == ProfileFast {
+		return 100 * time.Millisecond
+	}
+	return time.Second
 }
 
 // TestSim_Scenarios runs S0–S4 (and the freeze and healing variants) on
@@ -104,7 +119,11 @@ func TestSim_Scenarios(t *testing.T) {
 				for i, st := range steps {
 					ids[i] = st.ID
 				}
-				if got := strings.Join(ids, " "); got != "S0 S1 S4 S2 S2r S3 S3r S1f S4f S2f S2fr" {
+				want := "S0 S1 S4 S2 S2r S3 S3r S1f S4f S2f S2fr"
+				if n >= 4 {
+					want += " S5 S5r" // PaperSpec's anycast service
+				}
+				if got := strings.Join(ids, " "); got != want {
 					t.Fatalf("steps %s", got)
 				}
 				for _, st := range steps {
@@ -181,6 +200,20 @@ func checkStep(t *testing.T, s *Sim, r Result) {
 	case "S1", "S1f":
 		if st := vrrpState(backup); st != vrrp.Master {
 			t.Errorf("%s: backup edge is %v after the master edge failed", r.ID, st)
+		}
+	}
+	if a := s.r.spec.Anycast; a != nil {
+		// The gateway reaches the VIP at the first replica (next to the
+		// master edge) except while its service is down (S5) or a node
+		// or link on the way is (S1, S2, their frozen forms, S3: the
+		// other replica is nearer then, RFC 2328 §16.4 type-2 ties).
+		want := ServerName(a.Replicas[0], 0)
+		if r.ID == "S5" {
+			want = ServerName(a.Replicas[1], 0)
+		}
+		tr := s.Trace(s.Gateway(), a.VIP)
+		if got := tr.Path()[len(tr.Path())-1]; !tr.OK() || (got != want && !slices.Contains([]string{"S1", "S1f", "S2", "S2f", "S3"}, r.ID)) {
+			t.Errorf("%s: the gateway's way to the anycast VIP: %v, want it delivered to %s", r.ID, tr, want)
 		}
 	}
 	if r.ID == "S0" && r.Outage == 0 {

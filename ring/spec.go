@@ -41,6 +41,10 @@ type Spec struct {
 	Upstream Upstream
 	// Profile selects the protocol timers; the zero value is ProfileRFC.
 	Profile Profile
+	// Anycast, if set, is a health-checked anycast service on the
+	// servers of some nodes (scenarios S5, S5r; simulation only, see
+	// AnycastSpec).
+	Anycast *AnycastSpec
 	// BaseCost is the OSPF cost of a preferred ring interface; zero means
 	// 10. See PlanCosts.
 	BaseCost uint16
@@ -213,7 +217,9 @@ func specErr(field, format string, args ...any) error {
 // serving 10.i.0.0/24 (the node at .1), ring links carved from
 // 10.255.0.0/24, the upstream LAN 192.0.2.0/24 with the gateway at .1 and
 // the VIP at .254 (VRID 10), and the default edges: vr1 the master edge
-// (.2, priority 200) and vrN the backup edge (.3, priority 100).
+// (.2, priority 200) and vrN the backup edge (.3, priority 100). With 4
+// nodes or more, the anycast service 10.254.0.25 runs on the servers of
+// vr2 and vr4 (scenario S5).
 func PaperSpec(n int, p Profile) Spec {
 	s := Spec{
 		LinkPool: netip.MustParsePrefix("10.255.0.0/24"),
@@ -224,6 +230,11 @@ func PaperSpec(n int, p Profile) Spec {
 			VRID:    10,
 		},
 		Profile: p,
+	}
+	if n >= 4 {
+		// Two replicas not adjacent to each other: vr2 next to the
+		// master edge (the gateway's traffic reaches it first) and vr4.
+		s.Anycast = &AnycastSpec{VIP: netip.MustParseAddr("10.254.0.25"), Replicas: []string{"vr2", "vr4"}}
 	}
 	for i := 1; i <= n; i++ {
 		s.Nodes = append(s.Nodes, NodeSpec{

@@ -104,6 +104,9 @@ func (s Spec) resolve() (*resolved, error) {
 	if err := r.checkUnique(); err != nil {
 		return nil, err
 	}
+	if err := r.resolveAnycast(); err != nil {
+		return nil, err
+	}
 	return r, nil
 }
 

@@ -111,7 +111,7 @@ func simulate(o Options, out io.Writer) (err error) {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "\nresults (probes every %v from the gateway to every server and back):\n%s", sim.ProbeInterval(), ring.FormatResults(results))
+	fmt.Fprintf(out, "\nresults (probes every %v from the gateway to every server and to the anycast VIP, and back):\n%s", sim.ProbeInterval(), ring.FormatResults(results))
 	fmt.Fprintf(out, "\nbounds:\n")
 	for _, r := range results {
 		fmt.Fprintf(out, "  %-4s %s\n", r.ID, r.Why)
@@ -147,7 +147,11 @@ func describeTimers(p ring.Profile) string {
 	if t.BFDInterval > 0 {
 		bfd = fmt.Sprintf("BFD on ring links %v × %d (detect %v)", t.BFDInterval, int(t.BFDDetectTime()/t.BFDInterval), t.BFDDetectTime())
 	}
-	return fmt.Sprintf("%s, %s, VRRPv3 advert %v", hello, bfd, t.VRRPInterval)
+	ac := ""
+	if iv, rise, fall := ring.AnycastTiming(p); iv > 0 {
+		ac = fmt.Sprintf(", anycast check %v, rise %d, fall %d", iv, rise, fall)
+	}
+	return fmt.Sprintf("%s, %s, VRRPv3 advert %v%s", hello, bfd, t.VRRPInterval, ac)
 }
 
 // timeline prints events as they happen, in virtual time since the start.

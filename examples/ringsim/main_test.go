@@ -26,9 +26,8 @@ func TestRun_FiveNodes(t *testing.T) {
 	if !ok {
 		t.Fatalf("no result table:\n%s", text)
 	}
-	row := regexp.MustCompile(`(?m)^(S[0-4](?:fr|[fr])?) +(.+?) {2,}(\S+) +(\S+) +\S+ +\S+ +(\d+) +(\d+) +(yes|NO)$`)
 	var ids []string
-	for _, m := range row.FindAllStringSubmatch(table, -1) {
+	for _, m := range rows(t, table) {
 		ids = append(ids, m[1])
 		outage, err1 := time.ParseDuration(m[3])
 		bound, err2 := time.ParseDuration(m[4])
@@ -53,13 +52,27 @@ func TestRun_FiveNodes(t *testing.T) {
 			if outage > 200*time.Millisecond {
 				t.Errorf("%s: outage %v with BFD at 50ms × 3", m[1], outage)
 			}
+		case "S5":
+			// The anycast service fails on vr2-srv0: its health check
+			// (100 ms × fall 3) notices within 300 ms, the replica's
+			// flushed LSA takes SPF 10 + 40 ms, probe 10 ms: the issue's
+			// 0.5 s (measured 200–270 ms). The third failed check is at
+			// least two intervals after the failure.
+			if outage > 500*time.Millisecond || outage < 200*time.Millisecond {
+				t.Errorf("S5: outage %v, want 200ms..500ms (check 100ms × 3 + SPF)", outage)
+			}
+		case "S5r":
+			if outage != 0 {
+				t.Errorf("S5r: outage %v when the service returns", outage)
+			}
 		}
 	}
-	if got := strings.Join(ids, " "); got != "S0 S1 S4 S2 S2r S3 S3r S1f S4f S2f S2fr" {
+	if got := strings.Join(ids, " "); got != "S0 S1 S4 S2 S2r S3 S3r S1f S4f S2f S2fr S5 S5r" {
 		t.Fatalf("scenarios %q in the table:\n%s", got, table)
 	}
 	for _, want := range []string{"OSPF cost plan:", "vr2   inner        50         10         west", "Backup -> Master", "neighbor vr1 on west Full", "==== S1: vr1 (VRRP master) dies",
-		"BFD on ring links 50ms × 3 (detect 150ms)", "session-down 10.255.0.", "(control-detection-time-expired)"} {
+		"BFD on ring links 50ms × 3 (detect 150ms)", "session-down 10.255.0.", "(control-detection-time-expired)",
+		"anycast service on vr2-srv0 fails", "service s5 on vr2-srv0 up -> down", "anycast check 100ms, rise 2, fall 3"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("output lacks %q", want)
 		}
@@ -73,6 +86,48 @@ func TestRun_FiveNodes(t *testing.T) {
 	var again bytes.Buffer
 	if rc := run([]string{"-n", "5", "-profile", "fast", "-seed", "3"}, &again, &errb); rc != 0 || again.String() != text {
 		t.Error("a second run with the same seed printed something else")
+	}
+}
+
+// rows parses the result table, checking each row's bound, loops and
+// reachability.
+func rows(t *testing.T, table string) [][]string {
+	t.Helper()
+	row := regexp.MustCompile(`(?m)^(S[0-5](?:fr|[fr])?) +(.+?) {2,}(\S+) +(\S+) +\S+ +\S+ +(\d+) +(\d+) +(yes|NO)$`)
+	return row.FindAllStringSubmatch(table, -1)
+}
+
+// TestRun_RFC_S5 runs the RFC profile: the anycast check every 1 s with
+// fall 3 moves the VIP within 3 s plus SPF 50 + 200 ms (measured 2.5–2.9
+// s), at least two check intervals after the failure; its return costs
+// nothing.
+func TestRun_RFC_S5(t *testing.T) {
+	var out, errb bytes.Buffer
+	if rc := run([]string{"-n", "5", "-profile", "rfc", "-seed", "1"}, &out, &errb); rc != 0 {
+		t.Fatalf("exit %d: %s\n%s", rc, errb.String(), out.String())
+	}
+	_, table, _ := strings.Cut(out.String(), "\nresults (")
+	seen := 0
+	for _, m := range rows(t, table) {
+		outage, err := time.ParseDuration(m[3])
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch m[1] {
+		case "S5":
+			seen++
+			if outage > 3500*time.Millisecond || outage < 2*time.Second {
+				t.Errorf("S5: outage %v, want 2s..3.5s (check 1s × 3 + SPF)", outage)
+			}
+		case "S5r":
+			seen++
+			if outage != 0 {
+				t.Errorf("S5r: outage %v", outage)
+			}
+		}
+	}
+	if seen != 2 {
+		t.Fatalf("S5/S5r rows missing:\n%s", table)
 	}
 }
 
