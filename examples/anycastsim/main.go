@@ -34,11 +34,39 @@
 // In the table a campus's "A→B" says which server its probes reached at
 // the event and at the end of the run ("A!" is a server reached that does
 // not answer, "-" no route); "out" is the time of failed probes after the
-// event (10 ms each) and "settle" when the last change happened.
+// event (10 ms each) and "settle" when the last change happened. The
+// paper has no drain of its own: the reference's drain is the same
+// SetMaintenance, and its kill and power-off rows differ from ours only
+// through the timers' phases, as no check is involved.
 //
 // A default run (anycastsim) prints:
 //
-//	TABLE
+//	anycastsim: the paper's two campuses, RIP rfc (update 30s, timeout 3m0s), no BFD, checks 100ms × fall 3 / rise 3, drain 36s, seed 1
+//
+//	matrix (probes every 10ms from both campuses; ours = 100ms × fall 3, ref = the paper's cron: 60s × fall 1):
+//	mode      policy  scenario  ours c1  out       settle    ours c2  out      settle    |  ref c1  out       settle    ref c2  out      settle    guard
+//	failover  self    stop      A→B      12.09s    12.09s    A→B      12.09s   12.09s    |  A→B     38.56s    38.56s    A→B     38.56s   38.56s    -
+//	failover  self    return    B→A      0s        240ms     B→A      0s       240ms     |  B→A     0s        22.24s    B→A     0s       22.24s    -
+//	failover  self    kill      A→B      19.01s    3m0.26s   A→B      19.01s   3m0.26s   |  A→B     19.01s    3m0.26s   A→B     19.01s   3m0.26s   -
+//	failover  self    poweroff  A→B      3m0.83s   3m0.83s   A→B      3m0.83s  3m0.83s   |  A→B     3m0.83s   3m0.83s   A→B     3m0.83s  3m0.83s   -
+//	failover  self    drain     A→B      20.63s    20.64s    A→B      20.62s   20.63s    |  A→B     20.63s    20.64s    A→B     20.62s   20.63s    -
+//	failover  peer    stop      A→B      310ms     310ms     A→B      310ms    310ms     |  A→B     9.21s     9.21s     A→B     9.21s    9.21s     ok
+//	failover  peer    return    B→A      0s        280ms     B→A      0s       280ms     |  B→A     0s        13.98s    B→A     0s       13.98s    ok
+//	failover  peer    kill      A→B      19.01s    3m12.57s  A→B      19.01s   3m12.57s  |  A→B     19.01s    3m12.57s  A→B     19.01s   3m12.57s  ok
+//	failover  peer    poweroff  A→B      2m38.16s  2m38.16s  A→B      260ms    260ms     |  A→B     3m3.15s   3m3.15s   A→B     33.86s   33.86s    ok
+//	failover  peer    drain     A→B      24.93s    24.94s    A→B      24.93s   24.94s    |  A→B     24.93s    24.94s    A→B     24.93s   24.94s    ok
+//	failover  peer    guard     A→B      270ms     270ms     A→B      270ms    270ms     |  A→B     48.77s    48.77s    A→B     48.77s   48.77s    ok
+//	balance   self    stop      A→B      20.98s    20.98s    B→B      0s       0s        |  A→B     20.98s    20.98s    B→B     0s       0s        -
+//	balance   self    return    B→A      0s        230ms     B→B      0s       0s        |  B→A     0s        6.43s     B→B     0s       0s        -
+//	balance   self    kill      A→B      12.07s    3m3.96s   B→B      0s       0s        |  A→B     12.07s    3m3.96s   B→B     0s       0s        -
+//	balance   self    poweroff  A→B      2m45.76s  2m45.76s  B→B      0s       0s        |  A→B     2m45.76s  2m45.76s  B→B     0s       0s        -
+//	balance   self    drain     A→B      2.78s     2.79s     B→B      0s       0s        |  A→B     2.78s     2.79s     B→B     0s       0s        -
+//	balance   peer    stop      A→B      270ms     270ms     B→B      0s       0s        |  A→B     39.87s    39.87s    B→B     0s       0s        ok
+//	balance   peer    return    B→A      0s        28.02s    B→B      0s       0s        |  B→A     0s        1m0.81s   B→B     0s       0s        ok
+//	balance   peer    kill      A→B      12.07s    3m8.34s   B→B      0s       0s        |  A→B     12.07s    3m8.34s   B→B     0s       0s        ok
+//	balance   peer    poweroff  A→B      230ms     230ms     B→B      0s       0s        |  A→B     24.83s    24.83s    B→B     0s       0s        ok
+//	balance   peer    drain     A→B      19.8s     19.81s    B→B      0s       0s        |  A→B     19.8s     19.81s    B→B     0s       0s        ok
+//	balance   peer    guard     A→B      250ms     250ms     B→B      0s       0s        |  A→B     26.45s    26.45s    B→B     0s       0s        ok
 //
 // Why the numbers are what they are: RIP keeps one route per destination
 // (RFC 2453 §3.9.2), so while both campuses use A nobody holds B's route.
@@ -51,8 +79,10 @@
 // damped by 1–5 s (§3.10.1). Without BFD a silent power-off costs the
 // 180 s timeout of A's route (less the time since its last update) and
 // then B's next update; a killed daemon costs nothing until that timeout,
-// since A's service still answers on the stale route. See the package
-// README of anycast and issue 12 for the paper's targets.
+// since A's service still answers on the stale route, and with BFD the
+// route goes within 150 ms but in failover r1 has no other until B's next
+// update. A drain withdraws at once (withdraw before remove: no probe
+// reaches A without its alias), so it too waits for B's next update.
 package main
 
 import (
