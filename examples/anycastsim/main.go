@@ -44,45 +44,48 @@
 //	anycastsim: the paper's two campuses, RIP rfc (update 30s, timeout 3m0s), no BFD, checks 100ms × fall 3 / rise 3, drain 36s, seed 1
 //
 //	matrix (probes every 10ms from both campuses; ours = 100ms × fall 3, ref = the paper's cron: 60s × fall 1):
-//	mode      policy  scenario  ours c1  out       settle    ours c2  out      settle    |  ref c1  out       settle    ref c2  out      settle    guard
-//	failover  self    stop      A→B      12.09s    12.09s    A→B      12.09s   12.09s    |  A→B     38.56s    38.56s    A→B     38.56s   38.56s    -
-//	failover  self    return    B→A      0s        240ms     B→A      0s       240ms     |  B→A     0s        22.24s    B→A     0s       22.24s    -
-//	failover  self    kill      A→B      19.01s    3m0.26s   A→B      19.01s   3m0.26s   |  A→B     19.01s    3m0.26s   A→B     19.01s   3m0.26s   -
-//	failover  self    poweroff  A→B      3m0.83s   3m0.83s   A→B      3m0.83s  3m0.83s   |  A→B     3m0.83s   3m0.83s   A→B     3m0.83s  3m0.83s   -
-//	failover  self    drain     A→B      20.63s    20.64s    A→B      20.62s   20.63s    |  A→B     20.63s    20.64s    A→B     20.62s   20.63s    -
-//	failover  peer    stop      A→B      310ms     310ms     A→B      310ms    310ms     |  A→B     9.21s     9.21s     A→B     9.21s    9.21s     ok
-//	failover  peer    return    B→A      0s        280ms     B→A      0s       280ms     |  B→A     0s        13.98s    B→A     0s       13.98s    ok
-//	failover  peer    kill      A→B      19.01s    3m12.57s  A→B      19.01s   3m12.57s  |  A→B     19.01s    3m12.57s  A→B     19.01s   3m12.57s  ok
-//	failover  peer    poweroff  A→B      2m38.16s  2m38.16s  A→B      260ms    260ms     |  A→B     3m3.15s   3m3.15s   A→B     33.86s   33.86s    ok
-//	failover  peer    drain     A→B      24.93s    24.94s    A→B      24.93s   24.94s    |  A→B     24.93s    24.94s    A→B     24.93s   24.94s    ok
-//	failover  peer    guard     A→B      270ms     270ms     A→B      270ms    270ms     |  A→B     48.77s    48.77s    A→B     48.77s   48.77s    ok
-//	balance   self    stop      A→B      20.98s    20.98s    B→B      0s       0s        |  A→B     20.98s    20.98s    B→B     0s       0s        -
-//	balance   self    return    B→A      0s        230ms     B→B      0s       0s        |  B→A     0s        6.43s     B→B     0s       0s        -
-//	balance   self    kill      A→B      12.07s    3m3.96s   B→B      0s       0s        |  A→B     12.07s    3m3.96s   B→B     0s       0s        -
-//	balance   self    poweroff  A→B      2m45.76s  2m45.76s  B→B      0s       0s        |  A→B     2m45.76s  2m45.76s  B→B     0s       0s        -
-//	balance   self    drain     A→B      2.78s     2.79s     B→B      0s       0s        |  A→B     2.78s     2.79s     B→B     0s       0s        -
-//	balance   peer    stop      A→B      270ms     270ms     B→B      0s       0s        |  A→B     39.87s    39.87s    B→B     0s       0s        ok
-//	balance   peer    return    B→A      0s        28.02s    B→B      0s       0s        |  B→A     0s        1m0.81s   B→B     0s       0s        ok
-//	balance   peer    kill      A→B      12.07s    3m8.34s   B→B      0s       0s        |  A→B     12.07s    3m8.34s   B→B     0s       0s        ok
-//	balance   peer    poweroff  A→B      230ms     230ms     B→B      0s       0s        |  A→B     24.83s    24.83s    B→B     0s       0s        ok
-//	balance   peer    drain     A→B      19.8s     19.81s    B→B      0s       0s        |  A→B     19.8s     19.81s    B→B     0s       0s        ok
-//	balance   peer    guard     A→B      250ms     250ms     B→B      0s       0s        |  A→B     26.45s    26.45s    B→B     0s       0s        ok
+//	mode      policy  scenario  ours c1  out       settle    ours c2  out       settle    |  ref c1  out       settle    ref c2  out       settle    guard
+//	failover  self    stop      A→B      4.19s     4.19s     A→B      310ms     310ms     |  A→B     17.37s    17.37s    A→B     12.71s    12.71s    -
+//	failover  self    return    B→A      0s        240ms     B→A      0s        240ms     |  B→A     0s        22.24s    B→A     0s        22.24s    -
+//	failover  self    kill      A→B      2.67s     2m43.92s  A→B      0s        2m41.25s  |  A→B     2.67s     2m43.92s  A→B     0s        2m41.25s  -
+//	failover  self    poweroff  A→B      2m44.49s  2m44.49s  A→B      2m41.82s  2m41.82s  |  A→B     2m44.49s  2m44.49s  A→B     2m41.82s  2m41.82s  -
+//	failover  self    drain     A→B      2.99s     3s        A→B      0s        10ms      |  A→B     2.99s     3s        A→B     0s        10ms      -
+//	failover  peer    stop      A→B      310ms     310ms     A→B      310ms     310ms     |  A→B     9.21s     9.21s     A→B     9.21s     9.21s     ok
+//	failover  peer    return    B→A      0s        32.77s    B→A      0s        32.77s    |  B→A     0s        35.89s    B→A     0s        35.89s    ok
+//	failover  peer    kill      A→B      2.67s     2m56.23s  A→B      0s        2m53.56s  |  A→B     2.67s     2m56.23s  A→B     0s        2m53.56s  ok
+//	failover  peer    poweroff  A→B      260ms     260ms     A→B      260ms     260ms     |  A→B     33.86s    33.86s    A→B     33.86s    33.86s    ok
+//	failover  peer    drain     A→B      4.66s     4.67s     A→B      0s        10ms      |  A→B     4.66s     4.67s     A→B     0s        10ms      ok
+//	failover  peer    guard     A→B      270ms     270ms     A→B      270ms     270ms     |  A→B     48.77s    48.77s    A→B     48.77s    48.77s    ok
+//	balance   self    stop      A→B      310ms     310ms     B→B      0s        0s        |  A→B     20.01s    20.01s    B→B     0s        0s        -
+//	balance   self    return    B→A      0s        230ms     B→B      0s        0s        |  B→A     0s        6.43s     B→B     0s        0s        -
+//	balance   self    kill      A→B      0s        2m51.89s  B→B      0s        0s        |  A→B     0s        2m51.89s  B→B     0s        0s        -
+//	balance   self    poweroff  A→B      2m33.69s  2m33.69s  B→B      0s        0s        |  A→B     2m33.69s  2m33.69s  B→B     0s        0s        -
+//	balance   self    drain     A→B      0s        10ms      B→B      0s        0s        |  A→B     0s        10ms      B→B     0s        0s        -
+//	balance   peer    stop      A→B      270ms     270ms     B→B      0s        0s        |  A→B     39.87s    39.87s    B→B     0s        0s        ok
+//	balance   peer    return    B→A      0s        28.02s    B→B      0s        0s        |  B→A     0s        1m0.81s   B→B     0s        0s        ok
+//	balance   peer    kill      A→B      0s        2m56.27s  B→B      0s        0s        |  A→B     0s        2m56.27s  B→B     0s        0s        ok
+//	balance   peer    poweroff  A→B      230ms     230ms     B→B      0s        0s        |  A→B     24.83s    24.83s    B→B     0s        0s        ok
+//	balance   peer    drain     A→B      0s        10ms      B→B      0s        0s        |  A→B     0s        10ms      B→B     0s        0s        ok
+//	balance   peer    guard     A→B      250ms     250ms     B→B      0s        0s        |  A→B     26.45s    26.45s    B→B     0s        0s        ok
 //
-// Why the numbers are what they are: RIP keeps one route per destination
-// (RFC 2453 §3.9.2), so while both campuses use A nobody holds B's route.
-// When A withdraws (metric 16 in a triggered update, §3.10.1: the first
-// goes at once) the routers drop the VIP and learn B only from B's next
-// regular update (§3.8: every 30 s ±5 s) — that, not the check (300 ms
-// here), is most of the self-check outage. The peer policy is faster
-// where B's own triggered update carries the lowered metric; the second
-// triggered update of a router, carrying the good news after the bad, is
-// damped by 1–5 s (§3.10.1). Without BFD a silent power-off costs the
-// 180 s timeout of A's route (less the time since its last update) and
-// then B's next update; a killed daemon costs nothing until that timeout,
-// since A's service still answers on the stale route, and with BFD the
-// route goes within 150 ms but in failover r1 has no other until B's next
-// update. A drain withdraws at once (withdraw before remove: no probe
-// reaches A without its alias), so it too waits for B's next update.
+// Why the numbers are what they are. RIP keeps one route per destination
+// (RFC 2453 §3.9.2): while both campuses use A, nobody holds B's route.
+// A withdrawal goes out at once (the first triggered update, §3.10.1)
+// and a router left without the route asks its neighbours for their
+// tables (§3.9.1), so r2 hears B within milliseconds; r1, the far campus
+// of the failover plan, hears B through r2's next triggered update,
+// which the 1–5 s damping of §3.10.1 holds back because r2 has just sent
+// the bad news. So: the self check moves the near campus in the check
+// time (300 ms) and the far one in that plus the damping; the peer
+// policy moves both in the check time (B's lowered metric is B's own
+// first triggered update); a drain loses nothing on the near campus and
+// the damping on the far one, and no probe ever reaches A without its
+// alias. Without BFD a silent power-off costs RIP's 180 s timeout,
+// counted from A's last update (so 145–180 s), unless the peer policy's
+// B takes over; a killed daemon costs nothing until that timeout, as A's
+// service still answers on the stale route. With -bfd both cost about
+// the 150 ms detection (plus the damping on the far failover campus).
+// The reference, the paper's cron, adds up to a minute to every check.
 package main
 
 import (

@@ -284,7 +284,10 @@ func newWorld(o Options, row rowKey, metrics map[string]uint32, m method, tl *ti
 			Interval: m.Interval, Rise: m.Rise, Fall: m.Fall, Metric: metrics[name], Policy: row.Policy,
 			DrainTime: o.DrainTime}
 		if row.Policy == anycast.PolicyPeer {
+			// Paper §4.2: every replica announces its plan's metric
+			// raised by 2, and lowers itself to 1 when its peer fails.
 			svc.PeerCheckers = []health.Checker{peerCheck{s, peer}}
+			svc.Metric, svc.PeerRaise = 1, metrics[name]+1
 		}
 		s.any, err = anycast.New(anycast.Config{Services: []anycast.ServiceConfig{svc}}, anycast.Env{Clock: clock, Announcer: s.rip, Addresses: s.addrs,
 			OnEvent: func(e anycast.Event) { w.anycastEvent(s, e) }})
