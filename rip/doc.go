@@ -25,6 +25,11 @@
 //   - §3.9.1: whole-table and specific requests are answered to the
 //     requester's address and port; a whole-table request goes out on
 //     every active interface at Start.
+//   - §3.9.1, §3.9.2: a learnt route lost with no other path (its next
+//     hop advertised 16, or it timed out) sends a whole-table request on
+//     every active interface, at most once per Timers.TriggerMin: RIP
+//     keeps one route per destination, so a neighbour with another path
+//     answers at once instead of at its next regular update.
 //   - §3.9.2: responses not from port 520, from an address not on the
 //     interface's network or from one of ours are ignored; entries with a
 //     metric outside 1–16, a bad destination or another address family

@@ -72,6 +72,8 @@ type Instance struct {
 	regular     loop.Slot
 	triggerWait loop.Slot // §3.10.1 damping timer
 	pending     bool      // a triggered update waits for triggerWait
+	askAround   bool      // a learnt route was lost: ask the neighbours (§3.9.1)
+	askedAt     time.Time // the last such round of requests
 
 	stats Stats
 

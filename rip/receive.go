@@ -174,6 +174,35 @@ func (i *Instance) response(f *iface, m *packet.Message, p routing.Packet, src n
 		i.entry(f, n, m.Version, e)
 	}
 	i.triggered()
+	i.ask()
+}
+
+// ask sends a whole-table request (§3.9.1) on every active interface
+// when a learnt route was lost (its next hop advertised 16, or it timed
+// out) with no other path: RIP keeps one route per destination (§3.9.2),
+// so a neighbour that knows another path would otherwise tell it only at
+// its next regular update (§3.8, up to 35 s later). The answers are
+// unicast responses, processed as any (§3.9.2), and split horizon applies
+// to them. As InterfaceDown and a BFD session going Down already do.
+// At most one round per Timers.TriggerMin, the damping of §3.10.1, so
+// that a neighbour whose routes time out one by one does not cause a
+// request each.
+func (i *Instance) ask() {
+	if !i.askAround {
+		return
+	}
+	i.askAround = false
+	now := i.clock.Now()
+	if !i.askedAt.IsZero() && now.Sub(i.askedAt) < i.timers.TriggerMin {
+		return
+	}
+	i.askedAt = now
+	i.stats.LossRequests++
+	for _, f := range i.ifaces {
+		if !f.cfg.Passive && !f.down {
+			i.sendRequest(f)
+		}
+	}
 }
 
 func isBroadcast(net netip.Prefix, a netip.Addr) bool {

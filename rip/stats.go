@@ -52,8 +52,11 @@ type Stats struct {
 	RegularUpdates    uint64 // regular update rounds (§3.8)
 	TriggeredUpdates  uint64 // triggered update rounds (§3.10.1)
 	RoutesTimedOut    uint64 // next hops that reached the 180 s timeout
-	NextHopIgnored    uint64 // §4.4 next hops not on the network, taken as the sender
-	FIBWrites         uint64
+	// LossRequests counts the rounds of whole-table requests sent because
+	// a learnt route was lost with no other path (§3.9.1).
+	LossRequests   uint64
+	NextHopIgnored uint64 // §4.4 next hops not on the network, taken as the sender
+	FIBWrites      uint64
 	// BFDDown counts BFD sessions that went Down, each expiring the
 	// routes of its neighbour (InterfaceConfig.BFD).
 	BFDDown uint64

@@ -246,6 +246,7 @@ func (i *Instance) learn(f *iface, from, gw netip.Addr, p netip.Prefix, metric i
 			i.dropHop(r, k)
 			if len(r.hops) == 0 {
 				r.metric = packet.Infinity
+				i.askAround = true
 			}
 		case metric == r.metric || len(r.hops) == 1:
 			r.metric, r.tag = metric, tag
@@ -311,10 +312,12 @@ func (i *Instance) armHop(r *route, h *hop, d time.Duration) {
 		i.dropHop(r, k)
 		if len(r.hops) == 0 {
 			r.metric = packet.Infinity
+			i.askAround = true
 		}
 		i.stats.RoutesTimedOut++
 		i.settle(r, b)
 		i.triggered()
+		i.ask()
 	})
 }
 
