@@ -148,18 +148,6 @@ func (t *IP6) LeaveGroup(group netip.Addr) error { return t.membershipV6(t.pc, g
 // IP.Close.
 func (t *IP6) Close() error { return t.close(t.conn.Close) }
 
-// IfIndex returns the index of the interface the transport is bound to.
-func (t *IP6) IfIndex() int { return t.ifc.index }
-
-// Interface returns the name of the interface.
-func (t *IP6) Interface() string { return t.ifc.name }
-
 // Source returns the configured source address, or the invalid Addr when
 // the kernel chooses it.
 func (t *IP6) Source() netip.Addr { return t.cfg.Source }
-
-// Addrs returns the interface's current IPv6 addresses.
-func (t *IP6) Addrs() []netip.Prefix { return t.ifc.prefixes() }
-
-// Stats returns the transport's counters.
-func (t *IP6) Stats() Stats { return t.stats() }

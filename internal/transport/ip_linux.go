@@ -116,21 +116,9 @@ func (t *IP) LeaveGroup(group netip.Addr) error { return t.membershipV4(t.pc, gr
 // LeaveGroup return net.ErrClosed. It is safe to call more than once.
 func (t *IP) Close() error { return t.close(t.conn.Close) }
 
-// IfIndex returns the index of the interface the transport is bound to.
-func (t *IP) IfIndex() int { return t.ifc.index }
-
-// Interface returns the name of the interface.
-func (t *IP) Interface() string { return t.ifc.name }
-
 // Source returns the configured source address, or the invalid Addr when
 // the kernel chooses it.
 func (t *IP) Source() netip.Addr { return t.cfg.Source }
-
-// Addrs returns the interface's current IPv4 addresses.
-func (t *IP) Addrs() []netip.Prefix { return t.ifc.prefixes() }
-
-// Stats returns the transport's counters.
-func (t *IP) Stats() Stats { return t.stats() }
 
 // multicastLoopback turns multicast loopback on or off; tests use it to
 // make the kernel hand our own packets back.

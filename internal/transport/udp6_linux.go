@@ -125,12 +125,6 @@ func (t *UDP6) LeaveGroup(group netip.Addr) error { return t.membershipV6(t.pc, 
 // goroutine, as IP.Close.
 func (t *UDP6) Close() error { return t.close(t.closeSockets) }
 
-// IfIndex returns the index of the interface the transport is bound to.
-func (t *UDP6) IfIndex() int { return t.ifc.index }
-
-// Interface returns the name of the interface.
-func (t *UDP6) Interface() string { return t.ifc.name }
-
 // Port returns the local UDP port, the one received on.
 func (t *UDP6) Port() uint16 { return uint16(t.cfg.port()) }
 
@@ -141,9 +135,3 @@ func (t *UDP6) SrcPort() uint16 { return uint16(t.cfg.srcPort()) }
 // Source returns the configured source address, or the invalid Addr when
 // the kernel chooses it.
 func (t *UDP6) Source() netip.Addr { return t.cfg.Source }
-
-// Addrs returns the interface's current IPv6 addresses.
-func (t *UDP6) Addrs() []netip.Prefix { return t.ifc.prefixes() }
-
-// Stats returns the transport's counters.
-func (t *UDP6) Stats() Stats { return t.stats() }

@@ -191,12 +191,6 @@ func (t *UDP) LeaveGroup(group netip.Addr) error { return t.membershipV4(t.pc, g
 // goroutine, as IP.Close.
 func (t *UDP) Close() error { return t.close(t.closeSockets) }
 
-// IfIndex returns the index of the interface the transport is bound to.
-func (t *UDP) IfIndex() int { return t.ifc.index }
-
-// Interface returns the name of the interface.
-func (t *UDP) Interface() string { return t.ifc.name }
-
 // Port returns the local UDP port, the one received on.
 func (t *UDP) Port() uint16 { return uint16(t.cfg.port()) }
 
@@ -207,9 +201,3 @@ func (t *UDP) SrcPort() uint16 { return uint16(t.cfg.srcPort()) }
 // Source returns the configured source address, or the invalid Addr when
 // the kernel chooses it.
 func (t *UDP) Source() netip.Addr { return t.cfg.Source }
-
-// Addrs returns the interface's current IPv4 addresses.
-func (t *UDP) Addrs() []netip.Prefix { return t.ifc.prefixes() }
-
-// Stats returns the transport's counters.
-func (t *UDP) Stats() Stats { return t.stats() }
