@@ -156,51 +156,15 @@ func dropOurBFD(t *testing.T, ns *nstest.NS) (lift func()) {
 
 // frrBFD is FRR's zebra and bfdd with their own runtime directory.
 type frrBFD struct {
-	ns          *nstest.NS
-	dir         string
-	zebra, bfdd *nstest.Proc
+	*nstest.FRR
+	bfdd *nstest.Proc
 }
 
 func startFRRBFD(t *testing.T, ns *nstest.NS, bfdConf string) *frrBFD {
 	t.Helper()
-	zebra := nstest.RequireBinary(t, "zebra")
-	bfdd := nstest.RequireBinary(t, "bfdd")
-	nstest.RequireBinary(t, "vtysh")
-	f := &frrBFD{ns: ns, dir: nstest.TempDir(t)}
-	for n, c := range map[string]string{"zebra.conf": "hostname peer\n", "bfdd.conf": bfdConf} {
-		if err := os.WriteFile(filepath.Join(f.dir, n), []byte(c), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	f.zebra = ns.Start(t, zebra, f.args("zebra")...)
-	nstest.Eventually(t, 10*time.Second, func() error {
-		_, err := os.Stat(filepath.Join(f.dir, "zserv.api"))
-		return err
-	})
-	f.bfdd = ns.Start(t, bfdd, append(f.args("bfdd"), "--bfdctl", filepath.Join(f.dir, "bfdd.sock"))...)
-	nstest.Eventually(t, 10*time.Second, func() error {
-		if done, err := f.bfdd.Exited(); done {
-			return fmt.Errorf("bfdd exited: %v: %s", err, f.bfdd.Output())
-		}
-		_, err := f.vtysh("show bfd peers json")
-		return err
-	})
+	f := &frrBFD{FRR: nstest.StartFRR(t, ns, "bfdd")}
+	f.bfdd = f.StartBFDD(t, bfdConf)
 	return f
-}
-
-func (f *frrBFD) args(daemon string) []string {
-	return []string{
-		"-f", filepath.Join(f.dir, daemon+".conf"),
-		"-i", filepath.Join(f.dir, daemon+".pid"),
-		"-z", filepath.Join(f.dir, "zserv.api"),
-		"--vty_socket", f.dir,
-		"-P", "0",
-		"--log", "stdout",
-	}
-}
-
-func (f *frrBFD) vtysh(cmd string) (string, error) {
-	return f.ns.Try("vtysh", "--vty_socket", f.dir, "-c", cmd)
 }
 
 // frrPeer is one entry of `show bfd peers json` (FRR 8.4): intervals in
@@ -228,7 +192,7 @@ type frrPeer struct {
 
 // peer returns FRR's session to addr, with the raw output.
 func (f *frrBFD) peer(addr netip.Addr) (frrPeer, bool, string, error) {
-	out, err := f.vtysh("show bfd peers json")
+	out, err := f.Vtysh("show bfd peers json")
 	if err != nil {
 		return frrPeer{}, false, out, err
 	}

@@ -17,8 +17,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/netip"
-	"os"
-	"path/filepath"
 	"regexp"
 	"syscall"
 	"testing"
@@ -137,39 +135,21 @@ func stopProc(t *testing.T, p *nstest.Proc) {
 func TestInterop_RFC5882_4_2_FRRFrozenOSPFKilledByBFD(t *testing.T) {
 	nstest.RequireRoot(t)
 	nstest.RequireBinary(t, "ospfd")
-	bfdd := nstest.RequireBinary(t, "bfdd")
+	nstest.RequireBinary(t, "bfdd")
 	p := newNSPair(t, 1)
-	f := &frr{ns: p.b, dir: nstest.TempDir(t), conf: frrConf("10.0.0.2", ` ip ospf network point-to-point
+	f := &frr{FRR: nstest.StartFRR(t, p.b, "ospfd", "bfdd"), conf: frrConf("10.0.0.2", ` ip ospf network point-to-point
  ip ospf hello-interval 1
  ip ospf dead-interval 40
  ip ospf bfd
  ip ospf bfd profile fast`)}
-	zebra := nstest.RequireBinary(t, "zebra")
-	for n, c := range map[string]string{
-		"zebra.conf": "hostname peer\n",
-		"bfdd.conf":  "hostname peer\nbfd\n profile fast\n  receive-interval 100\n  transmit-interval 100\n !\n!\n",
-	} {
-		if err := os.WriteFile(filepath.Join(f.dir, n), []byte(c), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	f.zebra = p.b.Start(t, zebra, f.args("zebra")...)
-	nstest.Eventually(t, 10*time.Second, func() error {
-		_, err := os.Stat(filepath.Join(f.dir, "zserv.api"))
-		return err
-	})
-	bfdProc := p.b.Start(t, bfdd, append(f.args("bfdd"), "--bfdctl", filepath.Join(f.dir, "bfdd.sock"))...)
-	nstest.Eventually(t, 10*time.Second, func() error {
-		_, err := f.vtysh("show bfd peers")
-		return err
-	})
+	bfdProc := f.StartBFDD(t, "hostname peer\nbfd\n profile fast\n  receive-interval 100\n  transmit-interval 100\n !\n!\n")
 	f.startOSPFD(t)
 
 	in, b := startOursBFD(t, p.a)
 	f.waitFull(t, "10.0.0.1", 30*time.Second)
 	waitOurBFDUp(t, in, b)
 	nstest.Eventually(t, 10*time.Second, func() error {
-		out, err := f.vtysh("show bfd peer 10.0.0.1 json")
+		out, err := f.Vtysh("show bfd peer 10.0.0.1 json")
 		if err != nil {
 			return err
 		}

@@ -139,54 +139,21 @@ func sameLSAs(ours, theirs []lsaID) error {
 
 // frr is FRR's zebra and ospfd in their own runtime directory.
 type frr struct {
-	ns    *nstest.NS
-	dir   string
+	*nstest.FRR
 	conf  string
-	zebra *nstest.Proc
 	ospfd *nstest.Proc
 }
 
 func startFRR(t *testing.T, ns *nstest.NS, ospfConf string) *frr {
 	t.Helper()
-	zebra := nstest.RequireBinary(t, "zebra")
-	nstest.RequireBinary(t, "ospfd")
-	nstest.RequireBinary(t, "vtysh")
-	f := &frr{ns: ns, dir: nstest.TempDir(t), conf: ospfConf}
-	if err := os.WriteFile(filepath.Join(f.dir, "zebra.conf"), []byte("hostname peer\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	f.zebra = ns.Start(t, zebra, f.args("zebra")...)
-	// ospfd connects to zebra's socket; wait for it.
-	nstest.Eventually(t, 10*time.Second, func() error {
-		_, err := os.Stat(filepath.Join(f.dir, "zserv.api"))
-		return err
-	})
+	f := &frr{FRR: nstest.StartFRR(t, ns, "ospfd"), conf: ospfConf}
 	f.startOSPFD(t)
 	return f
 }
 
-func (f *frr) args(daemon string) []string {
-	return []string{
-		"-f", filepath.Join(f.dir, daemon+".conf"),
-		"-i", filepath.Join(f.dir, daemon+".pid"),
-		"-z", filepath.Join(f.dir, "zserv.api"),
-		"--vty_socket", f.dir,
-		"-P", "0", // no TCP vty
-		"--log", "stdout",
-	}
-}
-
 func (f *frr) startOSPFD(t *testing.T) {
 	t.Helper()
-	if err := os.WriteFile(filepath.Join(f.dir, "ospfd.conf"), []byte(f.conf), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	ospfd, _ := nstest.LookBinary("ospfd")
-	f.ospfd = f.ns.Start(t, ospfd, f.args("ospfd")...)
-	nstest.Eventually(t, 10*time.Second, func() error {
-		_, err := f.vtysh("show ip ospf json")
-		return err
-	})
+	f.ospfd = f.Start(t, "ospfd", f.conf, "show ip ospf json")
 }
 
 // restart stops ospfd (SIGTERM: it flushes its LSAs) and starts it again.
@@ -196,12 +163,8 @@ func (f *frr) restart(t *testing.T) {
 	f.startOSPFD(t)
 }
 
-func (f *frr) vtysh(cmd string) (string, error) {
-	return f.ns.Try("vtysh", "--vty_socket", f.dir, "-c", cmd)
-}
-
 func (f *frr) jsonCmd(cmd string, v any) error {
-	out, err := f.vtysh(cmd)
+	out, err := f.Vtysh(cmd)
 	if err != nil {
 		return err
 	}
@@ -287,7 +250,7 @@ func (f *frr) iface(name string) (frrIface, error) {
 // lsas lists FRR's database from `show ip ospf database json`, leaving
 // out MaxAge LSAs. FRR 8.4 prints, per area, arrays per LSA type.
 func (f *frr) lsas() ([]lsaID, error) {
-	out, err := f.vtysh("show ip ospf database json")
+	out, err := f.Vtysh("show ip ospf database json")
 	if err != nil {
 		return nil, err
 	}

@@ -455,7 +455,7 @@ func o5frrConf(topo *o5itopo, i int) string {
 func o5view(r *o5irouter) (o5iview, error) {
 	v := o5iview{hops: map[string]string{}, costs: map[string]string{}}
 	if !r.ours {
-		out, err := r.frr.vtysh("show ip ospf route json")
+		out, err := r.frr.Vtysh("show ip ospf route json")
 		if err != nil {
 			return v, err
 		}
@@ -666,7 +666,7 @@ func TestInteropSPFDurationVsFRR(t *testing.T) {
 		if _, ok := a.RoutingTable().Lookup(last); !ok {
 			return fmt.Errorf("A has no route to %v yet", last)
 		}
-		out, err := f.vtysh("show ip route " + last.String())
+		out, err := f.Vtysh("show ip route " + last.String())
 		if err != nil {
 			return err
 		}
@@ -678,7 +678,7 @@ func TestInteropSPFDurationVsFRR(t *testing.T) {
 	// Let both finish any SPF still scheduled.
 	time.Sleep(3 * time.Second)
 	ours := a.SPFStatus()
-	out, err := f.vtysh("show ip ospf")
+	out, err := f.Vtysh("show ip ospf")
 	if err != nil {
 		t.Fatal(err)
 	}

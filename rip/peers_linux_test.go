@@ -274,9 +274,8 @@ func waitPeerKernel(t testing.TB, ns *nstest.NS, dst, gateway, proto string, tim
 
 // frrRIP is FRR's zebra and ripd with their own runtime directory.
 type frrRIP struct {
-	ns          *nstest.NS
-	dir         string
-	zebra, ripd *nstest.Proc
+	*nstest.FRR
+	ripd *nstest.Proc
 }
 
 // frrRIPConf is a ripd.conf: fast timers, RIP on the interfaces
@@ -297,41 +296,9 @@ func frrRIPConf(preamble string, ifaces []string, routerLines string) string {
 
 func startFRRRIP(t testing.TB, ns *nstest.NS, ripConf string) *frrRIP {
 	t.Helper()
-	zebra := nstest.RequireBinary(t, "zebra")
-	ripd := nstest.RequireBinary(t, "ripd")
-	nstest.RequireBinary(t, "vtysh")
-	f := &frrRIP{ns: ns, dir: nstest.TempDir(t)}
-	for n, c := range map[string]string{"zebra.conf": "hostname peer\n", "ripd.conf": ripConf} {
-		if err := os.WriteFile(filepath.Join(f.dir, n), []byte(c), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	f.zebra = ns.Start(t, zebra, f.args("zebra")...)
-	nstest.Eventually(t, 10*time.Second, func() error {
-		_, err := os.Stat(filepath.Join(f.dir, "zserv.api"))
-		return err
-	})
-	f.ripd = ns.Start(t, ripd, f.args("ripd")...)
-	nstest.Eventually(t, 10*time.Second, func() error {
-		_, err := f.vtysh("show ip rip status")
-		return err
-	})
+	f := &frrRIP{FRR: nstest.StartFRR(t, ns, "ripd")}
+	f.ripd = f.Start(t, "ripd", ripConf, "show ip rip status")
 	return f
-}
-
-func (f *frrRIP) args(daemon string) []string {
-	return []string{
-		"-f", filepath.Join(f.dir, daemon+".conf"),
-		"-i", filepath.Join(f.dir, daemon+".pid"),
-		"-z", filepath.Join(f.dir, "zserv.api"),
-		"--vty_socket", f.dir,
-		"-P", "0",
-		"--log", "stdout",
-	}
-}
-
-func (f *frrRIP) vtysh(cmd string) (string, error) {
-	return f.ns.Try("vtysh", "--vty_socket", f.dir, "-c", cmd)
 }
 
 // frrRoute is one line of `show ip rip`.
@@ -344,7 +311,7 @@ var frrRouteLine = regexp.MustCompile(`(?m)^(\S+)\s+(\d+\.\d+\.\d+\.\d+/\d+)\s+(
 
 // routes parses `show ip rip`: prefix → its lines (several with ECMP).
 func (f *frrRIP) routes() (map[string][]frrRoute, string, error) {
-	out, err := f.vtysh("show ip rip")
+	out, err := f.Vtysh("show ip rip")
 	if err != nil {
 		return nil, out, err
 	}
@@ -385,7 +352,7 @@ type frrSource struct{ BadPackets, BadRoutes int }
 var frrSourceLine = regexp.MustCompile(`(?m)^\s+(\d+\.\d+\.\d+\.\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+\S+\s*$`)
 
 func (f *frrRIP) sources() (map[string]frrSource, string, error) {
-	out, err := f.vtysh("show ip rip status")
+	out, err := f.Vtysh("show ip rip status")
 	if err != nil {
 		return nil, out, err
 	}

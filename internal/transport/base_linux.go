@@ -235,7 +235,21 @@ func (b *base) send(dst fmt.Stringer, write func() error) error {
 	return nil
 }
 
-func (b *base) stats() Stats {
+// The accessors of every transport (IP, IP6, UDP, UDP6), promoted from
+// base.
+
+// IfIndex returns the index of the interface the transport is bound to.
+func (b *base) IfIndex() int { return b.ifc.index }
+
+// Interface returns the name of the interface.
+func (b *base) Interface() string { return b.ifc.name }
+
+// Addrs returns the interface's current addresses of the transport's
+// family.
+func (b *base) Addrs() []netip.Prefix { return b.ifc.prefixes() }
+
+// Stats returns the transport's counters.
+func (b *base) Stats() Stats {
 	return Stats{
 		Received:         b.received.Load(),
 		Delivered:        b.delivered.Load(),

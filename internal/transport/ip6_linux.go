@@ -2,7 +2,6 @@ package transport
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -56,11 +55,7 @@ func ListenIP6(ctx context.Context, cfg IPConfig) (*IP6, error) {
 }
 
 func (t *IP6) open(ctx context.Context) (err error) {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	t.ifc, err = openIface(t.cfg.Interface, t.cfg.IfIndex, netlink.FAMILY_V6, t.log)
-	if err != nil {
+	if err := t.openOn(ctx, t.cfg.Interface, t.cfg.IfIndex, netlink.FAMILY_V6, t.cfg.Source, "IPConfig.Source"); err != nil {
 		return err
 	}
 	defer func() {
@@ -68,9 +63,6 @@ func (t *IP6) open(ctx context.Context) (err error) {
 			t.ifc.close()
 		}
 	}()
-	if t.cfg.Source.IsValid() && !t.ifc.has(t.cfg.Source) {
-		return fmt.Errorf("%w: IPConfig.Source: %v is not an address of %s", ErrInvalidConfig, t.cfg.Source, t.ifc.name)
-	}
 	lc := net.ListenConfig{Control: socketControl(t.ifc, true, nil)}
 	c, err := lc.ListenPacket(ctx, t.kind, "::")
 	if err != nil {
@@ -83,26 +75,8 @@ func (t *IP6) open(ctx context.Context) (err error) {
 		}
 	}()
 	t.pc = ipv6.NewPacketConn(t.conn)
-	hops := t.cfg.ttl()
-	err = errors.Join(
-		wrapOpt("IPV6_RECVPKTINFO/IPV6_RECVHOPLIMIT", t.pc.SetControlMessage(ipv6.FlagHopLimit|ipv6.FlagDst|ipv6.FlagInterface, true)),
-		wrapOpt("IPV6_MULTICAST_IF", t.pc.SetMulticastInterface(t.ifc.netIf())),
-		wrapOpt("IPV6_MULTICAST_LOOP", t.pc.SetMulticastLoopback(false)),
-		wrapOpt("IPV6_MULTICAST_HOPS", t.pc.SetMulticastHopLimit(hops)),
-		wrapOpt("IPV6_UNICAST_HOPS", t.pc.SetHopLimit(hops)),
-		wrapOpt("IPV6_TCLASS", t.pc.SetTrafficClass(t.cfg.tos())),
-	)
-	if err == nil && t.cfg.ReceiveBuffer > 0 {
-		err = wrapOpt("SO_RCVBUF", t.conn.SetReadBuffer(t.cfg.ReceiveBuffer))
-	}
-	if err != nil {
-		return fmt.Errorf("transport: %s on %s: %w", t.kind, t.ifc.name, err)
-	}
-	t.wcm = &ipv6.ControlMessage{IfIndex: t.ifc.index}
-	if t.cfg.Source.IsValid() {
-		t.wcm.Src = t.cfg.Source.AsSlice()
-	}
-	return nil
+	t.wcm, err = t.setOptionsV6(t.conn, t.pc, t.pc, t.cfg.sockOpts())
+	return err
 }
 
 // Start starts the receive goroutine, as IP.Start.
@@ -113,52 +87,7 @@ func (t *IP6) Start(deliver func(routing.Packet)) error {
 	return t.start(func() { t.receive(deliver) })
 }
 
-func (t *IP6) receive(deliver func(routing.Packet)) {
-	rc, err := t.conn.SyscallConn()
-	if err != nil {
-		t.readFailed(err, 1)
-		return
-	}
-	buf := make([]byte, maxPacket)
-	oob := ipv6.NewControlMessage(ipv6.FlagHopLimit | ipv6.FlagDst | ipv6.FlagInterface)
-	var cm ipv6.ControlMessage
-	fails := 0
-	for {
-		n, oobn, src, err := recvmsg6(rc, buf, oob)
-		if err != nil {
-			fails++
-			if t.readFailed(err, fails) {
-				return
-			}
-			continue
-		}
-		fails = 0
-		t.received.Add(1)
-		p := routing.Packet{Src: src.Addr(), Payload: buf[:n]}
-		cm = ipv6.ControlMessage{}
-		if oobn == 0 || cm.Parse(oob[:oobn]) != nil || !p.Src.Is6() {
-			t.drop(&t.droppedMalformed, "no control message or source", p.Src)
-			continue
-		}
-		p.IfIndex, p.TTL = cm.IfIndex, uint8(cm.HopLimit)
-		if d, ok := netip.AddrFromSlice(cm.Dst); ok {
-			p.Dst = d
-		}
-		if p.IfIndex != t.ifc.index {
-			t.drop(&t.droppedInterface, "other interface", p.Src)
-			continue
-		}
-		if t.ifc.has(p.Src) {
-			t.drop(&t.droppedOwn, "own address", p.Src)
-			continue
-		}
-		if t.isClosing() {
-			return
-		}
-		t.delivered.Add(1)
-		deliver(p)
-	}
-}
+func (t *IP6) receive(deliver func(routing.Packet)) { t.receiveV6(t.conn, false, 0, deliver) }
 
 // recvmsg6 reads one packet, its control messages and its source address
 // and port (zero on raw sockets). It is used instead
@@ -219,18 +148,6 @@ func (t *IP6) LeaveGroup(group netip.Addr) error { return t.membershipV6(t.pc, g
 // IP.Close.
 func (t *IP6) Close() error { return t.close(t.conn.Close) }
 
-// IfIndex returns the index of the interface the transport is bound to.
-func (t *IP6) IfIndex() int { return t.ifc.index }
-
-// Interface returns the name of the interface.
-func (t *IP6) Interface() string { return t.ifc.name }
-
 // Source returns the configured source address, or the invalid Addr when
 // the kernel chooses it.
 func (t *IP6) Source() netip.Addr { return t.cfg.Source }
-
-// Addrs returns the interface's current IPv6 addresses.
-func (t *IP6) Addrs() []netip.Prefix { return t.ifc.prefixes() }
-
-// Stats returns the transport's counters.
-func (t *IP6) Stats() Stats { return t.stats() }

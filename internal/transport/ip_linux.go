@@ -2,7 +2,6 @@ package transport
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -53,11 +52,7 @@ func ListenIP(ctx context.Context, cfg IPConfig) (*IP, error) {
 
 // open runs inside the transport's namespace.
 func (t *IP) open(ctx context.Context) (err error) {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	t.ifc, err = openIface(t.cfg.Interface, t.cfg.IfIndex, netlink.FAMILY_V4, t.log)
-	if err != nil {
+	if err := t.openOn(ctx, t.cfg.Interface, t.cfg.IfIndex, netlink.FAMILY_V4, t.cfg.Source, "IPConfig.Source"); err != nil {
 		return err
 	}
 	defer func() {
@@ -65,9 +60,6 @@ func (t *IP) open(ctx context.Context) (err error) {
 			t.ifc.close()
 		}
 	}()
-	if t.cfg.Source.IsValid() && !t.ifc.has(t.cfg.Source) {
-		return fmt.Errorf("%w: IPConfig.Source: %v is not an address of %s", ErrInvalidConfig, t.cfg.Source, t.ifc.name)
-	}
 	lc := net.ListenConfig{Control: socketControl(t.ifc, false, nil)}
 	c, err := lc.ListenPacket(ctx, t.kind, "0.0.0.0")
 	if err != nil {
@@ -80,27 +72,8 @@ func (t *IP) open(ctx context.Context) (err error) {
 		}
 	}()
 	t.pc = ipv4.NewPacketConn(t.conn)
-	ifi := t.ifc.netIf()
-	ttl, tos := t.cfg.ttl(), t.cfg.tos()
-	err = errors.Join(
-		wrapOpt("IP_PKTINFO/IP_RECVTTL", t.pc.SetControlMessage(ipv4.FlagTTL|ipv4.FlagDst|ipv4.FlagInterface, true)),
-		wrapOpt("IP_MULTICAST_IF", t.pc.SetMulticastInterface(ifi)),
-		wrapOpt("IP_MULTICAST_LOOP", t.pc.SetMulticastLoopback(false)),
-		wrapOpt("IP_MULTICAST_TTL", t.pc.SetMulticastTTL(ttl)),
-		wrapOpt("IP_TTL", t.pc.SetTTL(ttl)),
-		wrapOpt("IP_TOS", t.pc.SetTOS(tos)),
-	)
-	if err == nil && t.cfg.ReceiveBuffer > 0 {
-		err = wrapOpt("SO_RCVBUF", t.conn.SetReadBuffer(t.cfg.ReceiveBuffer))
-	}
-	if err != nil {
-		return fmt.Errorf("transport: %s on %s: %w", t.kind, t.ifc.name, err)
-	}
-	t.wcm = &ipv4.ControlMessage{IfIndex: t.ifc.index}
-	if t.cfg.Source.IsValid() {
-		t.wcm.Src = t.cfg.Source.AsSlice()
-	}
-	return nil
+	t.wcm, err = t.setOptionsV4(t.conn, t.pc, t.pc, t.cfg.sockOpts())
+	return err
 }
 
 // Start starts the receive goroutine, which calls deliver for every packet
@@ -113,44 +86,7 @@ func (t *IP) Start(deliver func(routing.Packet)) error {
 	return t.start(func() { t.receive(deliver) })
 }
 
-func (t *IP) receive(deliver func(routing.Packet)) {
-	buf := make([]byte, maxPacket)
-	fails := 0
-	for {
-		n, cm, src, err := t.pc.ReadFrom(buf)
-		if err != nil {
-			fails++
-			if t.readFailed(err, fails) {
-				return
-			}
-			continue
-		}
-		fails = 0
-		t.received.Add(1)
-		var p routing.Packet
-		if a, ok := src.(*net.IPAddr); ok {
-			p.Src = addrFromNet(a.IP)
-		}
-		if cm == nil || !p.Src.Is4() {
-			t.drop(&t.droppedMalformed, "no control message or source", p.Src)
-			continue
-		}
-		p.IfIndex, p.Dst, p.TTL, p.Payload = cm.IfIndex, addrFromNet(cm.Dst), uint8(cm.TTL), buf[:n]
-		if p.IfIndex != t.ifc.index {
-			t.drop(&t.droppedInterface, "other interface", p.Src)
-			continue
-		}
-		if t.ifc.has(p.Src) {
-			t.drop(&t.droppedOwn, "own address", p.Src)
-			continue
-		}
-		if t.isClosing() {
-			return
-		}
-		t.delivered.Add(1)
-		deliver(p)
-	}
-}
+func (t *IP) receive(deliver func(routing.Packet)) { t.receiveLoop(readV4(t.pc), 0, deliver) }
 
 // Send sends payload to dst, an IPv4 unicast address on the link or a
 // multicast group, from the interface with the configured TTL and TOS. It
@@ -180,21 +116,9 @@ func (t *IP) LeaveGroup(group netip.Addr) error { return t.membershipV4(t.pc, gr
 // LeaveGroup return net.ErrClosed. It is safe to call more than once.
 func (t *IP) Close() error { return t.close(t.conn.Close) }
 
-// IfIndex returns the index of the interface the transport is bound to.
-func (t *IP) IfIndex() int { return t.ifc.index }
-
-// Interface returns the name of the interface.
-func (t *IP) Interface() string { return t.ifc.name }
-
 // Source returns the configured source address, or the invalid Addr when
 // the kernel chooses it.
 func (t *IP) Source() netip.Addr { return t.cfg.Source }
-
-// Addrs returns the interface's current IPv4 addresses.
-func (t *IP) Addrs() []netip.Prefix { return t.ifc.prefixes() }
-
-// Stats returns the transport's counters.
-func (t *IP) Stats() Stats { return t.stats() }
 
 // multicastLoopback turns multicast loopback on or off; tests use it to
 // make the kernel hand our own packets back.

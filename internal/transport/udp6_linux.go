@@ -2,7 +2,6 @@ package transport
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -28,12 +27,11 @@ var _ routing.UDPTransport = (*UDP6)(nil)
 // destination needs no zone, and a zone on one is ignored.
 type UDP6 struct {
 	base
-	cfg   UDPConfig
-	conn  *net.UDPConn // receives on Port
-	pc    *ipv6.PacketConn
-	sconn *net.UDPConn // sends: the SrcPort socket, or conn
-	spc   *ipv6.PacketConn
-	wcm   *ipv6.ControlMessage
+	udpSockets
+	cfg UDPConfig
+	pc  *ipv6.PacketConn // on conn
+	spc *ipv6.PacketConn // on sconn
+	wcm *ipv6.ControlMessage
 }
 
 // ListenUDP6 opens an IPv6 UDP socket on cfg's interface and port, and
@@ -54,11 +52,7 @@ func ListenUDP6(ctx context.Context, cfg UDPConfig) (*UDP6, error) {
 }
 
 func (t *UDP6) open(ctx context.Context) (err error) {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	t.ifc, err = openIface(t.cfg.Interface, t.cfg.IfIndex, netlink.FAMILY_V6, t.log)
-	if err != nil {
+	if err := t.openOn(ctx, t.cfg.Interface, t.cfg.IfIndex, netlink.FAMILY_V6, t.cfg.Source, "UDPConfig.Source"); err != nil {
 		return err
 	}
 	defer func() {
@@ -66,54 +60,16 @@ func (t *UDP6) open(ctx context.Context) (err error) {
 			t.ifc.close()
 		}
 	}()
-	if t.cfg.Source.IsValid() && !t.ifc.has(t.cfg.Source) {
-		return fmt.Errorf("%w: UDPConfig.Source: %v is not an address of %s", ErrInvalidConfig, t.cfg.Source, t.ifc.name)
-	}
-	t.conn, err = listenUDPSocket(ctx, t.ifc, true, t.cfg.port(), true)
-	if err != nil {
-		return fmt.Errorf("transport: open %s on %s: %w", t.kind, t.ifc.name, err)
+	if err := t.openSockets(ctx, &t.base, true, t.cfg); err != nil {
+		return err
 	}
 	defer func() {
 		if err != nil {
 			t.closeSockets()
 		}
 	}()
-	t.sconn = t.conn
-	if t.cfg.SrcPort != 0 {
-		if t.sconn, err = listenUDPSocket(ctx, t.ifc, true, t.cfg.srcPort(), false); err != nil {
-			return fmt.Errorf("transport: open %s source port %d on %s: %w", t.kind, t.cfg.SrcPort, t.ifc.name, err)
-		}
-	}
 	t.pc, t.spc = ipv6.NewPacketConn(t.conn), ipv6.NewPacketConn(t.sconn)
-	err = errors.Join(
-		wrapOpt("IPV6_RECVPKTINFO/IPV6_RECVHOPLIMIT", t.pc.SetControlMessage(ipv6.FlagHopLimit|ipv6.FlagDst|ipv6.FlagInterface, true)),
-		wrapOpt("IPV6_MULTICAST_IF", t.spc.SetMulticastInterface(t.ifc.netIf())),
-		wrapOpt("IPV6_MULTICAST_LOOP", t.spc.SetMulticastLoopback(false)),
-		wrapOpt("IPV6_MULTICAST_HOPS", t.spc.SetMulticastHopLimit(t.cfg.multicastTTL())),
-		wrapOpt("IPV6_UNICAST_HOPS", t.spc.SetHopLimit(t.cfg.ttl())),
-		wrapOpt("IPV6_TCLASS", t.spc.SetTrafficClass(t.cfg.tos())),
-	)
-	if err == nil && t.cfg.ReceiveBuffer > 0 {
-		err = wrapOpt("SO_RCVBUF", t.conn.SetReadBuffer(t.cfg.ReceiveBuffer))
-	}
-	if err != nil {
-		return fmt.Errorf("transport: %s on %s: %w", t.kind, t.ifc.name, err)
-	}
-	// The IPV6_PKTINFO of every send names the interface, which scopes
-	// link-local destinations, and the configured source if any.
-	t.wcm = &ipv6.ControlMessage{IfIndex: t.ifc.index}
-	if t.cfg.Source.IsValid() {
-		t.wcm.Src = t.cfg.Source.AsSlice()
-	}
-	return nil
-}
-
-// closeSockets closes the receiving and, if separate, the sending socket.
-func (t *UDP6) closeSockets() error {
-	err := t.conn.Close()
-	if t.sconn != nil && t.sconn != t.conn {
-		err = errors.Join(err, t.sconn.Close())
-	}
+	t.wcm, err = t.setOptionsV6(t.conn, t.pc, t.spc, t.cfg.sockOpts())
 	return err
 }
 
@@ -129,52 +85,7 @@ func (t *UDP6) Start(deliver func(routing.Packet)) error {
 }
 
 func (t *UDP6) receive(deliver func(routing.Packet)) {
-	rc, err := t.conn.SyscallConn()
-	if err != nil {
-		t.readFailed(err, 1)
-		return
-	}
-	buf := make([]byte, maxPacket)
-	oob := ipv6.NewControlMessage(ipv6.FlagHopLimit | ipv6.FlagDst | ipv6.FlagInterface)
-	port := uint16(t.cfg.srcPort())
-	var cm ipv6.ControlMessage
-	fails := 0
-	for {
-		// recvmsg6 rather than ReadFrom, for the reason given there.
-		n, oobn, src, err := recvmsg6(rc, buf, oob)
-		if err != nil {
-			fails++
-			if t.readFailed(err, fails) {
-				return
-			}
-			continue
-		}
-		fails = 0
-		t.received.Add(1)
-		p := routing.Packet{Src: src.Addr(), SrcPort: src.Port(), Payload: buf[:n]}
-		cm = ipv6.ControlMessage{}
-		if oobn == 0 || cm.Parse(oob[:oobn]) != nil || !p.Src.Is6() || p.Src.Is4In6() {
-			t.drop(&t.droppedMalformed, "no control message or source", p.Src)
-			continue
-		}
-		p.IfIndex, p.TTL = cm.IfIndex, uint8(cm.HopLimit)
-		if d, ok := netip.AddrFromSlice(cm.Dst); ok {
-			p.Dst = d
-		}
-		if p.IfIndex != t.ifc.index {
-			t.drop(&t.droppedInterface, "other interface", p.Src)
-			continue
-		}
-		if p.SrcPort == port && t.ifc.has(p.Src) {
-			t.drop(&t.droppedOwn, "own address", p.Src)
-			continue
-		}
-		if t.isClosing() {
-			return
-		}
-		t.delivered.Add(1)
-		deliver(p)
-	}
+	t.receiveV6(t.conn, true, uint16(t.cfg.srcPort()), deliver)
 }
 
 // Send sends payload to dst at the transport's port (3784 for BFD), from
@@ -214,12 +125,6 @@ func (t *UDP6) LeaveGroup(group netip.Addr) error { return t.membershipV6(t.pc, 
 // goroutine, as IP.Close.
 func (t *UDP6) Close() error { return t.close(t.closeSockets) }
 
-// IfIndex returns the index of the interface the transport is bound to.
-func (t *UDP6) IfIndex() int { return t.ifc.index }
-
-// Interface returns the name of the interface.
-func (t *UDP6) Interface() string { return t.ifc.name }
-
 // Port returns the local UDP port, the one received on.
 func (t *UDP6) Port() uint16 { return uint16(t.cfg.port()) }
 
@@ -230,9 +135,3 @@ func (t *UDP6) SrcPort() uint16 { return uint16(t.cfg.srcPort()) }
 // Source returns the configured source address, or the invalid Addr when
 // the kernel chooses it.
 func (t *UDP6) Source() netip.Addr { return t.cfg.Source }
-
-// Addrs returns the interface's current IPv6 addresses.
-func (t *UDP6) Addrs() []netip.Prefix { return t.ifc.prefixes() }
-
-// Stats returns the transport's counters.
-func (t *UDP6) Stats() Stats { return t.stats() }

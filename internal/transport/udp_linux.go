@@ -31,14 +31,11 @@ var _ routing.UDPTransport = (*UDP)(nil)
 // bound to it.
 type UDP struct {
 	base
-	cfg  UDPConfig
-	conn *net.UDPConn // receives on Port
-	pc   *ipv4.PacketConn
-	// sconn and spc send: the socket bound to SrcPort, or conn and pc
-	// when SrcPort is zero.
-	sconn *net.UDPConn
-	spc   *ipv4.PacketConn
-	wcm   *ipv4.ControlMessage
+	udpSockets
+	cfg UDPConfig
+	pc  *ipv4.PacketConn // on conn
+	spc *ipv4.PacketConn // on sconn
+	wcm *ipv4.ControlMessage
 }
 
 // ListenUDP opens a UDP socket on cfg's interface and port, in
@@ -56,11 +53,7 @@ func ListenUDP(ctx context.Context, cfg UDPConfig) (*UDP, error) {
 }
 
 func (t *UDP) open(ctx context.Context) (err error) {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	t.ifc, err = openIface(t.cfg.Interface, t.cfg.IfIndex, netlink.FAMILY_V4, t.log)
-	if err != nil {
+	if err := t.openOn(ctx, t.cfg.Interface, t.cfg.IfIndex, netlink.FAMILY_V4, t.cfg.Source, "UDPConfig.Source"); err != nil {
 		return err
 	}
 	defer func() {
@@ -68,51 +61,49 @@ func (t *UDP) open(ctx context.Context) (err error) {
 			t.ifc.close()
 		}
 	}()
-	if t.cfg.Source.IsValid() && !t.ifc.has(t.cfg.Source) {
-		return fmt.Errorf("%w: UDPConfig.Source: %v is not an address of %s", ErrInvalidConfig, t.cfg.Source, t.ifc.name)
-	}
-	t.conn, err = listenUDPSocket(ctx, t.ifc, false, t.cfg.port(), true)
-	if err != nil {
-		return fmt.Errorf("transport: open %s on %s: %w", t.kind, t.ifc.name, err)
+	if err := t.openSockets(ctx, &t.base, false, t.cfg); err != nil {
+		return err
 	}
 	defer func() {
 		if err != nil {
 			t.closeSockets()
 		}
 	}()
-	t.pc, t.sconn = ipv4.NewPacketConn(t.conn), t.conn
-	if t.cfg.SrcPort != 0 {
-		if t.sconn, err = listenUDPSocket(ctx, t.ifc, false, t.cfg.srcPort(), false); err != nil {
-			return fmt.Errorf("transport: open %s source port %d on %s: %w", t.kind, t.cfg.SrcPort, t.ifc.name, err)
-		}
-	}
-	t.spc = ipv4.NewPacketConn(t.sconn)
-	err = errors.Join(
-		wrapOpt("IP_PKTINFO/IP_RECVTTL", t.pc.SetControlMessage(ipv4.FlagTTL|ipv4.FlagDst|ipv4.FlagInterface, true)),
-		wrapOpt("IP_MULTICAST_IF", t.spc.SetMulticastInterface(t.ifc.netIf())),
-		wrapOpt("IP_MULTICAST_LOOP", t.spc.SetMulticastLoopback(false)),
-		wrapOpt("IP_MULTICAST_TTL", t.spc.SetMulticastTTL(t.cfg.multicastTTL())),
-		wrapOpt("IP_TTL", t.spc.SetTTL(t.cfg.ttl())),
-		wrapOpt("IP_TOS", t.spc.SetTOS(t.cfg.tos())),
-	)
-	if err == nil && t.cfg.ReceiveBuffer > 0 {
-		err = wrapOpt("SO_RCVBUF", t.conn.SetReadBuffer(t.cfg.ReceiveBuffer))
-	}
+	t.pc, t.spc = ipv4.NewPacketConn(t.conn), ipv4.NewPacketConn(t.sconn)
+	t.wcm, err = t.setOptionsV4(t.conn, t.pc, t.spc, t.cfg.sockOpts())
+	return err
+}
+
+// udpSockets are the sockets of a UDP transport (UDP, UDP6).
+type udpSockets struct {
+	conn *net.UDPConn // receives on Port
+	// sconn sends: the socket bound to SrcPort, or conn when SrcPort is
+	// zero.
+	sconn *net.UDPConn
+}
+
+// openSockets opens the sockets of b's interface, in the calling
+// thread's namespace. On an error none stays open.
+func (s *udpSockets) openSockets(ctx context.Context, b *base, ipv6 bool, cfg UDPConfig) (err error) {
+	s.conn, err = listenUDPSocket(ctx, b.ifc, ipv6, cfg.port(), true)
 	if err != nil {
-		return fmt.Errorf("transport: %s on %s: %w", t.kind, t.ifc.name, err)
+		return fmt.Errorf("transport: open %s on %s: %w", b.kind, b.ifc.name, err)
 	}
-	t.wcm = &ipv4.ControlMessage{IfIndex: t.ifc.index}
-	if t.cfg.Source.IsValid() {
-		t.wcm.Src = t.cfg.Source.AsSlice()
+	s.sconn = s.conn
+	if cfg.SrcPort != 0 {
+		if s.sconn, err = listenUDPSocket(ctx, b.ifc, ipv6, cfg.srcPort(), false); err != nil {
+			s.conn.Close()
+			return fmt.Errorf("transport: open %s source port %d on %s: %w", b.kind, cfg.SrcPort, b.ifc.name, err)
+		}
 	}
 	return nil
 }
 
 // closeSockets closes the receiving and, if separate, the sending socket.
-func (t *UDP) closeSockets() error {
-	err := t.conn.Close()
-	if t.sconn != nil && t.sconn != t.conn {
-		err = errors.Join(err, t.sconn.Close())
+func (s *udpSockets) closeSockets() error {
+	err := s.conn.Close()
+	if s.sconn != nil && s.sconn != s.conn {
+		err = errors.Join(err, s.sconn.Close())
 	}
 	return err
 }
@@ -162,46 +153,7 @@ func (t *UDP) Start(deliver func(routing.Packet)) error {
 }
 
 func (t *UDP) receive(deliver func(routing.Packet)) {
-	buf := make([]byte, maxPacket)
-	port := uint16(t.cfg.srcPort())
-	fails := 0
-	for {
-		n, cm, src, err := t.pc.ReadFrom(buf)
-		if err != nil {
-			fails++
-			if t.readFailed(err, fails) {
-				return
-			}
-			continue
-		}
-		fails = 0
-		t.received.Add(1)
-		var d routing.Packet
-		if a, ok := src.(*net.UDPAddr); ok {
-			d.Src, d.SrcPort = addrFromNet(a.IP), uint16(a.Port)
-		}
-		if cm == nil || !d.Src.Is4() {
-			t.drop(&t.droppedMalformed, "no control message or source", d.Src)
-			continue
-		}
-		d.IfIndex, d.Dst, d.TTL, d.Payload = cm.IfIndex, addrFromNet(cm.Dst), uint8(cm.TTL), buf[:n]
-		if d.IfIndex != t.ifc.index {
-			t.drop(&t.droppedInterface, "other interface", d.Src)
-			continue
-		}
-		// Our own datagrams come from our (source) port; a local tool
-		// querying from another port is a legitimate requester (RFC 2453
-		// 3.9.1).
-		if d.SrcPort == port && t.ifc.has(d.Src) {
-			t.drop(&t.droppedOwn, "own address", d.Src)
-			continue
-		}
-		if t.isClosing() {
-			return
-		}
-		t.delivered.Add(1)
-		deliver(d)
-	}
+	t.receiveLoop(readV4(t.pc), uint16(t.cfg.srcPort()), deliver)
 }
 
 // Send sends payload to dst at the transport's port (520 for RIP, 3784
@@ -239,12 +191,6 @@ func (t *UDP) LeaveGroup(group netip.Addr) error { return t.membershipV4(t.pc, g
 // goroutine, as IP.Close.
 func (t *UDP) Close() error { return t.close(t.closeSockets) }
 
-// IfIndex returns the index of the interface the transport is bound to.
-func (t *UDP) IfIndex() int { return t.ifc.index }
-
-// Interface returns the name of the interface.
-func (t *UDP) Interface() string { return t.ifc.name }
-
 // Port returns the local UDP port, the one received on.
 func (t *UDP) Port() uint16 { return uint16(t.cfg.port()) }
 
@@ -255,9 +201,3 @@ func (t *UDP) SrcPort() uint16 { return uint16(t.cfg.srcPort()) }
 // Source returns the configured source address, or the invalid Addr when
 // the kernel chooses it.
 func (t *UDP) Source() netip.Addr { return t.cfg.Source }
-
-// Addrs returns the interface's current IPv4 addresses.
-func (t *UDP) Addrs() []netip.Prefix { return t.ifc.prefixes() }
-
-// Stats returns the transport's counters.
-func (t *UDP) Stats() Stats { return t.stats() }
