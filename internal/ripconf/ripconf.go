@@ -375,15 +375,15 @@ func (l *Loaded) Check(cfg rip.Config) error {
 	if !errors.As(err, &ce) {
 		return fmt.Errorf("%s: %w", l.path, err)
 	}
-	return l.errAt(yamlPath(cmp.Or(ripdKeys[ce.Field], ce.Field)), "%s", ce.Reason)
+	return l.errAt(YAMLPath(cmp.Or(ripdKeys[ce.Field], ce.Field)), "%s", ce.Reason)
 }
 
 // ripdKeys are the rip.Config keys that ripd's YAML spells otherwise.
 var ripdKeys = map[string]string{"fib_table": "fib.table", "fib_metric": "fib.metric"}
 
-// yamlPath splits "interfaces[1].auth.keys[0].id" into its keys and
+// YAMLPath splits "interfaces[1].auth.keys[0].id" into its keys and
 // indexes.
-func yamlPath(field string) []any {
+func YAMLPath(field string) []any {
 	var path []any
 	for _, part := range strings.Split(field, ".") {
 		name, rest, _ := strings.Cut(part, "[")
