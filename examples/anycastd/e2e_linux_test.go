@@ -229,6 +229,7 @@ func TestDaemon_KernelSpeaker(t *testing.T) {
 	dir := nstest.TempDir(t)
 	conf := filepath.Join(dir, "s.yaml")
 	sock := filepath.Join(dir, "s.sock")
+	maint := filepath.Join(dir, "smtp.disabled")
 	if err := os.WriteFile(conf, []byte(fmt.Sprintf(`addresses: {interface: lo}
 speaker: kernel
 services:
@@ -240,8 +241,9 @@ services:
     metric: 7
     checks: [{type: tcp_banner, address: "127.0.0.1:25"}]
     drain_time: 200ms
+    maintenance_file: %s
 status: %s
-`, sock)), 0o644); err != nil {
+`, maint, sock)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	banner := startBanner(t, s)
@@ -269,15 +271,37 @@ status: %s
 		}
 		return nil
 	}
-	banner.Stop()
-	nstest.Eventually(t, 5*time.Second, gone)
-	startBanner(t, s)
-	nstest.Eventually(t, 5*time.Second, func() error {
+	back := func() error {
 		if _, ok := route(); !ok {
 			return fmt.Errorf("route not back\n%s", proc.Output())
 		}
 		return nil
+	}
+	banner.Stop()
+	nstest.Eventually(t, 5*time.Second, gone)
+	startBanner(t, s)
+	nstest.Eventually(t, 5*time.Second, back)
+
+	// The maintenance file drains the service: the route goes, then,
+	// after drain_time, the VIP; without it the service comes back.
+	if err := os.WriteFile(maint, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	nstest.Eventually(t, 5*time.Second, gone)
+	nstest.Eventually(t, 5*time.Second, func() error {
+		out, _ := s.Try(anycastd, "show", "-json", "-status", sock)
+		if !strings.Contains(out, `"state": "maintenance"`) || !strings.Contains(out, `"maintenance": true`) {
+			return fmt.Errorf("show -json in maintenance:\n%s", out)
+		}
+		if out := s.Exec(t, "ip", "-4", "addr", "show", "dev", "lo"); strings.Contains(out, "198.18.0.26") {
+			return fmt.Errorf("drained VIP still on lo:\n%s", out)
+		}
+		return nil
 	})
+	if err := os.Remove(maint); err != nil {
+		t.Fatal(err)
+	}
+	nstest.Eventually(t, 5*time.Second, back)
 	proc.Stop()
 	if _, err := proc.Exited(); err != nil {
 		t.Errorf("anycastd exit: %v\n%s", err, proc.Output())
