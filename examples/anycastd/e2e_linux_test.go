@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -221,7 +222,8 @@ func must[T any](v T, err error) T {
 // lo; this machine's kernel has no dummy driver to test dummy: true with):
 // the healthy service is a route to the VIP out of lo at the service's
 // metric in the main table; the service failing removes the route, its
-// return brings it back; SIGTERM removes the route and the VIP.
+// return brings it back; SIGTERM removes the route and the VIP. It is
+// started from the test's namespace with -netns.
 func TestDaemon_KernelSpeaker(t *testing.T) {
 	nstest.RequireRoot(t)
 	anycastd := nstest.GoBuild(t, ".", "anycastd")
@@ -247,7 +249,7 @@ status: %s
 		t.Fatal(err)
 	}
 	banner := startBanner(t, s)
-	proc := s.Start(t, anycastd, "run", "-config", conf)
+	proc := startNetns(t, anycastd, "run", "-netns", s.Name(), "-config", conf)
 	route := func() (kernelRoute, bool) {
 		out, err := s.Try("ip", "-j", "route", "show", "198.18.0.26/32")
 		var rs []kernelRoute
@@ -302,8 +304,7 @@ status: %s
 		t.Fatal(err)
 	}
 	nstest.Eventually(t, 5*time.Second, back)
-	proc.Stop()
-	if _, err := proc.Exited(); err != nil {
+	if err := proc.stop(); err != nil {
 		t.Errorf("anycastd exit: %v\n%s", err, proc.Output())
 	}
 	if err := gone(); err != nil {
@@ -311,5 +312,50 @@ status: %s
 	}
 	if out := s.Exec(t, "ip", "-4", "addr", "show", "dev", "lo"); strings.Contains(out, "198.18.0.26") {
 		t.Errorf("lo keeps the VIP after SIGTERM:\n%s", out)
+	}
+}
+
+// netnsProc is a daemon started in the test's own namespace, its output in
+// a file.
+type netnsProc struct {
+	cmd  *exec.Cmd
+	out  string
+	done chan error
+}
+
+// startNetns starts bin with args, stopped (SIGTERM, then SIGKILL after
+// 5 s) when the test ends.
+func startNetns(t *testing.T, bin string, args ...string) *netnsProc {
+	t.Helper()
+	p := &netnsProc{cmd: exec.Command(bin, args...), out: filepath.Join(t.TempDir(), "out"), done: make(chan error, 1)}
+	f, err := os.Create(p.out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	p.cmd.Stdout, p.cmd.Stderr = f, f
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { p.done <- p.cmd.Wait() }()
+	t.Cleanup(func() { _ = p.stop() })
+	return p
+}
+
+// Output is what the process printed so far.
+func (p *netnsProc) Output() string { return string(must(os.ReadFile(p.out))) }
+
+// stop sends SIGTERM and returns the exit error; idempotent.
+func (p *netnsProc) stop() error {
+	if p.cmd.ProcessState != nil {
+		return nil
+	}
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-p.done:
+		return err
+	case <-time.After(5 * time.Second):
+		_ = p.cmd.Process.Kill()
+		return fmt.Errorf("no exit 5 s after SIGTERM: %v", <-p.done)
 	}
 }
