@@ -32,7 +32,7 @@ func frrTimers(t RIPTimers) string {
 // routerRIP is the ripd.conf of campus router name: RIP on every link.
 func routerRIP(name string, t RIPTimers, ifaces []string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "hostname %s\nlog timestamp precision 3\n!\nrouter rip\n %s\n", name, frrTimers(t))
+	fmt.Fprintf(&b, "hostname %s\nlog timestamp precision 3\ndebug rip events\n!\nrouter rip\n %s\n", name, frrTimers(t))
 	for _, i := range ifaces {
 		fmt.Fprintf(&b, " network %s\n", i)
 	}
@@ -66,13 +66,16 @@ router rip
 
 // Settings describes what stack s runs with, for the legend next to the
 // lab's tables.
-func Settings(s Stack, t RIPTimers) string {
+func Settings(s Stack, t RIPTimers, oursUpdate time.Duration) string {
 	routers := fmt.Sprintf("routers r1, r2: FRR 8.4 zebra + ripd, `%s`, `network` on every link", frrTimers(t))
 	if s == Reference {
 		return fmt.Sprintf("%s; servers: FRR ripd `%s`, `network eth0`, `redistribute connected metric M route-map VIP` (VIP /32 on lo only), "+
 			"and a shell loop that every %v checks the banner of its own address:25 (bash /dev/tcp, %v timeout) and on a change sets "+
 			"`redistribute connected metric 16` (failed) or back to M through vtysh; drain: nothing graceful exists in the method, the operator "+
 			"sets metric 16 by hand (vtysh) and back", routers, frrTimers(t), cronPeriod, cronTimeout)
+	}
+	if oursUpdate > 0 {
+		t.Update = oursUpdate
 	}
 	return fmt.Sprintf("%s; servers: anycastd, speaker rip (update %v, timeout %v, garbage %v) on eth0, VIP on lo (alias lo:anycast), "+
 		"check tcp_banner own-address:25 expect 220 every %v (timeout %v), rise %d fall %d, policy self (withdraw), drain_time %v, "+

@@ -149,6 +149,9 @@ func (o *ours) socket(h *host) string { return filepath.Join(h.dir, "anycastd.so
 // lab's timers, one service checked on the server's own address.
 func (o *ours) prepare(i int, h *host) error {
 	t := o.l.opt.Timers
+	if o.l.opt.OursUpdate > 0 {
+		t.Update = o.l.opt.OursUpdate
+	}
 	conf := fmt.Sprintf(`# anycastlab: server %s, mode %s
 addresses:
   interface: lo

@@ -146,6 +146,12 @@ type Options struct {
 	Faults []Fault
 	// Timers are the RIP timers of routers and servers; zero means Fast.
 	Timers RIPTimers
+	// OursUpdate is the regular update interval of anycastd's RIP speaker
+	// on the servers (Ours only); zero means Timers.Update. The routers'
+	// timers stay Timers: a server that sends more often gets its
+	// alternative to the routers sooner (they keep only the best route,
+	// so a withdrawn a's campuses wait for b's next update).
+	OursUpdate time.Duration
 	// Anycastd is the anycastd binary (required for Ours).
 	Anycastd string
 	// Helper is a binary whose `serve` subcommand runs Serve: the lab's
