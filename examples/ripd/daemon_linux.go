@@ -17,6 +17,7 @@ import (
 	"github.com/switchless/routing/fib"
 	"github.com/switchless/routing/internal/bfdconf"
 	daemonkit "github.com/switchless/routing/internal/daemon"
+	"github.com/switchless/routing/internal/ripconf"
 	"github.com/switchless/routing/rip"
 )
 
@@ -25,7 +26,7 @@ import (
 // carrier changes go to InterfaceDown/InterfaceUp, anything else about an
 // interface rebuilds the instance.
 type daemon struct {
-	l    *Loaded
+	l    *ripconf.Loaded
 	log  *slog.Logger
 	sink *fib.Netlink // nil with fib.disabled
 
@@ -55,7 +56,7 @@ type ifaceKey struct {
 // run runs ripd until ctx is done, then stops the instance gracefully
 // (every route at metric 16, routes deleted from the kernel). A nil log
 // discards.
-func run(ctx context.Context, l *Loaded, socket string, log *slog.Logger) error {
+func run(ctx context.Context, l *ripconf.Loaded, socket string, log *slog.Logger) error {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -183,7 +184,7 @@ func (d *daemon) carrier(in *rip.Instance, want []ifaceKey, down map[string]bool
 
 // connectedNets are the IPv4 networks of the up interfaces that do not run
 // RIP (loopback addresses included, 127.0.0.0/8 excluded), sorted.
-func connectedNets(ks daemonkit.Kernel, l *Loaded) []netip.Prefix {
+func connectedNets(ks daemonkit.Kernel, l *ripconf.Loaded) []netip.Prefix {
 	ripIf := map[string]bool{}
 	for _, ic := range l.Interfaces {
 		ripIf[ic.Name] = true
@@ -206,7 +207,7 @@ func (d *daemon) restart(ctx context.Context, want []ifaceKey, down map[string]b
 	for _, k := range want {
 		byName[k.name] = k
 	}
-	cfg := d.l.ripConfig(func(i int) netip.Prefix { return byName[d.l.Interfaces[i].Name].prefix })
+	cfg := d.l.RIPConfig(func(i int) netip.Prefix { return byName[d.l.Interfaces[i].Name].prefix })
 	// Keep only the interfaces in want, with their kernel index, and the
 	// static routes that do not name a missing one.
 	var ics []rip.InterfaceConfig
@@ -224,13 +225,13 @@ func (d *daemon) restart(ctx context.Context, want []ifaceKey, down map[string]b
 		}
 	}
 	cfg.Static = static
-	if err := d.l.check(cfg); err != nil {
+	if err := d.l.Check(cfg); err != nil {
 		return err
 	}
 	// BFD starts before RIP, which asks it for sessions as neighbours
 	// are heard, and stops after it (stopInstance).
 	var bin *bfd.Instance
-	if bc := d.l.bfdConfig(cfg); len(bc.Interfaces) > 0 {
+	if bc := d.l.BFDConfig(cfg); len(bc.Interfaces) > 0 {
 		var err error
 		if bin, err = bfdconf.Open(ctx, bc, "", d.log); err != nil {
 			return err

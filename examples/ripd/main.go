@@ -43,6 +43,7 @@ import (
 	"os"
 
 	daemonkit "github.com/switchless/routing/internal/daemon"
+	"github.com/switchless/routing/internal/ripconf"
 )
 
 const defaultSocket = "/run/ripd.sock"
@@ -65,7 +66,7 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 	if cmd.Name == "show" {
 		return cli.ShowView(cmd, stdout, stderr, show)
 	}
-	l, err := LoadConfig(cmd.Config)
+	l, err := ripconf.LoadConfig(cmd.Config)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1

@@ -1,4 +1,9 @@
-package main
+// Package ripconf is ripd's YAML configuration (the File model, strict
+// decoding with "FILE:LINE: key.path: reason" errors, the bfd: blocks
+// through package bfdconf) and its translation to rip.Config, shared by
+// examples/ripd and examples/anycastd (which embeds the same keys under
+// rip:).
+package ripconf
 
 import (
 	"cmp"
@@ -153,6 +158,9 @@ type Loaded struct {
 	File
 	path string
 	root yaml.Node
+	// prefix is the YAML path of the File in its document: nil for
+	// ripd, [rip] in anycastd's.
+	prefix []any
 	// bfd are the BFD parameters of the interfaces with bfd, by name.
 	bfd map[string]bfdconf.Session
 }
@@ -172,7 +180,7 @@ func ParseConfig(path string, b []byte) (*Loaded, error) {
 	}
 	if err != nil {
 		if root != nil {
-			return nil, l.nameKeys(err)
+			return nil, NameKeys(path, &l.root, err)
 		}
 		return nil, err
 	}
@@ -185,17 +193,17 @@ func ParseConfig(path string, b []byte) (*Loaded, error) {
 // errAt formats an error at the line of the node at path (keys and
 // sequence indexes), or of its nearest existing parent.
 func (l *Loaded) errAt(path []any, format string, args ...any) error {
-	return daemonkit.ErrAt(l.path, &l.root, path, format, args...)
+	return daemonkit.ErrAt(l.path, &l.root, append(slices.Clone(l.prefix), path...), format, args...)
 }
 
-// nameKeys puts the YAML key in the decoding errors that lack one
+// NameKeys puts the YAML key in the decoding errors that lack one
 // ("path:LINE: cannot unmarshal..." becomes "path:LINE: key: cannot
 // unmarshal..."): the key on that line whose value the message quotes,
 // else the deepest one on it.
-func (l *Loaded) nameKeys(err error) error {
+func NameKeys(file string, root *yaml.Node, err error) error {
 	lines := strings.Split(err.Error(), "\n")
 	for i, msg := range lines {
-		rest, ok := strings.CutPrefix(msg, l.path+":")
+		rest, ok := strings.CutPrefix(msg, file+":")
 		if !ok {
 			continue
 		}
@@ -204,17 +212,17 @@ func (l *Loaded) nameKeys(err error) error {
 		if !ok || aerr != nil || strings.HasPrefix(text, "field ") {
 			continue
 		}
-		if path := keyAt(&l.root, nil, line, text); len(path) > 0 {
+		if path := keyAt(root, nil, line, text); len(path) > 0 {
 			if _, ok := path[0].(string); !ok {
 				continue
 			}
-			lines[i] = fmt.Sprintf("%s:%d: %s: %s", l.path, line, daemonkit.PathString(path), text)
+			lines[i] = fmt.Sprintf("%s:%d: %s: %s", file, line, daemonkit.PathString(path), text)
 		}
 	}
 	return errors.New(strings.Join(lines, "\n"))
 }
 
-// keyAt returns the path of the value on line under n (see nameKeys), or
+// keyAt returns the path of the value on line under n (see NameKeys), or
 // nil.
 func keyAt(n *yaml.Node, path []any, line int, msg string) []any {
 	var best []any
@@ -272,6 +280,17 @@ func keyAt(n *yaml.Node, path []any, line int, msg string) []any {
 	return best
 }
 
+// Embedded validates f, decoded (strictly) as the value at prefix of the
+// YAML document root of the file path, as ParseConfig does after decoding:
+// errors name the keys with prefix ("rip.interfaces[0].bfd...").
+func Embedded(path string, root *yaml.Node, prefix []any, f File) (*Loaded, error) {
+	l := &Loaded{File: f, path: path, root: *root, prefix: slices.Clone(prefix)}
+	if err := l.validate(); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
 // validate checks everything that does not need the kernel.
 func (l *Loaded) validate() error {
 	f := &l.File
@@ -295,13 +314,13 @@ func (l *Loaded) validate() error {
 			}
 		}
 	}
-	def, err := f.BFD.Parse(l.path, []any{"bfd"})
+	def, err := f.BFD.Parse(l.path, l.key("bfd"))
 	if err != nil {
 		return err
 	}
 	l.bfd = map[string]bfdconf.Session{}
 	for i, ic := range f.Interfaces {
-		on, s, err := ic.BFD.Parse(l.path, []any{"interfaces", i, "bfd"}, def)
+		on, s, err := ic.BFD.Parse(l.path, l.key("interfaces", i, "bfd"), def)
 		if err != nil {
 			return err
 		}
@@ -317,11 +336,11 @@ func (l *Loaded) validate() error {
 	// yet: those not configured get a placeholder network of their own
 	// (198.18.0.0/15, for benchmarks), their neighbours placeholders on
 	// it; the kernel's are checked when the instance starts.
-	cfg := l.ripConfig(func(i int) netip.Prefix {
+	cfg := l.RIPConfig(func(i int) netip.Prefix {
 		if p := f.Interfaces[i].Prefix; p != nil {
 			return *p
 		}
-		return placeholder(i)
+		return Placeholder(i)
 	})
 	for i := range cfg.Interfaces {
 		if f.Interfaces[i].Prefix == nil {
@@ -330,21 +349,24 @@ func (l *Loaded) validate() error {
 				if !n.Is4() || n.IsMulticast() || n.IsUnspecified() {
 					return l.errAt([]any{"interfaces", i, "neighbors", k}, "%v is not an IPv4 unicast address", n)
 				}
-				cfg.Interfaces[i].Neighbors[k] = placeholder(i).Addr().Next()
+				cfg.Interfaces[i].Neighbors[k] = Placeholder(i).Addr().Next()
 			}
 		}
 	}
-	return l.check(cfg)
+	return l.Check(cfg)
 }
 
-// placeholder is the stand-in network of interface i during validation.
-func placeholder(i int) netip.Prefix {
+// key is the YAML path k below the File's prefix.
+func (l *Loaded) key(k ...any) []any { return append(slices.Clone(l.prefix), k...) }
+
+// Placeholder is the stand-in network of interface i during validation.
+func Placeholder(i int) netip.Prefix {
 	return netip.PrefixFrom(netip.AddrFrom4([4]byte{198, 18 + byte(i>>8&1), byte(i), 1}), 24)
 }
 
-// check runs rip.Config.Validate and points its error at a line: the
+// Check runs rip.Config.Validate and points its error at a line: the
 // library names the field by its YAML key ("interfaces[1].auth.keys[0].id").
-func (l *Loaded) check(cfg rip.Config) error {
+func (l *Loaded) Check(cfg rip.Config) error {
 	err := cfg.Validate()
 	if err == nil {
 		return nil
@@ -353,15 +375,15 @@ func (l *Loaded) check(cfg rip.Config) error {
 	if !errors.As(err, &ce) {
 		return fmt.Errorf("%s: %w", l.path, err)
 	}
-	return l.errAt(yamlPath(cmp.Or(ripdKeys[ce.Field], ce.Field)), "%s", ce.Reason)
+	return l.errAt(YAMLPath(cmp.Or(ripdKeys[ce.Field], ce.Field)), "%s", ce.Reason)
 }
 
 // ripdKeys are the rip.Config keys that ripd's YAML spells otherwise.
 var ripdKeys = map[string]string{"fib_table": "fib.table", "fib_metric": "fib.metric"}
 
-// yamlPath splits "interfaces[1].auth.keys[0].id" into its keys and
+// YAMLPath splits "interfaces[1].auth.keys[0].id" into its keys and
 // indexes.
-func yamlPath(field string) []any {
+func YAMLPath(field string) []any {
 	var path []any
 	for _, part := range strings.Split(field, ".") {
 		name, rest, _ := strings.Cut(part, "[")
@@ -379,15 +401,15 @@ func yamlPath(field string) []any {
 	return path
 }
 
-// hasBFD reports whether the interface name has bfd.
-func (l *Loaded) hasBFD(name string) bool {
+// HasBFD reports whether the interface name has bfd.
+func (l *Loaded) HasBFD(name string) bool {
 	_, ok := l.bfd[name]
 	return ok
 }
 
-// bfdConfig is the BFD configuration of cfg's interfaces with bfd (their
+// BFDConfig is the BFD configuration of cfg's interfaces with bfd (their
 // IfIndex as set), without interfaces when none has it.
-func (l *Loaded) bfdConfig(cfg rip.Config) bfd.Config {
+func (l *Loaded) BFDConfig(cfg rip.Config) bfd.Config {
 	var bc bfd.Config
 	for _, ic := range cfg.Interfaces {
 		if s, ok := l.bfd[ic.Name]; ok && ic.BFD {
@@ -423,9 +445,9 @@ func (l *Loaded) timers() rip.Timers {
 	return t
 }
 
-// ripConfig builds the library configuration, interface i having address
+// RIPConfig builds the library configuration, interface i having address
 // addr(i). IfIndex and the redistributed routes are left for the caller.
-func (l *Loaded) ripConfig(addr func(i int) netip.Prefix) rip.Config {
+func (l *Loaded) RIPConfig(addr func(i int) netip.Prefix) rip.Config {
 	f := &l.File
 	cfg := rip.Config{
 		Timers:    l.timers(),
@@ -451,7 +473,7 @@ func (l *Loaded) ripConfig(addr func(i int) netip.Prefix) rip.Config {
 			Name: ic.Name, Prefix: addr(i), Passive: ic.Passive, NoMulticast: ic.NoMulticast,
 			Neighbors: append([]netip.Addr(nil), ic.Neighbors...), SplitHorizon: ic.SplitHorizon,
 			MetricIn: ic.MetricIn, MetricOut: ic.MetricOut, V2Only: ic.V2Only, Auth: a,
-			BFD: l.hasBFD(ic.Name),
+			BFD: l.HasBFD(ic.Name),
 		})
 	}
 	for _, s := range f.Static {

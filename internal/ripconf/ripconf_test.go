@@ -1,4 +1,4 @@
-package main
+package ripconf
 
 import (
 	"net/netip"
@@ -12,11 +12,11 @@ import (
 )
 
 func TestParseConfig_Example(t *testing.T) {
-	b, err := os.ReadFile("example.yaml")
+	b, err := os.ReadFile("../../examples/ripd/example.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := ParseConfig("example.yaml", b)
+	l, err := ParseConfig("../../examples/ripd/example.yaml", b)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,16 +26,16 @@ func TestParseConfig_Example(t *testing.T) {
 	if l.Redistribute.Connected == nil || l.Redistribute.Connected.Metric != 3 || l.Socket != "/run/ripd.sock" {
 		t.Errorf("redistribute %+v, socket %q", l.Redistribute, l.Socket)
 	}
-	cfg := l.ripConfig(func(i int) netip.Prefix {
+	cfg := l.RIPConfig(func(i int) netip.Prefix {
 		if p := l.Interfaces[i].Prefix; p != nil {
 			return *p
 		}
-		return placeholder(i)
+		return Placeholder(i)
 	})
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if bc := l.bfdConfig(cfg); len(bc.Interfaces) != 2 || bc.Interfaces[0].MinTx != 100*time.Millisecond || bc.Interfaces[1].MinRx != 300*time.Millisecond ||
+	if bc := l.BFDConfig(cfg); len(bc.Interfaces) != 2 || bc.Interfaces[0].MinTx != 100*time.Millisecond || bc.Interfaces[1].MinRx != 300*time.Millisecond ||
 		bc.Interfaces[1].DetectMult != 3 || bc.Validate() != nil {
 		t.Errorf("bfd %+v", bc.Interfaces)
 	}
@@ -85,11 +85,11 @@ func TestParseConfig_Errors(t *testing.T) {
 		name, yaml, want string
 	}{
 		// Decoding.
-		{"unknown top-level field", base + "colour: blue\n", "x.yaml:3: field colour not found in type main.File"},
-		{"unknown interface field", base + "    kost: 5\n", "x.yaml:3: field kost not found in type main.InterfaceConfig"},
-		{"unknown redistribute source", base + "redistribute:\n  kernel: {}\n", "x.yaml:4: field kernel not found in type main.RedistributeConfig"},
+		{"unknown top-level field", base + "colour: blue\n", "x.yaml:3: field colour not found in type ripconf.File"},
+		{"unknown interface field", base + "    kost: 5\n", "x.yaml:3: field kost not found in type ripconf.InterfaceConfig"},
+		{"unknown redistribute source", base + "redistribute:\n  kernel: {}\n", "x.yaml:4: field kernel not found in type ripconf.RedistributeConfig"},
 		{"duplicate key", base + "interfaces: []\n", `x.yaml:3: interfaces: mapping key "interfaces" already defined at line 1`},
-		{"not a mapping", "- a\n", "x.yaml:1: cannot unmarshal !!seq into main.File"},
+		{"not a mapping", "- a\n", "x.yaml:1: cannot unmarshal !!seq into ripconf.File"},
 		{"bad bool", base + "    passive: maybe\n", "x.yaml:3: interfaces[0].passive: cannot unmarshal !!str `maybe` into bool"},
 		{"bad prefix", base + "    prefix: 10.0.0.1\n", `x.yaml:3: interfaces[0].prefix: netip.ParsePrefix("10.0.0.1"): no '/'`},
 		{"bad neighbor", base + "    neighbors: [10.0.0.300]\n", `x.yaml:3: interfaces[0].neighbors[0]: ParseAddr("10.0.0.300"): IPv4 field has value >255`},
@@ -172,7 +172,7 @@ interfaces:
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := l.ripConfig(placeholder)
+	cfg := l.RIPConfig(Placeholder)
 	for i, want := range []bool{true, true, false, false} {
 		if cfg.Interfaces[i].BFD != want {
 			t.Errorf("interfaces[%d].BFD = %v, want %v", i, cfg.Interfaces[i].BFD, want)
@@ -181,7 +181,7 @@ interfaces:
 	for i := range cfg.Interfaces {
 		cfg.Interfaces[i].IfIndex = 10 + i
 	}
-	bc := l.bfdConfig(cfg)
+	bc := l.BFDConfig(cfg)
 	if err := bc.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -201,7 +201,7 @@ interfaces:
 	if err != nil {
 		t.Fatal(err)
 	}
-	if bc := l.bfdConfig(l.ripConfig(placeholder)); len(bc.Interfaces) != 0 {
+	if bc := l.BFDConfig(l.RIPConfig(Placeholder)); len(bc.Interfaces) != 0 {
 		t.Errorf("bfd interfaces without bfd: %+v", bc.Interfaces)
 	}
 }
@@ -214,12 +214,12 @@ func TestParseConfig_NeighborsOfKernelAddress(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := l.ripConfig(func(int) netip.Prefix { return netip.MustParsePrefix("10.9.9.1/24") })
-	if err := l.check(cfg); err == nil || err.Error() != "x.yaml:4: interfaces[0].neighbors[0]: 10.0.0.2 is not another address of 10.9.9.0/24" {
+	cfg := l.RIPConfig(func(int) netip.Prefix { return netip.MustParsePrefix("10.9.9.1/24") })
+	if err := l.Check(cfg); err == nil || err.Error() != "x.yaml:4: interfaces[0].neighbors[0]: 10.0.0.2 is not another address of 10.9.9.0/24" {
 		t.Errorf("run-time check: %v", err)
 	}
-	cfg = l.ripConfig(func(int) netip.Prefix { return netip.MustParsePrefix("10.0.0.1/24") })
-	if err := l.check(cfg); err != nil {
+	cfg = l.RIPConfig(func(int) netip.Prefix { return netip.MustParsePrefix("10.0.0.1/24") })
+	if err := l.Check(cfg); err != nil {
 		t.Errorf("run-time check: %v", err)
 	}
 }
@@ -227,7 +227,7 @@ func TestParseConfig_NeighborsOfKernelAddress(t *testing.T) {
 // FuzzParseConfig: any input is either rejected with an error or yields a
 // configuration the library accepts; parsing never panics.
 func FuzzParseConfig(f *testing.F) {
-	if b, err := os.ReadFile("example.yaml"); err == nil {
+	if b, err := os.ReadFile("../../examples/ripd/example.yaml"); err == nil {
 		f.Add(b)
 	}
 	f.Add([]byte("interfaces:\n  - name: eth0\n"))
@@ -237,23 +237,23 @@ func FuzzParseConfig(f *testing.F) {
 		if err != nil {
 			return
 		}
-		cfg := l.ripConfig(func(i int) netip.Prefix {
+		cfg := l.RIPConfig(func(i int) netip.Prefix {
 			if p := l.Interfaces[i].Prefix; p != nil {
 				return *p
 			}
-			return placeholder(i)
+			return Placeholder(i)
 		})
 		for i := range cfg.Interfaces {
 			if l.Interfaces[i].Prefix == nil {
 				for k := range cfg.Interfaces[i].Neighbors {
-					cfg.Interfaces[i].Neighbors[k] = placeholder(i).Addr().Next()
+					cfg.Interfaces[i].Neighbors[k] = Placeholder(i).Addr().Next()
 				}
 			}
 		}
 		if err := cfg.Validate(); err != nil {
 			t.Fatalf("accepted configuration fails Validate: %v\n%s", err, b)
 		}
-		if err := l.bfdConfig(cfg).Validate(); err != nil {
+		if err := l.BFDConfig(cfg).Validate(); err != nil {
 			t.Fatalf("accepted BFD configuration fails bfd's Validate: %v\n%s", err, b)
 		}
 	})
@@ -266,7 +266,7 @@ func TestParseConfig_DefaultOriginateIsAlways(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := l.ripConfig(func(int) netip.Prefix { return netip.MustParsePrefix("10.0.0.1/24") })
+	cfg := l.RIPConfig(func(int) netip.Prefix { return netip.MustParsePrefix("10.0.0.1/24") })
 	if d := cfg.DefaultInformation; !d.Originate || !d.Always || d.Metric != 2 {
 		t.Errorf("default information %+v", d)
 	}

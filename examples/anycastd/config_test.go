@@ -1,0 +1,147 @@
+package main
+
+import (
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/switchless/routing/anycast"
+)
+
+func TestParseConfig_Example(t *testing.T) {
+	b, err := os.ReadFile("example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := ParseConfig("example.yaml", b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.speaker() != speakerRIP || l.socket() != "/run/anycastd/anycastd.sock" || l.RIPConf == nil {
+		t.Errorf("speaker %q socket %q rip %v", l.speaker(), l.socket(), l.RIPConf)
+	}
+	if nc := l.netlinkConfig(); nc.Interface != "lo" || nc.Dummy || nc.Label != "" {
+		t.Errorf("addresses %+v", nc)
+	}
+	s := l.Services[0]
+	if s.Name != "smtp" || len(s.Prefixes) != 1 || s.Prefixes[0] != netip.MustParsePrefix("198.18.0.25/32") ||
+		s.Interval != 100*time.Millisecond || s.Timeout != 90*time.Millisecond || s.Rise != 3 || s.Fall != 3 || s.Metric != 1 ||
+		s.Policy != anycast.PolicySelf || s.DrainTime != 2*time.Second || s.MaintenanceFile != "/run/anycastd/smtp.disabled" {
+		t.Errorf("service %+v", s)
+	}
+	if c := s.Checks[0]; c.Type != "tcp_banner" || c.Address != "127.0.0.1:25" || c.Expect != "220" {
+		t.Errorf("check %+v", c)
+	}
+	cfg := l.RIPConf.RIPConfig(func(int) netip.Prefix { return netip.MustParsePrefix("10.0.0.2/30") })
+	if len(cfg.Interfaces) != 1 || !cfg.Interfaces[0].BFD || cfg.Timers.TriggerMin != 100*time.Millisecond {
+		t.Errorf("rip %+v", cfg)
+	}
+	if bc := l.RIPConf.BFDConfig(cfg); len(bc.Interfaces) != 1 || bc.Interfaces[0].MinTx != 100*time.Millisecond {
+		t.Errorf("bfd %+v", bc)
+	}
+}
+
+// The kernel speaker needs no rip block; the status socket may be given
+// under ripd's name.
+func TestParseConfig_Kernel(t *testing.T) {
+	l, err := ParseConfig("x.yaml", []byte("speaker: kernel\nsocket: /x.sock\naddresses: {interface: vip0, dummy: true}\n"+svc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.speaker() != speakerKernel || l.socket() != "/x.sock" || l.netlinkConfig().Interface != "vip0" || !l.netlinkConfig().Dummy {
+		t.Errorf("%+v", l.File)
+	}
+	l, err = ParseConfig("x.yaml", []byte("speaker: kernel\n"+svc))
+	if err != nil || l.socket() != defaultSocket {
+		t.Errorf("default socket: %v %v", l, err)
+	}
+}
+
+const svc = "services:\n  - name: smtp\n    prefixes: [198.18.0.25/32]\n    checks: [{type: tcp, address: \"127.0.0.1:25\"}]\n"
+
+// Every bad configuration is rejected with the file, the line, the YAML
+// key and the reason: the exact message.
+func TestParseConfig_Errors(t *testing.T) {
+	rip := "rip:\n  interfaces:\n    - name: eth0\n"
+	for _, c := range []struct{ name, yaml, want string }{
+		// Decoding: unknown keys, duplicates, types, at any depth.
+		{"unknown top-level key", "colour: blue\n" + rip + svc, "x.yaml:1: field colour not found in type main.File"},
+		{"unknown addresses key", "addresses: {iface: lo}\n" + rip + svc, "x.yaml:1: field iface not found in type main.AddressesConfig"},
+		{"unknown rip key", rip + "  colour: blue\n" + svc, "x.yaml:4: field colour not found in type ripconf.File"},
+		{"unknown service key", rip + svc + "    colour: blue\n", "x.yaml:8: field colour not found in type anycast.ServiceConfig"},
+		{"unknown check key", rip + svc + "    peer_checks: [{type: tcp, adress: x}]\n", "x.yaml:8: field adress not found in type anycast.CheckConfig"},
+		{"duplicate key", "speaker: rip\n" + rip + svc + "speaker: kernel\n", `x.yaml:9: speaker: mapping key "speaker" already defined at line 1`},
+		{"duplicate service key", rip + svc + "    rise: 2\n    rise: 3\n", `x.yaml:9: services[0].rise: mapping key "rise" already defined at line 8`},
+		{"bad bool", "addresses: {dummy: maybe}\n" + rip + svc, "x.yaml:1: addresses.dummy: cannot unmarshal !!str `maybe` into bool"},
+		{"bad int", rip + svc + "    rise: three\n", "x.yaml:8: services[0].rise: cannot unmarshal !!str `three` into int"},
+		{"bad duration", rip + svc + "    interval: soon\n", "x.yaml:8: services[0].interval: cannot unmarshal !!str `soon` into time.Duration"},
+		{"bad prefix", rip + "services:\n  - name: smtp\n    prefixes: [198.18.0.25]\n", `x.yaml:6: services[0].prefixes[0]: netip.ParsePrefix("198.18.0.25"): no '/'`},
+		{"bad rip type", rip + "      passive: maybe\n" + svc, "x.yaml:4: rip.interfaces[0].passive: cannot unmarshal !!str `maybe` into bool"},
+		// anycastd's own checks.
+		{"speaker", "speaker: bgp\n" + rip + svc, `x.yaml:1: speaker: "bgp" is not rip or kernel`},
+		{"ospf", "speaker: ospf\n" + svc, "x.yaml:1: speaker: ospf is not supported by anycastd yet; use rip or kernel"},
+		{"no speaker", svc, "x.yaml:1: speaker: required: rip or kernel"},
+		{"rip without block", "speaker: rip\n" + svc, "x.yaml:1: speaker: speaker rip needs a rip block"},
+		{"rip with kernel", "speaker: kernel\n" + rip + svc, "x.yaml:2: rip: only with speaker rip"},
+		{"two sockets", "status: /a\nsocket: /b\n" + rip + svc, "x.yaml:2: socket: give the status socket once (status or socket)"},
+		{"label", "addresses: {interface: lo, label: eth0:x}\n" + rip + svc, `x.yaml:1: addresses.label: "eth0:x" must start with the interface name "lo" and be at most 15 bytes`},
+		{"long interface", "addresses: {interface: averyveryverylongname}\n" + rip + svc, `x.yaml:1: addresses.interface: "averyveryverylongname" is longer than 15 bytes`},
+		{"rip socket", rip + "  socket: /x\n" + svc, "x.yaml:4: rip.socket: anycastd has one status socket: the top-level status"},
+		{"rip redistribute", rip + "  redistribute: {connected: {}}\n" + svc, "x.yaml:4: rip.redistribute.connected: anycastd announces the service prefixes itself; redistributing connected networks would announce them unchecked"},
+		{"no services", rip, "x.yaml:1: services: at least one service is required"},
+		// ripconf's checks and rip.Config.Validate, under rip.
+		{"rip profile", rip + "  profile: slow\n" + svc, `x.yaml:4: rip.profile: "slow" is not rfc or fast`},
+		{"rip timer", rip + "  timers: {timeout: 10s, garbage_collection: 500ms}\n" + svc, "x.yaml:4: rip.timers.garbage_collection: 500ms is below 1s"},
+		{"rip interface name", "rip:\n  interfaces:\n    - passive: true\n" + svc, "x.yaml:3: rip.interfaces[0].name: is required"},
+		{"rip bfd", rip + "      bfd: {multiplier: 0}\n" + svc, "x.yaml:4: rip.interfaces[0].bfd.multiplier: 0 is outside 1 to 255 (leave it out for the default, 3)"},
+		// anycast.Config.Validate, pointed at the line of its field.
+		{"service name", rip + "services:\n  - prefixes: [198.18.0.25/32]\n    checks: [{type: tcp, address: \"127.0.0.1:25\"}]\n", "x.yaml:5: services[0].name: required"},
+		{"duplicate service", rip + svc + strings.Replace(svc, "services:\n", "", 1), `x.yaml:8: services[1].name: "smtp": already the name of services[0]`},
+		{"not a host route", rip + "services:\n  - name: smtp\n    prefixes: [198.18.0.0/24]\n    checks: [{type: tcp, address: \"127.0.0.1:25\"}]\n", "x.yaml:6: services[0].prefixes[0]: 198.18.0.0/24: not a host route (want /32)"},
+		{"timeout over interval", rip + svc + "    interval: 100ms\n    timeout: 200ms\n", "x.yaml:9: services[0].timeout: 200ms: must be within 0..interval (100ms)"},
+		{"no checks", rip + "services:\n  - name: smtp\n    prefixes: [198.18.0.25/32]\n", "x.yaml:5: services[0].checks: at least one check is required"},
+		{"check type", rip + "services:\n  - name: smtp\n    prefixes: [198.18.0.25/32]\n    checks: [{type: smtp, address: \"127.0.0.1:25\"}]\n", `x.yaml:7: services[0].checks[0].type: "smtp": want tcp, tcp_banner, http, https, dns, icmp or exec`},
+		{"check command", rip + "services:\n  - name: smtp\n    prefixes: [198.18.0.25/32]\n    checks:\n      - type: exec\n        command: /nonexistent/check\n", `x.yaml:9: services[0].checks[0].command: "/nonexistent/check": exec: "/nonexistent/check": stat /nonexistent/check: no such file or directory`},
+		{"policy", rip + svc + "    policy: lazy\n", `x.yaml:8: services[0].policy: "lazy": want self or peer`},
+		{"peer without peer checks", rip + svc + "    policy: peer\n", "x.yaml:5: services[0].peer_checks: required with policy peer"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := ParseConfig("x.yaml", []byte(c.yaml))
+			if err == nil || err.Error() != c.want {
+				t.Errorf("error\n%v\nwant\n%s", err, c.want)
+			}
+		})
+	}
+}
+
+// check exits 0 on a good file and 1 with the message on a bad one.
+func TestCheckCommand(t *testing.T) {
+	dir := t.TempDir()
+	good, bad := filepath.Join(dir, "good.yaml"), filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(good, []byte("speaker: kernel\n"+svc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bad, []byte("speaker: kernel\n"+svc+"    rise: -1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb strings.Builder
+	if code := realMain([]string{"check", "-config", good}, &out, &errb); code != 0 || out.String() != good+": OK\n" {
+		t.Errorf("good: code %d, %q %q", code, out.String(), errb.String())
+	}
+	out.Reset()
+	errb.Reset()
+	if code := realMain([]string{"check", "-config", bad}, &out, &errb); code != 1 || errb.String() != bad+":6: services[0].rise: -1: must be at least 1\n" {
+		t.Errorf("bad: code %d, %q", code, errb.String())
+	}
+	errb.Reset()
+	if code := realMain([]string{"show", "routes"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "usage: anycastd show [services|rip|bfd]") {
+		t.Errorf("show routes: code %d, %q", code, errb.String())
+	}
+	errb.Reset()
+	if code := realMain([]string{"show", "-status", filepath.Join(dir, "none.sock")}, &out, &errb); code != 1 || !strings.Contains(errb.String(), "anycastd show services: ") {
+		t.Errorf("show without daemon: code %d, %q", code, errb.String())
+	}
+}

@@ -1,0 +1,18 @@
+//go:build !linux
+
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/switchless/routing"
+)
+
+// speaker is the Linux speaker's stand-in: nothing runs off Linux.
+type speaker struct{}
+
+func run(ctx context.Context, l *Loaded, socket string, log *slog.Logger) error {
+	return fmt.Errorf("anycastd runs on Linux only (netlink addresses and routes): %w", routing.ErrUnsupported)
+}

@@ -1,0 +1,213 @@
+//go:build linux
+
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/switchless/routing/internal/nstest"
+)
+
+// bannerEnv makes the test binary a tiny SMTP greeter on the address it
+// names instead of running the tests: the e2e test's service, run as a
+// process of its own inside the server's namespace so that stopping it is
+// the service failing.
+const bannerEnv = "ANYCASTD_TEST_BANNER"
+
+func TestMain(m *testing.M) {
+	if addr := os.Getenv(bannerEnv); addr != "" {
+		os.Exit(serveBanner(addr))
+	}
+	os.Exit(m.Run())
+}
+
+// serveBanner answers every connection with an SMTP greeting and closes it.
+func serveBanner(addr string) int {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			return 1
+		}
+		_, _ = c.Write([]byte("220 S ESMTP\r\n"))
+		_ = c.Close()
+	}
+}
+
+// kernelRoute is one route of `ip -j route show`.
+type kernelRoute struct {
+	Dst     string `json:"dst"`
+	Gateway string `json:"gateway"`
+	Dev     string `json:"dev"`
+	Metric  int    `json:"metric"`
+}
+
+// TestDaemon_RIPFailover runs our ripd as the site router R and anycastd
+// on the server S (VIP 198.18.0.25/32 on lo, SMTP banner check every
+// 100 ms, rise and fall 3), on a veth pair: R learns the VIP at metric 2
+// (S announces 1) and `anycastd show -json` has the service up and
+// announced at metric 1; the SMTP service stopping takes R's route away
+// (S's withdrawal, metric 16) within a few seconds, measured; its return
+// brings the route back; SIGTERM takes the route out of R's kernel and the
+// VIP off S's lo, and anycastd exits 0.
+func TestDaemon_RIPFailover(t *testing.T) {
+	nstest.RequireRoot(t)
+	anycastd := nstest.GoBuild(t, ".", "anycastd")
+	ripd := nstest.GoBuild(t, "../ripd", "ripd")
+	r, s := nstest.New(t, "acr"), nstest.New(t, "acs")
+	nstest.Veth(t, r, "eth0", s, "eth0")
+	r.Exec(t, "ip", "addr", "add", "10.0.0.1/30", "dev", "eth0")
+	s.Exec(t, "ip", "addr", "add", "10.0.0.2/30", "dev", "eth0")
+
+	dir := nstest.TempDir(t)
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	rconf := write("r.yaml", fmt.Sprintf("socket: %s\nprofile: fast\ninterfaces:\n  - name: eth0\n", filepath.Join(dir, "r.sock")))
+	sock := filepath.Join(dir, "s.sock")
+	sconf := write("s.yaml", fmt.Sprintf(`addresses: {interface: lo}
+speaker: rip
+rip:
+  profile: fast
+  timers: {trigger_min: 50ms, trigger_max: 100ms}
+  interfaces:
+    - name: eth0
+services:
+  - name: smtp
+    prefixes: [198.18.0.25/32]
+    interval: 100ms
+    timeout: 90ms
+    rise: 3
+    fall: 3
+    metric: 1
+    policy: self
+    checks: [{type: tcp_banner, address: "127.0.0.1:25", expect: "220"}]
+    drain_time: 500ms
+    maintenance_file: %s
+status: %s
+`, filepath.Join(dir, "smtp.disabled"), sock))
+	if out, err := exec.Command(anycastd, "check", "-config", sconf).CombinedOutput(); err != nil {
+		t.Fatalf("anycastd check: %v\n%s", err, out)
+	}
+
+	startBanner := func() *nstest.Proc {
+		os.Setenv(bannerEnv, "127.0.0.1:25")
+		defer os.Unsetenv(bannerEnv)
+		p := s.Start(t, os.Args[0])
+		nstest.Eventually(t, 5*time.Second, func() error {
+			_, err := s.Try("bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/25")
+			return err
+		})
+		return p
+	}
+	banner := startBanner()
+	procR := r.Start(t, ripd, "run", "-config", rconf)
+	procS := s.Start(t, anycastd, "run", "-config", sconf)
+	logs := func() string { return "R:\n" + procR.Output() + "\nS:\n" + procS.Output() }
+
+	vipRoute := func() (kernelRoute, bool) {
+		out, err := r.Try("ip", "-j", "route", "show", "198.18.0.25/32", "proto", "244")
+		var rs []kernelRoute
+		if err != nil || json.Unmarshal([]byte(out), &rs) != nil || len(rs) == 0 {
+			return kernelRoute{}, false
+		}
+		return rs[0], true
+	}
+	learnt := func() error {
+		if rt, ok := vipRoute(); !ok || rt.Gateway != "10.0.0.2" || rt.Metric != 2 {
+			return fmt.Errorf("R's route to the VIP: %+v (present %v), want via 10.0.0.2 metric 2\n%s", rt, ok, logs())
+		}
+		return nil
+	}
+	gone := func() error {
+		if rt, ok := vipRoute(); ok {
+			return fmt.Errorf("R still routes the VIP: %+v\n%s", rt, logs())
+		}
+		return nil
+	}
+	nstest.Eventually(t, 10*time.Second, learnt)
+
+	out, err := s.Try(anycastd, "show", "-json", "-status", sock)
+	var st StatusView
+	if err != nil || json.Unmarshal([]byte(out), &st) != nil {
+		t.Fatalf("anycastd show -json: %v\n%s", err, out)
+	}
+	if sv := st.Services; st.Speaker != "rip" || len(sv) != 1 || sv[0].State != "up" || len(sv[0].Prefixes) != 1 ||
+		!sv[0].Prefixes[0].Announced || !sv[0].Prefixes[0].Aliased || sv[0].Prefixes[0].Metric != 1 ||
+		len(sv[0].Checks) != 1 || !sv[0].Checks[0].OK || sv[0].Checks[0].DurationUS <= 0 {
+		t.Errorf("anycastd show -json: want smtp up, 198.18.0.25/32 aliased and announced at metric 1, a passing check with its duration:\n%s", out)
+	}
+	if out, err := s.Try(anycastd, "show", "-status", sock); err != nil || !strings.Contains(out, "198.18.0.25/32 (metric 1)") {
+		t.Errorf("anycastd show: %v\n%s", err, out)
+	}
+	if out, err := s.Try(anycastd, "show", "rip", "-status", sock); err != nil || !strings.Contains(out, "198.18.0.25/32") {
+		t.Errorf("anycastd show rip: %v\n%s", err, out)
+	}
+
+	// The service fails: fall 3 rounds of 100 ms, then a triggered update
+	// at metric 16.
+	banner.Stop()
+	t0 := time.Now()
+	nstest.Eventually(t, 5*time.Second, gone)
+	failover := time.Since(t0)
+	t.Logf("service stopped -> R's route to the VIP gone in %v", failover.Round(time.Millisecond))
+	if failover > 3*time.Second {
+		t.Errorf("failover took %v, want well under 3 s (fall 3 x 100 ms + a triggered update)", failover)
+	}
+	out, _ = s.Try(anycastd, "show", "-json", "-status", sock)
+	if !strings.Contains(out, `"state": "down"`) || !strings.Contains(out, `"error": "`) {
+		t.Errorf("anycastd show -json after the failure: want the service down with the check's error:\n%s", out)
+	}
+
+	// It returns: rise 3 rounds, then announced again.
+	startBanner()
+	t0 = time.Now()
+	nstest.Eventually(t, 5*time.Second, learnt)
+	t.Logf("service back -> R's route to the VIP back in %v", time.Since(t0).Round(time.Millisecond))
+
+	// SIGTERM: withdraw, drain 500 ms, remove the alias, stop RIP.
+	procS.Stop()
+	if _, err := procS.Exited(); err != nil {
+		t.Errorf("anycastd exit: %v\n%s", err, logs())
+	}
+	nstest.Eventually(t, 2*time.Second, gone)
+	if out := s.Exec(t, "ip", "-4", "addr", "show", "dev", "lo"); strings.Contains(out, "198.18.0.25") {
+		t.Errorf("S's lo keeps the VIP after SIGTERM:\n%s", out)
+	}
+	if out := s.Exec(t, "ip", "route", "show", "table", "all", "proto", "244"); strings.TrimSpace(out) != "" {
+		t.Errorf("S keeps RIP routes after SIGTERM:\n%s", out)
+	}
+
+	// A speaker that cannot start (its interface is missing) is an exit
+	// with code 1 before any address went on the host.
+	bad := write("bad.yaml", strings.Replace(string(must(os.ReadFile(sconf))), "- name: eth0", "- name: eth9", 1))
+	if out, err := s.Try(anycastd, "run", "-config", bad); err == nil || !strings.Contains(out, "rip.interfaces[0] eth9") {
+		t.Errorf("anycastd with a missing RIP interface: %v\n%s", err, out)
+	}
+	if out := s.Exec(t, "ip", "-4", "addr", "show", "dev", "lo"); strings.Contains(out, "198.18.0.25") {
+		t.Errorf("S's lo has the VIP after a failed start:\n%s", out)
+	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}

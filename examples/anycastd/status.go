@@ -1,0 +1,195 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/switchless/routing/anycast"
+	"github.com/switchless/routing/bfd"
+	"github.com/switchless/routing/internal/bfdconf"
+	daemonkit "github.com/switchless/routing/internal/daemon"
+	"github.com/switchless/routing/rip"
+)
+
+// The status protocol is daemonkit's views: `anycastd show [VIEW]`
+// writes the view's name (services, rip or bfd) and reads its JSON.
+
+// views are the names `anycastd show` accepts; the first is the default.
+func views() []string { return []string{"services", "rip", "bfd"} }
+
+// StatusView is the services view.
+type StatusView struct {
+	Speaker  string        `json:"speaker"`
+	Services []ServiceView `json:"services"`
+}
+
+// ServiceView is one service (anycast.ServiceStatus) in the status answer.
+type ServiceView struct {
+	Name        string       `json:"name"`
+	State       string       `json:"state"`
+	Policy      string       `json:"policy"`
+	Maintenance bool         `json:"maintenance"`
+	PeerDown    bool         `json:"peer_down,omitempty"`
+	Since       time.Time    `json:"since"`
+	Successes   int          `json:"successes"`
+	Failures    int          `json:"failures"`
+	Checks      []CheckView  `json:"checks"`
+	PeerChecks  []CheckView  `json:"peer_checks,omitempty"`
+	Prefixes    []PrefixView `json:"prefixes"`
+	Rounds      uint64       `json:"rounds"`
+	MaxLateness string       `json:"max_lateness"`
+}
+
+// CheckView is the last result of one check.
+type CheckView struct {
+	Name       string    `json:"name"`
+	OK         bool      `json:"ok"`
+	Start      time.Time `json:"start"`
+	Duration   string    `json:"duration"`
+	DurationUS int64     `json:"duration_us"`
+	Error      string    `json:"error,omitempty"`
+}
+
+// PrefixView is one prefix of a service: on the host, and what the
+// speaker was told.
+type PrefixView struct {
+	Prefix    netip.Prefix `json:"prefix"`
+	Aliased   bool         `json:"aliased"`
+	Announced bool         `json:"announced"`
+	Metric    uint32       `json:"metric,omitempty"`
+	Error     string       `json:"error,omitempty"`
+}
+
+// RIPRouteView is one route of the rip view.
+type RIPRouteView struct {
+	Prefix   netip.Prefix `json:"prefix"`
+	Source   string       `json:"source"`
+	Metric   int          `json:"metric"`
+	NextHops []string     `json:"next_hops"`
+}
+
+func checkViews(rs []anycast.CheckResult) []CheckView {
+	out := make([]CheckView, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, CheckView{Name: r.Name, OK: r.OK(), Start: r.Start, Duration: r.Duration.Round(time.Microsecond).String(),
+			DurationUS: r.Duration.Microseconds(), Error: r.Error})
+	}
+	return out
+}
+
+func statusView(speaker string, ss []anycast.ServiceStatus) StatusView {
+	v := StatusView{Speaker: speaker, Services: []ServiceView{}}
+	for _, s := range ss {
+		sv := ServiceView{Name: s.Name, State: s.State.String(), Policy: string(s.Policy), Maintenance: s.Maintenance, PeerDown: s.PeerDown,
+			Since: s.Since, Successes: s.Successes, Failures: s.Failures, Checks: checkViews(s.Checks), Rounds: s.Rounds,
+			MaxLateness: s.MaxLateness.Round(time.Microsecond).String(), Prefixes: []PrefixView{}}
+		if len(s.PeerChecks) > 0 {
+			sv.PeerChecks = checkViews(s.PeerChecks)
+		}
+		for _, p := range s.Prefixes {
+			sv.Prefixes = append(sv.Prefixes, PrefixView{Prefix: p.Prefix, Aliased: p.Aliased, Announced: p.Announced, Metric: p.Metric, Error: p.Error})
+		}
+		v.Services = append(v.Services, sv)
+	}
+	return v
+}
+
+func ripRoutes(rs []rip.Route) []RIPRouteView {
+	out := make([]RIPRouteView, 0, len(rs))
+	for _, r := range rs {
+		v := RIPRouteView{Prefix: r.Prefix, Source: r.Source.String(), Metric: r.Metric, NextHops: []string{}}
+		for _, h := range r.NextHops {
+			v.NextHops = append(v.NextHops, fmt.Sprintf("%v %s", h.Gateway, h.Interface))
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// answer returns the JSON-able value of a view.
+func answer(speaker string, services func() []anycast.ServiceStatus, ripIn *rip.Instance, bin *bfd.Instance, view string) (any, error) {
+	switch view {
+	case "services", "":
+		return statusView(speaker, services()), nil
+	case "rip":
+		if ripIn == nil {
+			return nil, errors.New("no RIP speaker (speaker: " + speaker + ")")
+		}
+		return ripRoutes(ripIn.Routes()), nil
+	case "bfd":
+		return bfdconf.Answer(bin), nil
+	}
+	return nil, fmt.Errorf("unknown view %q (want one of %s)", view, strings.Join(views(), ", "))
+}
+
+// serveStatus answers the views on the unix socket path until stop is
+// called.
+func serveStatus(path, speaker string, services func() []anycast.ServiceStatus, ripIn *rip.Instance, bin *bfd.Instance) (stop func(), err error) {
+	return daemonkit.ServeViews(path, func(view string) (any, error) { return answer(speaker, services, ripIn, bin, view) })
+}
+
+// show prints a view as indented JSON or as a table.
+func show(w io.Writer, view string, data json.RawMessage, asJSON bool) error {
+	if view == "bfd" {
+		return bfdconf.Show(w, data, asJSON)
+	}
+	if asJSON {
+		return daemonkit.PrintJSON(w, data)
+	}
+	tw := daemonkit.NewTable(w)
+	switch view {
+	case "services":
+		var v StatusView
+		if err := json.Unmarshal(data, &v); err != nil {
+			return err
+		}
+		fmt.Fprintf(tw, "speaker: %s\n", v.Speaker)
+		fmt.Fprintln(tw, "SERVICE\tSTATE\tPOLICY\tMAINT\tOK/FAIL\tPREFIXES\tCHECKS")
+		for _, s := range v.Services {
+			var ps, cs []string
+			for _, p := range s.Prefixes {
+				st := "withdrawn"
+				if p.Announced {
+					st = fmt.Sprintf("metric %d", p.Metric)
+				}
+				if !p.Aliased {
+					st += ", no alias"
+				}
+				if p.Error != "" {
+					st += ", error: " + p.Error
+				}
+				ps = append(ps, fmt.Sprintf("%v (%s)", p.Prefix, st))
+			}
+			for _, c := range s.Checks {
+				r := "ok"
+				if !c.OK {
+					r = c.Error
+				}
+				cs = append(cs, fmt.Sprintf("%s: %s in %s", c.Name, r, c.Duration))
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%v\t%d/%d\t%s\t%s\n", s.Name, s.State, s.Policy, s.Maintenance, s.Successes, s.Failures,
+				strings.Join(ps, ", "), strings.Join(cs, "; "))
+		}
+	case "rip":
+		var rs []RIPRouteView
+		if err := json.Unmarshal(data, &rs); err != nil {
+			return err
+		}
+		fmt.Fprintln(tw, "PREFIX\tSOURCE\tMETRIC\tNEXT HOPS")
+		for _, r := range rs {
+			hops := strings.Join(r.NextHops, ", ")
+			if hops == "" {
+				hops = "self"
+			}
+			fmt.Fprintf(tw, "%v\t%s\t%d\t%s\n", r.Prefix, r.Source, r.Metric, hops)
+		}
+	default:
+		return fmt.Errorf("unknown view %q", view)
+	}
+	return tw.Flush()
+}
