@@ -4,7 +4,6 @@ package lab
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -66,28 +65,6 @@ func (n *netNS) exec(name string, args ...string) (string, error) {
 	return output("ip", append([]string{"netns", "exec", n.name, name}, args...)...)
 }
 
-// setLinks sets interfaces administratively up or down through netlink,
-// all within a few microseconds of each other.
-func (n *netNS) setLinks(up bool, names ...string) error {
-	var errs []error
-	for _, name := range names {
-		l, err := n.h.LinkByName(name)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s in %s: %w", name, n.name, err))
-			continue
-		}
-		if up {
-			err = n.h.LinkSetUp(l)
-		} else {
-			err = n.h.LinkSetDown(l)
-		}
-		if err != nil {
-			errs = append(errs, fmt.Errorf("set %s in %s: %w", name, n.name, err))
-		}
-	}
-	return errors.Join(errs...)
-}
-
 func run(name string, args ...string) error {
 	_, err := output(name, args...)
 	return err
@@ -135,8 +112,6 @@ func startProc(n *netNS, logPath, bin string, args ...string) (*proc, error) {
 	}()
 	return p, nil
 }
-
-func (p *proc) pid() int { return p.cmd.Process.Pid }
 
 // exited reports whether the process has ended.
 func (p *proc) exited() bool {
