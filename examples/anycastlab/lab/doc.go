@@ -30,7 +30,8 @@
 // within ProbeTimeout, 150 ms). The outage of a step is the longest run
 // of failed probes times the interval, per campus; a step ends when both
 // campuses have reached the server they should, and kept reaching it,
-// for Options.Settle (2 s), or at its timeout.
+// for Options.Settle (6 s, past FRR's damping of triggered updates), or
+// at its timeout.
 //
 // The steps, each fault on server a followed by its undoing:
 //

@@ -64,7 +64,7 @@ func Run(ctx context.Context, opt Options) (results []Result, err error) {
 		opt.Timers = Fast
 	}
 	if opt.Settle == 0 {
-		opt.Settle = 2 * time.Second
+		opt.Settle = 6 * time.Second
 	}
 	if opt.StepTimeout == 0 {
 		opt.StepTimeout = 60*time.Second + 3*opt.Timers.Timeout + opt.Settle

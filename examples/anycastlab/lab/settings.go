@@ -66,7 +66,7 @@ router rip
 
 // Settings describes what stack s runs with, for the legend next to the
 // lab's tables.
-func Settings(s Stack, t RIPTimers, oursUpdate time.Duration) string {
+func Settings(s Stack, t RIPTimers, oursUpdate, oursTrigger time.Duration) string {
 	routers := fmt.Sprintf("routers r1, r2: FRR 8.4 zebra + ripd, `%s`, `network` on every link", frrTimers(t))
 	if s == Reference {
 		return fmt.Sprintf("%s; servers: FRR ripd `%s`, `network eth0`, `redistribute connected metric M route-map VIP` (VIP /32 on lo only), "+
@@ -77,7 +77,11 @@ func Settings(s Stack, t RIPTimers, oursUpdate time.Duration) string {
 	if oursUpdate > 0 {
 		t.Update = oursUpdate
 	}
-	return fmt.Sprintf("%s; servers: anycastd, speaker rip (update %v, timeout %v, garbage %v) on eth0, VIP on lo (alias lo:anycast), "+
+	trig := "triggered updates damped 1-5 s"
+	if oursTrigger > 0 {
+		trig = fmt.Sprintf("triggered updates damped %v-%v", oursTrigger, 2*oursTrigger)
+	}
+	return fmt.Sprintf("%s; servers: anycastd, speaker rip (update %v, timeout %v, garbage %v, %s) on eth0, VIP on lo (alias lo:anycast), "+
 		"check tcp_banner own-address:25 expect 220 every %v (timeout %v), rise %d fall %d, policy self (withdraw), drain_time %v, "+
-		"drain by maintenance file", routers, t.Update, t.Timeout, t.Garbage, checkInterval, checkTimeout, checkRise, checkFall, drainTime)
+		"drain by maintenance file", routers, t.Update, t.Timeout, t.Garbage, trig, checkInterval, checkTimeout, checkRise, checkFall, drainTime)
 }

@@ -152,6 +152,10 @@ func (o *ours) prepare(i int, h *host) error {
 	if o.l.opt.OursUpdate > 0 {
 		t.Update = o.l.opt.OursUpdate
 	}
+	trig := ""
+	if d := o.l.opt.OursTrigger; d > 0 {
+		trig = fmt.Sprintf("\n    trigger_min: %v\n    trigger_max: %v", d, 2*d)
+	}
 	conf := fmt.Sprintf(`# anycastlab: server %s, mode %s
 addresses:
   interface: lo
@@ -160,7 +164,7 @@ rip:
   timers:
     update: %v
     timeout: %v
-    garbage_collection: %v
+    garbage_collection: %v%s
   interfaces:
     - name: eth0
 status: %s
@@ -179,7 +183,7 @@ services:
         expect: "220"
     drain_time: %v
     maintenance_file: %s
-`, h.name, o.l.opt.Mode, t.Update, t.Timeout, t.Garbage, o.socket(h), VIP, checkInterval, checkTimeout, checkRise, checkFall,
+`, h.name, o.l.opt.Mode, t.Update, t.Timeout, t.Garbage, trig, o.socket(h), VIP, checkInterval, checkTimeout, checkRise, checkFall,
 		o.l.metric(i), h.addr, Port, drainTime, o.maintenance(h))
 	return os.WriteFile(o.conf(h), []byte(conf), 0o644)
 }

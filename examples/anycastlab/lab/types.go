@@ -152,6 +152,11 @@ type Options struct {
 	// alternative to the routers sooner (they keep only the best route,
 	// so a withdrawn a's campuses wait for b's next update).
 	OursUpdate time.Duration
+	// OursTrigger, when set, is the damping of the servers' triggered
+	// updates (Ours only): trigger_min OursTrigger, trigger_max twice
+	// that, instead of RFC 2453 §3.10.1's 1 to 5 s. A host originating
+	// one route has no storm to damp; its withdrawal then leaves at once.
+	OursTrigger time.Duration
 	// Anycastd is the anycastd binary (required for Ours).
 	Anycastd string
 	// Helper is a binary whose `serve` subcommand runs Serve: the lab's
@@ -166,7 +171,10 @@ type Options struct {
 	// Prefix starts every namespace name; empty means "al".
 	Prefix string
 	// Settle is how long every probe of both campuses must reach the
-	// expected server before a step ends; zero means 2 s.
+	// expected server before a step ends; zero means 6 s: FRR damps a
+	// triggered update for up to 5 s after the previous one (RFC 2453
+	// §3.10.1), so a fault sooner would measure the damping of the
+	// previous step's updates rather than its own convergence.
 	Settle time.Duration
 	// StepTimeout bounds each step; zero means 60 s plus three RIP
 	// timeouts plus the settle time.
