@@ -46,6 +46,20 @@ func serveBanner(addr string) int {
 	}
 }
 
+// startBanner starts the SMTP greeter on 127.0.0.1:25 in ns and waits
+// until it answers.
+func startBanner(t *testing.T, ns *nstest.NS) *nstest.Proc {
+	t.Helper()
+	os.Setenv(bannerEnv, "127.0.0.1:25")
+	defer os.Unsetenv(bannerEnv)
+	p := ns.Start(t, os.Args[0])
+	nstest.Eventually(t, 5*time.Second, func() error {
+		_, err := ns.Try("bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/25")
+		return err
+	})
+	return p
+}
+
 // kernelRoute is one route of `ip -j route show`.
 type kernelRoute struct {
 	Dst     string `json:"dst"`
@@ -106,16 +120,7 @@ status: %s
 		t.Fatalf("anycastd check: %v\n%s", err, out)
 	}
 
-	startBanner := func() *nstest.Proc {
-		os.Setenv(bannerEnv, "127.0.0.1:25")
-		defer os.Unsetenv(bannerEnv)
-		p := s.Start(t, os.Args[0])
-		nstest.Eventually(t, 5*time.Second, func() error {
-			_, err := s.Try("bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/25")
-			return err
-		})
-		return p
-	}
+	startBanner := func() *nstest.Proc { return startBanner(t, s) }
 	banner := startBanner()
 	procR := r.Start(t, ripd, "run", "-config", rconf)
 	procS := s.Start(t, anycastd, "run", "-config", sconf)
@@ -210,4 +215,101 @@ func must[T any](v T, err error) T {
 		panic(err)
 	}
 	return v
+}
+
+// TestDaemon_KernelSpeaker runs anycastd with speaker kernel (the VIP on
+// lo; this machine's kernel has no dummy driver to test dummy: true with):
+// the healthy service is a route to the VIP out of lo at the service's
+// metric in the main table; the service failing removes the route, its
+// return brings it back; SIGTERM removes the route and the VIP.
+func TestDaemon_KernelSpeaker(t *testing.T) {
+	nstest.RequireRoot(t)
+	anycastd := nstest.GoBuild(t, ".", "anycastd")
+	s := nstest.New(t, "ack")
+	dir := nstest.TempDir(t)
+	conf := filepath.Join(dir, "s.yaml")
+	sock := filepath.Join(dir, "s.sock")
+	maint := filepath.Join(dir, "smtp.disabled")
+	if err := os.WriteFile(conf, []byte(fmt.Sprintf(`addresses: {interface: lo}
+speaker: kernel
+services:
+  - name: smtp
+    prefixes: [198.18.0.26/32]
+    interval: 100ms
+    rise: 2
+    fall: 2
+    metric: 7
+    checks: [{type: tcp_banner, address: "127.0.0.1:25"}]
+    drain_time: 200ms
+    maintenance_file: %s
+status: %s
+`, maint, sock)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	banner := startBanner(t, s)
+	proc := s.Start(t, anycastd, "run", "-config", conf)
+	route := func() (kernelRoute, bool) {
+		out, err := s.Try("ip", "-j", "route", "show", "198.18.0.26/32")
+		var rs []kernelRoute
+		if err != nil || json.Unmarshal([]byte(out), &rs) != nil || len(rs) == 0 {
+			return kernelRoute{}, false
+		}
+		return rs[0], true
+	}
+	nstest.Eventually(t, 5*time.Second, func() error {
+		if rt, ok := route(); !ok || rt.Dev != "lo" || rt.Metric != 7 {
+			return fmt.Errorf("route to the VIP %+v (present %v), want dev lo metric 7\n%s", rt, ok, proc.Output())
+		}
+		return nil
+	})
+	if out := s.Exec(t, "ip", "-4", "addr", "show", "dev", "lo"); !strings.Contains(out, "198.18.0.26/32") || !strings.Contains(out, "lo:anycast") {
+		t.Errorf("lo lacks the VIP with its label:\n%s", out)
+	}
+	gone := func() error {
+		if rt, ok := route(); ok {
+			return fmt.Errorf("route to the VIP still there: %+v\n%s", rt, proc.Output())
+		}
+		return nil
+	}
+	back := func() error {
+		if _, ok := route(); !ok {
+			return fmt.Errorf("route not back\n%s", proc.Output())
+		}
+		return nil
+	}
+	banner.Stop()
+	nstest.Eventually(t, 5*time.Second, gone)
+	startBanner(t, s)
+	nstest.Eventually(t, 5*time.Second, back)
+
+	// The maintenance file drains the service: the route goes, then,
+	// after drain_time, the VIP; without it the service comes back.
+	if err := os.WriteFile(maint, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	nstest.Eventually(t, 5*time.Second, gone)
+	nstest.Eventually(t, 5*time.Second, func() error {
+		out, _ := s.Try(anycastd, "show", "-json", "-status", sock)
+		if !strings.Contains(out, `"state": "maintenance"`) || !strings.Contains(out, `"maintenance": true`) {
+			return fmt.Errorf("show -json in maintenance:\n%s", out)
+		}
+		if out := s.Exec(t, "ip", "-4", "addr", "show", "dev", "lo"); strings.Contains(out, "198.18.0.26") {
+			return fmt.Errorf("drained VIP still on lo:\n%s", out)
+		}
+		return nil
+	})
+	if err := os.Remove(maint); err != nil {
+		t.Fatal(err)
+	}
+	nstest.Eventually(t, 5*time.Second, back)
+	proc.Stop()
+	if _, err := proc.Exited(); err != nil {
+		t.Errorf("anycastd exit: %v\n%s", err, proc.Output())
+	}
+	if err := gone(); err != nil {
+		t.Error(err)
+	}
+	if out := s.Exec(t, "ip", "-4", "addr", "show", "dev", "lo"); strings.Contains(out, "198.18.0.26") {
+		t.Errorf("lo keeps the VIP after SIGTERM:\n%s", out)
+	}
 }
