@@ -56,10 +56,12 @@
 // from b's next regular update (r2) or from r2's triggered update (r1),
 // which FRR damps for 1 to 5 s after the previous one (§3.10.1). Our
 // check sees the failure in 0.3 s; what follows is RIP's: b's next
-// update, r2's damped triggered update, and the damping of a's own
-// triggered updates (its withdrawal waits up to 5 s after its previous
-// triggered update), so ours' failover ranges from about 1 to 5 s, not
-// the 0.3 s of the check. A killed daemon leaves the alias and the
+// update (every second from anycastd) moves r2, and r1 then waits for
+// r2's triggered update, damped after the poison r2 has just sent, or
+// for r2's regular update when r2's own route did not change (lb). So
+// ours' failover is about 0.5 s on the campus whose router hears b
+// directly and 2 to 4 s on the other, not the 0.3 s of the check
+// everywhere. A killed daemon leaves the alias and the
 // service up: the campuses keep reaching a until the routers time its
 // route out (15 s here, 180 s with the RFC's timers), and the timeout is
 // a withdrawal like any other, with the same gap until b's route
@@ -72,12 +74,12 @@
 // the campuses with no loss; package anycast withdraws at once.
 //
 // The reference's cron loop starts with the lab, so its phase at a fault
-// is whatever the lab's timeline gives (the service stops about 6 s after
-// the start, so the check runs about 54 s later): one sample of the
+// is whatever the lab's timeline gives (the service stops some 10 s after
+// the start, so the check runs about 50 s later): one sample of the
 // uniform 0 to 60 s the method costs, plus RIP's convergence.
 //
-// The full run, 2026-12-03 on this 2-core machine (8 min 38 s of lab,
-// 10 min 8 s of wall time with the build and the wait for the lock):
+// The full run, 2026-12-03 on this 2-core machine (10 min 28 s of lab, 10 min
+// 53 s of wall time with the build and the wait for the lock):
 //
 //	flock /tmp/lab.lock go run ./examples/anycastlab -stacks ours,reference -modes failover,lb
 //
@@ -86,27 +88,27 @@
 // answering at the end of the step:
 //
 //	mode      step                                                   ours c1     ours c2     reference c1  reference c2
-//	failover  start both servers up                                  0.97 s →a   4.00 s →a   0.93 s →a     1.04 s →a
-//	failover  stop service stops on a                                4.80 s →b   4.20 s →b   57.38 s →b    56.40 s →b
+//	failover  start both servers up                                  0.86 s →a   4.92 s →a   0.86 s →a     1.20 s →a
+//	failover  stop service stops on a                                2.24 s →b   0.49 s →b   55.74 s →b    52.95 s →b
 //	failover  return service returns on a                            0.00 s →a   0.00 s →a   0.00 s →a     0.00 s →a
-//	failover  kill a's routing daemon killed (SIGKILL)               3.61 s →b   0.86 s →b   3.93 s →b     0.06 s →b
+//	failover  kill a's routing daemon killed (SIGKILL)               0.96 s →b   0.13 s →b   0.97 s →b     0.25 s →b
 //	failover  restart a's routing daemon restarted                   0.00 s →a   0.00 s →a   0.00 s →a     0.00 s →a
-//	failover  poweroff a powers off (SIGSTOP, links up, blackholed)  16.42 s →b  15.21 s →b  17.43 s →b    17.41 s →b
-//	failover  boot a boots                                           0.00 s →a   0.00 s →a   0.01 s →a     0.00 s →a
-//	failover  drain a drained                                        1.15 s →b   1.15 s →b   4.24 s →b     2.39 s →b
+//	failover  poweroff a powers off (SIGSTOP, links up, blackholed)  14.98 s →b  14.90 s →b  14.73 s →b    13.75 s →b
+//	failover  boot a boots                                           0.00 s →a   0.00 s →a   0.00 s →a     0.00 s →a
+//	failover  drain a drained                                        2.30 s →b   0.48 s →b   2.00 s →b     1.63 s →b
 //	failover  undrain a back from drain                              0.00 s →a   0.00 s →a   0.00 s →a     0.00 s →a
-//	lb        start both servers up                                  0.89 s →a   0.94 s →b   0.97 s →a     1.01 s →b
-//	lb        stop service stops on a                                1.66 s →b   0.00 s →b   59.56 s →b    0.00 s →b
+//	lb        start both servers up                                  0.98 s →a   1.03 s →b   3.95 s →a     4.02 s →b
+//	lb        stop service stops on a                                3.73 s →b   0.00 s →b   56.58 s →b    0.00 s →b
 //	lb        return service returns on a                            0.00 s →a   0.00 s →b   0.00 s →a     0.00 s →b
-//	lb        kill a's routing daemon killed (SIGKILL)               3.84 s →b   0.00 s →b   4.92 s →b     0.00 s →b
+//	lb        kill a's routing daemon killed (SIGKILL)               4.06 s →b   0.00 s →b   4.97 s →b     0.00 s →b
 //	lb        restart a's routing daemon restarted                   0.00 s →a   0.00 s →b   0.00 s →a     0.00 s →b
-//	lb        poweroff a powers off (SIGSTOP, links up, blackholed)  16.72 s →b  0.00 s →b   15.46 s →b    0.00 s →b
+//	lb        poweroff a powers off (SIGSTOP, links up, blackholed)  15.43 s →b  0.00 s →b   17.40 s →b    0.00 s →b
 //	lb        boot a boots                                           0.00 s →a   0.00 s →b   0.00 s →a     0.00 s →b
-//	lb        drain a drained                                        4.02 s →b   0.01 s →b   2.66 s →b     0.00 s →b
+//	lb        drain a drained                                        2.37 s →b   0.00 s →b   1.71 s →b     0.00 s →b
 //	lb        undrain a back from drain                              0.00 s →a   0.00 s →b   0.00 s →a     0.00 s →b
 //
 // with the settings described above, which the command prints next to
-// its table ([Settings]). Ours moves the campuses in 1 to 5 s where the
+// its table ([Settings]). Ours moves the campuses in 0.5 to 4 s where the
 // paper's method takes up to a minute (its cron) plus the same RIP; with
 // a killed daemon a keeps serving until the routers time its route out
 // (15 s) and both stacks then lose the probes of RIP's gap; a power-off
