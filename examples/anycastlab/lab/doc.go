@@ -1,0 +1,122 @@
+// Package lab builds the second source paper's system in Linux network
+// namespaces and measures it with real TCP connections: the paper's two
+// campuses, each an L3 router (FRR 8.4 zebra + ripd, `router rip` with
+// `network` on every link), r1 and r2, joined by a link; SMTP server a on
+// r1's LAN and b on r2's, both with the VIP 198.18.0.25/32 on lo and a
+// small Go listener (Serve) greeting "220 a ESMTP" / "220 b ESMTP" on
+// port 25 of every address; client c1 on r1 and c2 on r2.
+//
+// The servers run either stack (Options.Stack):
+//
+//   - Ours: examples/anycastd, its RIP speaker on eth0 toward the campus
+//     router, a tcp_banner check of the server's own address:25 every
+//     100 ms (timeout 90 ms), fall 3, rise 3, policy self, drain_time 2 s,
+//     a maintenance file for the drain.
+//   - Reference, the paper's method: FRR ripd on each server with
+//     `redistribute connected metric M route-map VIP` (the route-map lets
+//     only the VIP through) and a cron-style shell loop that every 60 s
+//     checks the banner (bash's /dev/tcp) and, when the result changes,
+//     sets `redistribute connected metric 16` or back to M through vtysh.
+//
+// The metrics are the paper's: failover MA=1 MB=3 (both campuses reach
+// a), load balancing MA=MB=1 (each campus its own server). Every RIP
+// speaker runs `timers basic 5 15 10` (Fast, the fastest FRR accepts; RFC
+// with -timers rfc: 30/180/120 s, the paper's), except that anycastd's
+// speaker sends its regular updates every Options.OursUpdate (1 s in
+// examples/anycastlab).
+//
+// Each client connects to VIP:25 every ProbeInterval (10 ms), reads the
+// banner and records which server answered, or a failure (no banner
+// within ProbeTimeout, 150 ms). The outage of a step is the longest run
+// of failed probes times the interval, per campus; a step ends when both
+// campuses have reached the server they should, and kept reaching it,
+// for Options.Settle (6 s, past FRR's damping of triggered updates), or
+// at its timeout.
+//
+// The steps, each fault on server a followed by its undoing:
+//
+//	start     both servers up: time until each campus reached its home
+//	stop      the service stops on a (its listener SIGKILLed)
+//	return    it returns
+//	kill      a's routing daemon is SIGKILLed (anycastd; ripd)
+//	restart   it is started again
+//	poweroff  a powers off: every process in its namespace SIGSTOPped,
+//	          a blackhole qdisc on both ends of its cable, the link up
+//	boot      a boots: everything killed, the cable clear, the service
+//	          and the daemons started (ours: the alias gone with the
+//	          power)
+//	drain     a drained: ours, the maintenance file (withdraw, drain_time,
+//	          remove the alias); the paper's method has nothing graceful,
+//	          so the operator sets metric 16 by hand (vtysh)
+//	undrain   back
+//
+// What RIP costs either stack: the campus routers keep only their best
+// route to the VIP (FRR ripd, as RFC 2453 §3.9.2), so when a's route goes
+// (withdrawn at metric 16, or timed out), a router learns of b's only
+// from b's next regular update (r2) or from r2's triggered update (r1),
+// which FRR damps for 1 to 5 s after the previous one (§3.10.1). Our
+// check sees the failure in 0.3 s; what follows is RIP's: b's next
+// update (every second from anycastd) moves r2, and r1 then waits for
+// r2's triggered update, damped after the poison r2 has just sent, or
+// for r2's regular update when r2's own route did not change (lb). So
+// ours' failover is about 0.5 s on the campus whose router hears b
+// directly and 2 to 4 s on the other, not the 0.3 s of the check
+// everywhere. A killed daemon leaves the alias and the
+// service up: the campuses keep reaching a until the routers time its
+// route out (15 s here, 180 s with the RFC's timers), and the timeout is
+// a withdrawal like any other, with the same gap until b's route
+// arrives. A powered-off a without BFD (FRR 8.4's ripd has none) costs
+// the routers' timeout plus that gap. The drain withdraws before the
+// alias goes, so a serves its last connections, but a withdrawal leaves
+// the routers without a route until b's arrives: the drain loses the
+// probes of that gap. Announcing a raised metric first (still finite,
+// worse than b's) and withdrawing only at the end of the drain would move
+// the campuses with no loss; package anycast withdraws at once.
+//
+// The reference's cron loop starts with the lab, so its phase at a fault
+// is whatever the lab's timeline gives (the service stops some 10 s after
+// the start, so the check runs about 50 s later): one sample of the
+// uniform 0 to 60 s the method costs, plus RIP's convergence.
+//
+// The full run, 2026-12-03 on this 2-core machine (10 min 28 s of lab, 10 min
+// 53 s of wall time with the build and the wait for the lock):
+//
+//	flock /tmp/lab.lock go run ./examples/anycastlab -stacks ours,reference -modes failover,lb
+//
+// Outage per campus (TCP connect + banner to 198.18.0.25:25 every 10 ms
+// from c1 and c2; the longest run of failed probes × 10 ms) → the server
+// answering at the end of the step:
+//
+//	mode      step                                                   ours c1     ours c2     reference c1  reference c2
+//	failover  start both servers up                                  0.86 s →a   4.92 s →a   0.86 s →a     1.20 s →a
+//	failover  stop service stops on a                                2.24 s →b   0.49 s →b   55.74 s →b    52.95 s →b
+//	failover  return service returns on a                            0.00 s →a   0.00 s →a   0.00 s →a     0.00 s →a
+//	failover  kill a's routing daemon killed (SIGKILL)               0.96 s →b   0.13 s →b   0.97 s →b     0.25 s →b
+//	failover  restart a's routing daemon restarted                   0.00 s →a   0.00 s →a   0.00 s →a     0.00 s →a
+//	failover  poweroff a powers off (SIGSTOP, links up, blackholed)  14.98 s →b  14.90 s →b  14.73 s →b    13.75 s →b
+//	failover  boot a boots                                           0.00 s →a   0.00 s →a   0.00 s →a     0.00 s →a
+//	failover  drain a drained                                        2.30 s →b   0.48 s →b   2.00 s →b     1.63 s →b
+//	failover  undrain a back from drain                              0.00 s →a   0.00 s →a   0.00 s →a     0.00 s →a
+//	lb        start both servers up                                  0.98 s →a   1.03 s →b   3.95 s →a     4.02 s →b
+//	lb        stop service stops on a                                3.73 s →b   0.00 s →b   56.58 s →b    0.00 s →b
+//	lb        return service returns on a                            0.00 s →a   0.00 s →b   0.00 s →a     0.00 s →b
+//	lb        kill a's routing daemon killed (SIGKILL)               4.06 s →b   0.00 s →b   4.97 s →b     0.00 s →b
+//	lb        restart a's routing daemon restarted                   0.00 s →a   0.00 s →b   0.00 s →a     0.00 s →b
+//	lb        poweroff a powers off (SIGSTOP, links up, blackholed)  15.43 s →b  0.00 s →b   17.40 s →b    0.00 s →b
+//	lb        boot a boots                                           0.00 s →a   0.00 s →b   0.00 s →a     0.00 s →b
+//	lb        drain a drained                                        2.37 s →b   0.00 s →b   1.71 s →b     0.00 s →b
+//	lb        undrain a back from drain                              0.00 s →a   0.00 s →b   0.00 s →a     0.00 s →b
+//
+// with the settings described above, which the command prints next to
+// its table ([Settings]). Ours moves the campuses in 0.5 to 4 s where the
+// paper's method takes up to a minute (its cron) plus the same RIP; with
+// a killed daemon a keeps serving until the routers time its route out
+// (15 s) and both stacks then lose the probes of RIP's gap; a power-off
+// costs both the timeout plus the gap, which BFD would cut; the drain
+// loses the probes of RIP's gap with both.
+//
+// Everything the lab creates is named with its prefix and a random run id
+// and removed at the end: it deletes only its own namespaces and signals
+// only the processes in them. It needs root, iproute2 (ip, tc), bash and
+// FRR (zebra, ripd, vtysh).
+package lab

@@ -1,0 +1,304 @@
+//go:build linux
+
+package lab
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// Lab is the paper's two campuses in namespaces.
+type Lab struct {
+	opt   Options
+	id    string
+	out   io.Writer
+	epoch time.Time
+
+	routers [2]*host // r1, r2
+	servers [2]*host // a, b
+	clients [2]*host // c1, c2
+	all     []*netNS
+	cables  []cable
+	stack   stack
+	probes  [2]*prober
+
+	mu sync.Mutex
+}
+
+// host is one namespace and what the lab runs in it.
+type host struct {
+	name  string
+	ns    *netNS
+	dir   string
+	addr  netip.Addr // its address on its LAN (servers, clients)
+	gw    netip.Addr // its router's address on that LAN
+	procs map[string]*proc
+}
+
+type cable struct {
+	a  *netNS
+	an string
+	b  *netNS
+	bn string
+}
+
+// Run builds the lab, starts the routers, the services and the stack,
+// waits for the campuses to reach their home servers, runs the faults and
+// tears everything down.
+func Run(ctx context.Context, opt Options) (results []Result, err error) {
+	if opt.Faults == nil {
+		opt.Faults = Faults
+	}
+	if opt.Timers == (RIPTimers{}) {
+		opt.Timers = Fast
+	}
+	if opt.Settle == 0 {
+		opt.Settle = 6 * time.Second
+	}
+	if opt.StepTimeout == 0 {
+		opt.StepTimeout = 60*time.Second + 3*opt.Timers.Timeout + opt.Settle
+	}
+	if opt.Prefix == "" {
+		opt.Prefix = "al"
+	}
+	if opt.Out == nil {
+		opt.Out = io.Discard
+	}
+	if opt.Helper == "" {
+		return nil, errors.New("lab: Options.Helper: a binary with the serve subcommand is required")
+	}
+	if opt.Stack == Ours && opt.Anycastd == "" {
+		return nil, errors.New("lab: Options.Anycastd: the anycastd binary is required")
+	}
+	l := &Lab{opt: opt, out: opt.Out}
+	var b [3]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return nil, err
+	}
+	l.id = hex.EncodeToString(b[:])
+	if opt.Dir == "" {
+		dir, err := os.MkdirTemp("", "anycastlab-"+l.id+"-")
+		if err != nil {
+			return nil, err
+		}
+		l.opt.Dir = dir
+		if !opt.Keep {
+			defer os.RemoveAll(dir)
+		}
+	}
+	// FRR drops privileges: its directories must be reachable.
+	if err := os.Chmod(l.opt.Dir, 0o777); err != nil {
+		return nil, err
+	}
+	if opt.Stack == Reference {
+		l.stack, err = newReference(l)
+	} else {
+		l.stack = &ours{l: l}
+	}
+	if err != nil {
+		return nil, err
+	}
+	frr, err := newFRRBins()
+	if err != nil {
+		return nil, err
+	}
+	defer func() { err = errors.Join(err, l.teardown()) }()
+	l.epoch = time.Now()
+	l.logf("building the two campuses in namespaces %s%s-* (%s, %s: MA=%d MB=%d), files in %s", l.opt.Prefix, l.id, opt.Stack, opt.Mode,
+		first(opt.Mode.Metrics()), second(opt.Mode.Metrics()), l.opt.Dir)
+	if err := l.build(); err != nil {
+		return nil, err
+	}
+	for _, r := range l.routers {
+		if err := startRouter(l, frr, r); err != nil {
+			return nil, err
+		}
+	}
+	for i, s := range l.servers {
+		if err := l.startService(i); err != nil {
+			return nil, err
+		}
+		if err := l.stack.prepare(i, s); err != nil {
+			return nil, err
+		}
+		if err := l.stack.start(i, s); err != nil {
+			return nil, err
+		}
+	}
+	for i, c := range l.clients {
+		if l.probes[i], err = startProber(c.ns); err != nil {
+			return nil, err
+		}
+	}
+	home := opt.Mode.Home()
+	res := l.step(ctx, "start", "both servers up", home, func() error { return nil })
+	results = append(results, res)
+	if !res.Settled {
+		return results, fmt.Errorf("lab: the campuses did not reach %v within %v", home, opt.StepTimeout)
+	}
+	away := [2]string{"b", "b"}
+	for _, f := range opt.Faults {
+		if ctx.Err() != nil {
+			return results, ctx.Err()
+		}
+		results = append(results, l.step(ctx, f.ID, f.Name, away, func() error { return l.fault(f.ID) }))
+		if ctx.Err() != nil {
+			return results, ctx.Err()
+		}
+		res := l.step(ctx, f.Undo, f.UndoName, home, func() error { return l.fault(f.Undo) })
+		results = append(results, res)
+		if !res.Settled {
+			return results, fmt.Errorf("lab: %s: the campuses did not come back to %v", f.Undo, home)
+		}
+	}
+	return results, nil
+}
+
+func first(a, _ uint32) uint32  { return a }
+func second(_, b uint32) uint32 { return b }
+
+// fault applies a scenario step to server a.
+func (l *Lab) fault(id string) error {
+	a := l.servers[0]
+	switch id {
+	case "stop":
+		a.procs["smtp"].kill()
+		return nil
+	case "return":
+		return l.startService(0)
+	case "kill":
+		l.stack.kill(0, a)
+		return nil
+	case "restart":
+		return l.stack.start(0, a)
+	case "poweroff":
+		if err := l.blackhole(a.ns, true); err != nil {
+			return err
+		}
+		return signalAll(a.ns, syscall.SIGSTOP)
+	case "boot":
+		// Stopped processes die on SIGKILL; the machine comes back with
+		// its cables clear and everything started afresh.
+		_ = signalAll(a.ns, syscall.SIGKILL)
+		for _, p := range a.procs {
+			p.kill()
+		}
+		if err := l.blackhole(a.ns, false); err != nil {
+			return err
+		}
+		if err := l.stack.reboot(0, a); err != nil {
+			return err
+		}
+		if err := l.startService(0); err != nil {
+			return err
+		}
+		return l.stack.start(0, a)
+	case "drain":
+		return l.stack.drain(0, a, true)
+	case "undrain":
+		return l.stack.drain(0, a, false)
+	}
+	return fmt.Errorf("lab: unknown step %q", id)
+}
+
+// step applies do and waits until both clients reach want and keep
+// reaching it for the settle time, or the step's timeout.
+func (l *Lab) step(ctx context.Context, id, name string, want [2]string, do func() error) Result {
+	r := Result{Stack: l.opt.Stack, Mode: l.opt.Mode, ID: id, Name: name}
+	t0 := time.Now()
+	l.logf("%s: %s", id, name)
+	if err := do(); err != nil {
+		l.logf("%s: %v", id, err)
+	}
+	deadline := t0.Add(l.opt.StepTimeout)
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		now := time.Now()
+		ok := true
+		for i, p := range l.probes {
+			if !settled(p.snapshot(t0), t0, now, l.opt.Settle, want[i]) {
+				ok = false
+			}
+		}
+		if ok {
+			r.Settled = true
+			break
+		}
+		if now.After(deadline) || ctx.Err() != nil {
+			break
+		}
+		select {
+		case <-ctx.Done():
+		case <-tick.C:
+		}
+	}
+	r.Took = time.Since(t0)
+	for i, p := range l.probes {
+		r.Campus[i] = analyze(p.snapshot(t0), t0, want[i])
+	}
+	l.logf("%s: %s", id, formatCampuses(r))
+	return r
+}
+
+// startService starts server i's SMTP stand-in on every address, port 25.
+func (l *Lab) startService(i int) error {
+	s := l.servers[i]
+	p, err := startProc(s.ns, filepath.Join(s.dir, "smtp.log"), l.opt.Helper, "serve", "-name", s.name, "-listen", fmt.Sprintf(":%d", Port))
+	if err != nil {
+		return err
+	}
+	s.procs["smtp"] = p
+	return nil
+}
+
+// logf prints a timeline line: seconds since the lab started, then text.
+func (l *Lab) logf(format string, args ...any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	fmt.Fprintf(l.out, "%9.3fs  %s\n", time.Since(l.epoch).Seconds(), fmt.Sprintf(format, args...))
+}
+
+// teardown stops the probes and every process, and deletes the
+// namespaces.
+func (l *Lab) teardown() error {
+	for _, p := range l.probes {
+		if p != nil {
+			p.stop()
+		}
+	}
+	var errs []error
+	for _, h := range append(append(l.servers[:], l.routers[:]...), l.clients[:]...) {
+		if h == nil {
+			continue
+		}
+		if h.ns != nil {
+			// A stopped (powered-off) namespace: SIGKILL ends it.
+			_ = signalAll(h.ns, syscall.SIGCONT)
+		}
+		for name, p := range h.procs {
+			p.stop(5 * time.Second)
+			if p.err != nil && !strings.Contains(p.err.Error(), "signal: killed") && !strings.Contains(p.err.Error(), "signal: terminated") {
+				errs = append(errs, fmt.Errorf("%s on %s: %v (log %s)", name, h.name, p.err, p.log.Name()))
+			}
+		}
+		if h.ns != nil {
+			_ = signalAll(h.ns, syscall.SIGKILL)
+		}
+	}
+	for i := len(l.all) - 1; i >= 0; i-- {
+		l.all[i].del()
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,109 @@
+//go:build linux
+
+package lab_test
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/switchless/routing/examples/anycastlab/lab"
+	"github.com/switchless/routing/internal/nstest"
+)
+
+// TestLabOursFailover runs the lean part of the lab: ours (anycastd on
+// both servers), failover mode (MA=1, MB=3), the service stopping on a,
+// returning, and a drained and back. Every step must settle (both
+// campuses on b after the faults, on a after their undoing); moving back
+// to a healthy a must lose no probe; the outages of the faults must stay
+// within the bound the timers imply (stopBound), far below the
+// reference's 60 s cron. The measured figures are logged (go test -v).
+// About 30 s: the steps settle for 2 s, not the command's 6 s, so a fault
+// may meet the routers' damping of the previous step's triggered updates
+// (stopBound allows for it).
+func TestLabOursFailover(t *testing.T) {
+	nstest.RequireRoot(t)
+	for _, b := range []string{"zebra", "ripd", "vtysh", "tc"} {
+		nstest.RequireBinary(t, b)
+	}
+	anycastd := nstest.GoBuild(t, "github.com/switchless/routing/examples/anycastd", "anycastd")
+	helper := nstest.GoBuild(t, "github.com/switchless/routing/examples/anycastlab", "anycastlab")
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	faults, err := lab.ParseFaults("stop,drain")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &logWriter{t: t}
+	res, err := lab.Run(ctx, lab.Options{Stack: lab.Ours, Mode: lab.Failover, Faults: faults, OursUpdate: oursUpdate,
+		Anycastd: anycastd, Helper: helper, Out: w, StepTimeout: 30 * time.Second, Settle: 2 * time.Second})
+	w.flush()
+	t.Logf("\n%s\nsettings: %s", lab.FormatResults(res), lab.Settings(lab.Ours, lab.Fast, oursUpdate, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res) != 5 {
+		t.Fatalf("%d results, want start stop return drain undrain", len(res))
+	}
+	for _, r := range res {
+		if !r.Settled {
+			t.Errorf("%s: did not settle: %+v", r.ID, r.Campus)
+		}
+		for i, c := range r.Campus {
+			switch r.ID {
+			case "return", "undrain":
+				if c.Lost > 0 {
+					t.Errorf("%s c%d: %d probes lost moving back to a healthy a", r.ID, i+1, c.Lost)
+				}
+			case "stop", "drain":
+				if c.Outage > stopBound {
+					t.Errorf("%s c%d: outage %v over %v", r.ID, i+1, c.Outage, stopBound)
+				}
+			}
+		}
+	}
+}
+
+// oursUpdate is the servers' RIP update interval, as the command's
+// default.
+const oursUpdate = time.Second
+
+// stopBound bounds the outage of a failed or drained a: the check's fall
+// (3 × 100 ms), b's next regular update (1 s) to r2, r2's triggered
+// update to r1 damped by FRR for up to 5 s (RFC 2453 §3.10.1), and a
+// second for a busy two-core machine. The routers keep only their best
+// route, so nothing nearer b than its next update can tell them of it.
+const stopBound = 300*time.Millisecond + time.Second + 5*time.Second + time.Second
+
+// logWriter logs whole lines through t.Log.
+type logWriter struct {
+	t   *testing.T
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (w *logWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf.Write(p)
+	for {
+		line, err := w.buf.ReadString('\n')
+		if err != nil {
+			w.buf.WriteString(line)
+			return len(p), nil
+		}
+		w.t.Log(strings.TrimRight(line, "\n"))
+	}
+}
+
+func (w *logWriter) flush() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.buf.Len() > 0 {
+		w.t.Log(w.buf.String())
+		w.buf.Reset()
+	}
+}
