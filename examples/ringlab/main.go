@@ -132,7 +132,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			}
 		}
 	}
-	fmt.Fprintf(stdout, "\noutage seen from the gateway (fping every %v to every server; longest run of lost probes × interval; S0: time until every server answered)", lab.ProbeInterval)
+	fmt.Fprintf(stdout, "\noutage seen from the gateway (fping every %v to every server, and a TCP banner probe of the anycast VIP in S5/S5r; longest run of lost probes × interval; S0: time until every server answered)", lab.ProbeInterval)
 	if *runs > 1 {
 		fmt.Fprintf(stdout, ", median of %d runs (min–max)", *runs)
 	}
