@@ -33,9 +33,11 @@ var ErrNoAnycast = errors.New("ring: no anycast replica")
 // (DESIGN.md: the ring nodes are the only routers, the servers point
 // their default at their node), and the node is where OSPF already is.
 //
-// Only Sim runs it (an anycast.Instance per replica node incarnation,
-// with a programmatic check the scenario flips and in-memory aliases);
-// OpenHost and ringd ignore it for now: ringconf has no anycast section.
+// Sim runs it with an anycast.Instance per replica node incarnation, a
+// programmatic check the scenario flips and in-memory aliases; on a host,
+// HostConfig.Anycast (Spec.HostAnycast, what ringd passes from the
+// `anycast:` block of its YAML) runs it with a tcp_banner check of the
+// server's port 25 and leaves the VIP to the server.
 type AnycastSpec struct {
 	// VIP is the service address, an IPv4 host address on no ring
 	// network.

@@ -3,7 +3,11 @@ package ring
 import (
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"slices"
+	"time"
+
+	"github.com/switchless/routing/health"
 )
 
 // HostConfig places a Node on the interfaces of a Linux host: what
@@ -23,6 +27,9 @@ type HostConfig struct {
 	Logger *slog.Logger
 	// OnEvent, if set, receives the node's events (NodeEnv.OnEvent).
 	OnEvent func(Event)
+	// Anycast, if set, makes the node announce an anycast replica
+	// (Spec.HostAnycast); Linux only.
+	Anycast *HostAnycast
 }
 
 // Validate checks hc against the node it is for: every interface mapped,
@@ -53,7 +60,7 @@ func (hc HostConfig) Validate(cfg NodeConfig) error {
 	if hc.MACVLAN != "" && !cfg.IsEdge() {
 		return fmt.Errorf("%w: vrrp_macvlan: only an edge node runs VRRP", ErrInvalidConfig)
 	}
-	return nil
+	return hc.Anycast.validate(cfg)
 }
 
 // HostLink is one ring interface of a HostNode as the host shows it.
@@ -72,4 +79,73 @@ type TransportStats struct {
 	Received, Delivered                            uint64
 	DroppedOwn, DroppedMalformed, DroppedInterface uint64
 	ReadErrors, Sent, SendErrors                   uint64
+}
+
+// HostAnycast is the anycast replica a HostNode announces (scenario S5,
+// AnycastSpec): while Check passes, the node routes VIP to Server (a
+// static route on lan0, kernel metric StaticMetric, which beats OSPF's)
+// and announces it into OSPF as a type-2 AS-external route. The VIP
+// itself is the server's (on its loopback): the node only routes.
+// Spec.HostAnycast derives it from the ring's spec.
+type HostAnycast struct {
+	// VIP is the service address.
+	VIP netip.Addr
+	// Server is the replica server on the node's first server LAN.
+	Server netip.Addr
+	// Check is the service's health check; nil is package anycast's
+	// tcp_banner check of Server port 25, expecting a line starting
+	// "220" (the paper's SMTP check).
+	Check health.Checker
+	// Interval, Rise and Fall time the check; a zero one takes
+	// AnycastTiming(ProfileRFC)'s (Spec.HostAnycast sets the spec's).
+	Interval   time.Duration
+	Rise, Fall int
+}
+
+// HostAnycast returns the anycast replica node announces, or nil when s
+// has no anycast service or node is not one of its replicas. s must be
+// valid.
+func (s Spec) HostAnycast(node string) *HostAnycast {
+	a := s.Anycast
+	if a == nil || !slices.Contains(a.Replicas, node) {
+		return nil
+	}
+	for _, nd := range s.Nodes {
+		if nd.Name != node || len(nd.LANs) == 0 {
+			continue
+		}
+		srv, ok := serverAddr(nd.LANs[0])
+		if !ok {
+			return nil
+		}
+		iv, rise, fall := s.Profile.anycastTiming()
+		return &HostAnycast{VIP: a.VIP, Server: srv, Interval: iv, Rise: rise, Fall: fall}
+	}
+	return nil
+}
+
+// validate checks an anycast replica against its node.
+func (a *HostAnycast) validate(cfg NodeConfig) error {
+	if a == nil {
+		return nil
+	}
+	if !a.VIP.Is4() || a.VIP.IsUnspecified() || a.VIP.IsMulticast() {
+		return fmt.Errorf("%w: anycast.vip: %v is not a unicast IPv4 address", ErrInvalidConfig, a.VIP)
+	}
+	var lan *Interface
+	for i := range cfg.Interfaces {
+		if cfg.Interfaces[i].Name == LANName(0) {
+			lan = &cfg.Interfaces[i]
+		}
+	}
+	if lan == nil {
+		return fmt.Errorf("%w: anycast: node %s has no server LAN", ErrInvalidConfig, cfg.Name)
+	}
+	if !a.Server.Is4() || !lan.Prefix.Masked().Contains(a.Server) || a.Server == lan.Prefix.Addr() {
+		return fmt.Errorf("%w: anycast.server: %v is not a server on %s (%v)", ErrInvalidConfig, a.Server, LANName(0), lan.Prefix)
+	}
+	if a.Interval < 0 || a.Rise < 0 || a.Fall < 0 {
+		return fmt.Errorf("%w: anycast: negative check timing", ErrInvalidConfig)
+	}
+	return nil
 }

@@ -20,6 +20,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/switchless/routing"
+	"github.com/switchless/routing/anycast"
 	"github.com/switchless/routing/bfd"
 	"github.com/switchless/routing/fib"
 	"github.com/switchless/routing/internal/transport"
@@ -54,7 +55,8 @@ type HostNode struct {
 
 	idx     map[string]int // ring interface name -> kernel ifindex
 	byIndex map[int]string
-	static  *fib.Netlink // nil at inner nodes
+	static  *fib.Netlink // nil at inner nodes that are no anycast replica
+	anycast *anycast.Instance
 	trs     map[string]interface{ Stats() transport.Stats }
 	closers []func() error
 
@@ -147,6 +149,9 @@ func OpenHost(ctx context.Context, cfg NodeConfig, hc HostConfig) (h *HostNode, 
 	if h.node, err = NewNode(cfg, env); err != nil {
 		return nil, err
 	}
+	if err := h.openAnycast(ctx); err != nil {
+		return nil, err
+	}
 	// Calls before Start set the initial carrier.
 	for name, up := range h.carrier {
 		if !up {
@@ -215,10 +220,19 @@ func (h *HostNode) Run(ctx context.Context) (err error) {
 	stop := func() error {
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), hostStopTimeout)
 		defer cancel()
-		return h.node.Stop(sctx)
+		var aerr error
+		if h.anycast != nil {
+			aerr = h.anycast.Stop(sctx) // withdraws the VIP's route and LSA
+		}
+		return errors.Join(aerr, h.node.Stop(sctx))
 	}
 	if err := h.node.Start(); err != nil {
 		return errors.Join(err, stop())
+	}
+	if h.anycast != nil {
+		if err := h.anycast.Start(); err != nil {
+			return errors.Join(err, stop())
+		}
 	}
 	h.resync()
 	tick := time.NewTicker(hostResync)
@@ -298,11 +312,11 @@ func (h *HostNode) TransportStats() map[string]TransportStats {
 // StaticInstalled reports whether an edge's static default is in the
 // kernel; false at inner nodes.
 func (h *HostNode) StaticInstalled(ctx context.Context) (bool, error) {
-	if h.static == nil {
+	if h.static == nil || h.cfg.VRRP == nil {
 		return false, nil
 	}
 	rs, err := h.static.List(ctx)
-	return err == nil && len(rs) > 0, err
+	return err == nil && slices.ContainsFunc(rs, func(r fib.Route) bool { return r.Prefix.Bits() == 0 }), err
 }
 
 // linkSub is one netlink link subscription.

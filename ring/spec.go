@@ -42,8 +42,8 @@ type Spec struct {
 	// Profile selects the protocol timers; the zero value is ProfileRFC.
 	Profile Profile
 	// Anycast, if set, is a health-checked anycast service on the
-	// servers of some nodes (scenarios S5, S5r; simulation only, see
-	// AnycastSpec).
+	// servers of some nodes (scenarios S5, S5r; see AnycastSpec and
+	// HostConfig.Anycast).
 	Anycast *AnycastSpec
 	// BaseCost is the OSPF cost of a preferred ring interface; zero means
 	// 10. See PlanCosts.

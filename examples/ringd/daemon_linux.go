@@ -33,7 +33,8 @@ type daemon struct {
 // run runs the node until ctx is done, then stops it gracefully.
 func run(ctx context.Context, c *ringconf.Config, socket string, log *slog.Logger) error {
 	d := &daemon{c: c, log: log, since: time.Now()}
-	host, err := ring.OpenHost(ctx, c.Node, ring.HostConfig{Interfaces: c.Linux, MACVLAN: c.VRRPMacvlan, Logger: log, OnEvent: d.onEvent})
+	host, err := ring.OpenHost(ctx, c.Node, ring.HostConfig{Interfaces: c.Linux, MACVLAN: c.VRRPMacvlan, Logger: log, OnEvent: d.onEvent,
+		Anycast: c.Ring.HostAnycast(c.Node.Name)})
 	if err != nil {
 		return fmt.Errorf("%s: %w", c.Path(), err)
 	}

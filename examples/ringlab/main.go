@@ -5,7 +5,8 @@
 // master edge dies, S4 it returns and preempts, S2 an inner node dies, S2r
 // it returns, S3 a ring link is cut, S3r it is restored, S1f the master
 // edge freezes with its links up, S4f it reboots, S2f the inner node
-// freezes, S2fr it reboots), first with
+// freezes, S2fr it reboots; for ours, S5 the anycast service on a
+// replica stops and S5r it returns), first with
 // examples/ringd on every node, then with FRR (zebra, staticd, ospfd with
 // the same costs and default metrics) and keepalived. The gateway probes
 // every server every 10 ms with fping; the outage of a scenario is the
@@ -132,7 +133,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			}
 		}
 	}
-	fmt.Fprintf(stdout, "\noutage seen from the gateway (fping every %v to every server; longest run of lost probes × interval; S0: time until every server answered)", lab.ProbeInterval)
+	fmt.Fprintf(stdout, "\noutage seen from the gateway (fping every %v to every server, and a TCP banner probe of the anycast VIP in S5/S5r; longest run of lost probes × interval; S0: time until every server answered)", lab.ProbeInterval)
 	if *runs > 1 {
 		fmt.Fprintf(stdout, ", median of %d runs (min–max)", *runs)
 	}

@@ -67,6 +67,11 @@ type Spec struct {
 	Upstream Upstream `yaml:"upstream"`
 	// Nodes are the virtual routers in ring order.
 	Nodes []Node `yaml:"nodes"`
+	// Anycast is the ring's health-checked anycast service (ring.
+	// AnycastSpec, scenario S5): a replica node routes VIP to its first
+	// server and announces it into OSPF while the server answers a
+	// tcp_banner check ("220") on port 25.
+	Anycast *Anycast `yaml:"anycast,omitempty"`
 }
 
 // BFDAuth is ring.Spec.BFDAuth in YAML: `bfd_auth: {type:
@@ -95,6 +100,14 @@ type Upstream struct {
 	VIP     Addr   `yaml:"vip"`
 	VRID    uint8  `yaml:"vrid,omitempty"`
 	Edges   []Edge `yaml:"edges,omitempty"`
+}
+
+// Anycast is ring.AnycastSpec in YAML.
+type Anycast struct {
+	// VIP is the service address, on no ring network.
+	VIP Addr `yaml:"vip"`
+	// Replicas name the nodes whose first server runs the service.
+	Replicas []string `yaml:"replicas"`
 }
 
 // Edge is ring.Edge in YAML.
@@ -220,6 +233,9 @@ func (s Spec) Ring() (ring.Spec, error) {
 			out.Upstream.Edges[k] = ring.Edge{Node: e.Node, Address: e.Address.Addr, Priority: e.Priority}
 		}
 	}
+	if a := s.Anycast; a != nil {
+		out.Anycast = &ring.AnycastSpec{VIP: a.VIP.Addr, Replicas: a.Replicas}
+	}
 	for _, nd := range s.Nodes {
 		ns := ring.NodeSpec{Name: nd.Name, RouterID: nd.RouterID.Addr}
 		for _, l := range nd.LANs {
@@ -253,6 +269,9 @@ func FromSpec(s ring.Spec) Spec {
 		for _, e := range s.Upstream.Edges {
 			out.Upstream.Edges = append(out.Upstream.Edges, Edge{Node: e.Node, Address: Addr{e.Address}, Priority: e.Priority})
 		}
+	}
+	if a := s.Anycast; a != nil {
+		out.Anycast = &Anycast{VIP: Addr{a.VIP}, Replicas: a.Replicas}
 	}
 	for _, nd := range s.Nodes {
 		n := Node{Name: nd.Name, RouterID: Addr{nd.RouterID}}
@@ -389,6 +408,7 @@ var specFields = map[string]string{
 	"Edges": "edges", "Node": "node", "Address": "address", "Priority": "priority",
 	"Profile": "profile", "BaseCost": "base_cost",
 	"BFDAuth": "bfd_auth", "Type": "type", "Key": "key",
+	"Anycast": "anycast", "Replicas": "replicas",
 }
 
 var (

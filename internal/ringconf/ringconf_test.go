@@ -87,7 +87,7 @@ func TestParseGood(t *testing.T) {
 // links.
 func TestRoundTrip(t *testing.T) {
 	for _, n := range []int{3, 4, 5, 8} {
-		for _, variant := range []string{"edges", "default-edges", "links"} {
+		for _, variant := range []string{"edges", "default-edges", "links", "anycast"} {
 			t.Run(fmt.Sprintf("%d-%s", n, variant), func(t *testing.T) {
 				s := paperSpec(n)
 				switch variant {
@@ -101,6 +101,8 @@ func TestRoundTrip(t *testing.T) {
 						s.Links = append(s.Links, netip.MustParsePrefix(fmt.Sprintf("10.254.%d.0/30", i)))
 					}
 					s.Nodes[1].RouterID = netip.MustParseAddr("1.1.1.1")
+				case "anycast":
+					s.Anycast = &ring.AnycastSpec{VIP: netip.MustParseAddr("10.254.0.25"), Replicas: []string{"vr2", "vr3"}}
 				}
 				nc, err := s.Build("vr2")
 				if err != nil {
@@ -166,6 +168,10 @@ func TestParseErrors(t *testing.T) {
 		{"timers unknown key", "profile: fast", "profile: fast\ntimers: {bfd_intervall: 1s}", `10: field bfd_intervall not found`, false},
 		{"bfd auth type", "profile: fast", "profile: fast\nbfd_auth:\n  type: sha256\n  key: k", `11: bfd_auth.type: "sha256" is not one of`, false},
 		{"bfd auth key", "profile: fast", "profile: fast\nbfd_auth:\n  type: keyed-md5\n  key: seventeen-bytes-k", `12: bfd_auth.key: an MD5 key is 1 to 16 bytes, got 17`, true},
+		{"anycast replica unknown", "profile: fast", "profile: fast\nanycast:\n  vip: 10.254.0.25\n  replicas: [vr2, vr9]", `12: anycast.replicas[1]: "vr9" is not a node`, true},
+		{"anycast vip on a LAN", "profile: fast", "profile: fast\nanycast:\n  vip: 10.3.0.25\n  replicas: [vr2]", `11: anycast.vip: 10.3.0.25 is on vr3's server LAN`, true},
+		{"anycast no replicas", "profile: fast", "profile: fast\nanycast: {vip: 10.254.0.25}", `10: anycast.replicas: empty`, true},
+		{"anycast unknown key", "profile: fast", "profile: fast\nanycast: {vip: 10.254.0.25, replicas: [vr2], check: x}", `10: field check not found`, false},
 		{"bfd auth no key", "profile: fast", "profile: fast\nbfd_auth: {type: keyed-sha1}", `10: bfd_auth.key: a SHA1 key is 1 to 20 bytes, got 0`, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -27,6 +27,13 @@
 //	     preempts
 //	S2f  the same inner node freezes
 //	S2fr it reboots
+//	S5   ours only: the anycast service (ring.AnycastSpec, VIP 10.254.0.25
+//	     on the loopbacks of the servers behind vr2 and vr4, a "220
+//	     <name>" listener on port 25) stops on the first replica's
+//	     server; its node's tcp_banner check fails and it withdraws the
+//	     VIP. The gateway probes VIP:25 by TCP connect and banner every
+//	     10 ms, counted in S5 and S5r only
+//	S5r  the listener starts again
 //
 // The outage of a scenario is the longest gap in the replies of one
 // server that answered before the fault (the victim's own servers

@@ -35,6 +35,10 @@ type Lab struct {
 	all     []*netNS
 	stack   stack
 	probe   *prober
+	// services are the anycast replicas' listeners (S5), stopBanner
+	// ends the probe of their VIP.
+	services   []*service
+	stopBanner func()
 
 	ifIndex int     // the next interface index to give
 	cables  []cable // every veth pair, to freeze a node's
@@ -75,6 +79,10 @@ type server struct {
 	name, node string
 	addr       netip.Addr
 	ns         *netNS
+	// anycast marks the VIP of the anycast service, probed by TCP
+	// banner from the gateway and counted in S5 and S5r only; node is
+	// its first replica.
+	anycast bool
 }
 
 // Run builds the lab, runs the scenarios and tears everything down.
@@ -150,6 +158,14 @@ func Run(ctx context.Context, opt Options) (results []Result, err error) {
 	if l.probe, err = startProber(l); err != nil {
 		return nil, err
 	}
+	if err := l.setupAnycast(); err != nil {
+		return nil, err
+	}
+	if len(l.services) > 0 {
+		if l.stopBanner, err = startBannerProbe(l, l.probe, l.spec.Anycast.VIP); err != nil {
+			return nil, err
+		}
+	}
 	return l.runSteps(ctx)
 }
 
@@ -163,8 +179,14 @@ func (l *Lab) logf(format string, args ...any) {
 // teardown stops every daemon and the prober, and deletes the namespaces.
 func (l *Lab) teardown() error {
 	var errs []error
+	if l.stopBanner != nil {
+		l.stopBanner()
+	}
 	if l.probe != nil {
 		l.probe.stop()
+	}
+	for _, s := range l.services {
+		errs = append(errs, s.stop())
 	}
 	var wg sync.WaitGroup
 	for _, n := range l.nodes {

@@ -57,6 +57,9 @@ func startProber(l *Lab) (*prober, error) {
 	)
 	p := &prober{replies: map[netip.Addr][]reply{}, done: make(chan struct{})}
 	for _, s := range l.servers {
+		if s.anycast {
+			continue // probed by TCP banner
+		}
 		args = append(args, s.addr.String())
 		p.replies[s.addr] = nil
 	}

@@ -67,7 +67,7 @@ func FormatComparison(cols []Column) string {
 			var cell string
 			switch {
 			case n == 0:
-				cell = "-"
+				cell = "n/a"
 			case n == 1:
 				cell = seconds(med)
 			default:
@@ -81,8 +81,20 @@ func FormatComparison(cols []Column) string {
 		fmt.Fprintln(tw, strings.Join(row, "\t"))
 	}
 	tw.Flush()
+	for _, id := range ids {
+		if id == "S5" || id == "S5r" {
+			b.WriteString(AnycastNote + "\n")
+			break
+		}
+	}
 	return b.String()
 }
+
+// AnycastNote explains the S5 rows of a comparison: what the VIP probe
+// is, and why the reference has none.
+const AnycastNote = "S5/S5r: the anycast VIP probed by TCP connect + \"220\" banner to port 25 every 10 ms; " +
+	"n/a for the reference: FRR's ospfd has no health-checked announcement, and the paper's method " +
+	"(a check script adding and removing the redistributed route through vtysh) is not wired into the lab"
 
 func seconds(d time.Duration) string { return fmt.Sprintf("%.3f s", d.Seconds()) }
 

@@ -81,7 +81,7 @@ func (l *Lab) steps() []step {
 	mk := func(id, name, victim string, f func() error) step {
 		return step{id: id, name: name, victim: victim, limit: lim[id].Limit, why: lim[id].Why, fault: f}
 	}
-	return []step{
+	steps := []step{
 		mk("S0", "cold start", "", l.startAll),
 		mk("S1", m+" (VRRP master) dies", m, func() error { return l.crash(m) }),
 		mk("S4", m+" returns and preempts", m, func() error { return l.reboot(m) }),
@@ -94,6 +94,19 @@ func (l *Lab) steps() []step {
 		mk("S2f", in+" (not an edge) freezes, links up", in, func() error { return l.freeze(in) }),
 		mk("S2fr", in+" reboots", in, func() error { return l.rebootFrozen(in) }),
 	}
+	if len(l.services) > 0 {
+		svc := l.services[0]
+		steps = append(steps,
+			mk("S5", "anycast service on "+svc.name+" stops", "", svc.stop),
+			mk("S5r", "anycast service on "+svc.name+" returns", "", svc.start))
+	}
+	return steps
+}
+
+// counts reports whether server s counts in step id: the anycast VIP in
+// S5 and S5r only, where its outage is the point.
+func counts(s *server, id string) bool {
+	return !s.anycast || id == "S5" || id == "S5r"
 }
 
 // freeze hangs a node as a machine that stops dead would: every process
@@ -241,7 +254,7 @@ func (l *Lab) runStep(ctx context.Context, st step) (Result, error) {
 	t0 := time.Now()
 	baseline := map[string]bool{}
 	for _, s := range l.servers {
-		if st.id == "S0" || s.node == st.victim {
+		if st.id == "S0" || s.node == st.victim || !counts(s, st.id) {
 			continue
 		}
 		if rs := l.probe.since(s.addr, t0.Add(-200*time.Millisecond)); len(rs) > 0 {
@@ -255,7 +268,7 @@ func (l *Lab) runStep(ctx context.Context, st step) (Result, error) {
 	deadline := t0.Add(l.opt.Settle + time.Minute)
 	var live []*server
 	for _, s := range l.servers {
-		if !l.node(s.node).down {
+		if !l.node(s.node).down && counts(s, st.id) {
 			live = append(live, s)
 		}
 	}

@@ -120,6 +120,8 @@ func Limits(s ring.Spec) (map[string]Limit, error) {
 	dead := tm.DeadInterval
 	deadWhy := fmt.Sprintf("dead interval %v: the links went down, nothing may wait for a dead interval", dead)
 	frozen := frozenLimits(tm, mdi)
+	interval, _, fall := ring.AnycastTiming(s.Profile)
+	s5 := time.Duration(fall)*interval + anycastSlack
 	return map[string]Limit{
 		"S0":   {hold + mdi + time.Second, fmt.Sprintf("routing hold %v + Master_Down %v + 1 s of daemon start", hold, mdi)},
 		"S1":   {mdi + dead, fmt.Sprintf("Master_Down %v + dead interval %v", mdi, dead)},
@@ -132,6 +134,8 @@ func Limits(s ring.Spec) (map[string]Limit, error) {
 		"S4f":  {dead, "dead interval: the rebooted edge takes the VIP only once its routes are in"},
 		"S2f":  frozen[1],
 		"S2fr": {dead, "dead interval: a returning node must not disturb the others"},
+		"S5":   {s5, fmt.Sprintf("anycast check fall %d × %v + %v of SPF and route writes", fall, interval, anycastSlack)},
+		"S5r":  {dead, "dead interval: a returning replica must not disturb traffic"},
 	}, nil
 }
 
@@ -160,6 +164,11 @@ func frozenLimits(tm ring.Timers, mdi time.Duration) [2]Limit {
 		{min(2*d+slack, dead/2), fmt.Sprintf("2 × BFD detection %v + %v, at most half the dead interval %v: BFD, not the dead interval, must drop the frozen node", d, slack, dead)},
 	}
 }
+
+// anycastSlack is what the limit of S5 allows beyond the anycast check's
+// detection: the LSA's flooding, the SPF at the master edge and a busy
+// machine.
+const anycastSlack = 500 * time.Millisecond
 
 // frozenSlack is what the limits of S1f and S2f allow beyond twice the
 // BFD detection time: SPF, route writes and the scheduling of a busy
