@@ -95,7 +95,7 @@
 //	internal/loop        the event lock and timer slot every instance runs on
 //	internal/nstest      network namespaces and peer processes for tests
 //	examples             ospfd, vrrpd, ripd, anycastd, ringd, ringsim, ringlab,
-//	                     anycastlab
+//	                     anycastsim, anycastlab
 //	bfd                  BFD (RFC 5880/5881): asynchronous single-hop sessions,
 //	                     IPv4 and IPv6, Poll/Final, all auth types; the
 //	                     routing.Liveness that ospf and rip take; bfd.Listen
