@@ -151,8 +151,13 @@ func signalAll(ns *netNS, sig syscall.Signal) error {
 	if err != nil {
 		return err
 	}
+	// The lab itself is never one of them, although `ip netns pids`
+	// may list it: it reads /proc/PID/ns/net, the namespace of the
+	// process's main thread, and the Go runtime may run a probe that
+	// switched its locked thread into the namespace on that very thread.
+	self := os.Getpid()
 	for _, f := range strings.Fields(out) {
-		if pid, err := strconv.Atoi(f); err == nil && pid > 1 {
+		if pid, err := strconv.Atoi(f); err == nil && pid > 1 && pid != self {
 			_ = syscall.Kill(pid, sig)
 		}
 	}
