@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/switchless/routing/internal/labns"
 	"io"
 	"net/netip"
 	"os"
@@ -28,7 +29,7 @@ type Lab struct {
 	routers [2]*host // r1, r2
 	servers [2]*host // a, b
 	clients [2]*host // c1, c2
-	all     []*netNS
+	all     []*labns.NS
 	cables  []cable
 	stack   stack
 	probes  [2]*prober
@@ -39,17 +40,17 @@ type Lab struct {
 // host is one namespace and what the lab runs in it.
 type host struct {
 	name  string
-	ns    *netNS
+	ns    *labns.NS
 	dir   string
 	addr  netip.Addr // its address on its LAN (servers, clients)
 	gw    netip.Addr // its router's address on that LAN
-	procs map[string]*proc
+	procs map[string]*labns.Proc
 }
 
 type cable struct {
-	a  *netNS
+	a  *labns.NS
 	an string
-	b  *netNS
+	b  *labns.NS
 	bn string
 }
 
@@ -173,7 +174,7 @@ func (l *Lab) fault(id string) error {
 	a := l.servers[0]
 	switch id {
 	case "stop":
-		a.procs["smtp"].kill()
+		a.procs["smtp"].Kill()
 		return nil
 	case "return":
 		return l.startService(0)
@@ -186,13 +187,13 @@ func (l *Lab) fault(id string) error {
 		if err := l.blackhole(a.ns, true); err != nil {
 			return err
 		}
-		return signalAll(a.ns, syscall.SIGSTOP)
+		return a.ns.SignalAll(syscall.SIGSTOP)
 	case "boot":
 		// Stopped processes die on SIGKILL; the machine comes back with
 		// its cables clear and everything started afresh.
-		_ = signalAll(a.ns, syscall.SIGKILL)
+		_ = a.ns.SignalAll(syscall.SIGKILL)
 		for _, p := range a.procs {
-			p.kill()
+			p.Kill()
 		}
 		if err := l.blackhole(a.ns, false); err != nil {
 			return err
@@ -255,7 +256,7 @@ func (l *Lab) step(ctx context.Context, id, name string, want [2]string, do func
 // startService starts server i's SMTP stand-in on every address, port 25.
 func (l *Lab) startService(i int) error {
 	s := l.servers[i]
-	p, err := startProc(s.ns, filepath.Join(s.dir, "smtp.log"), l.opt.Helper, "serve", "-name", s.name, "-listen", fmt.Sprintf(":%d", Port))
+	p, err := labns.Start(s.ns, filepath.Join(s.dir, "smtp.log"), l.opt.Helper, "serve", "-name", s.name, "-listen", fmt.Sprintf(":%d", Port))
 	if err != nil {
 		return err
 	}
@@ -285,20 +286,20 @@ func (l *Lab) teardown() error {
 		}
 		if h.ns != nil {
 			// A stopped (powered-off) namespace: SIGKILL ends it.
-			_ = signalAll(h.ns, syscall.SIGCONT)
+			_ = h.ns.SignalAll(syscall.SIGCONT)
 		}
 		for name, p := range h.procs {
-			p.stop(5 * time.Second)
-			if p.err != nil && !strings.Contains(p.err.Error(), "signal: killed") && !strings.Contains(p.err.Error(), "signal: terminated") {
-				errs = append(errs, fmt.Errorf("%s on %s: %v (log %s)", name, h.name, p.err, p.log.Name()))
+			p.Stop(5 * time.Second)
+			if p.Err != nil && !strings.Contains(p.Err.Error(), "signal: killed") && !strings.Contains(p.Err.Error(), "signal: terminated") {
+				errs = append(errs, fmt.Errorf("%s on %s: %v (log %s)", name, h.name, p.Err, p.Log.Name()))
 			}
 		}
 		if h.ns != nil {
-			_ = signalAll(h.ns, syscall.SIGKILL)
+			_ = h.ns.SignalAll(syscall.SIGKILL)
 		}
 	}
 	for i := len(l.all) - 1; i >= 0; i-- {
-		l.all[i].del()
+		l.all[i].Del()
 	}
 	return errors.Join(errs...)
 }

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/switchless/routing/internal/labns"
 	"github.com/vishvananda/netns"
 )
 
@@ -32,7 +33,7 @@ type prober struct {
 // probeWorkers is enough for every probe of a timeout in flight at once.
 const probeWorkers = int(ProbeTimeout/ProbeInterval) + 8
 
-func startProber(n *netNS) (*prober, error) {
+func startProber(n *labns.NS) (*prober, error) {
 	p := &prober{jobs: make(chan int, probeWorkers), quit: make(chan struct{})}
 	target := netip.AddrPortFrom(VIP.Addr(), Port).String()
 	ready := make(chan error, probeWorkers)
@@ -43,7 +44,7 @@ func startProber(n *netNS) (*prober, error) {
 			// Never unlocked: the thread ends with the goroutine rather
 			// than go back to the pool in the client's namespace.
 			runtime.LockOSThread()
-			h, err := netns.GetFromName(n.name)
+			h, err := netns.GetFromName(n.Name)
 			if err == nil {
 				err = netns.Set(h)
 				h.Close()
@@ -67,7 +68,7 @@ func startProber(n *netNS) (*prober, error) {
 		if err := <-ready; err != nil {
 			close(p.jobs)
 			p.wg.Wait()
-			return nil, fmt.Errorf("prober in %s: %w", n.name, err)
+			return nil, fmt.Errorf("prober in %s: %w", n.Name, err)
 		}
 	}
 	go p.loop()

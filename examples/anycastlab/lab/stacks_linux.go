@@ -5,6 +5,7 @@ package lab
 import (
 	"errors"
 	"fmt"
+	"github.com/switchless/routing/internal/labns"
 	"os"
 	"path/filepath"
 	"strings"
@@ -66,7 +67,7 @@ func frrArgs(h *host, daemon string) []string {
 
 func running(h *host, name string) bool {
 	p := h.procs[name]
-	return p != nil && !p.exited()
+	return p != nil && !p.Exited()
 }
 
 // startZebra starts zebra in h unless it runs, and waits for its API.
@@ -79,7 +80,7 @@ func startZebra(f frrBins, h *host) error {
 	if err := os.WriteFile(filepath.Join(h.dir, "zebra.conf"), []byte("hostname "+h.name+"\nlog timestamp precision 3\n"), 0o644); err != nil {
 		return err
 	}
-	p, err := startProc(h.ns, filepath.Join(h.dir, "zebra.log"), f.zebra, frrArgs(h, "zebra")...)
+	p, err := labns.Start(h.ns, filepath.Join(h.dir, "zebra.log"), f.zebra, frrArgs(h, "zebra")...)
 	if err != nil {
 		return err
 	}
@@ -88,8 +89,8 @@ func startZebra(f frrBins, h *host) error {
 		if _, err := os.Stat(api); err == nil {
 			return nil
 		}
-		if time.Now().After(deadline) || p.exited() {
-			return fmt.Errorf("%s: zebra did not open %s (see %s)", h.name, api, p.log.Name())
+		if time.Now().After(deadline) || p.Exited() {
+			return fmt.Errorf("%s: zebra did not open %s (see %s)", h.name, api, p.Log.Name())
 		}
 	}
 }
@@ -99,7 +100,7 @@ func startRIPd(f frrBins, h *host) error {
 	if running(h, "ripd") {
 		return nil
 	}
-	p, err := startProc(h.ns, filepath.Join(h.dir, "ripd.log"), f.ripd, frrArgs(h, "ripd")...)
+	p, err := labns.Start(h.ns, filepath.Join(h.dir, "ripd.log"), f.ripd, frrArgs(h, "ripd")...)
 	if err != nil {
 		return err
 	}
@@ -192,7 +193,7 @@ func (o *ours) start(_ int, h *host) error {
 	if running(h, "anycastd") {
 		return nil
 	}
-	p, err := startProc(h.ns, filepath.Join(h.dir, "anycastd.log"), o.l.opt.Anycastd, "-config", o.conf(h))
+	p, err := labns.Start(h.ns, filepath.Join(h.dir, "anycastd.log"), o.l.opt.Anycastd, "-config", o.conf(h))
 	if err != nil {
 		return err
 	}
@@ -202,14 +203,14 @@ func (o *ours) start(_ int, h *host) error {
 
 func (o *ours) kill(_ int, h *host) {
 	if p := h.procs["anycastd"]; p != nil {
-		p.kill()
+		p.Kill()
 	}
 }
 
 // reboot: a power cycle loses the alias anycastd had put on lo (a
 // SIGKILLed anycastd leaves it, as a crash would).
 func (o *ours) reboot(_ int, h *host) error {
-	_ = h.ns.ip("addr", "del", VIP.String(), "dev", "lo")
+	_ = h.ns.IP("addr", "del", VIP.String(), "dev", "lo")
 	return nil
 }
 
@@ -262,7 +263,7 @@ done
 
 func (r *reference) prepare(i int, h *host) error {
 	m := r.l.metric(i)
-	if err := h.ns.ip("addr", "add", VIP.String(), "dev", "lo"); err != nil {
+	if err := h.ns.IP("addr", "add", VIP.String(), "dev", "lo"); err != nil {
 		return err
 	}
 	if err := os.WriteFile(filepath.Join(h.dir, "ripd.conf"), []byte(serverRIP(h.name, r.l.opt.Timers, m)), 0o644); err != nil {
@@ -281,7 +282,7 @@ func (r *reference) start(_ int, h *host) error {
 	if running(h, "check") {
 		return nil
 	}
-	p, err := startProc(h.ns, filepath.Join(h.dir, "check.log"), "/bin/bash", filepath.Join(h.dir, "check.sh"))
+	p, err := labns.Start(h.ns, filepath.Join(h.dir, "check.log"), "/bin/bash", filepath.Join(h.dir, "check.sh"))
 	if err != nil {
 		return err
 	}
@@ -291,7 +292,7 @@ func (r *reference) start(_ int, h *host) error {
 
 func (r *reference) kill(_ int, h *host) {
 	if p := h.procs["ripd"]; p != nil {
-		p.kill()
+		p.Kill()
 	}
 }
 
@@ -304,7 +305,7 @@ func (r *reference) drain(i int, h *host, on bool) error {
 	if on {
 		m = 16
 	}
-	out, err := output(r.frr.vtysh, "--vty_socket", h.dir, "-c", "configure terminal", "-c", "router rip", "-c", redistribute(m))
+	out, err := labns.Output(r.frr.vtysh, "--vty_socket", h.dir, "-c", "configure terminal", "-c", "router rip", "-c", redistribute(m))
 	if err != nil {
 		return fmt.Errorf("%s: vtysh: %w", h.name, err)
 	}

@@ -4,6 +4,7 @@ package lab
 
 import (
 	"errors"
+	"github.com/switchless/routing/internal/labns"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -27,7 +28,7 @@ func lanPrefix(campus, lan int) (router, hostAddr netip.Prefix) {
 // what is at their other end (r1's "a", "c1", "r2"; hosts' "eth0").
 func (l *Lab) build() error {
 	mk := func(name string) (*host, error) {
-		ns, err := newNS(l.opt.Prefix + l.id + "-" + name)
+		ns, err := labns.New(l.opt.Prefix + l.id + "-" + name)
 		if err != nil {
 			return nil, err
 		}
@@ -39,7 +40,7 @@ func (l *Lab) build() error {
 		if err := os.Chmod(dir, 0o777); err != nil {
 			return nil, err
 		}
-		return &host{name: name, ns: ns, dir: dir, procs: map[string]*proc{}}, nil
+		return &host{name: name, ns: ns, dir: dir, procs: map[string]*labns.Proc{}}, nil
 	}
 	var err error
 	for i, n := range []string{"r1", "r2"} {
@@ -63,7 +64,7 @@ func (l *Lab) build() error {
 		if h == l.routers[0] || h == l.routers[1] {
 			args = append(args, "net.ipv4.ip_forward=1", "net.ipv4.conf.all.rp_filter=0", "net.ipv4.conf.default.rp_filter=0")
 		}
-		if _, err := h.ns.exec("sysctl", args...); err != nil {
+		if _, err := h.ns.Exec("sysctl", args...); err != nil {
 			return err
 		}
 	}
@@ -71,7 +72,7 @@ func (l *Lab) build() error {
 	if err := l.veth(r1.ns, "r2", r2.ns, "r1"); err != nil {
 		return err
 	}
-	if err := errors.Join(r1.ns.ip("addr", "add", linkR1.String(), "dev", "r2"), r2.ns.ip("addr", "add", linkR2.String(), "dev", "r1")); err != nil {
+	if err := errors.Join(r1.ns.IP("addr", "add", linkR1.String(), "dev", "r2"), r2.ns.IP("addr", "add", linkR2.String(), "dev", "r1")); err != nil {
 		return err
 	}
 	for k, r := range l.routers {
@@ -81,13 +82,13 @@ func (l *Lab) build() error {
 			}
 			rp, hp := lanPrefix(k+1, lan+1)
 			h.addr, h.gw = hp.Addr(), rp.Addr()
-			if err := r.ns.ip("addr", "add", rp.String(), "dev", h.name); err != nil {
+			if err := r.ns.IP("addr", "add", rp.String(), "dev", h.name); err != nil {
 				return err
 			}
-			if err := h.ns.ip("addr", "add", hp.String(), "dev", "eth0"); err != nil {
+			if err := h.ns.IP("addr", "add", hp.String(), "dev", "eth0"); err != nil {
 				return err
 			}
-			if err := h.ns.ip("route", "add", "default", "via", rp.Addr().String()); err != nil {
+			if err := h.ns.IP("route", "add", "default", "via", rp.Addr().String()); err != nil {
 				return err
 			}
 		}
@@ -100,28 +101,28 @@ func (l *Lab) hosts() []*host {
 }
 
 // veth cables a's interface an to b's bn and brings both up.
-func (l *Lab) veth(a *netNS, an string, b *netNS, bn string) error {
+func (l *Lab) veth(a *labns.NS, an string, b *labns.NS, bn string) error {
 	l.cables = append(l.cables, cable{a: a, an: an, b: b, bn: bn})
-	if err := run("ip", "link", "add", "name", an, "netns", a.name, "type", "veth", "peer", "name", bn, "netns", b.name); err != nil {
+	if err := labns.Run("ip", "link", "add", "name", an, "netns", a.Name, "type", "veth", "peer", "name", bn, "netns", b.Name); err != nil {
 		return err
 	}
-	if err := a.ip("link", "set", "dev", an, "up"); err != nil {
+	if err := a.IP("link", "set", "dev", an, "up"); err != nil {
 		return err
 	}
-	return b.ip("link", "set", "dev", bn, "up")
+	return b.IP("link", "set", "dev", bn, "up")
 }
 
 // blackhole puts (or removes) a blackhole root qdisc on both ends of
 // every cable of ns: its kernel neither forwards nor answers, while the
 // links stay up.
-func (l *Lab) blackhole(ns *netNS, on bool) error {
+func (l *Lab) blackhole(ns *labns.NS, on bool) error {
 	var errs []error
-	set := func(n *netNS, dev string) {
+	set := func(n *labns.NS, dev string) {
 		args := []string{"qdisc", "del", "dev", dev, "root"}
 		if on {
 			args = []string{"qdisc", "replace", "dev", dev, "root", "blackhole"}
 		}
-		if _, err := n.exec("tc", args...); err != nil {
+		if _, err := n.Exec("tc", args...); err != nil {
 			errs = append(errs, err)
 		}
 	}

@@ -124,16 +124,16 @@ func (l *Lab) setupAnycast() error {
 		if srv == nil {
 			return fmt.Errorf("anycast: no server behind %s", name)
 		}
-		if err := srv.ns.ip("addr", "add", netip.PrefixFrom(a.VIP, 32).String(), "dev", "lo"); err != nil {
+		if err := srv.ns.IP("addr", "add", netip.PrefixFrom(a.VIP, 32).String(), "dev", "lo"); err != nil {
 			return err
 		}
-		svc := &service{name: srv.name, ns: srv.ns.name}
+		svc := &service{name: srv.name, ns: srv.ns.Name}
 		if err := svc.start(); err != nil {
 			return err
 		}
 		l.services = append(l.services, svc)
 	}
-	if err := l.gw.ip("route", "add", netip.PrefixFrom(a.VIP, 32).String(), "via", l.spec.Upstream.VIP.String()); err != nil {
+	if err := l.gw.IP("route", "add", netip.PrefixFrom(a.VIP, 32).String(), "via", l.spec.Upstream.VIP.String()); err != nil {
 		return err
 	}
 	l.servers = append(l.servers, &server{name: "vip:25", node: a.Replicas[0], addr: a.VIP, anycast: true})
@@ -155,7 +155,7 @@ func startBannerProbe(l *Lab, p *prober, vip netip.Addr) (stop func(), err error
 	go func() {
 		defer close(exited)
 		runtime.LockOSThread() // never unlocked: the thread ends with us
-		target, err := netns.GetFromName(l.gw.name)
+		target, err := netns.GetFromName(l.gw.Name)
 		if err == nil {
 			err = netns.Set(target)
 			target.Close()
@@ -184,7 +184,7 @@ func startBannerProbe(l *Lab, p *prober, vip netip.Addr) (stop func(), err error
 	}()
 	if err := <-started; err != nil {
 		<-exited
-		return nil, fmt.Errorf("banner probe in %s: %w", l.gw.name, err)
+		return nil, fmt.Errorf("banner probe in %s: %w", l.gw.Name, err)
 	}
 	return func() { close(done); <-exited }, nil
 }

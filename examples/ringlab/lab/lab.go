@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/switchless/routing/internal/labns"
 	"github.com/switchless/routing/ring"
 )
 
@@ -31,8 +32,8 @@ type Lab struct {
 
 	nodes   []*node
 	servers []*server
-	gw, up  *netNS
-	all     []*netNS
+	gw, up  *labns.NS
+	all     []*labns.NS
 	stack   stack
 	probe   *prober
 	// services are the anycast replicas' listeners (S5), stopBanner
@@ -48,18 +49,18 @@ type Lab struct {
 
 // cable is a veth pair: a's interface an to b's bn.
 type cable struct {
-	a  *netNS
+	a  *labns.NS
 	an string
-	b  *netNS
+	b  *labns.NS
 	bn string
 }
 
 // node is one ring node's namespace and daemons.
 type node struct {
 	cfg   ring.NodeConfig
-	ns    *netNS
+	ns    *labns.NS
 	dir   string
-	procs []*proc // running daemons
+	procs []*labns.Proc // running daemons
 	down  bool
 	// staleWorker is keepalived's VRRP worker the last kill ended, until
 	// a start has seen it reaped (FRR stack).
@@ -78,7 +79,7 @@ func (n *node) ifnames() []string {
 type server struct {
 	name, node string
 	addr       netip.Addr
-	ns         *netNS
+	ns         *labns.NS
 	// anycast marks the VIP of the anycast service, probed by TCP
 	// banner from the gateway and counted in S5 and S5r only; node is
 	// its first replica.
@@ -208,13 +209,13 @@ func (l *Lab) teardown() error {
 			errs = append(errs, l.stack.leftovers(n))
 		}
 		for _, p := range n.procs {
-			if p.exited() && p.err != nil && !strings.Contains(p.err.Error(), "signal: killed") {
-				errs = append(errs, fmt.Errorf("%s on %s: %v (log %s)", filepath.Base(p.name), n.cfg.Name, p.err, p.log.Name()))
+			if p.Exited() && p.Err != nil && !strings.Contains(p.Err.Error(), "signal: killed") {
+				errs = append(errs, fmt.Errorf("%s on %s: %v (log %s)", filepath.Base(p.Name), n.cfg.Name, p.Err, p.Log.Name()))
 			}
 		}
 	}
 	for i := len(l.all) - 1; i >= 0; i-- {
-		l.all[i].del()
+		l.all[i].Del()
 	}
 	return errors.Join(errs...)
 }

@@ -44,7 +44,7 @@ const probeTimeout = 100 * time.Millisecond
 var replyRE = regexp.MustCompile(`^\[(\d+)\.(\d+)\] (\S+) : \[(\d+)\], \d+ bytes`)
 
 func startProber(l *Lab) (*prober, error) {
-	args := []string{"netns", "exec", l.gw.name}
+	args := []string{"netns", "exec", l.gw.Name}
 	// The measuring instrument runs at a real-time priority, so that a
 	// busy machine delays its probes less than the routers it measures.
 	if chrt, err := LookBinary("chrt"); err == nil {

@@ -8,10 +8,8 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
-	"os"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -19,6 +17,7 @@ import (
 
 	"github.com/vishvananda/netlink"
 
+	"github.com/switchless/routing/internal/labns"
 	"github.com/switchless/routing/ring"
 )
 
@@ -88,8 +87,8 @@ func (l *Lab) steps() []step {
 		mk("S4", m+" returns and preempts", m, func() error { return l.reboot(m) }),
 		mk("S2", in+" (not an edge) dies", in, func() error { return l.crash(in) }),
 		mk("S2r", in+" returns", in, func() error { return l.reboot(in) }),
-		mk("S3", "ring link "+linkName+" cut", "", func() error { return a.ns.setLinks(false, ring.IfEast) }),
-		mk("S3r", "ring link "+linkName+" restored", "", func() error { return a.ns.setLinks(true, ring.IfEast) }),
+		mk("S3", "ring link "+linkName+" cut", "", func() error { return a.ns.SetLinks(false, ring.IfEast) }),
+		mk("S3r", "ring link "+linkName+" restored", "", func() error { return a.ns.SetLinks(true, ring.IfEast) }),
 		mk("S1f", m+" (VRRP master) freezes, links up", m, func() error { return l.freeze(m) }),
 		mk("S4f", m+" reboots and preempts", m, func() error { return l.rebootFrozen(m) }),
 		mk("S2f", in+" (not an edge) freezes, links up", in, func() error { return l.freeze(in) }),
@@ -123,26 +122,7 @@ func (l *Lab) freeze(name string) error {
 	if err := l.blackhole(n, true); err != nil {
 		return err
 	}
-	return signalAll(n.ns, syscall.SIGSTOP)
-}
-
-// signalAll signals every process in the namespace (the lab's own).
-func signalAll(ns *netNS, sig syscall.Signal) error {
-	out, err := output("ip", "netns", "pids", ns.name)
-	if err != nil {
-		return err
-	}
-	// The lab itself is never one of them, although `ip netns pids`
-	// may list it: it reads /proc/PID/ns/net, the namespace of the
-	// process's main thread, and the Go runtime may run a probe that
-	// switched its locked thread into the namespace on that very thread.
-	self := os.Getpid()
-	for _, f := range strings.Fields(out) {
-		if pid, err := strconv.Atoi(f); err == nil && pid > 1 && pid != self {
-			_ = syscall.Kill(pid, sig)
-		}
-	}
-	return nil
+	return n.ns.SignalAll(syscall.SIGSTOP)
 }
 
 // rebootFrozen reboots a frozen node: its stopped daemons killed (SIGKILL
@@ -161,12 +141,12 @@ func (l *Lab) rebootFrozen(name string) error {
 // every cable of n.
 func (l *Lab) blackhole(n *node, on bool) error {
 	var errs []error
-	set := func(ns *netNS, dev string) {
+	set := func(ns *labns.NS, dev string) {
 		args := []string{"qdisc", "del", "dev", dev, "root"}
 		if on {
 			args = []string{"qdisc", "replace", "dev", dev, "root", "blackhole"}
 		}
-		if _, err := ns.exec("tc", args...); err != nil {
+		if _, err := ns.Exec("tc", args...); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -200,7 +180,7 @@ func (l *Lab) crash(name string) error {
 	n := l.node(name)
 	l.stack.kill(n)
 	n.down = true
-	return n.ns.setLinks(false, n.ifnames()...)
+	return n.ns.SetLinks(false, n.ifnames()...)
 }
 
 // reboot brings a crashed node back: a fresh boot holds no VIP, its
@@ -208,9 +188,9 @@ func (l *Lab) crash(name string) error {
 func (l *Lab) reboot(name string) error {
 	n := l.node(name)
 	if n.cfg.IsEdge() {
-		_ = n.ns.ip("addr", "del", l.spec.Upstream.VIP.String()+"/32", "dev", ring.IfUpstream)
+		_ = n.ns.IP("addr", "del", l.spec.Upstream.VIP.String()+"/32", "dev", ring.IfUpstream)
 	}
-	if err := n.ns.setLinks(true, n.ifnames()...); err != nil {
+	if err := n.ns.SetLinks(true, n.ifnames()...); err != nil {
 		return err
 	}
 	n.down = false
@@ -244,8 +224,8 @@ func (l *Lab) checkDaemons() error {
 			continue
 		}
 		for _, p := range n.procs {
-			if p.exited() {
-				errs = append(errs, fmt.Errorf("%s on %s exited: %v (log %s)", p.name, n.cfg.Name, p.err, p.log.Name()))
+			if p.Exited() {
+				errs = append(errs, fmt.Errorf("%s on %s exited: %v (log %s)", p.Name, n.cfg.Name, p.Err, p.Log.Name()))
 			}
 		}
 	}
@@ -388,7 +368,7 @@ func (l *Lab) healed() bool {
 			return false
 		}
 		for _, name := range []string{ring.IfEast, ring.IfWest} {
-			lk, err := n.ns.h.LinkByName(name)
+			lk, err := n.ns.H.LinkByName(name)
 			if err != nil || lk.Attrs().Flags&net.FlagUp == 0 {
 				return false
 			}
@@ -420,12 +400,12 @@ func (l *Lab) whole() error {
 	return errors.Join(errs...)
 }
 
-func hasAddr(ns *netNS, ifname string, a netip.Addr) (bool, error) {
-	lk, err := ns.h.LinkByName(ifname)
+func hasAddr(ns *labns.NS, ifname string, a netip.Addr) (bool, error) {
+	lk, err := ns.H.LinkByName(ifname)
 	if err != nil {
-		return false, fmt.Errorf("%s in %s: %w", ifname, ns.name, err)
+		return false, fmt.Errorf("%s in %s: %w", ifname, ns.Name, err)
 	}
-	as, err := ns.h.AddrList(lk, netlink.FAMILY_V4)
+	as, err := ns.H.AddrList(lk, netlink.FAMILY_V4)
 	if err != nil {
 		return false, err
 	}

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/switchless/routing/fib"
+	"github.com/switchless/routing/internal/labns"
 	"github.com/switchless/routing/internal/ringconf"
 	"github.com/switchless/routing/ring"
 )
@@ -65,23 +66,23 @@ func (o *ours) prepare(n *node) error {
 }
 
 func (o *ours) start(n *node) error {
-	p, err := startProc(n.ns, filepath.Join(n.dir, "ringd.log"), o.l.opt.Ringd, "run", "-config", o.conf(n))
+	p, err := labns.Start(n.ns, filepath.Join(n.dir, "ringd.log"), o.l.opt.Ringd, "run", "-config", o.conf(n))
 	if err != nil {
 		return err
 	}
-	n.procs = []*proc{p}
+	n.procs = []*labns.Proc{p}
 	return nil
 }
 
 func (o *ours) kill(n *node) {
 	for _, p := range n.procs {
-		p.kill()
+		p.Kill()
 	}
 }
 
 func (o *ours) stop(n *node) {
 	for _, p := range n.procs {
-		p.stop(10 * time.Second)
+		p.Stop(10 * time.Second)
 	}
 }
 
@@ -94,7 +95,7 @@ func (o *ours) stop(n *node) {
 func (o *ours) verify(nodes []*node) error {
 	var errs []error
 	for _, n := range nodes {
-		out, err := output(o.l.opt.Ringd, "show", "-json", "-socket", filepath.Join(n.dir, "ringd.sock"))
+		out, err := labns.Output(o.l.opt.Ringd, "show", "-json", "-socket", filepath.Join(n.dir, "ringd.sock"))
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", n.cfg.Name, err))
 			continue
@@ -152,7 +153,7 @@ func (o *ours) verify(nodes []*node) error {
 func (o *ours) leftovers(n *node) error {
 	var errs []error
 	for _, proto := range []int{fib.RTProtoOSPF, fib.RTProtoStatic} {
-		rs, err := n.ns.h.RouteListFiltered(netlink.FAMILY_V4, &netlink.Route{Protocol: netlink.RouteProtocol(proto), Table: unix.RT_TABLE_UNSPEC},
+		rs, err := n.ns.H.RouteListFiltered(netlink.FAMILY_V4, &netlink.Route{Protocol: netlink.RouteProtocol(proto), Table: unix.RT_TABLE_UNSPEC},
 			netlink.RT_FILTER_PROTOCOL|netlink.RT_FILTER_TABLE)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: routes: %w", n.cfg.Name, err))
@@ -290,9 +291,9 @@ func (f *frr) start(n *node) error {
 	}
 	api := filepath.Join(n.dir, "zserv.api")
 	_ = os.Remove(api) // left by a zebra that was killed
-	var procs []*proc
+	var procs []*labns.Proc
 	add := func(bin string, args ...string) error {
-		p, err := startProc(n.ns, filepath.Join(n.dir, filepath.Base(bin)+".log"), bin, args...)
+		p, err := labns.Start(n.ns, filepath.Join(n.dir, filepath.Base(bin)+".log"), bin, args...)
 		if err != nil {
 			return err
 		}
@@ -308,8 +309,8 @@ func (f *frr) start(n *node) error {
 		if _, err := os.Stat(api); err == nil {
 			break
 		}
-		if time.Now().After(deadline) || procs[0].exited() {
-			return fmt.Errorf("%s: zebra did not open %s (see %s)", n.cfg.Name, api, procs[0].log.Name())
+		if time.Now().After(deadline) || procs[0].Exited() {
+			return fmt.Errorf("%s: zebra did not open %s (see %s)", n.cfg.Name, api, procs[0].Log.Name())
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
@@ -340,9 +341,9 @@ func (f *frr) start(n *node) error {
 }
 
 // keepalived returns the node's keepalived parent, if running.
-func keepalived(n *node) *proc {
+func keepalived(n *node) *labns.Proc {
 	for _, p := range n.procs {
-		if filepath.Base(p.name) == "keepalived" {
+		if filepath.Base(p.Name) == "keepalived" {
 			return p
 		}
 	}
@@ -355,15 +356,15 @@ func (f *frr) kill(n *node) {
 	// stopped, or it would see its worker die and start another.
 	worker := 0
 	if k := keepalived(n); k != nil {
-		_ = k.cmd.Process.Signal(unix.SIGSTOP)
-		worker = killChild(filepath.Join(n.dir, "vrrp.pid"), k.pid())
+		_ = k.Cmd.Process.Signal(unix.SIGSTOP)
+		worker = killChild(filepath.Join(n.dir, "vrrp.pid"), k.Pid())
 	}
 	var wg sync.WaitGroup
 	for _, p := range n.procs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			p.kill()
+			p.Kill()
 		}()
 	}
 	wg.Wait()
@@ -378,7 +379,7 @@ func (f *frr) leftovers(*node) error { return nil }
 func (f *frr) verify(nodes []*node) error {
 	var errs []error
 	for _, n := range nodes {
-		out, err := output(f.vtysh, "--vty_socket", n.dir, "-c", "show ip ospf neighbor json")
+		out, err := labns.Output(f.vtysh, "--vty_socket", n.dir, "-c", "show ip ospf neighbor json")
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", n.cfg.Name, err))
 			continue
@@ -415,7 +416,7 @@ func (f *frr) verify(nodes []*node) error {
 // at the profile's interval, so that the reference's figures are those
 // of a ring with BFD.
 func (f *frr) verifyBFD(n *node) error {
-	out, err := output(f.vtysh, "--vty_socket", n.dir, "-c", "show bfd peers json")
+	out, err := labns.Output(f.vtysh, "--vty_socket", n.dir, "-c", "show bfd peers json")
 	if err != nil {
 		return fmt.Errorf("%s: %w", n.cfg.Name, err)
 	}
@@ -444,6 +445,6 @@ func (f *frr) stop(n *node) {
 	// keepalived first (priority 0), then ospfd (flushes its LSAs), then
 	// the rest.
 	for i := len(n.procs) - 1; i >= 0; i-- {
-		n.procs[i].stop(10 * time.Second)
+		n.procs[i].Stop(10 * time.Second)
 	}
 }

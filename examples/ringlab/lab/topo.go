@@ -4,6 +4,7 @@ package lab
 
 import (
 	"fmt"
+	"github.com/switchless/routing/internal/labns"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -20,8 +21,8 @@ func (l *Lab) build() error {
 	if err != nil {
 		return err
 	}
-	mk := func(role string) (*netNS, error) {
-		ns, err := newNS(l.opt.Prefix + l.id + "-" + role)
+	mk := func(role string) (*labns.NS, error) {
+		ns, err := labns.New(l.opt.Prefix + l.id + "-" + role)
 		if err != nil {
 			return nil, err
 		}
@@ -64,7 +65,7 @@ func (l *Lab) build() error {
 		if ns != l.gw && ns != l.up && !l.isServer(ns) {
 			args = append(args, "net.ipv4.ip_forward=1", "net.ipv4.conf.all.rp_filter=0", "net.ipv4.conf.default.rp_filter=0")
 		}
-		if _, err := ns.exec("sysctl", args...); err != nil {
+		if _, err := ns.Exec("sysctl", args...); err != nil {
 			return err
 		}
 	}
@@ -86,33 +87,33 @@ func (l *Lab) build() error {
 			if err := l.veth(nd.ns, fmt.Sprintf("lan%d", k), s.ns, "eth0"); err != nil {
 				return err
 			}
-			if err := s.ns.ip("addr", "add", netip.PrefixFrom(s.addr, lan.Bits()).String(), "dev", "eth0"); err != nil {
+			if err := s.ns.IP("addr", "add", netip.PrefixFrom(s.addr, lan.Bits()).String(), "dev", "eth0"); err != nil {
 				return err
 			}
-			if err := s.ns.ip("route", "add", "default", "via", lan.Addr().String()); err != nil {
+			if err := s.ns.IP("route", "add", "default", "via", lan.Addr().String()); err != nil {
 				return err
 			}
 		}
 	}
 	// The upstream LAN: a bridge without STP or snooping (VRRP and OSPF
 	// multicast flood), ports forwarding at once.
-	if err := l.up.ip("link", "add", "br0", "type", "bridge", "forward_delay", "0", "stp_state", "0", "mcast_snooping", "0"); err != nil {
+	if err := l.up.IP("link", "add", "br0", "type", "bridge", "forward_delay", "0", "stp_state", "0", "mcast_snooping", "0"); err != nil {
 		return err
 	}
-	if err := l.up.ip("link", "set", "br0", "up"); err != nil {
+	if err := l.up.IP("link", "set", "br0", "up"); err != nil {
 		return err
 	}
-	port := func(ns *netNS, name, portName string) error {
+	port := func(ns *labns.NS, name, portName string) error {
 		if err := l.veth(ns, name, l.up, portName); err != nil {
 			return err
 		}
-		return l.up.ip("link", "set", "dev", portName, "master", "br0")
+		return l.up.IP("link", "set", "dev", portName, "master", "br0")
 	}
 	if err := port(l.gw, "eth0", "gw"); err != nil {
 		return err
 	}
 	u := l.spec.Upstream
-	if err := l.gw.ip("addr", "add", netip.PrefixFrom(u.Gateway, u.Prefix.Bits()).String(), "dev", "eth0"); err != nil {
+	if err := l.gw.IP("addr", "add", netip.PrefixFrom(u.Gateway, u.Prefix.Bits()).String(), "dev", "eth0"); err != nil {
 		return err
 	}
 	for _, nd := range l.nodes {
@@ -122,14 +123,14 @@ func (l *Lab) build() error {
 			}
 		}
 		for _, ifc := range nd.cfg.Interfaces {
-			if err := nd.ns.ip("addr", "add", ifc.Prefix.String(), "dev", ifc.Name); err != nil {
+			if err := nd.ns.IP("addr", "add", ifc.Prefix.String(), "dev", ifc.Name); err != nil {
 				return err
 			}
 		}
 	}
 	for _, nd := range l.spec.Nodes {
 		for _, lan := range nd.LANs {
-			if err := l.gw.ip("route", "add", lan.Masked().String(), "via", u.VIP.String()); err != nil {
+			if err := l.gw.IP("route", "add", lan.Masked().String(), "via", u.VIP.String()); err != nil {
 				return err
 			}
 		}
@@ -144,7 +145,7 @@ func lanSuffix(k int) string {
 	return "l" + strconv.Itoa(k)
 }
 
-func (l *Lab) isServer(ns *netNS) bool {
+func (l *Lab) isServer(ns *labns.NS) bool {
 	for _, s := range l.servers {
 		if s.ns == ns {
 			return true
@@ -155,18 +156,18 @@ func (l *Lab) isServer(ns *netNS) bool {
 
 // veth cables a's interface an to b's bn, created directly inside the
 // namespaces with indexes of the lab's own block, and brings both up.
-func (l *Lab) veth(a *netNS, an string, b *netNS, bn string) error {
+func (l *Lab) veth(a *labns.NS, an string, b *labns.NS, bn string) error {
 	ia, ib := l.ifIndex, l.ifIndex+1
 	l.ifIndex += 2
 	l.cables = append(l.cables, cable{a: a, an: an, b: b, bn: bn})
-	if err := run("ip", "link", "add", "name", an, "index", strconv.Itoa(ia), "netns", a.name, "type", "veth",
-		"peer", "name", bn, "index", strconv.Itoa(ib), "netns", b.name); err != nil {
+	if err := labns.Run("ip", "link", "add", "name", an, "index", strconv.Itoa(ia), "netns", a.Name, "type", "veth",
+		"peer", "name", bn, "index", strconv.Itoa(ib), "netns", b.Name); err != nil {
 		return err
 	}
-	if err := a.ip("link", "set", "dev", an, "up"); err != nil {
+	if err := a.IP("link", "set", "dev", an, "up"); err != nil {
 		return err
 	}
-	return b.ip("link", "set", "dev", bn, "up")
+	return b.IP("link", "set", "dev", bn, "up")
 }
 
 func (l *Lab) node(name string) *node {
