@@ -301,7 +301,7 @@ func (in *Instance) Stop(ctx context.Context) error {
 		in.stopped = true
 		in.unlock()
 		if !wasStarted {
-			return in.closeTransports(ctx, in.allTransports())
+			return loop.CloseAll(ctx, in.allTransports())
 		}
 		return nil
 	}
@@ -318,7 +318,7 @@ func (in *Instance) Stop(ctx context.Context) error {
 		trs = append(trs, in.ifcs[name].started...)
 	}
 	in.unlock()
-	return in.closeTransports(ctx, trs)
+	return loop.CloseAll(ctx, trs)
 }
 
 func (in *Instance) allTransports() []routing.UDPTransport {
@@ -332,25 +332,6 @@ func (in *Instance) allTransports() []routing.UDPTransport {
 		}
 	}
 	return trs
-}
-
-func (in *Instance) closeTransports(ctx context.Context, trs []routing.UDPTransport) error {
-	done := make(chan error, 1)
-	go func() {
-		var errs []error
-		for _, tr := range trs {
-			if err := tr.Close(); err != nil {
-				errs = append(errs, err)
-			}
-		}
-		done <- errors.Join(errs...)
-	}()
-	select {
-	case err := <-done:
-		return err
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // Run starts the instance, waits for ctx to be done, and stops it with a

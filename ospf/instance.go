@@ -260,22 +260,7 @@ func (in *Instance) Stop(ctx context.Context) error {
 	ferr := in.rt.flushFIB(ctx)
 	in.dispatch()
 
-	done := make(chan error, 1)
-	go func() {
-		var errs []error
-		for _, tr := range trs {
-			if err := tr.Close(); err != nil {
-				errs = append(errs, err)
-			}
-		}
-		done <- errors.Join(errs...)
-	}()
-	select {
-	case err := <-done:
-		return errors.Join(ferr, err)
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return errors.Join(ferr, loop.CloseAll(ctx, trs))
 }
 
 // Run starts the instance, waits for ctx to be done, and stops it with a
