@@ -81,12 +81,7 @@ func (in *Instance) receive(f *iface, p routing.Packet) {
 		// a failure: clients are not told (RFC 5882 §3.2).
 		if s.state != packet.StateDown {
 			wasUp := s.state == packet.StateUp
-			s.state, s.localDiag = packet.StateDown, packet.DiagNeighborDown
-			s.lastDownDiag = packet.DiagNeighborDown
-			s.downSince = in.env.Clock.Now()
-			s.polling = false
-			s.setTimers()
-			s.txInUse, s.rxInUse = s.desiredMinTx, s.requiredMinRx
+			s.enterDown(packet.DiagNeighborDown)
 			if wasUp {
 				in.emit(Event{Kind: SessionPeerAdminDown, Interface: f.cfg.Name, Peer: src, Diag: packet.DiagNeighborDown})
 				in.log.Info("bfd: peer took the session AdminDown", "interface", f.cfg.Name, "peer", src)

@@ -68,8 +68,7 @@ func newSession(in *Instance, f *iface, local, peer netip.Addr, disc uint32) *se
 		xmitAuthSeq: in.rnd.Uint32(), // §6.8.1: random initial value
 		downSince:   now,
 	}
-	s.setTimers()
-	s.txInUse, s.rxInUse = s.desiredMinTx, s.requiredMinRx
+	s.applyTimers()
 	return s
 }
 
@@ -83,6 +82,13 @@ func (s *session) setTimers() {
 	if s.state != packet.StateUp && s.desiredMinTx < SlowTx {
 		s.desiredMinTx = SlowTx
 	}
+}
+
+// applyTimers sets the advertised intervals and uses them at once, as
+// outside a Poll Sequence.
+func (s *session) applyTimers() {
+	s.setTimers()
+	s.txInUse, s.rxInUse = s.desiredMinTx, s.requiredMinRx
 }
 
 // start begins transmitting, unless the interface takes the passive role
@@ -102,8 +108,7 @@ func (s *session) revive() {
 	s.retiring = false
 	s.detect.Stop()
 	s.state, s.localDiag = packet.StateDown, packet.DiagNone
-	s.setTimers()
-	s.txInUse, s.rxInUse = s.desiredMinTx, s.requiredMinRx
+	s.applyTimers()
 	s.start()
 }
 
@@ -206,17 +211,22 @@ func (s *session) expired() {
 	s.goDown(packet.DiagControlDetectExpired)
 }
 
-// goDown takes the session from Init or Up to Down, telling clients of
-// an Up session it failed (RFC 5882 §3.1).
-func (s *session) goDown(diag packet.Diag) {
-	wasUp := s.state == packet.StateUp
+// enterDown is what every way into Down shares: the diagnostic, no Poll
+// Sequence or detection timer, and the slow second of §6.8.3 again.
+func (s *session) enterDown(diag packet.Diag) {
 	s.state, s.localDiag = packet.StateDown, diag
 	s.lastDownDiag = diag
 	s.downSince = s.in.env.Clock.Now()
 	s.polling = false
 	s.detect.Stop()
-	s.setTimers()
-	s.txInUse, s.rxInUse = s.desiredMinTx, s.requiredMinRx
+	s.applyTimers()
+}
+
+// goDown takes the session from Init or Up to Down, telling clients of
+// an Up session it failed (RFC 5882 §3.1).
+func (s *session) goDown(diag packet.Diag) {
+	wasUp := s.state == packet.StateUp
+	s.enterDown(diag)
 	s.counters.Downs++
 	s.in.emit(Event{Kind: SessionDown, Interface: s.ifc.cfg.Name, Peer: s.peer, Diag: diag})
 	s.in.log.Info("bfd: session down", "interface", s.ifc.cfg.Name, "peer", s.peer, "diag", diag.String())
