@@ -16,6 +16,10 @@ var (
 	// ErrInvalidConfig is wrapped by every error of Config.Validate and
 	// of New's checks of Env; the message names the field and the reason.
 	ErrInvalidConfig = errors.New("vrrp: invalid configuration")
+	// ErrRestartRequired is wrapped by Router.Reconfigure's error for a
+	// change that cannot be applied to a running router (VRID, Interface,
+	// Version, Address); the message names the field.
+	ErrRestartRequired = errors.New("vrrp: change requires a restart")
 	// ErrStarted is returned by a second Start.
 	ErrStarted = errors.New("vrrp: router already started")
 	// ErrStopped is returned by Start after Stop: a Router runs once.

@@ -99,6 +99,22 @@
 // virtual addresses" is a data-plane filter that the Linux address manager
 // does not install: the kernel, owning the address, accepts them.
 //
+// # Reconfiguration
+//
+// [Router.Reconfigure] applies a new Config to a running router as a
+// difference: nothing is sent and no timer, state or address is touched
+// for a field that did not change. VRID, Interface, Version and Address
+// need a new Router (ErrRestartRequired). A Master advertises a new
+// priority, interval or address list at once (RFC 5798 §6.4.3) and adds,
+// removes and announces the changed virtual addresses without a
+// transition; a Backup recomputes Master_Down_Interval, and one that may
+// now preempt a lower-priority Master takes over after Skew_Time at the
+// next advertisement it hears (ReasonPreempting) rather than after
+// Master_Down_Interval. A Backup given priority 255 takes over at once as
+// the owner does at Startup (§6.4.1); an owner lowered below 255 stays
+// Master until a better Backup preempts. Tracks are matched by name and
+// keep their up/down state.
+//
 // # Linux
 //
 // On Linux, [Listen] opens the raw IP protocol 112 socket of an interface

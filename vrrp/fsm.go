@@ -55,6 +55,11 @@ const (
 	// ReasonTracking: a tracked object with weight 0 failed, forcing
 	// Backup (this package's tracking; see Track).
 	ReasonTracking
+	// ReasonPreempting: a Backup whose priority a reconfiguration raised
+	// above the Master's (or whose Preempt_Mode it set) heard the
+	// lower-priority Master and took over after Skew_Time (RFC 5798 §6.4.2
+	// discards that advertisement; see Router.Reconfigure).
+	ReasonPreempting
 )
 
 func (r Reason) String() string {
@@ -73,6 +78,8 @@ func (r Reason) String() string {
 		return "shutdown"
 	case ReasonTracking:
 		return "tracking forces backup"
+	case ReasonPreempting:
+		return "preempting a lower-priority master"
 	}
 	return fmt.Sprintf("Reason(%d)", uint8(r))
 }
@@ -89,6 +96,7 @@ const (
 	actTakeAddresses                          // own the VIPs and announce them (GARP / unsolicited NA)
 	actReleaseAddresses                       // give the VIPs up
 	actReannounce                             // announce the VIPs again (a split brain resolved)
+	actCapMasterDown                          // arm Master_Down_Timer to d unless it runs out sooner
 )
 
 type action struct {
@@ -119,6 +127,8 @@ func (a action) String() string {
 		return "releaseAddresses"
 	case actReannounce:
 		return "reannounce"
+	case actCapMasterDown:
+		return fmt.Sprintf("capMasterDown(%v)", a.d)
 	}
 	return "?"
 }
@@ -140,7 +150,11 @@ type machine struct {
 	master            netip.Addr    // address of the current Master, if known
 	lowerSince        time.Time     // first advert from a lower-priority Master, for the preempt delay
 	lastReannounce    time.Time
-	out               []action
+	// preemptNext is set by a reconfiguration in Backup: the next
+	// advertisement discarded because we may preempt its sender arms
+	// Master_Down_Timer to Skew_Time (preempting tells that it did).
+	preemptNext, preempting bool
+	out                     []action
 }
 
 // skewTime is Skew_Time: RFC 5798 §6.1 ((256-Priority) *
@@ -198,6 +212,7 @@ func (m *machine) becomeMaster(now time.Time, why Reason) *transition {
 	m.state = Master
 	m.master = m.primary
 	m.lowerSince = time.Time{}
+	m.preemptNext, m.preempting = false, false
 	return &transition{from, Master, why}
 }
 
@@ -206,6 +221,7 @@ func (m *machine) becomeMaster(now time.Time, why Reason) *transition {
 func (m *machine) toBackup(now time.Time) {
 	m.state = Backup
 	m.lowerSince = time.Time{}
+	m.preemptNext, m.preempting = false, false
 	m.emit(actArmMasterDown, m.masterDownInterval(), 0)
 }
 
@@ -245,8 +261,11 @@ func (m *machine) masterDown(now time.Time, afterZero bool) (*transition, []acti
 		return nil, m.out
 	}
 	why := ReasonMasterDown
-	if afterZero {
+	switch {
+	case afterZero:
 		why = ReasonMasterShutdown
+	case m.preempting:
+		why = ReasonPreempting
 	}
 	return m.becomeMaster(now, why), m.out
 }
@@ -280,6 +299,7 @@ func (m *machine) advert(now time.Time, src netip.Addr, prio uint8, interval tim
 func (m *machine) backupAdvert(now time.Time, src netip.Addr, prio uint8, interval time.Duration) {
 	if prio == 0 {
 		// The Master is leaving: take over after Skew_Time.
+		m.preempting = false
 		m.out = append(m.out, action{kind: actArmMasterDown, d: m.skewTime(), skew: true})
 		return
 	}
@@ -300,6 +320,16 @@ func (m *machine) backupAdvert(now time.Time, src netip.Addr, prio uint8, interv
 			return
 		}
 	}
+	if m.preemptNext {
+		// A reconfiguration made us able to preempt, and this fresh
+		// advertisement shows the Master is inferior: further ones
+		// would tell nothing more, so take over after Skew_Time (as
+		// after a priority 0 advertisement, so that a better Backup
+		// still wins) rather than Master_Down_Interval after the last
+		// advertisement accepted.
+		m.preemptNext, m.preempting = false, true
+		m.emit(actCapMasterDown, m.skewTime(), 0)
+	}
 }
 
 // accept takes an advertisement as coming from the Master: learn its
@@ -309,6 +339,7 @@ func (m *machine) accept(src netip.Addr, interval time.Duration) {
 		m.masterAdvInterval = interval
 	}
 	m.master = src
+	m.preemptNext, m.preempting = false, false
 	m.emit(actArmMasterDown, m.masterDownInterval(), 0)
 }
 
@@ -352,18 +383,79 @@ func (m *machine) masterAdvert(now time.Time, src netip.Addr, prio uint8, interv
 func (m *machine) setPriority(now time.Time, prio uint8, forced bool) (*transition, []action) {
 	m.out = m.out[:0]
 	m.priority, m.forced = prio, forced
-	if m.state == Master && forced {
+	return m.priorityChanged(now), m.out
+}
+
+// priorityChanged is setPriority's effect, appended to m.out.
+func (m *machine) priorityChanged(now time.Time) *transition {
+	if m.state == Master && m.forced {
 		m.emit(actStopAdver, 0, 0)
 		m.emit(actSend, 0, 0)
 		m.emit(actReleaseAddresses, 0, 0)
 		m.toBackup(now)
 		m.master = netip.Addr{}
-		return &transition{Master, Backup, ReasonTracking}, m.out
+		return &transition{Master, Backup, ReasonTracking}
 	}
 	if m.state == Master {
 		// Advertise the new priority now rather than at the next tick.
 		m.emit(actSend, 0, m.priority)
 		m.emit(actArmAdver, m.advInterval, 0)
+	}
+	return nil
+}
+
+// reconf is what a reconfiguration changes in the state machine.
+type reconf struct {
+	advInterval  time.Duration
+	preempt      bool
+	preemptDelay time.Duration
+	priority     uint8
+	forced       bool
+	// advertise: the advertisement's contents (addresses,
+	// authentication, checksum) changed, so a Master sends one now.
+	advertise bool
+}
+
+// reconfigure applies a new configuration to a running machine
+// (Router.Reconfigure). Nothing is sent and no timer is touched for what
+// did not change.
+//
+//   - Master: a forced Master steps down as for tracking; otherwise a
+//     new priority, interval or advertisement content is advertised at
+//     once (RFC 5798 §6.4.3: Adver_Timer restarts with the new
+//     Advertisement_Interval), so that a Backup that now beats it
+//     preempts (§6.4.2) and v3 Backups learn the new
+//     Master_Adver_Interval.
+//   - Backup: becoming the address owner (priority 255) takes over at
+//     once, as the owner does at Startup (§6.4.1). Otherwise, if
+//     Master_Down_Interval changed (priority for Skew_Time, and the
+//     interval for v2, where it is the configured one: RFC 3768 §6.1),
+//     Master_Down_Timer is shortened to it if it would run out later, and
+//     never lengthened: a Master that is already silent is not given
+//     longer. The next lower-priority advertisement preempts after
+//     Skew_Time (see backupAdvert).
+func (m *machine) reconfigure(now time.Time, c reconf) (*transition, []action) {
+	m.out = m.out[:0]
+	prevMDI := m.masterDownInterval()
+	changed := c.advInterval != m.advInterval || c.priority != m.priority || c.forced != m.forced
+	m.advInterval, m.preempt, m.preemptDelay = c.advInterval, c.preempt, c.preemptDelay
+	m.priority, m.forced = c.priority, c.forced
+	switch m.state {
+	case Master:
+		if m.forced || changed || c.advertise {
+			return m.priorityChanged(now), m.out
+		}
+	case Backup:
+		if m.priority == 255 && !m.forced {
+			return m.becomeMaster(now, ReasonOwner), m.out
+		}
+		if !m.preempt {
+			m.lowerSince = time.Time{}
+		}
+		m.preemptNext = !m.forced
+		if mdi := m.masterDownInterval(); mdi != prevMDI {
+			m.emit(actCapMasterDown, mdi, 0)
+		}
 	}
 	return nil, m.out
 }

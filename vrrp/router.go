@@ -122,6 +122,7 @@ type Router struct {
 	addrs    AddressManager
 	on       func(Event)
 	log      *slog.Logger
+	baseLog  *slog.Logger // Env.Logger, for a Reconfigure before Start
 	clock    routing.Clock
 	local    netip.Addr
 	group    netip.Addr
@@ -135,7 +136,7 @@ type Router struct {
 	starting bool // Start is opening the transport
 	stopped  bool
 	m        machine
-	tracks   []trackState
+	tracks   []*trackState
 
 	adver, down     loop.Slot // Adver_Timer, Master_Down_Timer
 	downSkew        bool
@@ -181,6 +182,7 @@ func New(cfg Config, env Env) (*Router, error) {
 	cfg.VirtualAddresses = slices.Clone(cfg.VirtualAddresses)
 	r := &Router{cfg: cfg, tr: env.Transport, addrs: env.Addresses, on: env.OnEvent, clock: env.Clock, local: cfg.Address.Addr()}
 	r.handleRx = r.handle
+	r.baseLog = env.Logger
 	r.log = env.Logger.With("vrid", cfg.VRID, "iface", cfg.Interface, "version", int(cfg.Version))
 	r.group = packet.GroupIPv4
 	if !r.local.Is4() {
@@ -252,9 +254,9 @@ func (r *Router) Start() error {
 	r.log.Info("vrrp starting", "priority", r.m.priority, "interval", r.cfg.Interval, "vips", r.cfg.VirtualAddresses)
 	tr, acts := r.m.startup(r.clock.Now())
 	r.apply(tr, acts)
-	for i := range r.tracks {
-		if r.tracks[i].Checker != nil {
-			r.armCheck(i)
+	for _, t := range r.tracks {
+		if t.Checker != nil {
+			r.armCheck(t)
 		}
 	}
 	r.unlock()
@@ -325,7 +327,7 @@ func (r *Router) Master() netip.Addr {
 // interface's link state) and applies the resulting priority at once.
 func (r *Router) SetTrack(name string, up bool) error {
 	r.mu.Lock()
-	i := slices.IndexFunc(r.tracks, func(t trackState) bool { return t.Name == name })
+	i := slices.IndexFunc(r.tracks, func(t *trackState) bool { return t.Name == name })
 	if i < 0 {
 		r.unlock()
 		return fmt.Errorf("%w: %q", ErrNoTrack, name)
@@ -340,7 +342,7 @@ func (r *Router) SetTrack(name string, up bool) error {
 // trackChanged re-evaluates the priority after track i went up or down,
 // and reports the change. r.mu is held.
 func (r *Router) trackChanged(i int) {
-	t := &r.tracks[i]
+	t := r.tracks[i]
 	up := t.h.Up()
 	prio, forced := r.effectivePriority()
 	r.log.Info("vrrp track changed", "track", t.Name, "up", up, "priority", prio, "forced", forced)
@@ -396,14 +398,18 @@ func (r *Router) apply(tr *transition, acts []action) {
 			r.stopAdver()
 		case actArmMasterDown:
 			r.armDown(a.d, a.skew)
+		case actCapMasterDown:
+			if r.downDeadline.IsZero() || now.Add(a.d).Before(r.downDeadline) {
+				r.armDown(a.d, r.downSkew)
+			}
 		case actStopMasterDown:
 			r.stopDown()
 		case actTakeAddresses:
-			r.enqueue(effect{kind: fxAdd})
+			r.enqueue(effect{kind: fxAdd, addrs: r.cfg.VirtualAddresses})
 			r.startAnnouncing()
 		case actReleaseAddresses:
 			r.stopAnnouncing()
-			r.enqueue(effect{kind: fxRemove})
+			r.enqueue(effect{kind: fxRemove, addrs: r.cfg.VirtualAddresses})
 		case actReannounce:
 			r.stats.Reannouncements++
 			r.log.Warn("vrrp another master was heard; announcing again")
@@ -499,8 +505,8 @@ func (r *Router) stopTimers() {
 	r.stopAdver()
 	r.stopDown()
 	r.stopAnnouncing()
-	for i := range r.tracks {
-		r.tracks[i].slot.Stop()
+	for _, t := range r.tracks {
+		t.slot.Stop()
 	}
 }
 
@@ -520,7 +526,7 @@ func (r *Router) startAnnouncing() {
 
 func (r *Router) armRefresh() {
 	r.announceRefresh.Arm(r.clock, r.cfg.Announce.Refresh, r.onTimer, func() {
-		r.enqueue(effect{kind: fxAnnounce})
+		r.enqueue(effect{kind: fxAnnounce, addrs: r.cfg.VirtualAddresses})
 		r.armRefresh()
 	})
 }
@@ -528,13 +534,23 @@ func (r *Router) armRefresh() {
 // burst announces once now and Count-1 more times, Interval apart. Bursts
 // may overlap (a reannouncement during the Delay burst): each pending
 // announcement has its own slot.
-func (r *Router) burst() {
-	r.enqueue(effect{kind: fxAnnounce})
+func (r *Router) burst() { r.burstOf(nil) }
+
+// burstOf is burst for some addresses only (nil: every virtual address
+// configured when each announcement is made).
+func (r *Router) burstOf(only []netip.Addr) {
+	addrs := func() []netip.Addr {
+		if only != nil {
+			return only
+		}
+		return r.cfg.VirtualAddresses
+	}
+	r.enqueue(effect{kind: fxAnnounce, addrs: addrs()})
 	r.announceBurst = slices.DeleteFunc(r.announceBurst, func(s *loop.Slot) bool { return !s.Armed() })
 	for i := 1; i < r.cfg.Announce.Count; i++ {
 		s := new(loop.Slot)
 		s.Arm(r.clock, time.Duration(i)*r.cfg.Announce.Interval, r.onTimer, func() {
-			r.enqueue(effect{kind: fxAnnounce})
+			r.enqueue(effect{kind: fxAnnounce, addrs: addrs()})
 		})
 		r.announceBurst = append(r.announceBurst, s)
 	}
@@ -560,8 +576,9 @@ const (
 )
 
 type effect struct {
-	kind effectKind
-	ev   Event
+	kind  effectKind
+	ev    Event
+	addrs []netip.Addr // fxAdd, fxRemove, fxAnnounce: decided under the lock
 }
 
 func (r *Router) enqueue(e effect) {
@@ -607,7 +624,7 @@ func (r *Router) flushCtx(ctx context.Context, wait bool) error {
 
 func (r *Router) run(ctx context.Context, e effect) error {
 	var err error
-	vips := r.cfg.VirtualAddresses
+	vips := e.addrs
 	switch e.kind {
 	case fxAdd:
 		if err = r.addrs.Add(ctx, vips); err != nil {

@@ -2,6 +2,7 @@ package vrrp
 
 import (
 	"context"
+	"slices"
 
 	"github.com/switchless/routing/health"
 	"github.com/switchless/routing/internal/loop"
@@ -21,26 +22,29 @@ type trackState struct {
 	h       health.Hysteresis
 	lastErr string
 	slot    loop.Slot // the next check
+	// gone: a reconfiguration replaced or removed the track, so the
+	// result of a check in flight is dropped.
+	gone bool
 }
 
-func newTrackState(t Track) trackState {
+func newTrackState(t Track) *trackState {
 	if t.Checker == nil {
-		return trackState{Track: t, h: health.NewHysteresis(1, 1, true)}
+		return &trackState{Track: t, h: health.NewHysteresis(1, 1, true)}
 	}
-	return trackState{Track: t, h: health.NewHysteresis(t.Rise, t.Fall, true)}
+	return &trackState{Track: t, h: health.NewHysteresis(t.Rise, t.Fall, true)}
 }
 
-// armCheck schedules the next check of track i. r.mu is held. The slot's
+// armCheck schedules the next check of track ts. r.mu is held. The slot's
 // run takes the lock only to see whether the check is still due: the
 // check itself runs outside the lock, and its result is one more event.
-func (r *Router) armCheck(i int) {
+func (r *Router) armCheck(ts *trackState) {
 	due := false
-	r.tracks[i].slot.Arm(r.clock, r.tracks[i].Interval, func(body func()) {
+	ts.slot.Arm(r.clock, ts.Interval, func(body func()) {
 		r.mu.Lock()
 		if r.running {
 			body() // sets due unless the slot was stopped meanwhile
 		}
-		t := r.tracks[i].Track
+		t := ts.Track
 		r.unlock()
 		if !due {
 			return
@@ -49,23 +53,24 @@ func (r *Router) armCheck(i int) {
 		err := t.Checker.Check(ctx)
 		cancel()
 		r.mu.Lock()
-		if r.running { // a Router runs once: a stopped one stays stopped
-			r.observe(i, err)
-			r.armCheck(i)
+		// A Router runs once: a stopped one stays stopped; a track a
+		// reconfiguration replaced is checked no more.
+		if r.running && !ts.gone {
+			r.observe(ts, err)
+			r.armCheck(ts)
 		}
 		r.unlock()
 	}, func() { due = true })
 }
 
-// observe feeds one check result of track i to its hysteresis. r.mu is
+// observe feeds one check result of track ts to its hysteresis. r.mu is
 // held.
-func (r *Router) observe(i int, err error) {
-	ts := &r.tracks[i]
+func (r *Router) observe(ts *trackState, err error) {
 	ts.lastErr = ""
 	if err != nil {
 		ts.lastErr = err.Error()
 	}
 	if ts.h.Observe(err) {
-		r.trackChanged(i)
+		r.trackChanged(slices.Index(r.tracks, ts))
 	}
 }
