@@ -15,6 +15,11 @@ var (
 	// ErrInvalidConfig is wrapped by every configuration and environment
 	// error (a *ConfigError naming the field) and by bad API arguments.
 	ErrInvalidConfig = errors.New("rip: invalid configuration")
+	// ErrRestartRequired is wrapped by Instance.Reconfigure's error for a
+	// change that cannot be applied to a running instance (an
+	// interface's prefix, fib_table, fib_metric); the message names the
+	// field by its YAML key.
+	ErrRestartRequired = errors.New("rip: change requires a restart")
 	// ErrStarted is returned by a second Start.
 	ErrStarted = errors.New("rip: instance already started")
 	// ErrStopped is returned by Start, Announce and Withdraw after Stop:

@@ -83,6 +83,19 @@
 // Learnt routes go to Env.FIB with fib.ProtocolRIP, each change written
 // as it happens; Stop withdraws them.
 //
+// Reconfiguration: [Instance.Reconfigure] applies a new Config as a
+// difference (a daemon's reload). An added interface starts as at Start
+// (whole-table request, §3.9.1); a removed one sends our routes at metric
+// 16 on it before its transport closes (§3.10), and the routes learnt
+// through it go into garbage collection (§3.8); a cost change re-metrics
+// the routes learnt through the interface at once; a change to what an
+// interface sends (metric_out, split horizon, neighbours, auth) sends its
+// whole table on it alone; auth key rotation keeps the neighbours; timers
+// apply from the next timer armed; static and default routes change by
+// difference. One triggered update (§3.10.1) carries what changed, so
+// neighbours on untouched interfaces hear nothing else. An interface's
+// prefix, fib_table and fib_metric need a restart (ErrRestartRequired).
+//
 // Concurrency follows the module: one lock per instance, a transport may
 // deliver from inside Send, events are told after the lock is released.
 // [Listen] opens the real transports on Linux; package netsim gives them

@@ -103,6 +103,9 @@ type iface struct {
 	// (InterfaceDown): nothing is sent or received on it.
 	down   bool
 	joined bool // member of 224.0.0.9
+	// gone: a reconfiguration removed the interface (its transport is
+	// closed; a delivery still queued is ignored).
+	gone bool
 	// bfd are the BFD sessions to neighbours on the interface (bfd.go).
 	bfd map[netip.Addr]*bfdWatch
 }
@@ -165,27 +168,29 @@ func New(cfg Config, env Env) (*Instance, error) {
 	}
 	i.rnd = rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	for k, ic := range cfg.Interfaces {
-		f := &iface{
-			idx:   k,
-			cfg:   ic,
-			tr:    env.Transports[ic.Name],
-			net:   ic.Prefix.Masked(),
-			cost:  max(ic.MetricIn, 1),
-			neigh: map[netip.Addr]*neighbor{},
-			keys:  ic.Auth.Keys,
-		}
-		f.pw, _ = packet.Password(ic.Auth.Password)
-		if !ic.NoMulticast {
-			f.dsts = append(f.dsts, netip.AddrPortFrom(allRIPRouters, ripPort))
-		}
-		for _, n := range ic.Neighbors {
-			f.dsts = append(f.dsts, netip.AddrPortFrom(n, ripPort))
-		}
+		f := &iface{idx: k, tr: env.Transports[ic.Name], neigh: map[netip.Addr]*neighbor{}}
+		f.setConfig(ic)
 		i.ifaces = append(i.ifaces, f)
 		i.byName[ic.Name] = f
 		i.own[ic.Prefix.Addr()] = true
 	}
 	return i, nil
+}
+
+// setConfig takes what f derives from its configuration.
+func (f *iface) setConfig(ic InterfaceConfig) {
+	f.cfg = ic
+	f.net = ic.Prefix.Masked()
+	f.cost = max(ic.MetricIn, 1)
+	f.keys = ic.Auth.Keys
+	f.pw, _ = packet.Password(ic.Auth.Password)
+	f.dsts = nil
+	if !ic.NoMulticast {
+		f.dsts = append(f.dsts, netip.AddrPortFrom(allRIPRouters, ripPort))
+	}
+	for _, n := range ic.Neighbors {
+		f.dsts = append(f.dsts, netip.AddrPortFrom(n, ripPort))
+	}
 }
 
 // lock takes the instance lock for an API call or a timer.
@@ -255,7 +260,7 @@ func (i *Instance) deliverer(f *iface) func(routing.Packet) {
 	// Made once: a handler built per packet would cost an allocation on
 	// every receive.
 	handle := func(p routing.Packet) {
-		if i.started && !i.stopped {
+		if i.started && !i.stopped && !f.gone {
 			i.receiveOn(f, p)
 		}
 	}

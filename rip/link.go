@@ -73,6 +73,17 @@ func (i *Instance) InterfaceUp(name string) error {
 }
 
 func (i *Instance) interfaceDown(f *iface) {
+	lost := i.forgetInterface(f)
+	i.triggered()
+	if lost {
+		i.requestElsewhere(f)
+	}
+}
+
+// forgetInterface forgets the neighbours heard on f, drops the next hops
+// learnt over it and re-originates our routes leaving by it. It reports
+// whether a learnt route became unreachable.
+func (i *Instance) forgetInterface(f *iface) bool {
 	for _, a := range sortedAddrs(f.neigh) {
 		f.neigh[a].timer.Stop()
 		delete(f.neigh, a)
@@ -90,10 +101,7 @@ func (i *Instance) interfaceDown(f *iface) {
 		}
 		lost = i.dropHopsWhere(r, over) || lost
 	}
-	i.triggered()
-	if lost {
-		i.requestElsewhere(f)
-	}
+	return lost
 }
 
 // dropHopsWhere removes the next hops of learnt route r that match: a
