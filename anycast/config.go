@@ -17,6 +17,10 @@ var (
 	// ErrInvalidConfig is wrapped by every error of Validate and New; the
 	// message names the field by its YAML key (services[2].checks[0].timeout).
 	ErrInvalidConfig = errors.New("anycast: invalid configuration")
+	// ErrRestartRequired is declared as in every protocol package for a
+	// change Reconfigure cannot apply in place; every anycast field can
+	// change in place, so Reconfigure does not return it today.
+	ErrRestartRequired = errors.New("anycast: change requires a restart")
 	// ErrStarted is returned by a second Start.
 	ErrStarted = errors.New("anycast: instance already started")
 	// ErrStopped is returned by Start after Stop: an Instance runs once.

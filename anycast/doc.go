@@ -50,6 +50,20 @@
 // at a host whose alias is missing. A failed announcer or address call is
 // reported in Services and retried every round.
 //
+// # Reconfiguration
+//
+// [Instance.Reconfigure] applies a new Config as a difference (a daemon's
+// reload), services matched by name. An added service starts as at Start
+// (alias first, announced after Rise); a removed one is withdrawn, and its
+// aliases removed DrainTime later, as Stop does; a changed metric or
+// policy re-announces and does nothing else; changed checks replace the
+// old ones from the next round, the service's up or down state carrying
+// over but not its counts, so an announced service stays announced until
+// the new checks fail Fall rounds; prefixes added to or removed from a
+// service follow the same ordering, and a shared prefix stays announced
+// while any service holding it is up. An untouched service sees no call
+// and keeps its cadence.
+//
 // # Clocks
 //
 // Rounds and drain times follow Env.Clock, so a simulation on a

@@ -98,6 +98,9 @@ type prefixState struct {
 	withdrawnAt time.Time // when the last withdrawal succeeded
 	removal     routing.Timer
 	err         string
+	// drainFloor is the DrainTime of the services a reconfiguration took
+	// the prefix from, kept for its withdrawal (see detach).
+	drainFloor time.Duration
 }
 
 // New validates cfg and env and returns an Instance; nothing runs until
@@ -173,23 +176,13 @@ func checkers(cs []CheckConfig, progs []health.Checker, timeout time.Duration) (
 // checkForeign refuses a service prefix that is another address of the
 // host, through the address manager's view.
 func (in *Instance) checkForeign() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	host, err := in.addrs.HostAddresses(ctx)
-	if err != nil {
-		return fmt.Errorf("anycast: host addresses: %w", err)
+	in.mu.Lock()
+	cfgs := make([]ServiceConfig, 0, len(in.services))
+	for _, s := range in.services {
+		cfgs = append(cfgs, s.cfg)
 	}
-	for i, s := range in.services {
-		for k, p := range s.cfg.Prefixes {
-			for _, h := range host {
-				if !h.Ours && h.Prefix.Addr() == p.Addr() {
-					return cfgErr(fmt.Sprintf("services[%d].prefixes[%d]", i, k),
-						"%v: already an address of the host on %s (not ours)", p, h.Interface)
-				}
-			}
-		}
-	}
-	return nil
+	in.mu.Unlock()
+	return in.checkForeignServices(context.Background(), cfgs)
 }
 
 // Start puts every prefix's alias on the host and arms each service's
@@ -216,8 +209,9 @@ func (in *Instance) Start() error {
 		s.due = now
 		in.armRound(s, 0)
 	}
+	order := slices.Clone(in.order)
 	in.mu.Unlock()
-	in.sync(in.order) // the aliases first
+	in.sync(order) // the aliases first
 	return nil
 }
 
@@ -261,8 +255,9 @@ func (in *Instance) Stop(ctx context.Context) error {
 		}
 	}
 	idle := in.idle
+	order := slices.Clone(in.order)
 	in.mu.Unlock()
-	in.sync(in.order)
+	in.sync(order)
 	var err error
 	select {
 	case <-idle:

@@ -22,7 +22,7 @@ type want struct {
 // alias stays while any service is not in maintenance and the Instance
 // is not stopping.
 func (in *Instance) wantLocked(ps *prefixState) want {
-	var w want
+	w := want{drain: ps.drainFloor}
 	var fail uint32
 	for _, s := range ps.services {
 		w.drain = max(w.drain, s.cfg.DrainTime)
@@ -71,6 +71,7 @@ func (in *Instance) sync(prefixes []netip.Prefix) {
 		in.syncOne(p)
 	}
 	in.mu.Lock()
+	in.purgeLocked()
 	in.checkIdleLocked()
 	in.mu.Unlock()
 	in.effMu.Unlock()
@@ -165,7 +166,7 @@ func (in *Instance) syncOne(p netip.Prefix) {
 	}
 	in.mu.Unlock()
 	err := in.addrs.Remove(ctx, p)
-	record(func(time.Time) { ps.aliased = false }, Event{Kind: EventAliasRemove}, err)
+	record(func(time.Time) { ps.aliased, ps.drainFloor = false, 0 }, Event{Kind: EventAliasRemove}, err)
 	if err != nil {
 		in.retryIfStopping(p)
 	}
