@@ -223,9 +223,14 @@ func (in *Instance) Run(ctx context.Context) error {
 	}
 	<-ctx.Done()
 	var drain time.Duration
+	in.mu.Lock() // Reconfigure may change the services
 	for _, s := range in.services {
 		drain = max(drain, s.cfg.DrainTime)
 	}
+	for _, ps := range in.prefixes {
+		drain = max(drain, ps.drainFloor)
+	}
+	in.mu.Unlock()
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), drain+10*time.Second)
 	defer cancel()
 	return in.Stop(sctx)

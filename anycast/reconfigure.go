@@ -95,7 +95,7 @@ func (in *Instance) Reconfigure(ctx context.Context, cfg Config) error {
 		}
 		in.stopService(s)
 		in.setState(s, StateStopped, now)
-		for _, ps := range s.prefixStates {
+		for _, ps := range slices.Clone(s.prefixStates) {
 			in.detach(ps, s)
 		}
 		in.log.Info("anycast: service removed", "service", s.cfg.Name)

@@ -3,10 +3,12 @@ package anycast
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/netip"
 	"testing"
 	"time"
 
+	"github.com/switchless/routing"
 	"github.com/switchless/routing/health"
 )
 
@@ -288,5 +290,58 @@ func TestReconfigure_PolicyChangeReannouncesOnly(t *testing.T) {
 	r.clock.Advance(time.Second)
 	if m, ok := r.rec.announced(vip); !ok || m != 1+DefaultPeerRaise {
 		t.Errorf("announced %v at %d", ok, m)
+	}
+}
+
+// TestReconfigure_ConcurrentWithRounds reconfigures on the system clock
+// while rounds run (run with -race).
+func TestReconfigure_ConcurrentWithRounds(t *testing.T) {
+	clock := routing.SystemClock()
+	rec := newRecorder(clock)
+	inst, err := New(Config{}, Env{Clock: clock, Announcer: rec, Addresses: rec.addrs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := inst.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for k := range 100 {
+		var svcs []ServiceConfig
+		for j := range k % 3 {
+			svcs = append(svcs, ServiceConfig{Name: fmt.Sprintf("s%d", j), Prefixes: []netip.Prefix{vip, vip2}[:1+j%2],
+				Checkers: []health.Checker{&switchCheck{}}, Interval: time.Millisecond, Rise: 1, Fall: 1,
+				Metric: uint32(1 + k%5), DrainTime: time.Millisecond})
+		}
+		if err := inst.Reconfigure(context.Background(), Config{Services: svcs}); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(200 * time.Microsecond)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := inst.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if owned := rec.addrs.Owned(); len(owned) != 0 {
+		t.Errorf("left on the host: %v", owned)
+	}
+	rec.checkOrdering(t)
+}
+
+func TestReconfigure_RemovedServiceWithTwoPrefixes(t *testing.T) {
+	r := newRig(t, func(s *ServiceConfig) { s.Prefixes = []netip.Prefix{vip, vip2}; s.Rise = 1 })
+	if err := r.inst.Start(); err != nil {
+		t.Fatal(err)
+	}
+	r.clock.Advance(0)
+	r.reconf()
+	for _, p := range []netip.Prefix{vip, vip2} {
+		if _, ok := r.rec.announced(p); ok {
+			t.Errorf("%v still announced", p)
+		}
+	}
+	r.clock.Advance(time.Second)
+	if owned := r.rec.addrs.Owned(); len(owned) != 0 {
+		t.Errorf("left on the host: %v", owned)
 	}
 }

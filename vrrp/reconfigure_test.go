@@ -3,6 +3,7 @@ package vrrp
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/netip"
 	"slices"
 	"strings"
@@ -330,5 +331,43 @@ func TestReconfigure_BeforeStartAndAfterStop(t *testing.T) {
 	}
 	if err := r.Reconfigure(context.Background(), cfg); !errors.Is(err, ErrStopped) {
 		t.Errorf("after Stop: %v", err)
+	}
+}
+
+// TestReconfigure_ConcurrentWithChecks reconfigures tracks and priority
+// on the system clock while checks are in flight (run with -race): a
+// check of a replaced track must not touch the new ones.
+func TestReconfigure_ConcurrentWithChecks(t *testing.T) {
+	clock := routing.SystemClock()
+	cfg := Config{VRID: 1, Interval: 10 * time.Millisecond, Address: netip.MustParsePrefix("192.0.2.1/24"),
+		Interface: "eth0", VirtualAddresses: []netip.Addr{simVIP}}
+	r, err := New(cfg, Env{Clock: clock, Transport: nopTransport{}, Addresses: NewMemoryAddresses(clock, nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Start(); err != nil {
+		t.Fatal(err)
+	}
+	slow := checkerFunc(func(ctx context.Context) error {
+		select {
+		case <-time.After(time.Millisecond):
+		case <-ctx.Done():
+		}
+		return nil
+	})
+	for k := range 100 {
+		c := cfg
+		c.Priority = uint8(100 + k%50)
+		for j := range k % 4 {
+			c.Tracks = append(c.Tracks, Track{Name: fmt.Sprintf("t%d", j), Weight: 10, Checker: slow,
+				Interval: time.Millisecond, Timeout: time.Millisecond})
+		}
+		if err := r.Reconfigure(context.Background(), c); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(200 * time.Microsecond)
+	}
+	if err := r.Stop(context.Background()); err != nil {
+		t.Fatal(err)
 	}
 }
