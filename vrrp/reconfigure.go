@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
+	"reflect"
 	"slices"
 
 	"github.com/switchless/routing/health"
@@ -51,7 +52,9 @@ import (
 //     (gratuitous ARP / unsolicited NA, as on becoming Master: RFC 5798 §6.4.2) in a
 //     burst of Announce.Count, and advertises the new list at once;
 //     nothing changes state. A Backup only takes the new list.
-//   - Tracks, matched by Name: a kept track keeps its state (up or down)
+//   - Tracks, when the list changed, matched by Name (an unchanged list,
+//     the same Checker values included, is not touched): a kept track
+//     keeps its state (up or down)
 //     and, when its Rise and Fall are the same, its consecutive counts;
 //     its Checker, Interval and Timeout are replaced, and its next check
 //     runs an Interval after the reconfiguration. A new track starts up
@@ -86,7 +89,10 @@ func (r *Router) Reconfigure(ctx context.Context, cfg Config) error {
 	r.tx.AuthType = cfg.AuthType
 	r.tx.AuthData = [8]byte{}
 	copy(r.tx.AuthData[:], cfg.Password)
-	r.replaceTracks()
+	tracksChanged := !sameTracks(old.Tracks, cfg.Tracks)
+	if tracksChanged {
+		r.replaceTracks()
+	}
 	prio, forced := r.effectivePriority()
 	if !r.running {
 		// Before Start (or while Start opens the transport): Start
@@ -117,9 +123,11 @@ func (r *Router) Reconfigure(ctx context.Context, cfg Config) error {
 	tr, acts := r.m.reconfigure(r.clock.Now(), reconf{advInterval: cfg.Interval, preempt: !cfg.NoPreempt,
 		preemptDelay: cfg.PreemptDelay, priority: prio, forced: forced, advertise: advertise})
 	r.apply(tr, acts)
-	for _, t := range r.tracks {
-		if t.Checker != nil {
-			r.armCheck(t)
+	if tracksChanged {
+		for _, t := range r.tracks {
+			if t.Checker != nil {
+				r.armCheck(t)
+			}
 		}
 	}
 	r.log.Info("vrrp reconfigured", "priority", prio, "interval", cfg.Interval, "vips", cfg.VirtualAddresses,
@@ -190,6 +198,34 @@ func (r *Router) replaceTracks() {
 		o.slot.Stop()
 		o.gone = true
 	}
+}
+
+// sameTracks reports whether two track lists (with defaults) are the same,
+// Checker values compared as sameChecker does.
+func sameTracks(a, b []Track) bool {
+	return slices.EqualFunc(a, b, func(x, y Track) bool {
+		return x.Name == y.Name && x.Weight == y.Weight && x.Interval == y.Interval && x.Timeout == y.Timeout &&
+			x.Rise == y.Rise && x.Fall == y.Fall && sameChecker(x.Checker, y.Checker)
+	})
+}
+
+// sameChecker reports whether two checkers are equal comparable values
+// (pointers, mostly); one of a type that cannot be compared (a function)
+// counts as changed.
+func sameChecker(x, y health.Checker) (same bool) {
+	if x == nil || y == nil {
+		return x == nil && y == nil
+	}
+	tx, ty := reflect.TypeOf(x), reflect.TypeOf(y)
+	if tx != ty || !tx.Comparable() {
+		return false
+	}
+	defer func() {
+		if recover() != nil {
+			same = false // a comparable struct holding an incomparable value
+		}
+	}()
+	return x == y
 }
 
 // diffAddrs returns the addresses of next not in prev, and of prev not in

@@ -371,3 +371,26 @@ func TestReconfigure_ConcurrentWithChecks(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestReconfigure_UnchangedTracksKeepTheirCadence(t *testing.T) {
+	s, m, _ := reconfPair(t)
+	var calls int
+	ok := &countChecker{n: &calls}
+	reconfigure(t, m, func(c *Config) {
+		c.Tracks = []Track{{Name: "svc", Weight: 10, Checker: ok, Interval: time.Second}}
+	})
+	s.clock.Advance(1500 * time.Millisecond) // one check, at 1 s
+	for range 3 {
+		reconfigure(t, m, func(*Config) {}) // same tracks, same checker
+		s.clock.Advance(300 * time.Millisecond)
+	}
+	// Checks at 1 s and 2 s: re-arming on each reload would have put them
+	// off to 1 s after the last one (2.4 s).
+	if calls != 2 {
+		t.Errorf("%d checks in 2.4 s at 1 s, want 2", calls)
+	}
+}
+
+type countChecker struct{ n *int }
+
+func (c *countChecker) Check(context.Context) error { *c.n++; return nil }

@@ -209,7 +209,11 @@ func New(cfg Config, env Env) (*Router, error) {
 }
 
 // Config returns the router's configuration with defaults applied.
-func (r *Router) Config() Config { return r.cfg }
+func (r *Router) Config() Config {
+	r.mu.Lock()
+	defer r.unlock()
+	return r.cfg
+}
 
 // Start starts the transport, joins the VRRP group (unless unicast peers
 // are configured) and fires the Startup event (RFC 5798 §6.4.1). It does
