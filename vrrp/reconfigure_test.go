@@ -12,6 +12,7 @@ import (
 
 	"github.com/switchless/routing"
 	"github.com/switchless/routing/netsim"
+	"github.com/switchless/routing/vrrp/packet"
 )
 
 // reconfPair is a Master (priority 200) and a Backup (priority 100) after
@@ -394,3 +395,42 @@ func TestReconfigure_UnchangedTracksKeepTheirCadence(t *testing.T) {
 type countChecker struct{ n *int }
 
 func (c *countChecker) Check(context.Context) error { *c.n++; return nil }
+
+// TestMachine_Reconfigure walks the state machine's side of Reconfigure.
+func TestMachine_Reconfigure(t *testing.T) {
+	rc := func(prio uint8) reconf {
+		return reconf{advInterval: time.Second, preempt: true, priority: prio}
+	}
+	m := newMachine(packet.V3, 100, true, Backup)
+	if _, as := m.reconfigure(fsmT0, rc(100)); len(as) != 0 {
+		t.Errorf("unchanged Backup: %s", acts(as))
+	}
+	// RFC 5798 §6.1: Master_Down_Interval for 200 is 3 s + 56/256 s.
+	if _, as := m.reconfigure(fsmT0, rc(200)); acts(as) != "capMasterDown(3.21875s)" {
+		t.Errorf("raised Backup: %q", acts(as))
+	}
+	// §6.4.2 discards the lower Master's advertisement; it proves the
+	// Master inferior, so Skew_Time (56/256 s) is all that is left.
+	if _, as := m.advert(fsmT0, fsmLow, 150, time.Second); acts(as) != "capMasterDown(218.75ms)" {
+		t.Errorf("lower advert after the raise: %q", acts(as))
+	}
+	if tr, _ := m.masterDown(fsmT0, false); tr == nil || tr.reason != ReasonPreempting {
+		t.Errorf("masterDown: %+v", tr)
+	}
+	// Only the first lower advertisement after a reconfiguration does so.
+	m = newMachine(packet.V3, 200, true, Backup)
+	if _, as := m.advert(fsmT0, fsmLow, 150, time.Second); len(as) != 0 {
+		t.Errorf("lower advert without a reconfiguration: %q", acts(as))
+	}
+	m = newMachine(packet.V3, 200, true, Master)
+	if _, as := m.reconfigure(fsmT0, rc(200)); len(as) != 0 {
+		t.Errorf("unchanged Master: %s", acts(as))
+	}
+	if tr, as := m.reconfigure(fsmT0, reconf{advInterval: 2 * time.Second, preempt: true, priority: 200}); tr != nil || acts(as) != "send(prio=200) armAdver(2s)" {
+		t.Errorf("new interval on a Master: %v %q", tr, acts(as))
+	}
+	if tr, as := m.reconfigure(fsmT0, reconf{advInterval: 2 * time.Second, preempt: true, priority: 200, forced: true}); tr == nil || tr.reason != ReasonTracking || acts(as) != "stopAdver send(prio=0) releaseAddresses armMasterDown(3.21875s)" {
+		// v3: Master_Down_Interval from Master_Adver_Interval (1 s), not our own interval.
+		t.Errorf("forced Master: %v %q", tr, acts(as))
+	}
+}
