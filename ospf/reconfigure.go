@@ -41,7 +41,8 @@ type reconfPlan struct {
 // reason; the transports in added are then still the caller's to close
 // (one Reconfigure had started is closed already: a transport starts only
 // once). A change that cannot be applied in place — router_id, or
-// fib.table while routes are installed — returns an error wrapping
+// fib.table when Env.FIB is set (the routes would have to move between
+// kernel tables) — returns an error wrapping
 // ErrRestartRequired naming the field, and nothing changes either.
 //
 // Removed interfaces are brought down (§9.3 InterfaceDown, which kills

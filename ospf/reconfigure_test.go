@@ -125,7 +125,7 @@ func nextHopIfaces(in *Instance, p string) []string {
 
 // triangle is r1, r2, r3 joined pairwise by point-to-point links,
 // all Full, databases identical and past MinLSInterval.
-func triangle(t *testing.T) *rcNet {
+func triangle(t *testing.T, setup ...func(*rcNet)) *rcNet {
 	t.Helper()
 	n := newRCNet(t, 3)
 	n.router("r1", "10.255.0.1")
@@ -135,6 +135,9 @@ func triangle(t *testing.T) *rcNet {
 	n.link("r1", "r2", "10.0.12.0/30", cond)
 	n.link("r2", "r3", "10.0.23.0/30", cond)
 	n.link("r1", "r3", "10.0.13.0/30", cond)
+	for _, f := range setup {
+		f(n)
+	}
 	n.startRecorded()
 	n.until(time.Minute, "Full", n.fullCount(map[string]int{"r1": 2, "r2": 2, "r3": 2}))
 	n.until(time.Minute, "identical LSDBs", n.sameLSDB(3))
