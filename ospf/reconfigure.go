@@ -36,18 +36,20 @@ type reconfPlan struct {
 // cfg is checked as New checks it (Config.Validate, and the transports
 // and Env.Liveness against the interfaces): added must hold exactly the
 // transports of the interfaces cfg adds, keyed by name; the interfaces
-// that stay keep theirs. On any error nothing changes and the error wraps
-// ErrInvalidConfig (or ErrNotImplemented) naming the field and the
-// reason; the transports in added are then still the caller's to close
-// (one Reconfigure had started is closed already: a transport starts only
-// once). A change that cannot be applied in place — router_id, or
+// that stay keep theirs. On any error nothing changes: a configuration
+// error wraps ErrInvalidConfig (or ErrNotImplemented) naming the field
+// and the reason, and a transport of added that fails to start returns
+// its error. The transports in added are then still the caller's to
+// close (those Reconfigure had started are closed already: a transport
+// starts only once). A change that cannot be applied in place — router_id, or
 // fib.table when Env.FIB is set (the routes would have to move between
 // kernel tables) — returns an error wrapping
 // ErrRestartRequired naming the field, and nothing changes either.
 //
 // Removed interfaces are brought down (§9.3 InterfaceDown, which kills
-// their neighbors) and their transports closed, bounded by ctx; the
-// transports in added belong to the instance once Reconfigure succeeds.
+// their neighbors) and their transports closed, bounded by ctx (a close
+// that fails is logged); the transports in added belong to the instance
+// once Reconfigure succeeds.
 // Before Start, Reconfigure only replaces the configuration and the
 // transports; after Stop it returns ErrStopped.
 func (in *Instance) Reconfigure(ctx context.Context, cfg Config, added map[string]routing.Transport) error {
@@ -73,7 +75,12 @@ func (in *Instance) Reconfigure(ctx context.Context, cfg Config, added map[strin
 	}
 	closing := in.applyReconfigure(plan)
 	in.settleAndUnlock()
-	return loop.CloseAll(ctx, closing)
+	// The new configuration runs: a transport that fails to close is
+	// logged, not returned, since an error would say it was rejected.
+	if err := loop.CloseAll(ctx, closing); err != nil {
+		in.log.Warn("ospf: reconfigure: closing the removed interfaces' transports", "err", err)
+	}
+	return nil
 }
 
 // planReconfigure checks cfg and added against the instance, under the
