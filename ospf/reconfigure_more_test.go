@@ -404,3 +404,32 @@ func TestReconfigure_ConcurrentWithTraffic(t *testing.T) {
 		}
 	}
 }
+
+// TestReconfigure_8405_SPFBackoffNextTimer: new RFC 8405 delays apply to
+// the next calculation scheduled: after r1 reloads with a 2 s
+// INITIAL_SPF_DELAY, a change elsewhere is calculated 2 s after it
+// arrives, not after the default 50 ms.
+func TestReconfigure_8405_SPFBackoffNextTimer(t *testing.T) {
+	n := triangle(t)
+	r1 := n.r("r1").in
+	cfg := curConfig(r1)
+	cfg.SPF = SPFBackoff{InitialDelay: 2 * time.Second, ShortDelay: 2 * time.Second}
+	n.reconfigure("r1", cfg, nil)
+	n.clock.Advance(DefaultSPFHoldDown) // back to QUIET
+	if st := r1.SPFStatus(); st.State != SPFQuiet || st.Pending {
+		t.Fatalf("r1's SPF is %v (pending %v), want QUIET and idle", st.State, st.Pending)
+	}
+	runs := r1.SPFStatus().Runs
+	cfg2 := curConfig(n.r("r2").in)
+	cfg2.Interfaces[0].Cost = 40
+	n.reconfigure("r2", cfg2, nil)
+	n.clock.Advance(500 * time.Millisecond)
+	st := r1.SPFStatus()
+	if !st.Pending || st.Runs != runs || st.Due.Sub(n.clock.Now()) < time.Second {
+		t.Errorf("500ms after the change: %+v (now %v); want a calculation pending ~2s after it", st, n.clock.Now())
+	}
+	n.clock.Advance(2 * time.Second)
+	if got := r1.SPFStatus().Runs; got != runs+1 {
+		t.Errorf("SPF runs = %d, want %d", got, runs+1)
+	}
+}
