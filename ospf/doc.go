@@ -90,6 +90,49 @@
 // ([Instance.SetDefaultRoute]), or always — the two edge routers of a
 // switchless ring do this with different metrics.
 //
+// # Reconfiguration
+//
+// [Instance.Reconfigure] applies a new Config to a running instance as a
+// difference, for a daemon's reload: what did not change is not touched
+// and nothing is sent for it. The new Config is checked as New checks it,
+// with the transports of the added interfaces; on any error nothing
+// changes. router_id, and fib.table when Env.FIB is set, cannot
+// change in place: [ErrRestartRequired]. Each other change has the effect
+// RFC 2328 gives it:
+//
+//   - an added interface comes up as at Start (§9.3 InterfaceUp) and its
+//     network enters the router-LSA;
+//   - a removed interface goes down (§9.3 InterfaceDown: KillNbr on its
+//     neighbors, §10.3), the router-LSA is re-originated without it
+//     (§12.4), a network-LSA it was DR for is flushed (§12.4.2, §14.1),
+//     and its transport is closed;
+//   - a new cost re-originates the router-LSA (§12.4), nothing else;
+//   - a new address, network type, hello or dead interval, hello
+//     multiplier, passive flag or MTU redefines what the neighbors agreed
+//     to (§10.5, §10.6), so that interface alone is reset: InterfaceDown
+//     under the old configuration, InterfaceUp under the new;
+//   - a new priority re-runs the election through NeighborChange (§9.4),
+//     without a reset; neighbors learn it from the next hello;
+//   - keys added or removed (D.3, a key rotation: every router accepts
+//     the new key, then signs with it, then drops the old one) and a new
+//     AuType apply to the next packet, without a reset: until the
+//     neighbors change too they drop our packets and we theirs, and the
+//     adjacency survives if they do so within RouterDeadInterval — a
+//     reset would not make it survive either;
+//   - the retransmission interval, transmit delay and MTUIgnore apply
+//     from the next timer armed, LS Update aged or DD checked;
+//   - BFD turned on or off asks for or releases the sessions of the
+//     interface's neighbors of 2-Way or more;
+//   - redistributed routes and the default route originate, re-originate
+//     or flush (§14.1) exactly the AS-external-LSAs whose contents
+//     changed;
+//   - MaxPaths (and any interface change) schedules an SPF run; a new
+//     FIB metric rewrites the installed routes; the SPF back-off delays
+//     apply from the next timer armed.
+//
+// Interfaces are kept in the new configuration's order; the counters of
+// removed ones stay in [Instance.Stats].
+//
 // # Wire format
 //
 // The codec is in package [github.com/switchless/routing/ospf/packet]:

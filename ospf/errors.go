@@ -19,6 +19,11 @@ var (
 	// this package does not implement yet (NBMA, point-to-multipoint,
 	// areas other than the backbone).
 	ErrNotImplemented = errors.New("ospf: not implemented")
+	// ErrRestartRequired is wrapped by Reconfigure for a change it cannot
+	// apply to the running instance (router_id, fib.table), naming the
+	// field: stop the instance and start a new one with the new
+	// configuration.
+	ErrRestartRequired = errors.New("ospf: restart required")
 	// ErrStarted is returned by a second Start.
 	ErrStarted = errors.New("ospf: instance already started")
 	// ErrStopped is returned by Start after Stop: an Instance runs once.

@@ -27,8 +27,12 @@ type iface struct {
 	prefix netip.Prefix // the attached network (masked)
 
 	started bool // transport started
-	llUp    bool // lower layers report the interface usable
-	joined  [2]bool
+	// detached: not (or no longer) one of the instance's interfaces — an
+	// interface Reconfigure removed, or is adding — whose packets are
+	// ignored.
+	detached bool
+	llUp     bool // lower layers report the interface usable
+	joined   [2]bool
 
 	state     InterfaceState
 	dr, bdr   netip.Addr // interface addresses of DR and BDR (§9)
@@ -78,7 +82,7 @@ func (ifc *iface) deliver(p routing.Packet) {
 // handle is one received packet as an input, under the lock.
 func (ifc *iface) handle(p routing.Packet) {
 	in := ifc.in
-	if in.life == lifeRunning {
+	if in.life == lifeRunning && !ifc.detached {
 		in.receive(ifc, p)
 	}
 	in.settleAll()

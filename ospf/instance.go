@@ -85,6 +85,9 @@ type Instance struct {
 	startHooks, stopHooks []func()
 	// rt is the routing table calculation and its FIB (routing.go).
 	rt *routingState
+	// retired are the counters of the interfaces Reconfigure removed, so
+	// that Stats stays monotonic.
+	retired counters
 
 	rx    packet.Packet // decode target, reused
 	txbuf []byte        // encode buffer, reused (transports do not retain it)
@@ -562,6 +565,8 @@ func (in *Instance) Stats() Stats {
 	in.mu.Lock()
 	defer in.unlock()
 	s := Stats{Received: map[packet.PacketType]uint64{}, Sent: map[packet.PacketType]uint64{}, Dropped: map[DropReason]uint64{}}
+	in.retired.addTo(&s)
+	s.SendErrors += in.retired.txErr
 	for _, ifc := range in.ifaces {
 		ifc.ctr.addTo(&s)
 		s.SendErrors += ifc.ctr.txErr

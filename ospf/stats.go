@@ -157,3 +157,16 @@ func (c *counters) addTo(s *Stats) {
 		}
 	}
 }
+
+// add adds o's counts to c (Reconfigure keeps a removed interface's).
+func (c *counters) add(o *counters) {
+	for i := range c.rx {
+		c.rx[i] += o.rx[i]
+		c.tx[i] += o.tx[i]
+	}
+	for i := range c.drops {
+		c.drops[i] += o.drops[i]
+	}
+	c.txErr += o.txErr
+	c.bfdDown += o.bfdDown
+}
