@@ -43,10 +43,20 @@ const (
 	// DefaultPeerRaise is how much the peer policy raises every replica's
 	// metric (paper §4.2: pre-raised by 2).
 	DefaultPeerRaise = 2
-	// DefaultDrainTime is how long a withdrawn prefix keeps its alias so
-	// that the network can move (a RIP triggered update and its damping
-	// timer, 1 to 5 s, RFC 2453 §3.10.1).
+	// DefaultDrainTime is how long a drained prefix stays announced at
+	// DrainMetric (or, for a prefix that was not up, how long a withdrawn
+	// prefix keeps its alias) so that the network can move: a RIP
+	// triggered update and its damping timer, 1 to 5 s (RFC 2453
+	// §3.10.1). Where a site router can learn the other replica only from
+	// that replica's regular update (a RIP router keeps one route), use
+	// the update interval plus that, 35 s.
 	DefaultDrainTime = 5 * time.Second
+	// DefaultDrainMetric is the metric a drained service is announced at
+	// for DrainTime before it is withdrawn: worse than the other replicas'
+	// (1 to 3 in the paper) so that every router moves to them while this
+	// replica still answers, and low enough to stay below RIP's infinity
+	// three hops away (12 + 3 < 16).
+	DefaultDrainMetric = 12
 	// DefaultBanner is the greeting a tcp_banner check expects: SMTP's 220
 	// (RFC 5321 §4.2), the paper's service.
 	DefaultBanner = "220"
@@ -138,10 +148,16 @@ type ServiceConfig struct {
 	// PeerRaise is added to Metric while peers are healthy (PolicyPeer);
 	// zero means DefaultPeerRaise.
 	PeerRaise uint32 `yaml:"peer_raise"`
-	// DrainTime is how long a withdrawn prefix keeps its alias before it is
-	// removed (maintenance and Stop), so that the network moves before the
-	// address disappears; zero means DefaultDrainTime.
+	// DrainTime is how long a drain (maintenance, Stop) announces a healthy
+	// service at DrainMetric before withdrawing it and removing its alias,
+	// so that the network moves to the other replicas while this one still
+	// answers; for a service that was not up, how long the withdrawn prefix
+	// keeps its alias. Zero means DefaultDrainTime.
 	DrainTime time.Duration `yaml:"drain_time"`
+	// DrainMetric is the metric of a draining service; it must exceed the
+	// metric announced while healthy (Metric, plus PeerRaise with the peer
+	// policy). Zero means DefaultDrainMetric.
+	DrainMetric uint32 `yaml:"drain_metric"`
 	// MaintenanceFile, when set, is a path whose presence (checked every
 	// round, like anycast-healthchecker's check_disabled) drains the
 	// service as SetMaintenance(name, true) does.
@@ -180,6 +196,13 @@ type CheckConfig struct {
 	Args    []string `yaml:"args"`
 }
 
+func boolInt(b bool) uint32 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 func cfgErr(field, format string, args ...any) error {
 	return fmt.Errorf("%w: %s: %s", ErrInvalidConfig, field, fmt.Sprintf(format, args...))
 }
@@ -215,6 +238,9 @@ func (s ServiceConfig) withDefaults() ServiceConfig {
 	}
 	if s.DrainTime == 0 {
 		s.DrainTime = DefaultDrainTime
+	}
+	if s.DrainMetric == 0 {
+		s.DrainMetric = DefaultDrainMetric
 	}
 	return s
 }
@@ -323,6 +349,9 @@ func (s ServiceConfig) validate(f string) error {
 		}
 	default:
 		return cfgErr(f+".policy", "%q: want self or peer", s.Policy)
+	}
+	if up := d.Metric + d.PeerRaise*boolInt(d.Policy == PolicyPeer); d.DrainMetric <= up {
+		return cfgErr(f+".drain_metric", "%d: must exceed the metric announced while healthy (%d), or a drain would not move the traffic away", d.DrainMetric, up)
 	}
 	return nil
 }

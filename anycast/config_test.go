@@ -48,6 +48,11 @@ func TestValidateNamesYAMLKeys(t *testing.T) {
 		{func(c *Config) { c.Services[0].FailAction = FailMetric; c.Services[0].Metric = 16 }, "services[0].fail_metric"},
 		{func(c *Config) { c.Services[0].Checkers = []health.Checker{nil} }, "services[0].checkers[0]"},
 		{func(c *Config) { c.Services[0].DrainTime = -1 }, "services[0].drain_time"},
+		{func(c *Config) { c.Services[0].Metric, c.Services[0].DrainMetric = 3, 3 }, "services[0].drain_metric: 3: must exceed the metric announced while healthy (3)"},
+		{func(c *Config) {
+			c.Services[0].Policy, c.Services[0].PeerCheckers = PolicyPeer, []health.Checker{&switchCheck{}}
+			c.Services[0].Metric, c.Services[0].DrainMetric = 1, 3
+		}, "services[0].drain_metric: 3: must exceed the metric announced while healthy (3)"},
 		{func(c *Config) {
 			c.Services[0].Policy, c.Services[0].PeerCheckers = PolicyPeer, []health.Checker{&switchCheck{}}
 			c.Services[0].FailAction, c.Services[0].Metric = FailMetric, 14

@@ -87,6 +87,11 @@ type service struct {
 	rounds       uint64
 	maxLate      time.Duration
 	prefixStates []*prefixState
+	// drainUntil is when a drain of a healthy service (maintenance, Stop)
+	// ends its DrainMetric phase; zero when not draining. drainTimer
+	// syncs the prefixes then.
+	drainUntil time.Time
+	drainTimer routing.Timer
 }
 
 type prefixState struct {
@@ -237,8 +242,11 @@ func (in *Instance) Run(ctx context.Context) error {
 	return in.Stop(sctx)
 }
 
-// Stop withdraws every prefix, waits DrainTime for the network to move,
-// then removes the aliases: withdraw before remove. It returns when
+// Stop drains every service: a healthy one stays announced at DrainMetric
+// for DrainTime, so that the network moves to the other replicas while it
+// still answers, then is withdrawn and its aliases removed; the prefixes
+// of the others are withdrawn at once and their aliases removed DrainTime
+// later: withdraw before remove. It returns when
 // nothing is left announced or aliased, or when ctx is done; then what is
 // left is withdrawn and removed at once and ctx's error is returned.
 // Stop leaves no alias and no announcement behind (errors of the
@@ -252,11 +260,15 @@ func (in *Instance) Stop(ctx context.Context) error {
 	if !in.stopping {
 		in.stopping = true
 		in.idle = make(chan struct{})
+		now := in.clock.Now()
 		for _, s := range in.services {
 			s.gen++
 			if s.timer != nil {
 				s.timer.Stop()
 				s.timer = nil
+			}
+			if s.state == StateUp {
+				in.startDrain(s, now)
 			}
 		}
 	}
@@ -274,6 +286,11 @@ func (in *Instance) Stop(ctx context.Context) error {
 	in.effMu.Lock()
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
+	in.mu.Lock()
+	for _, s := range in.services {
+		in.endDrain(s)
+	}
+	in.mu.Unlock()
 	for _, p := range in.order {
 		ps := in.prefixes[p]
 		in.stopRemoval(ps)
@@ -338,11 +355,36 @@ func (in *Instance) updateMaintenance(s *service, now time.Time) {
 	m := s.maintAPI || s.maintFile
 	switch {
 	case m && s.state != StateMaintenance:
+		if s.state == StateUp {
+			in.startDrain(s, now)
+		}
 		in.setState(s, StateMaintenance, now)
 	case !m && s.state == StateMaintenance:
+		in.endDrain(s)
 		s.h = health.NewHysteresis(s.cfg.Rise, s.cfg.Fall, false)
 		in.setState(s, StateDown, now)
 	}
+}
+
+// startDrain starts the DrainMetric phase of a healthy service leaving
+// service (maintenance, Stop): its prefixes stay announced, at
+// DrainMetric, for DrainTime, so that every router that has another
+// replica moves to it while this one still answers; then they are
+// withdrawn and the aliases removed. mu is held.
+func (in *Instance) startDrain(s *service, now time.Time) {
+	in.endDrain(s)
+	s.drainUntil = now.Add(s.cfg.DrainTime)
+	ps := s.cfg.Prefixes
+	s.drainTimer = in.clock.AfterFunc(s.cfg.DrainTime, func() { in.sync(ps) })
+}
+
+// endDrain forgets s's drain. mu is held.
+func (in *Instance) endDrain(s *service) {
+	if s.drainTimer != nil {
+		s.drainTimer.Stop()
+		s.drainTimer = nil
+	}
+	s.drainUntil = time.Time{}
 }
 
 // Services returns a snapshot of every service, in configuration order.

@@ -286,9 +286,11 @@ func TestFlappingDampedByFall(t *testing.T) {
 	}
 }
 
-// Withdraw before remove: maintenance withdraws at once and removes the
-// alias DrainTime later; leaving maintenance puts the alias back first
-// and announces after rise.
+// Withdraw before remove: maintenance of a healthy service keeps it
+// announced at DrainMetric for DrainTime (the network moves to the other
+// replicas while this one answers), then withdraws it and removes the
+// alias; leaving maintenance puts the alias back first and announces
+// after rise.
 func TestMaintenanceDrainOrdering(t *testing.T) {
 	r := newRig(t, nil)
 	r.inst.Start()
@@ -297,32 +299,30 @@ func TestMaintenanceDrainOrdering(t *testing.T) {
 	if err := r.inst.SetMaintenance("smtp", true); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := r.rec.announced(vip); ok {
-		t.Fatal("still announced in maintenance")
-	}
-	if !r.rec.addrs.Has(vip) {
-		t.Fatal("alias removed before the drain time")
+	if m, ok := r.rec.announced(vip); !ok || m != DefaultDrainMetric {
+		t.Fatalf("draining: announced %v at %d, want the drain metric %d", ok, m, DefaultDrainMetric)
 	}
 	r.clock.Advance(999 * time.Millisecond)
-	if !r.rec.addrs.Has(vip) {
-		t.Fatal("alias removed before the drain time")
+	if m, ok := r.rec.announced(vip); !ok || m != DefaultDrainMetric || !r.rec.addrs.Has(vip) {
+		t.Fatalf("drain phase cut short: announced %v at %d, alias %v", ok, m, r.rec.addrs.Has(vip))
 	}
 	r.clock.Advance(time.Millisecond)
-	if r.rec.addrs.Has(vip) {
-		t.Fatal("alias still there after the drain time")
+	if _, ok := r.rec.announced(vip); ok || r.rec.addrs.Has(vip) {
+		t.Fatal("still announced or aliased after the drain time")
 	}
-	h := r.rec.history()
-	var wAt, rAt time.Time
-	for _, o := range h {
-		switch o.what {
-		case "withdraw":
+	var aAt, wAt, rAt time.Time
+	for _, o := range r.rec.history() {
+		switch {
+		case o.what == "announce" && o.metric == DefaultDrainMetric:
+			aAt = o.at
+		case o.what == "withdraw":
 			wAt = o.at
-		case "remove":
+		case o.what == "remove":
 			rAt = o.at
 		}
 	}
-	if !wAt.Equal(t0) || rAt.Sub(wAt) != time.Second {
-		t.Fatalf("withdraw at %v, remove at %v (start %v)", wAt, rAt, t0)
+	if !aAt.Equal(t0) || wAt.Sub(aAt) != time.Second || !rAt.Equal(wAt) {
+		t.Fatalf("drain metric at %v, withdraw at %v, remove at %v (start %v)", aAt, wAt, rAt, t0)
 	}
 	if st := r.status(); st.State != StateMaintenance || !st.Maintenance {
 		t.Fatalf("status %+v", st)
@@ -344,6 +344,51 @@ func TestMaintenanceDrainOrdering(t *testing.T) {
 	r.rec.checkOrdering(t)
 }
 
+// A service that is down when it is drained has nothing to move: it is
+// withdrawn at once and its alias removed DrainTime later.
+func TestMaintenanceOfDownServiceWithdrawsAtOnce(t *testing.T) {
+	r := newRig(t, func(s *ServiceConfig) { s.FailAction = FailMetric })
+	r.check.set(errors.New("down"))
+	r.inst.Start()
+	r.clock.Advance(100 * time.Millisecond)
+	if m, _ := r.rec.announced(vip); m != DefaultFailMetric {
+		t.Fatalf("down: metric %d, want the fail metric", m)
+	}
+	r.inst.SetMaintenance("smtp", true)
+	if _, ok := r.rec.announced(vip); ok || !r.rec.addrs.Has(vip) {
+		t.Fatal("a down service in maintenance: want withdrawn at once, alias kept for the drain time")
+	}
+	r.clock.Advance(time.Second)
+	if r.rec.addrs.Has(vip) {
+		t.Fatal("alias kept past the drain time")
+	}
+	r.rec.checkOrdering(t)
+}
+
+// A prefix shared with a healthy service stays at that service's metric
+// while the other drains, and keeps its alias after the drain.
+func TestDrainOfSharedPrefixKeepsTheHealthyMetric(t *testing.T) {
+	c := routing.NewManualClock(epoch)
+	rec := newRecorder(c)
+	mk := func(name string) ServiceConfig {
+		return ServiceConfig{Name: name, Prefixes: []netip.Prefix{vip}, Checkers: []health.Checker{&switchCheck{}},
+			Interval: 100 * time.Millisecond, Rise: 2, Fall: 3, DrainTime: time.Second, Metric: 2}
+	}
+	inst, err := New(Config{Services: []ServiceConfig{mk("smtp"), mk("submission")}}, Env{Clock: c, Announcer: rec, Addresses: rec.addrs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst.Start()
+	c.Advance(100 * time.Millisecond)
+	inst.SetMaintenance("smtp", true)
+	for range 20 {
+		if m, ok := rec.announced(vip); !ok || m != 2 || !rec.addrs.Has(vip) {
+			t.Fatalf("shared prefix while one service drains: announced %v at %d", ok, m)
+		}
+		c.Advance(100 * time.Millisecond)
+	}
+}
+
 // anycast-healthchecker's check_disabled: the file's presence drains.
 func TestMaintenanceFile(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "disabled")
@@ -357,10 +402,13 @@ func TestMaintenanceFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.clock.Advance(100 * time.Millisecond)
-	if _, ok := r.rec.announced(vip); ok || r.status().State != StateMaintenance {
-		t.Fatal("file present, still announced")
+	if m, _ := r.rec.announced(vip); m != DefaultDrainMetric || r.status().State != StateMaintenance {
+		t.Fatal("file present, not draining")
 	}
 	r.clock.Advance(time.Second)
+	if _, ok := r.rec.announced(vip); ok {
+		t.Fatal("still announced after the drain time")
+	}
 	if r.rec.addrs.Has(vip) {
 		t.Fatal("alias kept in maintenance")
 	}
@@ -371,7 +419,8 @@ func TestMaintenanceFile(t *testing.T) {
 	}
 }
 
-// Stop withdraws, waits the drain time, removes: nothing is left.
+// Stop drains (DrainMetric for the drain time), withdraws, removes:
+// nothing is left.
 func TestStopWithdrawBeforeRemoveLeavesNothing(t *testing.T) {
 	r := newRig(t, nil)
 	r.inst.Start()
@@ -392,9 +441,9 @@ func TestStopWithdrawBeforeRemoveLeavesNothing(t *testing.T) {
 			rAt = o.at
 		}
 	}
-	// The clock runs on while Stop starts: the withdrawal is at t0 or a
-	// step later, the removal a full drain time after it.
-	if wAt.Before(t0) || rAt.Sub(wAt) < time.Second || rAt.Sub(wAt) > 1100*time.Millisecond {
+	// The clock runs on while Stop starts: the withdrawal a full drain
+	// time after t0 or a step later, the removal with it.
+	if d := wAt.Sub(t0); d < time.Second || d > 1100*time.Millisecond || !rAt.Equal(wAt) {
 		t.Fatalf("withdraw at %v, remove at %v", wAt.Sub(t0), rAt.Sub(t0))
 	}
 	if st := r.status(); st.State != StateStopped {

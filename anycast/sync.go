@@ -12,21 +12,37 @@ type want struct {
 	announce bool
 	metric   uint32
 	drain    time.Duration
+	// drained: a service of the prefix has finished its DrainMetric
+	// phase, so the network has had its time to move and the alias goes
+	// with the withdrawal.
+	drained bool
 }
 
 // wantLocked computes what ps should be from its services. mu is held.
 //
 // A prefix shared by services is announced while any of them is up, at
-// the lowest metric among those; failing that at the lowest FailMetric of
-// the down services with FailAction "metric"; otherwise withdrawn. Its
-// alias stays while any service is not in maintenance and the Instance
-// is not stopping.
+// the lowest metric among those; failing that at the lowest DrainMetric
+// of the services in their drain phase or FailMetric of the down services
+// with FailAction "metric"; otherwise withdrawn. Its alias stays while any
+// service is not in maintenance, the Instance is not stopping, or a drain
+// phase lasts.
 func (in *Instance) wantLocked(ps *prefixState) want {
 	var w want
 	var fail uint32
+	now := in.clock.Now()
 	for _, s := range ps.services {
 		w.drain = max(w.drain, s.cfg.DrainTime)
 		if in.stopping || s.state == StateMaintenance || s.state == StateStopped {
+			switch {
+			case s.drainUntil.IsZero():
+			case now.Before(s.drainUntil):
+				w.alias = true
+				if fail == 0 || s.cfg.DrainMetric < fail {
+					fail = s.cfg.DrainMetric
+				}
+			default:
+				w.drained = true
+			}
 			continue
 		}
 		w.alias = true
@@ -147,7 +163,7 @@ func (in *Instance) syncOne(p netip.Prefix) {
 	}
 	in.mu.Lock()
 	var wait time.Duration
-	if !ps.withdrawnAt.IsZero() {
+	if !ps.withdrawnAt.IsZero() && !w.drained {
 		wait = ps.withdrawnAt.Add(w.drain).Sub(in.clock.Now())
 	}
 	if wait > 0 {

@@ -185,7 +185,7 @@ services:
     drain_time: %v
     maintenance_file: %s
 `, h.name, o.l.opt.Mode, t.Update, t.Timeout, t.Garbage, trig, o.socket(h), VIP, checkInterval, checkTimeout, checkRise, checkFall,
-		o.l.metric(i), h.addr, Port, drainTime, o.maintenance(h))
+		o.l.metric(i), h.addr, Port, drainTime(o.l.opt.Timers), o.maintenance(h))
 	return os.WriteFile(o.conf(h), []byte(conf), 0o644)
 }
 
