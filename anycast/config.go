@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"net/url"
 	"os/exec"
+	"slices"
 	"strings"
 	"time"
 
@@ -113,6 +114,18 @@ type ServiceConfig struct {
 	// Prefixes are the service addresses, host routes only (/32, /128).
 	// Required.
 	Prefixes []netip.Prefix `yaml:"prefixes"`
+	// CoverPrefixes are less-specific prefixes announced with the
+	// service, each covering at least one of its Prefixes, at the same
+	// metric and under the same rules, with no address of their own: they
+	// are announced only while a covered prefix's alias is on the host,
+	// and withdrawn before it goes. A backup replica announces the cover
+	// of the VIP that the primary announces as a /32: when the primary's
+	// /32 is withdrawn the routers' longest-prefix match falls back to the
+	// cover at once, without waiting for the routing protocol to carry the
+	// backup's /32 (a RIP router keeps one route per destination and
+	// learns the backup's only from a neighbour's next update, damped for
+	// 1 to 5 s after the withdrawal's, RFC 2453 §3.9.2, §3.10.1).
+	CoverPrefixes []netip.Prefix `yaml:"cover_prefixes"`
 	// Checks must all pass for a round to succeed. At least one check or
 	// one Checker is required.
 	Checks []CheckConfig `yaml:"checks"`
@@ -287,6 +300,24 @@ func (s ServiceConfig) validate(f string) error {
 			return cfgErr(pf, "%v: listed twice", p)
 		}
 		seen[p] = true
+	}
+	for k, c := range s.CoverPrefixes {
+		cf := fmt.Sprintf("%s.cover_prefixes[%d]", f, k)
+		switch {
+		case !c.IsValid():
+			return cfgErr(cf, "%v: not a prefix", c)
+		case c != c.Masked():
+			return cfgErr(cf, "%v: host bits set (want %v)", c, c.Masked())
+		case c.Bits() == 0:
+			return cfgErr(cf, "%v: a default route covers everything, not a service", c)
+		case c.Bits() == c.Addr().BitLen():
+			return cfgErr(cf, "%v: a host route is a service address: list it in prefixes", c)
+		case seen[c]:
+			return cfgErr(cf, "%v: listed twice", c)
+		case !slices.ContainsFunc(s.Prefixes, func(p netip.Prefix) bool { return p.IsValid() && c.Contains(p.Addr()) }):
+			return cfgErr(cf, "%v: covers none of the service's prefixes", c)
+		}
+		seen[c] = true
 	}
 	if s.Interval < 0 {
 		return cfgErr(f+".interval", "%v: must be positive", s.Interval)

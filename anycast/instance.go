@@ -97,6 +97,8 @@ type service struct {
 type prefixState struct {
 	p           netip.Prefix
 	services    []*service
+	cover       bool           // a CoverPrefix: no alias of its own
+	covered     []*prefixState // of a cover: the service prefixes it covers
 	aliased     bool
 	announced   bool
 	metric      uint32
@@ -143,6 +145,21 @@ func New(cfg Config, env Env) (*Instance, error) {
 				ps = &prefixState{p: p}
 				in.prefixes[p] = ps
 				in.order = append(in.order, p)
+			}
+			ps.services = append(ps.services, s)
+			s.prefixStates = append(s.prefixStates, ps)
+		}
+		for _, c := range d.CoverPrefixes {
+			ps := in.prefixes[c]
+			if ps == nil {
+				ps = &prefixState{p: c, cover: true}
+				in.prefixes[c] = ps
+				in.order = append(in.order, c)
+			}
+			for _, p := range d.Prefixes {
+				if v := in.prefixes[p]; c.Contains(p.Addr()) && !slices.Contains(ps.covered, v) {
+					ps.covered = append(ps.covered, v)
+				}
 			}
 			ps.services = append(ps.services, s)
 			s.prefixStates = append(s.prefixStates, ps)
@@ -291,7 +308,7 @@ func (in *Instance) Stop(ctx context.Context) error {
 		in.endDrain(s)
 	}
 	in.mu.Unlock()
-	for _, p := range in.order {
+	for _, p := range in.coversFirst(in.order) {
 		ps := in.prefixes[p]
 		in.stopRemoval(ps)
 		if ps.announced {
@@ -343,7 +360,7 @@ func (in *Instance) SetMaintenance(name string, on bool) error {
 	}
 	s.maintAPI = on
 	in.updateMaintenance(s, in.clock.Now())
-	ps := s.cfg.Prefixes
+	ps := s.syncList()
 	in.mu.Unlock()
 	in.sync(ps)
 	return nil
@@ -374,8 +391,13 @@ func (in *Instance) updateMaintenance(s *service, now time.Time) {
 func (in *Instance) startDrain(s *service, now time.Time) {
 	in.endDrain(s)
 	s.drainUntil = now.Add(s.cfg.DrainTime)
-	ps := s.cfg.Prefixes
+	ps := s.syncList()
 	s.drainTimer = in.clock.AfterFunc(s.cfg.DrainTime, func() { in.sync(ps) })
+}
+
+// syncList is what a change of s syncs: its prefixes and covers.
+func (s *service) syncList() []netip.Prefix {
+	return append(slices.Clip(s.cfg.Prefixes), s.cfg.CoverPrefixes...)
 }
 
 // endDrain forgets s's drain. mu is held.
@@ -399,7 +421,7 @@ func (in *Instance) Services() []ServiceStatus {
 			Checks: slices.Clone(s.results), PeerChecks: slices.Clone(s.peerResults),
 			Rounds: s.rounds, MaxLateness: s.maxLate}
 		for _, ps := range s.prefixStates {
-			st.Prefixes = append(st.Prefixes, PrefixStatus{Prefix: ps.p, Aliased: ps.aliased,
+			st.Prefixes = append(st.Prefixes, PrefixStatus{Prefix: ps.p, Cover: ps.cover, Aliased: ps.aliased,
 				Announced: ps.announced, Metric: ps.metric, Error: ps.err})
 		}
 		out = append(out, st)
@@ -482,7 +504,7 @@ func (in *Instance) round(s *service, gen uint64) {
 		s.due = now
 	}
 	in.armRound(s, s.due.Sub(now))
-	ps := s.cfg.Prefixes
+	ps := s.syncList()
 	in.mu.Unlock()
 	in.sync(ps) // also retries what failed last round
 }

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -58,8 +59,17 @@ func newRecorder(c routing.Clock) *recorder {
 	return r
 }
 
+// aliased reports whether p's address is on the host; for a cover, one
+// address inside it.
+func (r *recorder) aliased(p netip.Prefix) bool {
+	if p.Bits() == p.Addr().BitLen() {
+		return r.addrs.Has(p)
+	}
+	return slices.ContainsFunc(r.addrs.Owned(), func(o netip.Prefix) bool { return p.Contains(o.Addr()) })
+}
+
 func (r *recorder) AnnouncePrefix(p netip.Prefix, m uint32) error {
-	aliased := r.addrs.Has(p)
+	aliased := r.aliased(p)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.fail != nil {
@@ -71,7 +81,7 @@ func (r *recorder) AnnouncePrefix(p netip.Prefix, m uint32) error {
 }
 
 func (r *recorder) WithdrawPrefix(p netip.Prefix) error {
-	aliased := r.addrs.Has(p)
+	aliased := r.aliased(p)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.fail != nil {
@@ -702,4 +712,56 @@ func TestEventsInOrderAndReentrant(t *testing.T) {
 	if got != "alias-add,state,announce" {
 		t.Fatalf("events %s", got)
 	}
+}
+
+// A cover (a less-specific prefix of the VIP, no alias of its own) is
+// announced with the service at its metric, only while the VIP's alias is
+// on, drained with it, and withdrawn before the alias goes.
+func TestCoverPrefixFollowsTheServiceAndItsAlias(t *testing.T) {
+	cover := netip.MustParsePrefix("192.0.2.24/31")
+	r := newRig(t, func(s *ServiceConfig) { s.CoverPrefixes = []netip.Prefix{cover}; s.Metric = 3 })
+	r.inst.Start()
+	if _, ok := r.rec.announced(cover); ok {
+		t.Fatal("cover announced before rise")
+	}
+	r.clock.Advance(100 * time.Millisecond)
+	if m, ok := r.rec.announced(cover); !ok || m != 3 {
+		t.Fatalf("cover: announced %v at %d, want 3 with the service", ok, m)
+	}
+	st := r.status()
+	if len(st.Prefixes) != 2 || !st.Prefixes[1].Cover || st.Prefixes[1].Aliased || st.Prefixes[0].Cover {
+		t.Fatalf("status prefixes %+v", st.Prefixes)
+	}
+	r.check.set(errors.New("down"))
+	r.clock.Advance(300 * time.Millisecond)
+	if _, ok := r.rec.announced(cover); ok {
+		t.Fatal("cover still announced with the service down")
+	}
+	r.check.set(nil)
+	r.clock.Advance(200 * time.Millisecond)
+	if m, ok := r.rec.announced(cover); !ok || m != 3 {
+		t.Fatal("cover not back with the service")
+	}
+	if err := stopAdvancing(t, r.clock, r.inst, 100*time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	var coverDrain, coverOut, vipGone time.Time
+	for _, o := range r.rec.history() {
+		switch {
+		case o.prefix == cover && o.what == "announce" && o.metric == DefaultDrainMetric:
+			coverDrain = o.at
+		case o.prefix == cover && o.what == "withdraw":
+			coverOut = o.at
+		case o.prefix == vip && o.what == "remove":
+			vipGone = o.at
+		}
+	}
+	if coverDrain.IsZero() || coverOut.IsZero() || vipGone.IsZero() || vipGone.Before(coverOut) {
+		t.Fatalf("stop: cover drained at %v, withdrawn at %v, VIP removed at %v", coverDrain, coverOut, vipGone)
+	}
+	if i, j := slices.IndexFunc(r.rec.history(), func(o op) bool { return o.prefix == cover && o.what == "withdraw" }),
+		slices.IndexFunc(r.rec.history(), func(o op) bool { return o.prefix == vip && o.what == "remove" }); i > j {
+		t.Fatal("the VIP's alias went before its cover was withdrawn")
+	}
+	r.rec.checkOrdering(t)
 }

@@ -3,6 +3,7 @@ package anycast
 import (
 	"context"
 	"net/netip"
+	"slices"
 	"time"
 )
 
@@ -83,7 +84,17 @@ func (s *service) metricUp() uint32 {
 // retried at the next sync (every round of its services).
 func (in *Instance) sync(prefixes []netip.Prefix) {
 	in.effMu.Lock()
+	// Covers to withdraw go first (before an alias they cover may go),
+	// covers to announce last: after the prefixes they cover, whose
+	// announcement then goes out first (a RIP speaker sends the first
+	// change at once and damps the next, RFC 2453 §3.10.1, and the
+	// specific route is what moves the traffic).
 	for _, p := range prefixes {
+		if ps := in.prefixes[p]; ps != nil && ps.cover && !in.wantsAnnounce(ps) {
+			in.syncOne(p)
+		}
+	}
+	for _, p := range in.coversLast(prefixes) {
 		in.syncOne(p)
 	}
 	in.mu.Lock()
@@ -91,6 +102,34 @@ func (in *Instance) sync(prefixes []netip.Prefix) {
 	in.mu.Unlock()
 	in.effMu.Unlock()
 	in.drainEvents()
+}
+
+// coversFirst orders prefixes covers first; coversLast covers last.
+func (in *Instance) coversFirst(prefixes []netip.Prefix) []netip.Prefix {
+	return in.byCover(prefixes, true)
+}
+
+func (in *Instance) coversLast(prefixes []netip.Prefix) []netip.Prefix {
+	return in.byCover(prefixes, false)
+}
+
+func (in *Instance) byCover(prefixes []netip.Prefix, first bool) []netip.Prefix {
+	out := make([]netip.Prefix, 0, len(prefixes))
+	for _, cover := range []bool{first, !first} {
+		for _, p := range prefixes {
+			if ps := in.prefixes[p]; ps != nil && ps.cover == cover {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+// wantsAnnounce reports whether ps should be announced now.
+func (in *Instance) wantsAnnounce(ps *prefixState) bool {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return in.wantLocked(ps).announce
 }
 
 // syncOne does the effects for one prefix. effMu is held.
@@ -123,6 +162,13 @@ func (in *Instance) syncOne(p netip.Prefix) {
 		in.mu.Unlock()
 	}
 	addAlias := func() bool {
+		if ps.cover {
+			// A cover has no address: it needs one of the prefixes it
+			// covers on the host.
+			in.mu.Lock()
+			defer in.mu.Unlock()
+			return slices.ContainsFunc(ps.covered, func(c *prefixState) bool { return c.aliased })
+		}
 		if ps.aliased {
 			return true
 		}
@@ -134,6 +180,12 @@ func (in *Instance) syncOne(p netip.Prefix) {
 	if w.announce {
 		in.stopRemoval(ps)
 		if !addAlias() {
+			if ps.cover && ps.announced {
+				// The covered aliases went: so does the cover.
+				err := in.ann.WithdrawPrefix(p)
+				record(func(now time.Time) { ps.announced, ps.metric, ps.withdrawnAt = false, 0, now },
+					Event{Kind: EventWithdraw}, err)
+			}
 			return // never announce a host whose alias is missing
 		}
 		if ps.announced && ps.metric == w.metric {
@@ -153,7 +205,7 @@ func (in *Instance) syncOne(p netip.Prefix) {
 			return // the alias stays while the announcement may
 		}
 	}
-	if w.alias {
+	if w.alias || ps.cover {
 		in.stopRemoval(ps)
 		addAlias()
 		return

@@ -213,15 +213,20 @@ func (l *Lab) fault(id string) error {
 	return fmt.Errorf("lab: unknown step %q", id)
 }
 
-// hold is how long a fault's step lasts at least: a drain's whole
-// drain_time and a second, so that its withdrawal and the removal of the
-// alias at the end fall inside the step and their losses are counted.
+// hold is how long a step lasts at least: a drain its whole drain_time
+// and a second, so that its withdrawal and the removal of the alias at
+// the end fall inside the step and their losses are counted.
 func (l *Lab) hold(id string) time.Duration {
 	if id == "drain" {
 		return drainTime(l.opt.Timers) + time.Second
 	}
 	return 0
 }
+
+// quiet is how long the start step must see both campuses steady: 6 s,
+// past FRR's damping of triggered updates (up to 5 s after the last one,
+// RFC 2453 §3.10.1), so that the first fault meets a network at rest.
+const quiet = 6 * time.Second
 
 // step applies do and waits until both clients reach want and keep
 // reaching it for the settle time, and at least hold has passed, or the
@@ -240,7 +245,11 @@ func (l *Lab) step(ctx context.Context, id, name string, want [2]string, hold ti
 		now := time.Now()
 		ok := now.Sub(t0) >= hold
 		for i, p := range l.probes {
-			if !settled(p.snapshot(t0), t0, now, l.opt.Settle, want[i]) {
+			settle := l.opt.Settle
+			if id == "start" {
+				settle = max(settle, quiet)
+			}
+			if !settled(p.snapshot(t0), t0, now, settle, want[i]) {
 				ok = false
 			}
 		}

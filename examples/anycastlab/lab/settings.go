@@ -77,7 +77,7 @@ router rip
 
 // Settings describes what stack s runs with, for the legend next to the
 // lab's tables.
-func Settings(s Stack, t RIPTimers, oursUpdate, oursTrigger time.Duration) string {
+func Settings(s Stack, t RIPTimers, oursUpdate, oursTrigger time.Duration, cover bool) string {
 	drain := drainTime(t) // from the routers' timers
 	routers := fmt.Sprintf("routers r1, r2: FRR 8.4 zebra + ripd, `%s`, `network` on every link", frrTimers(t))
 	if s == Reference {
@@ -95,5 +95,12 @@ func Settings(s Stack, t RIPTimers, oursUpdate, oursTrigger time.Duration) strin
 	}
 	return fmt.Sprintf("%s; servers: anycastd, speaker rip (update %v, timeout %v, garbage %v, %s) on eth0, VIP on lo (alias lo:anycast), "+
 		"check tcp_banner own-address:25 expect 220 every %v (timeout %v), rise %d fall %d, policy self (withdraw), drain_time %v "+
-		"(drain_metric %d, then withdrawn), drain by maintenance file", routers, t.Update, t.Timeout, t.Garbage, trig, checkInterval, checkTimeout, checkRise, checkFall, drain, anycast.DefaultDrainMetric)
+		"(drain_metric %d, then withdrawn), drain by maintenance file%s", routers, t.Update, t.Timeout, t.Garbage, trig, checkInterval, checkTimeout, checkRise, checkFall, drain, anycast.DefaultDrainMetric, coverNote(cover))
+}
+
+func coverNote(cover bool) string {
+	if !cover {
+		return ""
+	}
+	return fmt.Sprintf("; b also announces the cover %v (cover_prefixes)", CoverPrefix)
 }
