@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"net/url"
 	"os/exec"
+	"slices"
 	"strings"
 	"time"
 
@@ -47,10 +48,20 @@ const (
 	// DefaultPeerRaise is how much the peer policy raises every replica's
 	// metric (paper §4.2: pre-raised by 2).
 	DefaultPeerRaise = 2
-	// DefaultDrainTime is how long a withdrawn prefix keeps its alias so
-	// that the network can move (a RIP triggered update and its damping
-	// timer, 1 to 5 s, RFC 2453 §3.10.1).
+	// DefaultDrainTime is how long a drained prefix stays announced at
+	// DrainMetric (or, for a prefix that was not up, how long a withdrawn
+	// prefix keeps its alias) so that the network can move: a RIP
+	// triggered update and its damping timer, 1 to 5 s (RFC 2453
+	// §3.10.1). Where a site router can learn the other replica only from
+	// that replica's regular update (a RIP router keeps one route), use
+	// the update interval plus that, 35 s.
 	DefaultDrainTime = 5 * time.Second
+	// DefaultDrainMetric is the metric a drained service is announced at
+	// for DrainTime before it is withdrawn: worse than the other replicas'
+	// (1 to 3 in the paper) so that every router moves to them while this
+	// replica still answers, and low enough to stay below RIP's infinity
+	// three hops away (12 + 3 < 16).
+	DefaultDrainMetric = 12
 	// DefaultBanner is the greeting a tcp_banner check expects: SMTP's 220
 	// (RFC 5321 §4.2), the paper's service.
 	DefaultBanner = "220"
@@ -107,6 +118,18 @@ type ServiceConfig struct {
 	// Prefixes are the service addresses, host routes only (/32, /128).
 	// Required.
 	Prefixes []netip.Prefix `yaml:"prefixes"`
+	// CoverPrefixes are less-specific prefixes announced with the
+	// service, each covering at least one of its Prefixes, at the same
+	// metric and under the same rules, with no address of their own: they
+	// are announced only while a covered prefix's alias is on the host,
+	// and withdrawn before it goes. A backup replica announces the cover
+	// of the VIP that the primary announces as a /32: when the primary's
+	// /32 is withdrawn the routers' longest-prefix match falls back to the
+	// cover at once, without waiting for the routing protocol to carry the
+	// backup's /32 (a RIP router keeps one route per destination and
+	// learns the backup's only from a neighbour's next update, damped for
+	// 1 to 5 s after the withdrawal's, RFC 2453 §3.9.2, §3.10.1).
+	CoverPrefixes []netip.Prefix `yaml:"cover_prefixes"`
 	// Checks must all pass for a round to succeed. At least one check or
 	// one Checker is required.
 	Checks []CheckConfig `yaml:"checks"`
@@ -142,10 +165,16 @@ type ServiceConfig struct {
 	// PeerRaise is added to Metric while peers are healthy (PolicyPeer);
 	// zero means DefaultPeerRaise.
 	PeerRaise uint32 `yaml:"peer_raise"`
-	// DrainTime is how long a withdrawn prefix keeps its alias before it is
-	// removed (maintenance and Stop), so that the network moves before the
-	// address disappears; zero means DefaultDrainTime.
+	// DrainTime is how long a drain (maintenance, Stop) announces a healthy
+	// service at DrainMetric before withdrawing it and removing its alias,
+	// so that the network moves to the other replicas while this one still
+	// answers; for a service that was not up, how long the withdrawn prefix
+	// keeps its alias. Zero means DefaultDrainTime.
 	DrainTime time.Duration `yaml:"drain_time"`
+	// DrainMetric is the metric of a draining service; it must exceed the
+	// metric announced while healthy (Metric, plus PeerRaise with the peer
+	// policy). Zero means DefaultDrainMetric.
+	DrainMetric uint32 `yaml:"drain_metric"`
 	// MaintenanceFile, when set, is a path whose presence (checked every
 	// round, like anycast-healthchecker's check_disabled) drains the
 	// service as SetMaintenance(name, true) does.
@@ -184,6 +213,13 @@ type CheckConfig struct {
 	Args    []string `yaml:"args"`
 }
 
+func boolInt(b bool) uint32 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 func cfgErr(field, format string, args ...any) error {
 	return fmt.Errorf("%w: %s: %s", ErrInvalidConfig, field, fmt.Sprintf(format, args...))
 }
@@ -219,6 +255,9 @@ func (s ServiceConfig) withDefaults() ServiceConfig {
 	}
 	if s.DrainTime == 0 {
 		s.DrainTime = DefaultDrainTime
+	}
+	if s.DrainMetric == 0 {
+		s.DrainMetric = DefaultDrainMetric
 	}
 	return s
 }
@@ -265,6 +304,24 @@ func (s ServiceConfig) validate(f string) error {
 			return cfgErr(pf, "%v: listed twice", p)
 		}
 		seen[p] = true
+	}
+	for k, c := range s.CoverPrefixes {
+		cf := fmt.Sprintf("%s.cover_prefixes[%d]", f, k)
+		switch {
+		case !c.IsValid():
+			return cfgErr(cf, "%v: not a prefix", c)
+		case c != c.Masked():
+			return cfgErr(cf, "%v: host bits set (want %v)", c, c.Masked())
+		case c.Bits() == 0:
+			return cfgErr(cf, "%v: a default route covers everything, not a service", c)
+		case c.Bits() == c.Addr().BitLen():
+			return cfgErr(cf, "%v: a host route is a service address: list it in prefixes", c)
+		case seen[c]:
+			return cfgErr(cf, "%v: listed twice", c)
+		case !slices.ContainsFunc(s.Prefixes, func(p netip.Prefix) bool { return p.IsValid() && c.Contains(p.Addr()) }):
+			return cfgErr(cf, "%v: covers none of the service's prefixes", c)
+		}
+		seen[c] = true
 	}
 	if s.Interval < 0 {
 		return cfgErr(f+".interval", "%v: must be positive", s.Interval)
@@ -327,6 +384,9 @@ func (s ServiceConfig) validate(f string) error {
 		}
 	default:
 		return cfgErr(f+".policy", "%q: want self or peer", s.Policy)
+	}
+	if up := d.Metric + d.PeerRaise*boolInt(d.Policy == PolicyPeer); d.DrainMetric <= up {
+		return cfgErr(f+".drain_metric", "%d: must exceed the metric announced while healthy (%d), or a drain would not move the traffic away", d.DrainMetric, up)
 	}
 	return nil
 }

@@ -49,6 +49,19 @@ func TestValidateNamesYAMLKeys(t *testing.T) {
 		{func(c *Config) { c.Services[0].Checkers = []health.Checker{nil} }, "services[0].checkers[0]"},
 		{func(c *Config) { c.Services[0].DrainTime = -1 }, "services[0].drain_time"},
 		{func(c *Config) {
+			c.Services[0].CoverPrefixes = []netip.Prefix{netip.MustParsePrefix("198.51.100.0/24")}
+		}, "services[0].cover_prefixes[0]: 198.51.100.0/24: covers none"},
+		{func(c *Config) { c.Services[0].CoverPrefixes = []netip.Prefix{netip.MustParsePrefix("0.0.0.0/0")} }, "services[0].cover_prefixes[0]: 0.0.0.0/0: a default route"},
+		{func(c *Config) {
+			c.Services[0].CoverPrefixes = []netip.Prefix{netip.PrefixFrom(c.Services[0].Prefixes[0].Addr(), 24)}
+		}, "host bits set"},
+		{func(c *Config) { c.Services[0].CoverPrefixes = []netip.Prefix{c.Services[0].Prefixes[0]} }, "a host route is a service address"},
+		{func(c *Config) { c.Services[0].Metric, c.Services[0].DrainMetric = 3, 3 }, "services[0].drain_metric: 3: must exceed the metric announced while healthy (3)"},
+		{func(c *Config) {
+			c.Services[0].Policy, c.Services[0].PeerCheckers = PolicyPeer, []health.Checker{&switchCheck{}}
+			c.Services[0].Metric, c.Services[0].DrainMetric = 1, 3
+		}, "services[0].drain_metric: 3: must exceed the metric announced while healthy (3)"},
+		{func(c *Config) {
 			c.Services[0].Policy, c.Services[0].PeerCheckers = PolicyPeer, []health.Checker{&switchCheck{}}
 			c.Services[0].FailAction, c.Services[0].Metric = FailMetric, 14
 		}, "services[0].peer_raise"},

@@ -45,9 +45,13 @@
 //
 // Start puts the aliases on first and announces a prefix only after Rise
 // successful rounds. Maintenance (a file whose presence drains the
-// service, or SetMaintenance) and Stop withdraw first, wait DrainTime for
-// the network to move, then remove the alias. No announcement ever points
-// at a host whose alias is missing. A failed announcer or address call is
+// service, or SetMaintenance) and Stop drain a healthy service: its
+// prefixes stay announced at DrainMetric, worse than the other replicas',
+// for DrainTime, so that every router that knows another replica moves to
+// it while this one still answers (no probe is lost); then they are
+// withdrawn and the aliases removed. A service that was not up is
+// withdrawn at once and its alias removed DrainTime later. No
+// announcement ever points at a host whose alias is missing. A failed announcer or address call is
 // reported in Services and retried every round.
 //
 // # Reconfiguration

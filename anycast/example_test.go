@@ -39,13 +39,17 @@ func Example() {
 	r, _ := table.Get(0, vip)
 	fmt.Println(st.State, st.Prefixes[0].Metric, r.Protocol)
 
+	// The drain: announced at the drain metric for DrainTime, so that
+	// the routers move to another replica while this one still answers;
+	// then withdrawn, and the alias removed.
 	inst.SetMaintenance("smtp", true)
-	_, announced := table.Get(0, vip)
-	fmt.Println(inst.Services()[0].State, announced, inst.Services()[0].Prefixes[0].Aliased)
+	r, _ = table.Get(0, vip)
+	fmt.Println(inst.Services()[0].State, r.Metric, inst.Services()[0].Prefixes[0].Aliased)
 	clock.Advance(time.Second)
-	fmt.Println(inst.Services()[0].Prefixes[0].Aliased)
+	_, announced := table.Get(0, vip)
+	fmt.Println(announced, inst.Services()[0].Prefixes[0].Aliased)
 	// Output:
 	// up 1 anycast
-	// maintenance false true
-	// false
+	// maintenance 12 true
+	// false false
 }

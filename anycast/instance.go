@@ -87,11 +87,18 @@ type service struct {
 	rounds       uint64
 	maxLate      time.Duration
 	prefixStates []*prefixState
+	// drainUntil is when a drain of a healthy service (maintenance, Stop)
+	// ends its DrainMetric phase; zero when not draining. drainTimer
+	// syncs the prefixes then.
+	drainUntil time.Time
+	drainTimer routing.Timer
 }
 
 type prefixState struct {
 	p           netip.Prefix
 	services    []*service
+	cover       bool           // a CoverPrefix: no alias of its own
+	covered     []*prefixState // of a cover: the service prefixes it covers
 	aliased     bool
 	announced   bool
 	metric      uint32
@@ -141,6 +148,21 @@ func New(cfg Config, env Env) (*Instance, error) {
 				ps = &prefixState{p: p}
 				in.prefixes[p] = ps
 				in.order = append(in.order, p)
+			}
+			ps.services = append(ps.services, s)
+			s.prefixStates = append(s.prefixStates, ps)
+		}
+		for _, c := range d.CoverPrefixes {
+			ps := in.prefixes[c]
+			if ps == nil {
+				ps = &prefixState{p: c, cover: true}
+				in.prefixes[c] = ps
+				in.order = append(in.order, c)
+			}
+			for _, p := range d.Prefixes {
+				if v := in.prefixes[p]; c.Contains(p.Addr()) && !slices.Contains(ps.covered, v) {
+					ps.covered = append(ps.covered, v)
+				}
 			}
 			ps.services = append(ps.services, s)
 			s.prefixStates = append(s.prefixStates, ps)
@@ -236,8 +258,11 @@ func (in *Instance) Run(ctx context.Context) error {
 	return in.Stop(sctx)
 }
 
-// Stop withdraws every prefix, waits DrainTime for the network to move,
-// then removes the aliases: withdraw before remove. It returns when
+// Stop drains every service: a healthy one stays announced at DrainMetric
+// for DrainTime, so that the network moves to the other replicas while it
+// still answers, then is withdrawn and its aliases removed; the prefixes
+// of the others are withdrawn at once and their aliases removed DrainTime
+// later: withdraw before remove. It returns when
 // nothing is left announced or aliased, or when ctx is done; then what is
 // left is withdrawn and removed at once and ctx's error is returned.
 // Stop leaves no alias and no announcement behind (errors of the
@@ -251,11 +276,15 @@ func (in *Instance) Stop(ctx context.Context) error {
 	if !in.stopping {
 		in.stopping = true
 		in.idle = make(chan struct{})
+		now := in.clock.Now()
 		for _, s := range in.services {
 			s.gen++
 			if s.timer != nil {
 				s.timer.Stop()
 				s.timer = nil
+			}
+			if s.state == StateUp {
+				in.startDrain(s, now)
 			}
 		}
 	}
@@ -274,7 +303,12 @@ func (in *Instance) Stop(ctx context.Context) error {
 	in.effMu.Lock()
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	for _, p := range in.order {
+	in.mu.Lock()
+	for _, s := range in.services {
+		in.endDrain(s)
+	}
+	in.mu.Unlock()
+	for _, p := range in.coversFirst(in.order) {
 		ps := in.prefixes[p]
 		in.stopRemoval(ps)
 		if ps.announced {
@@ -326,7 +360,7 @@ func (in *Instance) SetMaintenance(name string, on bool) error {
 	}
 	s.maintAPI = on
 	in.updateMaintenance(s, in.clock.Now())
-	ps := s.cfg.Prefixes
+	ps := s.syncList()
 	in.mu.Unlock()
 	in.sync(ps)
 	return nil
@@ -338,11 +372,41 @@ func (in *Instance) updateMaintenance(s *service, now time.Time) {
 	m := s.maintAPI || s.maintFile
 	switch {
 	case m && s.state != StateMaintenance:
+		if s.state == StateUp {
+			in.startDrain(s, now)
+		}
 		in.setState(s, StateMaintenance, now)
 	case !m && s.state == StateMaintenance:
+		in.endDrain(s)
 		s.h = health.NewHysteresis(s.cfg.Rise, s.cfg.Fall, false)
 		in.setState(s, StateDown, now)
 	}
+}
+
+// startDrain starts the DrainMetric phase of a healthy service leaving
+// service (maintenance, Stop): its prefixes stay announced, at
+// DrainMetric, for DrainTime, so that every router that has another
+// replica moves to it while this one still answers; then they are
+// withdrawn and the aliases removed. mu is held.
+func (in *Instance) startDrain(s *service, now time.Time) {
+	in.endDrain(s)
+	s.drainUntil = now.Add(s.cfg.DrainTime)
+	ps := s.syncList()
+	s.drainTimer = in.clock.AfterFunc(s.cfg.DrainTime, func() { in.sync(ps) })
+}
+
+// syncList is what a change of s syncs: its prefixes and covers.
+func (s *service) syncList() []netip.Prefix {
+	return append(slices.Clip(s.cfg.Prefixes), s.cfg.CoverPrefixes...)
+}
+
+// endDrain forgets s's drain. mu is held.
+func (in *Instance) endDrain(s *service) {
+	if s.drainTimer != nil {
+		s.drainTimer.Stop()
+		s.drainTimer = nil
+	}
+	s.drainUntil = time.Time{}
 }
 
 // Services returns a snapshot of every service, in configuration order.
@@ -357,7 +421,7 @@ func (in *Instance) Services() []ServiceStatus {
 			Checks: slices.Clone(s.results), PeerChecks: slices.Clone(s.peerResults),
 			Rounds: s.rounds, MaxLateness: s.maxLate}
 		for _, ps := range s.prefixStates {
-			st.Prefixes = append(st.Prefixes, PrefixStatus{Prefix: ps.p, Aliased: ps.aliased,
+			st.Prefixes = append(st.Prefixes, PrefixStatus{Prefix: ps.p, Cover: ps.cover, Aliased: ps.aliased,
 				Announced: ps.announced, Metric: ps.metric, Error: ps.err})
 		}
 		out = append(out, st)
@@ -440,7 +504,7 @@ func (in *Instance) round(s *service, gen uint64) {
 		s.due = now
 	}
 	in.armRound(s, s.due.Sub(now))
-	ps := s.cfg.Prefixes
+	ps := s.syncList()
 	in.mu.Unlock()
 	in.sync(ps) // also retries what failed last round
 }

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -58,8 +59,17 @@ func newRecorder(c routing.Clock) *recorder {
 	return r
 }
 
+// aliased reports whether p's address is on the host; for a cover, one
+// address inside it.
+func (r *recorder) aliased(p netip.Prefix) bool {
+	if p.Bits() == p.Addr().BitLen() {
+		return r.addrs.Has(p)
+	}
+	return slices.ContainsFunc(r.addrs.Owned(), func(o netip.Prefix) bool { return p.Contains(o.Addr()) })
+}
+
 func (r *recorder) AnnouncePrefix(p netip.Prefix, m uint32) error {
-	aliased := r.addrs.Has(p)
+	aliased := r.aliased(p)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.fail != nil {
@@ -71,7 +81,7 @@ func (r *recorder) AnnouncePrefix(p netip.Prefix, m uint32) error {
 }
 
 func (r *recorder) WithdrawPrefix(p netip.Prefix) error {
-	aliased := r.addrs.Has(p)
+	aliased := r.aliased(p)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.fail != nil {
@@ -286,9 +296,11 @@ func TestFlappingDampedByFall(t *testing.T) {
 	}
 }
 
-// Withdraw before remove: maintenance withdraws at once and removes the
-// alias DrainTime later; leaving maintenance puts the alias back first
-// and announces after rise.
+// Withdraw before remove: maintenance of a healthy service keeps it
+// announced at DrainMetric for DrainTime (the network moves to the other
+// replicas while this one answers), then withdraws it and removes the
+// alias; leaving maintenance puts the alias back first and announces
+// after rise.
 func TestMaintenanceDrainOrdering(t *testing.T) {
 	r := newRig(t, nil)
 	r.inst.Start()
@@ -297,32 +309,30 @@ func TestMaintenanceDrainOrdering(t *testing.T) {
 	if err := r.inst.SetMaintenance("smtp", true); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := r.rec.announced(vip); ok {
-		t.Fatal("still announced in maintenance")
-	}
-	if !r.rec.addrs.Has(vip) {
-		t.Fatal("alias removed before the drain time")
+	if m, ok := r.rec.announced(vip); !ok || m != DefaultDrainMetric {
+		t.Fatalf("draining: announced %v at %d, want the drain metric %d", ok, m, DefaultDrainMetric)
 	}
 	r.clock.Advance(999 * time.Millisecond)
-	if !r.rec.addrs.Has(vip) {
-		t.Fatal("alias removed before the drain time")
+	if m, ok := r.rec.announced(vip); !ok || m != DefaultDrainMetric || !r.rec.addrs.Has(vip) {
+		t.Fatalf("drain phase cut short: announced %v at %d, alias %v", ok, m, r.rec.addrs.Has(vip))
 	}
 	r.clock.Advance(time.Millisecond)
-	if r.rec.addrs.Has(vip) {
-		t.Fatal("alias still there after the drain time")
+	if _, ok := r.rec.announced(vip); ok || r.rec.addrs.Has(vip) {
+		t.Fatal("still announced or aliased after the drain time")
 	}
-	h := r.rec.history()
-	var wAt, rAt time.Time
-	for _, o := range h {
-		switch o.what {
-		case "withdraw":
+	var aAt, wAt, rAt time.Time
+	for _, o := range r.rec.history() {
+		switch {
+		case o.what == "announce" && o.metric == DefaultDrainMetric:
+			aAt = o.at
+		case o.what == "withdraw":
 			wAt = o.at
-		case "remove":
+		case o.what == "remove":
 			rAt = o.at
 		}
 	}
-	if !wAt.Equal(t0) || rAt.Sub(wAt) != time.Second {
-		t.Fatalf("withdraw at %v, remove at %v (start %v)", wAt, rAt, t0)
+	if !aAt.Equal(t0) || wAt.Sub(aAt) != time.Second || !rAt.Equal(wAt) {
+		t.Fatalf("drain metric at %v, withdraw at %v, remove at %v (start %v)", aAt, wAt, rAt, t0)
 	}
 	if st := r.status(); st.State != StateMaintenance || !st.Maintenance {
 		t.Fatalf("status %+v", st)
@@ -344,6 +354,51 @@ func TestMaintenanceDrainOrdering(t *testing.T) {
 	r.rec.checkOrdering(t)
 }
 
+// A service that is down when it is drained has nothing to move: it is
+// withdrawn at once and its alias removed DrainTime later.
+func TestMaintenanceOfDownServiceWithdrawsAtOnce(t *testing.T) {
+	r := newRig(t, func(s *ServiceConfig) { s.FailAction = FailMetric })
+	r.check.set(errors.New("down"))
+	r.inst.Start()
+	r.clock.Advance(100 * time.Millisecond)
+	if m, _ := r.rec.announced(vip); m != DefaultFailMetric {
+		t.Fatalf("down: metric %d, want the fail metric", m)
+	}
+	r.inst.SetMaintenance("smtp", true)
+	if _, ok := r.rec.announced(vip); ok || !r.rec.addrs.Has(vip) {
+		t.Fatal("a down service in maintenance: want withdrawn at once, alias kept for the drain time")
+	}
+	r.clock.Advance(time.Second)
+	if r.rec.addrs.Has(vip) {
+		t.Fatal("alias kept past the drain time")
+	}
+	r.rec.checkOrdering(t)
+}
+
+// A prefix shared with a healthy service stays at that service's metric
+// while the other drains, and keeps its alias after the drain.
+func TestDrainOfSharedPrefixKeepsTheHealthyMetric(t *testing.T) {
+	c := routing.NewManualClock(epoch)
+	rec := newRecorder(c)
+	mk := func(name string) ServiceConfig {
+		return ServiceConfig{Name: name, Prefixes: []netip.Prefix{vip}, Checkers: []health.Checker{&switchCheck{}},
+			Interval: 100 * time.Millisecond, Rise: 2, Fall: 3, DrainTime: time.Second, Metric: 2}
+	}
+	inst, err := New(Config{Services: []ServiceConfig{mk("smtp"), mk("submission")}}, Env{Clock: c, Announcer: rec, Addresses: rec.addrs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst.Start()
+	c.Advance(100 * time.Millisecond)
+	inst.SetMaintenance("smtp", true)
+	for range 20 {
+		if m, ok := rec.announced(vip); !ok || m != 2 || !rec.addrs.Has(vip) {
+			t.Fatalf("shared prefix while one service drains: announced %v at %d", ok, m)
+		}
+		c.Advance(100 * time.Millisecond)
+	}
+}
+
 // anycast-healthchecker's check_disabled: the file's presence drains.
 func TestMaintenanceFile(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "disabled")
@@ -357,10 +412,13 @@ func TestMaintenanceFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.clock.Advance(100 * time.Millisecond)
-	if _, ok := r.rec.announced(vip); ok || r.status().State != StateMaintenance {
-		t.Fatal("file present, still announced")
+	if m, _ := r.rec.announced(vip); m != DefaultDrainMetric || r.status().State != StateMaintenance {
+		t.Fatal("file present, not draining")
 	}
 	r.clock.Advance(time.Second)
+	if _, ok := r.rec.announced(vip); ok {
+		t.Fatal("still announced after the drain time")
+	}
 	if r.rec.addrs.Has(vip) {
 		t.Fatal("alias kept in maintenance")
 	}
@@ -371,7 +429,8 @@ func TestMaintenanceFile(t *testing.T) {
 	}
 }
 
-// Stop withdraws, waits the drain time, removes: nothing is left.
+// Stop drains (DrainMetric for the drain time), withdraws, removes:
+// nothing is left.
 func TestStopWithdrawBeforeRemoveLeavesNothing(t *testing.T) {
 	r := newRig(t, nil)
 	r.inst.Start()
@@ -392,9 +451,9 @@ func TestStopWithdrawBeforeRemoveLeavesNothing(t *testing.T) {
 			rAt = o.at
 		}
 	}
-	// The clock runs on while Stop starts: the withdrawal is at t0 or a
-	// step later, the removal a full drain time after it.
-	if wAt.Before(t0) || rAt.Sub(wAt) < time.Second || rAt.Sub(wAt) > 1100*time.Millisecond {
+	// The clock runs on while Stop starts: the withdrawal a full drain
+	// time after t0 or a step later, the removal with it.
+	if d := wAt.Sub(t0); d < time.Second || d > 1100*time.Millisecond || !rAt.Equal(wAt) {
 		t.Fatalf("withdraw at %v, remove at %v", wAt.Sub(t0), rAt.Sub(t0))
 	}
 	if st := r.status(); st.State != StateStopped {
@@ -653,4 +712,56 @@ func TestEventsInOrderAndReentrant(t *testing.T) {
 	if got != "alias-add,state,announce" {
 		t.Fatalf("events %s", got)
 	}
+}
+
+// A cover (a less-specific prefix of the VIP, no alias of its own) is
+// announced with the service at its metric, only while the VIP's alias is
+// on, drained with it, and withdrawn before the alias goes.
+func TestCoverPrefixFollowsTheServiceAndItsAlias(t *testing.T) {
+	cover := netip.MustParsePrefix("192.0.2.24/31")
+	r := newRig(t, func(s *ServiceConfig) { s.CoverPrefixes = []netip.Prefix{cover}; s.Metric = 3 })
+	r.inst.Start()
+	if _, ok := r.rec.announced(cover); ok {
+		t.Fatal("cover announced before rise")
+	}
+	r.clock.Advance(100 * time.Millisecond)
+	if m, ok := r.rec.announced(cover); !ok || m != 3 {
+		t.Fatalf("cover: announced %v at %d, want 3 with the service", ok, m)
+	}
+	st := r.status()
+	if len(st.Prefixes) != 2 || !st.Prefixes[1].Cover || st.Prefixes[1].Aliased || st.Prefixes[0].Cover {
+		t.Fatalf("status prefixes %+v", st.Prefixes)
+	}
+	r.check.set(errors.New("down"))
+	r.clock.Advance(300 * time.Millisecond)
+	if _, ok := r.rec.announced(cover); ok {
+		t.Fatal("cover still announced with the service down")
+	}
+	r.check.set(nil)
+	r.clock.Advance(200 * time.Millisecond)
+	if m, ok := r.rec.announced(cover); !ok || m != 3 {
+		t.Fatal("cover not back with the service")
+	}
+	if err := stopAdvancing(t, r.clock, r.inst, 100*time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	var coverDrain, coverOut, vipGone time.Time
+	for _, o := range r.rec.history() {
+		switch {
+		case o.prefix == cover && o.what == "announce" && o.metric == DefaultDrainMetric:
+			coverDrain = o.at
+		case o.prefix == cover && o.what == "withdraw":
+			coverOut = o.at
+		case o.prefix == vip && o.what == "remove":
+			vipGone = o.at
+		}
+	}
+	if coverDrain.IsZero() || coverOut.IsZero() || vipGone.IsZero() || vipGone.Before(coverOut) {
+		t.Fatalf("stop: cover drained at %v, withdrawn at %v, VIP removed at %v", coverDrain, coverOut, vipGone)
+	}
+	if i, j := slices.IndexFunc(r.rec.history(), func(o op) bool { return o.prefix == cover && o.what == "withdraw" }),
+		slices.IndexFunc(r.rec.history(), func(o op) bool { return o.prefix == vip && o.what == "remove" }); i > j {
+		t.Fatal("the VIP's alias went before its cover was withdrawn")
+	}
+	r.rec.checkOrdering(t)
 }

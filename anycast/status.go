@@ -75,6 +75,8 @@ func (r CheckResult) OK() bool { return r.Error == "" }
 // every service that lists it.
 type PrefixStatus struct {
 	Prefix netip.Prefix
+	// Cover: one of the service's CoverPrefixes, which has no alias.
+	Cover bool
 	// Aliased: the address is on the host's interface.
 	Aliased bool
 	// Announced and Metric: what the announcer was last told.

@@ -3,6 +3,7 @@ package anycast
 import (
 	"context"
 	"net/netip"
+	"slices"
 	"time"
 )
 
@@ -12,21 +13,37 @@ type want struct {
 	announce bool
 	metric   uint32
 	drain    time.Duration
+	// drained: a service of the prefix has finished its DrainMetric
+	// phase, so the network has had its time to move and the alias goes
+	// with the withdrawal.
+	drained bool
 }
 
 // wantLocked computes what ps should be from its services. mu is held.
 //
 // A prefix shared by services is announced while any of them is up, at
-// the lowest metric among those; failing that at the lowest FailMetric of
-// the down services with FailAction "metric"; otherwise withdrawn. Its
-// alias stays while any service is not in maintenance and the Instance
-// is not stopping.
+// the lowest metric among those; failing that at the lowest DrainMetric
+// of the services in their drain phase or FailMetric of the down services
+// with FailAction "metric"; otherwise withdrawn. Its alias stays while any
+// service is not in maintenance, the Instance is not stopping, or a drain
+// phase lasts.
 func (in *Instance) wantLocked(ps *prefixState) want {
 	w := want{drain: ps.drainFloor}
 	var fail uint32
+	now := in.clock.Now()
 	for _, s := range ps.services {
 		w.drain = max(w.drain, s.cfg.DrainTime)
 		if in.stopping || s.state == StateMaintenance || s.state == StateStopped {
+			switch {
+			case s.drainUntil.IsZero():
+			case now.Before(s.drainUntil):
+				w.alias = true
+				if fail == 0 || s.cfg.DrainMetric < fail {
+					fail = s.cfg.DrainMetric
+				}
+			default:
+				w.drained = true
+			}
 			continue
 		}
 		w.alias = true
@@ -67,7 +84,17 @@ func (s *service) metricUp() uint32 {
 // retried at the next sync (every round of its services).
 func (in *Instance) sync(prefixes []netip.Prefix) {
 	in.effMu.Lock()
+	// Covers to withdraw go first (before an alias they cover may go),
+	// covers to announce last: after the prefixes they cover, whose
+	// announcement then goes out first (a RIP speaker sends the first
+	// change at once and damps the next, RFC 2453 §3.10.1, and the
+	// specific route is what moves the traffic).
 	for _, p := range prefixes {
+		if ps := in.prefixes[p]; ps != nil && ps.cover && !in.wantsAnnounce(ps) {
+			in.syncOne(p)
+		}
+	}
+	for _, p := range in.coversLast(prefixes) {
 		in.syncOne(p)
 	}
 	in.mu.Lock()
@@ -76,6 +103,34 @@ func (in *Instance) sync(prefixes []netip.Prefix) {
 	in.mu.Unlock()
 	in.effMu.Unlock()
 	in.drainEvents()
+}
+
+// coversFirst orders prefixes covers first; coversLast covers last.
+func (in *Instance) coversFirst(prefixes []netip.Prefix) []netip.Prefix {
+	return in.byCover(prefixes, true)
+}
+
+func (in *Instance) coversLast(prefixes []netip.Prefix) []netip.Prefix {
+	return in.byCover(prefixes, false)
+}
+
+func (in *Instance) byCover(prefixes []netip.Prefix, first bool) []netip.Prefix {
+	out := make([]netip.Prefix, 0, len(prefixes))
+	for _, cover := range []bool{first, !first} {
+		for _, p := range prefixes {
+			if ps := in.prefixes[p]; ps != nil && ps.cover == cover {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+// wantsAnnounce reports whether ps should be announced now.
+func (in *Instance) wantsAnnounce(ps *prefixState) bool {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return in.wantLocked(ps).announce
 }
 
 // syncOne does the effects for one prefix. effMu is held.
@@ -108,6 +163,13 @@ func (in *Instance) syncOne(p netip.Prefix) {
 		in.mu.Unlock()
 	}
 	addAlias := func() bool {
+		if ps.cover {
+			// A cover has no address: it needs one of the prefixes it
+			// covers on the host.
+			in.mu.Lock()
+			defer in.mu.Unlock()
+			return slices.ContainsFunc(ps.covered, func(c *prefixState) bool { return c.aliased })
+		}
 		if ps.aliased {
 			return true
 		}
@@ -119,6 +181,12 @@ func (in *Instance) syncOne(p netip.Prefix) {
 	if w.announce {
 		in.stopRemoval(ps)
 		if !addAlias() {
+			if ps.cover && ps.announced {
+				// The covered aliases went: so does the cover.
+				err := in.ann.WithdrawPrefix(p)
+				record(func(now time.Time) { ps.announced, ps.metric, ps.withdrawnAt = false, 0, now },
+					Event{Kind: EventWithdraw}, err)
+			}
 			return // never announce a host whose alias is missing
 		}
 		if ps.announced && ps.metric == w.metric {
@@ -138,7 +206,7 @@ func (in *Instance) syncOne(p netip.Prefix) {
 			return // the alias stays while the announcement may
 		}
 	}
-	if w.alias {
+	if w.alias || ps.cover {
 		in.stopRemoval(ps)
 		addAlias()
 		return
@@ -148,7 +216,7 @@ func (in *Instance) syncOne(p netip.Prefix) {
 	}
 	in.mu.Lock()
 	var wait time.Duration
-	if !ps.withdrawnAt.IsZero() {
+	if !ps.withdrawnAt.IsZero() && !w.drained {
 		wait = ps.withdrawnAt.Add(w.drain).Sub(in.clock.Now())
 	}
 	if wait > 0 {

@@ -603,3 +603,50 @@ func TestGracefulStopSendsInfinity(t *testing.T) {
 		t.Fatalf("Announce after Stop: %v", err)
 	}
 }
+
+// §3.9.2 keeps one route per destination and §3.8 re-advertises every
+// 30 s: a neighbour that says a worse finite metric for a route we
+// originate than it would have through us gets ours in a triggered update
+// (§3.10.1) at once, not at our next regular update. A neighbour saying
+// 16 (it uses us: poisoned reverse) or a metric no worse than ours plus
+// the link's cost gets nothing.
+func TestRemindNeighbourOfOurBetterRoute_3_10_1(t *testing.T) {
+	r := newRig(t, nil)
+	vip := pfx("198.51.100.25/32")
+	if err := r.inst.Announce(vip, 3, 0); err != nil {
+		t.Fatal(err)
+	}
+	r.advance(time.Minute) // the start-up and announcement triggers go idle
+	r.tr["eth0"].take()
+	r.tr["eth1"].take()
+
+	for _, m := range []uint32{16, 4, 2} {
+		r.deliver("eth0", n2, 520, resp(rte(vip.String(), m)))
+		if es := entriesSent(r.tr["eth0"].take()); len(es) != 0 {
+			t.Fatalf("neighbour at %d: sent %+v, want nothing", m, es)
+		}
+	}
+	if got := r.inst.Stats().OriginReminders; got != 0 {
+		t.Fatalf("reminders %d before a worse metric", got)
+	}
+	r.deliver("eth0", n2, 520, resp(rte(vip.String(), 13)))
+	e, ok := entriesSent(r.tr["eth0"].take())[vip]
+	if !ok || e.Metric != 3 {
+		t.Fatalf("neighbour at 13: sent %+v %v, want our route at 3 at once", e, ok)
+	}
+	if got := r.inst.Stats().OriginReminders; got != 1 {
+		t.Fatalf("reminders %d, want 1", got)
+	}
+	// A second one within the damping time waits for it (§3.10.1).
+	r.deliver("eth0", n2, 520, resp(rte(vip.String(), 13)))
+	if len(r.tr["eth0"].take()) != 0 {
+		t.Fatal("reminder not damped")
+	}
+	r.advance(5 * time.Second)
+	if e := entriesSent(r.tr["eth0"].take())[vip]; e.Metric != 3 {
+		t.Fatalf("damped reminder %+v", e)
+	}
+	if rt, _ := r.inst.Route(vip); rt.Source != SourceAPI || rt.Metric != 3 {
+		t.Fatalf("our route changed: %+v", rt)
+	}
+}

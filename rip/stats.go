@@ -54,9 +54,13 @@ type Stats struct {
 	RoutesTimedOut    uint64 // next hops that reached the 180 s timeout
 	// LossRequests counts the rounds of whole-table requests sent because
 	// a learnt route was lost with no other path (§3.9.1).
-	LossRequests   uint64
-	NextHopIgnored uint64 // §4.4 next hops not on the network, taken as the sender
-	FIBWrites      uint64
+	LossRequests uint64
+	// OriginReminders counts our own routes sent in a triggered update
+	// because a neighbour advertised them at a worse finite metric than
+	// it would have through us (see Instance.Announce).
+	OriginReminders uint64
+	NextHopIgnored  uint64 // §4.4 next hops not on the network, taken as the sender
+	FIBWrites       uint64
 	// BFDDown counts BFD sessions that went Down, each expiring the
 	// routes of its neighbour (InterfaceConfig.BFD).
 	BFDDown uint64

@@ -225,6 +225,9 @@ func (i *Instance) unoriginate(p netip.Prefix, s Source) {
 func (i *Instance) learn(f *iface, from, gw netip.Addr, p netip.Prefix, metric int, tag uint16) {
 	r := i.routes[p]
 	if r != nil && r.local != nil {
+		if metric < packet.Infinity {
+			i.remind(f, r, metric-f.cost)
+		}
 		return // ours wins
 	}
 	if r == nil {
@@ -280,6 +283,26 @@ func (i *Instance) learn(f *iface, from, gw netip.Addr, p netip.Prefix, metric i
 		i.refresh(r, h)
 	}
 	i.settle(r, b)
+}
+
+// remind answers a neighbour on f that advertises our own route r at
+// adv, a finite metric worse than the one it would have through us
+// (ours plus the link's cost): it has not got our route, or holds a worse
+// one it must otherwise keep until our next regular update (§3.8, up to
+// 30 s), because a RIP router keeps one route per destination and only
+// replaces it by a better one it hears (§3.9.2). So r is flagged changed
+// and goes out in a triggered update (§3.10.1, with its damping). This is
+// how an anycast replica's route wins back a router that the other
+// replica's raised (drain) metric left on the worse path. A neighbour
+// that uses our route says 16 or nothing (split horizon), never a finite
+// worse metric, so a stable network sends no reminder.
+func (i *Instance) remind(f *iface, r *route, adv int) {
+	if !r.reachable() || adv >= packet.Infinity || adv <= r.metric+f.cost || r.learntOn(f) || f.cfg.Passive {
+		return
+	}
+	i.stats.OriginReminders++
+	r.changed = true
+	i.pending = true
 }
 
 func (i *Instance) dropHop(r *route, k int) {

@@ -81,6 +81,7 @@ type config struct {
 	anycastd string
 	update   time.Duration
 	trigger  time.Duration
+	cover    bool
 	verbose  bool
 	keep     bool
 }
@@ -95,6 +96,7 @@ func parse(args []string, stderr io.Writer) (config, bool) {
 	timers := fs.String("timers", "fast", "RIP timers of routers and servers: fast (5/15/10 s) or rfc (30/180/120 s)")
 	fs.DurationVar(&c.update, "ours-update", time.Second, "regular update interval of anycastd's RIP speaker on the servers (0: the -timers update)")
 	fs.DurationVar(&c.trigger, "ours-trigger", 0, "damping of triggered updates of anycastd's RIP speaker: trigger_min (trigger_max twice it); 0: RFC 2453's 1-5 s")
+	fs.BoolVar(&c.cover, "cover", false, "ours: b also announces the VIP's covering /31 (cover_prefixes), which the routers fall back to the moment a's /32 is withdrawn")
 	fs.StringVar(&c.anycastd, "anycastd", "", "anycastd binary (default: go build ./examples/anycastd)")
 	fs.BoolVar(&c.verbose, "v", false, "print the timeline of every run")
 	fs.BoolVar(&c.keep, "keep", false, "keep the configuration and log files")
@@ -175,7 +177,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 				tl = stdout
 			}
 			t0 := time.Now()
-			res, err := lab.Run(ctx, lab.Options{Stack: s, Mode: m, Faults: c.faults, Timers: c.timers, OursUpdate: c.update, OursTrigger: c.trigger, Anycastd: c.anycastd, Helper: self, Out: tl, Keep: c.keep})
+			res, err := lab.Run(ctx, lab.Options{Stack: s, Mode: m, Faults: c.faults, Timers: c.timers, OursUpdate: c.update, OursTrigger: c.trigger, Cover: c.cover, Anycastd: c.anycastd, Helper: self, Out: tl, Keep: c.keep})
 			if len(res) > 0 {
 				fmt.Fprint(stdout, lab.FormatResults(res))
 				all = append(all, res...)
@@ -194,7 +196,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		lab.VIP.Addr(), lab.Port, lab.ProbeInterval, time.Since(start).Round(time.Second), lab.FormatComparison(all))
 	fmt.Fprintln(stdout, "\nsettings:")
 	for _, s := range c.stacks {
-		fmt.Fprintf(stdout, "  %s: %s\n", s, lab.Settings(s, c.timers, c.update, c.trigger))
+		fmt.Fprintf(stdout, "  %s: %s\n", s, lab.Settings(s, c.timers, c.update, c.trigger, c.cover))
 	}
 	if failed {
 		return 1

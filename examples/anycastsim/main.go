@@ -113,9 +113,12 @@ type Options struct {
 	Rise      int
 	Fall      int
 	DrainTime time.Duration
-	Seed      int64
-	Verbose   bool
-	JSON      bool
+	// Cover: B, the failover backup, also announces the VIP's covering
+	// /31 (anycast.ServiceConfig.CoverPrefixes), ours only.
+	Cover   bool
+	Seed    int64
+	Verbose bool
+	JSON    bool
 	// keep, when set, selects the rows to run (tests).
 	keep func(rowKey) bool
 }
@@ -129,6 +132,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fall := fs.Int("fall", 3, "failed checks that take a service down")
 	rise := fs.Int("rise", 3, "successful checks that bring a service up")
 	drain := fs.Duration("drain", 0, "drain time of a graceful drain (0: one RIP update interval plus the 5 s damping and 1 s)")
+	cover := fs.Bool("cover", false, "ours: B also announces the VIP's covering /31, which the routers fall back to the moment A's /32 is withdrawn")
 	seed := fs.Int64("seed", 1, "random seed")
 	verbose := fs.Bool("v", false, "print the timeline of every run")
 	asJSON := fs.Bool("json", false, "print the matrix as JSON")
@@ -139,7 +143,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "anycastsim: unexpected argument %q\n", fs.Arg(0))
 		return 2
 	}
-	o := Options{BFD: *bfdOn, Interval: *interval, Rise: *rise, Fall: *fall, DrainTime: *drain, Seed: *seed, Verbose: *verbose, JSON: *asJSON}
+	o := Options{BFD: *bfdOn, Interval: *interval, Rise: *rise, Fall: *fall, DrainTime: *drain, Cover: *cover, Seed: *seed, Verbose: *verbose, JSON: *asJSON}
 	switch *ripProfile {
 	case "rfc":
 	case "fast":

@@ -131,7 +131,7 @@ func (o Options) ripTimers() (update, timeout time.Duration) {
 func runMatrix(o Options, tl *timeline) ([]Row, error) {
 	update, timeout := o.ripTimers()
 	ref := method{Name: "cron 60s", Interval: 60 * time.Second, Rise: 1, Fall: 1}
-	ours := method{Name: fmt.Sprintf("%v×%d", o.Interval, o.Fall), Interval: o.Interval, Rise: o.Rise, Fall: o.Fall}
+	ours := method{Name: fmt.Sprintf("%v×%d", o.Interval, o.Fall), Interval: o.Interval, Rise: o.Rise, Fall: o.Fall, Cover: o.Cover}
 	// Long enough for the reference's check, RIP's timeout and the next
 	// regular update after it.
 	window := max(timeout, ref.Interval) + 4*update

@@ -21,10 +21,12 @@ import (
 // the VIP (150.46.E.F/32 in the paper), the inter-campus link and the two
 // campus LANs.
 var (
-	vip     = netip.MustParsePrefix("203.0.113.25/32")
-	epoch   = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	campus  = [2]string{"r1", "r2"}
-	servers = [2]string{"A", "B"}
+	vip = netip.MustParsePrefix("203.0.113.25/32")
+	// coverPrefix is the VIP's covering /31 (-cover).
+	coverPrefix = netip.MustParsePrefix("203.0.113.24/31")
+	epoch       = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	campus      = [2]string{"r1", "r2"}
+	servers     = [2]string{"A", "B"}
 )
 
 // probeEvery is the clients' probe interval (issue 12: every 10 ms).
@@ -45,6 +47,8 @@ type method struct {
 	Interval time.Duration
 	Rise     int
 	Fall     int
+	// Cover: B announces the VIP's covering /31 with its /32 (Options.Cover).
+	Cover bool
 }
 
 // world is one run of the paper's topology: routers r1 and r2 (the
@@ -283,6 +287,9 @@ func newWorld(o Options, row rowKey, metrics map[string]uint32, m method, tl *ti
 		svc := anycast.ServiceConfig{Name: "smtp", Prefixes: []netip.Prefix{vip}, Checkers: []health.Checker{smtpCheck{s}},
 			Interval: m.Interval, Rise: m.Rise, Fall: m.Fall, Metric: metrics[name], Policy: row.Policy,
 			DrainTime: o.DrainTime}
+		if m.Cover && name == "B" {
+			svc.CoverPrefixes = []netip.Prefix{coverPrefix}
+		}
 		if row.Policy == anycast.PolicyPeer {
 			// Paper §4.2: every replica announces its plan's metric
 			// raised by 2, and lowers itself to 1 when its peer fails.

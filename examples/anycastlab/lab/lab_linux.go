@@ -143,7 +143,7 @@ func Run(ctx context.Context, opt Options) (results []Result, err error) {
 		}
 	}
 	home := opt.Mode.Home()
-	res := l.step(ctx, "start", "both servers up", home, func() error { return nil })
+	res := l.step(ctx, "start", "both servers up", home, 0, func() error { return nil })
 	results = append(results, res)
 	if !res.Settled {
 		return results, fmt.Errorf("lab: the campuses did not reach %v within %v", home, opt.StepTimeout)
@@ -153,11 +153,11 @@ func Run(ctx context.Context, opt Options) (results []Result, err error) {
 		if ctx.Err() != nil {
 			return results, ctx.Err()
 		}
-		results = append(results, l.step(ctx, f.ID, f.Name, away, func() error { return l.fault(f.ID) }))
+		results = append(results, l.step(ctx, f.ID, f.Name, away, l.hold(f.ID), func() error { return l.fault(f.ID) }))
 		if ctx.Err() != nil {
 			return results, ctx.Err()
 		}
-		res := l.step(ctx, f.Undo, f.UndoName, home, func() error { return l.fault(f.Undo) })
+		res := l.step(ctx, f.Undo, f.UndoName, home, 0, func() error { return l.fault(f.Undo) })
 		results = append(results, res)
 		if !res.Settled {
 			return results, fmt.Errorf("lab: %s: the campuses did not come back to %v", f.Undo, home)
@@ -213,9 +213,25 @@ func (l *Lab) fault(id string) error {
 	return fmt.Errorf("lab: unknown step %q", id)
 }
 
+// hold is how long a step lasts at least: a drain its whole drain_time
+// and a second, so that its withdrawal and the removal of the alias at
+// the end fall inside the step and their losses are counted.
+func (l *Lab) hold(id string) time.Duration {
+	if id == "drain" {
+		return drainTime(l.opt.Timers) + time.Second
+	}
+	return 0
+}
+
+// quiet is how long the start step must see both campuses steady: 6 s,
+// past FRR's damping of triggered updates (up to 5 s after the last one,
+// RFC 2453 §3.10.1), so that the first fault meets a network at rest.
+const quiet = 6 * time.Second
+
 // step applies do and waits until both clients reach want and keep
-// reaching it for the settle time, or the step's timeout.
-func (l *Lab) step(ctx context.Context, id, name string, want [2]string, do func() error) Result {
+// reaching it for the settle time, and at least hold has passed, or the
+// step's timeout.
+func (l *Lab) step(ctx context.Context, id, name string, want [2]string, hold time.Duration, do func() error) Result {
 	r := Result{Stack: l.opt.Stack, Mode: l.opt.Mode, ID: id, Name: name}
 	t0 := time.Now()
 	l.logf("%s: %s", id, name)
@@ -227,9 +243,13 @@ func (l *Lab) step(ctx context.Context, id, name string, want [2]string, do func
 	defer tick.Stop()
 	for {
 		now := time.Now()
-		ok := true
+		ok := now.Sub(t0) >= hold
 		for i, p := range l.probes {
-			if !settled(p.snapshot(t0), t0, now, l.opt.Settle, want[i]) {
+			settle := l.opt.Settle
+			if id == "start" {
+				settle = max(settle, quiet)
+			}
+			if !settled(p.snapshot(t0), t0, now, settle, want[i]) {
 				ok = false
 			}
 		}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/switchless/routing/anycast"
 )
 
 // What the lab configures, in one place so that what it writes and what
@@ -15,8 +17,17 @@ const (
 	checkTimeout  = 90 * time.Millisecond
 	checkRise     = 3
 	checkFall     = 3
-	drainTime     = 2 * time.Second
 )
+
+// drainTime is anycastd's drain_time with the routers' timers t: the
+// drain announces a raised metric (anycast.DefaultDrainMetric) for it, and
+// a campus router that learns b's route only from r2's regular update
+// (lb: r2's own route does not change) or from r2's damped triggered
+// update (failover: at most 5 s, RFC 2453 §3.10.1) must have heard it by
+// then: the update interval, FRR's jitter on it (up to a quarter), and 2 s.
+func drainTime(t RIPTimers) time.Duration {
+	return t.Update + t.Update/4 + 2*time.Second
+}
 
 // The reference's cron-style check.
 const (
@@ -66,7 +77,8 @@ router rip
 
 // Settings describes what stack s runs with, for the legend next to the
 // lab's tables.
-func Settings(s Stack, t RIPTimers, oursUpdate, oursTrigger time.Duration) string {
+func Settings(s Stack, t RIPTimers, oursUpdate, oursTrigger time.Duration, cover bool) string {
+	drain := drainTime(t) // from the routers' timers
 	routers := fmt.Sprintf("routers r1, r2: FRR 8.4 zebra + ripd, `%s`, `network` on every link", frrTimers(t))
 	if s == Reference {
 		return fmt.Sprintf("%s; servers: FRR ripd `%s`, `network eth0`, `redistribute connected metric M route-map VIP` (VIP /32 on lo only), "+
@@ -82,6 +94,13 @@ func Settings(s Stack, t RIPTimers, oursUpdate, oursTrigger time.Duration) strin
 		trig = fmt.Sprintf("triggered updates damped %v-%v", oursTrigger, 2*oursTrigger)
 	}
 	return fmt.Sprintf("%s; servers: anycastd, speaker rip (update %v, timeout %v, garbage %v, %s) on eth0, VIP on lo (alias lo:anycast), "+
-		"check tcp_banner own-address:25 expect 220 every %v (timeout %v), rise %d fall %d, policy self (withdraw), drain_time %v, "+
-		"drain by maintenance file", routers, t.Update, t.Timeout, t.Garbage, trig, checkInterval, checkTimeout, checkRise, checkFall, drainTime)
+		"check tcp_banner own-address:25 expect 220 every %v (timeout %v), rise %d fall %d, policy self (withdraw), drain_time %v "+
+		"(drain_metric %d, then withdrawn), drain by maintenance file%s", routers, t.Update, t.Timeout, t.Garbage, trig, checkInterval, checkTimeout, checkRise, checkFall, drain, anycast.DefaultDrainMetric, coverNote(cover))
+}
+
+func coverNote(cover bool) string {
+	if !cover {
+		return ""
+	}
+	return fmt.Sprintf("; b also announces the cover %v (cover_prefixes)", CoverPrefix)
 }

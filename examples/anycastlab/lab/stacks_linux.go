@@ -157,6 +157,10 @@ func (o *ours) prepare(i int, h *host) error {
 	if d := o.l.opt.OursTrigger; d > 0 {
 		trig = fmt.Sprintf("\n    trigger_min: %v\n    trigger_max: %v", d, 2*d)
 	}
+	cover := ""
+	if o.l.opt.Cover && i == 1 {
+		cover = fmt.Sprintf("\n    cover_prefixes: [%v]", CoverPrefix)
+	}
 	conf := fmt.Sprintf(`# anycastlab: server %s, mode %s
 addresses:
   interface: lo
@@ -183,9 +187,9 @@ services:
         address: "%v:%d"
         expect: "220"
     drain_time: %v
-    maintenance_file: %s
+    maintenance_file: %s%s
 `, h.name, o.l.opt.Mode, t.Update, t.Timeout, t.Garbage, trig, o.socket(h), VIP, checkInterval, checkTimeout, checkRise, checkFall,
-		o.l.metric(i), h.addr, Port, drainTime, o.maintenance(h))
+		o.l.metric(i), h.addr, Port, drainTime(o.l.opt.Timers), o.maintenance(h), cover)
 	return os.WriteFile(o.conf(h), []byte(conf), 0o644)
 }
 

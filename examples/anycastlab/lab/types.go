@@ -157,6 +157,11 @@ type Options struct {
 	// that, instead of RFC 2453 §3.10.1's 1 to 5 s. A host originating
 	// one route has no storm to damp; its withdrawal then leaves at once.
 	OursTrigger time.Duration
+	// Cover: b, the failover backup, also announces the VIP's covering
+	// /31 (Ours only; anycast.ServiceConfig.CoverPrefixes), which the
+	// routers fall back to by longest-prefix match the moment a's /32 is
+	// withdrawn, before RIP carries b's /32.
+	Cover bool
 	// Anycastd is the anycastd binary (required for Ours).
 	Anycastd string
 	// Helper is a binary whose `serve` subcommand runs Serve: the lab's
@@ -183,6 +188,9 @@ type Options struct {
 
 // VIP is the anycast service address on the loopback of both servers.
 var VIP = netip.MustParsePrefix("198.18.0.25/32")
+
+// CoverPrefix is the VIP's covering /31 that b announces with Options.Cover.
+var CoverPrefix = netip.MustParsePrefix("198.18.0.24/31")
 
 // Port is the service's TCP port: SMTP.
 const Port = 25
