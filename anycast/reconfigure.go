@@ -83,6 +83,19 @@ func (in *Instance) Reconfigure(ctx context.Context, cfg Config) error {
 		in.mu.Unlock()
 		return ErrStopped
 	}
+	// Covers are tied to the prefixes they cover when the Instance is
+	// built; changing them needs a new Instance for now.
+	for i, b := range next {
+		old := in.byName[b.cfg.Name]
+		var was []netip.Prefix
+		if old != nil {
+			was = old.cfg.CoverPrefixes
+		}
+		if !slices.Equal(was, b.cfg.CoverPrefixes) {
+			in.mu.Unlock()
+			return fmt.Errorf("%w: services[%d].cover_prefixes: changed; restart to apply", ErrRestartRequired, i)
+		}
+	}
 	now := in.clock.Now()
 	keep := map[string]bool{}
 	for _, b := range next {
