@@ -49,15 +49,18 @@ func TestParseConfig_Errors(t *testing.T) {
 	for _, c := range []struct {
 		name, yaml, want string
 	}{
-		{"unknown top-level field", base + "colour: blue\n", "x.yaml:4: field colour not found"},
-		{"unknown interface field", "router_id: 1.1.1.1\ninterfaces:\n  - name: eth0\n    kost: 5\n", "x.yaml:4: field kost not found"},
+		{"unknown top-level field", base + "colour: blue\n", `x.yaml:4: unknown key "colour" in the top level`},
+		{"unknown interface field", "router_id: 1.1.1.1\ninterfaces:\n  - name: eth0\n    kost: 5\n", `x.yaml:4: unknown key "kost" in interfaces[0]; did you mean "cost"?`},
 		{"bad router id", "router_id: 1.1.1\ninterfaces:\n  - name: eth0\n", `x.yaml:1: `},
 		{"missing router id", "interfaces:\n  - name: eth0\n", "router_id: required"},
 		{"no interfaces", "router_id: 1.1.1.1\n", "interfaces: at least one"},
 		{"bad network type", base + "    network: nbma-ish\n", "x.yaml:4: "},
 		{"unsupported network type", base + "    network: nbma\n", "x.yaml:4: interfaces[0].network"},
-		{"wrong type", base + "    cost: lots\n", "x.yaml:4: cannot unmarshal"},
-		{"cost overflow", base + "    cost: 70000\n", "x.yaml:4: cannot unmarshal"},
+		{"wrong type", base + "    cost: lots\n", `x.yaml:4: interfaces[0].cost: "lots" is not a number`},
+		{"cost overflow", base + "    cost: 70000\n", "x.yaml:4: interfaces[0].cost: 70000 is not a number from 0 to 65535"},
+		{"max_path", "max_path: 2\n" + base, `x.yaml:1: unknown key "max_path" in the top level; did you mean "max_paths"?`},
+		{"empty file", "", "x.yaml: the file is empty"},
+		{"not a mapping", "- router_id: 1.1.1.1\n", "x.yaml:1: the top level is a list; it must be a mapping of keys"},
 		{"bad duration", base + "    hello_interval: 1.5s\n", "x.yaml:4: interfaces[0].hello_interval"},
 		{"dead below hello", base + "    hello_interval: 10s\n    dead_interval: 5s\n", "x.yaml:5: interfaces[0].dead_interval"},
 		{"duplicate interface", base + "  - name: eth0\n", "x.yaml:4: interfaces[1].name"},

@@ -43,7 +43,7 @@ func TestCheckErrors(t *testing.T) {
 		{"  timeout: 180s", "  timeout: 20s", "timeout: 20s", "timers.timeout: 20s must exceed timers.update 30s"},
 		{"        - id: 2 ", "        - id: 1 ", "- id: 1 ", "interfaces[0].auth.keys[1].id: 1 is also keys[0]"},
 		{"neighbors: [10.1.1.1]", "neighbors: [10.1.2.1]", "neighbors:", "interfaces[1].neighbors[0]: 10.1.2.1 is not another address of 10.1.1.0/30"},
-		{"    passive: true", "    pasive: true", "pasive", "field pasive not found in type ripconf.InterfaceConfig"},
+		{"    passive: true", "    pasive: true", "pasive", `unknown key "pasive" in interfaces[2]; did you mean "passive"?`},
 		{"    metric: 2\n", "    metric: 0x10\n", "0x10", "static[0].metric: 16 is not 1 to 15"},
 	} {
 		in := strings.Replace(string(b), tc.from, tc.to, 1)
