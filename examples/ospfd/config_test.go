@@ -67,6 +67,7 @@ func TestParseConfig_Errors(t *testing.T) {
 		{"auth type", base + "    auth: {type: rot13}\n", "x.yaml:4: interfaces[0].auth"},
 		{"auth alg", base + "    auth:\n      type: crypto\n      keys: [{id: 1, algorithm: crc32, secret: x}]\n", "x.yaml:4: interfaces[0].auth"},
 		{"log level", "log_level: loud\n" + base, "x.yaml:1: log_level"},
+		{"log format", "log_format: logfmt\n" + base, `x.yaml:1: log_format: "logfmt" is not text or json`},
 		{"fib rt_protocol", base + "fib: {rt_protocol: 2}\n", "x.yaml:4: fib.rt_protocol"},
 		{"metric type", base + "default_information: {originate: true, metric_type: 3}\n", "x.yaml:4: "},
 		{"always without originate", base + "default_information:\n  always: true\n", "x.yaml:4: default_information"},

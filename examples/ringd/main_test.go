@@ -63,16 +63,6 @@ func TestCheckErrors(t *testing.T) {
 	}
 }
 
-func TestUsage(t *testing.T) {
-	var out, errb bytes.Buffer
-	if rc := realMain([]string{"check", "extra"}, &out, &errb); rc != 2 {
-		t.Errorf("rc %d, want 2", rc)
-	}
-	if rc := realMain([]string{"show", "-socket", filepath.Join(t.TempDir(), "none.sock")}, &out, &errb); rc != 1 {
-		t.Errorf("show without a daemon: rc %d, want 1", rc)
-	}
-}
-
 // TestShow: `ringd show` reads what the status socket serves and prints
 // it as tables or JSON.
 func TestShow(t *testing.T) {

@@ -72,32 +72,6 @@ func TestCheckErrors(t *testing.T) {
 	}
 }
 
-func TestUsage(t *testing.T) {
-	for _, args := range [][]string{
-		{"check", "extra"},
-		{"check", "-colour"},
-		{"show"},
-		{"show", "database"},
-		{"show", "routes", "-json", "extra"},
-	} {
-		var out, errb bytes.Buffer
-		if rc := realMain(args, &out, &errb); rc != 2 {
-			t.Errorf("%q: rc %d, want 2", args, rc)
-		}
-		if errb.Len() == 0 {
-			t.Errorf("%q: nothing on stderr", args)
-		}
-	}
-	var out, errb bytes.Buffer
-	if rc := realMain([]string{"show"}, &out, &errb); !strings.Contains(errb.String(), "usage: ripd show routes|neighbors|interfaces|stats|bfd [-json] [-socket PATH]") {
-		t.Errorf("rc %d, usage %q", rc, errb.String())
-	}
-	errb.Reset()
-	if rc := realMain([]string{"show", "routes", "-socket", filepath.Join(t.TempDir(), "none.sock")}, &out, &errb); rc != 1 || !strings.HasPrefix(errb.String(), "ripd show routes: ") {
-		t.Errorf("show without a daemon: rc %d, %q", rc, errb.String())
-	}
-}
-
 // TestShow: `ripd show` reads what the status socket serves from a real
 // instance (two routers on a simulated link) and prints it as tables or
 // JSON; with no instance running it says so.

@@ -37,6 +37,8 @@ type File struct {
 	Socket string `yaml:"socket,omitempty"`
 	// LogLevel is debug, info (default), warn or error.
 	LogLevel string `yaml:"log_level,omitempty"`
+	// LogFormat is text (the default) or json.
+	LogFormat string `yaml:"log_format,omitempty"`
 	// VRRPMacvlan, when set at an edge, is the name of a macvlan on the
 	// upstream interface that carries the VRRP virtual MAC and the VIP
 	// (see vrrp.NetlinkConfig.MACVLAN). Empty: the VIP goes on the
@@ -423,6 +425,9 @@ func (c *Config) validate() error {
 	case "", "debug", "info", "warn", "error":
 	default:
 		return c.errAt(ErrInvalid, []any{"log_level"}, "%q is not debug, info, warn or error", f.LogLevel)
+	}
+	if why := daemonkit.CheckLogFormat(f.LogFormat); why != "" {
+		return c.errAt(ErrInvalid, []any{"log_format"}, "%s", why)
 	}
 	if n := len(f.Spec.Upstream.Edges); n != 0 && n != 2 {
 		return c.errAt(ErrInvalid, []any{"upstream", "edges"}, "%d edges: give none (first and last node) or two", n)

@@ -157,6 +157,7 @@ func TestParseErrors(t *testing.T) {
 		{"log level", "profile: fast", "profile: fast\nlog_level: loud", `10: log_level: "loud"`, false},
 		{"macvlan on inner", "node: vr1\ninterfaces:\n  east: e1\n  west: w1\n  up: u1\n", "node: vr2\nvrrp_macvlan: vm\ninterfaces:\n  east: e1\n  west: w1\n", `3: vrrp_macvlan: node vr2 is not an edge`, false},
 		{"syntax", "nodes:", "nodes: [", "bad.yaml:", false},
+		{"log format", "profile: fast", "profile: fast\nlog_format: xml", `10: log_format: "xml" is not text or json`, false},
 		{"bfd interval type", "profile: fast", "profile: fast\ntimers:\n  bfd_interval: 50", `11: timers.bfd_interval: "50" is not a duration`, false},
 		{"bfd interval small", "profile: fast", "profile: fast\ntimers:\n  bfd_interval: 5ms", `11: timers.bfd_interval: 5ms is below 10ms`, false},
 		{"bfd interval big", "profile: fast", "profile: fast\ntimers:\n  bfd_interval: 2m", `11: timers.bfd_interval: 2m0s is above 1m0s`, false},

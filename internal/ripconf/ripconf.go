@@ -31,6 +31,8 @@ type File struct {
 	Socket string `yaml:"socket"`
 	// LogLevel is debug, info, warn or error.
 	LogLevel string `yaml:"log_level"`
+	// LogFormat is text (the default) or json.
+	LogFormat string `yaml:"log_format"`
 	// Profile is rfc (the default: 30/180/120 s) or fast (5/15/10 s,
 	// rip.FastTimers); Timers fields override it one by one.
 	Profile string `yaml:"profile"`
@@ -214,6 +216,9 @@ func (l *Loaded) validate() error {
 	case "", "debug", "info", "warn", "error":
 	default:
 		return l.errAt([]any{"log_level"}, "%q is not debug, info, warn or error", f.LogLevel)
+	}
+	if why := daemonkit.CheckLogFormat(f.LogFormat); why != "" {
+		return l.errAt([]any{"log_format"}, "%s", why)
 	}
 	switch f.Profile {
 	case "", "rfc", "fast":

@@ -89,6 +89,7 @@ func TestParseConfig_Errors(t *testing.T) {
 		{"unknown interface field", base + "    kost: 5\n", `x.yaml:3: unknown key "kost" in interfaces[0]`},
 		{"unknown redistribute source", base + "redistribute:\n  kernel: {}\n", `x.yaml:4: unknown key "kernel" in redistribute`},
 		{"duplicate key", base + "interfaces: []\n", `x.yaml:3: key "interfaces" is given twice in the top level (first at line 1)`},
+		{"log format", "log_format: yaml\n" + base, `x.yaml:1: log_format: "yaml" is not text or json`},
 		{"not a mapping", "- a\n", "x.yaml:1: the top level is a list; it must be a mapping of keys (key: value)"},
 		{"bad bool", base + "    passive: maybe\n", `x.yaml:3: interfaces[0].passive: "maybe" is not true or false`},
 		{"bad prefix", base + "    prefix: 10.0.0.1\n", `x.yaml:3: interfaces[0].prefix: "10.0.0.1" is not an address with a prefix length such as 10.0.0.0/24 (no '/')`},
