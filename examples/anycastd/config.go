@@ -30,6 +30,9 @@ type File struct {
 	// same under ripd's name. At most one of them is set.
 	Status string `yaml:"status"`
 	Socket string `yaml:"socket"`
+	// LogFormat is text (the default) or json; rip.log_format when
+	// unset.
+	LogFormat string `yaml:"log_format"`
 }
 
 // AddressesConfig is anycast.NetlinkConfig in YAML.
@@ -115,6 +118,9 @@ func (l *Loaded) validate() error {
 	f := &l.File
 	if f.Status != "" && f.Socket != "" {
 		return l.errAt([]any{"socket"}, "give the status socket once (status or socket)")
+	}
+	if why := daemonkit.CheckLogFormat(f.LogFormat); why != "" {
+		return l.errAt([]any{"log_format"}, "%s", why)
 	}
 	if a := f.Addresses; a.Label != "" {
 		ifname := cmp.Or(a.Interface, "lo")

@@ -9,9 +9,18 @@
 //
 // Usage:
 //
-//	anycastd [run] -config FILE [-netns NAME] [-v]   run until SIGTERM/SIGINT
-//	anycastd check -config FILE                       validate and exit 0/1
-//	anycastd show [services|rip|bfd] [-json] [-status SOCK]
+//	anycastd [run] [-config FILE] [-socket PATH] [-netns NAME] [-v]   run until SIGTERM/SIGINT
+//	anycastd check [-config FILE | FILE]              validate and exit 0/1
+//	anycastd show [services|rip|bfd] [-json] [-socket PATH] [-config FILE]
+//	anycastd version                                  module version and VCS revision
+//	anycastd help                                     subcommands, views and flags
+//
+// -status is accepted for -socket, its name before. Only one anycastd runs
+// per status socket: run holds an exclusive lock on SOCKET.lock (with its
+// pid in it) from before it touches an address until it exits, and a
+// second run for the same socket fails at once. SIGHUP re-reads and
+// validates the configuration and keeps running; it never stops the
+// daemon or withdraws a prefix.
 //
 // Start order: the address manager, the speaker (BFD first when an RIP
 // interface has bfd), the anycast instance, which puts each alias on the
@@ -35,10 +44,8 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
-	"slices"
 	"strings"
 	"syscall"
-	"time"
 
 	daemonkit "github.com/switchless/routing/internal/daemon"
 )
@@ -47,98 +54,63 @@ func main() {
 	os.Exit(realMain(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// command is a parsed command line.
-type command struct {
-	name    string // run, check or show
-	view    string // show's view
-	config  string
-	netns   string
-	verbose bool
-	json    bool
-	status  string
-}
-
-// parse parses args (without the program name); false means a usage error,
-// said on stderr.
-func parse(args []string, stderr io.Writer) (command, bool) {
-	cmd := command{name: "run"}
-	if len(args) > 0 && slices.Contains([]string{"run", "check", "show"}, args[0]) {
-		cmd.name, args = args[0], args[1:]
-	}
-	if cmd.name == "show" {
-		cmd.view = views()[0]
-		if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-			if !slices.Contains(views(), args[0]) {
-				fmt.Fprintf(stderr, "usage: anycastd show [%s] [-json] [-status SOCK]\n", strings.Join(views(), "|"))
-				return cmd, false
-			}
-			cmd.view, args = args[0], args[1:]
+// cli is anycastd's command line. -status is what -socket was called
+// before; -netns and -v are run's own.
+var cli = daemonkit.CLI{
+	Name: "anycastd", Views: views(), DefaultView: views()[0],
+	Config: "/etc/anycastd.yaml", Socket: defaultSocket,
+	SocketOf: func(config string) (string, error) {
+		l, err := LoadConfig(config)
+		if err != nil {
+			return "", err
 		}
-	}
-	fs := flag.NewFlagSet("anycastd "+cmd.name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	switch cmd.name {
-	case "run", "check":
-		fs.StringVar(&cmd.config, "config", "/etc/anycastd.yaml", "configuration file")
-		if cmd.name == "run" {
-			fs.StringVar(&cmd.netns, "netns", "", "network namespace to run in (a name under /run/netns)")
-			fs.BoolVar(&cmd.verbose, "v", false, "log at debug level")
-			fs.StringVar(&cmd.status, "status", "", "status socket (default: the configuration's status)")
+		return l.socket(), nil
+	},
+	Flags: func(sub string, fs *flag.FlagSet) {
+		if sub == daemonkit.CmdRun {
+			fs.String("netns", "", "network namespace to run in (a `NAME` under /run/netns)")
+			fs.Bool("v", false, "log at debug level")
 		}
-	case "show":
-		fs.BoolVar(&cmd.json, "json", false, "print JSON")
-		fs.StringVar(&cmd.status, "status", defaultSocket, "status socket")
-	}
-	if err := fs.Parse(args); err != nil {
-		return cmd, false
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "anycastd %s: unexpected argument %q\n", cmd.name, fs.Arg(0))
-		return cmd, false
-	}
-	return cmd, true
+		if sub == daemonkit.CmdRun || sub == daemonkit.CmdShow {
+			fs.Func("status", "the same as -socket", func(s string) error { return fs.Set("socket", s) })
+		}
+	},
 }
 
 func realMain(args []string, stdout, stderr io.Writer) int {
-	cmd, ok := parse(args, stderr)
+	cmd, code, ok := cli.Parse(args, stdout, stderr)
 	if !ok {
-		return 2
+		return code
 	}
-	if cmd.name == "show" {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		data, err := daemonkit.FetchView(ctx, cmd.status, cmd.view)
-		if err == nil {
-			err = show(stdout, cmd.view, data, cmd.json)
-		}
-		if err != nil {
-			fmt.Fprintf(stderr, "anycastd show %s: %v\n", cmd.view, err)
-			return 1
-		}
-		return 0
+	if cmd.Name == daemonkit.CmdShow {
+		return cli.ShowView(cmd, stdout, stderr, show)
 	}
-	l, err := LoadConfig(cmd.config)
+	b, err := os.ReadFile(cmd.Config)
+	var l *Loaded
+	if err == nil {
+		l, err = ParseConfig(cmd.Config, b)
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	if cmd.name == "check" {
-		fmt.Fprintf(stdout, "%s: OK\n", cmd.config)
+	if cmd.Name == daemonkit.CmdCheck {
+		fmt.Fprintf(stdout, "%s: OK\n", cmd.Config)
 		return 0
 	}
-	if cmd.netns != "" {
-		return reexecIn(cmd.netns, args, stderr)
+	if ns := cmd.Flags.Lookup("netns").Value.String(); ns != "" {
+		return reexecIn(ns, args, stderr)
 	}
-	level := "info"
+	level, format := "info", l.LogFormat
 	if l.RIP != nil {
-		level = cmp.Or(l.RIP.LogLevel, level)
+		level, format = cmp.Or(l.RIP.LogLevel, level), cmp.Or(format, l.RIP.LogFormat)
 	}
-	if cmd.verbose {
+	if cmd.Flags.Lookup("v").Value.String() == "true" {
 		level = "debug"
 	}
-	log := daemonkit.Logger(stderr, level)
-	socket := cmp.Or(cmd.status, l.socket())
-	return daemonkit.RunUntilSignal(log, "anycastd", func(ctx context.Context) error { return run(ctx, l, socket, log) })
+	return cli.Run(cmd, stderr, level, format, l.socket(), func(ctx context.Context, socket string, log *slog.Logger, reload <-chan struct{}) error {
+		return run(ctx, l, socket, log, &daemonkit.Reloads{C: reload, Path: cmd.Config, Data: b})
+	})
 }
 
 // reexecIn replaces the process by itself, without -netns, under `ip netns

@@ -25,6 +25,8 @@ type File struct {
 	Socket string `yaml:"socket"`
 	// LogLevel is debug, info, warn or error.
 	LogLevel string `yaml:"log_level"`
+	// LogFormat is text (the default) or json.
+	LogFormat string `yaml:"log_format"`
 	// MaxPaths is the number of equal-cost next hops per route (ECMP).
 	MaxPaths int `yaml:"max_paths"`
 	// FIB says where routes go in the kernel.
@@ -199,6 +201,9 @@ func (l *Loaded) validate() error {
 	case "", "debug", "info", "warn", "error":
 	default:
 		return l.errAt([]any{"log_level"}, "%q is not debug, info, warn or error", f.LogLevel)
+	}
+	if why := daemonkit.CheckLogFormat(f.LogFormat); why != "" {
+		return l.errAt([]any{"log_format"}, "%s", why)
 	}
 	if f.FIB.Table < 0 || int64(f.FIB.Table) > fib.MaxTable {
 		return l.errAt([]any{"fib", "table"}, "%d out of range", f.FIB.Table)

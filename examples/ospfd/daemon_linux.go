@@ -58,8 +58,9 @@ type kernelState struct {
 }
 
 // run runs ospfd until ctx is done, then stops the instance (LSAs
-// flushed, routes withdrawn).
-func run(ctx context.Context, l *Loaded, socket string, log *slog.Logger) error {
+// flushed, routes withdrawn). A receive from rl.C (SIGHUP) is a reload
+// (see reload).
+func run(ctx context.Context, l *Loaded, socket string, log *slog.Logger, rl *daemonkit.Reloads) error {
 	d := &daemon{l: l, log: log, linkUp: map[string]bool{}, missing: map[string]string{}}
 	d.rtp = l.FIB.RTProtocol
 	if d.rtp == 0 {
@@ -98,13 +99,34 @@ func run(ctx context.Context, l *Loaded, socket string, log *slog.Logger) error 
 		return err
 	}
 	log.Info("ospfd running", "router_id", l.RouterID, "socket", socket)
-	for watch.Next(ctx, log) {
-		if err := d.sync(ctx); err != nil {
-			log.Error("ospfd: resync failed", "err", err)
+loop:
+	for {
+		switch watch.Wait(ctx, log, rl.C) {
+		case daemonkit.WakeReload:
+			d.reload(rl)
+		case daemonkit.WakeKernel:
+			if err := d.sync(ctx); err != nil {
+				log.Error("ospfd: resync failed", "err", err)
+			}
+		default:
+			break loop
 		}
 	}
 	log.Info("ospfd stopping: flushing LSAs and withdrawing routes")
 	return d.stopInstance()
+}
+
+// reload is SIGHUP's, on the event loop: the file is re-read and
+// validated with the same loader (daemonkit.NextConfig logs a rejected or
+// unchanged one, and the running configuration stays).
+//
+// Phase 2 hook: the changed branch is where the new configuration is
+// applied (ospf.Instance.Reconfigure, then rl.Data = b and d.l = next);
+// for now it is logged and the running configuration stays.
+func (d *daemon) reload(rl *daemonkit.Reloads) {
+	if _, _, changed := daemonkit.NextConfig(rl, d.log, ParseConfig); changed {
+		d.log.Warn("reload: the configuration changed; applying it needs a restart for now, still running the previous one", "config", rl.Path)
+	}
 }
 
 func isDefault(n *net.IPNet) bool {

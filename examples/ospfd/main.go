@@ -5,9 +5,17 @@
 //
 // Usage:
 //
-//	ospfd [run] -config /etc/ospfd.yaml     run until SIGTERM/SIGINT
-//	ospfd check -config /etc/ospfd.yaml     validate the configuration and exit
-//	ospfd show neighbors|database|routes|interfaces|spf|bfd [-json] [-socket PATH]
+//	ospfd [run] [-config /etc/ospfd.yaml] [-socket PATH]   run until SIGTERM/SIGINT
+//	ospfd check [-config FILE | FILE]      validate the configuration and exit 0/1
+//	ospfd show neighbors|database|routes|interfaces|spf|bfd [-json] [-socket PATH] [-config FILE]
+//	ospfd version                          module version and VCS revision
+//	ospfd help                             subcommands, views and flags
+//
+// Only one ospfd runs per status socket: run holds an exclusive lock on
+// SOCKET.lock (with its pid in it) from before it touches the kernel until
+// it exits, and a second run for the same socket fails at once. SIGHUP
+// re-reads and validates the configuration and keeps running (see
+// reloadConfig); it never stops the daemon.
 //
 // ospfd follows the kernel through netlink: an OSPF interface losing its
 // carrier is down at once (its neighbors are killed, §10.3 LLDown), an
@@ -51,28 +59,39 @@ func main() {
 
 // cli is ospfd's command line.
 var cli = daemonkit.CLI{
-	Name: "ospfd", Status: "show", Views: views,
+	Name: "ospfd", Views: views,
 	Config: "/etc/ospfd.yaml", Socket: defaultSocket,
+	SocketOf: func(config string) (string, error) {
+		l, err := LoadConfig(config)
+		if err != nil {
+			return "", err
+		}
+		return l.Socket, nil
+	},
 }
 
 func realMain(args []string, stdout, stderr io.Writer) int {
-	cmd, ok := cli.Parse(args, stderr)
+	cmd, code, ok := cli.Parse(args, stdout, stderr)
 	if !ok {
-		return 2
+		return code
 	}
-	if cmd.Name == "show" {
+	if cmd.Name == daemonkit.CmdShow {
 		return cli.ShowView(cmd, stdout, stderr, show)
 	}
-	l, err := LoadConfig(cmd.Config)
+	b, err := os.ReadFile(cmd.Config)
+	var l *Loaded
+	if err == nil {
+		l, err = ParseConfig(cmd.Config, b)
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	if cmd.Name == "check" {
+	if cmd.Name == daemonkit.CmdCheck {
 		fmt.Fprintf(stdout, "%s: OK\n", cmd.Config)
 		return 0
 	}
-	return cli.Run(cmd, stderr, l.LogLevel, l.Socket, func(ctx context.Context, socket string, log *slog.Logger) error {
-		return run(ctx, l, socket, log)
+	return cli.Run(cmd, stderr, l.LogLevel, l.LogFormat, l.Socket, func(ctx context.Context, socket string, log *slog.Logger, reload <-chan struct{}) error {
+		return run(ctx, l, socket, log, &daemonkit.Reloads{C: reload, Path: cmd.Config, Data: b})
 	})
 }

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	daemonkit "github.com/switchless/routing/internal/daemon"
 	"github.com/switchless/routing/internal/ringconf"
 	"github.com/switchless/routing/ring"
 )
@@ -31,7 +32,7 @@ type daemon struct {
 }
 
 // run runs the node until ctx is done, then stops it gracefully.
-func run(ctx context.Context, c *ringconf.Config, socket string, log *slog.Logger) error {
+func run(ctx context.Context, c *ringconf.Config, socket string, log *slog.Logger, rl *daemonkit.Reloads) error {
 	d := &daemon{c: c, log: log, since: time.Now()}
 	host, err := ring.OpenHost(ctx, c.Node, ring.HostConfig{Interfaces: c.Linux, MACVLAN: c.VRRPMacvlan, Logger: log, OnEvent: d.onEvent,
 		Anycast: c.Ring.HostAnycast(c.Node.Name)})
@@ -47,10 +48,30 @@ func run(ctx context.Context, c *ringconf.Config, socket string, log *slog.Logge
 	}
 	log.Info("ringd running", "node", c.Node.Name, "role", c.Node.Role, "profile", c.Ring.Profile, "socket", socket)
 	go func() {
-		<-ctx.Done()
-		log.Info("ringd stopping: VRRP priority 0, static default withdrawn, OSPF LSAs flushed and routes deleted")
+		for {
+			select {
+			case <-ctx.Done():
+				log.Info("ringd stopping: VRRP priority 0, static default withdrawn, OSPF LSAs flushed and routes deleted")
+				return
+			case <-rl.C:
+				d.reload(rl)
+			}
+		}
 	}()
 	return host.Run(ctx)
+}
+
+// reload is SIGHUP's, on run's signal goroutine: the file is re-read and
+// validated with the same loader (daemonkit.NextConfig logs a rejected or
+// unchanged one, and the running configuration stays).
+//
+// Phase 2 hook: the changed branch is where the new configuration is
+// applied (the node's OSPF, VRRP and BFD Reconfigure, then rl.Data = b);
+// for now it is logged and the running configuration stays.
+func (d *daemon) reload(rl *daemonkit.Reloads) {
+	if _, _, changed := daemonkit.NextConfig(rl, d.log, ringconf.Parse); changed {
+		d.log.Warn("reload: the configuration changed; applying it needs a restart for now, still running the previous one", "config", rl.Path)
+	}
 }
 
 // onEvent records and logs the node's events. It is called from the

@@ -15,9 +15,17 @@
 //
 // Usage:
 //
-//	ringd [run] -config /etc/ringd.yaml    run until SIGTERM/SIGINT
-//	ringd check -config /etc/ringd.yaml    validate the configuration and exit
+//	ringd [run] [-config /etc/ringd.yaml] [-socket PATH]   run until SIGTERM/SIGINT
+//	ringd check [-config FILE | FILE]      validate the configuration and exit 0/1
 //	ringd show [-json] [-socket PATH | -config FILE]
+//	ringd version                          module version and VCS revision
+//	ringd help                             subcommands and flags
+//
+// Only one ringd runs per status socket: run holds an exclusive lock on
+// SOCKET.lock (with its pid in it) from before it touches the kernel until
+// it exits, and a second run for the same socket fails at once. SIGHUP
+// re-reads and validates the configuration and keeps running; it never
+// stops the daemon.
 //
 // The configuration is the ring's spec, the same file on every node but
 // for two keys: `node`, naming the node this daemon runs, and
@@ -49,7 +57,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -69,27 +76,26 @@ func main() {
 
 // cli is ringd's command line.
 var cli = daemonkit.CLI{
-	Name: "ringd", Status: "show", ConfigUsage: "configuration file (run and check: default /etc/ringd.yaml)",
-	Socket: defaultSocket, NoArgs: true,
+	Name: "ringd", Config: "/etc/ringd.yaml", Socket: defaultSocket,
+	SocketOf: func(config string) (string, error) {
+		c, err := ringconf.Load(config)
+		if err != nil {
+			return "", err
+		}
+		return c.Socket, nil
+	},
 }
 
 func realMain(args []string, stdout, stderr io.Writer) int {
-	cmd, ok := cli.Parse(args, stderr)
+	cmd, code, ok := cli.Parse(args, stdout, stderr)
 	if !ok {
-		return 2
+		return code
 	}
-	if cmd.Name == "show" {
-		path := cmd.Socket
-		if path == "" && cmd.Config != "" {
-			c, err := ringconf.Load(cmd.Config)
-			if err != nil {
-				fmt.Fprintln(stderr, err)
-				return 1
-			}
-			path = c.Socket
-		}
-		if path == "" {
-			path = defaultSocket
+	if cmd.Name == daemonkit.CmdShow {
+		path, err := cli.ShowSocket(cmd, "")
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			return 1
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
@@ -103,17 +109,20 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 		}
 		return 0
 	}
-	config := cmp.Or(cmd.Config, "/etc/ringd.yaml")
-	c, err := ringconf.Load(config)
+	b, err := os.ReadFile(cmd.Config)
+	var c *ringconf.Config
+	if err == nil {
+		c, err = ringconf.Parse(cmd.Config, b)
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	if cmd.Name == "check" {
-		fmt.Fprintf(stdout, "%s: OK: node %s (%v) of a %d-node ring, profile %v, BFD %s\n", config, c.Node.Name, c.Node.Role, len(c.Ring.Nodes), c.Ring.Profile, bfdTimers(c.Node.Timers))
+	if cmd.Name == daemonkit.CmdCheck {
+		fmt.Fprintf(stdout, "%s: OK: node %s (%v) of a %d-node ring, profile %v, BFD %s\n", cmd.Config, c.Node.Name, c.Node.Role, len(c.Ring.Nodes), c.Ring.Profile, bfdTimers(c.Node.Timers))
 		return 0
 	}
-	return cli.Run(cmd, stderr, c.LogLevel, c.Socket, func(ctx context.Context, socket string, log *slog.Logger) error {
-		return run(ctx, c, socket, log)
+	return cli.Run(cmd, stderr, c.LogLevel, c.LogFormat, c.Socket, func(ctx context.Context, socket string, log *slog.Logger, reload <-chan struct{}) error {
+		return run(ctx, c, socket, log, &daemonkit.Reloads{C: reload, Path: cmd.Config, Data: b})
 	})
 }

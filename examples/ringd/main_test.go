@@ -40,7 +40,7 @@ func TestCheckErrors(t *testing.T) {
 		{"gateway: 192.0.2.1 ", "gateway: 198.51.100.1 ", "gateway: 198", "upstream.gateway: 198.51.100.1 is not a host on the upstream LAN 192.0.2.0/24"},
 		{"  lan0: eth3\n", "  lan0: eth3\n  lan9: eth9\n", "lan9", `interfaces.lan9: node vr1 has no interface "lan9"`},
 		{"node: vr1", "node: vr6", "node: vr6", `node: "vr6" is not a node of the ring`},
-		{"profile: fast", "profile: fast\nprofil: rfc", "profil:", "field profil not found"},
+		{"profile: fast", "profile: fast\nprofil: rfc", "profil:", `unknown key "profil" in the top level; did you mean "profile"?`},
 		{"profile: fast", "profile: fast\ntimers: {bfd_interval: 1s, bfd_multiplier: 0}", "timers:", "timers.bfd_multiplier: 0 is not a Detect Mult"},
 		{"profile: fast", "profile: fast\ntimers:\n  bfd_interval: 1ms", "bfd_interval: 1ms", "timers.bfd_interval: 1ms is below 10ms"},
 	} {
@@ -60,16 +60,6 @@ func TestCheckErrors(t *testing.T) {
 				t.Errorf("%s: stderr %q lacks %q", cmd, got, path+tc.want)
 			}
 		}
-	}
-}
-
-func TestUsage(t *testing.T) {
-	var out, errb bytes.Buffer
-	if rc := realMain([]string{"check", "extra"}, &out, &errb); rc != 2 {
-		t.Errorf("rc %d, want 2", rc)
-	}
-	if rc := realMain([]string{"show", "-socket", filepath.Join(t.TempDir(), "none.sock")}, &out, &errb); rc != 1 {
-		t.Errorf("show without a daemon: rc %d, want 1", rc)
 	}
 }
 

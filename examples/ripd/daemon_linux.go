@@ -55,8 +55,8 @@ type ifaceKey struct {
 
 // run runs ripd until ctx is done, then stops the instance gracefully
 // (every route at metric 16, routes deleted from the kernel). A nil log
-// discards.
-func run(ctx context.Context, l *ripconf.Loaded, socket string, log *slog.Logger) error {
+// discards. A receive from rl.C (SIGHUP) is a reload (see reload).
+func run(ctx context.Context, l *ripconf.Loaded, socket string, log *slog.Logger, rl *daemonkit.Reloads) error {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -88,9 +88,17 @@ func run(ctx context.Context, l *ripconf.Loaded, socket string, log *slog.Logger
 		return err
 	}
 	log.Info("ripd running", "socket", socket, "profile", cmp.Or(l.Profile, "rfc"))
-	for watch.Next(ctx, log) {
-		if err := d.sync(ctx); err != nil {
-			log.Error("ripd: resync failed", "err", err)
+loop:
+	for {
+		switch watch.Wait(ctx, log, rl.C) {
+		case daemonkit.WakeReload:
+			d.reload(rl)
+		case daemonkit.WakeKernel:
+			if err := d.sync(ctx); err != nil {
+				log.Error("ripd: resync failed", "err", err)
+			}
+		default:
+			break loop
 		}
 	}
 	log.Info("ripd stopping: announcing every route at metric 16 and withdrawing routes")
@@ -98,6 +106,19 @@ func run(ctx context.Context, l *ripconf.Loaded, socket string, log *slog.Logger
 }
 
 func (d *daemon) current() *rip.Instance { return d.in.Load() }
+
+// reload is SIGHUP's, on the event loop: the file is re-read and
+// validated with the same loader (daemonkit.NextConfig logs a rejected or
+// unchanged one, and the running configuration stays).
+//
+// Phase 2 hook: the changed branch is where the new configuration is
+// applied (rip.Instance.Reconfigure, then rl.Data = b and d.l = next);
+// for now it is logged and the running configuration stays.
+func (d *daemon) reload(rl *daemonkit.Reloads) {
+	if _, _, changed := daemonkit.NextConfig(rl, d.log, ripconf.ParseConfig); changed {
+		d.log.Warn("reload: the configuration changed; applying it needs a restart for now, still running the previous one", "config", rl.Path)
+	}
+}
 
 // sync brings the instance in line with the kernel: rebuilt when the set
 // of RIP interfaces that exist and have an address changed, told of

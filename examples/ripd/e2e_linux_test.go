@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -154,6 +155,51 @@ redistribute:
 		}
 		return nil
 	})
+
+	// One instance per socket: a second run for a's socket fails at once
+	// and leaves the first one's socket serving.
+	confA, sockA := filepath.Join(dir, "a.yaml"), filepath.Join(dir, "a.sock")
+	if out, err := a.Try(bin, "run", "-config", confA); err == nil || !strings.Contains(out, fmt.Sprintf("ripd: another instance is running (pid %d, lock %s.lock)", procA.Pid(), sockA)) {
+		t.Errorf("second ripd run: %v\n%s", err, out)
+	}
+	if out, err := a.Try(bin, "show", "routes", "-socket", sockA); err != nil || !strings.Contains(out, "192.168.2.0/24") {
+		t.Errorf("a's socket after the second run: %v\n%s", err, out)
+	}
+
+	// SIGHUP reloads and never stops ripd: an unchanged file, an invalid
+	// one (its file:line error logged) and a changed one (a warning: it
+	// needs a restart for now) all leave it running with its routes.
+	good, err := os.ReadFile(confA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ file, log string }{
+		{"# reloaded\n" + string(good), "reload: configuration unchanged"},
+		{strings.Replace(string(good), "profile: fast", "profile: turbo", 1), confA + `:3: profile: \"turbo\" is not rfc or fast`},
+		{strings.Replace(string(good), "metric: 3", "metric: 5", 1), "level=WARN msg=\"reload: the configuration changed; applying it needs a restart for now"},
+	} {
+		if err := os.WriteFile(confA, []byte(tc.file), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := syscall.Kill(procA.Pid(), syscall.SIGHUP); err != nil {
+			t.Fatal(err)
+		}
+		nstest.Eventually(t, 10*time.Second, func() error {
+			if !strings.Contains(procA.Output(), tc.log) {
+				return fmt.Errorf("a's log lacks %q:\n%s", tc.log, procA.Output())
+			}
+			return nil
+		})
+		if exited, err := procA.Exited(); exited {
+			t.Fatalf("SIGHUP stopped ripd: %v\n%s", err, procA.Output())
+		}
+		if r := kernel(b)["198.51.100.0/24"]; r.Gateway != "10.0.0.1" || r.Metric != 4 {
+			t.Errorf("after SIGHUP b's kernel: 198.51.100.0/24 is %+v (the running configuration's metric 3 + 1)", r)
+		}
+		if r := kernel(a)["192.168.2.0/24"]; r.Gateway != "10.0.0.2" {
+			t.Errorf("after SIGHUP a's kernel: 192.168.2.0/24 is %+v", r)
+		}
+	}
 
 	// SIGTERM of a: its routes leave b's kernel at once.
 	stopped := time.Now()

@@ -5,9 +5,17 @@
 //
 // Usage:
 //
-//	ripd [run] -config /etc/ripd.yaml     run until SIGTERM/SIGINT
-//	ripd check -config /etc/ripd.yaml     validate the configuration and exit
-//	ripd show routes|neighbors|interfaces|stats|bfd [-json] [-socket PATH]
+//	ripd [run] [-config /etc/ripd.yaml] [-socket PATH]   run until SIGTERM/SIGINT
+//	ripd check [-config FILE | FILE]      validate the configuration and exit 0/1
+//	ripd show routes|neighbors|interfaces|stats|bfd [-json] [-socket PATH] [-config FILE]
+//	ripd version                          module version and VCS revision
+//	ripd help                             subcommands, views and flags
+//
+// Only one ripd runs per status socket: run holds an exclusive lock on
+// SOCKET.lock (with its pid in it) from before it touches the kernel until
+// it exits, and a second run for the same socket fails at once. SIGHUP
+// re-reads and validates the configuration and keeps running; it never
+// stops the daemon.
 //
 // ripd follows the kernel through netlink: a RIP interface without an
 // address or carrier is left out (the instance is rebuilt without it), an
@@ -54,28 +62,39 @@ func main() {
 
 // cli is ripd's command line.
 var cli = daemonkit.CLI{
-	Name: "ripd", Status: "show", Views: views(),
-	Config: "/etc/ripd.yaml", Socket: defaultSocket, NoArgs: true,
+	Name: "ripd", Views: views(),
+	Config: "/etc/ripd.yaml", Socket: defaultSocket,
+	SocketOf: func(config string) (string, error) {
+		l, err := ripconf.LoadConfig(config)
+		if err != nil {
+			return "", err
+		}
+		return l.Socket, nil
+	},
 }
 
 func realMain(args []string, stdout, stderr io.Writer) int {
-	cmd, ok := cli.Parse(args, stderr)
+	cmd, code, ok := cli.Parse(args, stdout, stderr)
 	if !ok {
-		return 2
+		return code
 	}
-	if cmd.Name == "show" {
+	if cmd.Name == daemonkit.CmdShow {
 		return cli.ShowView(cmd, stdout, stderr, show)
 	}
-	l, err := ripconf.LoadConfig(cmd.Config)
+	b, err := os.ReadFile(cmd.Config)
+	var l *ripconf.Loaded
+	if err == nil {
+		l, err = ripconf.ParseConfig(cmd.Config, b)
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	if cmd.Name == "check" {
+	if cmd.Name == daemonkit.CmdCheck {
 		fmt.Fprintf(stdout, "%s: OK\n", cmd.Config)
 		return 0
 	}
-	return cli.Run(cmd, stderr, l.LogLevel, l.Socket, func(ctx context.Context, socket string, log *slog.Logger) error {
-		return run(ctx, l, socket, log)
+	return cli.Run(cmd, stderr, l.LogLevel, l.LogFormat, l.Socket, func(ctx context.Context, socket string, log *slog.Logger, reload <-chan struct{}) error {
+		return run(ctx, l, socket, log, &daemonkit.Reloads{C: reload, Path: cmd.Config, Data: b})
 	})
 }

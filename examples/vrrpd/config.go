@@ -21,6 +21,8 @@ type File struct {
 	Socket string `yaml:"socket"`
 	// LogLevel is debug, info, warn or error.
 	LogLevel string `yaml:"log_level"`
+	// LogFormat is text (the default) or json.
+	LogFormat string `yaml:"log_format"`
 	// Routers are the virtual routers, any number, on any interfaces.
 	Routers []RouterConfig `yaml:"routers"`
 }
@@ -185,6 +187,9 @@ func (l *Loaded) validateStatic() error {
 	case "", "debug", "info", "warn", "error":
 	default:
 		return fmt.Errorf("%s:%d: log_level: %q is not debug, info, warn or error", l.path, l.topLine("log_level"), l.LogLevel)
+	}
+	if why := daemonkit.CheckLogFormat(l.LogFormat); why != "" {
+		return fmt.Errorf("%s:%d: log_format: %s", l.path, l.topLine("log_format"), why)
 	}
 	names := map[string]int{}
 	var cfgs []vrrp.Config

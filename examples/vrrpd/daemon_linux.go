@@ -15,6 +15,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/switchless/routing"
+	daemonkit "github.com/switchless/routing/internal/daemon"
 	"github.com/switchless/routing/vrrp"
 )
 
@@ -35,8 +36,9 @@ type muxKey struct {
 }
 
 // run starts every router of l, serves the status socket, and on ctx done
-// stops them: priority 0 and address removal (RFC 5798 §6.4.3).
-func run(ctx context.Context, l *Loaded, socket string, log *slog.Logger) error {
+// stops them: priority 0 and address removal (RFC 5798 §6.4.3). A receive
+// from rl.C (SIGHUP) is a reload (see reload).
+func run(ctx context.Context, l *Loaded, socket string, log *slog.Logger, rl *daemonkit.Reloads) error {
 	cfgs, err := resolve(l)
 	if err != nil {
 		return err
@@ -126,10 +128,32 @@ func run(ctx context.Context, l *Loaded, socket string, log *slog.Logger) error 
 		return fmt.Errorf("status socket %s: %w", socket, err)
 	}
 	log.Info("vrrpd running", "routers", len(rs), "socket", socket)
-	<-ctx.Done()
+	for done := false; !done; {
+		select {
+		case <-ctx.Done():
+			done = true
+		case <-rl.C:
+			reload(rl, log)
+		}
+	}
 	log.Info("vrrpd stopping: priority 0 and address removal")
 	stopStatus()
 	return stopAll()
+}
+
+// reload is SIGHUP's, on run's goroutine: the file is re-read and
+// validated with the same loader (daemonkit.NextConfig logs a rejected or
+// unchanged one, and the running configuration stays). Interfaces are not
+// looked at: resolve runs when the routers are (re)built.
+//
+// Phase 2 hook: the changed branch is where the new configuration is
+// applied (vrrp.Router.Reconfigure per router, routers added and removed,
+// then rl.Data = b); for now it is logged and the running configuration
+// stays.
+func reload(rl *daemonkit.Reloads, log *slog.Logger) {
+	if _, _, changed := daemonkit.NextConfig(rl, log, ParseConfig); changed {
+		log.Warn("reload: the configuration changed; applying it needs a restart for now, still running the previous one", "config", rl.Path)
+	}
 }
 
 func trackedLink(track string) (string, bool) {

@@ -3,9 +3,17 @@
 //
 // Usage:
 //
-//	vrrpd [run] -config /etc/vrrpd.yaml   run the routers until SIGTERM/SIGINT
-//	vrrpd check -config /etc/vrrpd.yaml   validate the configuration and exit
-//	vrrpd status [-json] [-socket PATH]   print the state of a running vrrpd
+//	vrrpd [run] [-config /etc/vrrpd.yaml] [-socket PATH]  run the routers until SIGTERM/SIGINT
+//	vrrpd check [-config FILE | FILE]     validate the configuration and exit 0/1
+//	vrrpd show [-json] [-socket PATH] [-config FILE]   the state of a running vrrpd (also: status)
+//	vrrpd version                         module version and VCS revision
+//	vrrpd help                            subcommands and flags
+//
+// Only one vrrpd runs per status socket: run holds an exclusive lock on
+// SOCKET.lock (with its pid in it) from before it touches an interface
+// until it exits, and a second run for the same socket fails at once.
+// SIGHUP re-reads and validates the configuration and keeps running; it
+// never stops the daemon or touches the virtual addresses.
 //
 // On SIGTERM or SIGINT every Master sends an advertisement with priority 0
 // and gives its virtual addresses up, so that a Backup takes over after
@@ -16,7 +24,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -32,36 +39,52 @@ func main() {
 	os.Exit(realMain(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// cli is vrrpd's command line.
-var cli = daemonkit.CLI{Name: "vrrpd", Status: "status", Config: "/etc/vrrpd.yaml", Socket: defaultSocket}
+// cli is vrrpd's command line; status is what show was called before.
+var cli = daemonkit.CLI{
+	Name: "vrrpd", Aliases: []string{"status"}, Config: "/etc/vrrpd.yaml", Socket: defaultSocket,
+	SocketOf: func(config string) (string, error) {
+		l, err := LoadConfig(config)
+		if err != nil {
+			return "", err
+		}
+		return l.Socket, nil
+	},
+}
 
 func realMain(args []string, stdout, stderr io.Writer) int {
-	cmd, ok := cli.Parse(args, stderr)
+	cmd, code, ok := cli.Parse(args, stdout, stderr)
 	if !ok {
-		return 2
+		return code
 	}
-	if cmd.Name == "status" {
-		raw, err := fetchStatus(cmp.Or(cmd.Socket, defaultSocket))
-		if err != nil {
-			fmt.Fprintf(stderr, "vrrpd status: %v\n", err)
-			return 1
+	if cmd.Name == daemonkit.CmdShow {
+		socket, err := cli.ShowSocket(cmd, "")
+		var raw []byte
+		if err == nil {
+			raw, err = fetchStatus(socket)
 		}
-		if err := printStatus(stdout, raw, cmd.JSON); err != nil {
-			fmt.Fprintf(stderr, "vrrpd status: %v\n", err)
+		if err == nil {
+			err = printStatus(stdout, raw, cmd.JSON)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "vrrpd show: %v\n", err)
 			return 1
 		}
 		return 0
 	}
-	l, err := LoadConfig(cmd.Config)
+	b, err := os.ReadFile(cmd.Config)
+	var l *Loaded
+	if err == nil {
+		l, err = ParseConfig(cmd.Config, b)
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	if cmd.Name == "check" {
+	if cmd.Name == daemonkit.CmdCheck {
 		fmt.Fprintf(stdout, "%s: OK\n", cmd.Config)
 		return 0
 	}
-	return cli.Run(cmd, stderr, l.LogLevel, l.Socket, func(ctx context.Context, socket string, log *slog.Logger) error {
-		return run(ctx, l, socket, log)
+	return cli.Run(cmd, stderr, l.LogLevel, l.LogFormat, l.Socket, func(ctx context.Context, socket string, log *slog.Logger, reload <-chan struct{}) error {
+		return run(ctx, l, socket, log, &daemonkit.Reloads{C: reload, Path: cmd.Config, Data: b})
 	})
 }

@@ -1,16 +1,27 @@
 // Package daemon holds the plumbing the example daemons (ospfd, ripd,
-// vrrpd, ringd) and their configuration loaders share: the command line
-// (CLI: run, check and the status subcommand, with their flags), strict
-// YAML decoding whose errors read "path:LINE: reason" (DecodeYAMLStrict),
-// finding the line of a YAML path for semantic errors (Line, PathString),
-// the unix-socket status server and client (ServeUnix, ServeStatus,
-// QueryStatus, PrintJSON), the one-line view protocol of `show VIEW`
-// (ServeViews, FetchView, CLI.ShowView) and its text tables (NewTable),
-// on Linux the kernel's links and addresses and a netlink watch on them
-// (ReadKernel, Kernel, WatchKernel), and the tail of a daemon's main: a
-// logger at the configured level and a run until SIGTERM or SIGINT
-// (Logger, RunUntilSignal, CLI.Run).
+// vrrpd, ringd, anycastd) and their configuration loaders share:
+//
+//   - the command line, one convention for every daemon (CLI: run, check,
+//     show, version, help; usage errors exit 2), and the help and version
+//     texts (runtime/debug build information);
+//   - one instance per status socket (LockInstance: an flock on
+//     SOCKET.lock, with the pid in it, held for the life of the process);
+//   - the tail of a daemon's main (CLI.Run, RunUntilSignal): a logger at
+//     the configured level and format (Logger, CheckLogFormat), a run until
+//     SIGTERM or SIGINT, and SIGHUP as a reload channel, never a stop
+//     (RunFunc, Reloads, NextConfig, SameYAML);
+//   - strict YAML decoding whose errors speak the file's terms,
+//     "path:LINE: key: reason" (DecodeYAMLStrict, YAMLError), finding the
+//     line of a YAML path for semantic errors (Line, PathString, ErrAt);
+//   - the unix-socket status server and client (ServeUnix, ServeStatus,
+//     QueryStatus, PrintJSON), the one-line view protocol of `show VIEW`
+//     (ServeViews, FetchView, CLI.ShowView) and its text tables
+//     (NewTable);
+//   - on Linux the kernel's links and addresses and a netlink watch on
+//     them that also wakes on a reload (ReadKernel, Kernel, WatchKernel,
+//     KernelWatch.Wait).
 //
 // Nothing here is protocol logic; each daemon keeps its own configuration
-// types, validation, status views and output tables.
+// types, validation, status views and output tables. Package clitest
+// checks a daemon's command line against the convention.
 package daemon

@@ -153,19 +153,38 @@ func WatchKernel(route func(netlink.RouteUpdate) bool) (*KernelWatch, error) {
 	return w, nil
 }
 
+// Wake is why KernelWatch.Wait returned.
+type Wake int
+
+// Reasons to wake.
+const (
+	WakeDone   Wake = iota // ctx is done
+	WakeKernel             // a change, a subscription error or the periodic resync
+	WakeReload             // a receive from the reload channel (SIGHUP)
+)
+
 // Next waits for a link or address change, a wanted route change, a
 // subscription error (logged as a warning on log: the resync catches what
 // it lost) or the periodic 30 s resync, whose clock starts at the first
 // call. It then drains what else is queued, so that a burst of updates
 // makes one resync, and returns true. It returns false once ctx is done.
 func (w *KernelWatch) Next(ctx context.Context, log *slog.Logger) bool {
+	return w.Wait(ctx, log, nil) == WakeKernel
+}
+
+// Wait is Next that also wakes on a receive from reload (nil: never),
+// for a daemon's loop that serves both: WakeKernel is Next's true,
+// WakeDone its false.
+func (w *KernelWatch) Wait(ctx context.Context, log *slog.Logger, reload <-chan struct{}) Wake {
 	if w.tick == nil {
 		w.tick = time.NewTicker(resyncEvery)
 	}
 	for {
 		select {
 		case <-ctx.Done():
-			return false
+			return WakeDone
+		case <-reload:
+			return WakeReload
 		case err := <-w.errs:
 			log.Warn("netlink subscription error; resynchronising", "err", err)
 		case <-w.links:
@@ -179,7 +198,7 @@ func (w *KernelWatch) Next(ctx context.Context, log *slog.Logger) bool {
 		drain(w.links)
 		drain(w.addrs)
 		drain(w.routes)
-		return true
+		return WakeKernel
 	}
 }
 

@@ -2,52 +2,48 @@ package daemon
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"os"
-	"regexp"
+	"reflect"
 	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 )
 
-// errLine matches the "line N: " yaml puts in its errors.
-var errLine = regexp.MustCompile(`line (\d+): `)
-
-// DecodeYAMLStrict decodes b into v, rejecting unknown fields. Every error
-// names path and, where one can be found, the line: "path:LINE: reason".
-// A yaml.TypeError becomes one such line per problem, joined by newlines.
-// Errors of TextUnmarshalers carry no line; the line of the first scalar
-// whose value the message quotes is used, and the error is wrapped.
+// DecodeYAMLStrict decodes b, the file path, into v, rejecting unknown
+// keys. Every error is in the file's terms, "path:LINE: reason", one line
+// per problem (a *YAMLError each, joined by errors.Join):
+//
+//	ospfd.yaml:3: unknown key "max_path" in the top level; did you mean "max_paths"?
+//	ospfd.yaml:7: interfaces[0].cost: "ten" is not a number
+//	ospfd.yaml: the file is empty
+//	ospfd.yaml:1: the top level is a list; it must be a mapping of keys
+//
+// never Go's (no type names, no YAML tags). The error of a value's
+// UnmarshalText is wrapped, at the line of the value it quotes.
 func DecodeYAMLStrict(path string, b []byte, v any) error {
+	var root yaml.Node
+	if err := yaml.Unmarshal(b, &root); err != nil {
+		return syntaxError(path, err)
+	}
+	if root.Kind == 0 || len(root.Content) == 0 || isNull(root.Content[0]) {
+		return &YAMLError{File: path, Reason: "the file is empty"}
+	}
+	top := root.Content[0]
+	if t := typeAt(reflect.TypeOf(v), nil); t != nil && (t.Kind() == reflect.Struct || t.Kind() == reflect.Map) && top.Kind != yaml.MappingNode {
+		return &YAMLError{File: path, Line: top.Line, Reason: fmt.Sprintf("the top level is %s; it must be a mapping of keys (key: value)", valueWords(top))}
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
-	err := dec.Decode(v)
-	if err == nil {
-		return nil
+	if err := dec.Decode(v); err != nil {
+		return translate(path, top, reflect.TypeOf(v), err)
 	}
-	var te *yaml.TypeError
-	if errors.As(err, &te) {
-		var msgs []string
-		for _, e := range te.Errors {
-			if m := errLine.FindStringSubmatch(e); m != nil {
-				e = m[1] + ": " + errLine.ReplaceAllString(e, "")
-			}
-			msgs = append(msgs, path+":"+e)
-		}
-		return errors.New(strings.Join(msgs, "\n"))
+	var next yaml.Node
+	if err := dec.Decode(&next); err == nil {
+		return &YAMLError{File: path, Line: next.Line, Reason: "a second YAML document (after ---): the configuration is one document"}
 	}
-	if m := errLine.FindStringSubmatch(err.Error()); m != nil {
-		return fmt.Errorf("%s:%s: %s", path, m[1], errLine.ReplaceAllString(strings.TrimPrefix(err.Error(), "yaml: "), ""))
-	}
-	var root yaml.Node
-	if yaml.Unmarshal(b, &root) == nil {
-		if line := QuotedLine(&root, err.Error()); line > 0 {
-			return fmt.Errorf("%s:%d: %w", path, line, err)
-		}
-	}
-	return fmt.Errorf("%s: %w", path, err)
+	return nil
 }
 
 // QuotedLine returns the line of the first scalar under n whose value msg

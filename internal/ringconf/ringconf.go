@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"net/netip"
 	"regexp"
 	"slices"
@@ -38,6 +37,8 @@ type File struct {
 	Socket string `yaml:"socket,omitempty"`
 	// LogLevel is debug, info (default), warn or error.
 	LogLevel string `yaml:"log_level,omitempty"`
+	// LogFormat is text (the default) or json.
+	LogFormat string `yaml:"log_format,omitempty"`
 	// VRRPMacvlan, when set at an edge, is the name of a macvlan on the
 	// upstream interface that carries the VRRP virtual MAC and the VIP
 	// (see vrrp.NetlinkConfig.MACVLAN). Empty: the VIP goes on the
@@ -350,47 +351,27 @@ func Load(path string) (*Config, error) {
 	return daemonkit.LoadFile(path, Parse)
 }
 
-var lineRE = regexp.MustCompile(`^(?:yaml: )?line (\d+): `)
-
 // Parse decodes b strictly, validates the ring and the node's interface
 // map, and builds the node's configuration. path names b in errors.
 func Parse(path string, b []byte) (*Config, error) {
 	c := &Config{path: path}
-	dec := yaml.NewDecoder(bytes.NewReader(b))
-	dec.KnownFields(true)
-	if err := dec.Decode(&c.File); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, &Error{Path: path, Reason: "empty configuration", Err: ErrInvalid}
+	if err := daemonkit.DecodeYAMLStrict(path, b, &c.File); err != nil {
+		var errs []error
+		for _, e := range daemonkit.YAMLErrors(err) {
+			errs = append(errs, &Error{Path: e.File, Line: e.Line, Field: e.Key, Reason: e.Reason, Err: ErrInvalid})
 		}
-		var te *yaml.TypeError
-		if errors.As(err, &te) {
-			var errs []error
-			for _, m := range te.Errors {
-				errs = append(errs, lineError(path, m))
-			}
-			return nil, errors.Join(errs...)
+		if len(errs) == 0 {
+			return nil, &Error{Path: path, Reason: err.Error(), Err: ErrInvalid}
 		}
-		return nil, lineError(path, err.Error())
+		return nil, errors.Join(errs...)
 	}
 	if err := yaml.Unmarshal(b, &c.root); err != nil {
-		return nil, lineError(path, err.Error())
+		return nil, &Error{Path: path, Reason: err.Error(), Err: ErrInvalid}
 	}
 	if err := c.validate(); err != nil {
 		return nil, err
 	}
 	return c, nil
-}
-
-// lineError turns a yaml message "line N: reason" into an *Error.
-func lineError(path, msg string) error {
-	e := &Error{Path: path, Reason: msg, Err: ErrInvalid}
-	if m := lineRE.FindStringSubmatch(msg); m != nil {
-		e.Line, _ = strconv.Atoi(m[1])
-		e.Reason = msg[len(m[0]):]
-	} else {
-		e.Reason = strings.TrimPrefix(msg, "yaml: ")
-	}
-	return e
 }
 
 // errAt returns an error about the value at the YAML path (keys and
@@ -444,6 +425,9 @@ func (c *Config) validate() error {
 	case "", "debug", "info", "warn", "error":
 	default:
 		return c.errAt(ErrInvalid, []any{"log_level"}, "%q is not debug, info, warn or error", f.LogLevel)
+	}
+	if why := daemonkit.CheckLogFormat(f.LogFormat); why != "" {
+		return c.errAt(ErrInvalid, []any{"log_format"}, "%s", why)
 	}
 	if n := len(f.Spec.Upstream.Edges); n != 0 && n != 2 {
 		return c.errAt(ErrInvalid, []any{"upstream", "edges"}, "%d edges: give none (first and last node) or two", n)

@@ -137,11 +137,11 @@ func TestParseErrors(t *testing.T) {
 		want           string // substring, after "bad.yaml:"
 		spec           bool   // wraps ring.ErrInvalidConfig
 	}{
-		{"unknown key", "socket:", "sockett:", "8: field sockett not found", false},
-		{"bad address", "gateway: 192.0.2.1", "gateway: 192.0.2.x", `13: "192.0.2.x" is not an IP address`, false},
-		{"bad prefix", "[10.3.0.1/24]", "[10.3.0.1/33]", `22: "10.3.0.1/33" is not an address with a prefix length`, false},
-		{"wrong type", "vrid: 10", "vrid: ten", "15: cannot unmarshal", false},
-		{"priority range", "priority: 100}", "priority: 300}", "18: cannot unmarshal", false},
+		{"unknown key", "socket:", "sockett:", `8: unknown key "sockett" in the top level; did you mean "socket"?`, false},
+		{"bad address", "gateway: 192.0.2.1", "gateway: 192.0.2.x", `13: upstream.gateway: "192.0.2.x" is not an IP address`, false},
+		{"bad prefix", "[10.3.0.1/24]", "[10.3.0.1/33]", `22: nodes[2].lans[0]: "10.3.0.1/33" is not an address with a prefix length`, false},
+		{"wrong type", "vrid: 10", "vrid: ten", `15: upstream.vrid: "ten" is not a number`, false},
+		{"priority range", "priority: 100}", "priority: 300}", "18: upstream.edges[1].priority: 300 is not a number from 0 to 255", false},
 		{"profile", "profile: fast", "profile: turbo", `9: profile: "turbo" is neither rfc nor fast`, true},
 		{"overlap", "[10.3.0.1/24]", "[10.2.0.9/16]", "22: nodes[2].lans[0]: 10.2.0.0/16 overlaps", true},
 		{"gateway off LAN", "gateway: 192.0.2.1", "gateway: 198.51.100.1", "13: upstream.gateway: 198.51.100.1 is not a host", true},
@@ -157,7 +157,8 @@ func TestParseErrors(t *testing.T) {
 		{"log level", "profile: fast", "profile: fast\nlog_level: loud", `10: log_level: "loud"`, false},
 		{"macvlan on inner", "node: vr1\ninterfaces:\n  east: e1\n  west: w1\n  up: u1\n", "node: vr2\nvrrp_macvlan: vm\ninterfaces:\n  east: e1\n  west: w1\n", `3: vrrp_macvlan: node vr2 is not an edge`, false},
 		{"syntax", "nodes:", "nodes: [", "bad.yaml:", false},
-		{"bfd interval type", "profile: fast", "profile: fast\ntimers:\n  bfd_interval: 50", `11: "50" is not a duration`, false},
+		{"log format", "profile: fast", "profile: fast\nlog_format: xml", `10: log_format: "xml" is not text or json`, false},
+		{"bfd interval type", "profile: fast", "profile: fast\ntimers:\n  bfd_interval: 50", `11: timers.bfd_interval: "50" is not a duration`, false},
 		{"bfd interval small", "profile: fast", "profile: fast\ntimers:\n  bfd_interval: 5ms", `11: timers.bfd_interval: 5ms is below 10ms`, false},
 		{"bfd interval big", "profile: fast", "profile: fast\ntimers:\n  bfd_interval: 2m", `11: timers.bfd_interval: 2m0s is above 1m0s`, false},
 		{"bfd interval negative", "profile: fast", "profile: fast\ntimers:\n  bfd_interval: -50ms", `11: timers.bfd_interval: -50ms is negative`, false},
@@ -165,13 +166,13 @@ func TestParseErrors(t *testing.T) {
 		{"bfd multiplier 0", "profile: fast", "profile: fast\ntimers:\n  bfd_interval: 100ms\n  bfd_multiplier: 0", `12: timers.bfd_multiplier: 0 is not a Detect Mult`, false},
 		{"bfd multiplier 256", "profile: fast", "profile: fast\ntimers: {bfd_multiplier: 256}", `10: timers.bfd_multiplier: 256 is outside 1 to 255`, false},
 		{"bfd multiplier without bfd", "profile: fast", "profile: rfc\ntimers: {bfd_multiplier: 5}", `10: timers.bfd_multiplier: BFD is off (profile rfc`, false},
-		{"timers unknown key", "profile: fast", "profile: fast\ntimers: {bfd_intervall: 1s}", `10: field bfd_intervall not found`, false},
+		{"timers unknown key", "profile: fast", "profile: fast\ntimers: {bfd_intervall: 1s}", `10: unknown key "bfd_intervall" in timers; did you mean "bfd_interval"?`, false},
 		{"bfd auth type", "profile: fast", "profile: fast\nbfd_auth:\n  type: sha256\n  key: k", `11: bfd_auth.type: "sha256" is not one of`, false},
 		{"bfd auth key", "profile: fast", "profile: fast\nbfd_auth:\n  type: keyed-md5\n  key: seventeen-bytes-k", `12: bfd_auth.key: an MD5 key is 1 to 16 bytes, got 17`, true},
 		{"anycast replica unknown", "profile: fast", "profile: fast\nanycast:\n  vip: 10.254.0.25\n  replicas: [vr2, vr9]", `12: anycast.replicas[1]: "vr9" is not a node`, true},
 		{"anycast vip on a LAN", "profile: fast", "profile: fast\nanycast:\n  vip: 10.3.0.25\n  replicas: [vr2]", `11: anycast.vip: 10.3.0.25 is on vr3's server LAN`, true},
 		{"anycast no replicas", "profile: fast", "profile: fast\nanycast: {vip: 10.254.0.25}", `10: anycast.replicas: empty`, true},
-		{"anycast unknown key", "profile: fast", "profile: fast\nanycast: {vip: 10.254.0.25, replicas: [vr2], check: x}", `10: field check not found`, false},
+		{"anycast unknown key", "profile: fast", "profile: fast\nanycast: {vip: 10.254.0.25, replicas: [vr2], check: x}", `10: unknown key "check" in anycast`, false},
 		{"bfd auth no key", "profile: fast", "profile: fast\nbfd_auth: {type: keyed-sha1}", `10: bfd_auth.key: a SHA1 key is 1 to 20 bytes, got 0`, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -265,7 +266,7 @@ func TestParseTimers(t *testing.T) {
 
 func TestParseEmpty(t *testing.T) {
 	_, err := Parse("empty.yaml", nil)
-	if err == nil || err.Error() != "empty.yaml: empty configuration" {
+	if err == nil || err.Error() != "empty.yaml: the file is empty" {
 		t.Fatalf("got %v", err)
 	}
 }
@@ -278,7 +279,7 @@ func TestErrorsCollected(t *testing.T) {
 	if err == nil {
 		t.Fatal("no error")
 	}
-	for _, want := range []string{"two.yaml:14: \"nope\"", "two.yaml:15: cannot unmarshal"} {
+	for _, want := range []string{"two.yaml:14: upstream.vip: \"nope\" is not an IP address", "two.yaml:15: upstream.vrid: \"x\" is not a number"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("%q lacks %q", err, want)
 		}

@@ -31,6 +31,8 @@ type File struct {
 	Socket string `yaml:"socket"`
 	// LogLevel is debug, info, warn or error.
 	LogLevel string `yaml:"log_level"`
+	// LogFormat is text (the default) or json.
+	LogFormat string `yaml:"log_format"`
 	// Profile is rfc (the default: 30/180/120 s) or fast (5/15/10 s,
 	// rip.FastTimers); Timers fields override it one by one.
 	Profile string `yaml:"profile"`
@@ -175,15 +177,10 @@ func LoadConfig(path string) (*Loaded, error) {
 func ParseConfig(path string, b []byte) (*Loaded, error) {
 	l := &Loaded{path: path}
 	root, err := daemonkit.ParseYAML(path, b, &l.File)
-	if root != nil {
-		l.root = *root
-	}
 	if err != nil {
-		if root != nil {
-			return nil, NameKeys(path, &l.root, err)
-		}
 		return nil, err
 	}
+	l.root = *root
 	if err := l.validate(); err != nil {
 		return nil, err
 	}
@@ -196,89 +193,10 @@ func (l *Loaded) errAt(path []any, format string, args ...any) error {
 	return daemonkit.ErrAt(l.path, &l.root, append(slices.Clone(l.prefix), path...), format, args...)
 }
 
-// NameKeys puts the YAML key in the decoding errors that lack one
-// ("path:LINE: cannot unmarshal..." becomes "path:LINE: key: cannot
-// unmarshal..."): the key on that line whose value the message quotes,
-// else the deepest one on it.
-func NameKeys(file string, root *yaml.Node, err error) error {
-	lines := strings.Split(err.Error(), "\n")
-	for i, msg := range lines {
-		rest, ok := strings.CutPrefix(msg, file+":")
-		if !ok {
-			continue
-		}
-		num, text, ok := strings.Cut(rest, ": ")
-		line, aerr := strconv.Atoi(num)
-		if !ok || aerr != nil || strings.HasPrefix(text, "field ") {
-			continue
-		}
-		if path := keyAt(root, nil, line, text); len(path) > 0 {
-			if _, ok := path[0].(string); !ok {
-				continue
-			}
-			lines[i] = fmt.Sprintf("%s:%d: %s: %s", file, line, daemonkit.PathString(path), text)
-		}
-	}
-	return errors.New(strings.Join(lines, "\n"))
-}
-
-// keyAt returns the path of the value on line under n (see NameKeys), or
-// nil.
-func keyAt(n *yaml.Node, path []any, line int, msg string) []any {
-	var best []any
-	consider := func(p []any, v *yaml.Node) bool {
-		if v.Line != line {
-			return false
-		}
-		if v.Kind == yaml.ScalarNode && v.Value != "" && strings.Contains(msg, v.Value) {
-			best = p
-			return true
-		}
-		if len(p) > len(best) {
-			best = p
-		}
-		return false
-	}
-	switch n.Kind {
-	case yaml.DocumentNode:
-		for _, c := range n.Content {
-			if p := keyAt(c, path, line, msg); p != nil {
-				return p
-			}
-		}
-	case yaml.MappingNode:
-		for j := 0; j+1 < len(n.Content); j += 2 {
-			p := append(slices.Clone(path), n.Content[j].Value)
-			v := n.Content[j+1]
-			if v.Kind == yaml.ScalarNode {
-				if consider(p, v) {
-					return p
-				}
-				continue
-			}
-			if q := keyAt(v, p, line, msg); q != nil {
-				return q
-			}
-			if n.Content[j].Line == line && len(p) > len(best) {
-				best = p
-			}
-		}
-	case yaml.SequenceNode:
-		for j, v := range n.Content {
-			p := append(slices.Clone(path), j)
-			if v.Kind == yaml.ScalarNode {
-				if consider(p, v) {
-					return p
-				}
-				continue
-			}
-			if q := keyAt(v, p, line, msg); q != nil {
-				return q
-			}
-		}
-	}
-	return best
-}
+// NameKeys returns err as it is: daemonkit.DecodeYAMLStrict, which
+// ParseYAML uses, names the key of every decoding error itself now. New
+// callers need not call it.
+func NameKeys(file string, root *yaml.Node, err error) error { return err }
 
 // Embedded validates f, decoded (strictly) as the value at prefix of the
 // YAML document root of the file path, as ParseConfig does after decoding:
@@ -298,6 +216,9 @@ func (l *Loaded) validate() error {
 	case "", "debug", "info", "warn", "error":
 	default:
 		return l.errAt([]any{"log_level"}, "%q is not debug, info, warn or error", f.LogLevel)
+	}
+	if why := daemonkit.CheckLogFormat(f.LogFormat); why != "" {
+		return l.errAt([]any{"log_format"}, "%s", why)
 	}
 	switch f.Profile {
 	case "", "rfc", "fast":

@@ -1,0 +1,16 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/switchless/routing/internal/daemon/clitest"
+)
+
+// TestCLI: every subcommand and error path of ospfd's command line.
+func TestCLI(t *testing.T) {
+	d := clitest.Daemon{Name: "ospfd", Main: realMain, Example: "example.yaml", CheckOK: "example.yaml: OK\n",
+		SocketKey: "socket", View: "neighbors", Required: true}
+	clitest.Run(t, realMain, append(d.Cases(t),
+		clitest.Case{Name: "show spf", Args: []string{"show", "spff"}, Code: 2, Stderr: `ospfd show: unknown view "spff" (want neighbors, database, routes, interfaces, spf, bfd)`},
+	))
+}

@@ -1,0 +1,16 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/switchless/routing/internal/daemon/clitest"
+)
+
+// TestCLI: every subcommand and error path of ripd's command line.
+func TestCLI(t *testing.T) {
+	d := clitest.Daemon{Name: "ripd", Main: realMain, Example: "example.yaml", CheckOK: "example.yaml: OK\n",
+		SocketKey: "socket", View: "routes", Required: true}
+	clitest.Run(t, realMain, append(d.Cases(t),
+		clitest.Case{Name: "usage names the views", Args: []string{"show"}, Code: 2, Stderr: "usage: ripd show routes|neighbors|interfaces|stats|bfd [-json] [-socket PATH] [-config FILE]"},
+	))
+}
