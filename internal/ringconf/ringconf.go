@@ -17,6 +17,7 @@ import (
 	"github.com/switchless/routing/bfd"
 	"github.com/switchless/routing/bfd/packet"
 	daemonkit "github.com/switchless/routing/internal/daemon"
+	"github.com/switchless/routing/internal/vrrpconf"
 	"github.com/switchless/routing/ring"
 )
 
@@ -453,6 +454,9 @@ func (c *Config) validate() error {
 			return c.errAt(ErrInvalid, []any{"bfd_auth", "type"}, "%q is not one of simple, keyed-md5, meticulous-keyed-md5, keyed-sha1, meticulous-keyed-sha1", a.Type)
 		}
 	}
+	if err := c.validateVRRP(); err != nil {
+		return err
+	}
 	rs, err := f.Spec.Ring()
 	if err != nil {
 		return c.errAt(ring.ErrInvalidConfig, []any{"profile"}, "%q is neither rfc nor fast", f.Spec.Profile)
@@ -516,6 +520,26 @@ func (c *Config) applyTimers() error {
 	return nil
 }
 
+// validateVRRP checks the upstream virtual router's values by the rules
+// ringd shares with vrrpd (package vrrpconf): a zero written in the file
+// is refused where ring.Spec reads zero as the default.
+func (c *Config) validateVRRP() error {
+	u := c.File.Spec.Upstream
+	if vrrpconf.Has(&c.root, "upstream", "vrid") {
+		if err := vrrpconf.VRID(u.VRID); err != nil {
+			return c.errAt(ring.ErrInvalidConfig, []any{"upstream", "vrid"}, "%v", err)
+		}
+	}
+	for k, e := range u.Edges {
+		if vrrpconf.Has(&c.root, "upstream", "edges", k, "priority") {
+			if err := vrrpconf.Priority(e.Priority, true); err != nil {
+				return c.errAt(ring.ErrInvalidConfig, []any{"upstream", "edges", k, "priority"}, "%v", err)
+			}
+		}
+	}
+	return nil
+}
+
 // specErr points a ring.Spec.Validate error at its line.
 func (c *Config) specErr(err error) error {
 	msg := err.Error()
@@ -552,7 +576,7 @@ func (c *Config) validateInterfaces() error {
 		if !ok {
 			return c.errAt(ErrInvalid, []any{"interfaces"}, "no Linux interface for %q (node %s needs %s)", w, c.Node.Name, strings.Join(want, ", "))
 		}
-		if err := checkIfName(lx); err != nil {
+		if err := vrrpconf.IfName(lx); err != nil {
 			return c.errAt(ErrInvalid, []any{"interfaces", w}, "%v", err)
 		}
 		if other, dup := used[lx]; dup {
@@ -565,27 +589,12 @@ func (c *Config) validateInterfaces() error {
 		if !c.Node.IsEdge() {
 			return c.errAt(ErrInvalid, []any{"vrrp_macvlan"}, "node %s is not an edge: it runs no VRRP", c.Node.Name)
 		}
-		if err := checkIfName(c.VRRPMacvlan); err != nil {
+		if err := vrrpconf.IfName(c.VRRPMacvlan); err != nil {
 			return c.errAt(ErrInvalid, []any{"vrrp_macvlan"}, "%v", err)
 		}
 		if other, dup := used[c.VRRPMacvlan]; dup {
 			return c.errAt(ErrInvalid, []any{"vrrp_macvlan"}, "%q is %s's interface", c.VRRPMacvlan, other)
 		}
-	}
-	return nil
-}
-
-// checkIfName accepts what Linux accepts as an interface name.
-func checkIfName(s string) error {
-	switch {
-	case s == "":
-		return errors.New("empty interface name")
-	case len(s) > 15:
-		return fmt.Errorf("%q is longer than 15 bytes", s)
-	case s == "." || s == "..":
-		return fmt.Errorf("%q is not an interface name", s)
-	case strings.ContainsAny(s, "/: \t\n"):
-		return fmt.Errorf("%q contains '/', ':' or white space", s)
 	}
 	return nil
 }
