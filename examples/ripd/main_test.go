@@ -205,7 +205,7 @@ func TestShow(t *testing.T) {
 	}
 	out, _, _ = run("show", "bfd", "-json")
 	var bs []bfdconf.SessionView
-	if err := json.Unmarshal([]byte(out), &bs); err != nil || len(bs) != 1 || bs[0].State != "Up" || bs[0].Peer != netip.MustParseAddr("10.0.0.1") ||
+	if err := json.Unmarshal([]byte(out), &bs); err != nil || len(bs) != 1 || bs[0].State != "up" || bs[0].Peer != netip.MustParseAddr("10.0.0.1") ||
 		bs[0].TxInterval != bfdconf.Duration(50*time.Millisecond) || bs[0].DetectTime != bfdconf.Duration(150*time.Millisecond) || bs[0].Clients != 1 {
 		t.Errorf("bfd -json (%v):\n%s", err, out)
 	}

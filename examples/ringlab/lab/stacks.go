@@ -126,7 +126,7 @@ func (o *ours) verify(nodes []*node) error {
 		if iv := n.cfg.Timers.BFDInterval; iv > 0 {
 			up := map[string]bool{}
 			for _, s := range st.BFD {
-				if s.State == "Up" && s.TxInterval == iv.String() {
+				if s.State == "up" && s.TxInterval == iv.String() {
 					up[s.Interface] = true
 				}
 			}
