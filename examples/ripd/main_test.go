@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	daemonkit "github.com/switchless/routing/internal/daemon"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -177,7 +178,7 @@ func TestShow(t *testing.T) {
 			"198.51.100.0/24  rip        3       7    via 10.0.0.1 " + b.Name() + "  timeout 2m5",
 		},
 		"neighbors":  {"10.0.0.1  " + b.Name(), "BFD", "up"},
-		"bfd":        {"10.0.0.1  " + b.Name(), "Up", "50ms", "150ms", "50ms/50ms×3"},
+		"bfd":        {"10.0.0.1  " + b.Name(), "up", "50ms", "150ms", "50ms/50ms×3"},
 		"interfaces": {b.Name() + "  10.0.0.2/30  false    poisoned-reverse  none"},
 		"stats":      {"updates", "requests answered"},
 	} {
@@ -189,6 +190,10 @@ func TestShow(t *testing.T) {
 			if !strings.Contains(out, w) {
 				t.Errorf("show %s lacks %q:\n%s", view, w, out)
 			}
+		}
+		js, errs, rc := run("show", view, "-json")
+		if p := daemonkit.LintJSON([]byte(js)); rc != 0 || p != nil {
+			t.Errorf("show %s -json: rc %d %s, JSON convention: %q\n%s", view, rc, errs, p, js)
 		}
 	}
 	out, errs, rc := run("show", "routes", "-json")
