@@ -11,6 +11,7 @@ import (
 	"github.com/switchless/routing/bfd"
 	"github.com/switchless/routing/fib"
 	"github.com/switchless/routing/internal/bfdconf"
+	"github.com/switchless/routing/internal/confrules"
 	daemonkit "github.com/switchless/routing/internal/daemon"
 	"github.com/switchless/routing/ospf"
 	"github.com/switchless/routing/ospf/packet"
@@ -222,6 +223,9 @@ func (l *Loaded) validate() error {
 			return l.errAt([]any{"interfaces", i, "auth"}, "%v", err)
 		}
 	}
+	if err := l.validateExplicit(); err != nil {
+		return err
+	}
 	def, err := f.BFD.Parse(l.path, []any{"bfd"})
 	if err != nil {
 		return err
@@ -248,6 +252,65 @@ func (l *Loaded) validate() error {
 		return err
 	}
 	return l.check(cfg)
+}
+
+// validateExplicit refuses values written in the file that ospf.Config
+// cannot tell from absent ones (zero means its default there) or cannot
+// see at all: interface names Linux refuses, one address on two
+// interfaces, a route redistributed twice.
+func (l *Loaded) validateExplicit() error {
+	f := &l.File
+	if confrules.Has(&l.root, "max_paths") && f.MaxPaths == 0 {
+		return l.errAt([]any{"max_paths"}, "0: must be 1–256 (leave the key out for 16)")
+	}
+	addrs := map[netip.Addr]int{}
+	for i, ic := range f.Interfaces {
+		at := func(key string) []any { return []any{"interfaces", i, key} }
+		if err := confrules.IfName(ic.Name); err != nil {
+			return l.errAt(at("name"), "%v", err)
+		}
+		if confrules.Has(&l.root, "interfaces", i, "cost") && ic.Cost == 0 {
+			return l.errAt(at("cost"), "0: an interface's output cost is 1–65535 (RFC 2328 §C.3); leave the key out for the default")
+		}
+		for _, d := range []struct {
+			key string
+			v   time.Duration
+		}{{"hello_interval", ic.HelloInterval}, {"dead_interval", ic.DeadInterval},
+			{"retransmit_interval", ic.RetransmitInterval}, {"transmit_delay", ic.TransmitDelay}} {
+			if confrules.Has(&l.root, "interfaces", i, d.key) {
+				if err := confrules.Positive(d.v); err != nil {
+					return l.errAt(at(d.key), "%v", err)
+				}
+			}
+		}
+		if confrules.Has(&l.root, "interfaces", i, "hello_multiplier") {
+			if err := confrules.AtLeast1(ic.HelloMultiplier); err != nil {
+				return l.errAt(at("hello_multiplier"), "%v", err)
+			}
+		}
+		if a := ic.Address; a != nil {
+			if j, dup := addrs[a.Addr()]; dup {
+				return l.errAt(at("address"), "%v is also interfaces[%d]'s address", a.Addr(), j)
+			}
+			addrs[a.Addr()] = i
+		}
+	}
+	for _, src := range []struct {
+		key string
+		s   *SourceConfig
+	}{{"connected", f.Redistribute.Connected}, {"static", f.Redistribute.Static}} {
+		if src.s == nil {
+			continue
+		}
+		seen := map[netip.Prefix]int{}
+		for k, p := range src.s.Routes {
+			if j, dup := seen[p]; dup {
+				return l.errAt([]any{"redistribute", src.key, "routes", k}, "%v is also routes[%d]", p, j)
+			}
+			seen[p] = k
+		}
+	}
+	return nil
 }
 
 // check runs ospf.Config.Validate and points its error at a line.

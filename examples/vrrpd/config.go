@@ -11,8 +11,8 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/switchless/routing/internal/confrules"
 	daemonkit "github.com/switchless/routing/internal/daemon"
-	"github.com/switchless/routing/internal/vrrpconf"
 	"github.com/switchless/routing/vrrp"
 	"github.com/switchless/routing/vrrp/packet"
 )
@@ -208,7 +208,7 @@ func (l *Loaded) trackKey(i, n int) string {
 
 // has reports whether router i's key was written in the file.
 func (l *Loaded) has(i int, key ...any) bool {
-	return vrrpconf.Has(&l.root, append([]any{"routers", i}, key...)...)
+	return confrules.Has(&l.root, append([]any{"routers", i}, key...)...)
 }
 
 // validateStatic checks what can be checked without the interfaces.
@@ -260,11 +260,11 @@ func (l *Loaded) validateSet(cfgs []vrrp.Config) error {
 }
 
 // validateRules checks router i's values by the rules vrrpd shares with
-// ringd (package vrrpconf) and those vrrp.Config cannot see: a zero
+// ringd (package confrules) and those vrrp.Config cannot see: a zero
 // written in the file where vrrp.Config reads zero as the default.
 func (l *Loaded) validateRules(i int) error {
 	rc := l.Routers[i]
-	if err := vrrpconf.IfName(rc.Interface); err != nil {
+	if err := confrules.IfName(rc.Interface); err != nil {
 		if rc.Interface == "" {
 			return l.at(i, "interface", "required")
 		}
@@ -273,11 +273,11 @@ func (l *Loaded) validateRules(i int) error {
 	if !l.has(i, "vrid") {
 		return l.at(i, "vrid", "required: 1–255 (RFC 5798 §5.2.3)")
 	}
-	if err := vrrpconf.VRID(rc.VRID); err != nil {
+	if err := confrules.VRID(rc.VRID); err != nil {
 		return l.at(i, "vrid", "%v", err)
 	}
 	if l.has(i, "priority") {
-		if err := vrrpconf.Priority(rc.Priority, false); err != nil {
+		if err := confrules.Priority(rc.Priority, false); err != nil {
 			return l.at(i, "priority", "%v", err)
 		}
 	}
@@ -285,7 +285,7 @@ func (l *Loaded) validateRules(i int) error {
 		return l.at(i, "interval", "%v: must be positive (leave it out for %v)", rc.Interval, vrrp.DefaultInterval)
 	}
 	if rc.MACVLAN != "" || l.has(i, "macvlan") {
-		if err := vrrpconf.IfName(rc.MACVLAN); err != nil {
+		if err := confrules.IfName(rc.MACVLAN); err != nil {
 			return l.at(i, "macvlan", "%v", err)
 		}
 		if rc.MACVLAN == rc.Interface {
@@ -293,7 +293,7 @@ func (l *Loaded) validateRules(i int) error {
 		}
 	}
 	for k, ti := range rc.TrackInterfaces {
-		if err := vrrpconf.IfName(ti.Name); err != nil {
+		if err := confrules.IfName(ti.Name); err != nil {
 			return l.at(i, fmt.Sprintf("track_interfaces[%d].name", k), "%v", err)
 		}
 	}
@@ -307,7 +307,7 @@ func (l *Loaded) validateRules(i int) error {
 			n    int
 		}{{"rise", s.Rise}, {"fall", s.Fall}} {
 			if l.has(i, "track_scripts", k, c.name) {
-				if err := vrrpconf.Count(c.n); err != nil {
+				if err := confrules.Count(c.n); err != nil {
 					return l.at(i, key+"."+c.name, "%v", err)
 				}
 			}
@@ -320,7 +320,7 @@ func (l *Loaded) validateRules(i int) error {
 		if !l.has(i, "track_scripts", k, "timeout") {
 			timeout = interval / 2
 		}
-		if sub, err := vrrpconf.CheckTimers(interval, timeout); err != nil {
+		if sub, err := confrules.CheckTimers(interval, timeout); err != nil {
 			return l.at(i, key+"."+sub, "%v", err)
 		}
 	}
@@ -328,7 +328,7 @@ func (l *Loaded) validateRules(i int) error {
 		if len(rc.Notify) == 0 {
 			return l.at(i, "notify", "empty command")
 		}
-		if err := vrrpconf.Script(rc.Notify[0]); err != nil {
+		if err := confrules.Script(rc.Notify[0]); err != nil {
 			return l.at(i, "notify[0]", "%v", err)
 		}
 	}

@@ -90,7 +90,7 @@ func TestConfigErrorsNameTheLine(t *testing.T) {
 		{"script_timeout_equal_interval", base + "    track_scripts: [{name: s, command: [/bin/true], interval: 2s, timeout: 2s}]\n",
 			"x.yaml:6: routers[0].track_scripts[0].timeout: 2s is not shorter than the interval 2s"},
 		{"script_interval_negative", base + "    track_scripts: [{name: s, command: [/bin/true], interval: -1s}]\n",
-			"x.yaml:6: routers[0].track_scripts[0].interval: -1s: must be positive"},
+			"x.yaml:6: routers[0].track_scripts[0].interval: -1s: must be positive (leave the key out for the default)"},
 		{"script_weight", base + "    track_scripts: [{name: s, command: [/bin/true], weight: 300}]\n",
 			"x.yaml:6: routers[0].track_scripts[0].weight: 300 is not 0..254"},
 		{"track_interface_weight", base + "    track_interfaces: [{name: eth1, weight: -1}]\n",

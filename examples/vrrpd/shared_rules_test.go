@@ -33,7 +33,7 @@ const vrrpdFile = `routers:
 
 // TestSharedRules_VRRPDAndRingd: vrrpd and ringd configure the same
 // virtual router; each bad value is refused by both with the same reason
-// (package vrrpconf), only the key differing.
+// (package confrules), only the key differing.
 func TestSharedRules_VRRPDAndRingd(t *testing.T) {
 	for _, tc := range []struct {
 		name               string

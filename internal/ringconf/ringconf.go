@@ -16,8 +16,8 @@ import (
 
 	"github.com/switchless/routing/bfd"
 	"github.com/switchless/routing/bfd/packet"
+	"github.com/switchless/routing/internal/confrules"
 	daemonkit "github.com/switchless/routing/internal/daemon"
-	"github.com/switchless/routing/internal/vrrpconf"
 	"github.com/switchless/routing/ring"
 )
 
@@ -521,18 +521,18 @@ func (c *Config) applyTimers() error {
 }
 
 // validateVRRP checks the upstream virtual router's values by the rules
-// ringd shares with vrrpd (package vrrpconf): a zero written in the file
+// ringd shares with vrrpd (package confrules): a zero written in the file
 // is refused where ring.Spec reads zero as the default.
 func (c *Config) validateVRRP() error {
 	u := c.File.Spec.Upstream
-	if vrrpconf.Has(&c.root, "upstream", "vrid") {
-		if err := vrrpconf.VRID(u.VRID); err != nil {
+	if confrules.Has(&c.root, "upstream", "vrid") {
+		if err := confrules.VRID(u.VRID); err != nil {
 			return c.errAt(ring.ErrInvalidConfig, []any{"upstream", "vrid"}, "%v", err)
 		}
 	}
 	for k, e := range u.Edges {
-		if vrrpconf.Has(&c.root, "upstream", "edges", k, "priority") {
-			if err := vrrpconf.Priority(e.Priority, true); err != nil {
+		if confrules.Has(&c.root, "upstream", "edges", k, "priority") {
+			if err := confrules.Priority(e.Priority, true); err != nil {
 				return c.errAt(ring.ErrInvalidConfig, []any{"upstream", "edges", k, "priority"}, "%v", err)
 			}
 		}
@@ -576,7 +576,7 @@ func (c *Config) validateInterfaces() error {
 		if !ok {
 			return c.errAt(ErrInvalid, []any{"interfaces"}, "no Linux interface for %q (node %s needs %s)", w, c.Node.Name, strings.Join(want, ", "))
 		}
-		if err := vrrpconf.IfName(lx); err != nil {
+		if err := confrules.IfName(lx); err != nil {
 			return c.errAt(ErrInvalid, []any{"interfaces", w}, "%v", err)
 		}
 		if other, dup := used[lx]; dup {
@@ -589,7 +589,7 @@ func (c *Config) validateInterfaces() error {
 		if !c.Node.IsEdge() {
 			return c.errAt(ErrInvalid, []any{"vrrp_macvlan"}, "node %s is not an edge: it runs no VRRP", c.Node.Name)
 		}
-		if err := vrrpconf.IfName(c.VRRPMacvlan); err != nil {
+		if err := confrules.IfName(c.VRRPMacvlan); err != nil {
 			return c.errAt(ErrInvalid, []any{"vrrp_macvlan"}, "%v", err)
 		}
 		if other, dup := used[c.VRRPMacvlan]; dup {

@@ -1,4 +1,4 @@
-package vrrpconf
+package confrules
 
 import (
 	"os"
@@ -93,5 +93,17 @@ func TestScript(t *testing.T) {
 		if err := Script(path); err == nil || err.Error() != want {
 			t.Errorf("Script(%q) = %v, want %s", path, err, want)
 		}
+	}
+}
+
+func TestPositiveAndAtLeast1(t *testing.T) {
+	if Positive(0) == nil || Positive(-time.Second) == nil || Positive(time.Nanosecond) != nil {
+		t.Error("Positive")
+	}
+	if err := Positive(0); err.Error() != "0s: must be positive (leave the key out for the default)" {
+		t.Error(err)
+	}
+	if AtLeast1(0) == nil || AtLeast1(-1) == nil || AtLeast1(1) != nil {
+		t.Error("AtLeast1")
 	}
 }

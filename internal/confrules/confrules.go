@@ -1,12 +1,13 @@
-// Package vrrpconf holds the rules about a virtual router's YAML that
-// vrrpd and ringd share, so both daemons reject a bad value with the same
-// reason: a VRID or priority written as 0 (which package vrrp would read
-// as "the default"), interface names Linux would refuse, health check
-// timers that cannot work, and notify scripts that cannot run.
+// Package confrules holds the rules about the daemons' YAML that more
+// than one daemon applies, so that each refuses a bad value with the same
+// reason: vrrpd and ringd share the virtual router's (a VRID or priority
+// written as 0, which package vrrp would read as "the default"), every
+// daemon the Linux interface names, health check timers that cannot work
+// and scripts that cannot run.
 //
 // Each rule returns the reason only; the daemon puts it after
 // "FILE:LINE: KEY: ". Has tells an explicit zero from an absent key.
-package vrrpconf
+package confrules
 
 import (
 	"errors"
@@ -75,11 +76,11 @@ func Count(n int) error {
 // check: positive, the timeout shorter than the interval (a check still
 // running when the next is due would overlap it).
 func CheckTimers(interval, timeout time.Duration) (key string, err error) {
-	if interval <= 0 {
-		return "interval", fmt.Errorf("%v: must be positive", interval)
+	if err := Positive(interval); err != nil {
+		return "interval", err
 	}
-	if timeout <= 0 {
-		return "timeout", fmt.Errorf("%v: must be positive", timeout)
+	if err := Positive(timeout); err != nil {
+		return "timeout", err
 	}
 	if timeout >= interval {
 		return "timeout", fmt.Errorf("%v is not shorter than the interval %v", timeout, interval)
@@ -141,4 +142,22 @@ func Has(root *yaml.Node, path ...any) bool {
 		n = next
 	}
 	return n != nil
+}
+
+// Positive checks a duration given in the file where zero would mean
+// "the default" to the library: it must be positive.
+func Positive(d time.Duration) error {
+	if d <= 0 {
+		return fmt.Errorf("%v: must be positive (leave the key out for the default)", d)
+	}
+	return nil
+}
+
+// AtLeast1 checks a count given in the file where zero would mean "the
+// default" to the library: it must be 1 or more.
+func AtLeast1(n int) error {
+	if n < 1 {
+		return fmt.Errorf("%d: must be 1 or more (leave the key out for the default)", n)
+	}
+	return nil
 }
