@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"net/netip"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -180,16 +182,6 @@ func (l *Loaded) errAt(path []any, format string, args ...any) error {
 	return daemonkit.ErrAt(l.path, &l.root, path, format, args...)
 }
 
-// fieldKeys maps the field names ospf.Config.Validate reports to YAML
-// keys.
-var fieldKeys = []struct{ field, key string }{
-	{"HelloInterval", "hello_interval"}, {"RouterDeadInterval", "dead_interval"},
-	{"HelloMultiplier", "hello_multiplier"}, {"RetransmitInterval", "retransmit_interval"},
-	{"TransmitDelay", "transmit_delay"}, {"Network", "network"}, {"Prefix", "address"},
-	{"MTU", "mtu"}, {"Auth", "auth"}, {"Name", "name"}, {"IfIndex", "name"},
-	{"Priority", "priority"}, {"Cost", "cost"},
-}
-
 // validate checks everything that does not need the kernel.
 func (l *Loaded) validate() error {
 	f := &l.File
@@ -313,37 +305,71 @@ func (l *Loaded) validateExplicit() error {
 	return nil
 }
 
-// check runs ospf.Config.Validate and points its error at a line.
+// check runs ospf.Config.Validate and says its error in the file's
+// terms: "FILE:LINE: interfaces[1].dead_interval: 5s: must exceed
+// hello_interval (10s)", the Go field names of ospf.Config turned into
+// the YAML keys.
 func (l *Loaded) check(cfg ospf.Config) error {
 	err := cfg.Validate()
 	if err == nil {
 		return nil
 	}
 	msg := err.Error()
-	var i int
-	if _, serr := fmt.Sscanf(msg, "Interfaces[%d]", &i); serr == nil && i < len(l.Interfaces) {
-		path := []any{"interfaces", i}
-		for _, fk := range fieldKeys {
-			if strings.Contains(msg, ": "+fk.field) || strings.Contains(msg, "."+fk.field) {
-				path = append(path, fk.key)
-				break
-			}
-		}
-		return l.errAt(path, "%v", err)
+	var path []any
+	if m := ifPrefixRE.FindStringSubmatch(msg); m != nil {
+		i, _ := strconv.Atoi(m[1])
+		path, msg = []any{"interfaces", i}, msg[len(m[0]):]
 	}
-	for _, c := range []struct {
-		field string
-		path  []any
-	}{
-		{"SPF.", []any{"spf"}}, {"Redistribute.Connected", []any{"redistribute", "connected"}},
-		{"Redistribute.Static", []any{"redistribute", "static"}}, {"DefaultInformation", []any{"default_information"}},
-		{"MaxPaths", []any{"max_paths"}}, {"RouterID", []any{"router_id"}}, {"FIB", []any{"fib"}},
-	} {
-		if strings.Contains(msg, c.field) {
-			return l.errAt(c.path, "%v", err)
+	msg = strings.TrimPrefix(strings.TrimPrefix(msg, ospf.ErrInvalidConfig.Error()+": "), ospf.ErrNotImplemented.Error()+": ")
+	for strings.HasPrefix(msg, "Auth: ") {
+		path = append(path, "auth")
+		msg = strings.TrimPrefix(strings.TrimPrefix(msg, "Auth: "), ospf.ErrInvalidConfig.Error()+": ")
+	}
+	if m := libFieldRE.FindStringSubmatch(msg); m != nil {
+		path = append(path, yamlPath(m[1])...)
+		msg = msg[len(m[0]):]
+	}
+	return l.errAt(path, "%s", goWords.Replace(msg))
+}
+
+var (
+	// ifPrefixRE is the "Interfaces[i] (name): " of an interface's error.
+	ifPrefixRE = regexp.MustCompile(`^Interfaces\[(\d+)\] \([^)]*\): `)
+	// libFieldRE is the field an ospf.Config error names, before " = "
+	// and its value or ": ".
+	libFieldRE  = regexp.MustCompile(`^([A-Z][A-Za-z0-9]*(?:\[\d+\])?(?:\.[A-Z][A-Za-z0-9]*(?:\[\d+\])?)*)(?: = |: )`)
+	fieldPartRE = regexp.MustCompile(`([A-Za-z][A-Za-z0-9]*)|\[(\d+)\]`)
+	// fieldKeys are the ospf.Config fields whose YAML key is not their
+	// name in snake_case.
+	fieldKeys = map[string][]any{
+		"RouterDeadInterval": {"dead_interval"}, "Prefix": {"address"}, "IfIndex": {"name"},
+		"SPF": {"spf"}, "FIBTable": {"fib", "table"}, "FIBMetric": {"fib", "metric"}, "ID": {"id"},
+		"MTU": {"mtu"}, "RouterID": {"router_id"}, "BFD": {"bfd"},
+	}
+	// goWords are the field names the reasons mention.
+	goWords = strings.NewReplacer("RouterDeadInterval", "dead_interval", "HelloInterval", "hello_interval",
+		"HelloMultiplier", "hello_multiplier", "RetransmitInterval", "retransmit_interval",
+		"InitialDelay", "initial_delay", "ShortDelay", "short_delay", "LongDelay", "long_delay",
+		"TimeToLearn", "time_to_learn", "HoldDown", "hold_down", "needs Originate", "needs originate: true")
+	snakeRE = regexp.MustCompile(`([a-z0-9])([A-Z])`)
+)
+
+// yamlPath turns an ospf.Config field ("Redistribute.Static.Routes[0]")
+// into its YAML path.
+func yamlPath(field string) []any {
+	var out []any
+	for _, m := range fieldPartRE.FindAllStringSubmatch(field, -1) {
+		switch {
+		case m[2] != "":
+			n, _ := strconv.Atoi(m[2])
+			out = append(out, n)
+		case fieldKeys[m[1]] != nil:
+			out = append(out, fieldKeys[m[1]]...)
+		default:
+			out = append(out, strings.ToLower(snakeRE.ReplaceAllString(m[1], "${1}_${2}")))
 		}
 	}
-	return fmt.Errorf("%s: %w", l.path, err)
+	return out
 }
 
 func (ic InterfaceConfig) auth() (ospf.AuthConfig, error) {

@@ -66,8 +66,8 @@ func TestParseConfig_Errors(t *testing.T) {
 		{"log level", "log_level: loud\n" + base, "x.yaml:1: log_level"},
 		{"fib rt_protocol", base + "fib: {rt_protocol: 2}\n", "x.yaml:4: fib.rt_protocol"},
 		{"metric type", base + "default_information: {originate: true, metric_type: 3}\n", "x.yaml:4: "},
-		{"always without originate", base + "default_information:\n  always: true\n", "x.yaml:4: default_information"},
-		{"spf order", base + "spf:\n  initial_delay: 1s\n  short_delay: 100ms\n", "x.yaml:4: spf"},
+		{"always without originate", base + "default_information:\n  always: true\n", "x.yaml:5: default_information.always: needs originate: true"},
+		{"spf order", base + "spf:\n  initial_delay: 1s\n  short_delay: 100ms\n", "x.yaml:5: spf.initial_delay: 1s: must not exceed short_delay (100ms)"},
 		{"max paths", base + "max_paths: 1000\n", "x.yaml:4: max_paths"},
 		{"static route host bits", base + "redistribute:\n  static: {routes: [10.0.0.1/8]}\n", "x.yaml:5: redistribute.static"},
 	} {
@@ -207,5 +207,26 @@ func TestParseConfig_ExplicitZeros(t *testing.T) {
 		if _, err := ParseConfig("x.yaml", []byte(ok)); err != nil {
 			t.Errorf("%v:\n%s", err, ok)
 		}
+	}
+}
+
+// TestParseConfig_LibraryErrorsInYAMLTerms: what ospf.Config.Validate
+// finds is said with the file's keys, not ospf.Config's field names.
+func TestParseConfig_LibraryErrorsInYAMLTerms(t *testing.T) {
+	base := "router_id: 1.1.1.1\ninterfaces:\n  - name: eth0\n"
+	for _, c := range []struct{ name, yaml, want string }{
+		{"dead below hello", base + "    hello_interval: 10s\n    dead_interval: 5s\n", "x.yaml:5: interfaces[0].dead_interval: 5s: must exceed hello_interval (10s)"},
+		{"max paths", base + "max_paths: 1000\n", "x.yaml:4: max_paths: 1000: must be 0 (default 16) to 256"},
+		{"mtu", base + "    mtu: 10\n", "x.yaml:4: interfaces[0].mtu: 10: must be 0 (1500) or 576..65535"},
+		{"key twice", base + "    auth: {type: crypto, keys: [{id: 1, secret: a}, {id: 1, secret: b}]}\n", "x.yaml:4: interfaces[0].auth.keys[1].id: key ID 1 listed twice"},
+		{"route host bits", base + "redistribute:\n  static: {routes: [10.0.0.1/8]}\n", "x.yaml:5: redistribute.static.routes[0]: 10.0.0.1/8: must be an IPv4 network (host bits zero)"},
+		{"router id zero", strings.Replace(base, "1.1.1.1", "0.0.0.0", 1), "x.yaml:1: router_id: must be a non-zero IPv4 address, got 0.0.0.0"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := ParseConfig("x.yaml", []byte(c.yaml))
+			if err == nil || err.Error() != c.want {
+				t.Errorf("error\n%v\nwant\n%s", err, c.want)
+			}
+		})
 	}
 }
