@@ -341,14 +341,20 @@ func family(v4 bool) string {
 // ValidateSet checks virtual routers meant to run side by side on one host:
 // each must be valid, and no two may share a VRID and address family on the
 // same interface (RFC 5798 §5.2.3: the VRID identifies the virtual router
-// on a LAN).
+// on a LAN), and no two may share a virtual address (a link-local one:
+// on the same interface).
 func ValidateSet(cfgs []Config) error {
 	type key struct {
 		iface string
 		v4    bool
 		vrid  uint8
 	}
+	type vip struct {
+		addr  netip.Addr
+		iface string // link-local addresses only: their scope
+	}
 	seen := map[key]int{}
+	vips := map[vip]int{}
 	for i, c := range cfgs {
 		if err := c.Validate(); err != nil {
 			return fmt.Errorf("router %d: %w", i, err)
@@ -359,6 +365,20 @@ func ValidateSet(cfgs []Config) error {
 				i, ErrInvalidConfig, c.VRID, c.Interface, j)
 		}
 		seen[k] = i
+		// Two virtual routers with one address would both answer for
+		// it when both are Master (on one LAN or two); a link-local
+		// address is only unique on its link.
+		for n, a := range c.VirtualAddresses {
+			v := vip{addr: a}
+			if a.IsLinkLocalUnicast() {
+				v.iface = c.Interface
+			}
+			if j, dup := vips[v]; dup {
+				return fmt.Errorf("router %d: %w: VirtualAddresses[%d]: %v is also a virtual address of router %d",
+					i, ErrInvalidConfig, n, a, j)
+			}
+			vips[v] = i
+		}
 	}
 	return nil
 }

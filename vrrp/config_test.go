@@ -3,6 +3,7 @@ package vrrp
 import (
 	"context"
 	"errors"
+	"fmt"
 	"github.com/switchless/routing/health"
 	"github.com/switchless/routing/vrrp/packet"
 	"net/netip"
@@ -104,5 +105,31 @@ func TestValidateSet_DuplicateVRIDOnInterface(t *testing.T) {
 	b.Interface, b.VRID = "eth0", 8
 	if err := ValidateSet([]Config{a, b}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestValidateSet_DuplicateVirtualAddress: two virtual routers (other
+// VRIDs, other interfaces) must not both answer for one address; an IPv6
+// link-local virtual address is unique on its link only.
+func TestValidateSet_DuplicateVirtualAddress(t *testing.T) {
+	a, b := validConfig(), validConfig()
+	b.VRID, b.Interface = a.VRID+1, "eth1"
+	b.VirtualAddresses = []netip.Addr{netip.MustParseAddr("192.0.2.101"), a.VirtualAddresses[0]}
+	err := ValidateSet([]Config{a, b})
+	want := fmt.Sprintf("router 1: vrrp: invalid configuration: VirtualAddresses[1]: %v is also a virtual address of router 0", a.VirtualAddresses[0])
+	if !errors.Is(err, ErrInvalidConfig) || err.Error() != want {
+		t.Fatalf("duplicate VIP: %v, want %q", err, want)
+	}
+	ll := func(iface string) Config {
+		return Config{VRID: 1, Interface: iface, Address: netip.MustParsePrefix("fe80::2/64"),
+			VirtualAddresses: []netip.Addr{netip.MustParseAddr("fe80::1")}}
+	}
+	if err := ValidateSet([]Config{ll("eth0"), ll("eth1")}); err != nil {
+		t.Fatalf("one link-local VIP on two links: %v", err)
+	}
+	c := ll("eth0")
+	c.VRID = 2
+	if err := ValidateSet([]Config{ll("eth0"), c}); err == nil {
+		t.Fatal("one link-local VIP twice on one link accepted")
 	}
 }

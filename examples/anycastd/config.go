@@ -9,6 +9,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/switchless/routing/anycast"
+	"github.com/switchless/routing/internal/confrules"
 	daemonkit "github.com/switchless/routing/internal/daemon"
 	"github.com/switchless/routing/internal/ripconf"
 )
@@ -128,8 +129,10 @@ func (l *Loaded) validate() error {
 			return l.errAt([]any{"addresses", "label"}, "%q must start with the interface name %q and be at most 15 bytes", a.Label, ifname)
 		}
 	}
-	if len(f.Addresses.Interface) > 15 {
-		return l.errAt([]any{"addresses", "interface"}, "%q is longer than 15 bytes", f.Addresses.Interface)
+	if a := f.Addresses.Interface; a != "" {
+		if err := confrules.IfName(a); err != nil {
+			return l.errAt([]any{"addresses", "interface"}, "%v", err)
+		}
 	}
 	switch l.speaker() {
 	case speakerRIP:
@@ -165,7 +168,51 @@ func (l *Loaded) validate() error {
 	if len(f.Services) == 0 {
 		return l.errAt([]any{"services"}, "at least one service is required")
 	}
+	if err := l.validateExplicit(); err != nil {
+		return err
+	}
 	return l.check(l.anycastConfig())
+}
+
+// validateExplicit refuses the services' values written in the file that
+// anycast.Config reads as "the default" when zero (an interval, a
+// timeout, a rise or fall of 0), and holds the check timers to the rule
+// vrrpd's track scripts follow (package confrules): a round's timeout
+// shorter than its interval.
+func (l *Loaded) validateExplicit() error {
+	for i, s := range l.Services {
+		has := func(k ...any) bool { return confrules.Has(&l.root, append([]any{"services", i}, k...)...) }
+		at := func(k ...any) []any { return append([]any{"services", i}, k...) }
+		for _, c := range []struct {
+			key string
+			n   int
+		}{{"rise", s.Rise}, {"fall", s.Fall}} {
+			if has(c.key) {
+				if err := confrules.Count(c.n); err != nil {
+					return l.errAt(at(c.key), "%v", err)
+				}
+			}
+		}
+		interval := s.Interval
+		if !has("interval") {
+			interval = anycast.DefaultInterval
+		} else if err := confrules.Positive(interval); err != nil {
+			return l.errAt(at("interval"), "%v", err)
+		}
+		if has("timeout") {
+			if key, err := confrules.CheckTimers(interval, s.Timeout); err != nil {
+				return l.errAt(at(key), "%v", err)
+			}
+		}
+		for k, c := range s.Checks {
+			if has("checks", k, "timeout") {
+				if err := confrules.Positive(c.Timeout); err != nil {
+					return l.errAt(at("checks", k, "timeout"), "%v", err)
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // check runs anycast.Config.Validate and points its error at a line: the

@@ -88,7 +88,7 @@ func TestParseConfig_Errors(t *testing.T) {
 		{"rip with kernel", "speaker: kernel\n" + rip + svc, "x.yaml:2: rip: only with speaker rip"},
 		{"two sockets", "status: /a\nsocket: /b\n" + rip + svc, "x.yaml:2: socket: give the status socket once (status or socket)"},
 		{"label", "addresses: {interface: lo, label: eth0:x}\n" + rip + svc, `x.yaml:1: addresses.label: "eth0:x" must start with the interface name "lo" and be at most 15 bytes`},
-		{"long interface", "addresses: {interface: averyveryverylongname}\n" + rip + svc, `x.yaml:1: addresses.interface: "averyveryverylongname" is longer than 15 bytes`},
+		{"long interface", "addresses: {interface: averyveryverylongname}\n" + rip + svc, `x.yaml:1: addresses.interface: "averyveryverylongname" is 21 bytes, longer than the 15 Linux allows (IFNAMSIZ)`},
 		{"rip socket", rip + "  socket: /x\n" + svc, "x.yaml:4: rip.socket: anycastd has one status socket: the top-level status"},
 		{"rip redistribute", rip + "  redistribute: {connected: {}}\n" + svc, "x.yaml:4: rip.redistribute.connected: anycastd announces the service prefixes itself; redistributing connected networks would announce them unchecked"},
 		{"no services", rip, "x.yaml:1: services: at least one service is required"},
@@ -101,7 +101,7 @@ func TestParseConfig_Errors(t *testing.T) {
 		{"service name", rip + "services:\n  - prefixes: [198.18.0.25/32]\n    checks: [{type: tcp, address: \"127.0.0.1:25\"}]\n", "x.yaml:5: services[0].name: required"},
 		{"duplicate service", rip + svc + strings.Replace(svc, "services:\n", "", 1), `x.yaml:8: services[1].name: "smtp": already the name of services[0]`},
 		{"not a host route", rip + "services:\n  - name: smtp\n    prefixes: [198.18.0.0/24]\n    checks: [{type: tcp, address: \"127.0.0.1:25\"}]\n", "x.yaml:6: services[0].prefixes[0]: 198.18.0.0/24: not a host route (want /32)"},
-		{"timeout over interval", rip + svc + "    interval: 100ms\n    timeout: 200ms\n", "x.yaml:9: services[0].timeout: 200ms: must be within 0..interval (100ms)"},
+		{"timeout over interval", rip + svc + "    interval: 100ms\n    timeout: 200ms\n", "x.yaml:9: services[0].timeout: 200ms is not shorter than the interval 100ms"},
 		{"no checks", rip + "services:\n  - name: smtp\n    prefixes: [198.18.0.25/32]\n", "x.yaml:5: services[0].checks: at least one check is required"},
 		{"check type", rip + "services:\n  - name: smtp\n    prefixes: [198.18.0.25/32]\n    checks: [{type: smtp, address: \"127.0.0.1:25\"}]\n", `x.yaml:7: services[0].checks[0].type: "smtp": want tcp, tcp_banner, http, https, dns, icmp or exec`},
 		{"check command", rip + "services:\n  - name: smtp\n    prefixes: [198.18.0.25/32]\n    checks:\n      - type: exec\n        command: /nonexistent/check\n", `x.yaml:9: services[0].checks[0].command: "/nonexistent/check": exec: "/nonexistent/check": stat /nonexistent/check: no such file or directory`},
@@ -133,7 +133,7 @@ func TestCheckCommand(t *testing.T) {
 	}
 	out.Reset()
 	errb.Reset()
-	if code := realMain([]string{"check", "-config", bad}, &out, &errb); code != 1 || errb.String() != bad+":6: services[0].rise: -1: must be at least 1\n" {
+	if code := realMain([]string{"check", "-config", bad}, &out, &errb); code != 1 || errb.String() != bad+":6: services[0].rise: -1: must be 1 or more (consecutive results needed to change state)\n" {
 		t.Errorf("bad: code %d, %q", code, errb.String())
 	}
 	errb.Reset()
@@ -143,5 +143,32 @@ func TestCheckCommand(t *testing.T) {
 	errb.Reset()
 	if code := realMain([]string{"show", "-status", filepath.Join(dir, "none.sock")}, &out, &errb); code != 1 || !strings.Contains(errb.String(), "anycastd show services: ") {
 		t.Errorf("show without daemon: code %d, %q", code, errb.String())
+	}
+}
+
+// TestParseConfig_ExplicitZeros: a service's interval, timeout, rise or
+// fall written as 0 (which anycast.Config reads as its default) is
+// refused, and a round's timeout must be shorter than its interval, with
+// the words vrrpd uses for its track scripts (package confrules).
+func TestParseConfig_ExplicitZeros(t *testing.T) {
+	base := "speaker: kernel\nservices:\n  - name: smtp\n    prefixes: [198.18.0.25/32]\n    checks: [{type: tcp, address: \"127.0.0.1:25\"}]\n"
+	for _, c := range []struct{ name, yaml, want string }{
+		{"interval 0", base + "    interval: 0s\n", "x.yaml:6: services[0].interval: 0s: must be positive (leave the key out for the default)"},
+		{"timeout 0", base + "    timeout: 0s\n", "x.yaml:6: services[0].timeout: 0s: must be positive (leave the key out for the default)"},
+		{"timeout = interval", base + "    interval: 1s\n    timeout: 1s\n", "x.yaml:7: services[0].timeout: 1s is not shorter than the interval 1s"},
+		{"timeout over default interval", base + "    timeout: 5s\n", "x.yaml:6: services[0].timeout: 5s is not shorter than the interval 1s"},
+		{"rise 0", base + "    rise: 0\n", "x.yaml:6: services[0].rise: 0: must be 1 or more (consecutive results needed to change state)"},
+		{"fall 0", base + "    fall: 0\n", "x.yaml:6: services[0].fall: 0: must be 1 or more (consecutive results needed to change state)"},
+		{"check timeout 0", strings.Replace(base, `"127.0.0.1:25"}`, `"127.0.0.1:25", timeout: 0s}`, 1), "x.yaml:5: services[0].checks[0].timeout: 0s: must be positive (leave the key out for the default)"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := ParseConfig("x.yaml", []byte(c.yaml))
+			if err == nil || err.Error() != c.want {
+				t.Errorf("error\n%v\nwant\n%s", err, c.want)
+			}
+		})
+	}
+	if _, err := ParseConfig("x.yaml", []byte(base+"    interval: 1s\n    timeout: 900ms\n    rise: 1\n    fall: 1\n")); err != nil {
+		t.Error(err)
 	}
 }

@@ -156,7 +156,7 @@ status: %s
 	}
 	if sv := st.Services; st.Speaker != "rip" || len(sv) != 1 || sv[0].State != "up" || len(sv[0].Prefixes) != 1 ||
 		!sv[0].Prefixes[0].Announced || !sv[0].Prefixes[0].Aliased || sv[0].Prefixes[0].Metric != 1 ||
-		len(sv[0].Checks) != 1 || !sv[0].Checks[0].OK || sv[0].Checks[0].DurationUS <= 0 {
+		len(sv[0].Checks) != 1 || !sv[0].Checks[0].OK || sv[0].Checks[0].Duration <= 0 {
 		t.Errorf("anycastd show -json: want smtp up, 198.18.0.25/32 aliased and announced at metric 1, a passing check with its duration:\n%s", out)
 	}
 	if out, err := s.Try(anycastd, "show", "-status", sock); err != nil || !strings.Contains(out, "198.18.0.25/32 (metric 1)") {

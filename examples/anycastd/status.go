@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -35,24 +36,24 @@ type ServiceView struct {
 	Policy      string       `json:"policy"`
 	Maintenance bool         `json:"maintenance"`
 	PeerDown    bool         `json:"peer_down,omitempty"`
-	Since       time.Time    `json:"since"`
+	Since       time.Time    `json:"since,omitzero"`
 	Successes   int          `json:"successes"`
 	Failures    int          `json:"failures"`
 	Checks      []CheckView  `json:"checks"`
 	PeerChecks  []CheckView  `json:"peer_checks,omitempty"`
 	Prefixes    []PrefixView `json:"prefixes"`
 	Rounds      uint64       `json:"rounds"`
-	MaxLateness string       `json:"max_lateness"`
+	// MaxLateness is how late a check round started at worst.
+	MaxLateness daemonkit.Duration `json:"max_lateness"`
 }
 
 // CheckView is the last result of one check.
 type CheckView struct {
-	Name       string    `json:"name"`
-	OK         bool      `json:"ok"`
-	Start      time.Time `json:"start"`
-	Duration   string    `json:"duration"`
-	DurationUS int64     `json:"duration_us"`
-	Error      string    `json:"error,omitempty"`
+	Name     string             `json:"name"`
+	OK       bool               `json:"ok"`
+	Start    time.Time          `json:"start"`
+	Duration daemonkit.Duration `json:"duration"`
+	Error    string             `json:"error,omitempty"`
 }
 
 // PrefixView is one prefix of a service: on the host, and what the
@@ -76,8 +77,7 @@ type RIPRouteView struct {
 func checkViews(rs []anycast.CheckResult) []CheckView {
 	out := make([]CheckView, 0, len(rs))
 	for _, r := range rs {
-		out = append(out, CheckView{Name: r.Name, OK: r.OK(), Start: r.Start, Duration: r.Duration.Round(time.Microsecond).String(),
-			DurationUS: r.Duration.Microseconds(), Error: r.Error})
+		out = append(out, CheckView{Name: r.Name, OK: r.OK(), Start: r.Start, Duration: daemonkit.Duration(r.Duration), Error: r.Error})
 	}
 	return out
 }
@@ -85,9 +85,9 @@ func checkViews(rs []anycast.CheckResult) []CheckView {
 func statusView(speaker string, ss []anycast.ServiceStatus) StatusView {
 	v := StatusView{Speaker: speaker, Services: []ServiceView{}}
 	for _, s := range ss {
-		sv := ServiceView{Name: s.Name, State: s.State.String(), Policy: string(s.Policy), Maintenance: s.Maintenance, PeerDown: s.PeerDown,
+		sv := ServiceView{Name: s.Name, State: daemonkit.Enum(s.State), Policy: cmp.Or(strings.ToLower(string(s.Policy)), string(anycast.PolicySelf)), Maintenance: s.Maintenance, PeerDown: s.PeerDown,
 			Since: s.Since, Successes: s.Successes, Failures: s.Failures, Checks: checkViews(s.Checks), Rounds: s.Rounds,
-			MaxLateness: s.MaxLateness.Round(time.Microsecond).String(), Prefixes: []PrefixView{}}
+			MaxLateness: daemonkit.Duration(s.MaxLateness), Prefixes: []PrefixView{}}
 		if len(s.PeerChecks) > 0 {
 			sv.PeerChecks = checkViews(s.PeerChecks)
 		}
@@ -102,7 +102,7 @@ func statusView(speaker string, ss []anycast.ServiceStatus) StatusView {
 func ripRoutes(rs []rip.Route) []RIPRouteView {
 	out := make([]RIPRouteView, 0, len(rs))
 	for _, r := range rs {
-		v := RIPRouteView{Prefix: r.Prefix, Source: r.Source.String(), Metric: r.Metric, NextHops: []string{}}
+		v := RIPRouteView{Prefix: r.Prefix, Source: daemonkit.Enum(r.Source), Metric: r.Metric, NextHops: []string{}}
 		for _, h := range r.NextHops {
 			v.NextHops = append(v.NextHops, fmt.Sprintf("%v %s", h.Gateway, h.Interface))
 		}
@@ -170,7 +170,7 @@ func show(w io.Writer, view string, data json.RawMessage, asJSON bool) error {
 				if !c.OK {
 					r = c.Error
 				}
-				cs = append(cs, fmt.Sprintf("%s: %s in %s", c.Name, r, c.Duration))
+				cs = append(cs, fmt.Sprintf("%s: %s in %v", c.Name, r, c.Duration))
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%v\t%d/%d\t%s\t%s\n", s.Name, s.State, s.Policy, s.Maintenance, s.Successes, s.Failures,
 				strings.Join(ps, ", "), strings.Join(cs, "; "))

@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"net/netip"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -11,6 +13,7 @@ import (
 	"github.com/switchless/routing/bfd"
 	"github.com/switchless/routing/fib"
 	"github.com/switchless/routing/internal/bfdconf"
+	"github.com/switchless/routing/internal/confrules"
 	daemonkit "github.com/switchless/routing/internal/daemon"
 	"github.com/switchless/routing/ospf"
 	"github.com/switchless/routing/ospf/packet"
@@ -181,16 +184,6 @@ func (l *Loaded) errAt(path []any, format string, args ...any) error {
 	return daemonkit.ErrAt(l.path, &l.root, path, format, args...)
 }
 
-// fieldKeys maps the field names ospf.Config.Validate reports to YAML
-// keys.
-var fieldKeys = []struct{ field, key string }{
-	{"HelloInterval", "hello_interval"}, {"RouterDeadInterval", "dead_interval"},
-	{"HelloMultiplier", "hello_multiplier"}, {"RetransmitInterval", "retransmit_interval"},
-	{"TransmitDelay", "transmit_delay"}, {"Network", "network"}, {"Prefix", "address"},
-	{"MTU", "mtu"}, {"Auth", "auth"}, {"Name", "name"}, {"IfIndex", "name"},
-	{"Priority", "priority"}, {"Cost", "cost"},
-}
-
 // validate checks everything that does not need the kernel.
 func (l *Loaded) validate() error {
 	f := &l.File
@@ -227,6 +220,9 @@ func (l *Loaded) validate() error {
 			return l.errAt([]any{"interfaces", i, "auth"}, "%v", err)
 		}
 	}
+	if err := l.validateExplicit(); err != nil {
+		return err
+	}
 	def, err := f.BFD.Parse(l.path, []any{"bfd"})
 	if err != nil {
 		return err
@@ -255,37 +251,130 @@ func (l *Loaded) validate() error {
 	return l.check(cfg)
 }
 
-// check runs ospf.Config.Validate and points its error at a line.
+// validateExplicit refuses values written in the file that ospf.Config
+// cannot tell from absent ones (zero means its default there) or cannot
+// see at all: interface names Linux refuses, one address on two
+// interfaces, a route redistributed twice.
+func (l *Loaded) validateExplicit() error {
+	f := &l.File
+	if confrules.Has(&l.root, "max_paths") && f.MaxPaths == 0 {
+		return l.errAt([]any{"max_paths"}, "0: must be 1–256 (leave the key out for 16)")
+	}
+	addrs := map[netip.Addr]int{}
+	for i, ic := range f.Interfaces {
+		at := func(key string) []any { return []any{"interfaces", i, key} }
+		if err := confrules.IfName(ic.Name); err != nil {
+			return l.errAt(at("name"), "%v", err)
+		}
+		if confrules.Has(&l.root, "interfaces", i, "cost") && ic.Cost == 0 {
+			return l.errAt(at("cost"), "0: an interface's output cost is 1–65535 (RFC 2328 §C.3); leave the key out for the default")
+		}
+		for _, d := range []struct {
+			key string
+			v   time.Duration
+		}{{"hello_interval", ic.HelloInterval}, {"dead_interval", ic.DeadInterval},
+			{"retransmit_interval", ic.RetransmitInterval}, {"transmit_delay", ic.TransmitDelay}} {
+			if confrules.Has(&l.root, "interfaces", i, d.key) {
+				if err := confrules.Positive(d.v); err != nil {
+					return l.errAt(at(d.key), "%v", err)
+				}
+			}
+		}
+		if confrules.Has(&l.root, "interfaces", i, "hello_multiplier") {
+			if err := confrules.AtLeast1(ic.HelloMultiplier); err != nil {
+				return l.errAt(at("hello_multiplier"), "%v", err)
+			}
+		}
+		if a := ic.Address; a != nil {
+			if j, dup := addrs[a.Addr()]; dup {
+				return l.errAt(at("address"), "%v is also interfaces[%d]'s address", a.Addr(), j)
+			}
+			addrs[a.Addr()] = i
+		}
+	}
+	for _, src := range []struct {
+		key string
+		s   *SourceConfig
+	}{{"connected", f.Redistribute.Connected}, {"static", f.Redistribute.Static}} {
+		if src.s == nil {
+			continue
+		}
+		seen := map[netip.Prefix]int{}
+		for k, p := range src.s.Routes {
+			if j, dup := seen[p]; dup {
+				return l.errAt([]any{"redistribute", src.key, "routes", k}, "%v is also routes[%d]", p, j)
+			}
+			seen[p] = k
+		}
+	}
+	return nil
+}
+
+// check runs ospf.Config.Validate and says its error in the file's
+// terms: "FILE:LINE: interfaces[1].dead_interval: 5s: must exceed
+// hello_interval (10s)", the Go field names of ospf.Config turned into
+// the YAML keys.
 func (l *Loaded) check(cfg ospf.Config) error {
 	err := cfg.Validate()
 	if err == nil {
 		return nil
 	}
 	msg := err.Error()
-	var i int
-	if _, serr := fmt.Sscanf(msg, "Interfaces[%d]", &i); serr == nil && i < len(l.Interfaces) {
-		path := []any{"interfaces", i}
-		for _, fk := range fieldKeys {
-			if strings.Contains(msg, ": "+fk.field) || strings.Contains(msg, "."+fk.field) {
-				path = append(path, fk.key)
-				break
-			}
-		}
-		return l.errAt(path, "%v", err)
+	var path []any
+	if m := ifPrefixRE.FindStringSubmatch(msg); m != nil {
+		i, _ := strconv.Atoi(m[1])
+		path, msg = []any{"interfaces", i}, msg[len(m[0]):]
 	}
-	for _, c := range []struct {
-		field string
-		path  []any
-	}{
-		{"SPF.", []any{"spf"}}, {"Redistribute.Connected", []any{"redistribute", "connected"}},
-		{"Redistribute.Static", []any{"redistribute", "static"}}, {"DefaultInformation", []any{"default_information"}},
-		{"MaxPaths", []any{"max_paths"}}, {"RouterID", []any{"router_id"}}, {"FIB", []any{"fib"}},
-	} {
-		if strings.Contains(msg, c.field) {
-			return l.errAt(c.path, "%v", err)
+	msg = strings.TrimPrefix(strings.TrimPrefix(msg, ospf.ErrInvalidConfig.Error()+": "), ospf.ErrNotImplemented.Error()+": ")
+	for strings.HasPrefix(msg, "Auth: ") {
+		path = append(path, "auth")
+		msg = strings.TrimPrefix(strings.TrimPrefix(msg, "Auth: "), ospf.ErrInvalidConfig.Error()+": ")
+	}
+	if m := libFieldRE.FindStringSubmatch(msg); m != nil {
+		path = append(path, yamlPath(m[1])...)
+		msg = msg[len(m[0]):]
+	}
+	return l.errAt(path, "%s", goWords.Replace(msg))
+}
+
+var (
+	// ifPrefixRE is the "Interfaces[i] (name): " of an interface's error.
+	ifPrefixRE = regexp.MustCompile(`^Interfaces\[(\d+)\] \([^)]*\): `)
+	// libFieldRE is the field an ospf.Config error names, before " = "
+	// and its value or ": ".
+	libFieldRE  = regexp.MustCompile(`^([A-Z][A-Za-z0-9]*(?:\[\d+\])?(?:\.[A-Z][A-Za-z0-9]*(?:\[\d+\])?)*)(?: = |: )`)
+	fieldPartRE = regexp.MustCompile(`([A-Za-z][A-Za-z0-9]*)|\[(\d+)\]`)
+	// fieldKeys are the ospf.Config fields whose YAML key is not their
+	// name in snake_case.
+	fieldKeys = map[string][]any{
+		"RouterDeadInterval": {"dead_interval"}, "Prefix": {"address"}, "IfIndex": {"name"},
+		"SPF": {"spf"}, "FIBTable": {"fib", "table"}, "FIBMetric": {"fib", "metric"}, "ID": {"id"},
+		"MTU": {"mtu"}, "RouterID": {"router_id"}, "BFD": {"bfd"},
+	}
+	// goWords are the field names the reasons mention.
+	goWords = strings.NewReplacer("RouterDeadInterval", "dead_interval", "HelloInterval", "hello_interval",
+		"HelloMultiplier", "hello_multiplier", "RetransmitInterval", "retransmit_interval",
+		"InitialDelay", "initial_delay", "ShortDelay", "short_delay", "LongDelay", "long_delay",
+		"TimeToLearn", "time_to_learn", "HoldDown", "hold_down", "needs Originate", "needs originate: true")
+	snakeRE = regexp.MustCompile(`([a-z0-9])([A-Z])`)
+)
+
+// yamlPath turns an ospf.Config field ("Redistribute.Static.Routes[0]")
+// into its YAML path.
+func yamlPath(field string) []any {
+	var out []any
+	for _, m := range fieldPartRE.FindAllStringSubmatch(field, -1) {
+		switch {
+		case m[2] != "":
+			n, _ := strconv.Atoi(m[2])
+			out = append(out, n)
+		case fieldKeys[m[1]] != nil:
+			out = append(out, fieldKeys[m[1]]...)
+		default:
+			out = append(out, strings.ToLower(snakeRE.ReplaceAllString(m[1], "${1}_${2}")))
 		}
 	}
-	return fmt.Errorf("%s: %w", l.path, err)
+	return out
 }
 
 func (ic InterfaceConfig) auth() (ospf.AuthConfig, error) {

@@ -70,8 +70,8 @@ func TestParseConfig_Errors(t *testing.T) {
 		{"log format", "log_format: logfmt\n" + base, `x.yaml:1: log_format: "logfmt" is not text or json`},
 		{"fib rt_protocol", base + "fib: {rt_protocol: 2}\n", "x.yaml:4: fib.rt_protocol"},
 		{"metric type", base + "default_information: {originate: true, metric_type: 3}\n", "x.yaml:4: "},
-		{"always without originate", base + "default_information:\n  always: true\n", "x.yaml:4: default_information"},
-		{"spf order", base + "spf:\n  initial_delay: 1s\n  short_delay: 100ms\n", "x.yaml:4: spf"},
+		{"always without originate", base + "default_information:\n  always: true\n", "x.yaml:5: default_information.always: needs originate: true"},
+		{"spf order", base + "spf:\n  initial_delay: 1s\n  short_delay: 100ms\n", "x.yaml:5: spf.initial_delay: 1s: must not exceed short_delay (100ms)"},
 		{"max paths", base + "max_paths: 1000\n", "x.yaml:4: max_paths"},
 		{"static route host bits", base + "redistribute:\n  static: {routes: [10.0.0.1/8]}\n", "x.yaml:5: redistribute.static"},
 	} {
@@ -178,4 +178,59 @@ func FuzzParseConfig(f *testing.F) {
 			t.Fatalf("accepted configuration fails Validate: %v\n%s", err, b)
 		}
 	})
+}
+
+// TestParseConfig_ExplicitZeros: a zero written in the file where
+// ospf.Config reads zero as its default is refused, as are what
+// ospf.Config cannot see (names Linux refuses, one address on two
+// interfaces, a route listed twice): the exact message.
+func TestParseConfig_ExplicitZeros(t *testing.T) {
+	base := "router_id: 1.1.1.1\ninterfaces:\n  - name: eth0\n"
+	for _, c := range []struct {
+		name, yaml, want string
+	}{
+		{"cost 0 (RFC 2328 §C.3)", base + "    cost: 0\n", "x.yaml:4: interfaces[0].cost: 0: an interface's output cost is 1–65535 (RFC 2328 §C.3); leave the key out for the default"},
+		{"hello 0", base + "    hello_interval: 0s\n", "x.yaml:4: interfaces[0].hello_interval: 0s: must be positive (leave the key out for the default)"},
+		{"dead 0", base + "    dead_interval: 0s\n", "x.yaml:4: interfaces[0].dead_interval: 0s: must be positive (leave the key out for the default)"},
+		{"retransmit 0", base + "    retransmit_interval: 0s\n", "x.yaml:4: interfaces[0].retransmit_interval: 0s: must be positive (leave the key out for the default)"},
+		{"transmit delay negative", base + "    transmit_delay: -1s\n", "x.yaml:4: interfaces[0].transmit_delay: -1s: must be positive (leave the key out for the default)"},
+		{"hello multiplier 0", base + "    hello_multiplier: 0\n", "x.yaml:4: interfaces[0].hello_multiplier: 0: must be 1 or more (leave the key out for the default)"},
+		{"max paths 0", base + "max_paths: 0\n", "x.yaml:4: max_paths: 0: must be 1–256 (leave the key out for 16)"},
+		{"name over IFNAMSIZ", strings.Replace(base, "eth0", "ring-west-uplink0", 1), `x.yaml:3: interfaces[0].name: "ring-west-uplink0" is 17 bytes, longer than the 15 Linux allows (IFNAMSIZ)`},
+		{"one address twice", base + "    address: 10.0.0.1/24\n  - name: eth1\n    address: 10.0.0.1/30\n", "x.yaml:6: interfaces[1].address: 10.0.0.1 is also interfaces[0]'s address"},
+		{"route twice", base + "redistribute:\n  static: {routes: [10.1.0.0/16, 10.2.0.0/16, 10.1.0.0/16]}\n", "x.yaml:5: redistribute.static.routes[2]: 10.1.0.0/16 is also routes[0]"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := ParseConfig("x.yaml", []byte(c.yaml))
+			if err == nil || err.Error() != c.want {
+				t.Errorf("error\n%v\nwant\n%s", err, c.want)
+			}
+		})
+	}
+	for _, ok := range []string{base + "    cost: 1\n    hello_interval: 1s\n    dead_interval: 4s\n", base + "max_paths: 1\n"} {
+		if _, err := ParseConfig("x.yaml", []byte(ok)); err != nil {
+			t.Errorf("%v:\n%s", err, ok)
+		}
+	}
+}
+
+// TestParseConfig_LibraryErrorsInYAMLTerms: what ospf.Config.Validate
+// finds is said with the file's keys, not ospf.Config's field names.
+func TestParseConfig_LibraryErrorsInYAMLTerms(t *testing.T) {
+	base := "router_id: 1.1.1.1\ninterfaces:\n  - name: eth0\n"
+	for _, c := range []struct{ name, yaml, want string }{
+		{"dead below hello", base + "    hello_interval: 10s\n    dead_interval: 5s\n", "x.yaml:5: interfaces[0].dead_interval: 5s: must exceed hello_interval (10s)"},
+		{"max paths", base + "max_paths: 1000\n", "x.yaml:4: max_paths: 1000: must be 0 (default 16) to 256"},
+		{"mtu", base + "    mtu: 10\n", "x.yaml:4: interfaces[0].mtu: 10: must be 0 (1500) or 576..65535"},
+		{"key twice", base + "    auth: {type: crypto, keys: [{id: 1, secret: a}, {id: 1, secret: b}]}\n", "x.yaml:4: interfaces[0].auth.keys[1].id: key ID 1 listed twice"},
+		{"route host bits", base + "redistribute:\n  static: {routes: [10.0.0.1/8]}\n", "x.yaml:5: redistribute.static.routes[0]: 10.0.0.1/8: must be an IPv4 network (host bits zero)"},
+		{"router id zero", strings.Replace(base, "1.1.1.1", "0.0.0.0", 1), "x.yaml:1: router_id: must be a non-zero IPv4 address, got 0.0.0.0"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := ParseConfig("x.yaml", []byte(c.yaml))
+			if err == nil || err.Error() != c.want {
+				t.Errorf("error\n%v\nwant\n%s", err, c.want)
+			}
+		})
+	}
 }

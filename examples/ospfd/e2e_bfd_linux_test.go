@@ -99,7 +99,7 @@ interfaces:
 		if err != nil {
 			return err
 		}
-		if len(nv) != 1 || nv[0].RouterID.String() != rid || nv[0].State != "Full" || nv[0].BFD != "up" {
+		if len(nv) != 1 || nv[0].RouterID.String() != rid || nv[0].State != "full" || nv[0].BFD != "up" {
 			return fmt.Errorf("neighbors %+v, want %s Full with BFD up", nv, rid)
 		}
 		return nil
@@ -124,7 +124,7 @@ interfaces:
 		t.Fatalf("b's sessions %+v, want one", vs)
 	}
 	v := vs[0]
-	if v.State != "Up" || v.Peer.String() != "10.0.0.1" || v.TxInterval != bfdconf.Duration(100*time.Millisecond) ||
+	if v.State != "up" || v.Peer.String() != "10.0.0.1" || v.TxInterval != bfdconf.Duration(100*time.Millisecond) ||
 		v.DetectTime != bfdconf.Duration(300*time.Millisecond) || v.MinRx != v.TxInterval || v.Multiplier != 3 ||
 		v.RemoteMinTx != v.TxInterval || v.RemoteMinRx != v.TxInterval || v.RemoteMultiplier != 3 || v.Auth != "keyed-md5" || v.Clients != 1 {
 		t.Errorf("b's session %+v, want Up to 10.0.0.1, 100ms × 3 both ways, keyed-md5, OSPF its client", v)
@@ -171,7 +171,7 @@ interfaces:
 		t.Fatal(err)
 	}
 	for _, v := range vs {
-		if v.State == "Up" {
+		if v.State == "up" {
 			t.Errorf("b's session Up after a froze: %+v", v)
 		}
 	}

@@ -116,7 +116,7 @@ default_information:
 		}
 		return nil
 	})
-	if out := show("neighbors"); !strings.Contains(out, "10.255.0.2") || !strings.Contains(out, "Full") {
+	if out := show("neighbors"); !strings.Contains(out, "10.255.0.2") || !strings.Contains(out, "full") {
 		t.Errorf("ospfd show neighbors:\n%s", out)
 	}
 	var db []LSAView

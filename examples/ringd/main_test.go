@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	daemonkit "github.com/switchless/routing/internal/daemon"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -75,7 +76,7 @@ func TestShow(t *testing.T) {
 			{Name: "east", Linux: "eth1", IfIndex: 7, Kind: "east", Prefix: netip.MustParsePrefix("10.255.0.0/31"), Cost: 10, Carrier: true, OSPF: "Point-to-point"},
 			{Name: "up", Linux: "eth0", IfIndex: 6, Kind: "upstream", Prefix: netip.MustParsePrefix("192.0.2.2/24")},
 		},
-		Neighbors: []NeighborView{{Interface: "east", RouterID: netip.MustParseAddr("10.2.0.1"), Address: netip.MustParseAddr("10.255.0.1"), State: "Full", DeadIn: "750ms", BFD: "up"}},
+		Neighbors: []NeighborView{{Interface: "east", RouterID: netip.MustParseAddr("10.2.0.1"), Address: netip.MustParseAddr("10.255.0.1"), State: "full", DeadIn: daemonkit.Duration(750 * time.Millisecond), BFD: "up"}},
 		BFDTimers: bfdTimers(ring.ProfileFast.Timers()),
 		BFD: bfdViews([]bfd.SessionInfo{{Interface: "east", Peer: netip.MustParseAddr("10.255.0.1"), State: bfdpacket.StateUp, RemoteState: bfdpacket.StateUp,
 			TxInterval: 50 * time.Millisecond, DetectTime: 150 * time.Millisecond, LocalDisc: 0x1234, RemoteDisc: 0xbeef,
@@ -84,6 +85,7 @@ func TestShow(t *testing.T) {
 		Routes: []RouteView{{Prefix: netip.MustParsePrefix("10.2.0.0/24"), Type: "intra-area", Cost: "20", NextHops: []string{"via 10.255.0.1 east"}}},
 		Static: &on,
 		VRRP: vrrpView(vrrp.Status{VRID: 10, Version: packet.V3, State: vrrp.Master, Priority: 200, Master: netip.MustParseAddr("192.0.2.2"),
+			Interval: 20 * time.Millisecond, MasterDownInterval: 65 * time.Millisecond, Tracks: []vrrp.TrackStatus{{Name: "if:eth0", Up: true}},
 			VirtualAddresses: []netip.Addr{netip.MustParseAddr("192.0.2.254")}, Counters: vrrp.Counters{Drops: map[vrrp.DropReason]uint64{vrrp.DropTTL: 2}}}),
 		Events:     []EventView{{Time: time.Date(2026, 1, 2, 3, 4, 6, 0, time.UTC), Kind: "vrrp", Text: "Backup -> Master (master down), priority 200"}},
 		Transports: map[string]ring.TransportStats{"ospf/east": {Received: 3}},
@@ -100,12 +102,12 @@ func TestShow(t *testing.T) {
 	for _, want := range []string{
 		"node vr1 (master edge), router ID 10.1.0.1, profile fast",
 		"static default: installed",
-		"VRRP: VRID 10 Master, priority 200, master 192.0.2.2, VIPs [192.0.2.254]",
-		"east       eth1   7        10.255.0.0/31  10    up       Point-to-point",
+		"VRRP: VRID 10 master, priority 200, master 192.0.2.2, VIPs [192.0.2.254]",
+		"east       eth1   7        10.255.0.0/31  10    up       point-to-point",
 		"up         eth0   6        192.0.2.2/24   -     DOWN     -",
-		"10.2.0.1  10.255.0.1  east       Full   750ms    up",
+		"10.2.0.1  10.255.0.1  east       full   750ms    up",
 		"BFD 50ms × 3",
-		"10.255.0.1  east       Up     Up      50ms  150ms   4660        48879        control-detection-time-expired  03:04:07.000  40    39        2    1",
+		"10.255.0.1  east       up     up      50ms  150ms   4660        48879        control-detection-time-expired  03:04:07.000  40    39        2    1",
 		"10.2.0.0/24  intra-area  20    via 10.255.0.1 east",
 		"Backup -> Master (master down), priority 200",
 	} {
@@ -117,14 +119,17 @@ func TestShow(t *testing.T) {
 	if rc := realMain([]string{"show", "-json", "-socket", sock}, &out, &errb); rc != 0 {
 		t.Fatalf("rc %d: %s", rc, errb.String())
 	}
-	for _, want := range []string{`"node": "vr1"`, `"state": "Master"`, `"static_default": true`, `"ospf/east"`,
+	for _, want := range []string{`"node": "vr1"`, `"state": "master"`, `"static_default": true`, `"ospf/east"`,
 		`"bfd_timers": "50ms × 3"`, `"remote_discriminator": 48879`, `"detect_time": "150ms"`, `"last_down_diag": "control-detection-time-expired"`, `"downs": 1`} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("show -json lacks %q:\n%s", want, out.String())
 		}
 	}
-	_, _, err = fetchStatus(context.Background(), sock)
+	_, raw, err := fetchStatus(context.Background(), sock)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if p := daemonkit.LintJSON(raw); p != nil {
+		t.Errorf("JSON convention: %q\n%s", p, raw)
 	}
 }

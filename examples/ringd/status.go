@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
+	"slices"
 	"strings"
 	"time"
 
@@ -26,7 +27,7 @@ type Status struct {
 	Role       string         `json:"role"`
 	Profile    string         `json:"profile"`
 	RouterID   netip.Addr     `json:"router_id"`
-	Since      time.Time      `json:"since"`
+	Since      time.Time      `json:"since,omitzero"`
 	Interfaces []IfaceStatus  `json:"interfaces"`
 	Neighbors  []NeighborView `json:"neighbors"`
 	Routes     []RouteView    `json:"routes"`
@@ -38,8 +39,46 @@ type Status struct {
 	BFD       []BFDView   `json:"bfd"`
 	Events    []EventView `json:"events"`
 	// Transports counts each raw socket's traffic ("ospf/east",
-	// "vrrp/up").
-	Transports map[string]ring.TransportStats `json:"transports,omitempty"`
+	// "vrrp/up"); the answer carries them as TransportCounters.
+	Transports        map[string]ring.TransportStats `json:"-"`
+	TransportCounters map[string]TransportView       `json:"transports,omitempty"`
+}
+
+// TransportView is ring.TransportStats in the status answer.
+type TransportView struct {
+	Received         uint64 `json:"received"`
+	Delivered        uint64 `json:"delivered"`
+	DroppedOwn       uint64 `json:"dropped_own"`
+	DroppedMalformed uint64 `json:"dropped_malformed"`
+	DroppedInterface uint64 `json:"dropped_interface"`
+	ReadErrors       uint64 `json:"read_errors"`
+	Sent             uint64 `json:"sent"`
+	SendErrors       uint64 `json:"send_errors"`
+}
+
+// answer is st as the status socket serves it, in the daemons' JSON
+// convention (see daemonkit.LintJSON): enum words lower-case, the
+// transports' counters snake_case.
+func (st Status) answer() Status {
+	st.Role = strings.ToLower(st.Role)
+	st.Interfaces = slices.Clone(st.Interfaces)
+	for i := range st.Interfaces {
+		st.Interfaces[i].Kind = strings.ToLower(st.Interfaces[i].Kind)
+		st.Interfaces[i].OSPF = strings.ToLower(st.Interfaces[i].OSPF)
+	}
+	st.Events = slices.Clone(st.Events)
+	for i := range st.Events {
+		st.Events[i].Kind = strings.ToLower(st.Events[i].Kind)
+	}
+	if st.Transports != nil {
+		st.TransportCounters = map[string]TransportView{}
+		for k, t := range st.Transports {
+			st.TransportCounters[k] = TransportView{Received: t.Received, Delivered: t.Delivered, DroppedOwn: t.DroppedOwn,
+				DroppedMalformed: t.DroppedMalformed, DroppedInterface: t.DroppedInterface, ReadErrors: t.ReadErrors,
+				Sent: t.Sent, SendErrors: t.SendErrors}
+		}
+	}
+	return st
 }
 
 // IfaceStatus is one ring interface.
@@ -56,11 +95,11 @@ type IfaceStatus struct {
 
 // NeighborView is one OSPF neighbor.
 type NeighborView struct {
-	Interface string     `json:"interface"`
-	RouterID  netip.Addr `json:"router_id"`
-	Address   netip.Addr `json:"address"`
-	State     string     `json:"state"`
-	DeadIn    string     `json:"dead_in"`
+	Interface string             `json:"interface"`
+	RouterID  netip.Addr         `json:"router_id"`
+	Address   netip.Addr         `json:"address"`
+	State     string             `json:"state"`
+	DeadIn    daemonkit.Duration `json:"dead_in"`
 	// BFD is what BFD last said of the neighbor's session: none,
 	// waiting or up.
 	BFD string `json:"bfd"`
@@ -74,13 +113,13 @@ type BFDView struct {
 	RemoteState string     `json:"remote_state"`
 	// TxInterval is the negotiated transmit interval, DetectTime the
 	// detection time of the peer (RFC 5880 §6.8.4).
-	TxInterval   string `json:"tx_interval"`
-	DetectTime   string `json:"detect_time"`
-	LocalDisc    uint32 `json:"local_discriminator"`
-	RemoteDisc   uint32 `json:"remote_discriminator"`
-	LastDownDiag string `json:"last_down_diag"`
+	TxInterval   daemonkit.Duration `json:"tx_interval"`
+	DetectTime   daemonkit.Duration `json:"detect_time"`
+	LocalDisc    uint32             `json:"local_discriminator"`
+	RemoteDisc   uint32             `json:"remote_discriminator"`
+	LastDownDiag string             `json:"last_down_diag"`
 	// Since is when the session entered its state.
-	Since    time.Time   `json:"since"`
+	Since    time.Time   `json:"since,omitzero"`
 	Clients  int         `json:"clients"`
 	Counters BFDCounters `json:"counters"`
 }
@@ -97,9 +136,9 @@ type BFDCounters struct {
 func bfdViews(ss []bfd.SessionInfo) []BFDView {
 	out := make([]BFDView, 0, len(ss))
 	for _, s := range ss {
-		out = append(out, BFDView{Interface: s.Interface, Peer: s.Peer, State: s.State.String(), RemoteState: s.RemoteState.String(),
-			TxInterval: s.TxInterval.String(), DetectTime: s.DetectTime.String(),
-			LocalDisc: s.LocalDisc, RemoteDisc: s.RemoteDisc, LastDownDiag: s.LastDownDiag.String(),
+		out = append(out, BFDView{Interface: s.Interface, Peer: s.Peer, State: daemonkit.Enum(s.State), RemoteState: daemonkit.Enum(s.RemoteState),
+			TxInterval: daemonkit.Duration(s.TxInterval), DetectTime: daemonkit.Duration(s.DetectTime),
+			LocalDisc: s.LocalDisc, RemoteDisc: s.RemoteDisc, LastDownDiag: daemonkit.Enum(s.LastDownDiag),
 			Since: s.Since, Clients: s.Clients, Counters: BFDCounters{Sent: s.Counters.Sent, Received: s.Counters.Received,
 				Ups: s.Counters.Ups, Downs: s.Counters.Downs, PollSequences: s.Counters.PollSequences}})
 	}
@@ -124,33 +163,46 @@ type RouteView struct {
 
 // VRRPView is the edge's virtual router.
 type VRRPView struct {
-	VRID               uint8              `json:"vrid"`
-	Version            string             `json:"version"`
+	VRID uint8 `json:"vrid"`
+	// Version is 2 (RFC 3768) or 3 (RFC 5798).
+	Version            int                `json:"version"`
 	State              string             `json:"state"`
 	Master             netip.Addr         `json:"master,omitzero"`
 	VirtualAddresses   []netip.Addr       `json:"virtual_addresses"`
 	ConfiguredPriority uint8              `json:"configured_priority"`
 	Priority           uint8              `json:"priority"`
 	Forced             bool               `json:"forced,omitempty"`
-	Interval           string             `json:"interval"`
-	MasterDownInterval string             `json:"master_down_interval"`
-	Tracks             []vrrp.TrackStatus `json:"tracks"`
+	Interval           daemonkit.Duration `json:"interval"`
+	MasterDownInterval daemonkit.Duration `json:"master_down_interval"`
+	Tracks             []TrackView        `json:"tracks"`
 	Received           uint64             `json:"received"`
 	Sent               uint64             `json:"sent"`
 	Transitions        uint64             `json:"transitions"`
 	Drops              map[string]uint64  `json:"drops,omitempty"`
 }
 
+// TrackView is one tracked object of the virtual router.
+type TrackView struct {
+	Name      string `json:"name"`
+	Up        bool   `json:"up"`
+	Weight    int    `json:"weight"`
+	Changes   uint64 `json:"changes"`
+	LastError string `json:"last_error,omitempty"`
+}
+
 func vrrpView(s vrrp.Status) *VRRPView {
-	v := &VRRPView{VRID: s.VRID, Version: s.Version.String(), State: s.State.String(), Master: s.Master,
+	v := &VRRPView{VRID: s.VRID, Version: int(s.Version), State: daemonkit.Enum(s.State), Master: s.Master,
 		VirtualAddresses: s.VirtualAddresses, ConfiguredPriority: s.ConfiguredPriority, Priority: s.Priority,
-		Forced: s.Forced, Interval: s.Interval.String(), MasterDownInterval: s.MasterDownInterval.String(),
-		Tracks: s.Tracks, Received: s.Counters.Received, Sent: s.Counters.Sent, Transitions: s.Counters.Transitions}
+		Forced: s.Forced, Interval: daemonkit.Duration(s.Interval), MasterDownInterval: daemonkit.Duration(s.MasterDownInterval),
+		Tracks: []TrackView{}, Received: s.Counters.Received, Sent: s.Counters.Sent, Transitions: s.Counters.Transitions}
+	for _, t := range s.Tracks {
+		v.Tracks = append(v.Tracks, TrackView{Name: t.Name, Up: t.Up, Weight: t.Weight, Changes: t.Changes, LastError: t.LastErr})
+	}
 	for k, n := range s.Counters.Drops {
 		if v.Drops == nil {
 			v.Drops = map[string]uint64{}
 		}
-		v.Drops[k.String()] = n
+		v.Drops[daemonkit.Enum(k)] = n
 	}
 	return v
 }
@@ -166,7 +218,7 @@ func neighborViews(ns []ospf.NeighborStatus) []NeighborView {
 	out := make([]NeighborView, 0, len(ns))
 	for _, n := range ns {
 		out = append(out, NeighborView{Interface: n.Interface, RouterID: n.RouterID, Address: n.Addr,
-			State: n.State.String(), DeadIn: n.DeadIn.Round(time.Millisecond).String(), BFD: n.BFD.String()})
+			State: daemonkit.Enum(n.State), DeadIn: daemonkit.Duration(n.DeadIn.Round(time.Millisecond)), BFD: daemonkit.Enum(n.BFD)})
 	}
 	return out
 }
@@ -189,19 +241,19 @@ func routeViews(rt ospf.RoutingTable) []RouteView {
 		if r.Connected {
 			hops = []string{"connected"}
 		}
-		out = append(out, RouteView{Prefix: r.Prefix, Type: r.PathType.String(), Cost: cost, NextHops: hops})
+		out = append(out, RouteView{Prefix: r.Prefix, Type: daemonkit.Enum(r.PathType), Cost: cost, NextHops: hops})
 	}
 	return out
 }
 
 func eventView(e ring.Event) EventView {
-	return EventView{Time: e.Time, Kind: e.Kind.String(), Text: e.Text}
+	return EventView{Time: e.Time, Kind: daemonkit.Enum(e.Kind), Text: e.Text}
 }
 
 // serveStatus answers every connection on the unix socket path with the
 // JSON status, until stop is called.
 func serveStatus(path string, status func() Status) (stop func(), err error) {
-	return daemonkit.ServeStatus(path, func() any { return status() })
+	return daemonkit.ServeStatus(path, func() any { return status().answer() })
 }
 
 // fetchStatus asks a running ringd for its status.
@@ -252,13 +304,13 @@ func printStatus(w io.Writer, st Status, raw []byte, asJSON bool) error {
 	}
 	fmt.Fprintln(tw, "\nNEIGHBOR\tADDRESS\tINTERFACE\tSTATE\tDEAD IN\tBFD")
 	for _, n := range st.Neighbors {
-		fmt.Fprintf(tw, "%v\t%v\t%s\t%s\t%s\t%s\n", n.RouterID, n.Address, n.Interface, n.State, n.DeadIn, cmp.Or(n.BFD, "-"))
+		fmt.Fprintf(tw, "%v\t%v\t%s\t%s\t%v\t%s\n", n.RouterID, n.Address, n.Interface, n.State, n.DeadIn, cmp.Or(n.BFD, "-"))
 	}
 	fmt.Fprintf(tw, "\nBFD %s\n", cmp.Or(st.BFDTimers, "off"))
 	if len(st.BFD) > 0 {
 		fmt.Fprintln(tw, "PEER\tINTERFACE\tSTATE\tREMOTE\tTX\tDETECT\tLOCAL DISC\tREMOTE DISC\tLAST DOWN\tSINCE\tSENT\tRECEIVED\tUPS\tDOWNS")
 		for _, b := range st.BFD {
-			fmt.Fprintf(tw, "%v\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%s\t%s\t%d\t%d\t%d\t%d\n", b.Peer, b.Interface, b.State, b.RemoteState,
+			fmt.Fprintf(tw, "%v\t%s\t%s\t%s\t%v\t%v\t%d\t%d\t%s\t%s\t%d\t%d\t%d\t%d\n", b.Peer, b.Interface, b.State, b.RemoteState,
 				b.TxInterval, b.DetectTime, b.LocalDisc, b.RemoteDisc, b.LastDownDiag, b.Since.Format("15:04:05.000"),
 				b.Counters.Sent, b.Counters.Received, b.Counters.Ups, b.Counters.Downs)
 		}

@@ -81,7 +81,7 @@ bfd: {min_tx: 100ms, min_rx: 100ms, multiplier: 3, auth: {type: meticulous-keyed
 		if err != nil {
 			return err
 		}
-		if len(vs) != 1 || vs[0].State != "Up" || vs[0].Peer.String() != peer || vs[0].Interface != "eth0" {
+		if len(vs) != 1 || vs[0].State != "up" || vs[0].Peer.String() != peer || vs[0].Interface != "eth0" {
 			return fmt.Errorf("sessions %+v, want one Up to %s on eth0", vs, peer)
 		}
 		return nil
@@ -133,7 +133,7 @@ bfd: {min_tx: 100ms, min_rx: 100ms, multiplier: 3, auth: {type: meticulous-keyed
 		t.Errorf("dropping the route took %v: not BFD", took)
 	}
 	vs, err = sessions(b, sockB)
-	if err != nil || len(vs) != 1 || vs[0].State == "Up" || vs[0].LastDownDiag != "control-detection-time-expired" || vs[0].Downs != 1 {
+	if err != nil || len(vs) != 1 || vs[0].State == "up" || vs[0].LastDownDiag != "control-detection-time-expired" || vs[0].Downs != 1 {
 		t.Errorf("b's session after a froze (%v): %+v, want not Up, control-detection-time-expired, one Down", err, vs)
 	}
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	daemonkit "github.com/switchless/routing/internal/daemon"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -151,7 +152,7 @@ func TestShow(t *testing.T) {
 			"198.51.100.0/24  rip        3       7    via 10.0.0.1 " + b.Name() + "  timeout 2m5",
 		},
 		"neighbors":  {"10.0.0.1  " + b.Name(), "BFD", "up"},
-		"bfd":        {"10.0.0.1  " + b.Name(), "Up", "50ms", "150ms", "50ms/50ms×3"},
+		"bfd":        {"10.0.0.1  " + b.Name(), "up", "50ms", "150ms", "50ms/50ms×3"},
 		"interfaces": {b.Name() + "  10.0.0.2/30  false    poisoned-reverse  none"},
 		"stats":      {"updates", "requests answered"},
 	} {
@@ -163,6 +164,10 @@ func TestShow(t *testing.T) {
 			if !strings.Contains(out, w) {
 				t.Errorf("show %s lacks %q:\n%s", view, w, out)
 			}
+		}
+		js, errs, rc := run("show", view, "-json")
+		if p := daemonkit.LintJSON([]byte(js)); rc != 0 || p != nil {
+			t.Errorf("show %s -json: rc %d %s, JSON convention: %q\n%s", view, rc, errs, p, js)
 		}
 	}
 	out, errs, rc := run("show", "routes", "-json")
@@ -179,7 +184,7 @@ func TestShow(t *testing.T) {
 	}
 	out, _, _ = run("show", "bfd", "-json")
 	var bs []bfdconf.SessionView
-	if err := json.Unmarshal([]byte(out), &bs); err != nil || len(bs) != 1 || bs[0].State != "Up" || bs[0].Peer != netip.MustParseAddr("10.0.0.1") ||
+	if err := json.Unmarshal([]byte(out), &bs); err != nil || len(bs) != 1 || bs[0].State != "up" || bs[0].Peer != netip.MustParseAddr("10.0.0.1") ||
 		bs[0].TxInterval != bfdconf.Duration(50*time.Millisecond) || bs[0].DetectTime != bfdconf.Duration(150*time.Millisecond) || bs[0].Clients != 1 {
 		t.Errorf("bfd -json (%v):\n%s", err, out)
 	}

@@ -103,7 +103,7 @@ bfd: {min_tx: 50ms, min_rx: 50ms, multiplier: 3}
 		if err := json.Unmarshal([]byte(out), &vs); err != nil {
 			return err
 		}
-		if len(vs) != 2 || vs[0].State != "Up" || vs[1].State != "Up" {
+		if len(vs) != 2 || vs[0].State != "up" || vs[1].State != "up" {
 			return fmt.Errorf("R's sessions %+v, want two Up", vs)
 		}
 		if gw := via(); gw != "10.13.0.11" {

@@ -31,8 +31,8 @@ type RouteView struct {
 	NextHops []NextHopView `json:"next_hops"`
 	// GarbageCollection is the time left before an unreachable route is
 	// deleted.
-	GarbageCollection string `json:"garbage_collection,omitempty"`
-	Changed           bool   `json:"changed,omitempty"`
+	GarbageCollection *daemonkit.Duration `json:"garbage_collection,omitempty"`
+	Changed           bool                `json:"changed,omitempty"`
 }
 
 // NextHopView is one next hop of a learnt route.
@@ -41,7 +41,7 @@ type NextHopView struct {
 	From      netip.Addr `json:"from"`
 	Interface string     `json:"interface"`
 	// Timeout is the time left before the route times out.
-	Timeout string `json:"timeout"`
+	Timeout daemonkit.Duration `json:"timeout"`
 }
 
 // NeighborView is one neighbour in the status answer.
@@ -90,14 +90,15 @@ type StatsView struct {
 	Dropped           map[string]uint64 `json:"dropped"`
 }
 
-func ms(d time.Duration) string { return d.Round(time.Millisecond).String() }
+func ms(d time.Duration) daemonkit.Duration { return daemonkit.Duration(d.Round(time.Millisecond)) }
 
 func routeViews(rs []rip.Route) []RouteView {
 	out := make([]RouteView, 0, len(rs))
 	for _, r := range rs {
-		v := RouteView{Prefix: r.Prefix, Source: r.Source.String(), Metric: r.Metric, Tag: r.Tag, NextHops: []NextHopView{}, Changed: r.Changed}
+		v := RouteView{Prefix: r.Prefix, Source: daemonkit.Enum(r.Source), Metric: r.Metric, Tag: r.Tag, NextHops: []NextHopView{}, Changed: r.Changed}
 		if r.GarbageCollection > 0 {
-			v.GarbageCollection = ms(r.GarbageCollection)
+			gc := ms(r.GarbageCollection)
+			v.GarbageCollection = &gc
 		}
 		for _, h := range r.NextHops {
 			v.NextHops = append(v.NextHops, NextHopView{Gateway: h.Gateway, From: h.From, Interface: h.Interface, Timeout: ms(h.Timeout)})
@@ -110,7 +111,7 @@ func routeViews(rs []rip.Route) []RouteView {
 func neighborViews(ns []rip.Neighbor) []NeighborView {
 	out := make([]NeighborView, 0, len(ns))
 	for _, n := range ns {
-		out = append(out, NeighborView{Address: n.Addr, Interface: n.Interface, LastHeard: n.LastHeard, Version: n.Version, BadPackets: n.BadPackets, BadRoutes: n.BadRoutes, Seq: n.Seq, BFD: n.BFD.String()})
+		out = append(out, NeighborView{Address: n.Addr, Interface: n.Interface, LastHeard: n.LastHeard, Version: n.Version, BadPackets: n.BadPackets, BadRoutes: n.BadRoutes, Seq: n.Seq, BFD: daemonkit.Enum(n.BFD)})
 	}
 	return out
 }
@@ -119,7 +120,7 @@ func interfaceViews(is []rip.Interface) []InterfaceView {
 	out := make([]InterfaceView, 0, len(is))
 	for _, s := range is {
 		out = append(out, InterfaceView{
-			Name: s.Name, Prefix: s.Prefix, Passive: s.Passive, Down: s.Down, SplitHorizon: s.SplitHorizon.String(), Auth: s.Auth.String(),
+			Name: s.Name, Prefix: s.Prefix, Passive: s.Passive, Down: s.Down, SplitHorizon: daemonkit.Enum(s.SplitHorizon), Auth: daemonkit.Enum(s.Auth),
 			SendKey: s.SendKey, Neighbors: s.Neighbors, Received: s.Stats.Received, Sent: s.Stats.Sent,
 			SentUpdates: s.Stats.SentUpdates, BadPackets: s.Stats.BadPackets, BadRoutes: s.Stats.BadRoutes,
 		})
@@ -136,7 +137,7 @@ func statsView(s rip.Stats) StatsView {
 	}
 	for r, n := range s.Dropped {
 		if n > 0 {
-			v.Dropped[rip.DropReason(r).String()] = n
+			v.Dropped[daemonkit.Enum(rip.DropReason(r))] = n
 		}
 	}
 	return v
@@ -195,13 +196,13 @@ func show(w io.Writer, view string, data json.RawMessage, asJSON bool) error {
 					hop += fmt.Sprintf(" (from %v)", h.From)
 				}
 				hops = append(hops, hop)
-				timers = append(timers, "timeout "+h.Timeout)
+				timers = append(timers, "timeout "+h.Timeout.String())
 			}
 			if len(hops) == 0 {
 				hops = []string{"self"}
 			}
-			if r.GarbageCollection != "" {
-				timers = append(timers, "gc "+r.GarbageCollection)
+			if r.GarbageCollection != nil {
+				timers = append(timers, "gc "+r.GarbageCollection.String())
 			}
 			fmt.Fprintf(tw, "%v\t%s\t%d\t%d\t%s\t%s\n", r.Prefix, r.Source, r.Metric, r.Tag, strings.Join(hops, ", "), strings.Join(timers, ", "))
 		}
@@ -240,7 +241,7 @@ func show(w io.Writer, view string, data json.RawMessage, asJSON bool) error {
 		fmt.Fprintf(tw, "next hops ignored\t%d\n", s.NextHopIgnored)
 		fmt.Fprintf(tw, "FIB writes\t%d\n", s.FIBWrites)
 		for r := range rip.NumDropReasons {
-			if n := s.Dropped[r.String()]; n > 0 {
+			if n := s.Dropped[daemonkit.Enum(r)]; n > 0 {
 				fmt.Fprintf(tw, "dropped %s\t%d\n", r, n)
 			}
 		}

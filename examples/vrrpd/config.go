@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"net/netip"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/switchless/routing/internal/confrules"
 	daemonkit "github.com/switchless/routing/internal/daemon"
 	"github.com/switchless/routing/vrrp"
 	"github.com/switchless/routing/vrrp/packet"
@@ -116,77 +118,110 @@ func ParseConfig(path string, b []byte) (*Loaded, error) {
 	return l, nil
 }
 
-// at formats an error at the line of router i's key (or of the router).
+// at formats an error at the line of router i's key (a YAML key or a
+// dotted path below the router such as track_scripts[1].timeout):
+// "FILE:LINE: routers[i].KEY: reason".
 func (l *Loaded) at(i int, key string, format string, args ...any) error {
-	line := l.line(i, key)
-	name := l.Routers[i].Name
-	return fmt.Errorf("%s:%d: routers[%d] (%s): %s", l.path, line, i, name, fmt.Sprintf(format, args...))
+	return daemonkit.ErrAt(l.path, &l.root, l.ypath(i, key), format, args...)
 }
 
-// line finds the line of routers[i].key in the YAML, or of routers[i].
-func (l *Loaded) line(i int, key string) int {
-	doc := &l.root
-	if doc.Kind == yaml.DocumentNode && len(doc.Content) > 0 {
-		doc = doc.Content[0]
-	}
-	routers := mapValue(doc, "routers")
-	if routers == nil || routers.Kind != yaml.SequenceNode || i >= len(routers.Content) {
-		return doc.Line
-	}
-	r := routers.Content[i]
-	for j := 0; j+1 < len(r.Content); j += 2 {
-		if r.Content[j].Value == key {
-			return r.Content[j].Line
+// ypath is the YAML path of router i's key.
+func (l *Loaded) ypath(i int, key string) []any {
+	path := []any{"routers", i}
+	for _, m := range keyPartRE.FindAllStringSubmatch(key, -1) {
+		if m[1] != "" {
+			path = append(path, m[1])
+		} else {
+			n, _ := strconv.Atoi(m[2])
+			path = append(path, n)
 		}
 	}
-	return r.Line
+	return path
 }
 
-func mapValue(n *yaml.Node, key string) *yaml.Node {
-	if n == nil || n.Kind != yaml.MappingNode {
-		return nil
-	}
-	for j := 0; j+1 < len(n.Content); j += 2 {
-		if n.Content[j].Value == key {
-			return n.Content[j+1]
-		}
-	}
-	return nil
-}
+var (
+	keyPartRE = regexp.MustCompile(`([a-z0-9_]+)|\[(\d+)\]`)
+	// libFieldRE finds the field a vrrp.Config error names.
+	libFieldRE = regexp.MustCompile(`^(?:router (\d+): )?vrrp: invalid configuration: ([A-Za-z]+)(?:\[(\d+)\])?(?:\.([A-Za-z]+))?: `)
+	// libRouterRE finds the other routers a vrrp.ValidateSet error names.
+	libRouterRE = regexp.MustCompile(`\brouter (\d+)\b`)
+)
 
 // fieldKeys maps vrrp.Config field names (as Validate names them) to YAML
-// keys, to point at the right line.
-var fieldKeys = []struct{ field, key string }{
-	{"VirtualAddresses", "virtual_addresses"}, {"VRID", "vrid"}, {"Version", "version"},
-	{"Priority", "priority"}, {"PreemptDelay", "preempt_delay"}, {"Interval", "interval"},
-	{"Address", "address"}, {"Subnets", "address"}, {"Peers", "unicast_peers"}, {"AllowFrom", "allow_from"},
-	{"AuthType", "password"}, {"Password", "password"}, {"Announce", "announce"}, {"Tracks", "track_scripts"},
+// keys.
+var fieldKeys = map[string]string{
+	"VirtualAddresses": "virtual_addresses", "VRID": "vrid", "Version": "version",
+	"Priority": "priority", "PreemptDelay": "preempt_delay", "Interval": "interval",
+	"Address": "address", "Subnets": "interface", "Peers": "unicast_peers", "AllowFrom": "allow_from",
+	"AuthType": "password", "Password": "password", "Announce": "announce",
+	"Checksum": "v3_checksum_as_v2", "Name": "name", "Weight": "weight", "Timeout": "timeout",
 }
 
-func keyOf(err error) string {
+// reasonWords turns the Go names a vrrp.Config error's reason may use
+// into the file's.
+var reasonWords = strings.NewReplacer("set AcceptMode", "set accept: true", "like Address", "like address")
+
+// libErr turns an error of vrrp.Config.Validate or vrrp.ValidateSet about
+// router i (or the router it names) into "FILE:LINE: routers[i].KEY:
+// reason", the Go field names replaced by the YAML keys.
+func (l *Loaded) libErr(i int, err error) error {
 	msg := err.Error()
-	i := strings.Index(msg, "invalid configuration: ")
-	if i < 0 {
-		return ""
+	m := libFieldRE.FindStringSubmatch(msg)
+	if m == nil {
+		return l.at(i, "", "%s", strings.TrimPrefix(msg, "vrrp: invalid configuration: "))
 	}
-	rest := msg[i+len("invalid configuration: "):]
-	for _, fk := range fieldKeys {
-		if strings.HasPrefix(rest, fk.field) {
-			return fk.key
+	if m[1] != "" {
+		i, _ = strconv.Atoi(m[1])
+	}
+	reason := libRouterRE.ReplaceAllString(reasonWords.Replace(msg[len(m[0]):]), "routers[$1]")
+	field, idx, sub := m[2], m[3], m[4]
+	key := fieldKeys[field]
+	switch {
+	case field == "Tracks" && idx != "":
+		n, _ := strconv.Atoi(idx)
+		key = l.trackKey(i, n)
+		if sub != "" {
+			key += "." + fieldKeys[sub]
 		}
+	case field == "Subnets":
+	case idx != "":
+		key += "[" + idx + "]"
 	}
-	return ""
+	return l.at(i, key, "%s", reason)
+}
+
+// trackKey is the YAML key of router i's vrrp.Config.Tracks[n] as
+// vrrpConfig builds them: the track_interfaces, the router's own
+// interface unless listed, then the track_scripts.
+func (l *Loaded) trackKey(i, n int) string {
+	rc := l.Routers[i]
+	if n < len(rc.TrackInterfaces) {
+		return fmt.Sprintf("track_interfaces[%d]", n)
+	}
+	n -= len(rc.TrackInterfaces)
+	if !slices.ContainsFunc(rc.TrackInterfaces, func(t TrackInterface) bool { return t.Name == rc.Interface }) {
+		if n == 0 {
+			return "interface"
+		}
+		n--
+	}
+	return fmt.Sprintf("track_scripts[%d]", n)
+}
+
+// has reports whether router i's key was written in the file.
+func (l *Loaded) has(i int, key ...any) bool {
+	return confrules.Has(&l.root, append([]any{"routers", i}, key...)...)
 }
 
 // validateStatic checks what can be checked without the interfaces.
 func (l *Loaded) validateStatic() error {
 	if len(l.Routers) == 0 {
-		return fmt.Errorf("%s: routers: at least one is required", l.path)
+		return fmt.Errorf("%s:%d: routers: at least one is required", l.path, daemonkit.Line(&l.root, []any{"routers"}))
 	}
 	switch l.LogLevel {
 	case "", "debug", "info", "warn", "error":
 	default:
-		return fmt.Errorf("%s:%d: log_level: %q is not debug, info, warn or error", l.path, l.topLine("log_level"), l.LogLevel)
+		return daemonkit.ErrAt(l.path, &l.root, []any{"log_level"}, "%q is not debug, info, warn or error", l.LogLevel)
 	}
 	if why := daemonkit.CheckLogFormat(l.LogFormat); why != "" {
 		return fmt.Errorf("%s:%d: log_format: %s", l.path, l.topLine("log_format"), why)
@@ -195,64 +230,112 @@ func (l *Loaded) validateStatic() error {
 	var cfgs []vrrp.Config
 	for i, rc := range l.Routers {
 		if rc.Name == "" {
-			return l.at(i, "name", "name: required")
+			return l.at(i, "name", "required")
 		}
 		if j, dup := names[rc.Name]; dup {
-			return l.at(i, "name", "name: %q is already routers[%d]", rc.Name, j)
+			return l.at(i, "name", "%q is already routers[%d]'s", rc.Name, j)
 		}
 		names[rc.Name] = i
-		if rc.Interface == "" {
-			return l.at(i, "interface", "interface: required")
-		}
-		for k, s := range rc.TrackScripts {
-			if len(s.Command) == 0 {
-				return l.at(i, "track_scripts", "track_scripts[%d].command: required", k)
-			}
-		}
-		if len(rc.Notify) > 0 && rc.Notify[0] == "" {
-			return l.at(i, "notify", "notify: empty command")
+		if err := l.validateRules(i); err != nil {
+			return err
 		}
 		cfg, err := rc.vrrpConfig(l.placeholderAddress(rc), nil)
 		if err != nil {
-			return l.at(i, keyOf(err), "%v", err)
+			return l.libErr(i, err)
 		}
 		// The interface's subnets are only known at start: check VIPs
 		// against them then (see Resolve).
 		cfg.AcceptMode = true
 		if err := cfg.Validate(); err != nil {
-			return l.at(i, keyOf(err), "%v", err)
+			return l.libErr(i, err)
 		}
 		cfgs = append(cfgs, cfg)
 	}
 	return l.validateSet(cfgs)
 }
 
-func (l *Loaded) topLine(key string) int {
-	doc := &l.root
-	if doc.Kind == yaml.DocumentNode && len(doc.Content) > 0 {
-		doc = doc.Content[0]
-	}
-	for j := 0; j+1 < len(doc.Content); j += 2 {
-		if doc.Content[j].Value == key {
-			return doc.Content[j].Line
-		}
-	}
-	return doc.Line
-}
-
-// validateSet rejects two routers with one VRID on one interface and
-// family (RFC 5798 §5.2.3), pointing at the second one's vrid.
+// validateSet checks the routers side by side (vrrp.ValidateSet: one
+// VRID per interface and family, one router per virtual address),
+// pointing at the second router of a clash.
 func (l *Loaded) validateSet(cfgs []vrrp.Config) error {
 	if err := vrrp.ValidateSet(cfgs); err != nil {
-		var i int
-		if _, scanErr := fmt.Sscanf(err.Error(), "router %d:", &i); scanErr == nil && i < len(l.Routers) {
-			key := keyOf(err)
-			if strings.Contains(err.Error(), "is already used by router") {
-				key = "vrid"
-			}
-			return l.at(i, key, "%s", strings.TrimPrefix(err.Error(), "router "+strconv.Itoa(i)+": "))
+		return l.libErr(0, err)
+	}
+	return nil
+}
+
+// validateRules checks router i's values by the rules vrrpd shares with
+// ringd (package confrules) and those vrrp.Config cannot see: a zero
+// written in the file where vrrp.Config reads zero as the default.
+func (l *Loaded) validateRules(i int) error {
+	rc := l.Routers[i]
+	if err := confrules.IfName(rc.Interface); err != nil {
+		if rc.Interface == "" {
+			return l.at(i, "interface", "required")
 		}
-		return fmt.Errorf("%s: %w", l.path, err)
+		return l.at(i, "interface", "%v", err)
+	}
+	if !l.has(i, "vrid") {
+		return l.at(i, "vrid", "required: 1–255 (RFC 5798 §5.2.3)")
+	}
+	if err := confrules.VRID(rc.VRID); err != nil {
+		return l.at(i, "vrid", "%v", err)
+	}
+	if l.has(i, "priority") {
+		if err := confrules.Priority(rc.Priority, false); err != nil {
+			return l.at(i, "priority", "%v", err)
+		}
+	}
+	if l.has(i, "interval") && rc.Interval <= 0 {
+		return l.at(i, "interval", "%v: must be positive (leave it out for %v)", rc.Interval, vrrp.DefaultInterval)
+	}
+	if rc.MACVLAN != "" || l.has(i, "macvlan") {
+		if err := confrules.IfName(rc.MACVLAN); err != nil {
+			return l.at(i, "macvlan", "%v", err)
+		}
+		if rc.MACVLAN == rc.Interface {
+			return l.at(i, "macvlan", "%q is the router's interface", rc.MACVLAN)
+		}
+	}
+	for k, ti := range rc.TrackInterfaces {
+		if err := confrules.IfName(ti.Name); err != nil {
+			return l.at(i, fmt.Sprintf("track_interfaces[%d].name", k), "%v", err)
+		}
+	}
+	for k, s := range rc.TrackScripts {
+		key := fmt.Sprintf("track_scripts[%d]", k)
+		if len(s.Command) == 0 || s.Command[0] == "" {
+			return l.at(i, key+".command", "required")
+		}
+		for _, c := range []struct {
+			name string
+			n    int
+		}{{"rise", s.Rise}, {"fall", s.Fall}} {
+			if l.has(i, "track_scripts", k, c.name) {
+				if err := confrules.Count(c.n); err != nil {
+					return l.at(i, key+"."+c.name, "%v", err)
+				}
+			}
+		}
+		interval := s.Interval
+		if !l.has(i, "track_scripts", k, "interval") {
+			interval = vrrp.DefaultCheckInterval
+		}
+		timeout := s.Timeout
+		if !l.has(i, "track_scripts", k, "timeout") {
+			timeout = interval / 2
+		}
+		if sub, err := confrules.CheckTimers(interval, timeout); err != nil {
+			return l.at(i, key+"."+sub, "%v", err)
+		}
+	}
+	if l.has(i, "notify") {
+		if len(rc.Notify) == 0 {
+			return l.at(i, "notify", "empty command")
+		}
+		if err := confrules.Script(rc.Notify[0]); err != nil {
+			return l.at(i, "notify[0]", "%v", err)
+		}
 	}
 	return nil
 }
@@ -345,10 +428,10 @@ func (l *Loaded) complete(i int, ifaddrs []netip.Prefix) (vrrp.Config, error) {
 	}
 	cfg, err := rc.vrrpConfig(primary, subnets)
 	if err != nil {
-		return cfg, l.at(i, keyOf(err), "%v", err)
+		return cfg, l.libErr(i, err)
 	}
 	if err := cfg.Validate(); err != nil {
-		return cfg, l.at(i, keyOf(err), "%v", err)
+		return cfg, l.libErr(i, err)
 	}
 	return cfg, nil
 }

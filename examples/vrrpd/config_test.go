@@ -3,6 +3,7 @@ package main
 import (
 	"net/netip"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -42,6 +43,16 @@ func TestConfigErrorsNameTheLine(t *testing.T) {
     vrid: 1
     virtual_addresses: [192.0.2.100]
 `
+	second := strings.Replace(strings.Replace(strings.Replace(base, "routers:\n", "", 1), "name: a", "name: b", 1), "vrid: 1", "vrid: 2", 1)
+	dir := t.TempDir()
+	script := filepath.Join(dir, "notify.sh")
+	plain := filepath.Join(dir, "plain.txt")
+	if err := os.WriteFile(script, []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(plain, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name, yaml, want string
 	}{
@@ -51,30 +62,66 @@ func TestConfigErrorsNameTheLine(t *testing.T) {
 		{"vrid_out_of_range", strings.Replace(base, "vrid: 1", "vrid: 300", 1), "x.yaml:4:"},
 		{"bad_address", base + "    address: 192.0.2.300/24\n", "x.yaml:6:"},
 		{"bad_duration", base + "    interval: fast\n", "x.yaml:6:"},
-		{"vrid_zero", strings.Replace(base, "vrid: 1", "vrid: 0", 1), "x.yaml:4: routers[0] (a): vrrp: invalid configuration: VRID"},
-		{"v2_subsecond", base + "    version: 2\n    interval: 100ms\n", "x.yaml:7: routers[0] (a): vrrp: invalid configuration: Interval"},
-		{"version_4", base + "    version: 4\n", "x.yaml:6: routers[0] (a): vrrp: invalid configuration: Version"},
-		{"no_interface", strings.Replace(base, "    interface: eth0\n", "", 1), "x.yaml:2: routers[0] (a): interface: required"},
-		{"duplicate_name", base + strings.Replace(base, "routers:\n", "", 1), "x.yaml:6: routers[1] (a): name"},
-		{"duplicate_vrid_on_interface", base + strings.Replace(strings.Replace(base, "routers:\n", "", 1), "name: a", "name: b", 1),
-			"x.yaml:8: routers[1] (b): vrrp: invalid configuration: VRID: 1 on interface \"eth0\" is already used"},
-		{"v3_password", base + "    password: x\n", "x.yaml:6: routers[0] (a): vrrp: invalid configuration: AuthType"},
-		{"bad_log_level", "log_level: loud\n" + base, "x.yaml:1: log_level"},
-		{"no_routers", "socket: /x\n", "routers: at least one"},
-		{"script_without_command", base + "    track_scripts: [{name: s}]\n", "x.yaml:6: routers[0] (a): track_scripts[0].command"},
+		{"vrid_zero", strings.Replace(base, "vrid: 1", "vrid: 0", 1), "x.yaml:4: routers[0].vrid: 0 is not a VRID: must be 1–255 (RFC 5798 §5.2.3)"},
+		{"vrid_missing", strings.Replace(base, "    vrid: 1\n", "", 1), "x.yaml:2: routers[0].vrid: required: 1–255 (RFC 5798 §5.2.3)"},
+		{"priority_zero", base + "    priority: 0\n", "x.yaml:6: routers[0].priority: 0 is reserved for a Master resigning (RFC 5798 §5.2.4): use 1–254"},
+		{"v2_subsecond", base + "    version: 2\n    interval: 100ms\n", "x.yaml:7: routers[0].interval: 100ms: VRRPv2 needs whole seconds, 1..255 (RFC 3768 §5.3.7)"},
+		{"interval_zero", base + "    interval: 0s\n", "x.yaml:6: routers[0].interval: 0s: must be positive (leave it out for 1s)"},
+		{"version_4", base + "    version: 4\n", "x.yaml:6: routers[0].version: 4 is neither 2 nor 3"},
+		{"no_interface", strings.Replace(base, "    interface: eth0\n", "", 1), "x.yaml:2: routers[0].interface: required"},
+		{"interface_too_long", strings.Replace(base, "eth0", "eth0123456789abc", 1), `x.yaml:3: routers[0].interface: "eth0123456789abc" is 16 bytes, longer than the 15 Linux allows (IFNAMSIZ)`},
+		{"macvlan_too_long", base + "    macvlan: vrrp-gateway-upstream-lan-0123456789ab\n",
+			`x.yaml:6: routers[0].macvlan: "vrrp-gateway-upstream-lan-0123456789ab" is 38 bytes, longer than the 15 Linux allows (IFNAMSIZ)`},
+		{"macvlan_is_interface", base + "    macvlan: eth0\n", `x.yaml:6: routers[0].macvlan: "eth0" is the router's interface`},
+		{"duplicate_name", base + strings.Replace(base, "routers:\n", "", 1), `x.yaml:6: routers[1].name: "a" is already routers[0]'s`},
+		{"duplicate_vrid_on_interface", base + strings.Replace(strings.Replace(second, "vrid: 2", "vrid: 1", 1), "192.0.2.100", "192.0.2.101", 1),
+			`x.yaml:8: routers[1].vrid: 1 on interface "eth0" is already used by routers[0]`},
+		{"duplicate_vip", base + strings.Replace(second, "eth0", "eth1", 1),
+			"x.yaml:9: routers[1].virtual_addresses[0]: 192.0.2.100 is also a virtual address of routers[0]"},
+		{"v3_password", base + "    password: x\n", "x.yaml:6: routers[0].password: authentication exists only in VRRPv2 (RFC 5798 §9)"},
+		{"bad_log_level", "log_level: loud\n" + base, `x.yaml:1: log_level: "loud" is not debug, info, warn or error`},
+		{"no_routers", "socket: /x\n", "x.yaml:1: routers: at least one is required"},
+		{"script_without_command", base + "    track_scripts: [{name: s}]\n", "x.yaml:6: routers[0].track_scripts[0].command: required"},
+		{"script_rise_zero", base + "    track_scripts: [{name: s, command: [/bin/true], rise: 0}]\n",
+			"x.yaml:6: routers[0].track_scripts[0].rise: 0: must be 1 or more (consecutive results needed to change state)"},
+		{"script_fall_zero", base + "    track_scripts:\n      - name: s\n        command: [/bin/true]\n        fall: 0\n",
+			"x.yaml:9: routers[0].track_scripts[0].fall: 0: must be 1 or more (consecutive results needed to change state)"},
+		{"script_timeout_over_interval", base + "    track_scripts: [{name: s, command: [/bin/true], timeout: 5s}]\n",
+			"x.yaml:6: routers[0].track_scripts[0].timeout: 5s is not shorter than the interval 1s"},
+		{"script_timeout_equal_interval", base + "    track_scripts: [{name: s, command: [/bin/true], interval: 2s, timeout: 2s}]\n",
+			"x.yaml:6: routers[0].track_scripts[0].timeout: 2s is not shorter than the interval 2s"},
+		{"script_interval_negative", base + "    track_scripts: [{name: s, command: [/bin/true], interval: -1s}]\n",
+			"x.yaml:6: routers[0].track_scripts[0].interval: -1s: must be positive (leave the key out for the default)"},
+		{"script_weight", base + "    track_scripts: [{name: s, command: [/bin/true], weight: 300}]\n",
+			"x.yaml:6: routers[0].track_scripts[0].weight: 300 is not 0..254"},
+		{"track_interface_weight", base + "    track_interfaces: [{name: eth1, weight: -1}]\n",
+			"x.yaml:6: routers[0].track_interfaces[0].weight: -1 is not 0..254"},
+		{"notify_relative", base + "    notify: [notify.sh, x]\n", `x.yaml:6: routers[0].notify[0]: "notify.sh" is not an absolute path`},
+		{"notify_missing", base + "    notify: [" + dir + "/nope.sh]\n", "x.yaml:6: routers[0].notify[0]: " + dir + "/nope.sh does not exist"},
+		{"notify_not_executable", base + "    notify: [" + plain + "]\n", "x.yaml:6: routers[0].notify[0]: " + plain + " is not an executable file"},
+		{"notify_directory", base + "    notify: [" + dir + "]\n", "x.yaml:6: routers[0].notify[0]: " + dir + " is not an executable file"},
+		{"notify_empty", base + "    notify: []\n", "x.yaml:6: routers[0].notify: empty command"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := ParseConfig("x.yaml", []byte(tt.yaml))
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("error %v, want it to contain %q", err, tt.want)
+			exact := !strings.HasSuffix(tt.want, ":") && !strings.Contains(tt.want, "not found")
+			if err == nil || (exact && err.Error() != tt.want) || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("error\n%v\nwant\n%s", err, tt.want)
 			}
 		})
 	}
-	// Same VRID on two interfaces is fine.
-	two := base + strings.Replace(strings.Replace(strings.Replace(base, "routers:\n", "", 1), "name: a", "name: b", 1), "eth0", "eth1", 1)
-	if _, err := ParseConfig("x.yaml", []byte(two)); err != nil {
-		t.Fatal(err)
+	ok := map[string]string{
+		// Same VRID on two interfaces is fine.
+		"vrid_on_two_interfaces": base + strings.Replace(strings.Replace(strings.Replace(second, "vrid: 2", "vrid: 1", 1), "192.0.2.100", "192.0.2.101", 1), "eth0", "eth1", 1),
+		"notify_executable":      base + "    notify: [" + script + ", arg]\n",
+		"priority_owner":         strings.Replace(base, "vrid: 1", "vrid: 1\n    priority: 255\n    address: 192.0.2.100/24", 1),
+		"script_timers":          base + "    track_scripts: [{name: s, command: [/bin/true], interval: 2s, timeout: 1s, rise: 1, fall: 1}]\n",
+	}
+	for name, y := range ok {
+		if _, err := ParseConfig("x.yaml", []byte(y)); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
 	}
 }
 
@@ -92,7 +139,7 @@ func TestComplete_VIPOutsideSubnets(t *testing.T) {
 		t.Fatal(err)
 	}
 	addrs := []netip.Prefix{netip.MustParsePrefix("192.0.2.2/24")}
-	if _, err := l.complete(0, addrs); err == nil || !strings.Contains(err.Error(), "x.yaml:5: routers[0] (a): vrrp: invalid configuration: VirtualAddresses[0]: 203.0.113.1 is outside every subnet") {
+	if _, err := l.complete(0, addrs); err == nil || !strings.Contains(err.Error(), "x.yaml:5: routers[0].virtual_addresses[0]: 203.0.113.1 is outside every subnet") {
 		t.Fatalf("err %v", err)
 	}
 	if _, err := l.complete(0, append(addrs, netip.MustParsePrefix("203.0.113.5/24"))); err != nil {

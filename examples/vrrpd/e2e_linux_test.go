@@ -123,8 +123,8 @@ routers:
 		return strings.Contains(out, " "+vip+"/")
 	}
 	a, b := nodes[0], nodes[1]
-	expect(a, map[string]string{"gw51": "Master", "gw52": "Backup"})
-	expect(b, map[string]string{"gw51": "Backup", "gw52": "Master"})
+	expect(a, map[string]string{"gw51": "master", "gw52": "backup"})
+	expect(b, map[string]string{"gw51": "backup", "gw52": "master"})
 	if !has(a, "192.0.2.151") || has(a, "192.0.2.152") || !has(b, "192.0.2.152") || has(b, "192.0.2.151") {
 		t.Fatal("VIPs are not where the elections put them")
 	}
@@ -137,11 +137,11 @@ routers:
 	// b's tracked uplink loses carrier (its far end goes down): b's VRID
 	// 52 is forced to Backup and a takes it; back up, b preempts again.
 	b.ns.Exec(t, "ip", "link", "set", "trk1", "down")
-	expect(b, map[string]string{"gw51": "Backup", "gw52": "Backup"})
-	expect(a, map[string]string{"gw51": "Master", "gw52": "Master"})
+	expect(b, map[string]string{"gw51": "backup", "gw52": "backup"})
+	expect(a, map[string]string{"gw51": "master", "gw52": "master"})
 	b.ns.Exec(t, "ip", "link", "set", "trk1", "up")
-	expect(b, map[string]string{"gw51": "Backup", "gw52": "Master"})
-	expect(a, map[string]string{"gw51": "Master", "gw52": "Backup"})
+	expect(b, map[string]string{"gw51": "backup", "gw52": "master"})
+	expect(a, map[string]string{"gw51": "master", "gw52": "backup"})
 
 	// SIGTERM a: it sends priority 0, removes 192.0.2.151, exits 0; b
 	// takes VRID 51 over.
@@ -159,7 +159,7 @@ routers:
 	if has(a, "192.0.2.151") {
 		t.Error("a kept 192.0.2.151 after SIGTERM")
 	}
-	expect(b, map[string]string{"gw51": "Master", "gw52": "Master"})
+	expect(b, map[string]string{"gw51": "master", "gw52": "master"})
 	nstest.Eventually(t, 5*time.Second, func() error {
 		if !has(b, "192.0.2.151") {
 			return fmt.Errorf("b lacks 192.0.2.151")

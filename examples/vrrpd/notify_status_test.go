@@ -3,12 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	daemonkit "github.com/switchless/routing/internal/daemon"
 	"log/slog"
 	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/switchless/routing/vrrp"
 	"github.com/switchless/routing/vrrp/packet"
@@ -52,6 +54,8 @@ func TestStatusSocket(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "vrrpd.sock")
 	st := []RouterStatus{{Name: "gw", Status: vrrp.Status{VRID: 51, Interface: "eth0", Version: packet.V3, State: vrrp.Master,
 		Master: netip.MustParseAddr("192.0.2.2"), Priority: 200, VirtualAddresses: []netip.Addr{netip.MustParseAddr("192.0.2.100")},
+		Interval: time.Second, MasterAdverInterval: time.Second, MasterDownInterval: 3218750 * time.Microsecond, MasterDownIn: 2500 * time.Millisecond,
+		Tracks:   []vrrp.TrackStatus{{Name: "script:up", Up: false, Weight: 0, Changes: 2, LastErr: "exit status 1"}},
 		Counters: vrrp.Counters{Sent: 7, Drops: map[vrrp.DropReason]uint64{vrrp.DropTTL: 1}}}}}
 	stop, err := serveStatus(context.Background(), path, func() []RouterStatus { return st })
 	if err != nil {
@@ -67,18 +71,24 @@ func TestStatusSocket(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(table.String()), "\n")
-	if len(lines) != 2 || strings.Join(strings.Fields(lines[1]), " ") != "gw eth0 51 VRRPv3 Master 200 192.0.2.2 192.0.2.100 0 7 ttl=1" {
+	if len(lines) != 2 || strings.Join(strings.Fields(lines[1]), " ") != "gw eth0 51 3 master 200 192.0.2.2 192.0.2.100 0 7 ttl=1" {
 		t.Errorf("table:\n%s", table.String())
 	}
 	if err := printStatus(&js, raw, true); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(js.String(), `"State": "Master"`) || !strings.Contains(js.String(), `"name": "gw"`) {
-		t.Errorf("json:\n%s", js.String())
+	for _, want := range []string{`"state": "master"`, `"name": "gw"`, `"interval": "1s"`, `"master_down_interval": "3.21875s"`,
+		`"master_down_in": "2.5s"`, `"last_error": "exit status 1"`, `"ttl": 1`, `"version": 3`} {
+		if !strings.Contains(js.String(), want) {
+			t.Errorf("json lacks %s:\n%s", want, js.String())
+		}
+	}
+	if p := daemonkit.LintJSON(raw); p != nil {
+		t.Errorf("JSON convention: %q\n%s", p, raw)
 	}
 	// The status subcommand end to end.
 	var out, errb bytes.Buffer
-	if code := realMain([]string{"status", "-socket", path}, &out, &errb); code != 0 || !strings.Contains(out.String(), "Master") {
+	if code := realMain([]string{"status", "-socket", path}, &out, &errb); code != 0 || !strings.Contains(out.String(), "master") {
 		t.Errorf("vrrpd status: %d %q %q", code, out.String(), errb.String())
 	}
 	if code := realMain([]string{"check", "-config", "example.yaml"}, &out, &errb); code != 0 {

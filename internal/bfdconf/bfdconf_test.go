@@ -199,7 +199,7 @@ func TestShowTableAndJSON(t *testing.T) {
 	if len(lines) != 2 {
 		t.Fatalf("table:\n%s", b.String())
 	}
-	for _, want := range []string{"10.0.0.2", "eth0", "Up 1m30s", "11/22", "50ms", "400ms", "100ms/40ms×4",
+	for _, want := range []string{"10.0.0.2", "eth0", "up 1m30s", "11/22", "50ms", "400ms", "100ms/40ms×4",
 		"control-detection-time-expired", "2/1", "90/100", "keyed-sha1"} {
 		if !strings.Contains(lines[1], want) {
 			t.Errorf("table row lacks %q:\n%s", want, b.String())
@@ -211,7 +211,10 @@ func TestShowTableAndJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`"state":"Up"`, `"tx_interval":"50ms"`, `"detect_time":"400ms"`, `"remote_multiplier":4`,
+	if p := daemonkit.LintJSON(raw); p != nil {
+		t.Errorf("JSON convention: %q", p)
+	}
+	for _, want := range []string{`"state":"up"`, `"tx_interval":"50ms"`, `"detect_time":"400ms"`, `"remote_multiplier":4`,
 		`"last_down_diag":"control-detection-time-expired"`, `"auth":"keyed-sha1"`, `"packets_in":90`} {
 		if !strings.Contains(string(raw), want) {
 			t.Errorf("JSON lacks %s: %s", want, raw)

@@ -11,21 +11,9 @@ import (
 	daemonkit "github.com/switchless/routing/internal/daemon"
 )
 
-// Duration is a time.Duration that is "50ms" in JSON, both ways.
-type Duration time.Duration
-
-// String is time.Duration's, rounded to the microsecond.
-func (d Duration) String() string { return time.Duration(d).Round(time.Microsecond).String() }
-
-// MarshalText returns String.
-func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
-
-// UnmarshalText parses a time.ParseDuration string.
-func (d *Duration) UnmarshalText(b []byte) error {
-	v, err := time.ParseDuration(string(b))
-	*d = Duration(v)
-	return err
-}
+// Duration is a time.Duration that is "50ms" in JSON, both ways (the
+// daemons' JSON convention, daemonkit.Duration).
+type Duration = daemonkit.Duration
 
 // SessionView is one session in `show bfd -json`: what the table shows
 // and a little more, with the names of states, diagnostics and
@@ -41,7 +29,7 @@ type SessionView struct {
 	State       string `json:"state"`
 	RemoteState string `json:"remote_state"`
 	// Since is when the session entered its state.
-	Since      time.Time `json:"since"`
+	Since      time.Time `json:"since,omitzero"`
 	LocalDisc  uint32    `json:"local_discriminator"`
 	RemoteDisc uint32    `json:"remote_discriminator"`
 
@@ -75,14 +63,14 @@ func Views(ss []bfd.SessionInfo) []SessionView {
 	for _, s := range ss {
 		out = append(out, SessionView{
 			Interface: s.Interface, Peer: s.Peer, Local: s.Local, Static: s.Static, Clients: s.Clients,
-			State: s.State.String(), RemoteState: s.RemoteState.String(), Since: s.Since,
+			State: daemonkit.Enum(s.State), RemoteState: daemonkit.Enum(s.RemoteState), Since: s.Since,
 			LocalDisc: s.LocalDisc, RemoteDisc: s.RemoteDisc,
 			TxInterval: Duration(s.TxInterval), DetectTime: Duration(s.DetectTime),
 			MinTx: Duration(s.DesiredMinTx), MinRx: Duration(s.RequiredMinRx), Multiplier: s.DetectMult,
 			RemoteMinTx: Duration(s.RemoteDesiredMinTx), RemoteMinRx: Duration(s.RemoteMinRx), RemoteMultiplier: s.RemoteDetectMult,
-			LastDownDiag: s.LastDownDiag.String(), RemoteDiag: s.RemoteDiag.String(),
+			LastDownDiag: daemonkit.Enum(s.LastDownDiag), RemoteDiag: daemonkit.Enum(s.RemoteDiag),
 			Ups: s.Counters.Ups, Downs: s.Counters.Downs, PacketsIn: s.Counters.Received, PacketsOut: s.Counters.Sent,
-			Auth: s.Auth.String(),
+			Auth: daemonkit.Enum(s.Auth),
 		})
 	}
 	return out

@@ -15,6 +15,7 @@ import (
 
 	"github.com/switchless/routing/bfd"
 	"github.com/switchless/routing/bfd/packet"
+	"github.com/switchless/routing/internal/confrules"
 	daemonkit "github.com/switchless/routing/internal/daemon"
 	"github.com/switchless/routing/ring"
 )
@@ -437,6 +438,9 @@ func (c *Config) validate() error {
 			return c.errAt(ErrInvalid, []any{"bfd_auth", "type"}, "%q is not one of simple, keyed-md5, meticulous-keyed-md5, keyed-sha1, meticulous-keyed-sha1", a.Type)
 		}
 	}
+	if err := c.validateVRRP(); err != nil {
+		return err
+	}
 	rs, err := f.Spec.Ring()
 	if err != nil {
 		return c.errAt(ring.ErrInvalidConfig, []any{"profile"}, "%q is neither rfc nor fast", f.Spec.Profile)
@@ -500,6 +504,26 @@ func (c *Config) applyTimers() error {
 	return nil
 }
 
+// validateVRRP checks the upstream virtual router's values by the rules
+// ringd shares with vrrpd (package confrules): a zero written in the file
+// is refused where ring.Spec reads zero as the default.
+func (c *Config) validateVRRP() error {
+	u := c.File.Spec.Upstream
+	if confrules.Has(&c.root, "upstream", "vrid") {
+		if err := confrules.VRID(u.VRID); err != nil {
+			return c.errAt(ring.ErrInvalidConfig, []any{"upstream", "vrid"}, "%v", err)
+		}
+	}
+	for k, e := range u.Edges {
+		if confrules.Has(&c.root, "upstream", "edges", k, "priority") {
+			if err := confrules.Priority(e.Priority, true); err != nil {
+				return c.errAt(ring.ErrInvalidConfig, []any{"upstream", "edges", k, "priority"}, "%v", err)
+			}
+		}
+	}
+	return nil
+}
+
 // specErr points a ring.Spec.Validate error at its line.
 func (c *Config) specErr(err error) error {
 	msg := err.Error()
@@ -536,7 +560,7 @@ func (c *Config) validateInterfaces() error {
 		if !ok {
 			return c.errAt(ErrInvalid, []any{"interfaces"}, "no Linux interface for %q (node %s needs %s)", w, c.Node.Name, strings.Join(want, ", "))
 		}
-		if err := checkIfName(lx); err != nil {
+		if err := confrules.IfName(lx); err != nil {
 			return c.errAt(ErrInvalid, []any{"interfaces", w}, "%v", err)
 		}
 		if other, dup := used[lx]; dup {
@@ -549,27 +573,12 @@ func (c *Config) validateInterfaces() error {
 		if !c.Node.IsEdge() {
 			return c.errAt(ErrInvalid, []any{"vrrp_macvlan"}, "node %s is not an edge: it runs no VRRP", c.Node.Name)
 		}
-		if err := checkIfName(c.VRRPMacvlan); err != nil {
+		if err := confrules.IfName(c.VRRPMacvlan); err != nil {
 			return c.errAt(ErrInvalid, []any{"vrrp_macvlan"}, "%v", err)
 		}
 		if other, dup := used[c.VRRPMacvlan]; dup {
 			return c.errAt(ErrInvalid, []any{"vrrp_macvlan"}, "%q is %s's interface", c.VRRPMacvlan, other)
 		}
-	}
-	return nil
-}
-
-// checkIfName accepts what Linux accepts as an interface name.
-func checkIfName(s string) error {
-	switch {
-	case s == "":
-		return errors.New("empty interface name")
-	case len(s) > 15:
-		return fmt.Errorf("%q is longer than 15 bytes", s)
-	case s == "." || s == "..":
-		return fmt.Errorf("%q is not an interface name", s)
-	case strings.ContainsAny(s, "/: \t\n"):
-		return fmt.Errorf("%q contains '/', ':' or white space", s)
 	}
 	return nil
 }

@@ -174,6 +174,11 @@ func TestParseErrors(t *testing.T) {
 		{"anycast no replicas", "profile: fast", "profile: fast\nanycast: {vip: 10.254.0.25}", `10: anycast.replicas: empty`, true},
 		{"anycast unknown key", "profile: fast", "profile: fast\nanycast: {vip: 10.254.0.25, replicas: [vr2], check: x}", `10: unknown key "check" in anycast`, false},
 		{"bfd auth no key", "profile: fast", "profile: fast\nbfd_auth: {type: keyed-sha1}", `10: bfd_auth.key: a SHA1 key is 1 to 20 bytes, got 0`, true},
+		{"vrid zero", "vrid: 10", "vrid: 0", "15: upstream.vrid: 0 is not a VRID: must be 1–255 (RFC 5798 §5.2.3)", true},
+		{"priority zero", "priority: 100}", "priority: 0}", "18: upstream.edges[1].priority: 0 is reserved for a Master resigning (RFC 5798 §5.2.4): use 1–254", true},
+		{"priority owner", "priority: 200}", "priority: 255}", "17: upstream.edges[0].priority: 255 is the address owner's (RFC 5798 §5.2.4), and a shared VIP has no owner: use 1–254", true},
+		{"macvlan too long", "node: vr1\n", "node: vr1\nvrrp_macvlan: vrrp-upstream-vr1-0\n", `3: vrrp_macvlan: "vrrp-upstream-vr1-0" is 19 bytes, longer than the 15 Linux allows (IFNAMSIZ)`, false},
+		{"interface too long", "lan0: l1", "lan0: server-lan-00001", `7: interfaces.lan0: "server-lan-00001" is 16 bytes, longer than the 15 Linux allows (IFNAMSIZ)`, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			in := strings.Replace(good, tc.from, tc.to, 1)

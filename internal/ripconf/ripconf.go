@@ -19,6 +19,7 @@ import (
 
 	"github.com/switchless/routing/bfd"
 	"github.com/switchless/routing/internal/bfdconf"
+	"github.com/switchless/routing/internal/confrules"
 	daemonkit "github.com/switchless/routing/internal/daemon"
 	"github.com/switchless/routing/rip"
 	"github.com/switchless/routing/rip/packet"
@@ -235,6 +236,9 @@ func (l *Loaded) validate() error {
 			}
 		}
 	}
+	if err := l.validateExplicit(); err != nil {
+		return err
+	}
 	def, err := f.BFD.Parse(l.path, l.key("bfd"))
 	if err != nil {
 		return err
@@ -275,6 +279,53 @@ func (l *Loaded) validate() error {
 		}
 	}
 	return l.Check(cfg)
+}
+
+// validateExplicit refuses values written in the file that rip.Config
+// cannot tell from absent ones (zero means its default there) or cannot
+// see: a timer or a metric of 0 (RFC 2453 §3.4.2: metrics are 1 to 15),
+// interface names Linux refuses, a neighbour listed twice.
+func (l *Loaded) validateExplicit() error {
+	f := &l.File
+	has := func(k ...any) bool { return confrules.Has(&l.root, l.key(k...)...) }
+	for _, d := range []struct {
+		key string
+		v   time.Duration
+	}{{"update", f.Timers.Update}, {"timeout", f.Timers.Timeout}, {"garbage_collection", f.Timers.GarbageCollection}} {
+		if has("timers", d.key) && d.v == 0 {
+			if err := confrules.Positive(d.v); err != nil {
+				return l.errAt([]any{"timers", d.key}, "%v", err)
+			}
+		}
+	}
+	const metric = "0: a RIP metric is 1 to 15 (RFC 2453 §3.4.2); leave the key out for 1"
+	for i, ic := range f.Interfaces {
+		if err := confrules.IfName(ic.Name); err != nil && ic.Name != "" {
+			return l.errAt([]any{"interfaces", i, "name"}, "%v", err)
+		}
+		if has("interfaces", i, "metric_in") && ic.MetricIn == 0 {
+			return l.errAt([]any{"interfaces", i, "metric_in"}, "0: the interface cost is 1 to 15 (RFC 2453 §3.4.2); leave the key out for 1")
+		}
+		seen := map[netip.Addr]int{}
+		for k, n := range ic.Neighbors {
+			if j, dup := seen[n]; dup {
+				return l.errAt([]any{"interfaces", i, "neighbors", k}, "%v is also neighbors[%d]", n, j)
+			}
+			seen[n] = k
+		}
+	}
+	for k, st := range f.Static {
+		if has("static", k, "metric") && st.Metric == 0 {
+			return l.errAt([]any{"static", k, "metric"}, metric)
+		}
+	}
+	if has("redistribute", "connected", "metric") && f.Redistribute.Connected != nil && f.Redistribute.Connected.Metric == 0 {
+		return l.errAt([]any{"redistribute", "connected", "metric"}, metric)
+	}
+	if has("default_information", "metric") && f.DefaultInformation.Metric == 0 {
+		return l.errAt([]any{"default_information", "metric"}, metric)
+	}
+	return nil
 }
 
 // key is the YAML path k below the File's prefix.

@@ -272,3 +272,35 @@ func TestParseConfig_DefaultOriginateIsAlways(t *testing.T) {
 		t.Errorf("default information %+v", d)
 	}
 }
+
+// TestParseConfig_ExplicitZeros: a zero written in the file where
+// rip.Config reads zero as its default is refused, as are what rip.Config
+// cannot see (names Linux refuses, a neighbour listed twice): the exact
+// message.
+func TestParseConfig_ExplicitZeros(t *testing.T) {
+	base := "interfaces:\n  - name: eth0\n"
+	metric := "0: a RIP metric is 1 to 15 (RFC 2453 §3.4.2); leave the key out for 1"
+	for _, c := range []struct {
+		name, yaml, want string
+	}{
+		{"update 0", base + "timers: {update: 0s}\n", "x.yaml:3: timers.update: 0s: must be positive (leave the key out for the default)"},
+		{"timeout 0", base + "timers:\n  timeout: 0s\n", "x.yaml:4: timers.timeout: 0s: must be positive (leave the key out for the default)"},
+		{"gc 0", base + "timers: {garbage_collection: 0s}\n", "x.yaml:3: timers.garbage_collection: 0s: must be positive (leave the key out for the default)"},
+		{"metric_in 0", base + "    metric_in: 0\n", "x.yaml:3: interfaces[0].metric_in: 0: the interface cost is 1 to 15 (RFC 2453 §3.4.2); leave the key out for 1"},
+		{"static metric 0", base + "static: [{prefix: 10.1.0.0/16, metric: 0}]\n", "x.yaml:3: static[0].metric: " + metric},
+		{"connected metric 0", base + "redistribute: {connected: {metric: 0}}\n", "x.yaml:3: redistribute.connected.metric: " + metric},
+		{"default metric 0", base + "default_information: {originate: true, metric: 0}\n", "x.yaml:3: default_information.metric: " + metric},
+		{"name over IFNAMSIZ", "interfaces:\n  - name: averyveryverylongname\n", `x.yaml:2: interfaces[0].name: "averyveryverylongname" is 21 bytes, longer than the 15 Linux allows (IFNAMSIZ)`},
+		{"neighbour twice", base + "    neighbors: [10.0.0.2, 10.0.0.3, 10.0.0.2]\n", "x.yaml:3: interfaces[0].neighbors[2]: 10.0.0.2 is also neighbors[0]"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := ParseConfig("x.yaml", []byte(c.yaml))
+			if err == nil || err.Error() != c.want {
+				t.Errorf("error\n%v\nwant\n%s", err, c.want)
+			}
+		})
+	}
+	if _, err := ParseConfig("x.yaml", []byte(base+"    metric_in: 1\n    metric_out: 0\ntimers: {update: 5s, timeout: 15s, garbage_collection: 10s}\n")); err != nil {
+		t.Error(err)
+	}
+}

@@ -116,7 +116,7 @@ func (o *ours) verify(nodes []*node) error {
 		}
 		full := map[string]bool{}
 		for _, nb := range st.Neighbors {
-			if nb.State == "Full" {
+			if nb.State == "full" {
 				full[nb.Interface] = true
 			}
 		}
@@ -126,7 +126,7 @@ func (o *ours) verify(nodes []*node) error {
 		if iv := n.cfg.Timers.BFDInterval; iv > 0 {
 			up := map[string]bool{}
 			for _, s := range st.BFD {
-				if s.State == "Up" && s.TxInterval == iv.String() {
+				if s.State == "up" && s.TxInterval == iv.String() {
 					up[s.Interface] = true
 				}
 			}
@@ -134,7 +134,7 @@ func (o *ours) verify(nodes []*node) error {
 				errs = append(errs, fmt.Errorf("%s: ringd BFD sessions %+v: want Up at %v on east and west", n.cfg.Name, st.BFD, iv))
 			}
 		}
-		want := map[ring.Role]string{ring.MasterEdge: "Master", ring.BackupEdge: "Backup"}[n.cfg.Role]
+		want := map[ring.Role]string{ring.MasterEdge: "master", ring.BackupEdge: "backup"}[n.cfg.Role]
 		switch {
 		case want == "" && (st.VRRP != nil || st.Static != nil):
 			errs = append(errs, fmt.Errorf("%s: an inner node reports VRRP or a static default", n.cfg.Name))
