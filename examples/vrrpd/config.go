@@ -224,7 +224,7 @@ func (l *Loaded) validateStatic() error {
 		return daemonkit.ErrAt(l.path, &l.root, []any{"log_level"}, "%q is not debug, info, warn or error", l.LogLevel)
 	}
 	if why := daemonkit.CheckLogFormat(l.LogFormat); why != "" {
-		return fmt.Errorf("%s:%d: log_format: %s", l.path, l.topLine("log_format"), why)
+		return daemonkit.ErrAt(l.path, &l.root, []any{"log_format"}, "%s", why)
 	}
 	names := map[string]int{}
 	var cfgs []vrrp.Config
