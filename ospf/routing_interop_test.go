@@ -322,7 +322,7 @@ func o5runInterop(t *testing.T, topo *o5itopo, ours []bool, bin string) []o5ivie
 			continue
 		}
 		out := r.ns.Exec(t, bin, "show", "neighbors", "-socket", filepath.Join(r.dir, "ospfd.sock"))
-		if n := strings.Count(out, "Full"); n != r.degree {
+		if n := countFull(out); n != r.degree {
 			t.Errorf("r%d: `ospfd show neighbors` lists %d Full neighbors, want %d:\n%s", r.i+1, n, r.degree, out)
 		}
 	}
@@ -363,7 +363,19 @@ func o5fullCount(r *o5irouter) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("ospfd show neighbors: %w: %s", err, out)
 	}
-	return strings.Count(out, "Full"), nil
+	return countFull(out), nil
+}
+
+// countFull counts the neighbours `ospfd show neighbors` lists as full
+// (its table prints states in lower case).
+func countFull(out string) int {
+	n := 0
+	for _, f := range strings.Fields(out) {
+		if strings.EqualFold(f, "full") {
+			n++
+		}
+	}
+	return n
 }
 
 func o5sameViews(a, b []o5iview) bool {
@@ -530,15 +542,29 @@ func o5view(r *o5irouter) (o5iview, error) {
 	if err != nil {
 		return v, fmt.Errorf("ospfd show routes: %w: %s", err, raw)
 	}
-	var rt RoutingTable
+	// ospfd's view of the routing table (examples/ospfd RouteView):
+	// snake_case keys, path types in lower case.
+	var rt struct {
+		Routes []struct {
+			Prefix    netip.Prefix `json:"prefix"`
+			PathType  string       `json:"path_type"`
+			Cost      uint32       `json:"cost"`
+			Type2Cost uint32       `json:"type2_cost"`
+			Connected bool         `json:"connected"`
+		} `json:"routes"`
+	}
 	if err := json.Unmarshal([]byte(raw), &rt); err != nil {
 		return v, fmt.Errorf("ospfd show routes: %w: %s", err, raw)
+	}
+	frrType := map[string]string{}
+	for t, n := range map[PathType]string{PathIntraArea: "N", PathInterArea: "N IA", PathExternal1: "N E1", PathExternal2: "N E2"} {
+		frrType[strings.ToLower(t.String())] = n
 	}
 	for _, e := range rt.Routes {
 		if e.Connected {
 			continue
 		}
-		typ := map[PathType]string{PathIntraArea: "N", PathInterArea: "N IA", PathExternal1: "N E1", PathExternal2: "N E2"}[e.PathType]
+		typ := frrType[strings.ToLower(e.PathType)]
 		v.costs[e.Prefix.String()] = o5frrCost(typ, int(e.Cost), int(e.Type2Cost))
 	}
 	return v, nil
