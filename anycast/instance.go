@@ -54,6 +54,10 @@ type Instance struct {
 	stopped  bool
 	services []*service
 	byName   map[string]*service
+	// leaving are services removed by Reconfigure while healthy, in
+	// their DrainMetric phase: still attached to their prefixes until it
+	// ends (drainRemoved).
+	leaving  []*service
 	prefixes map[netip.Prefix]*prefixState
 	order    []netip.Prefix // prefixes in configuration order
 	idle     chan struct{}  // closed when stopping and nothing is left
@@ -305,6 +309,9 @@ func (in *Instance) Stop(ctx context.Context) error {
 	defer cancel()
 	in.mu.Lock()
 	for _, s := range in.services {
+		in.endDrain(s)
+	}
+	for _, s := range in.leaving {
 		in.endDrain(s)
 	}
 	in.mu.Unlock()

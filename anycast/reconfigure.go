@@ -27,9 +27,14 @@ import (
 //
 //   - An added service starts as at Start: its prefixes' aliases go on
 //     at once and it is announced after Rise successful rounds.
-//   - A removed service is stopped as Stop stops one: its prefixes are
-//     withdrawn (unless another service still announces them), and their
-//     aliases are removed DrainTime after the withdrawal.
+//   - A removed service is stopped as Stop stops one. A healthy one is
+//     drained: its prefixes stay announced at DrainMetric for DrainTime
+//     (unless another service announces them better), so the network
+//     moves to the other replicas while this one still answers, and are
+//     then withdrawn with their aliases removed at once. Those of a
+//     service that is not up are withdrawn at once (unless another
+//     service still announces them), and their aliases are removed
+//     DrainTime after the withdrawal.
 //   - A changed metric, fail action, fail metric, policy or peer raise
 //     re-announces the prefixes at the new metric (or withdraws them, if
 //     the service is down and now withdraws) and does nothing else.
@@ -107,7 +112,13 @@ func (in *Instance) Reconfigure(ctx context.Context, cfg Config) error {
 			continue
 		}
 		in.stopService(s)
+		wasUp := s.state == StateUp
 		in.setState(s, StateStopped, now)
+		if wasUp && in.started && s.cfg.DrainTime > 0 {
+			in.drainRemoved(s, now)
+			in.log.Info("anycast: service removed, draining", "service", s.cfg.Name, "drain_metric", s.cfg.DrainMetric, "drain_time", s.cfg.DrainTime)
+			continue
+		}
 		for _, ps := range slices.Clone(s.prefixStates) {
 			in.detach(ps, s)
 		}
@@ -223,6 +234,44 @@ func (in *Instance) reconfigureService(s *service, c ServiceConfig, checks, peer
 		s.maintFile = false
 		in.updateMaintenance(s, now)
 	}
+}
+
+// drainRemoved starts the DrainMetric phase of s, a healthy service
+// Reconfigure removed (StateStopped, wantLocked announces its prefixes
+// at DrainMetric until drainUntil). When the phase ends the prefixes are
+// synced with s still attached, so that they are withdrawn and their
+// aliases removed at once (the network has moved), and only then is s
+// detached from them. mu is held.
+func (in *Instance) drainRemoved(s *service, now time.Time) {
+	in.endDrain(s)
+	s.drainUntil = now.Add(s.cfg.DrainTime)
+	in.leaving = append(in.leaving, s)
+	s.drainTimer = in.clock.AfterFunc(s.cfg.DrainTime, func() {
+		in.mu.Lock()
+		if in.stopped || !slices.Contains(in.leaving, s) {
+			in.mu.Unlock()
+			return
+		}
+		list := make([]netip.Prefix, 0, len(s.prefixStates))
+		for _, ps := range s.prefixStates {
+			list = append(list, ps.p)
+		}
+		in.mu.Unlock()
+		in.sync(list)
+		in.effMu.Lock()
+		in.mu.Lock()
+		in.leaving = slices.DeleteFunc(in.leaving, func(o *service) bool { return o == s })
+		for _, ps := range slices.Clone(s.prefixStates) {
+			// Not detach: the drain is over, no DrainTime floor is left.
+			ps.services = slices.DeleteFunc(ps.services, func(o *service) bool { return o == s })
+			s.prefixStates = slices.DeleteFunc(s.prefixStates, func(o *prefixState) bool { return o == ps })
+		}
+		s.drainTimer, s.drainUntil = nil, time.Time{}
+		in.mu.Unlock()
+		in.effMu.Unlock()
+		// A prefix still held by other services is theirs now.
+		in.sync(list)
+	})
 }
 
 // stopService stops s's rounds: a round in flight is discarded. mu is

@@ -77,16 +77,59 @@ func TestReconfigure_AddedServiceAliasFirstAnnounceAfterRise(t *testing.T) {
 	r.rec.checkOrdering(t)
 }
 
-func TestReconfigure_RemovedServiceWithdrawsThenDrains(t *testing.T) {
+// A healthy service removed by a reload drains as Stop drains it: it
+// stays announced at DrainMetric for DrainTime, so that the routers that
+// know another replica move to it while this one still answers, then is
+// withdrawn and its alias removed together.
+func TestReconfigure_RemovedServiceDrainsAtRaisedMetric(t *testing.T) {
 	r := upRig(t)
 	k := len(r.rec.history())
 	r.reconf()
+	if m, ok := r.rec.announced(vip); !ok || m != DefaultDrainMetric {
+		t.Fatalf("removed: announced %v at %d, want the drain metric %d", ok, m, DefaultDrainMetric)
+	}
+	if len(r.inst.Services()) != 0 {
+		t.Errorf("services %+v", r.inst.Services())
+	}
+	r.clock.Advance(999 * time.Millisecond)
+	if _, ok := r.rec.announced(vip); !ok || !r.rec.addrs.Has(vip) {
+		t.Fatal("withdrawn or unaliased before the drain time")
+	}
+	r.clock.Advance(time.Millisecond)
+	if _, ok := r.rec.announced(vip); ok || r.rec.addrs.Has(vip) {
+		t.Fatal("still announced or aliased after the drain time")
+	}
+	ops := r.opsSince(k, vip)
+	if len(ops) != 3 || ops[0].what != "announce" || ops[1].what != "withdraw" || ops[2].what != "remove" ||
+		ops[1].at.Sub(ops[0].at) != time.Second || ops[2].at != ops[1].at {
+		t.Errorf("ops %+v, want announce at the drain metric, withdraw 1s later, remove with it", ops)
+	}
+	// The removed service's rounds stopped, and nothing is left of it.
+	calls := r.check.calls.Load()
+	r.clock.Advance(time.Second)
+	if got := r.check.calls.Load(); got != calls {
+		t.Errorf("the removed service was checked %d more times", got-calls)
+	}
+	r.inst.mu.Lock()
+	left := len(r.inst.prefixes) + len(r.inst.order) + len(r.inst.leaving)
+	r.inst.mu.Unlock()
+	if left != 0 {
+		t.Errorf("%d prefix or service states left", left)
+	}
+	r.rec.checkOrdering(t)
+}
+
+// A removed service that is down has nothing to drain: withdrawn at
+// once, its alias removed DrainTime later.
+func TestReconfigure_RemovedDownServiceWithdrawsThenRemoves(t *testing.T) {
+	r := upRig(t)
+	r.check.set(errors.New("down"))
+	r.clock.Advance(300 * time.Millisecond) // fall 3
 	if _, ok := r.rec.announced(vip); ok {
-		t.Fatal("still announced after its service was removed")
+		t.Fatal("still announced with the service down")
 	}
-	if !r.rec.addrs.Has(vip) {
-		t.Fatal("alias removed before the drain time")
-	}
+	k := len(r.rec.history())
+	r.reconf()
 	r.clock.Advance(999 * time.Millisecond)
 	if !r.rec.addrs.Has(vip) {
 		t.Fatal("alias removed before the drain time")
@@ -95,19 +138,42 @@ func TestReconfigure_RemovedServiceWithdrawsThenDrains(t *testing.T) {
 	if r.rec.addrs.Has(vip) {
 		t.Fatal("alias still there after the drain time")
 	}
-	ops := r.opsSince(k, vip)
-	if len(ops) != 2 || ops[0].what != "withdraw" || ops[1].what != "remove" || ops[1].at.Sub(ops[0].at) != time.Second {
-		t.Errorf("ops %+v, want withdraw then remove 1s later", ops)
+	if ops := r.opsSince(k, vip); len(ops) != 1 || ops[0].what != "remove" {
+		t.Errorf("ops %+v, want the removal only", ops)
 	}
-	if len(r.inst.Services()) != 0 {
-		t.Errorf("services %+v", r.inst.Services())
+}
+
+// Stop while a removed service drains: Stop waits for the drain as for
+// its own services and leaves nothing behind.
+func TestReconfigure_StopDuringRemovedDrain(t *testing.T) {
+	r := upRig(t)
+	r.reconf()
+	if err := stopAdvancing(t, r.clock, r.inst, 100*time.Millisecond); err != nil {
+		t.Fatal(err)
 	}
-	// The removed service's rounds stopped.
-	calls := r.check.calls.Load()
-	r.clock.Advance(time.Second)
-	if got := r.check.calls.Load(); got != calls {
-		t.Errorf("the removed service was checked %d more times", got-calls)
+	if _, ok := r.rec.announced(vip); ok || len(r.rec.addrs.Owned()) != 0 {
+		t.Fatalf("left behind: announced %v, owned %v", ok, r.rec.addrs.Owned())
 	}
+	r.rec.checkOrdering(t)
+}
+
+// Re-added under the same name during its drain, a service starts anew
+// (alias on, announced after Rise) and the drain of the old one ends
+// without taking the alias away.
+func TestReconfigure_ReaddedDuringDrainKeepsAlias(t *testing.T) {
+	r := upRig(t)
+	r.reconf()
+	r.clock.Advance(300 * time.Millisecond)
+	r.reconf(r.rigService())
+	r.clock.Advance(100 * time.Millisecond) // rounds: rise 2
+	if m, ok := r.rec.announced(vip); !ok || m != 1 {
+		t.Fatalf("re-added: announced %v at %d, want 1", ok, m)
+	}
+	r.clock.Advance(2 * time.Second) // the old drain ends
+	if m, ok := r.rec.announced(vip); !ok || m != 1 || !r.rec.addrs.Has(vip) {
+		t.Fatalf("after the old drain: announced %v at %d, aliased %v", ok, m, r.rec.addrs.Has(vip))
+	}
+	r.rec.checkOrdering(t)
 }
 
 func TestReconfigure_MetricChangeReannouncesOnly(t *testing.T) {
@@ -336,11 +402,16 @@ func TestReconfigure_RemovedServiceWithTwoPrefixes(t *testing.T) {
 	r.clock.Advance(0)
 	r.reconf()
 	for _, p := range []netip.Prefix{vip, vip2} {
-		if _, ok := r.rec.announced(p); ok {
-			t.Errorf("%v still announced", p)
+		if m, ok := r.rec.announced(p); !ok || m != DefaultDrainMetric {
+			t.Errorf("%v: announced %v at %d, want the drain metric", p, ok, m)
 		}
 	}
 	r.clock.Advance(time.Second)
+	for _, p := range []netip.Prefix{vip, vip2} {
+		if _, ok := r.rec.announced(p); ok {
+			t.Errorf("%v still announced after the drain", p)
+		}
+	}
 	if owned := r.rec.addrs.Owned(); len(owned) != 0 {
 		t.Errorf("left on the host: %v", owned)
 	}
