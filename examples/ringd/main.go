@@ -120,6 +120,7 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 	}
 	if cmd.Name == daemonkit.CmdCheck {
 		fmt.Fprintf(stdout, "%s: OK: node %s (%v) of a %d-node ring, profile %v, BFD %s\n", cmd.Config, c.Node.Name, c.Node.Role, len(c.Ring.Nodes), c.Ring.Profile, bfdTimers(c.Node.Timers))
+		fmt.Fprintf(stdout, "%s: simulate this ring's failures before cabling it: ringsim -config %s\n", cmd.Config, cmd.Config)
 		return 0
 	}
 	return cli.Run(cmd, stderr, c.LogLevel, c.LogFormat, c.Socket, func(ctx context.Context, socket string, log *slog.Logger, reload <-chan struct{}) error {

@@ -24,7 +24,7 @@ func TestCheckExample(t *testing.T) {
 	if rc := realMain([]string{"check", "-config", "example.yaml"}, &out, &errb); rc != 0 {
 		t.Fatalf("rc %d: %s", rc, errb.String())
 	}
-	if want := "example.yaml: OK: node vr1 (master edge) of a 5-node ring, profile fast, BFD 50ms × 3\n"; out.String() != want {
+	if want := "example.yaml: OK: node vr1 (master edge) of a 5-node ring, profile fast, BFD 50ms × 3\nexample.yaml: simulate this ring's failures before cabling it: ringsim -config example.yaml\n"; out.String() != want {
 		t.Errorf("got %q, want %q", out.String(), want)
 	}
 }

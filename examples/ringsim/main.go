@@ -11,6 +11,15 @@
 // Usage:
 //
 //	ringsim [-n 5] [-profile rfc|fast] [-seed 1] [-pcap ring.pcapng] [-dot ring.dot] [-v]
+//	ringsim -config ring.yaml [-seed 1] [-pcap ...] [-dot ...] [-v]
+//
+// With -config, ringsim simulates the operator's own ring instead of the
+// paper's: the file is the one every ringd reads (any node's: they differ
+// only in `node` and `interfaces`), validated as ringd validates it, and
+// its nodes, links, edges, LANs, profile, timers, costs and anycast
+// service give the scenarios, which pick the master edge, the busiest
+// inner node and the links from it. The cost plan, the outage table and
+// the -dot picture are printed before anything is cabled.
 //
 // The same flags give the same run, byte for byte. -pcap writes every
 // OSPF and VRRP packet of every link (Wireshark shows one interface per
@@ -28,6 +37,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/switchless/routing/internal/ringconf"
 	"github.com/switchless/routing/ring"
 )
 
@@ -44,12 +54,36 @@ func run(args []string, stdout, stderr io.Writer) int {
 	pcap := fs.String("pcap", "", "write every packet to this pcapng file")
 	dot := fs.String("dot", "", "write the ring at the end of the run to this Graphviz file")
 	verbose := fs.Bool("v", false, "print every route change")
+	config := fs.String("config", "", "simulate the ring of this ringd configuration file instead of the paper's")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "ringsim: unexpected argument %q\n", fs.Arg(0))
 		return 2
+	}
+	if *config != "" {
+		var clash []string
+		fs.Visit(func(f *flag.Flag) {
+			if f.Name == "n" || f.Name == "profile" {
+				clash = append(clash, "-"+f.Name)
+			}
+		})
+		if len(clash) > 0 {
+			fmt.Fprintf(stderr, "ringsim: %s: the ring's size and profile come from -config\n", strings.Join(clash, ", "))
+			return 2
+		}
+		c, err := ringconf.Load(*config)
+		if err != nil {
+			fmt.Fprintf(stderr, "ringsim: %v\n", err)
+			return 1
+		}
+		o := Options{Spec: &c.Ring, From: *config, Seed: *seed, Pcap: *pcap, Dot: *dot, Verbose: *verbose}
+		if err := simulate(o, stdout); err != nil {
+			fmt.Fprintf(stderr, "ringsim: %v\n", err)
+			return 1
+		}
+		return 0
 	}
 	prof, err := ring.ParseProfile(*profile)
 	if err != nil {
@@ -74,15 +108,24 @@ type Options struct {
 	Seed      int64
 	Pcap, Dot string
 	Verbose   bool
+	// Spec, when set, is the ring to simulate (N and Profile are
+	// ignored); From names the file it came from.
+	Spec *ring.Spec
+	From string
 }
 
 func simulate(o Options, out io.Writer) (err error) {
 	spec := ring.PaperSpec(o.N, o.Profile)
+	what := "switchless ring"
+	if o.Spec != nil {
+		spec = *o.Spec
+		what = "ring of " + o.From
+	}
 	plan, err := ring.PlanCosts(spec)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "switchless ring: %d nodes, profile %v (%s), seed %d\n\n", o.N, o.Profile, describeTimers(o.Profile), o.Seed)
+	fmt.Fprintf(out, "%s: %d nodes, profile %v (%s), seed %d\n\n", what, len(spec.Nodes), spec.Profile, describeTimers(spec.Profile), o.Seed)
 	fmt.Fprintf(out, "OSPF cost plan:\n%s\n", plan)
 
 	var sim *ring.Sim

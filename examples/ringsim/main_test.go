@@ -139,3 +139,85 @@ func TestRun_BadFlags(t *testing.T) {
 		}
 	}
 }
+
+// ringYAML is a 4-node ring of an operator's own making, as ringd reads
+// it (node sw3's file): names, addresses, edges and profile are not the
+// paper's.
+const ringYAML = `node: sw3
+interfaces: {east: enp1s0, west: enp2s0, lan0: enp3s0}
+profile: fast
+link_pool: 172.31.0.0/24
+upstream:
+  prefix: 198.51.100.0/24
+  gateway: 198.51.100.1
+  vip: 198.51.100.254
+  vrid: 42
+  edges:
+    - {node: sw1, address: 198.51.100.11, priority: 150}
+    - {node: sw2, address: 198.51.100.12, priority: 120}
+nodes:
+  - {name: sw1, lans: [10.10.1.1/24]}
+  - {name: sw2, lans: [10.10.2.1/24]}
+  - {name: sw3, lans: [10.10.3.1/24]}
+  - {name: sw4, lans: [10.10.4.1/24]}
+`
+
+// -config simulates the ring of a ringd file: its nodes and edges name
+// the cost plan and the scenarios, and every scenario ends reachable and
+// loop-free within its bound.
+func TestRun_Config(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "ring.yaml")
+	if err := os.WriteFile(cfg, []byte(ringYAML), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dot := filepath.Join(dir, "ring.dot")
+	var out, errb bytes.Buffer
+	if rc := run([]string{"-config", cfg, "-dot", dot}, &out, &errb); rc != 0 {
+		t.Fatalf("exit %d: %s\n%s", rc, errb.String(), out.String())
+	}
+	text := out.String()
+	if !strings.Contains(text, "ring of "+cfg+": 4 nodes, profile fast") {
+		t.Errorf("header:\n%s", text)
+	}
+	if !regexp.MustCompile(`(?m)^sw1 +master edge`).MatchString(text) || !regexp.MustCompile(`(?m)^sw2 +backup edge`).MatchString(text) {
+		t.Errorf("the cost plan does not follow the file's edges:\n%s", text)
+	}
+	if !strings.Contains(text, "sw1 (VRRP master) dies") {
+		t.Errorf("S1 does not kill the file's master edge:\n%s", text)
+	}
+	_, table, _ := strings.Cut(text, "\nresults (probes every 10ms")
+	rs := rows(t, table)
+	if len(rs) < 5 {
+		t.Fatalf("%d result rows:\n%s", len(rs), table)
+	}
+	for _, m := range rs {
+		outage, _ := time.ParseDuration(m[3])
+		bound, _ := time.ParseDuration(m[4])
+		if outage > bound || m[5] != "0" || m[7] != "yes" {
+			t.Errorf("%s: outage %v bound %v loops %s reachable %s", m[1], outage, bound, m[5], m[7])
+		}
+	}
+	if b, err := os.ReadFile(dot); err != nil || !strings.Contains(string(b), "sw4") {
+		t.Errorf("dot: %v %q", err, b)
+	}
+}
+
+// A bad file is reported as ringd reports it (file:line, the YAML key),
+// and -config excludes -n and -profile.
+func TestRun_ConfigErrors(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "ring.yaml")
+	bad := strings.Replace(ringYAML, "vrid: 42", "vrid: 0", 1)
+	if err := os.WriteFile(cfg, []byte(bad), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	if rc := run([]string{"-config", cfg}, &out, &errb); rc != 1 || !strings.Contains(errb.String(), cfg+":9: upstream.vrid") {
+		t.Errorf("bad file: exit %d, %q", rc, errb.String())
+	}
+	errb.Reset()
+	if rc := run([]string{"-config", cfg, "-n", "6"}, &out, &errb); rc != 2 || !strings.Contains(errb.String(), "-n") {
+		t.Errorf("-config with -n: exit %d, %q", rc, errb.String())
+	}
+}
