@@ -88,7 +88,14 @@
 // of [AnnounceConfig].Count, optionally again after Delay and every
 // Refresh. A Master that hears a lower Master (the LAN was split and has
 // healed) answers with an advertisement at once and announces again, at
-// most once per Master_Down_Interval.
+// most once per Master_Down_Interval. When the heal lets the higher
+// Master's advertisement arrive first, the lower one steps down (§6.4.3)
+// and would never be heard again: so a Master stepping down advertises
+// once more as it goes, which is what makes the winner announce again
+// for the hosts that believed the loser (TestSplitBrain_6_4_3 measures it
+// in namespaces, both ways and one way, with an nftables filter on the
+// switch; without it the gateway kept the loser's MAC in three runs of
+// four).
 //
 // # Accept mode
 //

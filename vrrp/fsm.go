@@ -354,6 +354,14 @@ func (m *machine) masterAdvert(now time.Time, src netip.Addr, prio uint8, interv
 		return nil
 	}
 	if prio > m.priority || (prio == m.priority && src.Compare(m.primary) > 0) {
+		// Step down (§6.4.3), but first advertise once more, as if our
+		// Adver_Timer had fired just before: when a split brain heals
+		// and the other Master's advertisement reaches us first, ours
+		// is what tells it that hosts may have learnt our MAC for the
+		// addresses, so that it announces them again (below). In an
+		// ordinary preemption the new Master discards it and announces
+		// its addresses once more, which is harmless.
+		m.emit(actSend, 0, m.priority)
 		m.emit(actStopAdver, 0, 0)
 		m.emit(actReleaseAddresses, 0, 0)
 		if m.version == packet.V3 && interval > 0 {

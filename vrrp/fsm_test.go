@@ -83,9 +83,9 @@ func TestMachine(t *testing.T) {
 		{"6_4_3_Master_HigherPriority_to_Backup", newMachine(packet.V3, 100, true, Master),
 			adv(fsmLow, 101, 20*time.Millisecond), Backup, ReasonPreempted,
 			// learns 20ms: 60ms + 156*20ms/256
-			"stopAdver releaseAddresses armMasterDown(72.1875ms)"},
+			"send(prio=100) stopAdver releaseAddresses armMasterDown(72.1875ms)"},
 		{"6_4_3_Master_EqualPriority_HigherAddress_to_Backup", newMachine(packet.V3, 100, true, Master),
-			adv(fsmHigh, 100, time.Second), Backup, ReasonPreempted, "stopAdver releaseAddresses armMasterDown(3.609375s)"},
+			adv(fsmHigh, 100, time.Second), Backup, ReasonPreempted, "send(prio=100) stopAdver releaseAddresses armMasterDown(3.609375s)"},
 		{"6_4_3_Master_EqualPriority_LowerAddress_stays", newMachine(packet.V3, 100, true, Master),
 			adv(fsmLow, 100, time.Second), Master, 0, "send(prio=100) armAdver(1s) reannounce"},
 		{"6_4_3_Master_LowerPriority_stays_and_reannounces", newMachine(packet.V3, 100, true, Master),
