@@ -11,6 +11,6 @@ func TestCLI(t *testing.T) {
 	d := clitest.Daemon{Name: "ripd", Main: realMain, Example: "example.yaml", CheckOK: "example.yaml: OK\n",
 		SocketKey: "socket", View: "routes", Required: true}
 	clitest.Run(t, realMain, append(d.Cases(t),
-		clitest.Case{Name: "usage names the views", Args: []string{"show"}, Code: 2, Stderr: "usage: ripd show routes|neighbors|interfaces|stats|bfd [-json] [-socket PATH] [-config FILE]"},
+		clitest.Case{Name: "usage names the views", Args: []string{"show"}, Code: 2, Stderr: "usage: ripd show routes|neighbors|interfaces|stats|bfd|config [-json] [-socket PATH] [-config FILE]"},
 	))
 }

@@ -77,7 +77,8 @@ func run(ctx context.Context, l *ripconf.Loaded, socket string, log *slog.Logger
 	}
 	defer watch.Close()
 
-	stopStatus, err := serveStatus(socket, d.current, d.bfd.Load)
+	rl.Running.Set(rl.Path, rl.Data)
+	stopStatus, err := serveStatus(socket, d.current, d.bfd.Load, &rl.Running)
 	if err != nil {
 		return fmt.Errorf("status socket %s: %w", socket, err)
 	}
