@@ -78,7 +78,8 @@ func run(ctx context.Context, l *Loaded, socket string, log *slog.Logger, rl *da
 	if err != nil {
 		return err
 	}
-	stopStatus, err := serveStatus(socket, l.speaker(), in.Services, sp.rip, sp.bfd)
+	rl.Running.Set(rl.Path, rl.Data)
+	stopStatus, err := serveStatus(socket, l.speaker(), in.Services, sp.rip, sp.bfd, &rl.Running)
 	if err != nil {
 		return fmt.Errorf("status socket %s: %w", socket, err)
 	}

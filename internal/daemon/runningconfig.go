@@ -33,7 +33,11 @@ func (c *RunningConfig) Set(path string, b []byte) {
 }
 
 // View returns the running configuration as last Set.
+// A nil c holds nothing.
 func (c *RunningConfig) View() ConfigView {
+	if c == nil {
+		return ConfigView{}
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.v
