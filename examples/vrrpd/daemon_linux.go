@@ -116,13 +116,14 @@ func run(ctx context.Context, l *Loaded, socket string, log *slog.Logger, rl *da
 	watchCtx, stopWatch := context.WithCancel(ctx)
 	defer stopWatch()
 	go watchLinks(watchCtx, rs, log)
+	rl.Running.Set(rl.Path, rl.Data)
 	stopStatus, err := serveStatus(ctx, socket, func() []RouterStatus {
 		out := make([]RouterStatus, len(rs))
 		for i, x := range rs {
 			out[i] = RouterStatus{Name: x.name, Status: x.r.Status()}
 		}
 		return out
-	})
+	}, &rl.Running)
 	if err != nil {
 		_ = stopAll()
 		return fmt.Errorf("status socket %s: %w", socket, err)

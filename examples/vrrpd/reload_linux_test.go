@@ -103,6 +103,17 @@ func TestDaemon_ReloadPriority(t *testing.T) {
 	if !strings.Contains(b.proc.Output(), "reload: configuration applied") {
 		t.Errorf("b did not log the applied reload")
 	}
+	showConfig := func() string {
+		out, err := exec.Command(bin, "show", "config", "-socket", filepath.Join(b.dir, "vrrpd.sock")).CombinedOutput()
+		if err != nil {
+			t.Fatalf("show config: %v\n%s", err, out)
+		}
+		return string(out)
+	}
+	good := conf(b.dir, 250, 200)
+	if out := showConfig(); !strings.HasSuffix(out, good) {
+		t.Errorf("show config after the reload:\n%s", out)
+	}
 	// A bad file: nothing changes.
 	if err := os.WriteFile(b.conf, []byte(conf(b.dir, 300, 200)), 0o644); err != nil {
 		t.Fatal(err)
@@ -117,4 +128,7 @@ func TestDaemon_ReloadPriority(t *testing.T) {
 		return nil
 	})
 	expect("[{gw51 backup} {gw52 backup}]", "[{gw51 master} {gw52 master}]")
+	if out := showConfig(); !strings.HasSuffix(out, good) {
+		t.Errorf("show config after a bad reload:\n%s", out)
+	}
 }
