@@ -4,6 +4,9 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/switchless/routing/anycast"
+	daemonkit "github.com/switchless/routing/internal/daemon"
+
 	"github.com/switchless/routing/internal/daemon/clitest"
 )
 
@@ -19,4 +22,11 @@ func TestCLI(t *testing.T) {
 		clitest.Case{Name: "-netns on check", Args: []string{"check", "-netns", "x", "example.yaml"}, Code: 2, Stderr: "anycastd check: flag provided but not defined: -netns"},
 		clitest.Case{Name: "help lists -netns", Args: []string{"help"}, Stdout: "anycastd [run] [-config FILE] [-socket PATH] [-netns NAME] [-v]\n"},
 	))
+}
+
+// TestShowConfig: show config prints the file last applied.
+func TestShowConfig(t *testing.T) {
+	clitest.ShowConfig(t, realMain, func(path string, running *daemonkit.RunningConfig) (func(), error) {
+		return serveStatus(path, "rip", func() []anycast.ServiceStatus { return nil }, nil, nil, running)
+	})
 }

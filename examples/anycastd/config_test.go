@@ -137,7 +137,7 @@ func TestCheckCommand(t *testing.T) {
 		t.Errorf("bad: code %d, %q", code, errb.String())
 	}
 	errb.Reset()
-	if code := realMain([]string{"show", "routes"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "usage: anycastd show [services|rip|bfd]") {
+	if code := realMain([]string{"show", "routes"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "usage: anycastd show [services|rip|bfd|config]") {
 		t.Errorf("show routes: code %d, %q", code, errb.String())
 	}
 	errb.Reset()

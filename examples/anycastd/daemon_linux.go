@@ -78,7 +78,8 @@ func run(ctx context.Context, l *Loaded, socket string, log *slog.Logger, rl *da
 	if err != nil {
 		return err
 	}
-	stopStatus, err := serveStatus(socket, l.speaker(), in.Services, sp.rip, sp.bfd)
+	rl.Running.Set(rl.Path, rl.Data)
+	stopStatus, err := serveStatus(socket, l.speaker(), in.Services, sp.rip, sp.bfd, &rl.Running)
 	if err != nil {
 		return fmt.Errorf("status socket %s: %w", socket, err)
 	}
@@ -94,27 +95,13 @@ func run(ctx context.Context, l *Loaded, socket string, log *slog.Logger, rl *da
 		case <-ctx.Done():
 			done = true
 		case <-rl.C:
-			reload(rl, log)
+			reload(ctx, rl, log, &l, in)
 		}
 	}
 	log.Info("anycastd stopping: withdrawing every prefix, then removing the addresses after the drain time")
 	sctx, cancel := context.WithTimeout(context.Background(), stopBudget(l))
 	defer cancel()
 	return in.Stop(sctx)
-}
-
-// reload is SIGHUP's, on run's goroutine: the file is re-read and
-// validated with the same loader (daemonkit.NextConfig logs a rejected or
-// unchanged one, and the running configuration stays).
-//
-// Phase 2 hook: the changed branch is where the new configuration is
-// applied (anycast.Instance.Reconfigure and the speaker's rip.Instance
-// Reconfigure, then rl.Data = b); for now it is logged and the running
-// configuration stays.
-func reload(rl *daemonkit.Reloads, log *slog.Logger) {
-	if _, _, changed := daemonkit.NextConfig(rl, log, ParseConfig); changed {
-		log.Warn("reload: the configuration changed; applying it needs a restart for now, still running the previous one", "config", rl.Path)
-	}
 }
 
 // stopBudget bounds the anycast instance's Stop: the longest drain time

@@ -21,7 +21,7 @@ import (
 // writes the view's name (services, rip or bfd) and reads its JSON.
 
 // views are the names `anycastd show` accepts; the first is the default.
-func views() []string { return []string{"services", "rip", "bfd"} }
+func views() []string { return []string{"services", "rip", "bfd", "config"} }
 
 // StatusView is the services view.
 type StatusView struct {
@@ -128,15 +128,23 @@ func answer(speaker string, services func() []anycast.ServiceStatus, ripIn *rip.
 }
 
 // serveStatus answers the views on the unix socket path until stop is
-// called.
-func serveStatus(path, speaker string, services func() []anycast.ServiceStatus, ripIn *rip.Instance, bin *bfd.Instance) (stop func(), err error) {
-	return daemonkit.ServeViews(path, func(view string) (any, error) { return answer(speaker, services, ripIn, bin, view) })
+// called; running is the configuration `show config` prints.
+func serveStatus(path, speaker string, services func() []anycast.ServiceStatus, ripIn *rip.Instance, bin *bfd.Instance, running *daemonkit.RunningConfig) (stop func(), err error) {
+	return daemonkit.ServeViews(path, func(view string) (any, error) {
+		if view == "config" {
+			return running.View(), nil
+		}
+		return answer(speaker, services, ripIn, bin, view)
+	})
 }
 
 // show prints a view as indented JSON or as a table.
 func show(w io.Writer, view string, data json.RawMessage, asJSON bool) error {
-	if view == "bfd" {
+	switch view {
+	case "bfd":
 		return bfdconf.Show(w, data, asJSON)
+	case "config":
+		return daemonkit.ShowConfig(w, data, asJSON)
 	}
 	if asJSON {
 		return daemonkit.PrintJSON(w, data)

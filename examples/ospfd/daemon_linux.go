@@ -88,7 +88,8 @@ func run(ctx context.Context, l *Loaded, socket string, log *slog.Logger, rl *da
 	}
 	defer watch.Close()
 
-	stopStatus, err := serveStatus(socket, d.current, d.bfd.Load)
+	rl.Running.Set(rl.Path, rl.Data)
+	stopStatus, err := serveStatus(socket, d.current, d.bfd.Load, &rl.Running)
 	if err != nil {
 		return fmt.Errorf("status socket %s: %w", socket, err)
 	}

@@ -22,7 +22,7 @@ import (
 // and reads the JSON answer until the server closes the connection.
 
 // views are the names `ospfd show` accepts.
-var views = []string{"neighbors", "database", "routes", "interfaces", "spf", "bfd"}
+var views = []string{"neighbors", "database", "routes", "interfaces", "spf", "bfd", "config"}
 
 // NeighborView is one neighbor in the status answer.
 type NeighborView struct {
@@ -253,16 +253,24 @@ func answer(in *ospf.Instance, bin *bfd.Instance, view string) (any, error) {
 }
 
 // serveStatus answers connections on the unix socket path until stop is
-// called. current returns the running instance (nil when none), and
-// currentBFD its BFD.
-func serveStatus(path string, current func() *ospf.Instance, currentBFD func() *bfd.Instance) (stop func(), err error) {
-	return daemonkit.ServeViews(path, func(view string) (any, error) { return answer(current(), currentBFD(), view) })
+// called. current returns the running instance (nil when none),
+// currentBFD its BFD, and running the configuration `show config` prints.
+func serveStatus(path string, current func() *ospf.Instance, currentBFD func() *bfd.Instance, running *daemonkit.RunningConfig) (stop func(), err error) {
+	return daemonkit.ServeViews(path, func(view string) (any, error) {
+		if view == "config" {
+			return running.View(), nil
+		}
+		return answer(current(), currentBFD(), view)
+	})
 }
 
 // show prints a view as indented JSON or as a table.
 func show(w io.Writer, view string, data json.RawMessage, asJSON bool) error {
-	if view == "bfd" {
+	switch view {
+	case "bfd":
 		return bfdconf.Show(w, data, asJSON)
+	case "config":
+		return daemonkit.ShowConfig(w, data, asJSON)
 	}
 	if asJSON {
 		return daemonkit.PrintJSON(w, data)

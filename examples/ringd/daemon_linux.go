@@ -40,7 +40,8 @@ func run(ctx context.Context, c *ringconf.Config, socket string, log *slog.Logge
 		return fmt.Errorf("%s: %w", c.Path(), err)
 	}
 	d.host, d.node = host, host.Node()
-	stopStatus, err := serveStatus(socket, d.status)
+	rl.Running.Set(rl.Path, rl.Data)
+	stopStatus, err := serveStatus(socket, d.status, &rl.Running)
 	if err != nil {
 		log.Warn("ringd: no status socket", "socket", socket, "err", err)
 	} else {

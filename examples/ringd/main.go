@@ -76,7 +76,7 @@ func main() {
 
 // cli is ringd's command line.
 var cli = daemonkit.CLI{
-	Name: "ringd", Config: "/etc/ringd.yaml", Socket: defaultSocket,
+	Name: "ringd", Views: []string{"node", "config"}, DefaultView: "node", Config: "/etc/ringd.yaml", Socket: defaultSocket,
 	SocketOf: func(config string) (string, error) {
 		c, err := ringconf.Load(config)
 		if err != nil {
@@ -99,12 +99,23 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
+		if cmd.View == "config" {
+			raw, err := daemonkit.FetchView(ctx, path, "config")
+			if err == nil {
+				err = daemonkit.ShowConfig(stdout, raw, cmd.JSON)
+			}
+			if err != nil {
+				fmt.Fprintf(stderr, "ringd show config: %v\n", err)
+				return 1
+			}
+			return 0
+		}
 		st, raw, err := fetchStatus(ctx, path)
 		if err == nil {
 			err = printStatus(stdout, st, raw, cmd.JSON)
 		}
 		if err != nil {
-			fmt.Fprintf(stderr, "ringd show: %v\n", err)
+			fmt.Fprintf(stderr, "ringd show node: %v\n", err)
 			return 1
 		}
 		return 0

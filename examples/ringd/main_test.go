@@ -90,7 +90,7 @@ func TestShow(t *testing.T) {
 		Events:     []EventView{{Time: time.Date(2026, 1, 2, 3, 4, 6, 0, time.UTC), Kind: "vrrp", Text: "Backup -> Master (master down), priority 200"}},
 		Transports: map[string]ring.TransportStats{"ospf/east": {Received: 3}},
 	}
-	stop, err := serveStatus(sock, func() Status { return st })
+	stop, err := serveStatus(sock, func() Status { return st }, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -250,15 +250,24 @@ func eventView(e ring.Event) EventView {
 	return EventView{Time: e.Time, Kind: daemonkit.Enum(e.Kind), Text: e.Text}
 }
 
-// serveStatus answers every connection on the unix socket path with the
-// JSON status, until stop is called.
-func serveStatus(path string, status func() Status) (stop func(), err error) {
-	return daemonkit.ServeStatus(path, func() any { return status().answer() })
+// serveStatus answers the views on the unix socket path until stop is
+// called: node, the JSON status, and config, running (the file `show
+// config` prints).
+func serveStatus(path string, status func() Status, running *daemonkit.RunningConfig) (stop func(), err error) {
+	return daemonkit.ServeViews(path, func(view string) (any, error) {
+		switch view {
+		case "node":
+			return status().answer(), nil
+		case "config":
+			return running.View(), nil
+		}
+		return nil, fmt.Errorf("unknown view %q (want node or config)", view)
+	})
 }
 
 // fetchStatus asks a running ringd for its status.
 func fetchStatus(ctx context.Context, path string) (Status, []byte, error) {
-	raw, err := daemonkit.QueryStatus(ctx, path)
+	raw, err := daemonkit.FetchView(ctx, path, "node")
 	if err != nil {
 		return Status{}, nil, err
 	}

@@ -77,7 +77,8 @@ func run(ctx context.Context, l *ripconf.Loaded, socket string, log *slog.Logger
 	}
 	defer watch.Close()
 
-	stopStatus, err := serveStatus(socket, d.current, d.bfd.Load)
+	rl.Running.Set(rl.Path, rl.Data)
+	stopStatus, err := serveStatus(socket, d.current, d.bfd.Load, &rl.Running)
 	if err != nil {
 		return fmt.Errorf("status socket %s: %w", socket, err)
 	}
@@ -92,7 +93,7 @@ loop:
 	for {
 		switch watch.Wait(ctx, log, rl.C) {
 		case daemonkit.WakeReload:
-			d.reload(rl)
+			d.reload(ctx, rl)
 		case daemonkit.WakeKernel:
 			if err := d.sync(ctx); err != nil {
 				log.Error("ripd: resync failed", "err", err)
@@ -106,19 +107,6 @@ loop:
 }
 
 func (d *daemon) current() *rip.Instance { return d.in.Load() }
-
-// reload is SIGHUP's, on the event loop: the file is re-read and
-// validated with the same loader (daemonkit.NextConfig logs a rejected or
-// unchanged one, and the running configuration stays).
-//
-// Phase 2 hook: the changed branch is where the new configuration is
-// applied (rip.Instance.Reconfigure, then rl.Data = b and d.l = next);
-// for now it is logged and the running configuration stays.
-func (d *daemon) reload(rl *daemonkit.Reloads) {
-	if _, _, changed := daemonkit.NextConfig(rl, d.log, ripconf.ParseConfig); changed {
-		d.log.Warn("reload: the configuration changed; applying it needs a restart for now, still running the previous one", "config", rl.Path)
-	}
-}
 
 // sync brings the instance in line with the kernel: rebuilt when the set
 // of RIP interfaces that exist and have an address changed, told of
@@ -224,29 +212,8 @@ func (d *daemon) restart(ctx context.Context, want []ifaceKey, down map[string]b
 		d.log.Warn("ripd: no usable RIP interface; waiting for one")
 		return nil
 	}
-	byName := map[string]ifaceKey{}
-	for _, k := range want {
-		byName[k.name] = k
-	}
-	cfg := d.l.RIPConfig(func(i int) netip.Prefix { return byName[d.l.Interfaces[i].Name].prefix })
-	// Keep only the interfaces in want, with their kernel index, and the
-	// static routes that do not name a missing one.
-	var ics []rip.InterfaceConfig
-	for _, ic := range cfg.Interfaces {
-		if k, ok := byName[ic.Name]; ok {
-			ic.IfIndex = k.index
-			ics = append(ics, ic)
-		}
-	}
-	cfg.Interfaces = ics
-	var static []rip.StaticRoute
-	for _, s := range cfg.Static {
-		if _, ok := byName[s.Interface]; ok || s.Interface == "" {
-			static = append(static, s)
-		}
-	}
-	cfg.Static = static
-	if err := d.l.Check(cfg); err != nil {
+	cfg, err := ripConfig(d.l, want)
+	if err != nil {
 		return err
 	}
 	// BFD starts before RIP, which asks it for sessions as neighbours

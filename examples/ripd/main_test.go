@@ -128,7 +128,9 @@ func TestShow(t *testing.T) {
 	sock := filepath.Join(t.TempDir(), "ripd.sock")
 	var current *rip.Instance
 	var currentBFD *bfd.Instance
-	stop, err := serveStatus(sock, func() *rip.Instance { return current }, func() *bfd.Instance { return currentBFD })
+	var running daemonkit.RunningConfig
+	running.Set("/etc/ripd.yaml", []byte("interfaces:\n  - name: eth0\n"))
+	stop, err := serveStatus(sock, func() *rip.Instance { return current }, func() *bfd.Instance { return currentBFD }, &running)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,6 +145,19 @@ func TestShow(t *testing.T) {
 	}
 	if out, errs, rc := run("show", "bfd"); rc != 0 || out != "no BFD sessions\n" {
 		t.Errorf("show bfd without BFD: rc %d, %q, %q", rc, out, errs)
+	}
+	// show config answers without an instance: the file as last applied.
+	if out, errs, rc := run("show", "config"); rc != 0 || !strings.HasPrefix(out, "# /etc/ripd.yaml, loaded ") || !strings.HasSuffix(out, "\ninterfaces:\n  - name: eth0\n") {
+		t.Errorf("show config: rc %d %s\n%s", rc, errs, out)
+	}
+	running.Set("/etc/ripd.yaml", []byte("interfaces: []"))
+	js, errs, rc := run("show", "config", "-json")
+	var cv daemonkit.ConfigView
+	if err := json.Unmarshal([]byte(js), &cv); rc != 0 || err != nil || cv.Path != "/etc/ripd.yaml" || cv.YAML != "interfaces: []" || cv.LoadedAt.IsZero() {
+		t.Errorf("show config -json after a change: rc %d %s %v\n%s", rc, errs, err, js)
+	}
+	if p := daemonkit.LintJSON([]byte(js)); p != nil {
+		t.Errorf("show config -json: JSON convention: %q", p)
 	}
 	current, currentBFD = r2, b2
 	for view, wants := range map[string][]string{

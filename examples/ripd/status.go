@@ -20,7 +20,7 @@ import (
 // reads the JSON answer until the server closes the connection.
 
 // views are the names `ripd show` accepts.
-func views() []string { return []string{"routes", "neighbors", "interfaces", "stats", "bfd"} }
+func views() []string { return []string{"routes", "neighbors", "interfaces", "stats", "bfd", "config"} }
 
 // RouteView is one route of the routing table in the status answer.
 type RouteView struct {
@@ -166,16 +166,24 @@ func answer(in *rip.Instance, bin *bfd.Instance, view string) (any, error) {
 }
 
 // serveStatus answers connections on the unix socket path until stop is
-// called. current returns the running instance (nil when none), and
-// currentBFD its BFD.
-func serveStatus(path string, current func() *rip.Instance, currentBFD func() *bfd.Instance) (stop func(), err error) {
-	return daemonkit.ServeViews(path, func(view string) (any, error) { return answer(current(), currentBFD(), view) })
+// called. current returns the running instance (nil when none),
+// currentBFD its BFD, and running the configuration `show config` prints.
+func serveStatus(path string, current func() *rip.Instance, currentBFD func() *bfd.Instance, running *daemonkit.RunningConfig) (stop func(), err error) {
+	return daemonkit.ServeViews(path, func(view string) (any, error) {
+		if view == "config" {
+			return running.View(), nil
+		}
+		return answer(current(), currentBFD(), view)
+	})
 }
 
 // show prints a view as indented JSON or as a table.
 func show(w io.Writer, view string, data json.RawMessage, asJSON bool) error {
-	if view == "bfd" {
+	switch view {
+	case "bfd":
 		return bfdconf.Show(w, data, asJSON)
+	case "config":
+		return daemonkit.ShowConfig(w, data, asJSON)
 	}
 	if asJSON {
 		return daemonkit.PrintJSON(w, data)

@@ -116,13 +116,14 @@ func run(ctx context.Context, l *Loaded, socket string, log *slog.Logger, rl *da
 	watchCtx, stopWatch := context.WithCancel(ctx)
 	defer stopWatch()
 	go watchLinks(watchCtx, rs, log)
+	rl.Running.Set(rl.Path, rl.Data)
 	stopStatus, err := serveStatus(ctx, socket, func() []RouterStatus {
 		out := make([]RouterStatus, len(rs))
 		for i, x := range rs {
 			out[i] = RouterStatus{Name: x.name, Status: x.r.Status()}
 		}
 		return out
-	})
+	}, &rl.Running)
 	if err != nil {
 		_ = stopAll()
 		return fmt.Errorf("status socket %s: %w", socket, err)
@@ -133,27 +134,12 @@ func run(ctx context.Context, l *Loaded, socket string, log *slog.Logger, rl *da
 		case <-ctx.Done():
 			done = true
 		case <-rl.C:
-			reload(rl, log)
+			reload(ctx, rl, log, rs)
 		}
 	}
 	log.Info("vrrpd stopping: priority 0 and address removal")
 	stopStatus()
 	return stopAll()
-}
-
-// reload is SIGHUP's, on run's goroutine: the file is re-read and
-// validated with the same loader (daemonkit.NextConfig logs a rejected or
-// unchanged one, and the running configuration stays). Interfaces are not
-// looked at: resolve runs when the routers are (re)built.
-//
-// Phase 2 hook: the changed branch is where the new configuration is
-// applied (vrrp.Router.Reconfigure per router, routers added and removed,
-// then rl.Data = b); for now it is logged and the running configuration
-// stays.
-func reload(rl *daemonkit.Reloads, log *slog.Logger) {
-	if _, _, changed := daemonkit.NextConfig(rl, log, ParseConfig); changed {
-		log.Warn("reload: the configuration changed; applying it needs a restart for now, still running the previous one", "config", rl.Path)
-	}
 }
 
 func trackedLink(track string) (string, bool) {

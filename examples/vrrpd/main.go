@@ -41,7 +41,7 @@ func main() {
 
 // cli is vrrpd's command line; status is what show was called before.
 var cli = daemonkit.CLI{
-	Name: "vrrpd", Aliases: []string{"status"}, Config: "/etc/vrrpd.yaml", Socket: defaultSocket,
+	Name: "vrrpd", Aliases: []string{"status"}, Views: []string{"routers", "config"}, DefaultView: "routers", Config: "/etc/vrrpd.yaml", Socket: defaultSocket,
 	SocketOf: func(config string) (string, error) {
 		l, err := LoadConfig(config)
 		if err != nil {
@@ -60,13 +60,15 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 		socket, err := cli.ShowSocket(cmd, "")
 		var raw []byte
 		if err == nil {
-			raw, err = fetchStatus(socket)
+			raw, err = fetchStatus(socket, cmd.View)
 		}
-		if err == nil {
+		if err == nil && cmd.View == "config" {
+			err = daemonkit.ShowConfig(stdout, raw, cmd.JSON)
+		} else if err == nil {
 			err = printStatus(stdout, raw, cmd.JSON)
 		}
 		if err != nil {
-			fmt.Fprintf(stderr, "vrrpd show: %v\n", err)
+			fmt.Fprintf(stderr, "vrrpd show %s: %v\n", cmd.View, err)
 			return 1
 		}
 		return 0

@@ -57,12 +57,12 @@ func TestStatusSocket(t *testing.T) {
 		Interval: time.Second, MasterAdverInterval: time.Second, MasterDownInterval: 3218750 * time.Microsecond, MasterDownIn: 2500 * time.Millisecond,
 		Tracks:   []vrrp.TrackStatus{{Name: "script:up", Up: false, Weight: 0, Changes: 2, LastErr: "exit status 1"}},
 		Counters: vrrp.Counters{Sent: 7, Drops: map[vrrp.DropReason]uint64{vrrp.DropTTL: 1}}}}}
-	stop, err := serveStatus(context.Background(), path, func() []RouterStatus { return st })
+	stop, err := serveStatus(context.Background(), path, func() []RouterStatus { return st }, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer stop()
-	raw, err := fetchStatus(path)
+	raw, err := fetchStatus(path, "routers")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -104,17 +104,26 @@ func routerViews(rs []RouterStatus) []RouterView {
 	return out
 }
 
-// serveStatus answers every connection on the unix socket path with the
-// JSON status of all routers (their RouterViews), until stop is called.
-func serveStatus(_ context.Context, path string, status func() []RouterStatus) (func(), error) {
-	return daemonkit.ServeStatus(path, func() any { return routerViews(status()) })
+// serveStatus answers the views on the unix socket path until stop is
+// called: routers, the JSON status of all routers (their RouterViews),
+// and config, running (the file `show config` prints).
+func serveStatus(_ context.Context, path string, status func() []RouterStatus, running *daemonkit.RunningConfig) (func(), error) {
+	return daemonkit.ServeViews(path, func(view string) (any, error) {
+		switch view {
+		case "routers":
+			return routerViews(status()), nil
+		case "config":
+			return running.View(), nil
+		}
+		return nil, fmt.Errorf("unknown view %q (want routers or config)", view)
+	})
 }
 
-// fetchStatus asks a running vrrpd for its status.
-func fetchStatus(path string) ([]byte, error) {
+// fetchStatus asks a running vrrpd for a view.
+func fetchStatus(path, view string) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	return daemonkit.QueryStatus(ctx, path)
+	return daemonkit.FetchView(ctx, path, view)
 }
 
 // printStatus prints the JSON answer raw (asJSON) or as a table.

@@ -86,6 +86,9 @@ type Reloads struct {
 	C    <-chan struct{} // receives after SIGHUP (see RunFunc)
 	Path string          // the configuration file
 	Data []byte          // the running configuration's bytes
+	// Running is what `show config` prints: the daemon sets it to Data at
+	// start (Running.Set) and a reload through Applied.
+	Running RunningConfig
 }
 
 // NextConfig re-reads r.Path after a receive from r.C and parses it with
