@@ -293,76 +293,67 @@ func TestSim_6_4_1_Owner(t *testing.T) {
 	}
 }
 
-// TestSim_SplitBrainHeals cuts the LAN between two routers, lets both be
-// Master, heals it, and checks that one Master remains and re-announces
-// its addresses so that hosts forget the other one's MAC.
-func TestSim_SplitBrainHeals(t *testing.T) {
-	s := newSimLAN(t)
-	a := s.add(Config{Priority: 200})
-	b := s.add(Config{Priority: 100})
-	s.clock.Advance(5 * time.Second)
-	s.requireMaster(a)
-	before := len(a.addrs.Announcements())
-	b.att.Cut()
-	s.clock.Advance(5 * time.Second)
-	if len(s.masters()) != 2 {
-		t.Fatalf("%d masters during the split, want 2", len(s.masters()))
-	}
-	// Heal just after a advertised, so that b's next advertisement
-	// reaches a while both are Master (the other order is the plain
-	// preemption of TestSim_Preempt).
-	sent := a.r.Status().Counters.Sent
-	for a.r.Status().Counters.Sent == sent {
-		s.clock.Advance(time.Millisecond)
-	}
-	b.att.Restore()
-	s.clock.Advance(3 * time.Second)
-	s.requireMaster(a)
-	if a.r.Status().Counters.Reannouncements != 1 {
-		t.Errorf("re-announcements %d, want 1", a.r.Status().Counters.Reannouncements)
-	}
-	if got := len(a.addrs.Announcements()) - before; got != DefaultAnnounceCount {
-		t.Errorf("%d announcements after the heal, want a burst of %d", got, DefaultAnnounceCount)
-	}
-}
-
-// TestSim_6_4_3_SplitBrainHealsLoserHearsFirst is the other order of the
-// heal: the higher Master's advertisement reaches the lower one first,
-// which steps down (§6.4.3). It advertises once more as it does, so the
-// winner, which would otherwise never hear of the split, announces its
-// addresses again for the hosts the loser misled.
-func TestSim_6_4_3_SplitBrainHealsLoserHearsFirst(t *testing.T) {
-	s := newSimLAN(t)
-	a := s.add(Config{Priority: 200})
-	b := s.add(Config{Priority: 100})
-	s.clock.Advance(5 * time.Second)
-	s.requireMaster(a)
-	before := len(a.addrs.Announcements())
-	b.att.Cut()
-	s.clock.Advance(5 * time.Second)
-	if len(s.masters()) != 2 {
-		t.Fatalf("%d masters during the split, want 2", len(s.masters()))
-	}
-	// Heal just after b advertised: a's next advertisement is first.
-	sent := b.r.Status().Counters.Sent
-	for b.r.Status().Counters.Sent == sent {
-		s.clock.Advance(time.Millisecond)
-	}
-	b.att.Restore()
-	bSent := b.r.Status().Counters.Sent
-	s.clock.Advance(3 * time.Second)
-	s.requireMaster(a)
-	if tr, _ := b.lastTransition(Backup); tr.Reason != ReasonPreempted {
-		t.Errorf("b left Master by %v", tr.Reason)
-	}
-	if got := b.r.Status().Counters.Sent - bSent; got != 1 {
-		t.Errorf("b sent %d advertisements after the heal, want its last one", got)
-	}
-	if a.r.Status().Counters.Reannouncements != 1 {
-		t.Errorf("re-announcements %d, want 1", a.r.Status().Counters.Reannouncements)
-	}
-	if got := len(a.addrs.Announcements()) - before; got != DefaultAnnounceCount {
-		t.Errorf("%d announcements after the heal, want a burst of %d", got, DefaultAnnounceCount)
+// TestSim_6_4_3_SplitBrainHeals cuts the LAN between two routers, lets
+// both be Master, heals it, and checks that one Master remains and
+// re-announces its addresses so that hosts forget the other one's MAC, in
+// both orders of the heal:
+//
+//   - winner first heard: healed just after a advertised, b's next
+//     advertisement reaches a while both are Master, a discards it,
+//     answers and announces again (§6.4.3);
+//   - loser first heard: healed just after b advertised, a's next
+//     advertisement reaches b first, which steps down (§6.4.3) and
+//     advertises once more as it does, so that a, which would otherwise
+//     never hear of the split, announces again all the same.
+func TestSim_6_4_3_SplitBrainHeals(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		loserFirst bool
+	}{
+		{name: "winner first heard"},
+		{name: "loser first heard", loserFirst: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newSimLAN(t)
+			a := s.add(Config{Priority: 200})
+			b := s.add(Config{Priority: 100})
+			s.clock.Advance(5 * time.Second)
+			s.requireMaster(a)
+			before := len(a.addrs.Announcements())
+			b.att.Cut()
+			s.clock.Advance(5 * time.Second)
+			if len(s.masters()) != 2 {
+				t.Fatalf("%d masters during the split, want 2", len(s.masters()))
+			}
+			// Heal just after the chosen router advertised, so that the
+			// other one's next advertisement is the first to cross.
+			last := a
+			if tc.loserFirst {
+				last = b
+			}
+			sent := last.r.Status().Counters.Sent
+			for last.r.Status().Counters.Sent == sent {
+				s.clock.Advance(time.Millisecond)
+			}
+			b.att.Restore()
+			bSent := b.r.Status().Counters.Sent
+			s.clock.Advance(3 * time.Second)
+			s.requireMaster(a)
+			if tc.loserFirst {
+				if tr, _ := b.lastTransition(Backup); tr.Reason != ReasonPreempted {
+					t.Errorf("b left Master by %v", tr.Reason)
+				}
+				if got := b.r.Status().Counters.Sent - bSent; got != 1 {
+					t.Errorf("b sent %d advertisements after the heal, want its last one", got)
+				}
+			}
+			if a.r.Status().Counters.Reannouncements != 1 {
+				t.Errorf("re-announcements %d, want 1", a.r.Status().Counters.Reannouncements)
+			}
+			if got := len(a.addrs.Announcements()) - before; got != DefaultAnnounceCount {
+				t.Errorf("%d announcements after the heal, want a burst of %d", got, DefaultAnnounceCount)
+			}
+		})
 	}
 }
 
