@@ -89,10 +89,16 @@ func (in *Instance) sync(prefixes []netip.Prefix) {
 	// announcement then goes out first (a RIP speaker sends the first
 	// change at once and damps the next, RFC 2453 §3.10.1, and the
 	// specific route is what moves the traffic).
+	in.mu.Lock()
+	var first []netip.Prefix
 	for _, p := range prefixes {
-		if ps := in.prefixes[p]; ps != nil && ps.cover && !in.wantsAnnounce(ps) {
-			in.syncOne(p)
+		if ps := in.prefixes[p]; ps != nil && ps.cover && !in.wantLocked(ps).announce {
+			first = append(first, p)
 		}
+	}
+	in.mu.Unlock()
+	for _, p := range first {
+		in.syncOne(p)
 	}
 	for _, p := range in.coversLast(prefixes) {
 		in.syncOne(p)
@@ -114,7 +120,11 @@ func (in *Instance) coversLast(prefixes []netip.Prefix) []netip.Prefix {
 	return in.byCover(prefixes, false)
 }
 
+// byCover reads the prefix states under mu: Reconfigure adds to them
+// while a sync, which holds effMu only, runs.
 func (in *Instance) byCover(prefixes []netip.Prefix, first bool) []netip.Prefix {
+	in.mu.Lock()
+	defer in.mu.Unlock()
 	out := make([]netip.Prefix, 0, len(prefixes))
 	for _, cover := range []bool{first, !first} {
 		for _, p := range prefixes {
@@ -124,13 +134,6 @@ func (in *Instance) byCover(prefixes []netip.Prefix, first bool) []netip.Prefix 
 		}
 	}
 	return out
-}
-
-// wantsAnnounce reports whether ps should be announced now.
-func (in *Instance) wantsAnnounce(ps *prefixState) bool {
-	in.mu.Lock()
-	defer in.mu.Unlock()
-	return in.wantLocked(ps).announce
 }
 
 // syncOne does the effects for one prefix. effMu is held.
