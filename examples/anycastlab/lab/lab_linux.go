@@ -148,6 +148,11 @@ func Run(ctx context.Context, opt Options) (results []Result, err error) {
 	if !res.Settled {
 		return results, fmt.Errorf("lab: the campuses did not reach %v within %v", home, opt.StepTimeout)
 	}
+	if o, ok := l.stack.(*ours); ok {
+		if err := o.waitRIPQuiet(ctx, opt.StepTimeout); err != nil {
+			return results, err
+		}
+	}
 	away := [2]string{"b", "b"}
 	for _, f := range opt.Faults {
 		if ctx.Err() != nil {

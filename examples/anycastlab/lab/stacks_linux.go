@@ -3,10 +3,12 @@
 package lab
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"github.com/switchless/routing/internal/labns"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
@@ -144,6 +146,54 @@ func (o *ours) maintenance(h *host) string { return filepath.Join(h.dir, "smtp.d
 
 // Socket is the status socket of anycastd on h, for `anycastd show`.
 func (o *ours) socket(h *host) string { return filepath.Join(h.dir, "anycastd.sock") }
+
+// ripQuiet is how long the servers' RIP tables must stay unchanged
+// before the first fault: a change starts a triggered update and the
+// damping timer behind it (RFC 2453 §3.10.1, up to trigger_max), and a
+// change that came while the timer ran goes out when it expires and arms
+// it once more, so twice trigger_max without a change leaves every
+// speaker's timer idle. The clients' view settles well before: routers
+// and servers go on trading better metrics for routes no probe uses. A
+// fault met by a running timer waits for it, or for the next regular
+// update (the spread of the stop step in the package doc).
+func (o *ours) ripQuiet() time.Duration {
+	if d := o.l.opt.OursTrigger; d > 0 {
+		return 2 * 2 * d // trigger_max is twice OursTrigger
+	}
+	return 2 * 5 * time.Second // RFC 2453's 1 to 5 s
+}
+
+// waitRIPQuiet polls `anycastd show rip -json` on every server until
+// none of their tables has changed for ripQuiet, or timeout.
+func (o *ours) waitRIPQuiet(ctx context.Context, timeout time.Duration) error {
+	t0 := time.Now()
+	last := make([]string, len(o.l.servers))
+	changed := t0
+	for {
+		for i, h := range o.l.servers {
+			out, err := exec.CommandContext(ctx, o.l.opt.Anycastd, "show", "rip", "-json", "-status", o.socket(h)).CombinedOutput()
+			if err != nil {
+				return fmt.Errorf("lab: anycastd show rip on %s: %v: %s", h.name, err, out)
+			}
+			if string(out) != last[i] {
+				last[i], changed = string(out), time.Now()
+			}
+		}
+		now := time.Now()
+		if now.Sub(changed) >= o.ripQuiet() {
+			o.l.logf("start: the servers' RIP tables unchanged for %v, %.1f s after the campuses settled", o.ripQuiet(), now.Sub(t0).Seconds())
+			return nil
+		}
+		if now.Sub(t0) > timeout {
+			return fmt.Errorf("lab: the servers' RIP tables kept changing for %v", timeout)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
 
 // prepare writes anycastd.yaml to the contract of examples/anycastd: the
 // VIP on lo, the rip speaker on eth0 toward the campus router with the
