@@ -46,7 +46,7 @@ fuzz: elapsed: 6s, execs: 70001 (12000/sec), new interesting: 3 (total: 59)
 
 func TestFlags(t *testing.T) {
 	var errb bytes.Buffer
-	for _, bad := range [][]string{{"-fuzztime", "0s"}, {"-run", "("}, {"-nope"}} {
+	for _, bad := range [][]string{{"-fuzztime", "0s"}, {"-minimize", "0s"}, {"-run", "("}, {"-nope"}} {
 		if run(context.Background(), bad, &errb, &errb) != 2 {
 			t.Errorf("%v: not a usage error", bad)
 		}
@@ -75,4 +75,24 @@ func TestCampaignKeepsCorpus(t *testing.T) {
 		t.Fatalf("corpus not kept: %v, %d files", err, len(kept))
 	}
 	t.Logf("\n%s", out.String())
+}
+
+// TestDeadlineRace: the coordinator's spurious deadline failure
+// (go.dev/issue/75804) is recognised; a real crasher or another failure
+// never is.
+func TestDeadlineRace(t *testing.T) {
+	race := "fuzz: elapsed: 2s, execs: 17708 (8628/sec), new interesting: 0 (total: 73)\n--- FAIL: FuzzParse (2.06s)\n    context deadline exceeded\nFAIL\nexit status 1\n"
+	if !deadlineRace(race) {
+		t.Error("the go.dev/issue/75804 output is not recognised")
+	}
+	for _, out := range []string{
+		"--- FAIL: FuzzParse (2.06s)\n    fuzz_test.go:20: panic: index out of range\n    Failing input written to testdata/fuzz/FuzzParse/abc\n",
+		"--- FAIL: FuzzParse (2.06s)\n    context deadline exceeded\n    Failing input written to testdata/fuzz/FuzzParse/abc\n",
+		"--- FAIL: FuzzParse (2.06s)\n    fuzzing process hung or terminated unexpectedly: exit status 2\n",
+		"FAIL\tgithub.com/x/y [build failed]\n",
+	} {
+		if deadlineRace(out) {
+			t.Errorf("taken for the deadline race:\n%s", out)
+		}
+	}
 }
