@@ -23,6 +23,7 @@ import (
 type running struct {
 	name   string
 	rc     RouterConfig
+	key    muxKey
 	r      *vrrp.Router
 	addrs  *vrrp.NetlinkAddresses
 	notify *notifier
@@ -35,6 +36,137 @@ type muxKey struct {
 	src   netip.Addr
 }
 
+// sharedMux is a raw socket and how many routers use it: vrrp.Mux closes
+// the socket with its last router, so a key whose users reach zero is
+// forgotten and a router added later opens a new one.
+type sharedMux struct {
+	mux   *vrrp.Mux
+	users int
+}
+
+// fleet is the running routers. run's goroutine changes it (start,
+// reload, stop); the status socket and the link watcher read it through
+// snapshot.
+type fleet struct {
+	log   *slog.Logger
+	muxes map[muxKey]*sharedMux // run's goroutine only
+
+	mu sync.Mutex
+	rs []*running
+}
+
+func (f *fleet) snapshot() []*running {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]*running(nil), f.rs...)
+}
+
+func (f *fleet) set(rs []*running) {
+	f.mu.Lock()
+	f.rs = rs
+	f.mu.Unlock()
+}
+
+// open returns the shared socket of key, opening it if no router uses it
+// yet. The caller counts itself as a user only once it holds a VRID of it
+// (take).
+func (f *fleet) open(ctx context.Context, key muxKey) (*sharedMux, error) {
+	if m := f.muxes[key]; m != nil {
+		return m, nil
+	}
+	tr, err := vrrp.Listen(ctx, vrrp.ListenConfig{Interface: key.iface, IPv6: key.src.Is6(),
+		Source: key.src, Logger: f.log})
+	if err != nil {
+		return nil, err
+	}
+	m := &sharedMux{mux: vrrp.NewMux(tr)}
+	f.muxes[key] = m
+	return m, nil
+}
+
+// start creates and starts the router rc with the resolved cfg.
+func (f *fleet) start(ctx context.Context, rc RouterConfig, cfg vrrp.Config) (*running, error) {
+	key := muxKey{rc.Interface, cfg.Address.Addr()}
+	m, err := f.open(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	// A socket just opened has no VRID taken, so only a duplicate on a
+	// shared one fails here (resolve's ValidateSet refuses those first).
+	sub, err := m.mux.Transport(rc.VRID)
+	if err != nil {
+		return nil, err
+	}
+	m.users++
+	am, err := vrrp.NewNetlinkAddresses(vrrp.NetlinkConfig{Interface: rc.Interface, MACVLAN: rc.MACVLAN,
+		VRID: rc.VRID, IPv6: cfg.Address.Addr().Is6(), Logger: f.log})
+	if err != nil {
+		f.release(key, sub)
+		return nil, err
+	}
+	x := &running{name: rc.Name, rc: rc, key: key, addrs: am, notify: newNotifier(rc.Name, rc.Interface, rc.Notify, f.log)}
+	r, err := vrrp.New(cfg, vrrp.Env{Clock: routing.SystemClock(), Logger: f.log.With("router", rc.Name),
+		Transport: sub, Addresses: am, OnEvent: x.notify.onEvent})
+	if err != nil {
+		_ = am.Close()
+		x.notify.close()
+		f.release(key, sub)
+		return nil, err
+	}
+	x.r = r
+	// Interface tracks start from the current link state.
+	for _, t := range cfg.Tracks {
+		if name, ok := trackedLink(t.Name); ok {
+			_ = r.SetTrack(t.Name, linkUp(name))
+		}
+	}
+	if err := r.Start(); err != nil {
+		_ = am.Close()
+		x.notify.close()
+		f.release(key, sub)
+		return nil, err
+	}
+	return x, nil
+}
+
+// release gives back a VRID transport that no started router owns.
+func (f *fleet) release(key muxKey, sub routing.Transport) {
+	_ = sub.Close()
+	f.done(key)
+}
+
+// done counts one user of key gone (its router stopped, which closed its
+// transport).
+func (f *fleet) done(key muxKey) {
+	if m := f.muxes[key]; m != nil {
+		if m.users--; m.users <= 0 {
+			delete(f.muxes, key)
+		}
+	}
+}
+
+// stop stops routers (concurrently: each sends priority 0 and removes its
+// addresses, RFC 5798 §6.4.3) and releases their sockets.
+func (f *fleet) stop(xs []*running) error {
+	errs := make([]error, len(xs))
+	var wg sync.WaitGroup
+	for i, x := range xs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			errs[i] = errors.Join(x.r.Stop(sctx), x.addrs.Close())
+			x.notify.close()
+		}()
+	}
+	wg.Wait()
+	for _, x := range xs {
+		f.done(x.key)
+	}
+	return errors.Join(errs...)
+}
+
 // run starts every router of l, serves the status socket, and on ctx done
 // stops them: priority 0 and address removal (RFC 5798 §6.4.3). A receive
 // from rl.C (SIGHUP) is a reload (see reload).
@@ -43,81 +175,23 @@ func run(ctx context.Context, l *Loaded, socket string, log *slog.Logger, rl *da
 	if err != nil {
 		return err
 	}
-	muxes := map[muxKey]*vrrp.Mux{}
+	f := &fleet{log: log, muxes: map[muxKey]*sharedMux{}}
 	var rs []*running
-	stopAll := func() error {
-		var errs []error
-		var wg sync.WaitGroup
-		var mu sync.Mutex
-		for _, x := range rs {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-				defer cancel()
-				err := x.r.Stop(sctx)
-				err = errors.Join(err, x.addrs.Close())
-				x.notify.close()
-				mu.Lock()
-				errs = append(errs, err)
-				mu.Unlock()
-			}()
-		}
-		wg.Wait()
-		return errors.Join(errs...)
-	}
 	for i, rc := range l.Routers {
-		cfg := cfgs[i]
-		key := muxKey{rc.Interface, cfg.Address.Addr()}
-		mux := muxes[key]
-		if mux == nil {
-			tr, err := vrrp.Listen(ctx, vrrp.ListenConfig{Interface: rc.Interface, IPv6: cfg.Address.Addr().Is6(),
-				Source: cfg.Address.Addr(), Logger: log})
-			if err != nil {
-				_ = stopAll()
-				return fmt.Errorf("router %s: %w", rc.Name, err)
-			}
-			mux = vrrp.NewMux(tr)
-			muxes[key] = mux
-		}
-		sub, err := mux.Transport(rc.VRID)
+		x, err := f.start(ctx, rc, cfgs[i])
 		if err != nil {
-			_ = stopAll()
-			return fmt.Errorf("router %s: %w", rc.Name, err)
-		}
-		am, err := vrrp.NewNetlinkAddresses(vrrp.NetlinkConfig{Interface: rc.Interface, MACVLAN: rc.MACVLAN,
-			VRID: rc.VRID, IPv6: cfg.Address.Addr().Is6(), Logger: log})
-		if err != nil {
-			_ = stopAll()
-			return fmt.Errorf("router %s: %w", rc.Name, err)
-		}
-		x := &running{name: rc.Name, rc: rc, addrs: am, notify: newNotifier(rc.Name, rc.Interface, rc.Notify, log)}
-		r, err := vrrp.New(cfg, vrrp.Env{Clock: routing.SystemClock(), Logger: log.With("router", rc.Name),
-			Transport: sub, Addresses: am, OnEvent: x.notify.onEvent})
-		if err != nil {
-			_ = am.Close()
-			_ = stopAll()
-			return fmt.Errorf("router %s: %w", rc.Name, err)
-		}
-		x.r = r
-		// Interface tracks start from the current link state.
-		for _, t := range cfg.Tracks {
-			if name, ok := trackedLink(t.Name); ok {
-				_ = r.SetTrack(t.Name, linkUp(name))
-			}
-		}
-		if err := r.Start(); err != nil {
-			_ = am.Close()
-			_ = stopAll()
+			_ = f.stop(rs)
 			return fmt.Errorf("router %s: %w", rc.Name, err)
 		}
 		rs = append(rs, x)
 	}
+	f.set(rs)
 	watchCtx, stopWatch := context.WithCancel(ctx)
 	defer stopWatch()
-	go watchLinks(watchCtx, rs, log)
+	go watchLinks(watchCtx, f, log)
 	rl.Running.Set(rl.Path, rl.Data)
 	stopStatus, err := serveStatus(ctx, socket, func() []RouterStatus {
+		rs := f.snapshot()
 		out := make([]RouterStatus, len(rs))
 		for i, x := range rs {
 			out[i] = RouterStatus{Name: x.name, Status: x.r.Status()}
@@ -125,7 +199,7 @@ func run(ctx context.Context, l *Loaded, socket string, log *slog.Logger, rl *da
 		return out
 	}, &rl.Running)
 	if err != nil {
-		_ = stopAll()
+		_ = f.stop(f.snapshot())
 		return fmt.Errorf("status socket %s: %w", socket, err)
 	}
 	log.Info("vrrpd running", "routers", len(rs), "socket", socket)
@@ -134,12 +208,12 @@ func run(ctx context.Context, l *Loaded, socket string, log *slog.Logger, rl *da
 		case <-ctx.Done():
 			done = true
 		case <-rl.C:
-			reload(ctx, rl, log, rs)
+			reload(ctx, rl, log, f)
 		}
 	}
 	log.Info("vrrpd stopping: priority 0 and address removal")
 	stopStatus()
-	return stopAll()
+	return f.stop(f.snapshot())
 }
 
 func trackedLink(track string) (string, bool) {
@@ -163,7 +237,7 @@ func isUp(a *netlink.LinkAttrs) bool {
 }
 
 // watchLinks feeds link state changes to the routers tracking them.
-func watchLinks(ctx context.Context, rs []*running, log *slog.Logger) {
+func watchLinks(ctx context.Context, f *fleet, log *slog.Logger) {
 	ch := make(chan netlink.LinkUpdate, 64)
 	if err := netlink.LinkSubscribe(ch, ctx.Done()); err != nil {
 		log.Error("link updates unavailable: interface tracking is static", "err", err)
@@ -179,7 +253,7 @@ func watchLinks(ctx context.Context, rs []*running, log *slog.Logger) {
 			}
 			a := u.Link.Attrs()
 			up := isUp(a) && u.Header.Type != unix.RTM_DELLINK
-			for _, x := range rs {
+			for _, x := range f.snapshot() {
 				_ = x.r.SetTrack("if:"+a.Name, up) // ErrNoTrack: not tracked by x
 			}
 		}

@@ -12,8 +12,13 @@
 // Only one vrrpd runs per status socket: run holds an exclusive lock on
 // SOCKET.lock (with its pid in it) from before it touches an interface
 // until it exits, and a second run for the same socket fails at once.
-// SIGHUP re-reads and validates the configuration and keeps running; it
-// never stops the daemon or touches the virtual addresses.
+// SIGHUP re-reads and validates the configuration and applies the
+// difference: unchanged routers are not touched, priorities, intervals,
+// preemption, tracks and virtual addresses change in place, removed
+// routers stop as at SIGTERM, added ones start, and a router whose vrid,
+// interface, version, address, unicast_peers mode, macvlan or notify
+// changed is replaced (stopped, then started). A file that does not
+// validate changes nothing; `show config` prints the file running.
 //
 // On SIGTERM or SIGINT every Master sends an advertisement with priority 0
 // and gives its virtual addresses up, so that a Backup takes over after
