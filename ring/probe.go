@@ -3,6 +3,7 @@ package ring
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"time"
 )
 
@@ -314,6 +315,30 @@ func (s *Sim) Loops() []LoopSeen { return append([]LoopSeen(nil), s.probes.loops
 // still got through: it met a transient loop that the routers resolved
 // while it bounced.
 func (s *Sim) Bounced() []LoopSeen { return append([]LoopSeen(nil), s.probes.bounced...) }
+
+// ForgetProbeHistory drops the closed failure runs, the loops and the
+// bounced probes recorded so far (FailureRuns, Loops, Bounced), keeping
+// the runs still open. A Sim records every one of them for the run's
+// report; a soak of days of virtual time reads them step by step and
+// calls this between steps, so that memory measures the routers and not
+// the record. Not to be called while a step runs.
+func (s *Sim) ForgetProbeHistory() {
+	p := s.probes
+	var open []*FailureRun
+	for _, t := range p.targets {
+		if t.run != nil {
+			open = append(open, t.run)
+		}
+	}
+	var kept []*FailureRun // a new array: the old one's length goes too
+	for _, r := range p.runs {
+		if slices.Contains(open, r) {
+			kept = append(kept, r)
+		}
+	}
+	p.runs = kept
+	p.loops, p.bounced = nil, nil
+}
 
 // ProbeRounds returns the number of probe rounds run.
 func (s *Sim) ProbeRounds() int { return s.probes.rounds }
