@@ -81,8 +81,8 @@
 // the start, so the check runs about 50 s later): one sample of the
 // uniform 0 to 60 s the method costs, plus RIP's convergence.
 //
-// The full run, 2026-12-03 on this 2-core machine (10 min 32 s), with the
-// cover:
+// The full run, 2026-12-03 on this 2-core machine (10 min 48 s), with the
+// cover and the start step's wait for quiet RIP tables (below):
 //
 //	flock /tmp/lab.lock go run ./examples/anycastlab -stacks ours,reference -modes failover,lb -cover
 //
@@ -91,49 +91,48 @@
 // answering at the end of the step:
 //
 //	mode      step                                                   ours c1     ours c2     reference c1  reference c2
-//	failover  start both servers up                                  0.99 s →a   2.00 s →a   1.98 s →a     2.02 s →a
-//	failover  stop service stops on a                                1.80 s →b   1.80 s →b   61.82 s →b    61.82 s →b
+//	failover  start both servers up                                  0.93 s →a   2.01 s →a   3.96 s →a     4.01 s →a
+//	failover  stop service stops on a                                0.24 s →b   0.24 s →b   53.80 s →b    49.93 s →b
 //	failover  return service returns on a                            0.00 s →a   0.00 s →a   0.00 s →a     0.00 s →a
-//	failover  kill a's routing daemon killed (SIGKILL)               0.00 s →b   0.00 s →b   4.00 s →b     0.03 s →b
+//	failover  kill a's routing daemon killed (SIGKILL)               0.00 s →b   0.00 s →b   4.94 s →b     0.06 s →b
 //	failover  restart a's routing daemon restarted                   0.00 s →a   0.00 s →a   0.00 s →a     0.00 s →a
-//	failover  poweroff a powers off (SIGSTOP, links up, blackholed)  14.36 s →b  14.35 s →b  14.52 s →b    14.52 s →b
-//	failover  boot a boots                                           0.00 s →a   0.01 s →a   0.00 s →a     0.00 s →a
-//	failover  drain a drained                                        0.00 s →b   0.00 s →b   2.56 s →b     1.63 s →b
+//	failover  poweroff a powers off (SIGSTOP, links up, blackholed)  14.47 s →b  14.47 s →b  14.73 s →b    13.54 s →b
+//	failover  boot a boots                                           0.00 s →a   0.00 s →a   0.00 s →a     0.00 s →a
+//	failover  drain a drained                                        0.00 s →b   0.00 s →b   3.29 s →b     2.43 s →b
 //	failover  undrain a back from drain                              0.00 s →a   0.00 s →a   0.00 s →a     0.00 s →a
-//	lb        start both servers up                                  0.97 s →a   1.01 s →b   4.97 s →a     4.96 s →b
-//	lb        stop service stops on a                                0.57 s →b   0.00 s →b   54.62 s →b    0.00 s →b
+//	lb        start both servers up                                  0.97 s →a   1.02 s →b   0.95 s →a     1.00 s →b
+//	lb        stop service stops on a                                0.23 s →b   0.00 s →b   58.55 s →b    0.00 s →b
 //	lb        return service returns on a                            0.00 s →a   0.00 s →b   0.00 s →a     0.00 s →b
-//	lb        kill a's routing daemon killed (SIGKILL)               0.00 s →b   0.00 s →b   5.96 s →b     0.00 s →b
+//	lb        kill a's routing daemon killed (SIGKILL)               0.00 s →b   0.00 s →b   2.99 s →b     0.00 s →b
 //	lb        restart a's routing daemon restarted                   0.00 s →a   0.00 s →b   0.00 s →a     0.00 s →b
-//	lb        poweroff a powers off (SIGSTOP, links up, blackholed)  14.47 s →b  0.00 s →b   16.43 s →b    0.00 s →b
+//	lb        poweroff a powers off (SIGSTOP, links up, blackholed)  14.48 s →b  0.00 s →b   14.44 s →b    0.00 s →b
 //	lb        boot a boots                                           0.00 s →a   0.00 s →b   0.00 s →a     0.00 s →b
-//	lb        drain a drained                                        0.00 s →b   0.00 s →b   5.62 s →b     0.00 s →b
+//	lb        drain a drained                                        0.00 s →b   0.00 s →b   3.63 s →b     0.00 s →b
 //	lb        undrain a back from drain                              0.00 s →a   0.00 s →b   0.00 s →a     0.00 s →b
 //
 // with the settings described above, which the command prints next to
-// its table ([Settings]). One run is one sample; the stop step repeated
-// five times (`-stacks ours -modes failover,lb -cover -scenarios
-// stop,drain`, and once more alone) gave, on the campus that loses its
-// server:
+// its table ([Settings]). One run is one sample. Before the start step
+// waited for quiet RIP tables, the stop step repeated five times
+// (`-stacks ours -modes failover,lb -cover -scenarios stop,drain`, and
+// once more alone) gave, on the campus that loses its server:
 //
-//	failover stop   0.20 0.30 0.31 0.31 0.31 0.74 (and 1.80 above): median 0.31 s, both campuses alike
+//	failover stop   0.20 0.30 0.31 0.31 0.31 0.74 1.80: median 0.31 s, both campuses alike
 //	lb stop (c1)    0.31 0.57 0.59 0.59 0.67 0.79: median 0.59 s
 //	drain           0 or 1 probe lost in every run
 //
-// The spread is RIP's, not the check's (0.2 to 0.3 s with 100 ms checks,
+// The spread was RIP's, not the check's (0.2 to 0.3 s with 100 ms checks,
 // fall 3): a's withdrawal is a triggered update, and when a has sent one
 // in the last 1 to 5 s (RFC 2453 §3.10.1 damping, after any change it
 // heard, such as the routers' own late updates after the start) it goes
 // out in a's next regular update instead, up to OursUpdate (1 s) later.
-// In the FRR log of the lb run above, r1 heard the withdrawal 0.36 s
-// after anycastd decided it, in a's regular update. The ≤ 0.5 s holds when
-// the speaker's damping timer is idle, as in a network that has been
-// steady for a while. The runs above had the start step wait only for
-// the clients' view to settle; it now also waits until the servers' RIP
+// In the FRR log of the 1.80 s run, r1 heard the withdrawal 0.36 s after
+// anycastd decided it, in a's regular update. The ≤ 0.5 s holds when the
+// speaker's damping timer is idle, as in a network that has been steady
+// for a while, so the start step now also waits until the servers' RIP
 // tables have not changed for twice trigger_max (10 s, see
-// ours.ripQuiet), after which TestLabOursFailover measured stop at
-// 0.26/0.25 s and 0.31/0.31 s in two runs (the matrix is still to re-run
-// with it).
+// ours.ripQuiet). With that wait, stop took 0.24 s (failover, both
+// campuses) and 0.23 s (lb, c1) in the table above, and 0.26/0.25 s and
+// 0.31/0.31 s in two runs of TestLabOursFailover.
 //
 // Ours now loses nothing to a drain and, with the cover, nothing to a
 // killed daemon either (a keeps answering until the routers time its /32
