@@ -124,6 +124,10 @@ type Config struct {
 	Redistribute Redistribute
 	// DefaultInformation originates a default route.
 	DefaultInformation DefaultInformation
+	// StubRouter is RFC 6987 stub router advertisement: MaxLinkMetric on
+	// the links to other routers while starting or administratively. The
+	// zero value never advertises it.
+	StubRouter StubRouter
 }
 
 // InterfaceConfig configures one OSPF interface (RFC 2328 §9, C.3).
@@ -217,6 +221,9 @@ func (c Config) Validate() error {
 		}
 	}
 	if err := c.validateLSTimers(); err != nil {
+		return err
+	}
+	if err := c.StubRouter.Validate(); err != nil {
 		return err
 	}
 	return c.validateRouting()

@@ -90,6 +90,17 @@
 // ([Instance.SetDefaultRoute]), or always — the two edge routers of a
 // switchless ring do this with different metrics.
 //
+// [StubRouter] is RFC 6987 stub router advertisement: the router-LSA's
+// links to other routers carry [MaxLinkMetric], so that the others route
+// transit traffic around this router while its links to its own stub
+// networks keep their costs. OnStartup holds it from Start until the
+// database is synchronised and a calculation on it has put the routes in
+// Env.FIB (that calculation runs after INITIAL_SPF_DELAY, whatever the
+// loading of the database did to the back-off), with OnStartup as the
+// upper bound; Administrative holds it while set, and Reconfigure sets
+// and clears it in place. [Instance.StubRouter] reports the state, and
+// EventStubRouter each change.
+//
 // # Reconfiguration
 //
 // [Instance.Reconfigure] applies a new Config to a running instance as a

@@ -37,6 +37,9 @@ const (
 	// EventNeighborBFDUp: the BFD session watching a neighbor came Up;
 	// the same fields say which. Nothing else changes.
 	EventNeighborBFDUp
+	// EventStubRouter: the RFC 6987 stub router advertisement started
+	// or ended (StubRouter); Event.Stub says which.
+	EventStubRouter
 )
 
 func (k EventKind) String() string {
@@ -53,6 +56,8 @@ func (k EventKind) String() string {
 		return "NeighborBFDDown"
 	case EventNeighborBFDUp:
 		return "NeighborBFDUp"
+	case EventStubRouter:
+		return "StubRouter"
 	}
 	return fmt.Sprintf("EventKind(%d)", uint8(k))
 }
@@ -89,6 +94,9 @@ type Event struct {
 	// Routes is the number of destinations in the routing table
 	// (EventRoutingTable).
 	Routes int
+	// Stub reports the router-LSA's links to other routers at
+	// MaxLinkMetric from now on (EventStubRouter).
+	Stub bool
 }
 
 func (e Event) String() string {
@@ -103,6 +111,8 @@ func (e Event) String() string {
 		return fmt.Sprintf("%v: %d routes", e.Kind, e.Routes)
 	case EventNeighborBFDDown, EventNeighborBFDUp:
 		return fmt.Sprintf("%v: %s neighbor %v (%v)", e.Kind, e.Interface, e.Neighbor, e.NeighborAddr)
+	case EventStubRouter:
+		return fmt.Sprintf("%v: %v", e.Kind, e.Stub)
 	}
 	return e.Kind.String()
 }

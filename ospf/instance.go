@@ -61,6 +61,7 @@ type Instance struct {
 	ageTimer  loop.Slot
 	ageDue    time.Time
 	orig      originState
+	stub      stubState
 	ddSeqNext uint32
 
 	// liveness is Env.Liveness (nil: no BFD).
@@ -220,6 +221,7 @@ func (in *Instance) Start() error {
 		}
 	}
 	in.orig.dirty = true
+	in.stubStart()
 	in.armAgeTimer()
 	for _, f := range in.startHooks {
 		f()
@@ -248,6 +250,7 @@ func (in *Instance) Stop(ctx context.Context) error {
 	}
 	in.life = lifeStopped
 	in.disarm(&in.ageTimer)
+	in.disarm(&in.stub.timer)
 	in.orig.stop(in)
 	var trs []routing.Transport
 	for _, ifc := range in.ifaces {
@@ -373,6 +376,9 @@ func (in *Instance) settle() {
 	}
 	for _, ifc := range in.ifaces {
 		ifc.flushQueues()
+	}
+	if in.stub.startup {
+		in.stubProgress() // RFC 6987 §3 (stubrouter.go)
 	}
 }
 

@@ -126,6 +126,7 @@ func (in *Instance) buildRouterLSA() packet.LSA {
 	for _, ifc := range in.ifaces {
 		l.Router.Links = ifc.appendLinks(l.Router.Links)
 	}
+	in.applyStub(l.Router.Links) // RFC 6987 §2
 	return l
 }
 

@@ -222,6 +222,12 @@ func (in *Instance) applyReconfigure(p *reconfPlan) []routing.Transport {
 		in.byName[ifc.cfg.Name] = ifc
 	}
 	in.cfg = p.cfg
+	if old.StubRouter.Administrative != p.cfg.StubRouter.Administrative {
+		// RFC 6987: the router-LSA's links to routers take or drop
+		// MaxLinkMetric; OnStartup applies from the next Start.
+		in.orig.dirty = true
+		in.emit(Event{Kind: EventStubRouter, Stub: in.stubActive()})
+	}
 
 	// Added interfaces: started as at Start, §9.3 InterfaceUp; their
 	// network enters the router-LSA (§12.4 (2), the interface's state

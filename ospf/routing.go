@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
+	"sync/atomic"
 	"time"
 
 	"github.com/switchless/routing/fib"
@@ -44,6 +45,9 @@ type routingState struct {
 	fibCheck      loop.Slot
 	ifStates      []InterfaceState // at the last full run
 	stopped       bool
+	// stubReady mirrors in.stub.ready for afterUnlock, which runs
+	// outside the lock (stubrouter.go).
+	stubReady atomic.Bool
 }
 
 func newRoutingState(in *Instance, sink fib.Sink) *routingState {
@@ -147,6 +151,7 @@ func (rs *routingState) runSPF() {
 		rs.in.log.Debug("ospf: SPF", "routes", len(cur.ents), "duration", rs.lastDur)
 	}
 	rs.in.emit(Event{Kind: EventRoutingTable, Routes: len(cur.ents)})
+	rs.in.stubSPFRan()
 }
 
 // interfacesMoved reports whether an interface changed state since the
@@ -182,13 +187,22 @@ func (rs *routingState) settle() {
 // afterUnlock writes pending routes to the FIB, outside the mutex. A
 // failure arms a retry.
 func (rs *routingState) afterUnlock() {
-	if rs.fib == nil || !rs.fib.pending() {
+	if rs.fib == nil {
+		return
+	}
+	if !rs.fib.pending() {
+		if rs.stubReady.Load() {
+			rs.stubInstalled() // an SPF run that changed nothing
+		}
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), fibTimeout)
 	err := rs.fib.flush(ctx)
 	cancel()
 	if err == nil {
+		if rs.stubReady.Load() {
+			rs.stubInstalled()
+		}
 		return
 	}
 	in := rs.in

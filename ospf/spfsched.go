@@ -174,6 +174,17 @@ func (s *spfScheduler) event() {
 	}
 }
 
+// expedite brings a scheduled calculation forward to d from now if it is
+// due later, or schedules one: the caller knows the wait serves no
+// purpose (see Instance.stubAdjacencyFull). The back-off state and its
+// HOLDDOWN and LEARN timers are not changed.
+func (s *spfScheduler) expedite(d time.Duration) {
+	if s.spf.Armed() && !s.due.After(s.clock.Now().Add(d)) {
+		return
+	}
+	s.startSPF(d)
+}
+
 func (s *spfScheduler) startSPF(d time.Duration) {
 	s.lastDelay = d
 	s.due = s.clock.Now().Add(d)

@@ -45,6 +45,13 @@ const StaticMetric = 0
 // when OSPF has no route.
 const DiscardMetric = 65535
 
+// StubRouterOnStartup bounds the RFC 6987 stub router advertisement of a
+// ring node that starts (ospf.StubRouter.OnStartup): the node advertises
+// its ring links at ospf.MaxLinkMetric until its database is synchronised
+// and its routes are in its FIB, so that its neighbours do not send it
+// traffic for the LANs beyond it before it can forward that traffic.
+const StubRouterOnStartup = time.Minute
+
 // InterfaceKind is what an interface of a ring node connects to.
 type InterfaceKind uint8
 
@@ -307,7 +314,12 @@ func (r *resolved) build(i int, p Plan) NodeConfig {
 		c.Interfaces = append(c.Interfaces, Interface{Name: LANName(k), Kind: KindLAN, Prefix: lan})
 	}
 
-	c.OSPF = ospf.Config{RouterID: r.rid[i], MinLSInterval: tm.MinLSInterval, MinLSArrival: tm.MinLSArrival}
+	c.OSPF = ospf.Config{RouterID: r.rid[i], MinLSInterval: tm.MinLSInterval, MinLSArrival: tm.MinLSArrival,
+		// A node that boots (or reboots after a freeze) keeps the
+		// ring's transit traffic off itself until its own routes are in
+		// its FIB (RFC 6987 §3); the bound only matters if that never
+		// happens.
+		StubRouter: ospf.StubRouter{OnStartup: StubRouterOnStartup}}
 	for _, ifc := range c.Interfaces {
 		switch ifc.Kind {
 		case KindEast, KindWest:

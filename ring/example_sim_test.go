@@ -74,7 +74,7 @@ func ExampleSim() {
 	}
 	fmt.Println(s.Trace(s.Gateway(), netip.MustParseAddr("10.2.0.2")))
 	// Output:
-	// S0 cold start             outage 140ms  within 1.8835s: true, loops 0
+	// S0 cold start             outage 80ms   within 1.8835s: true, loops 0
 	// S1 vr1 (VRRP master) dies outage 60ms   within 83.2ms: true, loops 0
 	// gw -> vr3 -> vr2 -> vr2-srv0: delivered
 }

@@ -245,6 +245,23 @@ func (s *Sim) Freeze(name string) error {
 	return nil
 }
 
+// Thaw resumes a frozen node's processes (SIGCONT after SIGSTOP): the
+// same protocol instances carry on, their sockets deliver and send again,
+// and the node forwards. In the simulation their timers ran through the
+// freeze, as a stopped process runs its overdue ones at once on SIGCONT:
+// the node has timed its neighbours out as they timed it out, and finds
+// them again through their hellos.
+func (s *Sim) Thaw(name string) error {
+	sn := s.byName[name]
+	if sn == nil || sn.inc == nil || !sn.inc.frozen || sn.inc.retired {
+		return fmt.Errorf("ring: no frozen node %q", name)
+	}
+	s.emit(Event{Kind: EventFault, Node: name, Text: "thaw"})
+	s.fwdGen++
+	sn.inc.frozen = false
+	return nil
+}
+
 // Reboot brings a crashed or frozen node back: the old processes are
 // gone (nothing they would say on the way out is sent), the kernel starts
 // with its connected routes only, the virtual address it may have held is
