@@ -128,6 +128,15 @@ type Config struct {
 	// the links to other routers while starting or administratively. The
 	// zero value never advertises it.
 	StubRouter StubRouter
+	// ExternalLSDBLimit is RFC 1765's ospfExtLsdbLimit: the most
+	// non-default AS-external-LSAs the database holds (0: no limit). It
+	// must be the same on every router of the domain. See overflow.go's
+	// description in the package documentation.
+	ExternalLSDBLimit int
+	// ExitOverflowInterval is RFC 1765's ospfExitOverflowInterval: how
+	// long OverflowState lasts; zero, the RFC's default, keeps it until a
+	// restart.
+	ExitOverflowInterval time.Duration
 }
 
 // InterfaceConfig configures one OSPF interface (RFC 2328 §9, C.3).
@@ -224,6 +233,9 @@ func (c Config) Validate() error {
 		return err
 	}
 	if err := c.StubRouter.Validate(); err != nil {
+		return err
+	}
+	if err := c.validateOverflow(); err != nil {
 		return err
 	}
 	return c.validateRouting()

@@ -101,6 +101,13 @@
 // and clears it in place. [Instance.StubRouter] reports the state, and
 // EventStubRouter each change.
 //
+// Config.ExternalLSDBLimit is RFC 1765 database overflow: the database
+// never holds more non-default AS-external-LSAs than the limit (a new
+// one past it is dropped unacknowledged, DropLSAOverflow); at the limit
+// the router flushes its own and originates none until
+// ExitOverflowInterval has passed ([Instance.Overflow]). It bounds what a
+// misconfigured or hostile neighbour can make the router hold.
+//
 // # Reconfiguration
 //
 // [Instance.Reconfigure] applies a new Config to a running instance as a

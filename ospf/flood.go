@@ -81,6 +81,21 @@ func (n *neighbor) receiveLSA(raw []byte, src netip.Addr) bool {
 			ifc.drop(DropLSAMinArrival, src, nil)
 			return true
 		}
+		// RFC 1765 §2.3.1: a new non-default AS-external-LSA past the
+		// limit is dropped and not acknowledged.
+		if in.overflowRefuses(k, cur, hdr) {
+			ifc.drop(DropLSAOverflow, src, nil)
+			// One we asked for in the database exchange counts as
+			// received: kept on the request list, it would be asked
+			// for forever and hold the adjacency in Loading, and with
+			// it every MaxAge removal (§14). The databases differ
+			// here by design of the overflow.
+			if rh, ok := n.req.get(k); ok && packet.CompareLSA(hdr, rh) >= 0 {
+				n.req.del(k)
+				n.requestSatisfied()
+			}
+			return true
+		}
 		e := newEntry(raw, lsa, now)
 		// MinLSArrival rate-limits instances that arrive by flooding. An
 		// instance this router asked for in the database exchange
@@ -251,6 +266,9 @@ func (in *Instance) install(e *dbEntry) {
 	}
 	in.db.m[k] = e
 	in.db.version++
+	if old == nil {
+		in.overflowCount(k, +1)
+	}
 	if e.hdr.AdvRouter == in.rid {
 		in.db.self[k] = struct{}{}
 	}
@@ -280,6 +298,7 @@ func (in *Instance) remove(e *dbEntry) {
 	delete(in.db.m, k)
 	delete(in.db.self, k)
 	in.db.version++
+	in.overflowCount(k, -1)
 	in.changed(LSDBChange{Key: k, Old: e.hdr, Content: true})
 	if in.orig.wrapPending(k) {
 		// §12.1.6: the flushed MaxSequenceNumber instance is gone; the

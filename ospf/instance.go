@@ -62,6 +62,7 @@ type Instance struct {
 	ageDue    time.Time
 	orig      originState
 	stub      stubState
+	ovf       overflowState
 	ddSeqNext uint32
 
 	// liveness is Env.Liveness (nil: no BFD).
@@ -251,6 +252,7 @@ func (in *Instance) Stop(ctx context.Context) error {
 	in.life = lifeStopped
 	in.disarm(&in.ageTimer)
 	in.disarm(&in.stub.timer)
+	in.disarm(&in.ovf.exit)
 	in.orig.stop(in)
 	var trs []routing.Transport
 	for _, ifc := range in.ifaces {

@@ -113,6 +113,9 @@ func (in *Instance) buildSelf() []packet.LSA {
 	for _, src := range in.orig.sources {
 		for _, l := range src() {
 			l.Header.AdvRouter = in.rid
+			if in.suppressedInOverflow(l.Header.Key()) {
+				continue // RFC 1765 §2.3.2: flushed as unwanted
+			}
 			out = append(out, l)
 		}
 	}

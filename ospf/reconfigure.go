@@ -222,6 +222,17 @@ func (in *Instance) applyReconfigure(p *reconfPlan) []routing.Transport {
 		in.byName[ifc.cfg.Name] = ifc
 	}
 	in.cfg = p.cfg
+	if old.ExternalLSDBLimit != p.cfg.ExternalLSDBLimit && running {
+		// RFC 1765: a lower limit the database already reaches enters
+		// OverflowState now; no limit leaves it.
+		switch lim := p.cfg.ExternalLSDBLimit; {
+		case lim == 0 && in.ovf.on:
+			in.disarm(&in.ovf.exit)
+			in.leaveOverflow()
+		case lim > 0 && in.ovf.externals >= lim && !in.ovf.on:
+			in.enterOverflow()
+		}
+	}
 	if old.StubRouter.Administrative != p.cfg.StubRouter.Administrative {
 		// RFC 6987: the router-LSA's links to routers take or drop
 		// MaxLinkMetric; OnStartup applies from the next Start.

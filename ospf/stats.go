@@ -73,6 +73,10 @@ const (
 	DropLSAMinArrival
 	// DropLSAMalformed: an LSA whose body does not decode.
 	DropLSAMalformed
+	// DropLSAOverflow: a new non-default AS-external-LSA that would take
+	// the database past Config.ExternalLSDBLimit, dropped and not
+	// acknowledged (RFC 1765 §2.3.1).
+	DropLSAOverflow
 	numDropReasons
 )
 
@@ -99,6 +103,7 @@ var dropReasonNames = [...]string{
 	DropLSAType:         "lsa-type",
 	DropLSAMinArrival:   "lsa-min-arrival",
 	DropLSAMalformed:    "lsa-malformed",
+	DropLSAOverflow:     "lsa-overflow",
 }
 
 // String returns a short kebab-case name, stable for metrics.
