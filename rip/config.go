@@ -320,6 +320,13 @@ type Config struct {
 	// MaxPaths is how many equal-metric next hops a route keeps (FRR's
 	// allow-ecmp), 1 to MaxMaxPaths; zero means 1: no ECMP.
 	MaxPaths int
+	// MaxRoutesPerNeighbor bounds the routes one neighbour can make this
+	// router hold (as BIRD's import limit; RFC 2453 leaves it open): a
+	// neighbour that already gives the table that many next hops has
+	// further new destinations ignored, counted as DropRouteLimit, while
+	// its existing routes are refreshed and changed as usual. Zero means
+	// no limit.
+	MaxRoutesPerNeighbor int
 	// Static routes are announced as configured.
 	Static []StaticRoute
 	// DefaultInformation originates 0.0.0.0/0.
@@ -362,6 +369,9 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxPaths < 0 || c.MaxPaths > MaxMaxPaths {
 		return cfgErr("max_paths", "%d is not 1 to %d", c.MaxPaths, MaxMaxPaths)
+	}
+	if c.MaxRoutesPerNeighbor < 0 {
+		return cfgErr("max_routes_per_neighbor", "%d is negative (0: no limit)", c.MaxRoutesPerNeighbor)
 	}
 	if c.FIBTable < 0 || int64(c.FIBTable) > fib.MaxTable {
 		return cfgErr("fib_table", "%d is not 0 to %d", c.FIBTable, int64(fib.MaxTable))

@@ -72,7 +72,10 @@
 // reports a default route of the router's own, as in ospf) and
 // [Instance.Announce]; ours win over learnt ones, and among ours that
 // order is the precedence. ECMP is off unless Config.MaxPaths is above 1
-// (FRR's allow-ecmp).
+// (FRR's allow-ecmp). Config.MaxRoutesPerNeighbor bounds the routes one
+// neighbour can make the table hold (RFC 2453 leaves it open; a
+// neighbour past it has its new destinations ignored and counted as
+// DropRouteLimit).
 //
 // An Announce made before Start goes out in Start's first update. One
 // made just after Start waits for the next triggered update: Start's own

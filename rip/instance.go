@@ -62,10 +62,13 @@ type Instance struct {
 	ifaces  []*iface
 	own     map[netip.Addr]bool
 
-	routes     map[netip.Prefix]*route
-	order      []*route // sorted by prefix when !orderDirty
-	orderDirty bool
-	announced  map[netip.Prefix]origin
+	routes map[netip.Prefix]*route
+	// perNeighbor counts the next hops each neighbour gives the table
+	// (Config.MaxRoutesPerNeighbor).
+	perNeighbor map[hopKey]int
+	order       []*route // sorted by prefix when !orderDirty
+	orderDirty  bool
+	announced   map[netip.Prefix]origin
 	// defaultPresent is what SetDefaultRoute reported.
 	defaultPresent bool
 
@@ -145,15 +148,16 @@ func New(cfg Config, env Env) (*Instance, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	i := &Instance{
-		cfg:       cfg,
-		timers:    cfg.Timers.withDefaults(),
-		env:       env,
-		log:       log,
-		clock:     env.Clock,
-		own:       map[netip.Addr]bool{},
-		byName:    map[string]*iface{},
-		routes:    map[netip.Prefix]*route{},
-		announced: map[netip.Prefix]origin{},
+		cfg:         cfg,
+		timers:      cfg.Timers.withDefaults(),
+		env:         env,
+		log:         log,
+		clock:       env.Clock,
+		own:         map[netip.Addr]bool{},
+		byName:      map[string]*iface{},
+		routes:      map[netip.Prefix]*route{},
+		perNeighbor: map[hopKey]int{},
+		announced:   map[netip.Prefix]origin{},
 	}
 	if i.cfg.MaxPaths == 0 {
 		i.cfg.MaxPaths = 1

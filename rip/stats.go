@@ -24,6 +24,7 @@ const (
 	DropEntryFamily                     // entry of an address family other than IPv4
 	DropEntryMetric                     // metric 0 or over 16 (§3.9.2)
 	DropEntryAddress                    // bad destination: mask, host bits, class D/E, loopback
+	DropRouteLimit                      // a new route past Config.MaxRoutesPerNeighbor
 	NumDropReasons
 )
 
@@ -31,6 +32,7 @@ var dropNames = [...]string{
 	"malformed", "version", "bad-port", "own-address", "not-connected", "passive",
 	"auth-missing", "auth-type", "auth-key", "auth-mismatch", "replay", "interface-down",
 	"v1-must-be-zero", "entry-family", "entry-metric", "entry-address",
+	"route-limit",
 }
 
 // String returns the reason's name, such as "not-connected".

@@ -201,6 +201,7 @@ func (i *Instance) originate(p netip.Prefix, o origin) {
 	b := r.state()
 	for _, h := range r.hops {
 		h.timeout.Stop()
+		i.uncount(h)
 	}
 	r.hops = nil
 	r.local = &o
@@ -232,6 +233,9 @@ func (i *Instance) learn(f *iface, from, gw netip.Addr, p netip.Prefix, metric i
 	}
 	if r == nil {
 		if metric >= packet.Infinity {
+			return
+		}
+		if i.atRouteLimit(f, from) {
 			return
 		}
 		r = i.newRoute(p)
@@ -268,17 +272,23 @@ func (i *Instance) learn(f *iface, from, gw netip.Addr, p netip.Prefix, metric i
 		}
 	case metric < r.metric:
 		// §3.9.2: a better route replaces the current one.
+		if i.atRouteLimit(f, from) {
+			return
+		}
 		for j := len(r.hops) - 1; j >= 0; j-- {
 			i.dropHop(r, j)
 		}
 		h := &hop{from: from, gateway: gw, ifc: f}
-		r.hops = append(r.hops, h)
+		i.addHop(r, h)
 		r.metric, r.tag = metric, tag
 		i.refresh(r, h)
 	case metric == r.metric && metric < packet.Infinity && len(r.hops) < i.cfg.MaxPaths:
 		// ECMP (FRR's allow-ecmp): another path at the same metric.
+		if i.atRouteLimit(f, from) {
+			return
+		}
 		h := &hop{from: from, gateway: gw, ifc: f}
-		r.hops = append(r.hops, h)
+		i.addHop(r, h)
 		slices.SortFunc(r.hops, func(a, b *hop) int { return a.gateway.Compare(b.gateway) })
 		i.refresh(r, h)
 	}
@@ -306,8 +316,40 @@ func (i *Instance) remind(f *iface, r *route, adv int) {
 }
 
 func (i *Instance) dropHop(r *route, k int) {
-	r.hops[k].timeout.Stop()
+	h := r.hops[k]
+	h.timeout.Stop()
+	i.uncount(h)
 	r.hops = slices.Delete(r.hops, k, k+1)
+}
+
+// hopKey names a neighbour as next hops remember it.
+type hopKey struct {
+	ifc  *iface
+	from netip.Addr
+}
+
+// addHop adds a next hop to r, counted against its neighbour.
+func (i *Instance) addHop(r *route, h *hop) {
+	r.hops = append(r.hops, h)
+	i.perNeighbor[hopKey{h.ifc, h.from}]++
+}
+
+func (i *Instance) uncount(h *hop) {
+	k := hopKey{h.ifc, h.from}
+	if i.perNeighbor[k]--; i.perNeighbor[k] <= 0 {
+		delete(i.perNeighbor, k)
+	}
+}
+
+// atRouteLimit reports, and counts as a drop, that the neighbour from on
+// f already gives the table Config.MaxRoutesPerNeighbor next hops.
+func (i *Instance) atRouteLimit(f *iface, from netip.Addr) bool {
+	lim := i.cfg.MaxRoutesPerNeighbor
+	if lim <= 0 || i.perNeighbor[hopKey{f, from}] < lim {
+		return false
+	}
+	i.drop(f, f.neigh[from], DropRouteLimit)
+	return true
 }
 
 // refresh restarts a next hop's timeout (§3.8: 180 s). The timer is

@@ -42,6 +42,9 @@ type File struct {
 	// MaxPaths is the number of equal-metric next hops per route (ECMP,
 	// FRR's allow-ecmp); 0 or 1 is no ECMP.
 	MaxPaths int `yaml:"max_paths"`
+	// MaxRoutesPerNeighbor bounds the routes one neighbour can give the
+	// table (rip.Config.MaxRoutesPerNeighbor); 0 is no limit.
+	MaxRoutesPerNeighbor int `yaml:"max_routes_per_neighbor"`
 	// FIB says where routes go in the kernel.
 	FIB FIBConfig `yaml:"fib"`
 	// Interfaces are the RIP interfaces.
@@ -422,10 +425,11 @@ func (l *Loaded) timers() rip.Timers {
 func (l *Loaded) RIPConfig(addr func(i int) netip.Prefix) rip.Config {
 	f := &l.File
 	cfg := rip.Config{
-		Timers:    l.timers(),
-		MaxPaths:  f.MaxPaths,
-		FIBTable:  f.FIB.Table,
-		FIBMetric: f.FIB.Metric,
+		Timers:               l.timers(),
+		MaxPaths:             f.MaxPaths,
+		MaxRoutesPerNeighbor: f.MaxRoutesPerNeighbor,
+		FIBTable:             f.FIB.Table,
+		FIBMetric:            f.FIB.Metric,
 		DefaultInformation: rip.DefaultInformation{
 			// FRR ripd's originate is unconditional: rip's Always.
 			Originate: f.DefaultInformation.Originate, Always: f.DefaultInformation.Originate,

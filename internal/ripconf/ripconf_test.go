@@ -134,6 +134,7 @@ func TestParseConfig_Errors(t *testing.T) {
 		{"negative timer", base + "timers:\n  update: -1s\n", "x.yaml:4: timers.update: must not be negative"},
 		{"fast profile, short timeout", base + "profile: fast\ntimers:\n  timeout: 5s\n", "x.yaml:5: timers.timeout: 5s must exceed timers.update 5s"},
 		{"max paths", base + "max_paths: 65\n", "x.yaml:3: max_paths: 65 is not 1 to 64"},
+		{"route limit", base + "max_routes_per_neighbor: -1\n", "x.yaml:3: max_routes_per_neighbor: -1 is negative (0: no limit)"},
 		{"static host bits", base + "static:\n  - prefix: 10.9.0.1/16\n", "x.yaml:4: static[0].prefix: 10.9.0.1/16 is not a masked IPv4 prefix"},
 		{"static metric", base + "static:\n  - prefix: 10.9.0.0/16\n    metric: 16\n", "x.yaml:5: static[0].metric: 16 is not 1 to 15"},
 		{"static interface", base + "static:\n  - prefix: 10.9.0.0/16\n    interface: eth9\n", `x.yaml:5: static[0].interface: unknown interface "eth9"`},
