@@ -167,3 +167,63 @@ func TestReconfigure_RejectedChangesNothing(t *testing.T) {
 func containsStr(err error, s string) bool {
 	return err != nil && strings.Contains(err.Error(), s)
 }
+
+// TestReconfigure_BFDAndVRRP: the master edge's BFD interval doubled and
+// its VRRP priority dropped below the backup edge's, in place. RFC 5880
+// §6.8.3: the ring links' sessions take the new interval by a Poll
+// Sequence and stay Up (no adjacency leaves Full); RFC 5798 §6.4.3: the
+// master advertises the lower priority and the backup edge, which now
+// beats it, preempts.
+func TestReconfigure_BFDAndVRRP(t *testing.T) {
+	spec := paperSpec(3)
+	spec.Profile = ProfileFast
+	var adj, bfdDown []Event
+	watching := false
+	s, err := NewSim(SimConfig{Spec: spec, OnEvent: func(e Event) {
+		if !watching {
+			return
+		}
+		switch {
+		case e.Kind == EventAdjacency:
+			adj = append(adj, e)
+		case e.Kind == EventBFD && strings.Contains(e.Text, "Down"):
+			bfdDown = append(bfdDown, e)
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.RunStep(s.Steps()[0]); err != nil {
+		t.Fatal(err)
+	}
+	s.Advance(10 * time.Second)
+	vr1, vr3 := s.Node("vr1").Node(), s.Node("vr3").Node()
+	if st := vr1.VRRP().Status().State.String(); st != "Master" {
+		t.Fatalf("vr1 is %s before", st)
+	}
+	cfg := vr1.Config()
+	iv := 2 * cfg.Timers.BFDInterval
+	cfg.Timers.BFDInterval = iv
+	vc := *cfg.VRRP
+	vc.Priority = 50
+	cfg.VRRP = &vc
+	watching = true
+	if err := vr1.Reconfigure(context.Background(), cfg, nil); err != nil {
+		t.Fatal(err)
+	}
+	s.Advance(5 * time.Second)
+	if st := vr3.VRRP().Status().State.String(); st != "Master" {
+		t.Errorf("vr3 is %s after vr1's priority fell to 50", st)
+	}
+	if st := vr1.VRRP().Status().State.String(); st != "Backup" {
+		t.Errorf("vr1 is %s after its priority fell to 50", st)
+	}
+	for _, si := range vr1.BFDSessions() {
+		if si.State.String() != "Up" || si.DesiredMinTx != iv {
+			t.Errorf("vr1's BFD session on %s: %v, desired min tx %v, want Up at %v", si.Interface, si.State, si.DesiredMinTx, iv)
+		}
+	}
+	if len(adj) > 0 || len(bfdDown) > 0 {
+		t.Errorf("flaps after the reconfiguration: adjacencies %v, BFD %v", adj, bfdDown)
+	}
+}

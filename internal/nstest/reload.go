@@ -22,7 +22,21 @@ import (
 // change shows.
 func RejectedReload(t testing.TB, p *Proc, conf, body string, unchanged func() error) {
 	t.Helper()
-	const rejected = "configuration rejected"
+	unappliedReload(t, p, conf, body, "configuration rejected", regexp.QuoteMeta(conf)+`:\d+:`, unchanged)
+}
+
+// RestartRequiredReload is RejectedReload for a valid file that changes
+// what the daemon cannot apply in place: it waits for one more
+// "configuration not applied" log line than before, which must match
+// field (a regular expression, such as `router_id`) and say "restart
+// required", then checks unchanged as RejectedReload does.
+func RestartRequiredReload(t testing.TB, p *Proc, conf, body, field string, unchanged func() error) {
+	t.Helper()
+	unappliedReload(t, p, conf, body, "configuration not applied", field+`.*restart required|restart required.*`+field, unchanged)
+}
+
+func unappliedReload(t testing.TB, p *Proc, conf, body, rejected, want string, unchanged func() error) {
+	t.Helper()
 	before := strings.Count(p.Output(), rejected)
 	if err := os.WriteFile(conf, []byte(body), 0o644); err != nil {
 		t.Fatal(err)
@@ -30,15 +44,15 @@ func RejectedReload(t testing.TB, p *Proc, conf, body string, unchanged func() e
 	if err := syscall.Kill(p.Pid(), syscall.SIGHUP); err != nil {
 		t.Fatal(err)
 	}
-	fileLine := regexp.MustCompile(regexp.QuoteMeta(conf) + `:\d+:`)
+	wantRE := regexp.MustCompile(want)
 	Eventually(t, 10*time.Second, func() error {
 		out := p.Output()
 		if strings.Count(out, rejected) <= before {
 			return fmt.Errorf("no %q logged after the SIGHUP:\n%s", rejected, out)
 		}
 		last := out[strings.LastIndex(out, rejected):]
-		if line, _, _ := strings.Cut(last, "\n"); !fileLine.MatchString(line) {
-			t.Fatalf("the rejection does not name %s:LINE: %s", conf, line)
+		if line, _, _ := strings.Cut(last, "\n"); !wantRE.MatchString(line) {
+			t.Fatalf("the log line does not match %s: %s", want, line)
 		}
 		return nil
 	})
