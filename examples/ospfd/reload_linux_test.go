@@ -43,9 +43,12 @@ func TestDaemon_ReloadCost(t *testing.T) {
 	sock := filepath.Join(dir, "ospfd.sock")
 	conf := filepath.Join(dir, "ospfd.yaml")
 	file := func(cost1 int) string {
-		return fmt.Sprintf("router_id: 10.255.0.1\nsocket: %s\nspf: {initial_delay: 10ms, short_delay: 100ms, long_delay: 1s}\n"+
-			"interfaces:\n  - {name: eth0, network: point-to-point, hello_interval: 1s, dead_interval: 4s, cost: 10}\n"+
-			"  - {name: eth1, network: point-to-point, hello_interval: 1s, dead_interval: 4s, cost: %d}\n", sock, cost1)
+		s := fmt.Sprintf("router_id: 10.255.0.1\nsocket: %s\nspf: {initial_delay: 10ms, short_delay: 100ms, long_delay: 1s}\n"+
+			"interfaces:\n  - {name: eth0, network: point-to-point, hello_interval: 1s, dead_interval: 4s, cost: 10}\n", sock)
+		if cost1 > 0 {
+			s += fmt.Sprintf("  - {name: eth1, network: point-to-point, hello_interval: 1s, dead_interval: 4s, cost: %d}\n", cost1)
+		}
+		return s
 	}
 	if err := os.WriteFile(conf, []byte(file(10)), 0o644); err != nil {
 		t.Fatal(err)
@@ -185,8 +188,67 @@ func TestDaemon_ReloadCost(t *testing.T) {
 		}
 		return lsaIs(10, 50)()
 	})
+	// A change that needs a restart: nothing changes either.
+	nstest.RestartRequiredReload(t, proc, conf, strings.Replace(file(50), "router_id: 10.255.0.1", "router_id: 10.255.0.9", 1), "router_id", func() error {
+		if err := bothFull(); err != nil {
+			return err
+		}
+		return lsaIs(10, 50)()
+	})
 	after2, _ := neighbors()
 	if fmt.Sprint(before) != fmt.Sprint(after2) {
 		t.Errorf("FRR's neighbors went from %+v to %+v", before, after2)
+	}
+
+	// eth1 removed: its adjacency goes (§9.3 InterfaceDown), eth0's stays;
+	// added back: a new socket, Full again.
+	eth0Counter := func() (int, error) {
+		ns, err := neighbors()
+		if err != nil {
+			return 0, err
+		}
+		for _, n := range ns {
+			if strings.HasPrefix(n.Iface, "eth0") {
+				return n.StateChanges, nil
+			}
+		}
+		return 0, fmt.Errorf("FRR has no neighbour on eth0: %+v", ns)
+	}
+	c0, err := eth0Counter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, step := range []struct {
+		body string
+		nbrs int
+	}{{file(0), 1}, {file(20), 2}} {
+		if err := os.WriteFile(conf, []byte(step.body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := syscall.Kill(proc.Pid(), syscall.SIGHUP); err != nil {
+			t.Fatal(err)
+		}
+		nstest.Eventually(t, 20*time.Second, func() error {
+			ns, err := neighbors()
+			if err != nil {
+				return err
+			}
+			full := 0
+			for _, n := range ns {
+				if strings.HasPrefix(n.State, "Full") {
+					full++
+				}
+			}
+			if full != step.nbrs || len(ns) != step.nbrs {
+				return fmt.Errorf("FRR's neighbours %+v, want %d Full\nospfd:\n%s", ns, step.nbrs, proc.Output())
+			}
+			return nil
+		})
+		if c, err := eth0Counter(); err != nil || c != c0 {
+			t.Fatalf("eth0's adjacency changed state (%d → %d, %v) when eth1 was removed or added", c0, c, err)
+		}
+	}
+	if n := strings.Count(proc.Output(), "instance started"); n != 1 {
+		t.Errorf("the instance was restarted (%d starts):\n%s", n, proc.Output())
 	}
 }

@@ -21,7 +21,8 @@ import (
 // (through vr3: 10 + vr3's cost < 100), and no OSPF neighbour on any node
 // changes state (no "ospf: neighbor state" logged after the reload: the
 // cost is no neighbour event, RFC 2328 §12.4). An invalid file then
-// changes nothing and is logged with file:line.
+// changes nothing and is logged with file:line, and so does turning BFD
+// on, which needs a restart.
 func TestDaemon_ReloadRingCost(t *testing.T) {
 	nstest.RequireRoot(t)
 	bin := nstest.GoBuild(t, ".", "ringd")
@@ -135,6 +136,17 @@ nodes:
 
 	// The bad reload: nothing changes.
 	nstest.RejectedReload(t, procs[0], conf(0), newFile+"base_cost: nine\n", func() error {
+		if r := route(); !strings.Contains(r, "dev west0") {
+			return fmt.Errorf("vr1's route to vr2's LAN: %q", r)
+		}
+		if out := showConfig(); !strings.HasSuffix(out, newFile) {
+			return fmt.Errorf("show config:\n%s", out)
+		}
+		return neighborsQuiet()
+	})
+	// BFD turned on needs a restart (its sockets are opened at start):
+	// nothing changes either.
+	nstest.RestartRequiredReload(t, procs[0], conf(0), newFile+"timers: {bfd_interval: 100ms}\n", `timers\.bfd_interval`, func() error {
 		if r := route(); !strings.Contains(r, "dev west0") {
 			return fmt.Errorf("vr1's route to vr2's LAN: %q", r)
 		}
