@@ -76,6 +76,12 @@ func (d *daemon) apply(ctx context.Context, next *Loaded) error {
 			want = append(want, ifaceKey{name: ic.Name, index: li.Index, prefix: p})
 		}
 	}
+	if len(want) == 0 {
+		// None of the new interfaces is usable: sync stops the instance
+		// (LSAs flushed) and waits for one, as at start.
+		d.l = next
+		return nil
+	}
 	cfg, err := ospfConfigOn(next, want)
 	if err != nil {
 		return err
