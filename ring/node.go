@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -88,14 +89,18 @@ type NodeEnv struct {
 // withdraws its routes, the unreachable routes go), Run is Start, wait,
 // Stop. A Node runs once.
 type Node struct {
-	cfg  NodeConfig
-	env  NodeEnv
-	log  *slog.Logger
-	ospf *ospf.Instance
-	bfd  *bfd.Instance // nil when Timers.BFDInterval is zero
-	vrrp *vrrp.Router  // nil at inner nodes
-	hold *routingHold  // nil at inner nodes
-	fib  fib.Sink      // where OSPF writes: env.FIB, through the hold at edges
+	name string // cfg.Name, which Reconfigure never changes
+	// cfg is the running configuration: written under mu and cfgMu (by
+	// Reconfigure), read under either.
+	cfg   NodeConfig
+	cfgMu sync.RWMutex
+	env   NodeEnv
+	log   *slog.Logger
+	ospf  *ospf.Instance
+	bfd   *bfd.Instance // nil when Timers.BFDInterval is zero
+	vrrp  *vrrp.Router  // nil at inner nodes
+	hold  *routingHold  // nil at inner nodes
+	fib   fib.Sink      // where OSPF writes: env.FIB, through the hold at edges
 
 	mu        sync.Mutex
 	started   bool
@@ -126,7 +131,7 @@ func NewNode(cfg NodeConfig, env NodeEnv) (*Node, error) {
 		return nil, fmt.Errorf("%w: node %s: env.FIB: is nil", ErrInvalidConfig, cfg.Name)
 	}
 	cfg = cfg.WithIfIndex(env.IfIndex)
-	n := &Node{cfg: cfg, env: env, log: env.Logger.With("node", cfg.Name), upCarrier: true, fib: env.FIB}
+	n := &Node{name: cfg.Name, cfg: cfg, env: env, log: env.Logger.With("node", cfg.Name), upCarrier: true, fib: env.FIB}
 	if cfg.VRRP != nil {
 		n.hold = newRoutingHold(n, cfg.RoutingHold)
 		n.fib = holdSink{Sink: env.FIB, h: n.hold}
@@ -173,8 +178,18 @@ func NewNode(cfg NodeConfig, env NodeEnv) (*Node, error) {
 	return n, nil
 }
 
-// Config returns the node's configuration, interface indexes applied.
-func (n *Node) Config() NodeConfig { return n.cfg }
+// Config returns the node's configuration, interface indexes applied (the
+// last Reconfigure's once one succeeded); its Interfaces slices are
+// copies.
+func (n *Node) Config() NodeConfig {
+	n.cfgMu.RLock()
+	defer n.cfgMu.RUnlock()
+	c := n.cfg
+	// The slices a caller edits for Reconfigure are its own.
+	c.Interfaces = slices.Clone(c.Interfaces)
+	c.OSPF.Interfaces = slices.Clone(c.OSPF.Interfaces)
+	return c
+}
 
 // OSPF returns the node's OSPF instance (for status).
 func (n *Node) OSPF() *ospf.Instance { return n.ospf }
@@ -203,7 +218,7 @@ func (n *Node) emit(e Event) {
 	if e.Time.IsZero() {
 		e.Time = n.env.Clock.Now()
 	}
-	e.Node = n.cfg.Name
+	e.Node = n.name
 	n.env.OnEvent(e)
 }
 

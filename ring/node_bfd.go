@@ -3,10 +3,8 @@ package ring
 import (
 	"fmt"
 	"hash/fnv"
-	"slices"
 
 	"github.com/switchless/routing/bfd"
-	"github.com/switchless/routing/ospf"
 )
 
 // This file is the node's BFD (RFC 5880, RFC 5881): one session per ring
@@ -77,20 +75,4 @@ func (n *Node) bfdSeed() uint64 {
 	rid := n.cfg.OSPF.RouterID.AsSlice()
 	h.Write(rid)
 	return h.Sum64() ^ uint64(n.env.Clock.Now().UnixNano())
-}
-
-// withBFD returns the OSPF configuration with InterfaceConfig.BFD set on
-// the ring links when the node runs BFD.
-func (n *Node) withBFD(oc ospf.Config) ospf.Config {
-	if n.bfd == nil {
-		return oc
-	}
-	ifcs := slices.Clone(oc.Interfaces)
-	for i := range ifcs {
-		if k, ok := n.cfg.Interface(ifcs[i].Name); ok && (k.Kind == KindEast || k.Kind == KindWest) {
-			ifcs[i].BFD = true
-		}
-	}
-	oc.Interfaces = ifcs
-	return oc
 }

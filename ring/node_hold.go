@@ -32,10 +32,11 @@ const TrackRouting = "ospf"
 // answers). It is a Track of weight 0: while it holds, the edge stays
 // Backup and still watches the Master.
 type routingHold struct {
-	n       *Node
-	timeout time.Duration
+	n *Node
 
 	mu      sync.Mutex
+	timeout time.Duration
+	rings   []Interface // the node's east and west interfaces
 	armed   bool
 	done    bool
 	carrier map[string]bool // ring interface -> carrier
@@ -45,12 +46,20 @@ type routingHold struct {
 
 func newRoutingHold(n *Node, timeout time.Duration) *routingHold {
 	h := &routingHold{n: n, timeout: timeout, carrier: make(map[string]bool), routes: make(map[netip.Prefix]bool)}
-	for _, ifc := range n.cfg.Interfaces {
-		if ifc.Kind == KindEast || ifc.Kind == KindWest {
-			h.carrier[ifc.Name] = true
-		}
+	h.rings = n.cfg.bfdInterfaces()
+	for _, ifc := range h.rings {
+		h.carrier[ifc.Name] = true
 	}
 	return h
+}
+
+// reconfigure takes a new configuration's timeout (used by the next
+// start) and ring interfaces (what lies beyond each neighbour).
+func (h *routingHold) reconfigure(cfg NodeConfig) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.timeout = cfg.RoutingHold
+	h.rings = cfg.bfdInterfaces()
 }
 
 // start arms the hold (before VRRP starts).
@@ -100,8 +109,8 @@ func (h *routingHold) check() {
 		h.mu.Unlock()
 		return
 	}
-	for _, ifc := range h.n.cfg.Interfaces {
-		if !h.carrier[ifc.Name] || (ifc.Kind != KindEast && ifc.Kind != KindWest) {
+	for _, ifc := range h.rings {
+		if !h.carrier[ifc.Name] {
 			continue
 		}
 		if !slices.ContainsFunc(ifc.PeerPrefixes, func(p netip.Prefix) bool { return h.routes[p] }) {

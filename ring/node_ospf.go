@@ -6,7 +6,7 @@ import "github.com/switchless/routing/ospf"
 // when the node runs it. (Where the routes go, n.fib, and the BFD
 // instance are part of the instance's ospf.Env.)
 func (n *Node) ospfConfig() ospf.Config {
-	return n.withBFD(n.cfg.OSPF)
+	return n.withBFDOf(n.cfg)
 }
 
 // setDefaultPresent tells OSPF whether the edge's own default route

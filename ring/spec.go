@@ -14,6 +14,12 @@ import (
 // return; the message names the field and the reason.
 var ErrInvalidConfig = errors.New("ring: invalid configuration")
 
+// ErrRestartRequired is wrapped by Node.Reconfigure's error for a change
+// it cannot apply in place (the node's name, role, addresses or
+// interfaces, BFD on or off); the message names the field. Nothing has
+// changed then: the node runs its previous configuration.
+var ErrRestartRequired = errors.New("ring: restart required")
+
 // MaxNodes bounds the size of a ring. A ring is a small thing: every node
 // forwards the traffic of the nodes behind it, and the cost plan keeps
 // every path cost inside OSPF's 16-bit interface metric.

@@ -59,7 +59,7 @@ type kernelState struct {
 
 // run runs ospfd until ctx is done, then stops the instance (LSAs
 // flushed, routes withdrawn). A receive from rl.C (SIGHUP) is a reload
-// (see reload).
+// (see reload, in reload_linux.go).
 func run(ctx context.Context, l *Loaded, socket string, log *slog.Logger, rl *daemonkit.Reloads) error {
 	d := &daemon{l: l, log: log, linkUp: map[string]bool{}, missing: map[string]string{}}
 	d.rtp = l.FIB.RTProtocol
@@ -104,7 +104,7 @@ loop:
 	for {
 		switch watch.Wait(ctx, log, rl.C) {
 		case daemonkit.WakeReload:
-			d.reload(rl)
+			d.reload(ctx, rl)
 		case daemonkit.WakeKernel:
 			if err := d.sync(ctx); err != nil {
 				log.Error("ospfd: resync failed", "err", err)
@@ -115,19 +115,6 @@ loop:
 	}
 	log.Info("ospfd stopping: flushing LSAs and withdrawing routes")
 	return d.stopInstance()
-}
-
-// reload is SIGHUP's, on the event loop: the file is re-read and
-// validated with the same loader (daemonkit.NextConfig logs a rejected or
-// unchanged one, and the running configuration stays).
-//
-// Phase 2 hook: the changed branch is where the new configuration is
-// applied (ospf.Instance.Reconfigure, then rl.Data = b and d.l = next);
-// for now it is logged and the running configuration stays.
-func (d *daemon) reload(rl *daemonkit.Reloads) {
-	if _, _, changed := daemonkit.NextConfig(rl, d.log, ParseConfig); changed {
-		d.log.Warn("reload: the configuration changed; applying it needs a restart for now, still running the previous one", "config", rl.Path)
-	}
 }
 
 func isDefault(n *net.IPNet) bool {
@@ -239,29 +226,13 @@ func (d *daemon) restart(ctx context.Context, want []ifaceKey, ks kernelState) e
 		d.log.Warn("ospfd: no usable OSPF interface; waiting for one")
 		return nil
 	}
-	byName := map[string]ifaceKey{}
-	for _, k := range want {
-		byName[k.name] = k
-	}
-	cfg, err := d.l.ospfConfig(func(i int) netip.Prefix { return byName[d.l.Interfaces[i].Name].prefix })
+	cfg, err := ospfConfigOn(d.l, want)
 	if err != nil {
 		return err
 	}
-	// Keep only the interfaces in want, with their kernel index.
-	var ics []ospf.InterfaceConfig
-	for _, ic := range cfg.Interfaces {
-		if k, ok := byName[ic.Name]; ok {
-			ic.IfIndex = k.index
-			ics = append(ics, ic)
-		}
-	}
-	cfg.Interfaces = ics
 	var sink fib.Sink // nil: routes are calculated, not installed
 	if d.sink != nil {
 		sink = d.sink
-	}
-	if err := d.l.check(cfg); err != nil {
-		return err
 	}
 	// BFD starts before OSPF, which asks it for sessions as neighbors
 	// reach 2-Way, and stops after it (stopInstance).

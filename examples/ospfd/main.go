@@ -14,8 +14,12 @@
 // Only one ospfd runs per status socket: run holds an exclusive lock on
 // SOCKET.lock (with its pid in it) from before it touches the kernel until
 // it exits, and a second run for the same socket fails at once. SIGHUP
-// re-reads and validates the configuration and keeps running (see
-// reloadConfig); it never stops the daemon.
+// re-reads and validates the configuration and applies the difference in
+// place (ospf.Instance.Reconfigure: interfaces added or removed, costs,
+// timers, redistributed routes, SPF back-off, fib.metric); a file that is
+// invalid or changes what needs a restart (router_id, socket, log, the
+// fib sink, bfd) is logged with the file:line or the field, and the
+// running configuration stays. It never stops the daemon.
 //
 // ospfd follows the kernel through netlink: an OSPF interface losing its
 // carrier is down at once (its neighbors are killed, §10.3 LLDown), an

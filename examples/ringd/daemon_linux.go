@@ -27,7 +27,7 @@ type daemon struct {
 	host  *ring.HostNode
 	node  *ring.Node
 
-	mu     sync.Mutex
+	mu     sync.Mutex   // guards c (replaced by a reload) and events
 	events []ring.Event // the last maxEvents
 }
 
@@ -55,24 +55,11 @@ func run(ctx context.Context, c *ringconf.Config, socket string, log *slog.Logge
 				log.Info("ringd stopping: VRRP priority 0, static default withdrawn, OSPF LSAs flushed and routes deleted")
 				return
 			case <-rl.C:
-				d.reload(rl)
+				d.reload(ctx, rl)
 			}
 		}
 	}()
 	return host.Run(ctx)
-}
-
-// reload is SIGHUP's, on run's signal goroutine: the file is re-read and
-// validated with the same loader (daemonkit.NextConfig logs a rejected or
-// unchanged one, and the running configuration stays).
-//
-// Phase 2 hook: the changed branch is where the new configuration is
-// applied (the node's OSPF, VRRP and BFD Reconfigure, then rl.Data = b);
-// for now it is logged and the running configuration stays.
-func (d *daemon) reload(rl *daemonkit.Reloads) {
-	if _, _, changed := daemonkit.NextConfig(rl, d.log, ringconf.Parse); changed {
-		d.log.Warn("reload: the configuration changed; applying it needs a restart for now, still running the previous one", "config", rl.Path)
-	}
 }
 
 // onEvent records and logs the node's events. It is called from the
@@ -91,7 +78,7 @@ func (d *daemon) onEvent(e ring.Event) {
 func (d *daemon) status() Status {
 	nc := d.node.Config()
 	in := d.node.OSPF()
-	st := Status{Node: nc.Name, Role: nc.Role.String(), Profile: d.c.Ring.Profile.String(), RouterID: in.RouterID(),
+	st := Status{Node: nc.Name, Role: nc.Role.String(), Profile: d.config().Ring.Profile.String(), RouterID: in.RouterID(),
 		Since: d.since, Transports: d.host.TransportStats(),
 		BFDTimers: bfdTimers(nc.Timers), BFD: bfdViews(d.node.BFDSessions())}
 	ospfState := map[string]string{}

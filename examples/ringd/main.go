@@ -24,8 +24,11 @@
 // Only one ringd runs per status socket: run holds an exclusive lock on
 // SOCKET.lock (with its pid in it) from before it touches the kernel until
 // it exits, and a second run for the same socket fails at once. SIGHUP
-// re-reads and validates the configuration and keeps running; it never
-// stops the daemon.
+// re-reads and validates the configuration and applies the difference in
+// place (ring.Node.Reconfigure: costs, timers, priorities, the VIP, BFD
+// timers); a file that is invalid or changes what needs a restart is
+// logged with the file:line or the field, and the running configuration
+// stays. It never stops the daemon.
 //
 // The configuration is the ring's spec, the same file on every node but
 // for two keys: `node`, naming the node this daemon runs, and

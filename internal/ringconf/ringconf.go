@@ -47,6 +47,10 @@ type File struct {
 	VRRPMacvlan string `yaml:"vrrp_macvlan,omitempty"`
 	// Timers overrides timers of the profile on this node.
 	Timers *Timers `yaml:"timers,omitempty"`
+	// Costs overrides the cost plan's OSPF costs of this node's ring
+	// interfaces (ring.PlanCosts). SIGHUP applies a change in place: the
+	// node re-originates its router-LSA, no adjacency is touched.
+	Costs *Costs `yaml:"costs,omitempty"`
 	// Spec is the whole ring, the same on every node.
 	Spec Spec `yaml:",inline"`
 }
@@ -130,6 +134,13 @@ type Timers struct {
 	BFDInterval *Duration `yaml:"bfd_interval,omitempty"`
 	// BFDMultiplier is BFD's Detect Mult, 1 to 255 (the profile's is 3).
 	BFDMultiplier *int `yaml:"bfd_multiplier,omitempty"`
+}
+
+// Costs overrides the OSPF output cost of the node's east and west ring
+// interfaces, 1 to 65535 (RFC 2328 §C.3). An absent key keeps the plan's.
+type Costs struct {
+	East *uint16 `yaml:"east,omitempty"`
+	West *uint16 `yaml:"west,omitempty"`
 }
 
 // profileMult is the profile's BFD Detect Mult (3 when it leaves it to
@@ -464,6 +475,9 @@ func (c *Config) validate() error {
 	if err := c.applyTimers(); err != nil {
 		return err
 	}
+	if err := c.applyCosts(); err != nil {
+		return err
+	}
 	return c.validateInterfaces()
 }
 
@@ -500,6 +514,37 @@ func (c *Config) applyTimers() error {
 			return c.errAt(ErrInvalid, at, "BFD is off (profile %v runs none, or timers.bfd_interval is 0): set timers.bfd_interval to run it", c.Ring.Profile)
 		}
 		tm.BFDMultiplier = *m
+	}
+	return nil
+}
+
+// applyCosts checks the costs: keys and puts them in the node's
+// configuration, on the ring interface and its OSPF interface.
+func (c *Config) applyCosts() error {
+	cs := c.File.Costs
+	if cs == nil {
+		return nil
+	}
+	for _, o := range []struct {
+		key, ifname string
+		v           *uint16
+	}{{"east", ring.IfEast, cs.East}, {"west", ring.IfWest, cs.West}} {
+		if o.v == nil {
+			continue
+		}
+		if *o.v == 0 {
+			return c.errAt(ErrInvalid, []any{"costs", o.key}, "0: an interface's output cost is 1–65535 (RFC 2328 §C.3); leave the key out for the plan's")
+		}
+		for i := range c.Node.Interfaces {
+			if c.Node.Interfaces[i].Name == o.ifname {
+				c.Node.Interfaces[i].Cost = *o.v
+			}
+		}
+		for i := range c.Node.OSPF.Interfaces {
+			if c.Node.OSPF.Interfaces[i].Name == o.ifname {
+				c.Node.OSPF.Interfaces[i].Cost = *o.v
+			}
+		}
 	}
 	return nil
 }

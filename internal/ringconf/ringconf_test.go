@@ -157,6 +157,7 @@ func TestParseErrors(t *testing.T) {
 		{"log level", "profile: fast", "profile: fast\nlog_level: loud", `10: log_level: "loud"`, false},
 		{"macvlan on inner", "node: vr1\ninterfaces:\n  east: e1\n  west: w1\n  up: u1\n", "node: vr2\nvrrp_macvlan: vm\ninterfaces:\n  east: e1\n  west: w1\n", `3: vrrp_macvlan: node vr2 is not an edge`, false},
 		{"syntax", "nodes:", "nodes: [", "bad.yaml:", false},
+		{"cost 0", "profile: fast", "profile: fast\ncosts: {east: 0}", `10: costs.east: 0: an interface's output cost is 1–65535`, false},
 		{"log format", "profile: fast", "profile: fast\nlog_format: xml", `10: log_format: "xml" is not text or json`, false},
 		{"bfd interval type", "profile: fast", "profile: fast\ntimers:\n  bfd_interval: 50", `11: timers.bfd_interval: "50" is not a duration`, false},
 		{"bfd interval small", "profile: fast", "profile: fast\ntimers:\n  bfd_interval: 5ms", `11: timers.bfd_interval: 5ms is below 10ms`, false},
@@ -202,6 +203,37 @@ func TestParseErrors(t *testing.T) {
 				t.Errorf("error does not wrap ErrInvalid: %v", err)
 			}
 		})
+	}
+}
+
+// TestParseCosts: costs: overrides the plan's cost of this node's ring
+// interfaces, on the interface and on its OSPF interface, and leaves the
+// other one at the plan's.
+func TestParseCosts(t *testing.T) {
+	plain, err := Parse("t.yaml", []byte(good))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := Parse("t.yaml", []byte(good+"costs: {west: 333}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cost := func(c *Config, name string) (uint16, uint16) {
+		ifc, _ := c.Node.Interface(name)
+		for _, oc := range c.Node.OSPF.Interfaces {
+			if oc.Name == name {
+				return ifc.Cost, oc.Cost
+			}
+		}
+		return ifc.Cost, 0
+	}
+	if a, b := cost(c, ring.IfWest); a != 333 || b != 333 {
+		t.Errorf("west costs %d (interface) and %d (OSPF), want 333", a, b)
+	}
+	ea, eb := cost(c, ring.IfEast)
+	pa, pb := cost(plain, ring.IfEast)
+	if ea != pa || eb != pb || pa == 0 {
+		t.Errorf("east costs %d/%d, want the plan's %d/%d", ea, eb, pa, pb)
 	}
 }
 
