@@ -34,13 +34,17 @@ type iface struct {
 	llUp     bool // lower layers report the interface usable
 	joined   [2]bool
 
-	state     InterfaceState
-	dr, bdr   netip.Addr // interface addresses of DR and BDR (§9)
-	drID      netip.Addr
-	bdrID     netip.Addr
-	nbrs      []*neighbor
-	pending   []ifEvent // events scheduled by hello processing (§10.5)
-	hello     loop.Slot
+	state   InterfaceState
+	dr, bdr netip.Addr // interface addresses of DR and BDR (§9)
+	drID    netip.Addr
+	bdrID   netip.Addr
+	nbrs    []*neighbor
+	pending []ifEvent // events scheduled by hello processing (§10.5)
+	hello   loop.Slot
+	// reply and lastReply pace the hellos sent in answer to new
+	// neighbours (replyHello).
+	reply     loop.Slot
+	lastReply time.Time
 	wait      loop.Slot
 	ackTimer  loop.Slot
 	delayed   []packet.LSAHeader // delayed acknowledgments (§13.5)
@@ -108,6 +112,7 @@ func (ifc *iface) up() {
 func (ifc *iface) shutdown() {
 	in := ifc.in
 	in.disarm(&ifc.hello)
+	in.disarm(&ifc.reply)
 	in.disarm(&ifc.wait)
 	in.disarm(&ifc.ackTimer)
 	for _, n := range ifc.nbrs {
@@ -152,6 +157,7 @@ func (ifc *iface) event(e ifEvent) {
 	}
 	if act&ifActReset != 0 {
 		in.disarm(&ifc.hello)
+		in.disarm(&ifc.reply)
 		in.disarm(&ifc.wait)
 		in.disarm(&ifc.ackTimer)
 		ifc.dr, ifc.bdr, ifc.drID, ifc.bdrID = netip.Addr{}, netip.Addr{}, netip.Addr{}, netip.Addr{}
@@ -245,6 +251,36 @@ func (ifc *iface) elect() {
 				n.event(nbrEvAdjOK)
 			}
 		}
+	}
+}
+
+// replyGap is the least time between two hellos sent in answer to new
+// neighbours on one interface: a tenth of the hello period, at most
+// 100 ms.
+func (ifc *iface) replyGap() time.Duration {
+	return min(ifc.cfg.helloPeriod()/10, 100*time.Millisecond)
+}
+
+// replyHello sends a hello that lists the neighbours just heard, at once
+// or, within replyGap of the last such reply, at the end of the gap: one
+// hello then answers every neighbour that appeared meanwhile. Without
+// the pacing, each of N routers appearing at once (a LAN booting, or a
+// hostile neighbour inventing a thousand) is answered by a hello listing
+// all the others so far: N² bytes on the wire and in memory.
+func (ifc *iface) replyHello() {
+	in := ifc.in
+	now := in.clock.Now()
+	gap := ifc.replyGap()
+	if ifc.lastReply.IsZero() || now.Sub(ifc.lastReply) >= gap {
+		ifc.lastReply = now
+		ifc.sendHello()
+		return
+	}
+	if !ifc.reply.Armed() {
+		in.arm(&ifc.reply, ifc.lastReply.Add(gap).Sub(now), func() {
+			ifc.lastReply = in.clock.Now()
+			ifc.sendHello()
+		})
 	}
 }
 
@@ -541,7 +577,7 @@ func (ifc *iface) receiveHello(h packet.Header, src netip.Addr, hello *packet.He
 		// exchange (§10.6 treats its DD in state Init as 2-WayReceived).
 		if now := in.clock.Now(); n.helloReplied.IsZero() || now.Sub(n.helloReplied) >= ifc.cfg.helloPeriod() {
 			n.helloReplied = now
-			ifc.sendHello()
+			ifc.replyHello()
 		}
 		return
 	}
