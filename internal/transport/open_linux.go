@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"syscall"
 
 	"golang.org/x/net/ipv4"
 	"golang.org/x/net/ipv6"
+	"golang.org/x/sys/unix"
 )
 
 // openOn opens the transport's interface (family netlink.FAMILY_V4 or
@@ -35,7 +37,7 @@ type sockOpts struct {
 	// multicastTTL, ttl and tos are the IPv4 TTLs and TOS, or the IPv6
 	// hop limits and traffic class, of every packet sent.
 	multicastTTL, ttl, tos int
-	receiveBuffer          int        // SO_RCVBUF, when positive
+	receiveBuffer          int        // SO_RCVBUF, when positive; 0 means DefaultReceiveBuffer
 	source                 netip.Addr // source of every packet sent, when valid
 }
 
@@ -48,7 +50,25 @@ func (c UDPConfig) sockOpts() sockOpts {
 }
 
 // readBufferer is the receiving socket (*net.IPConn or *net.UDPConn).
-type readBufferer interface{ SetReadBuffer(bytes int) error }
+type readBufferer interface {
+	SetReadBuffer(bytes int) error
+	SyscallConn() (syscall.RawConn, error)
+}
+
+// setReadBuffer asks for a receive buffer of n bytes: SO_RCVBUFFORCE,
+// which passes net.core.rmem_max and which a routing daemon may use
+// (CAP_NET_ADMIN), else SO_RCVBUF, which the kernel caps at rmem_max.
+func setReadBuffer(conn readBufferer, n int) error {
+	if rc, err := conn.SyscallConn(); err == nil {
+		var serr error
+		if err := rc.Control(func(fd uintptr) {
+			serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, n)
+		}); err == nil && serr == nil {
+			return nil
+		}
+	}
+	return conn.SetReadBuffer(n)
+}
 
 // setOptionsV4 sets the options of an IPv4 transport: control messages on
 // pc, the receiving socket; multicast interface, no multicast loopback,
@@ -96,11 +116,15 @@ func (b *base) setOptionsV6(conn readBufferer, pc, spc *ipv6.PacketConn, o sockO
 }
 
 // setOptions joins the results of setting the options, then sets the
-// receive buffer if they all succeeded and receiveBuffer is positive.
+// receive buffer if they all succeeded and receiveBuffer is not negative
+// (zero: DefaultReceiveBuffer).
 func (b *base) setOptions(conn readBufferer, receiveBuffer int, results ...error) error {
 	err := errors.Join(results...)
+	if receiveBuffer == 0 {
+		receiveBuffer = DefaultReceiveBuffer
+	}
 	if err == nil && receiveBuffer > 0 {
-		err = wrapOpt("SO_RCVBUF", conn.SetReadBuffer(receiveBuffer))
+		err = wrapOpt("SO_RCVBUF", setReadBuffer(conn, receiveBuffer))
 	}
 	if err != nil {
 		return fmt.Errorf("transport: %s on %s: %w", b.kind, b.ifc.name, err)
