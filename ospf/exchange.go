@@ -1,6 +1,7 @@
 package ospf
 
 import (
+	"fmt"
 	"net/netip"
 	"slices"
 
@@ -128,7 +129,7 @@ func (n *neighbor) receiveDD(dd *packet.DatabaseDescription, src netip.Addr) {
 	// §10.6: reject a DD whose Interface MTU exceeds what we can receive
 	// without fragmentation, unless told to ignore MTUs.
 	if int(dd.InterfaceMTU) > ifc.cfg.mtu() && !ifc.cfg.MTUIgnore {
-		ifc.drop(DropMTU, src, nil)
+		ifc.drop(DropMTU, src, fmt.Errorf("interface MTU %d larger than ours, %d", dd.InterfaceMTU, ifc.cfg.mtu()))
 		return
 	}
 	switch n.state {

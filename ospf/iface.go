@@ -3,6 +3,7 @@ package ospf
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/netip"
@@ -299,15 +300,30 @@ func (ifc *iface) sendHello() {
 		BackupDesignatedRouter: ifc.bdr,
 	}
 	// §9.5: the hello lists every router heard from recently: neighbors
-	// in state Init or higher.
-	for _, n := range ifc.nbrs {
-		if n.state >= NbrInit {
-			h.Neighbors = append(h.Neighbors, n.rid)
+	// in state Init or higher. The RFC sets no bound, and a LAN where a
+	// thousand routers (or one attacker inventing them) say hello would
+	// make the list longer than the MTU; FRR then stops sending hellos
+	// at all ("Oversized Hello packet") and its real adjacencies die.
+	// Ours stays within one packet and lists the neighbours that matter
+	// first: those in 2-Way or higher, whose adjacencies depend on
+	// seeing themselves listed (§10.5), then the ones in Init.
+	fit := (ifc.room() - packet.HeaderLen - helloFixedLen) / 4
+	for _, pass := range []func(NeighborState) bool{
+		func(s NeighborState) bool { return s >= NbrTwoWay },
+		func(s NeighborState) bool { return s == NbrInit },
+	} {
+		for _, n := range ifc.nbrs {
+			if len(h.Neighbors) < fit && pass(n.state) {
+				h.Neighbors = append(h.Neighbors, n.rid)
+			}
 		}
 	}
 	ifc.send(packet.AllSPFRouters, packet.TypeHello, h.AppendBinary)
 	ifc.lastHello = ifc.in.clock.Now()
 }
+
+// helloFixedLen is the Hello body before its neighbour list (A.3.2).
+const helloFixedLen = 20
 
 // options are the Options this router advertises: E, since the backbone
 // carries AS-external LSAs (A.2).
@@ -384,6 +400,13 @@ func (ifc *iface) sendEncoded(dst netip.Addr, t packet.PacketType, b []byte) {
 func (ifc *iface) drop(r DropReason, src netip.Addr, err error) {
 	ifc.ctr.drops[r]++
 	in := ifc.in
+	if r.operatorVisible() {
+		if suppressed, ok := in.dropLog.allow(ifc.cfg.Name, r, src, in.clock.Now()); ok {
+			in.log.Warn("ospf: packet dropped", "interface", ifc.cfg.Name, "reason", r.String(), "src", src.String(),
+				"err", err, "suppressed", suppressed)
+			return
+		}
+	}
 	if in.debugEnabled() {
 		in.log.Debug("ospf: drop", "interface", ifc.cfg.Name, "reason", r.String(), "src", src.String(), "err", err)
 	}
@@ -515,20 +538,20 @@ func (ifc *iface) receiveHello(h packet.Header, src netip.Addr, hello *packet.He
 	// §10.5: the Network Mask must match, except on point-to-point
 	// networks, and so must HelloInterval and RouterDeadInterval.
 	if !ifc.p2p() && hello.NetworkMask != packet.Mask(ifc.cfg.Prefix.Bits()) {
-		ifc.drop(DropHelloMask, src, nil)
+		ifc.drop(DropHelloMask, src, fmt.Errorf("network mask mismatch: expected /%d, received %s", ifc.cfg.Prefix.Bits(), maskString(hello.NetworkMask)))
 		return
 	}
 	if hello.HelloInterval != uint16(ifc.cfg.helloInterval()/time.Second) {
-		ifc.drop(DropHelloInterval, src, nil)
+		ifc.drop(DropHelloInterval, src, fmt.Errorf("HelloInterval mismatch: expected %d, received %d", ifc.cfg.helloInterval()/time.Second, hello.HelloInterval))
 		return
 	}
 	if hello.RouterDeadInterval != uint32(ifc.cfg.deadInterval()/time.Second) {
-		ifc.drop(DropDeadInterval, src, nil)
+		ifc.drop(DropDeadInterval, src, fmt.Errorf("RouterDeadInterval mismatch: expected %d, received %d", ifc.cfg.deadInterval()/time.Second, hello.RouterDeadInterval))
 		return
 	}
 	// §10.5: the E-bit must match the area's ExternalRoutingCapability.
 	if hello.Options&packet.OptE != in.options()&packet.OptE {
-		ifc.drop(DropHelloOptions, src, nil)
+		ifc.drop(DropHelloOptions, src, fmt.Errorf("E-bit mismatch: expected %v, received %v", in.options()&packet.OptE != 0, hello.Options&packet.OptE != 0))
 		return
 	}
 	ifc.ctr.rx[packet.TypeHello]++

@@ -52,6 +52,8 @@ type Instance struct {
 	area  netip.Addr
 	clock routing.Clock
 	log   *slog.Logger
+	// dropLog rate-limits the Warn lines of dropped packets.
+	dropLog dropLimiter
 
 	ifaces []*iface
 	byName map[string]*iface

@@ -1,6 +1,8 @@
 package ospf
 
 import (
+	"context"
+	"log/slog"
 	"net/netip"
 	"time"
 
@@ -132,7 +134,15 @@ func (n *neighbor) event(e nbrEvent) {
 func (n *neighbor) stateChanged(old NeighborState, e nbrEvent) {
 	ifc := n.ifc
 	in := ifc.in
-	in.log.Info("ospf: neighbor state", "interface", ifc.cfg.Name, "neighbor", n.rid.String(), "addr", n.addr.String(),
+	// Changes below 2-Way (a router heard, or no longer heard, that has
+	// not seen us) are not adjacency changes: at Debug, as FRR's
+	// log-adjacency-changes leaves them out, so that a thousand invented
+	// routers saying hello do not write two thousand lines.
+	level := slog.LevelInfo
+	if old < NbrTwoWay && n.state < NbrTwoWay {
+		level = slog.LevelDebug
+	}
+	in.log.Log(context.Background(), level, "ospf: neighbor state", "interface", ifc.cfg.Name, "neighbor", n.rid.String(), "addr", n.addr.String(),
 		"from", old.String(), "to", n.state.String(), "event", e.String())
 	in.emit(Event{Kind: EventNeighborState, Interface: ifc.cfg.Name, Neighbor: n.rid, NeighborAddr: n.addr,
 		OldNeighbor: old, NewNeighbor: n.state})

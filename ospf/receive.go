@@ -2,6 +2,7 @@ package ospf
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/switchless/routing"
 	"github.com/switchless/routing/ospf/packet"
@@ -26,7 +27,7 @@ func (in *Instance) receive(ifc *iface, p routing.Packet) {
 	// would carry the backbone's on other areas' interfaces, are not
 	// supported).
 	if h.AreaID != in.area {
-		ifc.drop(DropWrongArea, src, nil)
+		ifc.drop(DropWrongArea, src, fmt.Errorf("area mismatch: expected %v, received %v", in.area, h.AreaID))
 		return
 	}
 	// Our own packets, looped back by a transport or a bridge.
