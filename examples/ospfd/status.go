@@ -66,6 +66,10 @@ type InterfaceView struct {
 	BDR       netip.Addr   `json:"bdr,omitzero"`
 	Neighbors int          `json:"neighbors"`
 	Adjacent  int          `json:"adjacent"`
+	// Dropped counts the packets (and LSAs) the interface dropped, by
+	// reason (ospf.DropReason, snake_case); reasons never seen are
+	// absent.
+	Dropped map[string]uint64 `json:"dropped,omitempty"`
 }
 
 // SPFView is the spf view.
@@ -223,6 +227,7 @@ func interfaceViews(is []ospf.InterfaceStatus) []InterfaceView {
 		out = append(out, InterfaceView{
 			Name: s.Name, IfIndex: s.IfIndex, Prefix: s.Prefix, Network: daemonkit.Enum(s.Network), State: daemonkit.Enum(s.State),
 			Cost: s.Cost, DR: known(s.DR), BDR: known(s.BDR), Neighbors: s.Neighbors, Adjacent: s.Adjacent,
+			Dropped: dropped(s.Stats.Dropped),
 		})
 	}
 	return out
@@ -352,4 +357,16 @@ func show(w io.Writer, view string, data json.RawMessage, asJSON bool) error {
 		return fmt.Errorf("unknown view %q", view)
 	}
 	return tw.Flush()
+}
+
+// dropped renders drop counters with snake_case reason names.
+func dropped(m map[ospf.DropReason]uint64) map[string]uint64 {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make(map[string]uint64, len(m))
+	for r, n := range m {
+		out[strings.ReplaceAll(r.String(), "-", "_")] = n
+	}
+	return out
 }
