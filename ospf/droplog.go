@@ -3,8 +3,8 @@ package ospf
 import (
 	"net/netip"
 	"strconv"
-	"time"
 
+	"github.com/switchless/routing/internal/ratelog"
 	"github.com/switchless/routing/ospf/packet"
 )
 
@@ -12,13 +12,13 @@ import (
 // dropped packet at Warn: a misconfigured neighbour (FRR's
 // "RouterDeadInterval mismatch … expected 8, received 4") is reported
 // once a minute, not once per hello, and a flood of bad packets costs
-// one line per source and reason per interval (issue 16).
-const dropLogInterval = time.Minute
-
-// dropLogSources bounds the sources remembered per interval: an attacker
-// inventing sources gets dropLogSources lines, and the rest are counted
-// in the suppressed attribute of the next line that is logged.
-const dropLogSources = 64
+// one line per source and reason per interval, for at most
+// dropLogSources sources, the rest counted in the suppressed attribute
+// of the next line logged (issue 16).
+const (
+	dropLogInterval = ratelog.DefaultInterval
+	dropLogSources  = ratelog.DefaultKeys
+)
 
 // operatorVisible reports whether a drop is one an operator must hear
 // of: a mismatch in configuration or authentication, or a broken packet.
@@ -39,30 +39,6 @@ type dropLogKey struct {
 	iface  string
 	reason DropReason
 	src    netip.Addr
-}
-
-// dropLimiter decides which dropped packets are logged at Warn.
-type dropLimiter struct {
-	since      time.Time // start of the current interval
-	seen       map[dropLogKey]bool
-	suppressed int // drops not logged since the last line
-}
-
-// allow reports whether a drop may be logged now, and how many drops
-// were suppressed since the last line that was.
-func (l *dropLimiter) allow(iface string, r DropReason, src netip.Addr, now time.Time) (int, bool) {
-	if l.seen == nil || now.Sub(l.since) >= dropLogInterval {
-		l.since, l.seen = now, make(map[dropLogKey]bool)
-	}
-	k := dropLogKey{iface, r, src}
-	if l.seen[k] || len(l.seen) >= dropLogSources {
-		l.suppressed++
-		return 0, false
-	}
-	l.seen[k] = true
-	n := l.suppressed
-	l.suppressed = 0
-	return n, true
 }
 
 // maskString is a network mask as a prefix length, or as an address when

@@ -401,7 +401,7 @@ func (ifc *iface) drop(r DropReason, src netip.Addr, err error) {
 	ifc.ctr.drops[r]++
 	in := ifc.in
 	if r.operatorVisible() {
-		if suppressed, ok := in.dropLog.allow(ifc.cfg.Name, r, src, in.clock.Now()); ok {
+		if suppressed, ok := in.dropLog.Allow(dropLogKey{ifc.cfg.Name, r, src}, in.clock.Now()); ok {
 			in.log.Warn("ospf: packet dropped", "interface", ifc.cfg.Name, "reason", r.String(), "src", src.String(),
 				"err", err, "suppressed", suppressed)
 			return

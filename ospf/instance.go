@@ -13,6 +13,7 @@ import (
 	"github.com/switchless/routing"
 	"github.com/switchless/routing/fib"
 	"github.com/switchless/routing/internal/loop"
+	"github.com/switchless/routing/internal/ratelog"
 	"github.com/switchless/routing/ospf/packet"
 )
 
@@ -53,7 +54,7 @@ type Instance struct {
 	clock routing.Clock
 	log   *slog.Logger
 	// dropLog rate-limits the Warn lines of dropped packets.
-	dropLog dropLimiter
+	dropLog ratelog.Limiter[dropLogKey]
 
 	ifaces []*iface
 	byName map[string]*iface
