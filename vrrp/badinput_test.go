@@ -1,7 +1,10 @@
 package vrrp
 
 import (
+	"log/slog"
 	"net/netip"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -192,4 +195,63 @@ func resum(b []byte) []byte {
 	c := ^uint16(sum)
 	b[6], b[7] = byte(c>>8), byte(c)
 	return b
+}
+
+// TestConflict_5798_7_1_LoggedOncePerSource (issue 15's virtual-MAC
+// hygiene, issue 16's rate limit): a router with our VRID and another
+// address list, heard 100 times from each of 100 sources, is dropped and
+// counted every time (RFC 5798 §7.1: "MAY... log"), logged once per
+// source, and listed in Status.Conflicts, at most maxConflicts sources.
+// A priority-255 advertisement from an address that owns none of the
+// virtual addresses is accepted, as the RFC says, and reported as an
+// owner claim.
+func TestConflict_5798_7_1_LoggedOncePerSource(t *testing.T) {
+	s := newSimLAN(t)
+	var buf strings.Builder
+	m := s.add(Config{Priority: 200})
+	m.r.log = slog.New(slog.NewTextHandler(&buf, nil)) // the virtual clock runs on this goroutine
+	s.add(Config{Priority: 100})
+	in := newInjector(s)
+	s.clock.Advance(5 * time.Second)
+	s.requireMaster(m)
+	other := []netip.Addr{netip.MustParseAddr("192.0.2.99")}
+	for range 100 {
+		for i := range 100 {
+			src := netip.AddrFrom4([4]byte{192, 0, 2, byte(100 + i)})
+			in.send(src, 255, encode(t, packet.Advertisement{Version: packet.V3, VRID: 1, Priority: 100, Interval: time.Second, Addresses: other}, src, 0))
+		}
+	}
+	st := m.r.Status()
+	if st.State != Master || st.Counters.Drops[DropAddressList] != 10000 || st.Counters.Misconfigured != 10000 {
+		t.Fatalf("after 10,000 conflicting adverts: %v, %d address-list drops, %d misconfigured", st.State, st.Counters.Drops[DropAddressList], st.Counters.Misconfigured)
+	}
+	if len(st.Conflicts) != maxConflicts {
+		t.Fatalf("%d conflicts listed, want the bound %d", len(st.Conflicts), maxConflicts)
+	}
+	if c := st.Conflicts[0]; c.Reason != "address-list" || c.Count != 100 || !slices.Equal(c.Addresses, other) || c.Source != netip.MustParseAddr("192.0.2.100") {
+		t.Errorf("first conflict: %+v", c)
+	}
+	if n := strings.Count(buf.String(), "conflicting virtual router"); n > maxConflicts {
+		t.Errorf("%d lines logged for 10,000 adverts from 100 sources", n)
+	}
+	// The owner claim, on a fresh LAN: accepted (the Master, priority
+	// 200, gives way, §6.4.3), and reported.
+	s = newSimLAN(t)
+	m = s.add(Config{Priority: 200})
+	in = newInjector(s)
+	s.clock.Advance(5 * time.Second)
+	s.requireMaster(m)
+	claimant := netip.MustParseAddr("192.0.2.77")
+	in.send(claimant, 255, encode(t, packet.Advertisement{Version: packet.V3, VRID: 1, Priority: 255, Interval: time.Second, Addresses: []netip.Addr{simVIP}}, claimant, 0))
+	ms := m.r.Status()
+	if ms.State != Backup || ms.Master != claimant {
+		t.Errorf("after a priority-255 advert from %v the Master is %v, master %v", claimant, ms.State, ms.Master)
+	}
+	found := false
+	for _, c := range ms.Conflicts {
+		found = found || (c.Source == claimant && c.Reason == "owner-claim" && c.Priority == 255)
+	}
+	if !found {
+		t.Errorf("the owner claim is not listed: %+v", ms.Conflicts)
+	}
 }

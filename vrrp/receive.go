@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"time"
 
 	"github.com/switchless/routing"
@@ -126,6 +127,9 @@ type Status struct {
 	MasterDownIn time.Duration
 	Tracks       []TrackStatus
 	Counters     Counters
+	// Conflicts are the routers heard disagreeing with this one, by
+	// source and reason (at most 64).
+	Conflicts []Conflict
 }
 
 // TrackStatus is the state of one track.
@@ -155,6 +159,7 @@ func (r *Router) Status() Status {
 	for k, v := range r.stats.Drops {
 		s.Counters.Drops[k] = v
 	}
+	s.Conflicts = r.conflictList()
 	for _, t := range r.tracks {
 		s.Tracks = append(s.Tracks, TrackStatus{Name: t.Name, Up: t.h.Up(), Weight: t.Weight, Changes: t.h.Changes(), LastErr: t.lastErr})
 	}
@@ -209,8 +214,9 @@ func (r *Router) receive(p routing.Packet) DropReason {
 	}
 	// §7.1: MUST verify that the VRID is configured on the interface.
 	if a.VRID != r.cfg.VRID {
+		// Only without a Mux (which sorts by VRID and counts the
+		// others): a transport of our own that hears other VRIDs.
 		r.stats.Misconfigured++
-		r.log.Warn("vrrp advertisement for another VRID", "src", p.Src, "vrid", a.VRID)
 		return DropVRID
 	}
 	if !r.allowed(p.Src) {
@@ -227,8 +233,7 @@ func (r *Router) receive(p routing.Packet) DropReason {
 		}
 		// RFC 3768 §7.1: the Adver Interval MUST be the configured one.
 		if a.Interval != r.cfg.Interval {
-			r.stats.Misconfigured++
-			r.log.Warn("vrrp advertisement interval mismatch", "src", p.Src, "interval", a.Interval)
+			r.conflict("interval", p.Src, a)
 			return DropInterval
 		}
 	}
@@ -239,11 +244,15 @@ func (r *Router) receive(p routing.Packet) DropReason {
 	// §7.1: MAY verify the address list; if it differs, log, and drop
 	// unless the sender is the owner (priority 255).
 	if !sameAddresses(a.Addresses, r.cfg.VirtualAddresses) {
-		r.stats.Misconfigured++
-		r.log.Warn("vrrp address list mismatch", "src", p.Src, "addresses", a.Addresses)
+		r.conflict("address-list", p.Src, a)
 		if a.Priority != 255 {
 			return DropAddressList
 		}
+	} else if a.Priority == 255 && !slices.Contains(a.Addresses, p.Src) {
+		// The owner's advertisements come from the virtual address it
+		// owns; this one claims priority 255 from elsewhere. The RFC
+		// accepts it (no check is specified); it is reported.
+		r.conflict("owner-claim", p.Src, a)
 	}
 	r.stats.Received++
 	tr, acts := r.m.advert(r.clock.Now(), p.Src, a.Priority, a.Interval)

@@ -146,6 +146,7 @@ type Router struct {
 	announceBurst   []*loop.Slot
 
 	stats Counters
+	conf  conflicts
 	rx    packet.Advertisement
 	tx    packet.Advertisement
 	buf   []byte

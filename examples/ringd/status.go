@@ -179,6 +179,10 @@ type VRRPView struct {
 	Sent               uint64             `json:"sent"`
 	Transitions        uint64             `json:"transitions"`
 	Drops              map[string]uint64  `json:"drops,omitempty"`
+	// Conflicts are the routers heard on the upstream LAN that disagree
+	// with ours (our VRID, another address list or interval; a
+	// priority-255 claim from a non-owner): virtual-MAC hygiene.
+	Conflicts []daemonkit.ConflictView `json:"conflicts,omitempty"`
 }
 
 // TrackView is one tracked object of the virtual router.
@@ -194,7 +198,8 @@ func vrrpView(s vrrp.Status) *VRRPView {
 	v := &VRRPView{VRID: s.VRID, Version: int(s.Version), State: daemonkit.Enum(s.State), Master: s.Master,
 		VirtualAddresses: s.VirtualAddresses, ConfiguredPriority: s.ConfiguredPriority, Priority: s.Priority,
 		Forced: s.Forced, Interval: daemonkit.Duration(s.Interval), MasterDownInterval: daemonkit.Duration(s.MasterDownInterval),
-		Tracks: []TrackView{}, Received: s.Counters.Received, Sent: s.Counters.Sent, Transitions: s.Counters.Transitions}
+		Tracks: []TrackView{}, Received: s.Counters.Received, Sent: s.Counters.Sent, Transitions: s.Counters.Transitions,
+		Conflicts: daemonkit.ConflictViews(s.Conflicts)}
 	for _, t := range s.Tracks {
 		v.Tracks = append(v.Tracks, TrackView{Name: t.Name, Up: t.Up, Weight: t.Weight, Changes: t.Changes, LastError: t.LastErr})
 	}
@@ -298,6 +303,7 @@ func printStatus(w io.Writer, st Status, raw []byte, asJSON bool) error {
 			forced = " (held in Backup by a track)"
 		}
 		fmt.Fprintf(tw, "VRRP: VRID %d %v%s, priority %d, master %s, VIPs %v\n", v.VRID, v.State, forced, v.Priority, master, v.VirtualAddresses)
+		daemonkit.PrintConflicts(tw, "VRRP", v.Conflicts)
 	}
 	fmt.Fprintln(tw, "\nINTERFACE\tLINUX\tIFINDEX\tPREFIX\tCOST\tCARRIER\tOSPF")
 	for _, i := range st.Interfaces {

@@ -48,6 +48,10 @@ type RouterView struct {
 	MasterDownIn        *daemonkit.Duration `json:"master_down_in,omitempty"`
 	Tracks              []TrackView         `json:"tracks"`
 	Counters            CountersView        `json:"counters"`
+	// Conflicts are the routers heard disagreeing with this one (our
+	// VRID with another address list or interval, or a priority-255
+	// claim from a non-owner), by source: virtual-MAC hygiene.
+	Conflicts []daemonkit.ConflictView `json:"conflicts,omitempty"`
 }
 
 // TrackView is one tracked object of a router.
@@ -90,6 +94,7 @@ func routerViews(rs []RouterStatus) []RouterView {
 		for _, t := range s.Tracks {
 			v.Tracks = append(v.Tracks, TrackView{Name: t.Name, Up: t.Up, Weight: t.Weight, Changes: t.Changes, LastError: t.LastErr})
 		}
+		v.Conflicts = daemonkit.ConflictViews(s.Conflicts)
 		c := s.Counters
 		v.Counters = CountersView{Received: c.Received, Sent: c.Sent, SentPriorityZero: c.SentPriorityZero, SendErrors: c.SendErrors,
 			Transitions: c.Transitions, BecameMaster: c.BecameMaster, Announcements: c.Announcements, Reannouncements: c.Reannouncements,
@@ -164,5 +169,11 @@ func printStatus(w io.Writer, raw []byte, asJSON bool) error {
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%d\t%s\t%s\t%d\t%d\t%s\n", r.Name, r.Interface, r.VRID, r.Version, state,
 			r.Priority, master, strings.Join(vips, ","), r.Counters.Received, r.Counters.Sent, strings.Join(drops, ","))
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, r := range rs {
+		daemonkit.PrintConflicts(w, r.Name, r.Conflicts)
+	}
+	return nil
 }
