@@ -252,14 +252,14 @@ func TestHostile_OSPF(t *testing.T) {
 	drops := ifs[0].Dropped
 	t.Logf("drops by reason: %v", drops)
 	for reason, least := range map[string]uint64{
-		"malformed": uint64(len(good)), "checksum": 20, "hello_mask": 20, "hello_interval": 20, "dead_interval": 20,
-		"wrong_area": 20, "hello_options": 20,
+		"malformed": uint64(len(good)), "checksum": 20, "hello-mask": 20, "hello-interval": 20, "dead-interval": 20,
+		"wrong-area": 20, "hello-options": 20,
 	} {
 		if drops[reason] < least {
 			t.Errorf("%s drops: %d, want at least %d", reason, drops[reason], least)
 		}
 	}
-	if drops["unknown_neighbor"]+drops["neighbor_state"] < 10 {
+	if drops["unknown-neighbor"]+drops["neighbor-state"] < 10 {
 		t.Errorf("the LS Updates from a non-neighbour were not dropped as such: %v", drops)
 	}
 	if keys := lsdbKeys(); keys != keys0 {

@@ -67,8 +67,8 @@ type InterfaceView struct {
 	Neighbors int          `json:"neighbors"`
 	Adjacent  int          `json:"adjacent"`
 	// Dropped counts the packets (and LSAs) the interface dropped, by
-	// reason (ospf.DropReason, snake_case); reasons never seen are
-	// absent.
+	// reason (ospf.DropReason's names, as in the logs and as vrrpd and
+	// ripd name theirs); reasons never seen are absent.
 	Dropped map[string]uint64 `json:"dropped,omitempty"`
 }
 
@@ -359,14 +359,14 @@ func show(w io.Writer, view string, data json.RawMessage, asJSON bool) error {
 	return tw.Flush()
 }
 
-// dropped renders drop counters with snake_case reason names.
+// dropped renders drop counters by reason name.
 func dropped(m map[ospf.DropReason]uint64) map[string]uint64 {
 	if len(m) == 0 {
 		return nil
 	}
 	out := make(map[string]uint64, len(m))
 	for r, n := range m {
-		out[strings.ReplaceAll(r.String(), "-", "_")] = n
+		out[daemonkit.Enum(r)] = n
 	}
 	return out
 }
