@@ -551,7 +551,7 @@ func (ifc *iface) receiveHello(h packet.Header, src netip.Addr, hello *packet.He
 	}
 	// §10.5: the E-bit must match the area's ExternalRoutingCapability.
 	if hello.Options&packet.OptE != in.options()&packet.OptE {
-		ifc.drop(DropHelloOptions, src, fmt.Errorf("E-bit mismatch: expected %v, received %v", in.options()&packet.OptE != 0, hello.Options&packet.OptE != 0))
+		ifc.drop(DropHelloOptions, src, fmt.Errorf("external routing capability (E-bit) mismatch: expected %v, received %v", in.options()&packet.OptE != 0, hello.Options&packet.OptE != 0))
 		return
 	}
 	ifc.ctr.rx[packet.TypeHello]++
