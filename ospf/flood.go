@@ -264,6 +264,9 @@ func (in *Instance) install(e *dbEntry) {
 			}
 		}
 	}
+	if old != nil {
+		in.db.cancel(old)
+	}
 	in.db.m[k] = e
 	in.db.version++
 	if old == nil {
@@ -278,7 +281,7 @@ func (in *Instance) install(e *dbEntry) {
 	} else if e.hdr.Age&packet.DoNotAge == 0 {
 		in.db.schedule(now.Add(time.Duration(packet.MaxAge-e.age(now))*time.Second), e, false)
 		if e.selfMade {
-			in.db.schedule(now.Add(lsRefresh), e, true)
+			in.db.schedule(now.Add(lsRefresh-refreshJitter(k, e.hdr.Seq)), e, true)
 		}
 	}
 	ch := LSDBChange{Key: k, New: e.hdr, Content: old == nil || !sameContents(old, e, now)}
@@ -295,6 +298,7 @@ func (in *Instance) remove(e *dbEntry) {
 	if in.db.m[k] != e {
 		return
 	}
+	in.db.cancel(e)
 	delete(in.db.m, k)
 	delete(in.db.self, k)
 	in.db.version++

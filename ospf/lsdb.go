@@ -29,6 +29,9 @@ type dbEntry struct {
 	// sentBackAt is when this instance was last sent back to a neighbor
 	// holding an older one (§13 step 8, MinLSArrival).
 	sentBackAt time.Time
+	// ev are the positions (index+1, 0 for none) in the database's
+	// event heap of the entry's MaxAge event and refresh event.
+	ev [2]int
 	// rxmtRefs counts the retransmission lists holding this entry; a
 	// MaxAge entry is removed only at zero (§14).
 	rxmtRefs int
@@ -93,6 +96,11 @@ type ageEvent struct {
 	refresh bool
 }
 
+// ageHeap orders the events by time. Each entry knows where its events
+// are (dbEntry.ev), so that an instance replaced or removed takes its
+// events with it: a database refreshed every 30 minutes would otherwise
+// keep, for the hour until their MaxAge events came due, every replaced
+// instance alive, doubling its memory (TestSoak_LSDB100kRefresh).
 type ageHeap []ageEvent
 
 func (h ageHeap) Len() int { return len(h) }
@@ -102,13 +110,31 @@ func (h ageHeap) Less(i, j int) bool {
 	}
 	return h[i].seq < h[j].seq
 }
-func (h ageHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
-func (h *ageHeap) Push(x any)   { *h = append(*h, x.(ageEvent)) }
+func (h ageHeap) Swap(i, j int) {
+	h[i], h[j] = h[j], h[i]
+	h[i].e.ev[h[i].kind()] = i + 1
+	h[j].e.ev[h[j].kind()] = j + 1
+}
+func (h *ageHeap) Push(x any) {
+	ev := x.(ageEvent)
+	*h = append(*h, ev)
+	ev.e.ev[ev.kind()] = len(*h)
+}
 func (h *ageHeap) Pop() any {
 	old := *h
 	x := old[len(old)-1]
+	old[len(old)-1] = ageEvent{}
 	*h = old[:len(old)-1]
+	x.e.ev[x.kind()] = 0
 	return x
+}
+
+// kind indexes dbEntry.ev: 0 for the MaxAge event, 1 for the refresh.
+func (ev ageEvent) kind() int {
+	if ev.refresh {
+		return 1
+	}
+	return 0
 }
 
 // lsdb is the link-state database: the backbone area's LSAs and the
@@ -129,10 +155,26 @@ func newLSDB() *lsdb {
 
 func (db *lsdb) get(k packet.LSAKey) *dbEntry { return db.m[k] }
 
-// schedule queues an aging event for e.
+// schedule queues an aging event for e, replacing e's pending event of
+// the same kind.
 func (db *lsdb) schedule(at time.Time, e *dbEntry, refresh bool) {
 	db.evSeq++
-	heap.Push(&db.events, ageEvent{at: at, seq: db.evSeq, e: e, refresh: refresh})
+	ev := ageEvent{at: at, seq: db.evSeq, e: e, refresh: refresh}
+	if i := e.ev[ev.kind()]; i > 0 {
+		db.events[i-1] = ev
+		heap.Fix(&db.events, i-1)
+		return
+	}
+	heap.Push(&db.events, ev)
+}
+
+// cancel drops e's pending events: e is no longer the installed instance.
+func (db *lsdb) cancel(e *dbEntry) {
+	for k := range e.ev {
+		if i := e.ev[k]; i > 0 {
+			heap.Remove(&db.events, i-1)
+		}
+	}
 }
 
 // nextEvent returns the due time of the earliest aging event.
