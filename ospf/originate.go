@@ -1,6 +1,7 @@
 package ospf
 
 import (
+	"hash/fnv"
 	"net/netip"
 	"slices"
 	"time"
@@ -283,8 +284,31 @@ func (in *Instance) originate(d *packet.LSA, force bool) {
 	in.flood(e, nil)
 }
 
+// refreshJitterMax is how much earlier than LSRefreshTime a
+// self-originated LSA may be refreshed: LSAs originated together (a
+// thousand redistributed routes at start, every LSA after a restart)
+// would otherwise be refreshed together, every 30 minutes, in one burst
+// of LS Updates and acknowledgments across the area (FRR spreads its
+// refreshes over a minute for the same reason). A tenth of
+// LSRefreshTime: three minutes.
+const refreshJitterMax = lsRefresh / 10
+
+// refreshJitter is the refresh advance of one instance of a
+// self-originated LSA, in [0, refreshJitterMax): a hash of the LSA's key
+// and sequence number, so that LSAs originated at the same moment part
+// ways, each refresh draws anew, and the same run makes the same
+// packets (no random source; the simulation stays deterministic).
+func refreshJitter(k packet.LSAKey, seq int32) time.Duration {
+	h := fnv.New64a()
+	id, adv := k.ID.As4(), k.AdvRouter.As4()
+	_, _ = h.Write([]byte{byte(k.Type), id[0], id[1], id[2], id[3], adv[0], adv[1], adv[2], adv[3],
+		byte(seq >> 24), byte(seq >> 16), byte(seq >> 8), byte(seq)})
+	return time.Duration(h.Sum64() % uint64(refreshJitterMax/time.Second) * uint64(time.Second))
+}
+
 // refreshSelf re-originates a self-originated LSA every LSRefreshTime
-// (§12.4 "LSRefreshTime"), even unchanged, so that it never ages out.
+// (§12.4 "LSRefreshTime"), less its refreshJitter, even unchanged, so
+// that it never ages out.
 func (in *Instance) refreshSelf(e *dbEntry) {
 	if in.orig.stopping {
 		return

@@ -45,20 +45,45 @@ func Test12_4_MinLSInterval(t *testing.T) {
 
 func Test12_4_LSRefreshTime(t *testing.T) {
 	h := newHarness(t, NetworkPointToPoint)
-	h.clock.Advance(lsRefresh - time.Second)
+	// Refreshed at LSRefreshTime less its jitter (at most
+	// refreshJitterMax), not before.
+	h.clock.Advance(lsRefresh - refreshJitterMax)
 	e := ourRouterLSA(t, h)
-	if e.LSA.Header.Seq != packet.InitialSequenceNumber || e.LSA.Header.Age != packet.LSRefreshTime-1 {
-		t.Fatalf("before LSRefreshTime: %+v", e.LSA.Header)
+	if e.LSA.Header.Seq != packet.InitialSequenceNumber {
+		t.Fatalf("refreshed before LSRefreshTime - refreshJitterMax: %+v", e.LSA.Header)
 	}
-	h.clock.Advance(time.Second)
+	h.clock.Advance(refreshJitterMax)
 	e = ourRouterLSA(t, h)
-	if e.LSA.Header.Seq != packet.InitialSequenceNumber+1 || e.LSA.Header.Age != 0 {
-		t.Fatalf("not refreshed at LSRefreshTime: %+v", e.LSA.Header)
+	if e.LSA.Header.Seq != packet.InitialSequenceNumber+1 || e.LSA.Header.Age >= uint16(refreshJitterMax/time.Second) {
+		t.Fatalf("not refreshed by LSRefreshTime: %+v", e.LSA.Header)
 	}
-	// Refreshed again and again: it never reaches MaxAge.
+	// Refreshed again and again: it never reaches MaxAge. In 3 h, 6 or
+	// 7 more refreshes, 27 to 30 minutes apart.
 	h.clock.Advance(3 * time.Hour)
-	if e = ourRouterLSA(t, h); e.LSA.Header.Age >= packet.MaxAge || e.LSA.Header.Seq != packet.InitialSequenceNumber+7 {
+	if e = ourRouterLSA(t, h); e.LSA.Header.Age >= packet.LSRefreshTime || e.LSA.Header.Seq < packet.InitialSequenceNumber+7 || e.LSA.Header.Seq > packet.InitialSequenceNumber+8 {
 		t.Fatalf("after 3 h: %+v", e.LSA.Header)
+	}
+}
+
+// Test12_4_RefreshJitterSpreads: a thousand LSA keys originated at the
+// same moment are refreshed over refreshJitterMax, not in one second.
+func Test12_4_RefreshJitterSpreads(t *testing.T) {
+	perMinute := map[time.Duration]int{}
+	for i := range 1000 {
+		k := packet.LSAKey{Type: packet.LSTypeASExternal, ID: netip.AddrFrom4([4]byte{198, 18, byte(i >> 8), byte(i)}), AdvRouter: netip.MustParseAddr("1.1.1.1")}
+		j := refreshJitter(k, packet.InitialSequenceNumber)
+		if j < 0 || j >= refreshJitterMax {
+			t.Fatalf("jitter %v out of [0, %v)", j, refreshJitterMax)
+		}
+		perMinute[j/time.Minute]++
+	}
+	for m, n := range perMinute {
+		if n > 450 {
+			t.Errorf("%d of 1,000 refreshes in minute %v of the jitter window", n, m)
+		}
+	}
+	if len(perMinute) != int(refreshJitterMax/time.Minute) {
+		t.Errorf("refreshes fall in %d minutes of %v", len(perMinute), refreshJitterMax)
 	}
 }
 
