@@ -227,7 +227,7 @@ func interfaceViews(is []ospf.InterfaceStatus) []InterfaceView {
 		out = append(out, InterfaceView{
 			Name: s.Name, IfIndex: s.IfIndex, Prefix: s.Prefix, Network: daemonkit.Enum(s.Network), State: daemonkit.Enum(s.State),
 			Cost: s.Cost, DR: known(s.DR), BDR: known(s.BDR), Neighbors: s.Neighbors, Adjacent: s.Adjacent,
-			Dropped: dropped(s.Stats.Dropped),
+			Dropped: daemonkit.EnumCounts(s.Stats.Dropped),
 		})
 	}
 	return out
@@ -357,16 +357,4 @@ func show(w io.Writer, view string, data json.RawMessage, asJSON bool) error {
 		return fmt.Errorf("unknown view %q", view)
 	}
 	return tw.Flush()
-}
-
-// dropped renders drop counters by reason name.
-func dropped(m map[ospf.DropReason]uint64) map[string]uint64 {
-	if len(m) == 0 {
-		return nil
-	}
-	out := make(map[string]uint64, len(m))
-	for r, n := range m {
-		out[daemonkit.Enum(r)] = n
-	}
-	return out
 }

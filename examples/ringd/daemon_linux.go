@@ -81,15 +81,17 @@ func (d *daemon) status() Status {
 	st := Status{Node: nc.Name, Role: nc.Role.String(), Profile: d.config().Ring.Profile.String(), RouterID: in.RouterID(),
 		Since: d.since, Transports: d.host.TransportStats(),
 		BFDTimers: bfdTimers(nc.Timers), BFD: bfdViews(d.node.BFDSessions())}
-	ospfState := map[string]string{}
+	ospfState, dropped := map[string]string{}, map[string]map[string]uint64{}
 	for _, s := range in.Interfaces() {
 		ospfState[s.Name] = s.State.String()
+		dropped[s.Name] = daemonkit.EnumCounts(s.Stats.Dropped)
 	}
 	links := d.host.Links()
 	for i, ifc := range nc.Interfaces {
 		l := links[i]
 		st.Interfaces = append(st.Interfaces, IfaceStatus{Name: ifc.Name, Linux: l.Linux, IfIndex: l.IfIndex,
-			Kind: ifc.Kind.String(), Prefix: ifc.Prefix, Cost: ifc.Cost, Carrier: l.Carrier, OSPF: ospfState[ifc.Name]})
+			Kind: ifc.Kind.String(), Prefix: ifc.Prefix, Cost: ifc.Cost, Carrier: l.Carrier, OSPF: ospfState[ifc.Name],
+			Dropped: dropped[ifc.Name]})
 	}
 	d.mu.Lock()
 	for _, e := range d.events {

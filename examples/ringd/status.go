@@ -91,6 +91,9 @@ type IfaceStatus struct {
 	Cost    uint16       `json:"cost,omitempty"`
 	Carrier bool         `json:"carrier"`
 	OSPF    string       `json:"ospf_state,omitempty"`
+	// Dropped counts the OSPF packets (and LSAs) the interface dropped,
+	// by reason, as ospfd's interfaces view.
+	Dropped map[string]uint64 `json:"dropped,omitempty"`
 }
 
 // NeighborView is one OSPF neighbor.
@@ -203,12 +206,7 @@ func vrrpView(s vrrp.Status) *VRRPView {
 	for _, t := range s.Tracks {
 		v.Tracks = append(v.Tracks, TrackView{Name: t.Name, Up: t.Up, Weight: t.Weight, Changes: t.Changes, LastError: t.LastErr})
 	}
-	for k, n := range s.Counters.Drops {
-		if v.Drops == nil {
-			v.Drops = map[string]uint64{}
-		}
-		v.Drops[daemonkit.Enum(k)] = n
-	}
+	v.Drops = daemonkit.EnumCounts(s.Counters.Drops)
 	return v
 }
 

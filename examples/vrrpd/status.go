@@ -98,12 +98,7 @@ func routerViews(rs []RouterStatus) []RouterView {
 		c := s.Counters
 		v.Counters = CountersView{Received: c.Received, Sent: c.Sent, SentPriorityZero: c.SentPriorityZero, SendErrors: c.SendErrors,
 			Transitions: c.Transitions, BecameMaster: c.BecameMaster, Announcements: c.Announcements, Reannouncements: c.Reannouncements,
-			Misconfigured: c.Misconfigured, DataplaneErrors: c.DataplaneErrors, Drops: map[string]uint64{}}
-		for k, n := range c.Drops {
-			if n > 0 {
-				v.Counters.Drops[daemonkit.Enum(k)] = n
-			}
-		}
+			Misconfigured: c.Misconfigured, DataplaneErrors: c.DataplaneErrors, Drops: daemonkit.EnumCounts(c.Drops)}
 		out = append(out, v)
 	}
 	return out

@@ -43,6 +43,22 @@ func (d *Duration) UnmarshalText(b []byte) error {
 // lower-case ("Full" is "full", "AdminDown" "admindown").
 func Enum(s fmt.Stringer) string { return strings.ToLower(s.String()) }
 
+// EnumCounts converts counters keyed by an enum (drop reasons) to the
+// JSON convention's keys (Enum), leaving out the zero ones. The map is
+// never nil.
+func EnumCounts[K interface {
+	comparable
+	fmt.Stringer
+}](m map[K]uint64) map[string]uint64 {
+	out := make(map[string]uint64, len(m))
+	for k, n := range m {
+		if n > 0 {
+			out[Enum(k)] = n
+		}
+	}
+	return out
+}
+
 // durationKey matches the keys whose value is a duration by their name.
 var durationKey = regexp.MustCompile(`(^|_)(interval|duration|timeout|delay|lateness|age|uptime|time|dead|hold)(_|$)|_in$`)
 
