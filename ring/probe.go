@@ -23,6 +23,9 @@ type FailureRun struct {
 	Probes int
 	// Reason is why the first failed probe failed.
 	Reason string
+	// EastWest marks a run of probes between two servers on different
+	// nodes (SimConfig.EastWest); Server then names the pair.
+	EastWest bool
 }
 
 // Duration is the outage the run stands for: its failed probes times the
@@ -63,7 +66,10 @@ type target struct {
 	name string
 	// host is the server probed, nil for the anycast VIP (delivered to
 	// whichever replica the ring routes it to).
-	host     *Host
+	host *Host
+	// from is the server that sends the probe, for east-west probes; nil
+	// means the gateway.
+	from     *Host
 	dst      netip.Addr
 	run      *FailureRun // the open run, nil while the probes succeed
 	excluded bool        // the server's node is down: not probed
@@ -96,7 +102,31 @@ func newProber(s *Sim) *prober {
 	if a := s.r.spec.Anycast; a != nil {
 		p.targets = append(p.targets, &target{name: AnycastTarget(a.VIP), dst: a.VIP, done: make(map[uint64]probeResult)})
 	}
+	if s.cfg.EastWest {
+		// Every pair of servers on different nodes, once: the probe goes
+		// one way and its reply the other.
+		for i, a := range s.servers {
+			for _, b := range s.servers[i+1:] {
+				if a.Node != b.Node {
+					p.targets = append(p.targets, &target{name: EastWestTarget(a.Name, b.Name), from: a, host: b, dst: b.Addr,
+						done: make(map[uint64]probeResult)})
+				}
+			}
+		}
+	}
 	return p
+}
+
+// EastWestTarget is the name of the probe target between servers a and b
+// (SimConfig.EastWest) in FailureRuns, events and results.
+func EastWestTarget(a, b string) string { return a + " <-> " + b }
+
+// label is how events name the probes of tg.
+func (tg *target) label() string {
+	if tg.from != nil {
+		return tg.name
+	}
+	return "gw <-> " + tg.name
 }
 
 // round sends one probe to every server whose node is up.
@@ -108,7 +138,7 @@ func (p *prober) round() {
 	}
 	p.rounds++
 	for _, tg := range p.targets {
-		if tg.host != nil && p.s.byName[tg.host.Node].downReason() != "" {
+		if tg.host != nil && p.s.byName[tg.host.Node].downReason() != "" || tg.from != nil && p.s.byName[tg.from.Node].downReason() != "" {
 			// The node is down: its server is not probed, and a run of
 			// failures ends without a recovery.
 			tg.run, tg.excluded, tg.looping, tg.okRounds = nil, true, false, 0
@@ -134,6 +164,9 @@ func (p *prober) round() {
 func (p *prober) send(tg *target, seq uint64, at time.Time) {
 	s := p.s
 	gw := s.gateway
+	if tg.from != nil {
+		gw = tg.from
+	}
 	gen := s.fwdGen
 	p.inFlight++
 	complete := func(r probeResult, end time.Time) {
@@ -247,16 +280,16 @@ func (p *prober) apply(tg *target, r probeResult) {
 		if tg.run != nil {
 			tg.run.To = r.at
 			p.s.emit(Event{Time: r.at, Kind: EventProbe, Node: tg.name,
-				Text: fmt.Sprintf("gw <-> %s recovered after %v (%d probes lost)", tg.name, tg.run.Duration(p.interval), tg.run.Probes)})
+				Text: fmt.Sprintf("%s recovered after %v (%d probes lost)", tg.label(), tg.run.Duration(p.interval), tg.run.Probes)})
 			tg.run = nil
 		}
 		return
 	}
 	tg.okRounds = 0
 	if tg.run == nil {
-		tg.run = &FailureRun{Server: tg.name, From: r.at, Reason: r.why}
+		tg.run = &FailureRun{Server: tg.name, From: r.at, Reason: r.why, EastWest: tg.from != nil}
 		p.runs = append(p.runs, tg.run)
-		p.s.emit(Event{Time: r.at, Kind: EventProbe, Node: tg.name, Text: fmt.Sprintf("gw <-> %s failing: %s", tg.name, r.why)})
+		p.s.emit(Event{Time: r.at, Kind: EventProbe, Node: tg.name, Text: fmt.Sprintf("%s failing: %s", tg.label(), r.why)})
 	}
 	tg.run.Probes++
 }

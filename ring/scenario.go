@@ -2,6 +2,7 @@ package ring
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -60,10 +61,19 @@ type Result struct {
 	// Bound and Why are the Step's.
 	Bound time.Duration
 	Why   string
+	// EastWest is, with SimConfig.EastWest, the longest stretch of failed
+	// probes between two servers on different nodes that reached each
+	// other before the fault, and EastWestWorst names the pair and why
+	// its first probe failed. Outage, Worst and Lost are the gateway's.
+	EastWest      time.Duration
+	EastWestWorst string
+	// EastWestProbed reports that east-west probes ran.
+	EastWestProbed bool
 }
 
-// WithinBound reports whether the outage is within the bound.
-func (r Result) WithinBound() bool { return r.Outage <= r.Bound }
+// WithinBound reports whether the outage, and the east-west outage, are
+// within the bound.
+func (r Result) WithinBound() bool { return r.Outage <= r.Bound && r.EastWest <= r.Bound }
 
 // bounds are the timer-derived terms the scenario bounds add up.
 type bounds struct {
@@ -370,7 +380,8 @@ func (s *Sim) RunStep(st Step) (Result, error) {
 		}
 	}
 	res := Result{ID: st.ID, Name: st.Name, At: t0.Sub(s.epoch), Bound: st.Bound, Why: st.Why,
-		Reachable: s.probes.allOK(), Loops: len(s.probes.loops) - loops0, Bounced: len(s.probes.bounced) - bounced0}
+		Reachable: s.probes.allOK(), Loops: len(s.probes.loops) - loops0, Bounced: len(s.probes.bounced) - bounced0,
+		EastWestProbed: s.cfg.EastWest}
 	if !okSince.IsZero() {
 		res.Converged = okSince.Sub(t0)
 	} else {
@@ -387,6 +398,12 @@ func (s *Sim) RunStep(st Step) (Result, error) {
 			continue
 		}
 		d := run.Duration(P)
+		if run.EastWest {
+			if d > res.EastWest {
+				res.EastWest, res.EastWestWorst = d, run.Server+": "+run.Reason
+			}
+			continue
+		}
 		res.Lost += d
 		if st.ID != "S0" && d > res.Outage {
 			res.Outage = d
@@ -402,7 +419,12 @@ func (s *Sim) RunStep(st Step) (Result, error) {
 func FormatResults(rs []Result) string {
 	var b strings.Builder
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "scenario\twhat\toutage\tbound\tlost\tconverged\tloops\tbounced\treachable")
+	eastWest := slices.ContainsFunc(rs, func(r Result) bool { return r.EastWestProbed })
+	head := "scenario\twhat\toutage\tbound\tlost\tconverged\tloops\tbounced\treachable"
+	if eastWest {
+		head = "scenario\twhat\toutage\teast-west\tbound\tlost\tconverged\tloops\tbounced\treachable"
+	}
+	fmt.Fprintln(tw, head)
 	for _, r := range rs {
 		ok := "yes"
 		if !r.Reachable {
@@ -412,7 +434,14 @@ func FormatResults(rs []Result) string {
 		if !r.WithinBound() {
 			mark = " (over)"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%v%s\t%v\t%v\t%v\t%d\t%d\t%s\n", r.ID, r.Name, r.Outage, mark, r.Bound.Round(100*time.Microsecond), r.Lost, r.Converged, r.Loops, r.Bounced, ok)
+		ew := ""
+		if eastWest {
+			ew = r.EastWest.String() + "\t"
+			if r.EastWest > r.Bound {
+				ew = r.EastWest.String() + " (over)\t"
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%v%s\t%s%v\t%v\t%v\t%d\t%d\t%s\n", r.ID, r.Name, r.Outage, mark, ew, r.Bound.Round(100*time.Microsecond), r.Lost, r.Converged, r.Loops, r.Bounced, ok)
 	}
 	tw.Flush()
 	return b.String()

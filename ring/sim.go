@@ -52,6 +52,10 @@ type SimConfig struct {
 	// adjacency changes, route changes, faults, probe failures and
 	// recoveries.
 	OnEvent func(Event)
+	// EastWest adds probes between every two servers on different nodes
+	// (the storage traffic of a switchless cluster) to the gateway's;
+	// Result reports their outage apart (Result.EastWest).
+	EastWest bool
 }
 
 // Sim is a whole switchless ring on the in-memory network and a manual

@@ -10,8 +10,8 @@
 //
 // Usage:
 //
-//	ringsim [-n 5] [-profile rfc|fast] [-seed 1] [-pcap ring.pcapng] [-dot ring.dot] [-v]
-//	ringsim -config ring.yaml [-seed 1] [-pcap ...] [-dot ...] [-v]
+//	ringsim [-n 5] [-profile rfc|fast] [-seed 1] [-east-west] [-pcap ring.pcapng] [-dot ring.dot] [-v]
+//	ringsim -config ring.yaml [-seed 1] [-east-west] [-pcap ...] [-dot ...] [-v]
 //
 // With -config, ringsim simulates the operator's own ring instead of the
 // paper's: the file is the one every ringd reads (any node's: they differ
@@ -20,6 +20,10 @@
 // service give the scenarios, which pick the master edge, the busiest
 // inner node and the links from it. The cost plan, the outage table and
 // the -dot picture are printed before anything is cabled.
+//
+// -east-west also probes between every two servers on different nodes
+// (the storage traffic of a switchless cluster) and adds their longest
+// outage per scenario as a column of its own.
 //
 // The same flags give the same run, byte for byte. -pcap writes every
 // OSPF and VRRP packet of every link (Wireshark shows one interface per
@@ -55,6 +59,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	dot := fs.String("dot", "", "write the ring at the end of the run to this Graphviz file")
 	verbose := fs.Bool("v", false, "print every route change")
 	config := fs.String("config", "", "simulate the ring of this ringd configuration file instead of the paper's")
+	eastWest := fs.Bool("east-west", false, "probe between every two servers on different nodes too (storage traffic), and report that outage apart")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -78,7 +83,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "ringsim: %v\n", err)
 			return 1
 		}
-		o := Options{Spec: &c.Ring, From: *config, Seed: *seed, Pcap: *pcap, Dot: *dot, Verbose: *verbose}
+		o := Options{Spec: &c.Ring, From: *config, Seed: *seed, Pcap: *pcap, Dot: *dot, Verbose: *verbose, EastWest: *eastWest}
 		if err := simulate(o, stdout); err != nil {
 			fmt.Fprintf(stderr, "ringsim: %v\n", err)
 			return 1
@@ -94,7 +99,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ringsim: -n %d: a ring has 3 to %d nodes\n", *n, ring.MaxNodes)
 		return 2
 	}
-	if err := simulate(Options{N: *n, Profile: prof, Seed: *seed, Pcap: *pcap, Dot: *dot, Verbose: *verbose}, stdout); err != nil {
+	if err := simulate(Options{N: *n, Profile: prof, Seed: *seed, Pcap: *pcap, Dot: *dot, Verbose: *verbose, EastWest: *eastWest}, stdout); err != nil {
 		fmt.Fprintf(stderr, "ringsim: %v\n", err)
 		return 1
 	}
@@ -108,6 +113,8 @@ type Options struct {
 	Seed      int64
 	Pcap, Dot string
 	Verbose   bool
+	// EastWest adds the probes between servers (ring.SimConfig.EastWest).
+	EastWest bool
 	// Spec, when set, is the ring to simulate (N and Profile are
 	// ignored); From names the file it came from.
 	Spec *ring.Spec
@@ -130,7 +137,7 @@ func simulate(o Options, out io.Writer) (err error) {
 
 	var sim *ring.Sim
 	tl := &timeline{out: out, verbose: o.Verbose}
-	sim, err = ring.NewSim(ring.SimConfig{Spec: spec, Seed: o.Seed, OnEvent: tl.event})
+	sim, err = ring.NewSim(ring.SimConfig{Spec: spec, Seed: o.Seed, OnEvent: tl.event, EastWest: o.EastWest})
 	if err != nil {
 		return err
 	}
@@ -154,7 +161,11 @@ func simulate(o Options, out io.Writer) (err error) {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "\nresults (probes every %v from the gateway to every server and to the anycast VIP, and back):\n%s", sim.ProbeInterval(), ring.FormatResults(results))
+	between := ""
+	if o.EastWest {
+		between = "; east-west: between every two servers on different nodes"
+	}
+	fmt.Fprintf(out, "\nresults (probes every %v from the gateway to every server and to the anycast VIP, and back%s):\n%s", sim.ProbeInterval(), between, ring.FormatResults(results))
 	fmt.Fprintf(out, "\nbounds:\n")
 	for _, r := range results {
 		fmt.Fprintf(out, "  %-4s %s\n", r.ID, r.Why)
