@@ -28,6 +28,9 @@ func (s *Sim) WriteDot(w io.Writer) error {
 	fwd := make([]bool, n) // link i carries traffic from node i to node i+1
 	bwd := make([]bool, n) // … from node i+1 to node i
 	for _, sn := range s.nodes {
+		if s.gateway == nil {
+			break // no uplink: no default traffic
+		}
 		src := sn.cfg.OSPF.RouterID
 		t := s.tracer.trace(sn.nd, src, s.gateway.Addr)
 		for k := 1; k < len(t.Hops); k++ {
@@ -94,6 +97,10 @@ func (s *Sim) WriteDot(w io.Writer) error {
 		p("\t%q -- %q [len=0.5];\n", h.Node, h.Name)
 	}
 	u := s.r.spec.Upstream
+	if s.gateway == nil {
+		p("}\n")
+		return bw.Flush()
+	}
 	p("\t\"upstream\" [label=\"upstream LAN\\n%v\\nVIP %v\" shape=hexagon];\n", u.Prefix, u.VIP)
 	p("\t%q [label=\"gateway\\n%v\" shape=box3d];\n", GatewayName, u.Gateway)
 	p("\t%q -- \"upstream\";\n", GatewayName)

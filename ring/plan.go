@@ -67,7 +67,8 @@ type NodePlan struct {
 // Plan is the OSPF cost plan of a ring; see PlanCosts.
 type Plan struct {
 	Nodes []NodePlan
-	// Master and Backup index the edge nodes in Nodes.
+	// Master and Backup index the edge nodes in Nodes; -1 in a ring
+	// without uplink.
 	Master, Backup int
 	// Low and High are the two costs the plan uses.
 	Low, High uint16
@@ -100,6 +101,10 @@ type Plan struct {
 // is a chain and every path is unique by construction; the backup edge's
 // default takes over. Inner nodes' costs do not depend on which edge
 // currently holds the VIP.
+//
+// A ring without uplink (Spec.Upstream left zero) has no default to
+// steer: every interface costs Low, and traffic between two nodes takes
+// the shorter way round, the other way when that one breaks.
 func PlanCosts(s Spec) (Plan, error) {
 	r, err := s.resolve()
 	if err != nil {
@@ -113,6 +118,16 @@ func (r *resolved) plan() Plan {
 	low := r.spec.BaseCost
 	if low == 0 {
 		low = 10
+	}
+	if !r.uplink() {
+		// No default to steer: every ring interface costs Low, and each
+		// node reaches the others the shorter way round (both, with
+		// ECMP, to the node opposite in an even ring).
+		p := Plan{Nodes: make([]NodePlan, n), Master: -1, Backup: -1, Low: low, High: low}
+		for i := range n {
+			p.Nodes[i] = NodePlan{Name: r.spec.Nodes[i].Name, Role: Inner, EastCost: low, WestCost: low}
+		}
+		return p
 	}
 	m, b := r.edges[0].node, r.edges[1].node
 	p := Plan{Nodes: make([]NodePlan, n), Master: m, Backup: b, Low: low, High: low * uint16(n)}
@@ -173,8 +188,11 @@ func (p Plan) String() string {
 	fmt.Fprintln(tw, "node\trole\teast cost\twest cost\tdefault via\thops")
 	for _, np := range p.Nodes {
 		via := np.Toward.String()
-		if np.Role == MasterEdge {
+		switch {
+		case np.Role == MasterEdge:
 			via = "upstream"
+		case p.Master < 0:
+			via = "- (no uplink)"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%d\n", np.Name, np.Role, np.EastCost, np.WestCost, via, np.Hops)
 	}

@@ -97,12 +97,15 @@ type probeResult struct {
 func newProber(s *Sim) *prober {
 	p := &prober{s: s, interval: s.cfg.ProbeInterval, next: s.clock.Now().Add(s.cfg.ProbeInterval)}
 	for _, h := range s.servers {
+		if s.gateway == nil {
+			break // no uplink: east-west probes only
+		}
 		p.targets = append(p.targets, &target{name: h.Name, host: h, dst: h.Addr, done: make(map[uint64]probeResult)})
 	}
 	if a := s.r.spec.Anycast; a != nil {
 		p.targets = append(p.targets, &target{name: AnycastTarget(a.VIP), dst: a.VIP, done: make(map[uint64]probeResult)})
 	}
-	if s.cfg.EastWest {
+	if s.cfg.EastWest || s.gateway == nil {
 		// Every pair of servers on different nodes, once: the probe goes
 		// one way and its reply the other.
 		for i, a := range s.servers {

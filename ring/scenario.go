@@ -64,7 +64,8 @@ type Result struct {
 	// EastWest is, with SimConfig.EastWest, the longest stretch of failed
 	// probes between two servers on different nodes that reached each
 	// other before the fault, and EastWestWorst names the pair and why
-	// its first probe failed. Outage, Worst and Lost are the gateway's.
+	// its first probe failed. Outage, Worst and Lost are the gateway's
+	// (in a ring without uplink, the east-west probes').
 	EastWest      time.Duration
 	EastWestWorst string
 	// EastWestProbed reports that east-west probes ran.
@@ -104,7 +105,10 @@ func (s *Sim) bounds() bounds {
 	if tm.HelloMultiplier > 0 {
 		hello = time.Second / time.Duration(tm.HelloMultiplier)
 	}
-	backupPrio := s.r.edges[1].priority
+	backupPrio := uint8(100)
+	if s.r.uplink() {
+		backupPrio = s.r.edges[1].priority
+	}
 	silent, spread, silentName := tm.DeadInterval, hello, "dead"
 	if d := tm.BFDDetectTime(); d > 0 {
 		silent, spread, silentName = d, tm.BFDInterval, "BFD detection"
@@ -143,9 +147,15 @@ func (s *Sim) settle() time.Duration { return s.r.spec.Profile.QuietTime() }
 //	S2fr it reboots
 //	S5   the anycast service fails on its first replica (Spec.Anycast)
 //	S5r  it returns
+//
+// A ring without uplink has no edges: S1, S4, S1f and S4f are left out,
+// and its probes are the east-west ones between servers.
 func (s *Sim) Steps() []Step {
 	b := s.bounds()
-	m := s.nodes[s.r.edges[0].node].Name()
+	m := ""
+	if s.r.uplink() {
+		m = s.nodes[s.r.edges[0].node].Name()
+	}
 	inner, link := s.busiestInner()
 	// Links down: both ends see it at once, their LSAs reach every node
 	// within the flooding time; the first calculation waits INITIAL, one
@@ -249,6 +259,14 @@ func (s *Sim) Steps() []Step {
 			fault: func(s *Sim) error { return s.Reboot(inner) },
 		},
 	}
+	if !s.r.uplink() {
+		// No edges, no VRRP: S1, S4 and their frozen variants do not
+		// apply, and the cold start has no Master_Down_Interval.
+		steps = slices.DeleteFunc(steps, func(st Step) bool { return slices.Contains([]string{"S1", "S4", "S1f", "S4f"}, st.ID) })
+		steps[0].Bound -= b.mdi
+		steps[0].Why = fmt.Sprintf("hello %v + MinLSInterval %v + 2 × RxmtInterval %v + SPF %v + flooding %v + probe %v",
+			b.hello, b.minLS, b.rxmt, b.long, b.flood, b.probe)
+	}
 	if a := s.r.spec.Anycast; a != nil {
 		srv := ServerName(a.Replicas[0], 0)
 		iv, rise, fall := s.r.spec.Profile.anycastTiming()
@@ -284,6 +302,11 @@ func (s *Sim) Steps() []Step {
 // and the master edge's side of its path.
 func (s *Sim) busiestInner() (string, int) {
 	n := len(s.nodes)
+	if !s.r.uplink() {
+		// Every node is inner and the ring is symmetric: the second
+		// node and its east link.
+		return s.nodes[1].Name(), 1
+	}
 	best, bestCount := -1, -1
 	for c := range n {
 		if s.plan.Nodes[c].Role != Inner {
@@ -381,7 +404,7 @@ func (s *Sim) RunStep(st Step) (Result, error) {
 	}
 	res := Result{ID: st.ID, Name: st.Name, At: t0.Sub(s.epoch), Bound: st.Bound, Why: st.Why,
 		Reachable: s.probes.allOK(), Loops: len(s.probes.loops) - loops0, Bounced: len(s.probes.bounced) - bounced0,
-		EastWestProbed: s.cfg.EastWest}
+		EastWestProbed: s.cfg.EastWest || s.gateway == nil}
 	if !okSince.IsZero() {
 		res.Converged = okSince.Sub(t0)
 	} else {
@@ -402,7 +425,11 @@ func (s *Sim) RunStep(st Step) (Result, error) {
 			if d > res.EastWest {
 				res.EastWest, res.EastWestWorst = d, run.Server+": "+run.Reason
 			}
-			continue
+			if s.gateway != nil {
+				continue
+			}
+			// Without uplink the east-west probes are the only ones:
+			// they are the outage.
 		}
 		res.Lost += d
 		if st.ID != "S0" && d > res.Outage {

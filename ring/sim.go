@@ -198,28 +198,10 @@ func (s *Sim) build() error {
 		a.atts[IfEast], b.atts[IfWest] = ea, eb
 		s.ring = append(s.ring, ea.Link())
 	}
-	up, err := s.net.Segment("upstream", netsim.SegmentConfig{Conditions: cond})
-	if err != nil {
-		return err
-	}
-	s.upstream = up
-	u := s.r.spec.Upstream
-	gwPrefix := netip.PrefixFrom(u.Gateway, u.Prefix.Bits())
-	gwNode := s.net.Node(GatewayName)
-	gwAtt, err := up.Attach(gwNode, "eth0", gwPrefix)
-	if err != nil {
-		return err
-	}
-	s.gateway = &Host{Name: GatewayName, Addr: u.Gateway, Kernel: NewKernel(), nd: gwNode, att: gwAtt}
-	s.hosts[gwNode] = s.gateway
-	s.hostByName[GatewayName] = s.gateway
-	for _, e := range s.r.edges {
-		sn := s.nodes[e.node]
-		a, err := up.Attach(sn.nd, IfUpstream, e.addr)
-		if err != nil {
+	if s.r.uplink() {
+		if err := s.buildUpstream(cond); err != nil {
 			return err
 		}
-		sn.atts[IfUpstream] = a
 	}
 	for _, sn := range s.nodes {
 		for k, lan := range s.r.spec.Nodes[sn.cfg.Index].LANs {
@@ -264,6 +246,9 @@ func (s *Sim) build() error {
 			return err
 		}
 	}
+	if !s.r.uplink() {
+		return nil
+	}
 	// The gateway routes every server LAN to the VIP.
 	if err := s.gateway.addConnected(); err != nil {
 		return err
@@ -280,12 +265,41 @@ func (s *Sim) build() error {
 		for _, lan := range routed {
 			if err := s.gateway.Kernel.Static.Replace(context.Background(), fib.Route{
 				Prefix:   lan.Masked(),
-				NextHops: []fib.NextHop{{Gateway: u.VIP, IfIndex: gwAtt.Index()}},
+				NextHops: []fib.NextHop{{Gateway: s.r.spec.Upstream.VIP, IfIndex: s.gateway.att.Index()}},
 				Protocol: fib.ProtocolStatic,
 			}); err != nil {
 				return err
 			}
 		}
+	}
+	return nil
+}
+
+// buildUpstream builds the upstream LAN: its segment, the gateway and
+// the edges' attachments.
+func (s *Sim) buildUpstream(cond netsim.Conditions) error {
+	up, err := s.net.Segment("upstream", netsim.SegmentConfig{Conditions: cond})
+	if err != nil {
+		return err
+	}
+	s.upstream = up
+	u := s.r.spec.Upstream
+	gwPrefix := netip.PrefixFrom(u.Gateway, u.Prefix.Bits())
+	gwNode := s.net.Node(GatewayName)
+	gwAtt, err := up.Attach(gwNode, "eth0", gwPrefix)
+	if err != nil {
+		return err
+	}
+	s.gateway = &Host{Name: GatewayName, Addr: u.Gateway, Kernel: NewKernel(), nd: gwNode, att: gwAtt}
+	s.hosts[gwNode] = s.gateway
+	s.hostByName[GatewayName] = s.gateway
+	for _, e := range s.r.edges {
+		sn := s.nodes[e.node]
+		a, err := up.Attach(sn.nd, IfUpstream, e.addr)
+		if err != nil {
+			return err
+		}
+		sn.atts[IfUpstream] = a
 	}
 	return nil
 }

@@ -22,11 +22,11 @@ func (s Spec) Validate() error {
 // resolved is a spec with its defaults applied and every address derived.
 type resolved struct {
 	spec   Spec
-	links  []netip.Prefix  // link i: node i east — node i+1 west
-	east   []netip.Prefix  // node i's address on link i
-	west   []netip.Prefix  // node i's address on link i-1
-	rid    []netip.Addr    // router IDs
-	edges  [2]resolvedEdge // [0] master, [1] backup
+	links  []netip.Prefix // link i: node i east — node i+1 west
+	east   []netip.Prefix // node i's address on link i
+	west   []netip.Prefix // node i's address on link i-1
+	rid    []netip.Addr   // router IDs
+	edges  []resolvedEdge // [0] master, [1] backup; none without an uplink
 	vrid   uint8
 	byName map[string]int
 }
@@ -155,8 +155,22 @@ func (r *resolved) numberLinks() error {
 	return nil
 }
 
+// uplink reports whether the ring has an upstream LAN.
+func (r *resolved) uplink() bool { return len(r.edges) > 0 }
+
 func (r *resolved) resolveUpstream() error {
 	u := r.spec.Upstream
+	if u.Prefix == (netip.Prefix{}) {
+		// No uplink: a ring whose nodes reach each other and nobody
+		// else (the 3-node "full mesh" of a storage cluster).
+		if u.Gateway.IsValid() || u.VIP.IsValid() || u.VRID != 0 || u.Edges != [2]Edge{} {
+			return specErr("Upstream.Prefix", "required with the other upstream fields (a ring without uplink sets none)")
+		}
+		if r.spec.Anycast != nil {
+			return specErr("Anycast", "needs the upstream LAN, whose gateway is the service's client")
+		}
+		return nil
+	}
 	if !u.Prefix.IsValid() || !u.Prefix.Addr().Is4() || u.Prefix.Masked() != u.Prefix || u.Prefix.Bits() > 29 {
 		return specErr("Upstream.Prefix", "%v is not an IPv4 LAN prefix of /29 or shorter", u.Prefix)
 	}
@@ -180,6 +194,7 @@ func (r *resolved) resolveUpstream() error {
 			{Node: r.spec.Nodes[len(r.spec.Nodes)-1].Name, Address: base.Next().Next().Next(), Priority: 100},
 		}
 	}
+	r.edges = make([]resolvedEdge, 2)
 	for k, e := range edges {
 		f := fmt.Sprintf("Upstream.Edges[%d]", k)
 		i, ok := r.byName[e.Node]
@@ -217,7 +232,9 @@ func (r *resolved) checkUnique() error {
 	for i, l := range r.links {
 		nets = append(nets, named{fmt.Sprintf("Links[%d]", i), l})
 	}
-	nets = append(nets, named{"Upstream.Prefix", r.spec.Upstream.Prefix})
+	if r.uplink() {
+		nets = append(nets, named{"Upstream.Prefix", r.spec.Upstream.Prefix})
+	}
 	for i, nd := range r.spec.Nodes {
 		for k, lan := range nd.LANs {
 			nets = append(nets, named{fmt.Sprintf("Nodes[%d].LANs[%d]", i, k), lan.Masked()})
@@ -238,12 +255,13 @@ func (r *resolved) checkUnique() error {
 		addrs[a] = field
 		return nil
 	}
-	u := r.spec.Upstream
-	if err := add("Upstream.Gateway", u.Gateway); err != nil {
-		return err
-	}
-	if err := add("Upstream.VIP", u.VIP); err != nil {
-		return err
+	if u := r.spec.Upstream; r.uplink() {
+		if err := add("Upstream.Gateway", u.Gateway); err != nil {
+			return err
+		}
+		if err := add("Upstream.VIP", u.VIP); err != nil {
+			return err
+		}
 	}
 	for k, e := range r.edges {
 		if err := add(fmt.Sprintf("Upstream.Edges[%d].Address", k), e.addr.Addr()); err != nil {

@@ -161,11 +161,14 @@ func simulate(o Options, out io.Writer) (err error) {
 	if err != nil {
 		return err
 	}
-	between := ""
-	if o.EastWest {
-		between = "; east-west: between every two servers on different nodes"
+	probes := "from the gateway to every server and to the anycast VIP, and back"
+	switch {
+	case sim.Gateway() == nil:
+		probes = "between every two servers on different nodes, and back: a ring without uplink"
+	case o.EastWest:
+		probes += "; east-west: between every two servers on different nodes"
 	}
-	fmt.Fprintf(out, "\nresults (probes every %v from the gateway to every server and to the anycast VIP, and back%s):\n%s", sim.ProbeInterval(), between, ring.FormatResults(results))
+	fmt.Fprintf(out, "\nresults (probes every %v %s):\n%s", sim.ProbeInterval(), probes, ring.FormatResults(results))
 	fmt.Fprintf(out, "\nbounds:\n")
 	for _, r := range results {
 		fmt.Fprintf(out, "  %-4s %s\n", r.ID, r.Why)

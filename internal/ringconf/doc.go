@@ -28,6 +28,10 @@
 //	  - {name: vr1, lans: [10.1.0.1/24]}
 //	  - ...
 //
+// Without `upstream` the ring has no uplink: every node is inner, the
+// plan costs every link alike, and a /32 among a node's lans (on a dummy
+// interface) is its host address, reachable either way round.
+//
 // `timers:` overrides the profile's BFD timers on this node:
 // `bfd_interval` (a duration, 10ms to 1m, or 0 for no BFD; the fast
 // profile's is 50ms, the RFC profile runs none) and `bfd_multiplier` (1

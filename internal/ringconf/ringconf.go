@@ -69,8 +69,10 @@ type Spec struct {
 	LinkPool Prefix `yaml:"link_pool,omitempty"`
 	// Links are the ring links' subnets: Links[i] joins Nodes[i] and
 	// Nodes[i+1].
-	Links    []Prefix `yaml:"links,omitempty"`
-	Upstream Upstream `yaml:"upstream"`
+	Links []Prefix `yaml:"links,omitempty"`
+	// Upstream is the upstream LAN; left out, the ring has no uplink
+	// (no VRRP, no default: the nodes reach each other and nobody else).
+	Upstream Upstream `yaml:"upstream,omitempty"`
 	// Nodes are the virtual routers in ring order.
 	Nodes []Node `yaml:"nodes"`
 	// Anycast is the ring's health-checked anycast service (ring.

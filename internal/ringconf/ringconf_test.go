@@ -87,7 +87,7 @@ func TestParseGood(t *testing.T) {
 // links.
 func TestRoundTrip(t *testing.T) {
 	for _, n := range []int{3, 4, 5, 8} {
-		for _, variant := range []string{"edges", "default-edges", "links", "anycast"} {
+		for _, variant := range []string{"edges", "default-edges", "links", "anycast", "no-uplink"} {
 			t.Run(fmt.Sprintf("%d-%s", n, variant), func(t *testing.T) {
 				s := paperSpec(n)
 				switch variant {
@@ -103,6 +103,9 @@ func TestRoundTrip(t *testing.T) {
 					s.Nodes[1].RouterID = netip.MustParseAddr("1.1.1.1")
 				case "anycast":
 					s.Anycast = &ring.AnycastSpec{VIP: netip.MustParseAddr("10.254.0.25"), Replicas: []string{"vr2", "vr3"}}
+				case "no-uplink":
+					// Issue 15: no upstream LAN, VRRP or default.
+					s.Upstream = ring.Upstream{}
 				}
 				nc, err := s.Build("vr2")
 				if err != nil {
