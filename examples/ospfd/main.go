@@ -53,6 +53,7 @@ import (
 	"os"
 
 	daemonkit "github.com/switchless/routing/internal/daemon"
+	"github.com/switchless/routing/internal/ospfconf"
 )
 
 const defaultSocket = "/run/ospfd.sock"
@@ -66,7 +67,7 @@ var cli = daemonkit.CLI{
 	Name: "ospfd", Views: views,
 	Config: "/etc/ospfd.yaml", Socket: defaultSocket,
 	SocketOf: func(config string) (string, error) {
-		l, err := LoadConfig(config)
+		l, err := ospfconf.LoadConfig(config)
 		if err != nil {
 			return "", err
 		}
@@ -83,9 +84,9 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 		return cli.ShowView(cmd, stdout, stderr, show)
 	}
 	b, err := os.ReadFile(cmd.Config)
-	var l *Loaded
+	var l *ospfconf.Loaded
 	if err == nil {
-		l, err = ParseConfig(cmd.Config, b)
+		l, err = ospfconf.ParseConfig(cmd.Config, b)
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, err)

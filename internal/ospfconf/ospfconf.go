@@ -1,9 +1,15 @@
-package main
+// Package ospfconf is ospfd's YAML configuration (the File model, strict
+// decoding with "FILE:LINE: key.path: reason" errors, the bfd: blocks
+// through package bfdconf) and its translation to ospf.Config, shared by
+// examples/ospfd and examples/anycastd (which embeds the same keys under
+// ospf:).
+package ospfconf
 
 import (
 	"fmt"
 	"net/netip"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -154,6 +160,9 @@ type Loaded struct {
 	File
 	path string
 	root yaml.Node
+	// prefix is the YAML path of the File in its document: nil for
+	// ospfd, [ospf] in anycastd's.
+	prefix []any
 	// bfd are the BFD parameters of the interfaces with bfd, by name.
 	bfd map[string]bfdconf.Session
 }
@@ -181,7 +190,24 @@ func ParseConfig(path string, b []byte) (*Loaded, error) {
 // errAt formats an error at the line of the node at path (keys and
 // sequence indexes), or of its nearest existing parent.
 func (l *Loaded) errAt(path []any, format string, args ...any) error {
-	return daemonkit.ErrAt(l.path, &l.root, path, format, args...)
+	return daemonkit.ErrAt(l.path, &l.root, l.key(path...), format, args...)
+}
+
+// key is the YAML path k below the File's prefix.
+func (l *Loaded) key(k ...any) []any { return append(slices.Clone(l.prefix), k...) }
+
+// has reports whether the file writes the key k (below the prefix).
+func (l *Loaded) has(k ...any) bool { return confrules.Has(&l.root, l.key(k...)...) }
+
+// Embedded validates f, decoded (strictly) as the value at prefix of the
+// YAML document root of the file path, as ParseConfig does after decoding:
+// errors name the keys with prefix ("ospf.interfaces[0].cost: ...").
+func Embedded(path string, root *yaml.Node, prefix []any, f File) (*Loaded, error) {
+	l := &Loaded{File: f, path: path, root: *root, prefix: slices.Clone(prefix)}
+	if err := l.validate(); err != nil {
+		return nil, err
+	}
+	return l, nil
 }
 
 // validate checks everything that does not need the kernel.
@@ -223,13 +249,13 @@ func (l *Loaded) validate() error {
 	if err := l.validateExplicit(); err != nil {
 		return err
 	}
-	def, err := f.BFD.Parse(l.path, []any{"bfd"})
+	def, err := f.BFD.Parse(l.path, l.key("bfd"))
 	if err != nil {
 		return err
 	}
 	l.bfd = map[string]bfdconf.Session{}
 	for i, ic := range f.Interfaces {
-		on, s, err := ic.BFD.Parse(l.path, []any{"interfaces", i, "bfd"}, def)
+		on, s, err := ic.BFD.Parse(l.path, l.key("interfaces", i, "bfd"), def)
 		if err != nil {
 			return err
 		}
@@ -239,7 +265,7 @@ func (l *Loaded) validate() error {
 	}
 	// The library validates the rest; interface addresses are not known
 	// yet, so a placeholder stands in for those not configured.
-	cfg, err := l.ospfConfig(func(i int) netip.Prefix {
+	cfg, err := l.OSPFConfig(func(i int) netip.Prefix {
 		if a := f.Interfaces[i].Address; a != nil {
 			return *a
 		}
@@ -248,7 +274,7 @@ func (l *Loaded) validate() error {
 	if err != nil {
 		return err
 	}
-	return l.check(cfg)
+	return l.Check(cfg)
 }
 
 // validateExplicit refuses values written in the file that ospf.Config
@@ -257,7 +283,7 @@ func (l *Loaded) validate() error {
 // interfaces, a route redistributed twice.
 func (l *Loaded) validateExplicit() error {
 	f := &l.File
-	if confrules.Has(&l.root, "max_paths") && f.MaxPaths == 0 {
+	if l.has("max_paths") && f.MaxPaths == 0 {
 		return l.errAt([]any{"max_paths"}, "0: must be 1–256 (leave the key out for 16)")
 	}
 	addrs := map[netip.Addr]int{}
@@ -266,7 +292,7 @@ func (l *Loaded) validateExplicit() error {
 		if err := confrules.IfName(ic.Name); err != nil {
 			return l.errAt(at("name"), "%v", err)
 		}
-		if confrules.Has(&l.root, "interfaces", i, "cost") && ic.Cost == 0 {
+		if l.has("interfaces", i, "cost") && ic.Cost == 0 {
 			return l.errAt(at("cost"), "0: an interface's output cost is 1–65535 (RFC 2328 §C.3); leave the key out for the default")
 		}
 		for _, d := range []struct {
@@ -274,13 +300,13 @@ func (l *Loaded) validateExplicit() error {
 			v   time.Duration
 		}{{"hello_interval", ic.HelloInterval}, {"dead_interval", ic.DeadInterval},
 			{"retransmit_interval", ic.RetransmitInterval}, {"transmit_delay", ic.TransmitDelay}} {
-			if confrules.Has(&l.root, "interfaces", i, d.key) {
+			if l.has("interfaces", i, d.key) {
 				if err := confrules.Positive(d.v); err != nil {
 					return l.errAt(at(d.key), "%v", err)
 				}
 			}
 		}
-		if confrules.Has(&l.root, "interfaces", i, "hello_multiplier") {
+		if l.has("interfaces", i, "hello_multiplier") {
 			if err := confrules.AtLeast1(ic.HelloMultiplier); err != nil {
 				return l.errAt(at("hello_multiplier"), "%v", err)
 			}
@@ -310,11 +336,11 @@ func (l *Loaded) validateExplicit() error {
 	return nil
 }
 
-// check runs ospf.Config.Validate and says its error in the file's
+// Check runs ospf.Config.Validate and says its error in the file's
 // terms: "FILE:LINE: interfaces[1].dead_interval: 5s: must exceed
 // hello_interval (10s)", the Go field names of ospf.Config turned into
 // the YAML keys.
-func (l *Loaded) check(cfg ospf.Config) error {
+func (l *Loaded) Check(cfg ospf.Config) error {
 	err := cfg.Validate()
 	if err == nil {
 		return nil
@@ -413,9 +439,9 @@ func (ic InterfaceConfig) auth() (ospf.AuthConfig, error) {
 	return a, nil
 }
 
-// ospfConfig builds the library configuration, interface i having address
-// addr(i). FIB is left for the caller.
-func (l *Loaded) ospfConfig(addr func(i int) netip.Prefix) (ospf.Config, error) {
+// OSPFConfig builds the library configuration, interface i having address
+// addr(i). IfIndex and the FIB are left for the caller.
+func (l *Loaded) OSPFConfig(addr func(i int) netip.Prefix) (ospf.Config, error) {
 	f := &l.File
 	cfg := ospf.Config{
 		RouterID:  f.RouterID,
@@ -446,21 +472,21 @@ func (l *Loaded) ospfConfig(addr func(i int) netip.Prefix) (ospf.Config, error) 
 			Name: ic.Name, Prefix: addr(i), Network: ic.Network, Cost: ic.Cost, Priority: ic.Priority,
 			HelloInterval: ic.HelloInterval, RouterDeadInterval: ic.DeadInterval, HelloMultiplier: ic.HelloMultiplier,
 			RetransmitInterval: ic.RetransmitInterval, TransmitDelay: ic.TransmitDelay, Passive: ic.Passive,
-			Auth: a, MTU: ic.MTU, MTUIgnore: ic.MTUIgnore, BFD: l.hasBFD(ic.Name),
+			Auth: a, MTU: ic.MTU, MTUIgnore: ic.MTUIgnore, BFD: l.HasBFD(ic.Name),
 		})
 	}
 	return cfg, nil
 }
 
-// hasBFD reports whether the interface name has bfd.
-func (l *Loaded) hasBFD(name string) bool {
+// HasBFD reports whether the interface name has bfd.
+func (l *Loaded) HasBFD(name string) bool {
 	_, ok := l.bfd[name]
 	return ok
 }
 
-// bfdConfig is the BFD configuration of cfg's interfaces with bfd (their
+// BFDConfig is the BFD configuration of cfg's interfaces with bfd (their
 // IfIndex as set), without interfaces when none has it.
-func (l *Loaded) bfdConfig(cfg ospf.Config) bfd.Config {
+func (l *Loaded) BFDConfig(cfg ospf.Config) bfd.Config {
 	var bc bfd.Config
 	for _, ic := range cfg.Interfaces {
 		if s, ok := l.bfd[ic.Name]; ok && ic.BFD {

@@ -1,4 +1,4 @@
-package main
+package ospfconf
 
 import (
 	"net/netip"
@@ -11,12 +11,15 @@ import (
 	"github.com/switchless/routing/ospf/packet"
 )
 
+// exampleYAML is ospfd's documented example.
+const exampleYAML = "../../examples/ospfd/example.yaml"
+
 func TestParseConfig_Example(t *testing.T) {
-	b, err := os.ReadFile("example.yaml")
+	b, err := os.ReadFile(exampleYAML)
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := ParseConfig("example.yaml", b)
+	l, err := ParseConfig(exampleYAML, b)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,7 +29,7 @@ func TestParseConfig_Example(t *testing.T) {
 	if !l.DefaultInformation.Originate || l.DefaultInformation.Metric != 10 || l.Redistribute.Connected == nil {
 		t.Errorf("redistribution %+v %+v", l.DefaultInformation, l.Redistribute)
 	}
-	cfg, err := l.ospfConfig(func(int) netip.Prefix { return netip.MustParsePrefix("10.0.0.1/30") })
+	cfg, err := l.OSPFConfig(func(int) netip.Prefix { return netip.MustParsePrefix("10.0.0.1/30") })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +39,7 @@ func TestParseConfig_Example(t *testing.T) {
 	if !cfg.Redistribute.Connected.Enabled || cfg.Redistribute.Static.Enabled {
 		t.Errorf("redistribute %+v", cfg.Redistribute)
 	}
-	if bc := l.bfdConfig(cfg); len(bc.Interfaces) != 2 || bc.Interfaces[0].MinTx != 50*time.Millisecond || bc.Interfaces[1].DetectMult != 5 ||
+	if bc := l.BFDConfig(cfg); len(bc.Interfaces) != 2 || bc.Interfaces[0].MinTx != 50*time.Millisecond || bc.Interfaces[1].DetectMult != 5 ||
 		bc.Interfaces[1].Auth == nil || bc.Interfaces[1].Auth.KeyID != 2 || bc.Validate() != nil {
 		t.Errorf("bfd %+v", bc.Interfaces)
 	}
@@ -130,7 +133,7 @@ interfaces:
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := l.ospfConfig(func(i int) netip.Prefix { return netip.PrefixFrom(netip.AddrFrom4([4]byte{10, 0, byte(i), 1}), 24) })
+	cfg, err := l.OSPFConfig(func(i int) netip.Prefix { return netip.PrefixFrom(netip.AddrFrom4([4]byte{10, 0, byte(i), 1}), 24) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +143,7 @@ interfaces:
 		}
 		cfg.Interfaces[i].IfIndex = i + 1
 	}
-	bc := l.bfdConfig(cfg)
+	bc := l.BFDConfig(cfg)
 	if err := bc.Validate(); err != nil || len(bc.Interfaces) != 2 {
 		t.Fatalf("bfd config %+v: %v", bc, err)
 	}
@@ -155,7 +158,7 @@ interfaces:
 // FuzzParseConfig: any input is either rejected with an error or yields a
 // configuration the library accepts; parsing never panics.
 func FuzzParseConfig(f *testing.F) {
-	if b, err := os.ReadFile("example.yaml"); err == nil {
+	if b, err := os.ReadFile(exampleYAML); err == nil {
 		f.Add(b)
 	}
 	f.Add([]byte("router_id: 1.1.1.1\ninterfaces:\n  - name: eth0\n"))
@@ -165,7 +168,7 @@ func FuzzParseConfig(f *testing.F) {
 		if err != nil {
 			return
 		}
-		cfg, err := l.ospfConfig(func(int) netip.Prefix { return netip.MustParsePrefix("192.0.2.1/24") })
+		cfg, err := l.OSPFConfig(func(int) netip.Prefix { return netip.MustParsePrefix("192.0.2.1/24") })
 		if err != nil {
 			return
 		}
