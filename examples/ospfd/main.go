@@ -16,7 +16,11 @@
 // it exits, and a second run for the same socket fails at once. SIGHUP
 // re-reads and validates the configuration and applies the difference in
 // place (ospf.Instance.Reconfigure: interfaces added or removed, costs,
-// timers, redistributed routes, SPF back-off, fib.metric); a file that is
+// timers, redistributed routes, SPF back-off, fib.metric,
+// stub_router.administrative (RFC 6987: the router-LSA is originated
+// again with or without the maximum costs), external_lsdb_limit and
+// exit_overflow_interval (RFC 1765), min_ls_interval and min_ls_arrival;
+// stub_router.on_startup applies from the next start); a file that is
 // invalid or changes what needs a restart (router_id, socket, log, the
 // fib sink, bfd) is logged with the file:line or the field, and the
 // running configuration stays. It never stops the daemon.

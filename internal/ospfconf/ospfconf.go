@@ -51,6 +51,39 @@ type File struct {
 	// BFD is the defaults of the BFD sessions of the interfaces with bfd
 	// (see package bfdconf).
 	BFD bfdconf.Defaults `yaml:"bfd"`
+	// StubRouter is RFC 6987 stub router advertisement
+	// (ospf.Config.StubRouter): the router-LSA's links to other routers
+	// at the maximum cost while starting or administratively.
+	StubRouter StubRouterConfig `yaml:"stub_router"`
+	// ExternalLSDBLimit is RFC 1765's ospfExtLsdbLimit: the most
+	// non-default AS-external-LSAs the database holds; 0 (the default)
+	// is no limit. It must be the same on every router of the domain.
+	ExternalLSDBLimit int `yaml:"external_lsdb_limit"`
+	// ExitOverflowInterval is RFC 1765's ospfExitOverflowInterval: how
+	// long the overflow state lasts; 0 (the RFC's default) keeps it until
+	// a restart. Only with external_lsdb_limit.
+	ExitOverflowInterval time.Duration `yaml:"exit_overflow_interval"`
+	// MinLSInterval is the least time between two originations of one
+	// LSA (RFC 2328 §12.4, Appendix B; FRR's `timers throttle lsa all`);
+	// absent means the RFC's 5 s.
+	MinLSInterval time.Duration `yaml:"min_ls_interval"`
+	// MinLSArrival is the least time between two accepted floodings of
+	// one LSA (§13 step 5a; FRR's `timers lsa min-arrival`); absent means
+	// the RFC's 1 s. At most min_ls_interval.
+	MinLSArrival time.Duration `yaml:"min_ls_arrival"`
+}
+
+// StubRouterConfig is ospf.StubRouter in YAML (RFC 6987).
+type StubRouterConfig struct {
+	// OnStartup, when set, advertises the maximum cost from start until
+	// the routing table is complete and installed, at most this long
+	// (FRR's `max-metric router-lsa on-startup`); 0 is off. A reload
+	// applies it from the next start only.
+	OnStartup time.Duration `yaml:"on_startup"`
+	// Administrative advertises the maximum cost while set (FRR's
+	// `max-metric router-lsa administrative`); a reload sets and clears
+	// it in place.
+	Administrative bool `yaml:"administrative"`
 }
 
 // FIBConfig configures the kernel routing table.
@@ -286,6 +319,21 @@ func (l *Loaded) validateExplicit() error {
 	if l.has("max_paths") && f.MaxPaths == 0 {
 		return l.errAt([]any{"max_paths"}, "0: must be 1–256 (leave the key out for 16)")
 	}
+	for _, d := range []struct {
+		key string
+		v   time.Duration
+	}{{"min_ls_interval", f.MinLSInterval}, {"min_ls_arrival", f.MinLSArrival}} {
+		if l.has(d.key) {
+			if err := confrules.Positive(d.v); err != nil {
+				return l.errAt([]any{d.key}, "%v", err)
+			}
+		}
+	}
+	if l.has("exit_overflow_interval") && !l.has("external_lsdb_limit") {
+		// RFC 1765 §2.4: the interval ends the overflow state the limit
+		// enters; alone it does nothing.
+		return l.errAt([]any{"exit_overflow_interval"}, "only with external_lsdb_limit (RFC 1765 §2.4: it ends the overflow state the limit enters)")
+	}
 	addrs := map[netip.Addr]int{}
 	for i, ic := range f.Interfaces {
 		at := func(key string) []any { return []any{"interfaces", i, key} }
@@ -376,12 +424,14 @@ var (
 		"RouterDeadInterval": {"dead_interval"}, "Prefix": {"address"}, "IfIndex": {"name"},
 		"SPF": {"spf"}, "FIBTable": {"fib", "table"}, "FIBMetric": {"fib", "metric"}, "ID": {"id"},
 		"MTU": {"mtu"}, "RouterID": {"router_id"}, "BFD": {"bfd"},
+		"ExternalLSDBLimit": {"external_lsdb_limit"}, "MinLSInterval": {"min_ls_interval"}, "MinLSArrival": {"min_ls_arrival"},
 	}
 	// goWords are the field names the reasons mention.
 	goWords = strings.NewReplacer("RouterDeadInterval", "dead_interval", "HelloInterval", "hello_interval",
 		"HelloMultiplier", "hello_multiplier", "RetransmitInterval", "retransmit_interval",
 		"InitialDelay", "initial_delay", "ShortDelay", "short_delay", "LongDelay", "long_delay",
-		"TimeToLearn", "time_to_learn", "HoldDown", "hold_down", "needs Originate", "needs originate: true")
+		"TimeToLearn", "time_to_learn", "HoldDown", "hold_down", "needs Originate", "needs originate: true",
+		"MinLSInterval", "min_ls_interval")
 	snakeRE = regexp.MustCompile(`([a-z0-9])([A-Z])`)
 )
 
@@ -456,6 +506,11 @@ func (l *Loaded) OSPFConfig(addr func(i int) netip.Prefix) (ospf.Config, error) 
 			Originate: f.DefaultInformation.Originate, Always: f.DefaultInformation.Always,
 			Metric: f.DefaultInformation.Metric, MetricType: f.DefaultInformation.MetricType, Tag: f.DefaultInformation.Tag,
 		},
+		StubRouter:           ospf.StubRouter{OnStartup: f.StubRouter.OnStartup, Administrative: f.StubRouter.Administrative},
+		ExternalLSDBLimit:    f.ExternalLSDBLimit,
+		ExitOverflowInterval: f.ExitOverflowInterval,
+		MinLSInterval:        f.MinLSInterval,
+		MinLSArrival:         f.MinLSArrival,
 	}
 	if s := f.Redistribute.Connected; s != nil {
 		cfg.Redistribute.Connected = ospf.RedistributeSource{Enabled: true, Metric: s.Metric, MetricType: s.MetricType, Tag: s.Tag, Routes: s.Routes}
