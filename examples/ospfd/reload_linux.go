@@ -26,7 +26,10 @@ var errRestart = ospf.ErrRestartRequired
 // it adds, the removed ones are brought down (§9.3 InterfaceDown) and
 // closed by the instance, the untouched ones keep their adjacencies and
 // nothing is originated for them. A cost change re-originates the
-// router-LSA only (§12.4); redistributed routes are diffed (§12.4.4).
+// router-LSA only (§12.4); redistributed routes are diffed (§12.4.4);
+// stub_router.administrative re-originates the router-LSA with or without
+// MaxLinkMetric (RFC 6987), a new external_lsdb_limit enters or leaves
+// the overflow state (RFC 1765).
 // Any error — a change that needs a restart (router_id, socket, fib
 // sink, log, bfd) included — is logged with the field and the running
 // configuration stays entirely, sockets opened for it closed.
