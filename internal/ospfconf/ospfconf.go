@@ -69,7 +69,8 @@ type File struct {
 	MinLSInterval time.Duration `yaml:"min_ls_interval"`
 	// MinLSArrival is the least time between two accepted floodings of
 	// one LSA (§13 step 5a; FRR's `timers lsa min-arrival`); absent means
-	// the RFC's 1 s. At most min_ls_interval.
+	// the RFC's 1 s, or min_ls_interval when that is shorter. At most
+	// min_ls_interval.
 	MinLSArrival time.Duration `yaml:"min_ls_arrival"`
 }
 
@@ -511,6 +512,11 @@ func (l *Loaded) OSPFConfig(addr func(i int) netip.Prefix) (ospf.Config, error) 
 		ExitOverflowInterval: f.ExitOverflowInterval,
 		MinLSInterval:        f.MinLSInterval,
 		MinLSArrival:         f.MinLSArrival,
+	}
+	if f.MinLSArrival == 0 && f.MinLSInterval > 0 && f.MinLSInterval < ospf.MinLSArrival {
+		// Our own new instances must be accepted by routers configured
+		// alike (ospf.Config.Validate).
+		cfg.MinLSArrival = f.MinLSInterval
 	}
 	if s := f.Redistribute.Connected; s != nil {
 		cfg.Redistribute.Connected = ospf.RedistributeSource{Enabled: true, Metric: s.Metric, MetricType: s.MetricType, Tag: s.Tag, Routes: s.Routes}

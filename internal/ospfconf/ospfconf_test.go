@@ -270,6 +270,15 @@ min_ls_arrival: 100ms
 	if cfg.MinLSInterval != 200*time.Millisecond || cfg.MinLSArrival != 100*time.Millisecond {
 		t.Errorf("MinLSInterval = %v, MinLSArrival = %v, want 200ms and 100ms", cfg.MinLSInterval, cfg.MinLSArrival)
 	}
+	// min_ls_interval below the RFC's MinLSArrival brings min_ls_arrival
+	// with it when that is absent.
+	l, err = ParseConfig("x.yaml", []byte("router_id: 1.1.1.1\ninterfaces:\n  - name: eth0\nmin_ls_interval: 50ms\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg, _ := l.OSPFConfig(func(int) netip.Prefix { return netip.MustParsePrefix("10.0.0.1/30") }); cfg.MinLSArrival != 50*time.Millisecond {
+		t.Errorf("MinLSArrival = %v, want min_ls_interval's 50ms", cfg.MinLSArrival)
+	}
 	// Absent keys are the RFC's defaults: no stub router, no limit.
 	l, err = ParseConfig("x.yaml", []byte("router_id: 1.1.1.1\ninterfaces:\n  - name: eth0\n"))
 	if err != nil {
