@@ -245,3 +245,37 @@ func TestParseConfig_OSPFErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestParseConfig_ExampleOSPF: example.yaml's commented ospf variant, in
+// place of its rip block, is a valid configuration.
+func TestParseConfig_ExampleOSPF(t *testing.T) {
+	b, err := os.ReadFile("example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	inRIP := false
+	for _, line := range strings.Split(string(b), "\n") {
+		switch {
+		case strings.HasPrefix(line, "rip:"):
+			inRIP = true
+			continue
+		case inRIP && strings.HasPrefix(line, " "):
+			continue
+		case strings.HasPrefix(line, "speaker: rip"):
+			line = "speaker: ospf"
+		case strings.HasPrefix(line, "# ospf") || strings.HasPrefix(line, "#   "):
+			line = strings.TrimPrefix(line, "# ")
+		}
+		inRIP = false
+		out = append(out, line)
+	}
+	text := strings.Join(out, "\n")
+	l, err := ParseConfig("example-ospf.yaml", []byte(text))
+	if err != nil {
+		t.Fatalf("%v\n%s", err, text)
+	}
+	if l.speaker() != speakerOSPF || l.ospfAnnounce() != announceExternal1 || l.OSPFConf == nil || len(l.OSPFConf.Interfaces) != 1 || l.OSPFConf.MinLSInterval != 100*time.Millisecond {
+		t.Errorf("speaker %q announce %q ospf %+v\n%s", l.speaker(), l.ospfAnnounce(), l.OSPF, text)
+	}
+}
