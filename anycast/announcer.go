@@ -11,9 +11,10 @@ import (
 
 // Announcer is what a service drives: the routing protocol that tells the
 // network where the service addresses are. *rip.Instance and
-// *ospf.Instance (AS-external, see ospf.ExternalAnnouncer) satisfy it;
-// NewFIBAnnouncer puts the prefix in a kernel table. The package does not
-// import any protocol.
+// *ospf.Instance (AS-external type 2; ospf.ExternalAnnouncer for type 1
+// or a tag) satisfy it, and ospf.StubAnnouncer (a stub host route of the
+// router-LSA); NewFIBAnnouncer puts the prefix in a kernel table. The
+// package does not import any protocol.
 //
 // Methods are called one at a time, in order, outside the Instance's
 // lock. An error is reported in the service's status and the call is

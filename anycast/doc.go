@@ -41,6 +41,22 @@
 // traffic; here the replica's own checks are required too and a replica
 // whose own check fails never lowers itself.
 //
+// # Announcers
+//
+// The Announcer is the routing protocol; this package imports none. RIP
+// (*rip.Instance) takes the metric as a RIP metric: 16 is infinity, so
+// FailAction "metric" at the default FailMetric is a withdrawal too. OSPF
+// takes it as a cost, where 16 is an ordinary one: through
+// ospf.ExternalAnnouncer a prefix is an AS-external-LSA of type 1 (the
+// metric added to the cost to the replica) or type 2 (the metric
+// compared alone), through ospf.StubAnnouncer a stub host route of the
+// replica's router-LSA (intra-area, cost to the replica plus the metric,
+// 1 to 65535). Withdrawing flushes the LSA or removes the link: with
+// OSPF a failed service is withdrawn (FailWithdraw, the default), and
+// FailAction "metric" keeps a route of last resort at FailMetric.
+// NewFIBAnnouncer is a kernel route for a routing daemon on the host
+// that redistributes it.
+//
 // # Ordering
 //
 // Start puts the aliases on first and announces a prefix only after Rise

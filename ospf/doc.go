@@ -90,6 +90,19 @@
 // ([Instance.SetDefaultRoute]), or always — the two edge routers of a
 // switchless ring do this with different metrics.
 //
+// An anycast service (package anycast, whose Announcer interface this
+// package satisfies without importing it) is announced one of two ways.
+// [ExternalAnnouncer] (and the Instance's own AnnouncePrefix and
+// WithdrawPrefix, type 2) makes each prefix an AS-external-LSA of type 1
+// or 2 with the metric as its cost; withdrawing flushes it (§14.1).
+// [StubAnnouncer] makes it a stub link of this router's router-LSA
+// ([Instance.AddStub], [Instance.RemoveStub]; §12.4.1, for a /32 a host
+// route: Link ID the address, Link Data 0xffffffff), the metric its cost
+// from 1 to [MaxLinkMetric]: an intra-area route, preferred by every
+// router to any AS-external one, the nearest replica winning by the cost
+// to it plus the metric; each change originates the router-LSA again
+// (§12.4), and a withdrawal takes the link out of it.
+//
 // [StubRouter] is RFC 6987 stub router advertisement: the router-LSA's
 // links to other routers carry [MaxLinkMetric], so that the others route
 // transit traffic around this router while its links to its own stub

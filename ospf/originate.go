@@ -34,9 +34,13 @@ type originState struct {
 	// originateAll keeps them up to date instead of flushing them as
 	// unwanted. They run under the instance mutex.
 	sources []func() []packet.LSA
+	// stubs are the stub links added with AddStub (announcer.go): prefix
+	// to cost.
+	stubs map[netip.Prefix]uint16
 }
 
 func (o *originState) init() {
+	o.stubs = make(map[netip.Prefix]uint16)
 	o.last = make(map[packet.LSAKey]time.Time)
 	o.wrap = make(map[packet.LSAKey]bool)
 }
@@ -130,7 +134,8 @@ func (in *Instance) buildRouterLSA() packet.LSA {
 	for _, ifc := range in.ifaces {
 		l.Router.Links = ifc.appendLinks(l.Router.Links)
 	}
-	in.applyStub(l.Router.Links) // RFC 6987 §2
+	l.Router.Links = in.appendStubs(l.Router.Links) // AddStub's
+	in.applyStub(l.Router.Links)                    // RFC 6987 §2
 	return l
 }
 

@@ -27,6 +27,6 @@ func TestCLI(t *testing.T) {
 // TestShowConfig: show config prints the file last applied.
 func TestShowConfig(t *testing.T) {
 	clitest.ShowConfig(t, realMain, func(path string, running *daemonkit.RunningConfig) (func(), error) {
-		return serveStatus(path, "rip", func() []anycast.ServiceStatus { return nil }, nil, nil, running)
+		return serveStatus(path, statusSources{speaker: "rip", services: func() []anycast.ServiceStatus { return nil }}, running)
 	})
 }

@@ -11,7 +11,9 @@ import (
 	"github.com/switchless/routing/anycast"
 	"github.com/switchless/routing/internal/confrules"
 	daemonkit "github.com/switchless/routing/internal/daemon"
+	"github.com/switchless/routing/internal/ospfconf"
 	"github.com/switchless/routing/internal/ripconf"
+	"github.com/switchless/routing/ospf"
 )
 
 // File is anycastd's YAML configuration.
@@ -19,12 +21,25 @@ type File struct {
 	// Addresses says where the service addresses go.
 	Addresses AddressesConfig `yaml:"addresses"`
 	// Speaker is the protocol that announces them: rip (the default when
-	// a rip block is given) or kernel (a route per prefix in the main
-	// table, anycast.NewFIBAnnouncer). ospf is not supported yet.
+	// a rip block is given), ospf (the default when an ospf block is
+	// given) or kernel (a route per prefix in the main table,
+	// anycast.NewFIBAnnouncer).
 	Speaker string `yaml:"speaker"`
 	// RIP is ripd's configuration, the same keys (package ripconf), for
 	// speaker rip.
 	RIP *ripconf.File `yaml:"rip"`
+	// OSPF is ospfd's configuration, the same keys (package ospfconf),
+	// for speaker ospf.
+	OSPF *ospfconf.File `yaml:"ospf"`
+	// OSPFAnnounce is how speaker ospf announces a prefix:
+	// external-type1 (the default: an AS-external-LSA of type 1, the
+	// metric added to the cost to this server, as a RIP metric adds to
+	// the hops), external-type2 (the metric compared alone, the cost to
+	// the server breaking ties) or stub (a host route of the server's
+	// router-LSA, intra-area, cost to the server plus the metric, which
+	// must then be at most 65535). See ospf.ExternalAnnouncer and
+	// ospf.StubAnnouncer.
+	OSPFAnnounce string `yaml:"ospf_announce"`
 	// Services are anycast.ServiceConfig in YAML, keys as tagged there.
 	Services []anycast.ServiceConfig `yaml:"services"`
 	// Status is the unix socket `anycastd show` talks to; Socket is the
@@ -49,7 +64,15 @@ type AddressesConfig struct {
 // Speakers.
 const (
 	speakerRIP    = "rip"
+	speakerOSPF   = "ospf"
 	speakerKernel = "kernel"
+)
+
+// OSPF announce modes (ospf_announce).
+const (
+	announceExternal1 = "external-type1"
+	announceExternal2 = "external-type2"
+	announceStub      = "stub"
 )
 
 // defaultSocket is the status socket when the configuration names none.
@@ -60,8 +83,10 @@ type Loaded struct {
 	File
 	// RIPConf is the parsed rip block (speaker rip).
 	RIPConf *ripconf.Loaded
-	path    string
-	root    yaml.Node
+	// OSPFConf is the parsed ospf block (speaker ospf).
+	OSPFConf *ospfconf.Loaded
+	path     string
+	root     yaml.Node
 }
 
 // LoadConfig reads and strictly decodes path; every error says
@@ -95,11 +120,19 @@ func (l *Loaded) errAt(path []any, format string, args ...any) error {
 
 // speaker is the configured speaker with its default.
 func (l *Loaded) speaker() string {
-	if l.Speaker == "" && l.RIP != nil {
+	switch {
+	case l.Speaker != "":
+		return l.Speaker
+	case l.RIP != nil && l.OSPF == nil:
 		return speakerRIP
+	case l.OSPF != nil && l.RIP == nil:
+		return speakerOSPF
 	}
-	return l.Speaker
+	return ""
 }
+
+// ospfAnnounce is the configured OSPF announce mode with its default.
+func (l *Loaded) ospfAnnounce() string { return cmp.Or(l.OSPFAnnounce, announceExternal1) }
 
 // socket is the status socket: the configuration's, else defaultSocket.
 func (l *Loaded) socket() string { return cmp.Or(l.Status, l.Socket, defaultSocket) }
@@ -139,16 +172,38 @@ func (l *Loaded) validate() error {
 		if f.RIP == nil {
 			return l.errAt([]any{"speaker"}, "speaker rip needs a rip block")
 		}
+		if f.OSPF != nil {
+			return l.errAt([]any{"ospf"}, "only with speaker ospf")
+		}
+	case speakerOSPF:
+		if f.OSPF == nil {
+			return l.errAt([]any{"speaker"}, "speaker ospf needs an ospf block")
+		}
+		if f.RIP != nil {
+			return l.errAt([]any{"rip"}, "only with speaker rip")
+		}
 	case speakerKernel:
 		if f.RIP != nil {
 			return l.errAt([]any{"rip"}, "only with speaker rip")
 		}
-	case "ospf":
-		return l.errAt([]any{"speaker"}, "ospf is not supported by anycastd yet; use rip or kernel")
+		if f.OSPF != nil {
+			return l.errAt([]any{"ospf"}, "only with speaker ospf")
+		}
 	case "":
-		return l.errAt([]any{"speaker"}, "required: rip or kernel")
+		if f.RIP != nil && f.OSPF != nil {
+			return l.errAt([]any{"speaker"}, "required with both a rip and an ospf block: rip or ospf (one speaker announces the services)")
+		}
+		return l.errAt([]any{"speaker"}, "required: rip, ospf or kernel")
 	default:
-		return l.errAt([]any{"speaker"}, "%q is not rip or kernel", f.Speaker)
+		return l.errAt([]any{"speaker"}, "%q is not rip, ospf or kernel", f.Speaker)
+	}
+	if f.OSPFAnnounce != "" {
+		switch {
+		case l.speaker() != speakerOSPF:
+			return l.errAt([]any{"ospf_announce"}, "only with speaker ospf")
+		case f.OSPFAnnounce != announceExternal1 && f.OSPFAnnounce != announceExternal2 && f.OSPFAnnounce != announceStub:
+			return l.errAt([]any{"ospf_announce"}, "%q is not external-type1, external-type2 or stub", f.OSPFAnnounce)
+		}
 	}
 	if f.RIP != nil {
 		if f.RIP.Socket != "" {
@@ -165,13 +220,81 @@ func (l *Loaded) validate() error {
 		}
 		l.RIPConf = rl
 	}
+	if f.OSPF != nil {
+		if err := l.validateOSPF(); err != nil {
+			return err
+		}
+	}
 	if len(f.Services) == 0 {
 		return l.errAt([]any{"services"}, "at least one service is required")
 	}
 	if err := l.validateExplicit(); err != nil {
 		return err
 	}
-	return l.check(l.anycastConfig())
+	if err := l.check(l.anycastConfig()); err != nil {
+		return err
+	}
+	if l.speaker() == speakerOSPF {
+		return l.validateOSPFMetrics()
+	}
+	return nil
+}
+
+// validateOSPF checks the ospf block: ospfd's keys (package ospfconf)
+// less what anycastd does otherwise or does not follow.
+func (l *Loaded) validateOSPF() error {
+	o := l.OSPF
+	switch {
+	case o.Socket != "":
+		return l.errAt([]any{"ospf", "socket"}, "anycastd has one status socket: the top-level status")
+	case o.Redistribute.Connected != nil:
+		// The service addresses are connected networks of the host.
+		return l.errAt([]any{"ospf", "redistribute", "connected"}, "anycastd announces the service prefixes itself; redistributing connected networks would announce them unchecked")
+	case o.DefaultInformation.Originate && !o.DefaultInformation.Always:
+		return l.errAt([]any{"ospf", "default_information", "originate"}, "anycastd does not follow the kernel's default route; originate needs always: true")
+	case o.FIB.KeepOnStart:
+		return l.errAt([]any{"ospf", "fib", "keep_on_start"}, "anycastd's speaker starts and stops with the daemon; its routes are not kept across a restart")
+	}
+	ol, err := ospfconf.Embedded(l.path, &l.root, []any{"ospf"}, *o)
+	if err != nil {
+		return err
+	}
+	l.OSPFConf = ol
+	return nil
+}
+
+// validateOSPFMetrics holds every metric a service can announce to what
+// the OSPF announce mode carries: a router-LSA link's 16 bits for stub
+// (RFC 2328 §A.4.2), an AS-external-LSA's 24 bits below LSInfinity
+// otherwise (§A.4.5). OSPF metrics are costs: 16 is not infinity, and a
+// failed service is withdrawn (its LSA flushed or its link removed), not
+// announced at 16, unless fail_action is metric.
+func (l *Loaded) validateOSPFMetrics() error {
+	limit, what := uint32(ospf.MaxExternalMetric), "an AS-external-LSA's metric is below LSInfinity (RFC 2328 §A.4.5)"
+	if l.ospfAnnounce() == announceStub {
+		limit, what = ospf.MaxLinkMetric, "a router-LSA link's metric is 16 bits (RFC 2328 §A.4.2) with ospf_announce stub"
+	}
+	type announced struct {
+		key    string
+		metric uint64
+	}
+	for i, s := range l.Services {
+		metric := uint64(cmp.Or(s.Metric, anycast.DefaultMetric))
+		all := []announced{{"metric", metric}}
+		if s.Policy == anycast.PolicyPeer {
+			all = append(all, announced{"peer_raise", metric + uint64(cmp.Or(s.PeerRaise, anycast.DefaultPeerRaise))})
+		}
+		all = append(all, announced{"drain_metric", uint64(cmp.Or(s.DrainMetric, anycast.DefaultDrainMetric))})
+		if s.FailAction == anycast.FailMetric {
+			all = append(all, announced{"fail_metric", uint64(cmp.Or(s.FailMetric, anycast.DefaultFailMetric))})
+		}
+		for _, a := range all {
+			if a.metric > uint64(limit) {
+				return l.errAt([]any{"services", i, a.key}, "announces metric %d: at most %d: %s", a.metric, limit, what)
+			}
+		}
+	}
+	return nil
 }
 
 // validateExplicit refuses the services' values written in the file that

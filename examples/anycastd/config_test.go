@@ -81,9 +81,9 @@ func TestParseConfig_Errors(t *testing.T) {
 		{"bad prefix", rip + "services:\n  - name: smtp\n    prefixes: [198.18.0.25]\n", `x.yaml:6: services[0].prefixes[0]: "198.18.0.25" is not an address with a prefix length such as 10.0.0.0/24 (no '/')`},
 		{"bad rip type", rip + "      passive: maybe\n" + svc, `x.yaml:4: rip.interfaces[0].passive: "maybe" is not true or false`},
 		// anycastd's own checks.
-		{"speaker", "speaker: bgp\n" + rip + svc, `x.yaml:1: speaker: "bgp" is not rip or kernel`},
-		{"ospf", "speaker: ospf\n" + svc, "x.yaml:1: speaker: ospf is not supported by anycastd yet; use rip or kernel"},
-		{"no speaker", svc, "x.yaml:1: speaker: required: rip or kernel"},
+		{"speaker", "speaker: bgp\n" + rip + svc, `x.yaml:1: speaker: "bgp" is not rip, ospf or kernel`},
+		{"ospf without block", "speaker: ospf\n" + svc, "x.yaml:1: speaker: speaker ospf needs an ospf block"},
+		{"no speaker", svc, "x.yaml:1: speaker: required: rip, ospf or kernel"},
 		{"rip without block", "speaker: rip\n" + svc, "x.yaml:1: speaker: speaker rip needs a rip block"},
 		{"rip with kernel", "speaker: kernel\n" + rip + svc, "x.yaml:2: rip: only with speaker rip"},
 		{"two sockets", "status: /a\nsocket: /b\n" + rip + svc, "x.yaml:2: socket: give the status socket once (status or socket)"},
@@ -137,7 +137,7 @@ func TestCheckCommand(t *testing.T) {
 		t.Errorf("bad: code %d, %q", code, errb.String())
 	}
 	errb.Reset()
-	if code := realMain([]string{"show", "routes"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "usage: anycastd show [services|rip|bfd|config]") {
+	if code := realMain([]string{"show", "routes"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "usage: anycastd show [services|rip|ospf|bfd|config]") {
 		t.Errorf("show routes: code %d, %q", code, errb.String())
 	}
 	errb.Reset()
@@ -170,5 +170,112 @@ func TestParseConfig_ExplicitZeros(t *testing.T) {
 	}
 	if _, err := ParseConfig("x.yaml", []byte(base+"    interval: 1s\n    timeout: 900ms\n    rise: 1\n    fall: 1\n")); err != nil {
 		t.Error(err)
+	}
+}
+
+const ospfBlock = "ospf:\n  router_id: 10.255.0.2\n  interfaces:\n    - name: eth0\n"
+
+// TestParseConfig_OSPF: an ospf block (ospfd's keys) makes speaker ospf
+// the default, announcing as AS-external type 1 unless ospf_announce
+// says otherwise; the block converts to ospf.Config like ospfd's file.
+func TestParseConfig_OSPF(t *testing.T) {
+	l, err := ParseConfig("x.yaml", []byte(ospfBlock+"  stub_router: {on_startup: 30s}\n  min_ls_interval: 100ms\n"+svc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.speaker() != speakerOSPF || l.ospfAnnounce() != announceExternal1 || l.OSPFConf == nil {
+		t.Fatalf("speaker %q announce %q ospf %v", l.speaker(), l.ospfAnnounce(), l.OSPFConf)
+	}
+	cfg, err := l.OSPFConf.OSPFConfig(func(int) netip.Prefix { return netip.MustParsePrefix("10.0.0.2/30") })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.RouterID != netip.MustParseAddr("10.255.0.2") || len(cfg.Interfaces) != 1 || cfg.StubRouter.OnStartup != 30*time.Second || cfg.MinLSInterval != 100*time.Millisecond {
+		t.Errorf("ospf config %+v", cfg)
+	}
+	for _, mode := range []string{announceExternal1, announceExternal2, announceStub} {
+		l, err := ParseConfig("x.yaml", []byte("speaker: ospf\nospf_announce: "+mode+"\n"+ospfBlock+svc))
+		if err != nil || l.ospfAnnounce() != mode {
+			t.Errorf("ospf_announce %s: %v", mode, err)
+		}
+	}
+	// A metric that fits a router-LSA link, and one that fits only an
+	// AS-external-LSA.
+	if _, err := ParseConfig("x.yaml", []byte("ospf_announce: stub\n"+ospfBlock+svc+"    metric: 65000\n    drain_metric: 65535\n")); err != nil {
+		t.Error(err)
+	}
+	if _, err := ParseConfig("x.yaml", []byte(ospfBlock+svc+"    metric: 100000\n    drain_metric: 200000\n")); err != nil {
+		t.Error(err)
+	}
+}
+
+// Every bad OSPF combination is rejected with the file, the line, the
+// YAML key and the reason: the exact message.
+func TestParseConfig_OSPFErrors(t *testing.T) {
+	rip := "rip:\n  interfaces:\n    - name: eth0\n"
+	for _, c := range []struct{ name, yaml, want string }{
+		{"rip and ospf without speaker", rip + ospfBlock + svc, "x.yaml:1: speaker: required with both a rip and an ospf block: rip or ospf (one speaker announces the services)"},
+		{"ospf block with speaker rip", "speaker: rip\n" + rip + ospfBlock + svc, "x.yaml:5: ospf: only with speaker ospf"},
+		{"rip block with speaker ospf", "speaker: ospf\n" + rip + ospfBlock + svc, "x.yaml:2: rip: only with speaker rip"},
+		{"ospf block with speaker kernel", "speaker: kernel\n" + ospfBlock + svc, "x.yaml:2: ospf: only with speaker ospf"},
+		{"ospf_announce with rip", "ospf_announce: stub\n" + rip + svc, "x.yaml:1: ospf_announce: only with speaker ospf"},
+		{"ospf_announce value", "ospf_announce: type3\n" + ospfBlock + svc, `x.yaml:1: ospf_announce: "type3" is not external-type1, external-type2 or stub`},
+		{"ospf socket", ospfBlock + "  socket: /x\n" + svc, "x.yaml:5: ospf.socket: anycastd has one status socket: the top-level status"},
+		{"ospf redistribute connected", ospfBlock + "  redistribute: {connected: {}}\n" + svc, "x.yaml:5: ospf.redistribute.connected: anycastd announces the service prefixes itself; redistributing connected networks would announce them unchecked"},
+		{"ospf default route from the kernel", ospfBlock + "  default_information: {originate: true}\n" + svc, "x.yaml:5: ospf.default_information.originate: anycastd does not follow the kernel's default route; originate needs always: true"},
+		{"ospf keep_on_start", ospfBlock + "  fib: {keep_on_start: true}\n" + svc, "x.yaml:5: ospf.fib.keep_on_start: anycastd's speaker starts and stops with the daemon; its routes are not kept across a restart"},
+		// ospfconf's checks and ospf.Config.Validate, under ospf.
+		{"ospf unknown key", ospfBlock + "  colour: blue\n" + svc, `x.yaml:5: unknown key "colour" in ospf`},
+		{"ospf router id", "ospf:\n  interfaces:\n    - name: eth0\n" + svc, "x.yaml:1: ospf.router_id: required (an IPv4 address)"},
+		{"ospf cost 0", ospfBlock + "      cost: 0\n" + svc, "x.yaml:5: ospf.interfaces[0].cost: 0: an interface's output cost is 1–65535 (RFC 2328 §C.3); leave the key out for the default"},
+		{"ospf dead below hello", ospfBlock + "      hello_interval: 10s\n      dead_interval: 5s\n" + svc, "x.yaml:6: ospf.interfaces[0].dead_interval: 5s: must exceed hello_interval (10s)"},
+		{"ospf stub_router", ospfBlock + "  stub_router: {on_startup: -1s}\n" + svc, "x.yaml:5: ospf.stub_router.on_startup: -1s: must be 0 (off) to 24h"},
+		{"ospf bfd", ospfBlock + "      bfd: {multiplier: 0}\n" + svc, "x.yaml:5: ospf.interfaces[0].bfd.multiplier: 0 is outside 1 to 255 (leave it out for the default, 3)"},
+		// Metrics an OSPF announcement cannot carry (RFC 2328 §A.4.2, §A.4.5).
+		{"stub metric over 16 bits", "ospf_announce: stub\n" + ospfBlock + svc + "    metric: 70000\n    drain_metric: 80000\n", "x.yaml:10: services[0].metric: announces metric 70000: at most 65535: a router-LSA link's metric is 16 bits (RFC 2328 §A.4.2) with ospf_announce stub"},
+		{"stub drain metric over 16 bits", "ospf_announce: stub\n" + ospfBlock + svc + "    drain_metric: 65536\n", "x.yaml:10: services[0].drain_metric: announces metric 65536: at most 65535: a router-LSA link's metric is 16 bits (RFC 2328 §A.4.2) with ospf_announce stub"},
+		{"stub peer raise over 16 bits", "ospf_announce: stub\n" + ospfBlock + svc + "    metric: 65530\n    peer_raise: 10\n    drain_metric: 65541\n    policy: peer\n    peer_checks: [{type: tcp, address: \"192.0.2.2:25\"}]\n", "x.yaml:11: services[0].peer_raise: announces metric 65540: at most 65535: a router-LSA link's metric is 16 bits (RFC 2328 §A.4.2) with ospf_announce stub"},
+		{"external fail metric at LSInfinity", ospfBlock + svc + "    fail_action: metric\n    fail_metric: 16777215\n", "x.yaml:10: services[0].fail_metric: announces metric 16777215: at most 16777214: an AS-external-LSA's metric is below LSInfinity (RFC 2328 §A.4.5)"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := ParseConfig("x.yaml", []byte(c.yaml))
+			if err == nil || err.Error() != c.want {
+				t.Errorf("error\n%v\nwant\n%s", err, c.want)
+			}
+		})
+	}
+}
+
+// TestParseConfig_ExampleOSPF: example.yaml's commented ospf variant, in
+// place of its rip block, is a valid configuration.
+func TestParseConfig_ExampleOSPF(t *testing.T) {
+	b, err := os.ReadFile("example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	inRIP := false
+	for _, line := range strings.Split(string(b), "\n") {
+		switch {
+		case strings.HasPrefix(line, "rip:"):
+			inRIP = true
+			continue
+		case inRIP && strings.HasPrefix(line, " "):
+			continue
+		case strings.HasPrefix(line, "speaker: rip"):
+			line = "speaker: ospf"
+		case strings.HasPrefix(line, "# ospf") || strings.HasPrefix(line, "#   "):
+			line = strings.TrimPrefix(line, "# ")
+		}
+		inRIP = false
+		out = append(out, line)
+	}
+	text := strings.Join(out, "\n")
+	l, err := ParseConfig("example-ospf.yaml", []byte(text))
+	if err != nil {
+		t.Fatalf("%v\n%s", err, text)
+	}
+	if l.speaker() != speakerOSPF || l.ospfAnnounce() != announceExternal1 || l.OSPFConf == nil || len(l.OSPFConf.Interfaces) != 1 || l.OSPFConf.MinLSInterval != 100*time.Millisecond {
+		t.Errorf("speaker %q announce %q ospf %+v\n%s", l.speaker(), l.ospfAnnounce(), l.OSPF, text)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"sync/atomic"
 	"time"
 
 	"github.com/switchless/routing"
@@ -18,24 +19,61 @@ import (
 	"github.com/switchless/routing/fib"
 	"github.com/switchless/routing/internal/bfdconf"
 	daemonkit "github.com/switchless/routing/internal/daemon"
+	"github.com/switchless/routing/ospf"
 	"github.com/switchless/routing/rip"
 )
 
 // speaker is what announces the service prefixes, with what it runs on.
 type speaker struct {
 	ann  anycast.Announcer
-	rip  *rip.Instance // speaker rip
-	bfd  *bfd.Instance // speaker rip with bfd on an interface
-	sink *fib.Netlink  // rip's kernel routes, or the kernel speaker's
+	rip  *rip.Instance  // speaker rip
+	ospf *ospf.Instance // speaker ospf
+	bfd  *bfd.Instance  // speaker rip or ospf with bfd on an interface
+	sink *fib.Netlink   // rip's or ospf's kernel routes, or the kernel speaker's
+	// paced is ann's last call (speaker ospf) and arrival the
+	// MinLSArrival of the ospf block: see stop.
+	paced   *pacedAnnouncer
+	arrival time.Duration
+}
+
+// pacedAnnouncer is an Announcer that remembers when it was last called.
+type pacedAnnouncer struct {
+	anycast.Announcer
+	last atomic.Int64 // unix nanoseconds
+}
+
+func (p *pacedAnnouncer) AnnouncePrefix(pr netip.Prefix, metric uint32) error {
+	defer p.last.Store(time.Now().UnixNano())
+	return p.Announcer.AnnouncePrefix(pr, metric)
+}
+
+func (p *pacedAnnouncer) WithdrawPrefix(pr netip.Prefix) error {
+	defer p.last.Store(time.Now().UnixNano())
+	return p.Announcer.WithdrawPrefix(pr)
 }
 
 // stop stops the speaker after the anycast instance: RIP's graceful stop
-// (every route once more at metric 16), then BFD (AdminDown), then the
-// kernel sink (the speaker's routes deleted).
+// (every route once more at metric 16) or OSPF's (every self-originated
+// LSA flushed, RFC 2328 §14.1), then BFD (AdminDown), then the kernel
+// sink (the speaker's routes deleted).
 func (s *speaker) stop() error {
 	var errs []error
 	if s.rip != nil {
 		errs = append(errs, daemonkit.StopGracefully(s.rip.Stop))
+	}
+	if s.ospf != nil {
+		// The anycast instance's last withdrawal originated an LSA (a
+		// flush, or a router-LSA without the stub link or the E bit) a
+		// moment ago. A neighbour discards, unacknowledged, an instance
+		// arriving within MinLSArrival of the one before (RFC 2328 §13
+		// (5a)), and a stopped instance retransmits nothing: the flush
+		// of Stop (§14.1) waits until the neighbours take it.
+		if s.paced != nil {
+			if d := time.Until(time.Unix(0, s.paced.last.Load()).Add(s.arrival)); d > 0 {
+				time.Sleep(d)
+			}
+		}
+		errs = append(errs, daemonkit.StopGracefully(s.ospf.Stop))
 	}
 	errs = append(errs, bfdconf.Close(s.bfd))
 	if s.sink != nil {
@@ -79,7 +117,8 @@ func run(ctx context.Context, l *Loaded, socket string, log *slog.Logger, rl *da
 		return err
 	}
 	rl.Running.Set(rl.Path, rl.Data)
-	stopStatus, err := serveStatus(socket, l.speaker(), in.Services, sp.rip, sp.bfd, &rl.Running)
+	stopStatus, err := serveStatus(socket, statusSources{speaker: l.speaker(), services: in.Services, rip: sp.rip,
+		ospf: sp.ospf, ospfAnnounce: l.ospfAnnounce(), bfd: sp.bfd}, &rl.Running)
 	if err != nil {
 		return fmt.Errorf("status socket %s: %w", socket, err)
 	}
@@ -130,8 +169,11 @@ func logEvent(log *slog.Logger, e anycast.Event) {
 // startSpeaker starts the configured speaker; ifname carries the service
 // addresses.
 func startSpeaker(ctx context.Context, l *Loaded, ifname string, log *slog.Logger) (*speaker, error) {
-	if l.speaker() == speakerKernel {
+	switch l.speaker() {
+	case speakerKernel:
 		return startKernel(ctx, ifname, log)
+	case speakerOSPF:
+		return startOSPF(ctx, l, log)
 	}
 	return startRIP(ctx, l, log)
 }
@@ -218,5 +260,93 @@ func startRIP(ctx context.Context, l *Loaded, log *slog.Logger) (_ *speaker, err
 		return nil, err
 	}
 	log.Info("anycastd: rip started", "interfaces", len(cfg.Interfaces), "bfd", sp.bfd != nil)
+	return sp, nil
+}
+
+// startOSPF starts the ospf block's instance on its interfaces as the
+// kernel has them now (as startRIP: an interface missing or without an
+// address is an error, and anycastd does not follow interface changes;
+// one without carrier starts down), with BFD before it when an interface
+// has bfd. The announcer is the ospf_announce mode's.
+func startOSPF(ctx context.Context, l *Loaded, log *slog.Logger) (_ *speaker, err error) {
+	ol := l.OSPFConf
+	ks, err := daemonkit.ReadKernel()
+	if err != nil {
+		return nil, err
+	}
+	prefixes := make([]netip.Prefix, len(ol.Interfaces))
+	indexes := make([]int, len(ol.Interfaces))
+	for i, ic := range ol.Interfaces {
+		li, p, why := ks.Usable(ic.Name, ic.Address)
+		if why != "" {
+			return nil, fmt.Errorf("ospf.interfaces[%d] %s: %s", i, ic.Name, why)
+		}
+		prefixes[i], indexes[i] = p, li.Index
+	}
+	cfg, err := ol.OSPFConfig(func(i int) netip.Prefix { return prefixes[i] })
+	if err != nil {
+		return nil, err
+	}
+	for i := range cfg.Interfaces {
+		cfg.Interfaces[i].IfIndex = indexes[i]
+	}
+	if err := ol.Check(cfg); err != nil {
+		return nil, err
+	}
+	sp := &speaker{}
+	defer func() {
+		if err != nil {
+			_ = sp.stop()
+		}
+	}()
+	if !ol.FIB.Disabled {
+		if sp.sink, err = fib.OpenNetlink(ctx, fib.NetlinkConfig{Protocol: fib.ProtocolOSPF, RTProtocol: ol.FIB.RTProtocol, Reclaim: fib.ReclaimDelete, Logger: log}); err != nil {
+			return nil, err
+		}
+	}
+	if bc := ol.BFDConfig(cfg); len(bc.Interfaces) > 0 {
+		if sp.bfd, err = bfdconf.Open(ctx, bc, "", log); err != nil {
+			return nil, err
+		}
+	}
+	trs, err := ospf.Listen(ctx, &cfg, "", log)
+	if err != nil {
+		return nil, err
+	}
+	env := ospf.Env{Clock: routing.SystemClock(), Logger: log, Transports: trs, OnEvent: func(e ospf.Event) { log.Debug("ospf: " + e.String()) }}
+	if sp.sink != nil {
+		env.FIB = sp.sink
+	}
+	if sp.bfd != nil {
+		env.Liveness = sp.bfd
+	}
+	in, err := ospf.New(cfg, env)
+	if err != nil {
+		for _, tr := range trs {
+			_ = tr.Close()
+		}
+		return nil, err
+	}
+	sp.ospf = in
+	for _, ic := range cfg.Interfaces {
+		if !ks.Links[ic.Name].Up {
+			_ = in.InterfaceDown(ic.Name)
+		}
+	}
+	var ann anycast.Announcer
+	switch l.ospfAnnounce() {
+	case announceStub:
+		ann = ospf.StubAnnouncer{Instance: in}
+	case announceExternal2:
+		ann = ospf.ExternalAnnouncer{Instance: in, MetricType: ospf.MetricType2}
+	default:
+		ann = ospf.ExternalAnnouncer{Instance: in, MetricType: ospf.MetricType1}
+	}
+	sp.paced = &pacedAnnouncer{Announcer: ann}
+	sp.ann, sp.arrival = sp.paced, cmp.Or(cfg.MinLSArrival, ospf.MinLSArrival)
+	if err := in.Start(); err != nil {
+		return nil, err
+	}
+	log.Info("anycastd: ospf started", "router_id", cfg.RouterID, "interfaces", len(cfg.Interfaces), "announce", l.ospfAnnounce(), "bfd", sp.bfd != nil)
 	return sp, nil
 }

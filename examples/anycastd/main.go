@@ -4,14 +4,24 @@
 // banner, HTTP(S), DNS, ICMP, a command) every interval, and announces the
 // prefixes through an embedded speaker while the checks pass: RIPv2 (the
 // same configuration as ripd, under rip:) toward the site router, as the
-// second source paper's servers ran ripd, or a kernel route for a routing
-// daemon that redistributes it. OSPF is not supported yet.
+// second source paper's servers ran ripd; OSPFv2 (the same configuration
+// as ospfd, under ospf:), each prefix an AS-external-LSA of type 1 (the
+// default) or 2 or a stub host route of the router-LSA (ospf_announce);
+// or a kernel route for a routing daemon that redistributes it.
+//
+// With OSPF the services' metrics are OSPF costs: 16 is an ordinary cost,
+// not infinity. A failed service is withdrawn (fail_action withdraw, the
+// default): its AS-external-LSA is flushed (RFC 2328 §14.1) or its stub
+// link leaves the router-LSA, which is originated again (§12.4);
+// fail_action metric keeps a route of last resort at fail_metric. With
+// ospf_announce stub every metric must be at most 65535 (a router-LSA
+// link's 16 bits).
 //
 // Usage:
 //
 //	anycastd [run] [-config FILE] [-socket PATH] [-netns NAME] [-v]   run until SIGTERM/SIGINT
 //	anycastd check [-config FILE | FILE]              validate and exit 0/1
-//	anycastd show [services|rip|bfd] [-json] [-socket PATH] [-config FILE]
+//	anycastd show [services|rip|ospf|bfd] [-json] [-socket PATH] [-config FILE]
 //	anycastd version                                  module version and VCS revision
 //	anycastd help                                     subcommands, views and flags
 //
@@ -26,9 +36,11 @@
 // interface has bfd), the anycast instance, which puts each alias on the
 // host and announces only after rise successful checks. On SIGTERM or
 // SIGINT the anycast instance stops first, withdraw before remove: every
-// prefix is withdrawn (metric 16 in a RIP triggered update), the alias
+// prefix is withdrawn (metric 16 in a RIP triggered update, a flushed
+// LSA or a stub link removed with OSPF), the alias
 // stays for drain_time while the network moves, then goes; then RIP stops
-// gracefully (its routes once more at metric 16) and BFD goes AdminDown.
+// gracefully (its routes once more at metric 16) or OSPF does (every LSA
+// it originated flushed), and BFD goes AdminDown.
 // No exit path leaves a route, a VIP or an alias behind.
 //
 // -netns runs the daemon inside the named network namespace (it re-runs
@@ -104,6 +116,9 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 	level, format := "info", l.LogFormat
 	if l.RIP != nil {
 		level, format = cmp.Or(l.RIP.LogLevel, level), cmp.Or(format, l.RIP.LogFormat)
+	}
+	if l.OSPF != nil {
+		level, format = cmp.Or(l.OSPF.LogLevel, level), cmp.Or(format, l.OSPF.LogFormat)
 	}
 	if cmd.Flags.Lookup("v").Value.String() == "true" {
 		level = "debug"

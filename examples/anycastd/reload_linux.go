@@ -22,7 +22,8 @@ import (
 // the running configuration stays entirely.
 //
 // Not applied in place yet (a restart is needed): the speaker and its
-// rip block, addresses, status/socket and log settings.
+// rip or ospf block, ospf_announce, addresses, status/socket and log
+// settings.
 func reload(ctx context.Context, rl *daemonkit.Reloads, log *slog.Logger, l **Loaded, in *anycast.Instance) {
 	next, b, changed := daemonkit.NextConfig(rl, log, ParseConfig)
 	if !changed {
@@ -44,6 +45,8 @@ func applyReload(ctx context.Context, old, next *Loaded, in *anycast.Instance) e
 		return fmt.Errorf("speaker: %w", anycast.ErrRestartRequired)
 	case !reflect.DeepEqual(next.RIP, old.RIP):
 		return fmt.Errorf("rip: %w (the speaker is built at start)", anycast.ErrRestartRequired)
+	case !reflect.DeepEqual(next.OSPF, old.OSPF) || next.ospfAnnounce() != old.ospfAnnounce():
+		return fmt.Errorf("ospf/ospf_announce: %w (the speaker is built at start)", anycast.ErrRestartRequired)
 	case !reflect.DeepEqual(next.Addresses, old.Addresses):
 		return fmt.Errorf("addresses: %w", anycast.ErrRestartRequired)
 	case next.Status != old.Status || next.Socket != old.Socket:

@@ -14,14 +14,26 @@ import (
 	"github.com/switchless/routing/bfd"
 	"github.com/switchless/routing/internal/bfdconf"
 	daemonkit "github.com/switchless/routing/internal/daemon"
+	"github.com/switchless/routing/ospf"
 	"github.com/switchless/routing/rip"
 )
 
 // The status protocol is daemonkit's views: `anycastd show [VIEW]`
-// writes the view's name (services, rip or bfd) and reads its JSON.
+// writes the view's name (services, rip, ospf or bfd) and reads its JSON.
 
 // views are the names `anycastd show` accepts; the first is the default.
-func views() []string { return []string{"services", "rip", "bfd", "config"} }
+func views() []string { return []string{"services", "rip", "ospf", "bfd", "config"} }
+
+// statusSources are what the views are answered from; nil instances are
+// speakers not running.
+type statusSources struct {
+	speaker      string
+	services     func() []anycast.ServiceStatus
+	rip          *rip.Instance
+	ospf         *ospf.Instance
+	ospfAnnounce string
+	bfd          *bfd.Instance
+}
 
 // StatusView is the services view.
 type StatusView struct {
@@ -74,6 +86,51 @@ type RIPRouteView struct {
 	NextHops []string     `json:"next_hops"`
 }
 
+// OSPFView is the ospf view: the speaker's neighbours and what it
+// originates for the services (and any redistribution of the ospf block).
+type OSPFView struct {
+	RouterID netip.Addr `json:"router_id"`
+	// Announce is the ospf_announce mode.
+	Announce  string             `json:"announce"`
+	Neighbors []OSPFNeighborView `json:"neighbors"`
+	Announced []OSPFAnnounceView `json:"announced"`
+}
+
+// OSPFNeighborView is one neighbour of the OSPF speaker.
+type OSPFNeighborView struct {
+	RouterID  netip.Addr `json:"router_id"`
+	Address   netip.Addr `json:"address"`
+	Interface string     `json:"interface"`
+	State     string     `json:"state"`
+}
+
+// OSPFAnnounceView is one prefix the speaker originates: as a stub link
+// of its router-LSA (As "stub") or an AS-external-LSA ("external-type1",
+// "external-type2"), at Metric.
+type OSPFAnnounceView struct {
+	Prefix netip.Prefix `json:"prefix"`
+	As     string       `json:"as"`
+	Metric uint32       `json:"metric"`
+}
+
+func ospfView(rid netip.Addr, mode string, nbrs []ospf.NeighborStatus, stubs []ospf.StubRoute, exts []ospf.ExternalRoute) OSPFView {
+	v := OSPFView{RouterID: rid, Announce: mode, Neighbors: []OSPFNeighborView{}, Announced: []OSPFAnnounceView{}}
+	for _, n := range nbrs {
+		v.Neighbors = append(v.Neighbors, OSPFNeighborView{RouterID: n.RouterID, Address: n.Addr, Interface: n.Interface, State: n.State.String()})
+	}
+	for _, r := range stubs {
+		v.Announced = append(v.Announced, OSPFAnnounceView{Prefix: r.Prefix, As: announceStub, Metric: r.Cost})
+	}
+	for _, r := range exts {
+		as := announceExternal2
+		if r.MetricType == ospf.MetricType1 {
+			as = announceExternal1
+		}
+		v.Announced = append(v.Announced, OSPFAnnounceView{Prefix: r.Prefix, As: as, Metric: r.Metric})
+	}
+	return v
+}
+
 func checkViews(rs []anycast.CheckResult) []CheckView {
 	out := make([]CheckView, 0, len(rs))
 	for _, r := range rs {
@@ -112,29 +169,35 @@ func ripRoutes(rs []rip.Route) []RIPRouteView {
 }
 
 // answer returns the JSON-able value of a view.
-func answer(speaker string, services func() []anycast.ServiceStatus, ripIn *rip.Instance, bin *bfd.Instance, view string) (any, error) {
+func answer(src statusSources, view string) (any, error) {
 	switch view {
 	case "services", "":
-		return statusView(speaker, services()), nil
+		return statusView(src.speaker, src.services()), nil
 	case "rip":
-		if ripIn == nil {
-			return nil, errors.New("no RIP speaker (speaker: " + speaker + ")")
+		if src.rip == nil {
+			return nil, errors.New("no RIP speaker (speaker: " + src.speaker + ")")
 		}
-		return ripRoutes(ripIn.Routes()), nil
+		return ripRoutes(src.rip.Routes()), nil
+	case "ospf":
+		if src.ospf == nil {
+			return nil, errors.New("no OSPF speaker (speaker: " + src.speaker + ")")
+		}
+		in := src.ospf
+		return ospfView(in.RouterID(), src.ospfAnnounce, in.Neighbors(), in.StubRoutes(), in.ExternalRoutes()), nil
 	case "bfd":
-		return bfdconf.Answer(bin), nil
+		return bfdconf.Answer(src.bfd), nil
 	}
 	return nil, fmt.Errorf("unknown view %q (want one of %s)", view, strings.Join(views(), ", "))
 }
 
 // serveStatus answers the views on the unix socket path until stop is
 // called; running is the configuration `show config` prints.
-func serveStatus(path, speaker string, services func() []anycast.ServiceStatus, ripIn *rip.Instance, bin *bfd.Instance, running *daemonkit.RunningConfig) (stop func(), err error) {
+func serveStatus(path string, src statusSources, running *daemonkit.RunningConfig) (stop func(), err error) {
 	return daemonkit.ServeViews(path, func(view string) (any, error) {
 		if view == "config" {
 			return running.View(), nil
 		}
-		return answer(speaker, services, ripIn, bin, view)
+		return answer(src, view)
 	})
 }
 
@@ -195,6 +258,20 @@ func show(w io.Writer, view string, data json.RawMessage, asJSON bool) error {
 				hops = "self"
 			}
 			fmt.Fprintf(tw, "%v\t%s\t%d\t%s\n", r.Prefix, r.Source, r.Metric, hops)
+		}
+	case "ospf":
+		var v OSPFView
+		if err := json.Unmarshal(data, &v); err != nil {
+			return err
+		}
+		fmt.Fprintf(tw, "router id: %v, announced as %s\n", v.RouterID, v.Announce)
+		fmt.Fprintln(tw, "NEIGHBOR\tADDRESS\tINTERFACE\tSTATE")
+		for _, n := range v.Neighbors {
+			fmt.Fprintf(tw, "%v\t%v\t%s\t%s\n", n.RouterID, n.Address, n.Interface, n.State)
+		}
+		fmt.Fprintln(tw, "\nPREFIX\tAS\tMETRIC")
+		for _, a := range v.Announced {
+			fmt.Fprintf(tw, "%v\t%s\t%d\n", a.Prefix, a.As, a.Metric)
 		}
 	default:
 		return fmt.Errorf("unknown view %q", view)

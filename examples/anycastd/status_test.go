@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/netip"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/switchless/routing/anycast"
 	daemonkit "github.com/switchless/routing/internal/daemon"
+	"github.com/switchless/routing/ospf"
 )
 
 // TestShowEveryView renders every view in JSON (checked against the
@@ -36,10 +38,10 @@ func TestShowEveryView(t *testing.T) {
 			continue // served by serveStatus itself: TestShowConfig
 		}
 		t.Run(view, func(t *testing.T) {
-			v, err := answer("none", services, nil, nil, view)
-			if view == "rip" {
+			v, err := answer(statusSources{speaker: "none", services: services}, view)
+			if view == "rip" || view == "ospf" {
 				if err == nil {
-					t.Fatal("rip view without a RIP speaker answered")
+					t.Fatalf("%s view without its speaker answered", view)
 				}
 				return
 			}
@@ -64,7 +66,31 @@ func TestShowEveryView(t *testing.T) {
 			}
 		})
 	}
-	raw, _ := json.Marshal(ripRoutes(nil))
+	// The ospf view: neighbours, and each prefix originated with how and
+	// at which metric.
+	vip := netip.MustParsePrefix("192.0.2.25/32")
+	ov := ospfView(netip.MustParseAddr("10.255.0.2"), announceStub,
+		[]ospf.NeighborStatus{{Interface: "eth0", RouterID: netip.MustParseAddr("10.255.0.1"), Addr: netip.MustParseAddr("10.0.0.1"), State: ospf.NbrFull}},
+		[]ospf.StubRoute{{Prefix: vip, Cost: 3}},
+		[]ospf.ExternalRoute{{Prefix: netip.MustParsePrefix("192.0.2.53/32"), Metric: 5, MetricType: ospf.MetricType1}, {Prefix: netip.MustParsePrefix("198.51.100.0/24"), Metric: 20}})
+	raw, _ := json.Marshal(ov)
+	if p := daemonkit.LintJSON(raw); p != nil {
+		t.Errorf("ospf view JSON convention: %q\n%s", p, raw)
+	}
+	var otext bytes.Buffer
+	if err := show(&otext, "ospf", raw, false); err != nil {
+		t.Fatalf("show ospf: %v", err)
+	}
+	for _, w := range []string{"router id: 10.255.0.2, announced as stub", "10.255.0.1", "eth0", "Full", "192.0.2.25/32", "stub", "192.0.2.53/32", "external-type1", "198.51.100.0/24", "external-type2"} {
+		if !strings.Contains(otext.String(), w) {
+			t.Errorf("ospf view text lacks %q:\n%s", w, otext.String())
+		}
+	}
+	if !strings.Contains(otext.String(), "192.0.2.25/32  stub            3") && !regexp.MustCompile(`192\.0\.2\.25/32\s+stub\s+3\n`).MatchString(otext.String()) {
+		t.Errorf("ospf view text lacks the VIP as a stub at metric 3:\n%s", otext.String())
+	}
+
+	raw, _ = json.Marshal(ripRoutes(nil))
 	var text bytes.Buffer
 	if err := show(&text, "rip", raw, false); err != nil || !strings.Contains(text.String(), "PREFIX") {
 		t.Errorf("rip view: %v\n%s", err, text.String())

@@ -20,13 +20,14 @@ import (
 	"github.com/switchless/routing/fib"
 	"github.com/switchless/routing/internal/bfdconf"
 	daemonkit "github.com/switchless/routing/internal/daemon"
+	"github.com/switchless/routing/internal/ospfconf"
 	"github.com/switchless/routing/ospf"
 )
 
 // daemon runs one ospf.Instance on the interfaces of the configuration
 // that exist and have an address, and keeps it in line with the kernel.
 type daemon struct {
-	l    *Loaded
+	l    *ospfconf.Loaded
 	log  *slog.Logger
 	sink *fib.Netlink // nil with fib.disabled
 	rtp  uint8        // our rtm_protocol
@@ -60,7 +61,7 @@ type kernelState struct {
 // run runs ospfd until ctx is done, then stops the instance (LSAs
 // flushed, routes withdrawn). A receive from rl.C (SIGHUP) is a reload
 // (see reload, in reload_linux.go).
-func run(ctx context.Context, l *Loaded, socket string, log *slog.Logger, rl *daemonkit.Reloads) error {
+func run(ctx context.Context, l *ospfconf.Loaded, socket string, log *slog.Logger, rl *daemonkit.Reloads) error {
 	d := &daemon{l: l, log: log, linkUp: map[string]bool{}, missing: map[string]string{}}
 	d.rtp = l.FIB.RTProtocol
 	if d.rtp == 0 {
@@ -207,7 +208,7 @@ func (d *daemon) sync(ctx context.Context) error {
 
 // connectedNets are the IPv4 networks of the up interfaces that do not run
 // OSPF (loopback addresses included, 127.0.0.0/8 excluded), sorted.
-func connectedNets(ks kernelState, l *Loaded) []netip.Prefix {
+func connectedNets(ks kernelState, l *ospfconf.Loaded) []netip.Prefix {
 	ospfIf := map[string]bool{}
 	for _, ic := range l.Interfaces {
 		ospfIf[ic.Name] = true
@@ -237,7 +238,7 @@ func (d *daemon) restart(ctx context.Context, want []ifaceKey, ks kernelState) e
 	// BFD starts before OSPF, which asks it for sessions as neighbors
 	// reach 2-Way, and stops after it (stopInstance).
 	var bin *bfd.Instance
-	if bc := d.l.bfdConfig(cfg); len(bc.Interfaces) > 0 {
+	if bc := d.l.BFDConfig(cfg); len(bc.Interfaces) > 0 {
 		if bin, err = bfdconf.Open(ctx, bc, "", d.log); err != nil {
 			return err
 		}

@@ -8,8 +8,9 @@ import (
 	"log/slog"
 
 	daemonkit "github.com/switchless/routing/internal/daemon"
+	"github.com/switchless/routing/internal/ospfconf"
 )
 
-func run(ctx context.Context, l *Loaded, socket string, log *slog.Logger, rl *daemonkit.Reloads) error {
+func run(ctx context.Context, l *ospfconf.Loaded, socket string, log *slog.Logger, rl *daemonkit.Reloads) error {
 	return errors.New("ospfd runs on Linux only (raw sockets, netlink)")
 }

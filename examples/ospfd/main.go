@@ -16,7 +16,11 @@
 // it exits, and a second run for the same socket fails at once. SIGHUP
 // re-reads and validates the configuration and applies the difference in
 // place (ospf.Instance.Reconfigure: interfaces added or removed, costs,
-// timers, redistributed routes, SPF back-off, fib.metric); a file that is
+// timers, redistributed routes, SPF back-off, fib.metric,
+// stub_router.administrative (RFC 6987: the router-LSA is originated
+// again with or without the maximum costs), external_lsdb_limit and
+// exit_overflow_interval (RFC 1765), min_ls_interval and min_ls_arrival;
+// stub_router.on_startup applies from the next start); a file that is
 // invalid or changes what needs a restart (router_id, socket, log, the
 // fib sink, bfd) is logged with the file:line or the field, and the
 // running configuration stays. It never stops the daemon.
@@ -53,6 +57,7 @@ import (
 	"os"
 
 	daemonkit "github.com/switchless/routing/internal/daemon"
+	"github.com/switchless/routing/internal/ospfconf"
 )
 
 const defaultSocket = "/run/ospfd.sock"
@@ -66,7 +71,7 @@ var cli = daemonkit.CLI{
 	Name: "ospfd", Views: views,
 	Config: "/etc/ospfd.yaml", Socket: defaultSocket,
 	SocketOf: func(config string) (string, error) {
-		l, err := LoadConfig(config)
+		l, err := ospfconf.LoadConfig(config)
 		if err != nil {
 			return "", err
 		}
@@ -83,9 +88,9 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 		return cli.ShowView(cmd, stdout, stderr, show)
 	}
 	b, err := os.ReadFile(cmd.Config)
-	var l *Loaded
+	var l *ospfconf.Loaded
 	if err == nil {
-		l, err = ParseConfig(cmd.Config, b)
+		l, err = ospfconf.ParseConfig(cmd.Config, b)
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, err)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/switchless/routing"
 	daemonkit "github.com/switchless/routing/internal/daemon"
+	"github.com/switchless/routing/internal/ospfconf"
 	"github.com/switchless/routing/ospf"
 )
 
@@ -25,12 +26,15 @@ var errRestart = ospf.ErrRestartRequired
 // it adds, the removed ones are brought down (§9.3 InterfaceDown) and
 // closed by the instance, the untouched ones keep their adjacencies and
 // nothing is originated for them. A cost change re-originates the
-// router-LSA only (§12.4); redistributed routes are diffed (§12.4.4).
+// router-LSA only (§12.4); redistributed routes are diffed (§12.4.4);
+// stub_router.administrative re-originates the router-LSA with or without
+// MaxLinkMetric (RFC 6987), a new external_lsdb_limit enters or leaves
+// the overflow state (RFC 1765).
 // Any error — a change that needs a restart (router_id, socket, fib
 // sink, log, bfd) included — is logged with the field and the running
 // configuration stays entirely, sockets opened for it closed.
 func (d *daemon) reload(ctx context.Context, rl *daemonkit.Reloads) {
-	next, b, changed := daemonkit.NextConfig(rl, d.log, ParseConfig)
+	next, b, changed := daemonkit.NextConfig(rl, d.log, ospfconf.ParseConfig)
 	if !changed {
 		return
 	}
@@ -48,7 +52,7 @@ func (d *daemon) reload(ctx context.Context, rl *daemonkit.Reloads) {
 }
 
 // apply makes next the running configuration, or changes nothing.
-func (d *daemon) apply(ctx context.Context, next *Loaded) error {
+func (d *daemon) apply(ctx context.Context, next *ospfconf.Loaded) error {
 	old := d.l
 	switch {
 	case next.RouterID != old.RouterID:
@@ -90,7 +94,7 @@ func (d *daemon) apply(ctx context.Context, next *Loaded) error {
 	if err != nil {
 		return err
 	}
-	if !reflect.DeepEqual(next.bfdConfig(cfg), old.bfdConfig(oldCfg)) || !reflect.DeepEqual(next.BFD, old.BFD) {
+	if !reflect.DeepEqual(next.BFDConfig(cfg), old.BFDConfig(oldCfg)) || !reflect.DeepEqual(next.BFD, old.BFD) {
 		return fmt.Errorf("interfaces[].bfd/bfd: %w (the BFD instance is built at start)", errRestart)
 	}
 	var added ospf.Config
@@ -127,12 +131,12 @@ func (d *daemon) apply(ctx context.Context, next *Loaded) error {
 
 // ospfConfigOn is the ospf.Config of l on the interfaces in want (with
 // their kernel index and prefix), checked by l.
-func ospfConfigOn(l *Loaded, want []ifaceKey) (ospf.Config, error) {
+func ospfConfigOn(l *ospfconf.Loaded, want []ifaceKey) (ospf.Config, error) {
 	byName := map[string]ifaceKey{}
 	for _, k := range want {
 		byName[k.name] = k
 	}
-	cfg, err := l.ospfConfig(func(i int) netip.Prefix { return byName[l.Interfaces[i].Name].prefix })
+	cfg, err := l.OSPFConfig(func(i int) netip.Prefix { return byName[l.Interfaces[i].Name].prefix })
 	if err != nil {
 		return cfg, err
 	}
@@ -144,5 +148,5 @@ func ospfConfigOn(l *Loaded, want []ifaceKey) (ospf.Config, error) {
 		}
 	}
 	cfg.Interfaces = ics
-	return cfg, l.check(cfg)
+	return cfg, l.Check(cfg)
 }

@@ -1,9 +1,15 @@
-package main
+// Package ospfconf is ospfd's YAML configuration (the File model, strict
+// decoding with "FILE:LINE: key.path: reason" errors, the bfd: blocks
+// through package bfdconf) and its translation to ospf.Config, shared by
+// examples/ospfd and examples/anycastd (which embeds the same keys under
+// ospf:).
+package ospfconf
 
 import (
 	"fmt"
 	"net/netip"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -45,6 +51,40 @@ type File struct {
 	// BFD is the defaults of the BFD sessions of the interfaces with bfd
 	// (see package bfdconf).
 	BFD bfdconf.Defaults `yaml:"bfd"`
+	// StubRouter is RFC 6987 stub router advertisement
+	// (ospf.Config.StubRouter): the router-LSA's links to other routers
+	// at the maximum cost while starting or administratively.
+	StubRouter StubRouterConfig `yaml:"stub_router"`
+	// ExternalLSDBLimit is RFC 1765's ospfExtLsdbLimit: the most
+	// non-default AS-external-LSAs the database holds; 0 (the default)
+	// is no limit. It must be the same on every router of the domain.
+	ExternalLSDBLimit int `yaml:"external_lsdb_limit"`
+	// ExitOverflowInterval is RFC 1765's ospfExitOverflowInterval: how
+	// long the overflow state lasts; 0 (the RFC's default) keeps it until
+	// a restart. Only with external_lsdb_limit.
+	ExitOverflowInterval time.Duration `yaml:"exit_overflow_interval"`
+	// MinLSInterval is the least time between two originations of one
+	// LSA (RFC 2328 §12.4, Appendix B; FRR's `timers throttle lsa all`);
+	// absent means the RFC's 5 s.
+	MinLSInterval time.Duration `yaml:"min_ls_interval"`
+	// MinLSArrival is the least time between two accepted floodings of
+	// one LSA (§13 step 5a; FRR's `timers lsa min-arrival`); absent means
+	// the RFC's 1 s, or min_ls_interval when that is shorter. At most
+	// min_ls_interval.
+	MinLSArrival time.Duration `yaml:"min_ls_arrival"`
+}
+
+// StubRouterConfig is ospf.StubRouter in YAML (RFC 6987).
+type StubRouterConfig struct {
+	// OnStartup, when set, advertises the maximum cost from start until
+	// the routing table is complete and installed, at most this long
+	// (FRR's `max-metric router-lsa on-startup`); 0 is off. A reload
+	// applies it from the next start only.
+	OnStartup time.Duration `yaml:"on_startup"`
+	// Administrative advertises the maximum cost while set (FRR's
+	// `max-metric router-lsa administrative`); a reload sets and clears
+	// it in place.
+	Administrative bool `yaml:"administrative"`
 }
 
 // FIBConfig configures the kernel routing table.
@@ -154,6 +194,9 @@ type Loaded struct {
 	File
 	path string
 	root yaml.Node
+	// prefix is the YAML path of the File in its document: nil for
+	// ospfd, [ospf] in anycastd's.
+	prefix []any
 	// bfd are the BFD parameters of the interfaces with bfd, by name.
 	bfd map[string]bfdconf.Session
 }
@@ -181,7 +224,24 @@ func ParseConfig(path string, b []byte) (*Loaded, error) {
 // errAt formats an error at the line of the node at path (keys and
 // sequence indexes), or of its nearest existing parent.
 func (l *Loaded) errAt(path []any, format string, args ...any) error {
-	return daemonkit.ErrAt(l.path, &l.root, path, format, args...)
+	return daemonkit.ErrAt(l.path, &l.root, l.key(path...), format, args...)
+}
+
+// key is the YAML path k below the File's prefix.
+func (l *Loaded) key(k ...any) []any { return append(slices.Clone(l.prefix), k...) }
+
+// has reports whether the file writes the key k (below the prefix).
+func (l *Loaded) has(k ...any) bool { return confrules.Has(&l.root, l.key(k...)...) }
+
+// Embedded validates f, decoded (strictly) as the value at prefix of the
+// YAML document root of the file path, as ParseConfig does after decoding:
+// errors name the keys with prefix ("ospf.interfaces[0].cost: ...").
+func Embedded(path string, root *yaml.Node, prefix []any, f File) (*Loaded, error) {
+	l := &Loaded{File: f, path: path, root: *root, prefix: slices.Clone(prefix)}
+	if err := l.validate(); err != nil {
+		return nil, err
+	}
+	return l, nil
 }
 
 // validate checks everything that does not need the kernel.
@@ -223,13 +283,13 @@ func (l *Loaded) validate() error {
 	if err := l.validateExplicit(); err != nil {
 		return err
 	}
-	def, err := f.BFD.Parse(l.path, []any{"bfd"})
+	def, err := f.BFD.Parse(l.path, l.key("bfd"))
 	if err != nil {
 		return err
 	}
 	l.bfd = map[string]bfdconf.Session{}
 	for i, ic := range f.Interfaces {
-		on, s, err := ic.BFD.Parse(l.path, []any{"interfaces", i, "bfd"}, def)
+		on, s, err := ic.BFD.Parse(l.path, l.key("interfaces", i, "bfd"), def)
 		if err != nil {
 			return err
 		}
@@ -239,7 +299,7 @@ func (l *Loaded) validate() error {
 	}
 	// The library validates the rest; interface addresses are not known
 	// yet, so a placeholder stands in for those not configured.
-	cfg, err := l.ospfConfig(func(i int) netip.Prefix {
+	cfg, err := l.OSPFConfig(func(i int) netip.Prefix {
 		if a := f.Interfaces[i].Address; a != nil {
 			return *a
 		}
@@ -248,7 +308,7 @@ func (l *Loaded) validate() error {
 	if err != nil {
 		return err
 	}
-	return l.check(cfg)
+	return l.Check(cfg)
 }
 
 // validateExplicit refuses values written in the file that ospf.Config
@@ -257,8 +317,23 @@ func (l *Loaded) validate() error {
 // interfaces, a route redistributed twice.
 func (l *Loaded) validateExplicit() error {
 	f := &l.File
-	if confrules.Has(&l.root, "max_paths") && f.MaxPaths == 0 {
+	if l.has("max_paths") && f.MaxPaths == 0 {
 		return l.errAt([]any{"max_paths"}, "0: must be 1–256 (leave the key out for 16)")
+	}
+	for _, d := range []struct {
+		key string
+		v   time.Duration
+	}{{"min_ls_interval", f.MinLSInterval}, {"min_ls_arrival", f.MinLSArrival}} {
+		if l.has(d.key) {
+			if err := confrules.Positive(d.v); err != nil {
+				return l.errAt([]any{d.key}, "%v", err)
+			}
+		}
+	}
+	if l.has("exit_overflow_interval") && !l.has("external_lsdb_limit") {
+		// RFC 1765 §2.4: the interval ends the overflow state the limit
+		// enters; alone it does nothing.
+		return l.errAt([]any{"exit_overflow_interval"}, "only with external_lsdb_limit (RFC 1765 §2.4: it ends the overflow state the limit enters)")
 	}
 	addrs := map[netip.Addr]int{}
 	for i, ic := range f.Interfaces {
@@ -266,7 +341,7 @@ func (l *Loaded) validateExplicit() error {
 		if err := confrules.IfName(ic.Name); err != nil {
 			return l.errAt(at("name"), "%v", err)
 		}
-		if confrules.Has(&l.root, "interfaces", i, "cost") && ic.Cost == 0 {
+		if l.has("interfaces", i, "cost") && ic.Cost == 0 {
 			return l.errAt(at("cost"), "0: an interface's output cost is 1–65535 (RFC 2328 §C.3); leave the key out for the default")
 		}
 		for _, d := range []struct {
@@ -274,13 +349,13 @@ func (l *Loaded) validateExplicit() error {
 			v   time.Duration
 		}{{"hello_interval", ic.HelloInterval}, {"dead_interval", ic.DeadInterval},
 			{"retransmit_interval", ic.RetransmitInterval}, {"transmit_delay", ic.TransmitDelay}} {
-			if confrules.Has(&l.root, "interfaces", i, d.key) {
+			if l.has("interfaces", i, d.key) {
 				if err := confrules.Positive(d.v); err != nil {
 					return l.errAt(at(d.key), "%v", err)
 				}
 			}
 		}
-		if confrules.Has(&l.root, "interfaces", i, "hello_multiplier") {
+		if l.has("interfaces", i, "hello_multiplier") {
 			if err := confrules.AtLeast1(ic.HelloMultiplier); err != nil {
 				return l.errAt(at("hello_multiplier"), "%v", err)
 			}
@@ -310,11 +385,11 @@ func (l *Loaded) validateExplicit() error {
 	return nil
 }
 
-// check runs ospf.Config.Validate and says its error in the file's
+// Check runs ospf.Config.Validate and says its error in the file's
 // terms: "FILE:LINE: interfaces[1].dead_interval: 5s: must exceed
 // hello_interval (10s)", the Go field names of ospf.Config turned into
 // the YAML keys.
-func (l *Loaded) check(cfg ospf.Config) error {
+func (l *Loaded) Check(cfg ospf.Config) error {
 	err := cfg.Validate()
 	if err == nil {
 		return nil
@@ -350,12 +425,14 @@ var (
 		"RouterDeadInterval": {"dead_interval"}, "Prefix": {"address"}, "IfIndex": {"name"},
 		"SPF": {"spf"}, "FIBTable": {"fib", "table"}, "FIBMetric": {"fib", "metric"}, "ID": {"id"},
 		"MTU": {"mtu"}, "RouterID": {"router_id"}, "BFD": {"bfd"},
+		"ExternalLSDBLimit": {"external_lsdb_limit"}, "MinLSInterval": {"min_ls_interval"}, "MinLSArrival": {"min_ls_arrival"},
 	}
 	// goWords are the field names the reasons mention.
 	goWords = strings.NewReplacer("RouterDeadInterval", "dead_interval", "HelloInterval", "hello_interval",
 		"HelloMultiplier", "hello_multiplier", "RetransmitInterval", "retransmit_interval",
 		"InitialDelay", "initial_delay", "ShortDelay", "short_delay", "LongDelay", "long_delay",
-		"TimeToLearn", "time_to_learn", "HoldDown", "hold_down", "needs Originate", "needs originate: true")
+		"TimeToLearn", "time_to_learn", "HoldDown", "hold_down", "needs Originate", "needs originate: true",
+		"MinLSInterval", "min_ls_interval")
 	snakeRE = regexp.MustCompile(`([a-z0-9])([A-Z])`)
 )
 
@@ -413,9 +490,9 @@ func (ic InterfaceConfig) auth() (ospf.AuthConfig, error) {
 	return a, nil
 }
 
-// ospfConfig builds the library configuration, interface i having address
-// addr(i). FIB is left for the caller.
-func (l *Loaded) ospfConfig(addr func(i int) netip.Prefix) (ospf.Config, error) {
+// OSPFConfig builds the library configuration, interface i having address
+// addr(i). IfIndex and the FIB are left for the caller.
+func (l *Loaded) OSPFConfig(addr func(i int) netip.Prefix) (ospf.Config, error) {
 	f := &l.File
 	cfg := ospf.Config{
 		RouterID:  f.RouterID,
@@ -430,6 +507,16 @@ func (l *Loaded) ospfConfig(addr func(i int) netip.Prefix) (ospf.Config, error) 
 			Originate: f.DefaultInformation.Originate, Always: f.DefaultInformation.Always,
 			Metric: f.DefaultInformation.Metric, MetricType: f.DefaultInformation.MetricType, Tag: f.DefaultInformation.Tag,
 		},
+		StubRouter:           ospf.StubRouter{OnStartup: f.StubRouter.OnStartup, Administrative: f.StubRouter.Administrative},
+		ExternalLSDBLimit:    f.ExternalLSDBLimit,
+		ExitOverflowInterval: f.ExitOverflowInterval,
+		MinLSInterval:        f.MinLSInterval,
+		MinLSArrival:         f.MinLSArrival,
+	}
+	if f.MinLSArrival == 0 && f.MinLSInterval > 0 && f.MinLSInterval < ospf.MinLSArrival {
+		// Our own new instances must be accepted by routers configured
+		// alike (ospf.Config.Validate).
+		cfg.MinLSArrival = f.MinLSInterval
 	}
 	if s := f.Redistribute.Connected; s != nil {
 		cfg.Redistribute.Connected = ospf.RedistributeSource{Enabled: true, Metric: s.Metric, MetricType: s.MetricType, Tag: s.Tag, Routes: s.Routes}
@@ -446,21 +533,21 @@ func (l *Loaded) ospfConfig(addr func(i int) netip.Prefix) (ospf.Config, error) 
 			Name: ic.Name, Prefix: addr(i), Network: ic.Network, Cost: ic.Cost, Priority: ic.Priority,
 			HelloInterval: ic.HelloInterval, RouterDeadInterval: ic.DeadInterval, HelloMultiplier: ic.HelloMultiplier,
 			RetransmitInterval: ic.RetransmitInterval, TransmitDelay: ic.TransmitDelay, Passive: ic.Passive,
-			Auth: a, MTU: ic.MTU, MTUIgnore: ic.MTUIgnore, BFD: l.hasBFD(ic.Name),
+			Auth: a, MTU: ic.MTU, MTUIgnore: ic.MTUIgnore, BFD: l.HasBFD(ic.Name),
 		})
 	}
 	return cfg, nil
 }
 
-// hasBFD reports whether the interface name has bfd.
-func (l *Loaded) hasBFD(name string) bool {
+// HasBFD reports whether the interface name has bfd.
+func (l *Loaded) HasBFD(name string) bool {
 	_, ok := l.bfd[name]
 	return ok
 }
 
-// bfdConfig is the BFD configuration of cfg's interfaces with bfd (their
+// BFDConfig is the BFD configuration of cfg's interfaces with bfd (their
 // IfIndex as set), without interfaces when none has it.
-func (l *Loaded) bfdConfig(cfg ospf.Config) bfd.Config {
+func (l *Loaded) BFDConfig(cfg ospf.Config) bfd.Config {
 	var bc bfd.Config
 	for _, ic := range cfg.Interfaces {
 		if s, ok := l.bfd[ic.Name]; ok && ic.BFD {

@@ -1,4 +1,4 @@
-package main
+package ospfconf
 
 import (
 	"net/netip"
@@ -11,22 +11,28 @@ import (
 	"github.com/switchless/routing/ospf/packet"
 )
 
+// exampleYAML is ospfd's documented example.
+const exampleYAML = "../../examples/ospfd/example.yaml"
+
 func TestParseConfig_Example(t *testing.T) {
-	b, err := os.ReadFile("example.yaml")
+	b, err := os.ReadFile(exampleYAML)
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := ParseConfig("example.yaml", b)
+	l, err := ParseConfig(exampleYAML, b)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(l.Interfaces) != 3 || l.Interfaces[0].Network != ospf.NetworkPointToPoint || !l.Interfaces[2].Passive {
 		t.Errorf("interfaces %+v", l.Interfaces)
 	}
+	if l.StubRouter.OnStartup != time.Minute || l.StubRouter.Administrative {
+		t.Errorf("stub_router %+v, want on_startup 60s", l.StubRouter)
+	}
 	if !l.DefaultInformation.Originate || l.DefaultInformation.Metric != 10 || l.Redistribute.Connected == nil {
 		t.Errorf("redistribution %+v %+v", l.DefaultInformation, l.Redistribute)
 	}
-	cfg, err := l.ospfConfig(func(int) netip.Prefix { return netip.MustParsePrefix("10.0.0.1/30") })
+	cfg, err := l.OSPFConfig(func(int) netip.Prefix { return netip.MustParsePrefix("10.0.0.1/30") })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +42,7 @@ func TestParseConfig_Example(t *testing.T) {
 	if !cfg.Redistribute.Connected.Enabled || cfg.Redistribute.Static.Enabled {
 		t.Errorf("redistribute %+v", cfg.Redistribute)
 	}
-	if bc := l.bfdConfig(cfg); len(bc.Interfaces) != 2 || bc.Interfaces[0].MinTx != 50*time.Millisecond || bc.Interfaces[1].DetectMult != 5 ||
+	if bc := l.BFDConfig(cfg); len(bc.Interfaces) != 2 || bc.Interfaces[0].MinTx != 50*time.Millisecond || bc.Interfaces[1].DetectMult != 5 ||
 		bc.Interfaces[1].Auth == nil || bc.Interfaces[1].Auth.KeyID != 2 || bc.Validate() != nil {
 		t.Errorf("bfd %+v", bc.Interfaces)
 	}
@@ -130,7 +136,7 @@ interfaces:
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := l.ospfConfig(func(i int) netip.Prefix { return netip.PrefixFrom(netip.AddrFrom4([4]byte{10, 0, byte(i), 1}), 24) })
+	cfg, err := l.OSPFConfig(func(i int) netip.Prefix { return netip.PrefixFrom(netip.AddrFrom4([4]byte{10, 0, byte(i), 1}), 24) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +146,7 @@ interfaces:
 		}
 		cfg.Interfaces[i].IfIndex = i + 1
 	}
-	bc := l.bfdConfig(cfg)
+	bc := l.BFDConfig(cfg)
 	if err := bc.Validate(); err != nil || len(bc.Interfaces) != 2 {
 		t.Fatalf("bfd config %+v: %v", bc, err)
 	}
@@ -155,7 +161,7 @@ interfaces:
 // FuzzParseConfig: any input is either rejected with an error or yields a
 // configuration the library accepts; parsing never panics.
 func FuzzParseConfig(f *testing.F) {
-	if b, err := os.ReadFile("example.yaml"); err == nil {
+	if b, err := os.ReadFile(exampleYAML); err == nil {
 		f.Add(b)
 	}
 	f.Add([]byte("router_id: 1.1.1.1\ninterfaces:\n  - name: eth0\n"))
@@ -165,7 +171,7 @@ func FuzzParseConfig(f *testing.F) {
 		if err != nil {
 			return
 		}
-		cfg, err := l.ospfConfig(func(int) netip.Prefix { return netip.MustParsePrefix("192.0.2.1/24") })
+		cfg, err := l.OSPFConfig(func(int) netip.Prefix { return netip.MustParsePrefix("192.0.2.1/24") })
 		if err != nil {
 			return
 		}
@@ -225,6 +231,80 @@ func TestParseConfig_LibraryErrorsInYAMLTerms(t *testing.T) {
 		{"key twice", base + "    auth: {type: crypto, keys: [{id: 1, secret: a}, {id: 1, secret: b}]}\n", "x.yaml:4: interfaces[0].auth.keys[1].id: key ID 1 listed twice"},
 		{"route host bits", base + "redistribute:\n  static: {routes: [10.0.0.1/8]}\n", "x.yaml:5: redistribute.static.routes[0]: 10.0.0.1/8: must be an IPv4 network (host bits zero)"},
 		{"router id zero", strings.Replace(base, "1.1.1.1", "0.0.0.0", 1), "x.yaml:1: router_id: must be a non-zero IPv4 address, got 0.0.0.0"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := ParseConfig("x.yaml", []byte(c.yaml))
+			if err == nil || err.Error() != c.want {
+				t.Errorf("error\n%v\nwant\n%s", err, c.want)
+			}
+		})
+	}
+}
+
+// TestParseConfig_StubRouterAndOverflow: stub_router (RFC 6987),
+// external_lsdb_limit and exit_overflow_interval (RFC 1765) and the LSA
+// timers reach ospf.Config.
+func TestParseConfig_StubRouterAndOverflow(t *testing.T) {
+	l, err := ParseConfig("x.yaml", []byte(`router_id: 1.1.1.1
+interfaces:
+  - name: eth0
+stub_router: {on_startup: 60s, administrative: true}
+external_lsdb_limit: 1000
+exit_overflow_interval: 5m
+min_ls_interval: 200ms
+min_ls_arrival: 100ms
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := l.OSPFConfig(func(int) netip.Prefix { return netip.MustParsePrefix("10.0.0.1/30") })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (ospf.StubRouter{OnStartup: time.Minute, Administrative: true}); cfg.StubRouter != want {
+		t.Errorf("StubRouter = %+v, want %+v", cfg.StubRouter, want)
+	}
+	if cfg.ExternalLSDBLimit != 1000 || cfg.ExitOverflowInterval != 5*time.Minute {
+		t.Errorf("ExternalLSDBLimit = %d, ExitOverflowInterval = %v, want 1000 and 5m", cfg.ExternalLSDBLimit, cfg.ExitOverflowInterval)
+	}
+	if cfg.MinLSInterval != 200*time.Millisecond || cfg.MinLSArrival != 100*time.Millisecond {
+		t.Errorf("MinLSInterval = %v, MinLSArrival = %v, want 200ms and 100ms", cfg.MinLSInterval, cfg.MinLSArrival)
+	}
+	// min_ls_interval below the RFC's MinLSArrival brings min_ls_arrival
+	// with it when that is absent.
+	l, err = ParseConfig("x.yaml", []byte("router_id: 1.1.1.1\ninterfaces:\n  - name: eth0\nmin_ls_interval: 50ms\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg, _ := l.OSPFConfig(func(int) netip.Prefix { return netip.MustParsePrefix("10.0.0.1/30") }); cfg.MinLSArrival != 50*time.Millisecond {
+		t.Errorf("MinLSArrival = %v, want min_ls_interval's 50ms", cfg.MinLSArrival)
+	}
+	// Absent keys are the RFC's defaults: no stub router, no limit.
+	l, err = ParseConfig("x.yaml", []byte("router_id: 1.1.1.1\ninterfaces:\n  - name: eth0\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, _ = l.OSPFConfig(func(int) netip.Prefix { return netip.MustParsePrefix("10.0.0.1/30") })
+	if cfg.StubRouter != (ospf.StubRouter{}) || cfg.ExternalLSDBLimit != 0 || cfg.ExitOverflowInterval != 0 || cfg.MinLSInterval != 0 {
+		t.Errorf("defaults: %+v limit %d exit %v min_ls_interval %v", cfg.StubRouter, cfg.ExternalLSDBLimit, cfg.ExitOverflowInterval, cfg.MinLSInterval)
+	}
+}
+
+// Every bad stub_router, overflow or LSA timer setting is rejected with
+// the file, the line, the key and the reason: the exact message.
+func TestParseConfig_StubRouterAndOverflowErrors(t *testing.T) {
+	base := "router_id: 1.1.1.1\ninterfaces:\n  - name: eth0\n"
+	for _, c := range []struct{ name, yaml, want string }{
+		{"RFC6987 on_startup negative", base + "stub_router:\n  on_startup: -1s\n", "x.yaml:5: stub_router.on_startup: -1s: must be 0 (off) to 24h"},
+		{"RFC6987 on_startup over a day", base + "stub_router: {on_startup: 25h}\n", "x.yaml:4: stub_router.on_startup: 25h0m0s: must be 0 (off) to 24h"},
+		{"RFC6987 administrative not a bool", base + "stub_router: {administrative: maybe}\n", `x.yaml:4: stub_router.administrative: "maybe" is not true or false`},
+		{"RFC6987 unknown key", base + "stub_router: {on_start: 60s}\n", `x.yaml:4: unknown key "on_start" in stub_router; did you mean "on_startup"?`},
+		{"RFC1765 limit negative", base + "external_lsdb_limit: -1\n", "x.yaml:4: external_lsdb_limit: -1: must be 0 (no limit) or positive"},
+		{"RFC1765 exit interval over a day", base + "external_lsdb_limit: 10\nexit_overflow_interval: 48h\n", "x.yaml:5: exit_overflow_interval: 48h0m0s: must be 0 (stay until restarted) to 24h"},
+		{"RFC1765 exit interval without a limit", base + "exit_overflow_interval: 5m\n", "x.yaml:4: exit_overflow_interval: only with external_lsdb_limit (RFC 1765 §2.4: it ends the overflow state the limit enters)"},
+		{"min_ls_interval 0", base + "min_ls_interval: 0s\n", "x.yaml:4: min_ls_interval: 0s: must be positive (leave the key out for the default)"},
+		{"min_ls_interval over an hour", base + "min_ls_interval: 2h\n", "x.yaml:4: min_ls_interval: 2h0m0s: must be between 0 (the RFC default) and 1h"},
+		{"min_ls_arrival above min_ls_interval", base + "min_ls_interval: 1s\nmin_ls_arrival: 2s\n", "x.yaml:5: min_ls_arrival: 2s: exceeds min_ls_interval 1s, so neighbors configured alike would discard our own new instances"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := ParseConfig("x.yaml", []byte(c.yaml))
