@@ -331,6 +331,9 @@ func (r *resolved) build(i int, p Plan) NodeConfig {
 
 				RetransmitInterval: tm.RetransmitInterval,
 			}
+			if a := r.spec.OSPFAuth; a != nil {
+				ic.Auth = *a
+			}
 			if tm.HelloMultiplier > 0 {
 				ic.HelloMultiplier = tm.HelloMultiplier
 			} else {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/switchless/routing/bfd"
+	"github.com/switchless/routing/ospf"
 )
 
 // ErrInvalidConfig is wrapped by every error Spec.Validate, NewNode (for
@@ -60,6 +61,15 @@ type Spec struct {
 	// unauthenticated; single-hop BFD already requires TTL 255 (RFC 5881
 	// §5), so only a host on the ring link itself could inject packets.
 	BFDAuth *bfd.Auth
+	// OSPFAuth, when set, authenticates OSPF on every ring link (RFC 2328
+	// Appendix D, RFC 5709: MD5 or HMAC-SHA). Both ends of a link must
+	// agree, so it is ring-wide. Keys roll over without a flap: packets
+	// are verified with the key their Key ID names and signed with the
+	// first listed key (ospf.AuthConfig), so an operator adds the new key
+	// second on every node, then moves it first on every node, then
+	// removes the old one, a SIGHUP each time. Nil runs OSPF
+	// unauthenticated.
+	OSPFAuth *ospf.AuthConfig
 }
 
 // NodeSpec is one virtual router of the ring.

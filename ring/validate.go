@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/switchless/routing/bfd"
+	"github.com/switchless/routing/ospf"
 )
 
 // Validate reports the first problem of the spec, naming the field:
@@ -60,6 +61,16 @@ func (s Spec) resolve() (*resolved, error) {
 				field = "BFDAuth.Type"
 			}
 			return nil, specErr(field, "%s", ce.Reason)
+		}
+	}
+	if a := s.OSPFAuth; a != nil {
+		if err := a.Validate(); err != nil {
+			msg := strings.TrimPrefix(err.Error(), ospf.ErrInvalidConfig.Error()+": ")
+			field, reason, ok := strings.Cut(msg, ": ")
+			if !ok || strings.ContainsAny(field, " ") {
+				field, reason = "", msg
+			}
+			return nil, specErr(strings.TrimSuffix("OSPFAuth."+field, "."), "%s", reason)
 		}
 	}
 	r := &resolved{spec: s, byName: make(map[string]int, n)}

@@ -454,12 +454,16 @@ func yamlPath(field string) []any {
 	return out
 }
 
-func (ic InterfaceConfig) auth() (ospf.AuthConfig, error) {
-	a := ospf.AuthConfig{Password: ic.Auth.Password}
-	if ic.Auth.StrictReplay {
+func (ic InterfaceConfig) auth() (ospf.AuthConfig, error) { return ic.Auth.OSPF() }
+
+// OSPF converts the auth block to the library's configuration (ringd's
+// ospf_auth reads the same block).
+func (c AuthConfig) OSPF() (ospf.AuthConfig, error) {
+	a := ospf.AuthConfig{Password: c.Password}
+	if c.StrictReplay {
 		a.Replay = ospf.ReplayStrict
 	}
-	switch ic.Auth.Type {
+	switch c.Type {
 	case "", "none":
 		a.Type = packet.AuthNull
 	case "simple":
@@ -467,27 +471,57 @@ func (ic InterfaceConfig) auth() (ospf.AuthConfig, error) {
 	case "crypto", "md5", "hmac":
 		a.Type = packet.AuthCrypto
 	default:
-		return a, fmt.Errorf("type %q: want none, simple or crypto", ic.Auth.Type)
+		return a, fmt.Errorf("type %q: want none, simple or crypto", c.Type)
 	}
-	for k, kc := range ic.Auth.Keys {
-		var alg packet.Algorithm
-		switch strings.ToLower(kc.Algorithm) {
-		case "", "md5":
-			alg = packet.AlgMD5
-		case "hmac-sha-1", "sha1":
-			alg = packet.AlgHMACSHA1
-		case "hmac-sha-256", "sha256":
-			alg = packet.AlgHMACSHA256
-		case "hmac-sha-384", "sha384":
-			alg = packet.AlgHMACSHA384
-		case "hmac-sha-512", "sha512":
-			alg = packet.AlgHMACSHA512
-		default:
+	for k, kc := range c.Keys {
+		alg, ok := algorithm(strings.ToLower(kc.Algorithm))
+		if !ok {
 			return a, fmt.Errorf("keys[%d].algorithm %q: want md5 or hmac-sha-1/256/384/512", k, kc.Algorithm)
 		}
 		a.Keys = append(a.Keys, ospf.Key{ID: kc.ID, Algorithm: alg, Secret: []byte(kc.Secret)})
 	}
 	return a, nil
+}
+
+// algorithm is the key algorithm of a YAML name.
+func algorithm(name string) (packet.Algorithm, bool) {
+	switch name {
+	case "", "md5":
+		return packet.AlgMD5, true
+	case "hmac-sha-1", "sha1":
+		return packet.AlgHMACSHA1, true
+	case "hmac-sha-256", "sha256":
+		return packet.AlgHMACSHA256, true
+	case "hmac-sha-384", "sha384":
+		return packet.AlgHMACSHA384, true
+	case "hmac-sha-512", "sha512":
+		return packet.AlgHMACSHA512, true
+	}
+	return 0, false
+}
+
+// AuthFromOSPF is the auth block of a library configuration, for writing
+// one back (the inverse of AuthConfig.OSPF; key lifetimes have no YAML).
+func AuthFromOSPF(a ospf.AuthConfig) AuthConfig {
+	c := AuthConfig{Password: a.Password, StrictReplay: a.Replay == ospf.ReplayStrict}
+	switch a.Type {
+	case packet.AuthSimple:
+		c.Type = "simple"
+	case packet.AuthCrypto:
+		c.Type = "crypto"
+	default:
+		c.Type = "none"
+	}
+	for _, k := range a.Keys {
+		name := "md5"
+		for _, n := range []string{"hmac-sha-1", "hmac-sha-256", "hmac-sha-384", "hmac-sha-512"} {
+			if alg, _ := algorithm(n); alg == k.Algorithm {
+				name = n
+			}
+		}
+		c.Keys = append(c.Keys, KeyConfig{ID: k.ID, Algorithm: name, Secret: string(k.Secret)})
+	}
+	return c
 }
 
 // OSPFConfig builds the library configuration, interface i having address

@@ -17,6 +17,7 @@ import (
 	"github.com/switchless/routing/bfd/packet"
 	"github.com/switchless/routing/internal/confrules"
 	daemonkit "github.com/switchless/routing/internal/daemon"
+	"github.com/switchless/routing/internal/ospfconf"
 	"github.com/switchless/routing/ring"
 )
 
@@ -64,6 +65,11 @@ type Spec struct {
 	// BFDAuth authenticates every ring link's BFD sessions
 	// (ring.Spec.BFDAuth), the same on every node.
 	BFDAuth *BFDAuth `yaml:"bfd_auth,omitempty"`
+	// OSPFAuth authenticates OSPF on every ring link
+	// (ring.Spec.OSPFAuth), ospfd's auth block: `ospf_auth: {type:
+	// crypto, keys: [{id: 1, algorithm: hmac-sha-256, secret: ...}]}`.
+	// The first key signs; every listed key verifies.
+	OSPFAuth *ospfconf.AuthConfig `yaml:"ospf_auth,omitempty"`
 	// LinkPool is carved into /31s, one per ring link, when Links is
 	// empty.
 	LinkPool Prefix `yaml:"link_pool,omitempty"`
@@ -243,6 +249,13 @@ func (s Spec) Ring() (ring.Spec, error) {
 		}
 		out.BFDAuth = &bfd.Auth{Type: t, KeyID: a.KeyID, Key: []byte(a.Key)}
 	}
+	if a := s.OSPFAuth; a != nil {
+		oa, err := a.OSPF()
+		if err != nil {
+			return ring.Spec{}, err
+		}
+		out.OSPFAuth = &oa
+	}
 	for k, e := range s.Upstream.Edges {
 		if k < len(out.Upstream.Edges) {
 			out.Upstream.Edges[k] = ring.Edge{Node: e.Node, Address: e.Address.Addr, Priority: e.Priority}
@@ -279,6 +292,10 @@ func FromSpec(s ring.Spec) Spec {
 	}
 	if a := s.BFDAuth; a != nil {
 		out.BFDAuth = &BFDAuth{Type: a.Type.String(), KeyID: a.KeyID, Key: string(a.Key)}
+	}
+	if a := s.OSPFAuth; a != nil {
+		oa := ospfconf.AuthFromOSPF(*a)
+		out.OSPFAuth = &oa
 	}
 	if s.Upstream.Edges != [2]ring.Edge{} {
 		for _, e := range s.Upstream.Edges {
@@ -402,7 +419,7 @@ var specFields = map[string]string{
 	"Prefix": "prefix", "Gateway": "gateway", "VIP": "vip", "VRID": "vrid",
 	"Edges": "edges", "Node": "node", "Address": "address", "Priority": "priority",
 	"Profile": "profile", "BaseCost": "base_cost",
-	"BFDAuth": "bfd_auth", "Type": "type", "Key": "key",
+	"BFDAuth": "bfd_auth", "Type": "type", "Key": "key", "OSPFAuth": "ospf_auth", "Keys": "keys", "Password": "password",
 	"Anycast": "anycast", "Replicas": "replicas",
 }
 
@@ -449,6 +466,11 @@ func (c *Config) validate() error {
 	if a := f.Spec.BFDAuth; a != nil {
 		if _, err := packet.ParseAuthType(a.Type); err != nil || a.Type == "none" {
 			return c.errAt(ErrInvalid, []any{"bfd_auth", "type"}, "%q is not one of simple, keyed-md5, meticulous-keyed-md5, keyed-sha1, meticulous-keyed-sha1", a.Type)
+		}
+	}
+	if a := f.Spec.OSPFAuth; a != nil {
+		if _, err := a.OSPF(); err != nil {
+			return c.errAt(ErrInvalid, []any{"ospf_auth"}, "%v", err)
 		}
 	}
 	if err := c.validateVRRP(); err != nil {

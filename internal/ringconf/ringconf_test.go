@@ -11,6 +11,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/switchless/routing/bfd/packet"
+	"github.com/switchless/routing/ospf"
+	ospfpacket "github.com/switchless/routing/ospf/packet"
 	"github.com/switchless/routing/ring"
 )
 
@@ -87,7 +89,7 @@ func TestParseGood(t *testing.T) {
 // links.
 func TestRoundTrip(t *testing.T) {
 	for _, n := range []int{3, 4, 5, 8} {
-		for _, variant := range []string{"edges", "default-edges", "links", "anycast", "no-uplink"} {
+		for _, variant := range []string{"edges", "default-edges", "links", "anycast", "no-uplink", "ospf-auth"} {
 			t.Run(fmt.Sprintf("%d-%s", n, variant), func(t *testing.T) {
 				s := paperSpec(n)
 				switch variant {
@@ -103,6 +105,10 @@ func TestRoundTrip(t *testing.T) {
 					s.Nodes[1].RouterID = netip.MustParseAddr("1.1.1.1")
 				case "anycast":
 					s.Anycast = &ring.AnycastSpec{VIP: netip.MustParseAddr("10.254.0.25"), Replicas: []string{"vr2", "vr3"}}
+				case "ospf-auth":
+					s.OSPFAuth = &ospf.AuthConfig{Type: ospfpacket.AuthCrypto, Keys: []ospf.Key{
+						{ID: 2, Algorithm: ospfpacket.AlgHMACSHA256, Secret: []byte("new")},
+						{ID: 1, Algorithm: ospfpacket.AlgMD5, Secret: []byte("old")}}}
 				case "no-uplink":
 					// Issue 15: no upstream LAN, VRRP or default.
 					s.Upstream = ring.Upstream{}
@@ -173,6 +179,8 @@ func TestParseErrors(t *testing.T) {
 		{"timers unknown key", "profile: fast", "profile: fast\ntimers: {bfd_intervall: 1s}", `10: unknown key "bfd_intervall" in timers; did you mean "bfd_interval"?`, false},
 		{"bfd auth type", "profile: fast", "profile: fast\nbfd_auth:\n  type: sha256\n  key: k", `11: bfd_auth.type: "sha256" is not one of`, false},
 		{"bfd auth key", "profile: fast", "profile: fast\nbfd_auth:\n  type: keyed-md5\n  key: seventeen-bytes-k", `12: bfd_auth.key: an MD5 key is 1 to 16 bytes, got 17`, true},
+		{"ospf auth algorithm", "profile: fast", "profile: fast\nospf_auth:\n  type: crypto\n  keys: [{id: 1, algorithm: sha3, secret: k}]", `10: ospf_auth: keys[0].algorithm "sha3": want md5 or hmac-sha-1/256/384/512`, false},
+		{"ospf auth no key", "profile: fast", "profile: fast\nospf_auth: {type: crypto}", `10: ospf_auth.keys: cryptographic authentication needs at least one key`, true},
 		{"anycast replica unknown", "profile: fast", "profile: fast\nanycast:\n  vip: 10.254.0.25\n  replicas: [vr2, vr9]", `12: anycast.replicas[1]: "vr9" is not a node`, true},
 		{"anycast vip on a LAN", "profile: fast", "profile: fast\nanycast:\n  vip: 10.3.0.25\n  replicas: [vr2]", `11: anycast.vip: 10.3.0.25 is on vr3's server LAN`, true},
 		{"anycast no replicas", "profile: fast", "profile: fast\nanycast: {vip: 10.254.0.25}", `10: anycast.replicas: empty`, true},
