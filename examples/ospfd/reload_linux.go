@@ -27,7 +27,7 @@ var errRestart = ospf.ErrRestartRequired
 // nothing is originated for them. A cost change re-originates the
 // router-LSA only (§12.4); redistributed routes are diffed (§12.4.4).
 // Any error — a change that needs a restart (router_id, socket, fib
-// sink, log, bfd) included — is logged with the field and the running
+// sink, log, bfd, metrics_listen) included — is logged with the field and the running
 // configuration stays entirely, sockets opened for it closed.
 func (d *daemon) reload(ctx context.Context, rl *daemonkit.Reloads) {
 	next, b, changed := daemonkit.NextConfig(rl, d.log, ParseConfig)
@@ -59,6 +59,8 @@ func (d *daemon) apply(ctx context.Context, next *Loaded) error {
 		return fmt.Errorf("fib.disabled/rt_protocol/keep_on_start: %w (the kernel route sink is opened at start)", errRestart)
 	case next.LogLevel != old.LogLevel || next.LogFormat != old.LogFormat:
 		return fmt.Errorf("log_level/log_format: %w (the logger is built at start)", errRestart)
+	case next.MetricsListen != old.MetricsListen:
+		return fmt.Errorf("metrics_listen: %w (the metrics server is opened at start)", errRestart)
 	}
 	in := d.current()
 	if in == nil {

@@ -8,18 +8,18 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	dto "github.com/prometheus/client_model/go"
 
 	"github.com/switchless/routing"
 	"github.com/switchless/routing/fib"
+	"github.com/switchless/routing/internal/promx/promxtest"
 	"github.com/switchless/routing/netsim"
 	"github.com/switchless/routing/ospf"
 	"github.com/switchless/routing/vrrp"
 )
 
-// gather collects c through a pedantic registry, which fails on a metric
-// that Describe did not announce or that breaks the naming rules.
-func gather(t *testing.T, cs ...prometheus.Collector) map[string]*dto.MetricFamily {
+// gather collects cs through a pedantic registry, which fails on a
+// metric that Describe did not announce or that breaks the naming rules.
+func gather(t *testing.T, cs ...prometheus.Collector) promxtest.Families {
 	t.Helper()
 	reg := prometheus.NewPedanticRegistry()
 	for _, c := range cs {
@@ -31,53 +31,7 @@ func gather(t *testing.T, cs ...prometheus.Collector) map[string]*dto.MetricFami
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[string]*dto.MetricFamily{}
-	for _, mf := range mfs {
-		out[mf.GetName()] = mf
-	}
-	return out
-}
-
-// value is the value of the metric of family name whose labels include
-// want, and whether there is one.
-func value(mfs map[string]*dto.MetricFamily, name string, want map[string]string) (float64, bool) {
-	mf := mfs[name]
-	if mf == nil {
-		return 0, false
-	}
-next:
-	for _, m := range mf.GetMetric() {
-		got := map[string]string{}
-		for _, lp := range m.GetLabel() {
-			got[lp.GetName()] = lp.GetValue()
-		}
-		for k, v := range want {
-			if got[k] != v {
-				continue next
-			}
-		}
-		switch {
-		case m.Counter != nil:
-			return m.GetCounter().GetValue(), true
-		case m.Gauge != nil:
-			return m.GetGauge().GetValue(), true
-		case m.Histogram != nil:
-			return float64(m.GetHistogram().GetSampleCount()), true
-		}
-	}
-	return 0, false
-}
-
-func requireType(t *testing.T, mfs map[string]*dto.MetricFamily, name string, typ dto.MetricType) {
-	t.Helper()
-	mf := mfs[name]
-	if mf == nil {
-		t.Errorf("%s missing", name)
-		return
-	}
-	if mf.GetType() != typ {
-		t.Errorf("%s is a %v, want %v", name, mf.GetType(), typ)
-	}
+	return promxtest.FromGathered(mfs)
 }
 
 func TestLabel(t *testing.T) {
@@ -139,38 +93,34 @@ func TestOSPF_RFC2328_10_1_NeighborsFullAndCounters(t *testing.T) {
 	}
 	clock.Advance(60 * time.Second)
 	first := gather(t, c)
-	for name, typ := range map[string]dto.MetricType{
-		"switchless_ospf_neighbors": dto.MetricType_GAUGE, "switchless_ospf_interface_state": dto.MetricType_GAUGE,
-		"switchless_ospf_packets_received_total": dto.MetricType_COUNTER, "switchless_ospf_packets_sent_total": dto.MetricType_COUNTER,
-		"switchless_ospf_spf_runs_total": dto.MetricType_COUNTER, "switchless_ospf_spf_duration_seconds": dto.MetricType_HISTOGRAM,
-		"switchless_ospf_lsas": dto.MetricType_GAUGE, "switchless_ospf_routes": dto.MetricType_GAUGE,
-		"switchless_fib_routes": dto.MetricType_GAUGE, "switchless_fib_writes_total": dto.MetricType_COUNTER,
-	} {
-		requireType(t, first, name, typ)
-	}
-	if v, _ := value(first, "switchless_ospf_neighbors", map[string]string{"interface": a.Name(), "state": "full"}); v != 1 {
+	first.RequireTypes(t, promxtest.Gauges("switchless_ospf_neighbors", "switchless_ospf_interface_state", "switchless_ospf_lsas",
+		"switchless_ospf_routes", "switchless_fib_routes"),
+		promxtest.Counters("switchless_ospf_packets_received_total", "switchless_ospf_packets_sent_total",
+			"switchless_ospf_spf_runs_total", "switchless_fib_writes_total"),
+		promxtest.Histograms("switchless_ospf_spf_duration_seconds"))
+	if v, _ := first.Value("switchless_ospf_neighbors", map[string]string{"interface": a.Name(), "state": "full"}); v != 1 {
 		t.Errorf("full neighbors %v, want 1", v)
 	}
-	if v, _ := value(first, "switchless_ospf_neighbors", map[string]string{"interface": a.Name(), "state": "init"}); v != 0 {
+	if v, _ := first.Value("switchless_ospf_neighbors", map[string]string{"interface": a.Name(), "state": "init"}); v != 0 {
 		t.Errorf("init neighbors %v, want 0", v)
 	}
-	if v, _ := value(first, "switchless_ospf_interface_state", map[string]string{"state": "point_to_point"}); v != 1 {
+	if v, _ := first.Value("switchless_ospf_interface_state", map[string]string{"state": "point_to_point"}); v != 1 {
 		t.Errorf("interface state point_to_point %v, want 1", v)
 	}
-	if v, _ := value(first, "switchless_ospf_lsas", map[string]string{"type": "router"}); v != 2 {
+	if v, _ := first.Value("switchless_ospf_lsas", map[string]string{"type": "router"}); v != 2 {
 		t.Errorf("router-LSAs %v, want 2", v)
 	}
-	runs, _ := value(first, "switchless_ospf_spf_runs_total", nil)
-	if h, _ := value(first, "switchless_ospf_spf_duration_seconds", nil); runs < 1 || h != runs {
+	runs, _ := first.Value("switchless_ospf_spf_runs_total", nil)
+	if h, _ := first.Value("switchless_ospf_spf_duration_seconds", nil); runs < 1 || h != runs {
 		t.Errorf("SPF runs %v, histogram count %v: want equal and at least 1", runs, h)
 	}
-	if v, _ := value(first, "switchless_fib_routes", map[string]string{"protocol": "ospf"}); v < 1 {
+	if v, _ := first.Value("switchless_fib_routes", map[string]string{"protocol": "ospf"}); v < 1 {
 		t.Errorf("FIB routes %v, want the peer's network at least", v)
 	}
 	hello := map[string]string{"interface": a.Name(), "type": "hello"}
-	h1, _ := value(first, "switchless_ospf_packets_received_total", hello)
+	h1, _ := first.Value("switchless_ospf_packets_received_total", hello)
 	clock.Advance(30 * time.Second)
-	h2, _ := value(gather(t, c), "switchless_ospf_packets_received_total", hello)
+	h2, _ := gather(t, c).Value("switchless_ospf_packets_received_total", hello)
 	if h1 < 1 || h2 <= h1 {
 		t.Errorf("hellos received %v then %v: want growing", h1, h2)
 	}
@@ -207,28 +157,27 @@ func TestVRRP_RFC5798_6_4_MasterAndTransitions(t *testing.T) {
 	t.Cleanup(func() { _ = r.Stop(context.Background()) })
 	c := NewVRRP(func() []VRRPRouter { return []VRRPRouter{{Name: "gw", Router: r}} })
 	before := gather(t, c)
-	if v, _ := value(before, "switchless_vrrp_state", map[string]string{"router": "gw", "state": "backup"}); v != 1 {
+	if v, _ := before.Value("switchless_vrrp_state", map[string]string{"router": "gw", "state": "backup"}); v != 1 {
 		t.Errorf("backup %v before Master_Down_Interval, want 1", v)
 	}
 	clock.Advance(5 * time.Second)
 	mfs := gather(t, c)
-	requireType(t, mfs, "switchless_vrrp_state", dto.MetricType_GAUGE)
-	requireType(t, mfs, "switchless_vrrp_transitions_total", dto.MetricType_COUNTER)
-	requireType(t, mfs, "switchless_vrrp_advertisements_sent_total", dto.MetricType_COUNTER)
+	mfs.RequireTypes(t, promxtest.Gauges("switchless_vrrp_state", "switchless_vrrp_master_info"),
+		promxtest.Counters("switchless_vrrp_transitions_total", "switchless_vrrp_advertisements_sent_total"))
 	for state, want := range map[string]float64{"master": 1, "backup": 0, "initialize": 0} {
-		if v, ok := value(mfs, "switchless_vrrp_state", map[string]string{"router": "gw", "state": state}); !ok || v != want {
+		if v, ok := mfs.Value("switchless_vrrp_state", map[string]string{"router": "gw", "state": state}); !ok || v != want {
 			t.Errorf("state %s = %v (%v), want %v", state, v, ok, want)
 		}
 	}
-	if _, ok := value(mfs, "switchless_vrrp_master_info", map[string]string{"router": "gw", "master": "192.0.2.1"}); !ok {
+	if _, ok := mfs.Value("switchless_vrrp_master_info", map[string]string{"router": "gw", "master": "192.0.2.1"}); !ok {
 		t.Error("master_info does not name our address")
 	}
 	for reason, want := range map[string]float64{"startup": 1, "master_down": 1, "preempted": 0} {
-		if v, _ := value(mfs, "switchless_vrrp_transitions_total", map[string]string{"reason": reason}); v != want {
+		if v, _ := mfs.Value("switchless_vrrp_transitions_total", map[string]string{"reason": reason}); v != want {
 			t.Errorf("transitions %s = %v, want %v", reason, v, want)
 		}
 	}
-	if v, _ := value(mfs, "switchless_vrrp_advertisements_sent_total", nil); v < 1 {
+	if v, _ := mfs.Value("switchless_vrrp_advertisements_sent_total", nil); v < 1 {
 		t.Errorf("advertisements sent %v, want some", v)
 	}
 }
@@ -255,17 +204,17 @@ func TestFIBCounter(t *testing.T) {
 		t.Log("memory sink took a prefix with host bits; errors not exercised by it")
 	}
 	mfs := gather(t, c)
-	if v, _ := value(mfs, "switchless_fib_routes", map[string]string{"protocol": "rip"}); v != 1 {
+	if v, _ := mfs.Value("switchless_fib_routes", map[string]string{"protocol": "rip"}); v != 1 {
 		t.Errorf("routes %v, want 1", v)
 	}
-	if v, _ := value(mfs, "switchless_fib_writes_total", map[string]string{"op": "delete"}); v != 1 {
+	if v, _ := mfs.Value("switchless_fib_writes_total", map[string]string{"op": "delete"}); v != 1 {
 		t.Errorf("deletes %v, want 1", v)
 	}
 	failing := NewFIBCounter(failSink{}, "anycast")
 	if err := failing.Replace(ctx, r); err == nil {
 		t.Fatal("failSink accepted a route")
 	}
-	if v, _ := value(gather(t, failing), "switchless_fib_write_errors_total", nil); v != 1 {
+	if v, _ := gather(t, failing).Value("switchless_fib_write_errors_total", nil); v != 1 {
 		t.Errorf("errors %v, want 1", v)
 	}
 }
