@@ -22,7 +22,9 @@ import (
 // changes state (no "ospf: neighbor state" logged after the reload: the
 // cost is no neighbour event, RFC 2328 §12.4). An invalid file then
 // changes nothing and is logged with file:line, and so does turning BFD
-// on, which needs a restart.
+// on, which needs a restart. Before the reload, the metrics of the three
+// (checkMetrics): every ring adjacency Full, one VRRP Master of the two
+// edges.
 func TestDaemon_ReloadRingCost(t *testing.T) {
 	nstest.RequireRoot(t)
 	bin := nstest.GoBuild(t, ".", "ringd")
@@ -45,6 +47,7 @@ func TestDaemon_ReloadRingCost(t *testing.T) {
 		return fmt.Sprintf(`node: vr%d
 interfaces:
 %ssocket: %s
+metrics_listen: `+metricsAddr+`
 profile: rfc
 link_pool: 10.255.0.0/24
 upstream: {prefix: 192.0.2.0/24, gateway: 192.0.2.1, vip: 192.0.2.254, vrid: 10}
@@ -84,6 +87,7 @@ nodes:
 		}
 		return nil
 	})
+	checkMetrics(t, ns)
 	// Past MinLSInterval (5 s) of the last origination, so that the new
 	// router-LSA goes out at once.
 	time.Sleep(5 * time.Second)
