@@ -34,6 +34,9 @@ type File struct {
 	// LogFormat is text (the default) or json; rip.log_format when
 	// unset.
 	LogFormat string `yaml:"log_format"`
+	// MetricsListen is the host:port serving Prometheus metrics at
+	// /metrics; rip.metrics_listen when unset; empty is off.
+	MetricsListen string `yaml:"metrics_listen"`
 }
 
 // AddressesConfig is anycast.NetlinkConfig in YAML.
@@ -101,6 +104,15 @@ func (l *Loaded) speaker() string {
 	return l.Speaker
 }
 
+// metricsListen is the metrics server's address: the configuration's,
+// else the rip block's.
+func (l *Loaded) metricsListen() string {
+	if l.MetricsListen == "" && l.RIP != nil {
+		return l.RIP.MetricsListen
+	}
+	return l.MetricsListen
+}
+
 // socket is the status socket: the configuration's, else defaultSocket.
 func (l *Loaded) socket() string { return cmp.Or(l.Status, l.Socket, defaultSocket) }
 
@@ -122,6 +134,9 @@ func (l *Loaded) validate() error {
 	}
 	if why := daemonkit.CheckLogFormat(f.LogFormat); why != "" {
 		return l.errAt([]any{"log_format"}, "%s", why)
+	}
+	if why := daemonkit.CheckListen(f.MetricsListen); why != "" {
+		return l.errAt([]any{"metrics_listen"}, "%s", why)
 	}
 	if a := f.Addresses; a.Label != "" {
 		ifname := cmp.Or(a.Interface, "lo")

@@ -18,6 +18,7 @@ import (
 	"github.com/switchless/routing/fib"
 	"github.com/switchless/routing/internal/bfdconf"
 	daemonkit "github.com/switchless/routing/internal/daemon"
+	"github.com/switchless/routing/internal/promx"
 	"github.com/switchless/routing/rip"
 )
 
@@ -27,6 +28,9 @@ type speaker struct {
 	rip  *rip.Instance // speaker rip
 	bfd  *bfd.Instance // speaker rip with bfd on an interface
 	sink *fib.Netlink  // rip's kernel routes, or the kernel speaker's
+
+	// fib counts the writes to sink, for the metrics.
+	fib *promx.FIBCounter
 }
 
 // stop stops the speaker after the anycast instance: RIP's graceful stop
@@ -84,6 +88,11 @@ func run(ctx context.Context, l *Loaded, socket string, log *slog.Logger, rl *da
 		return fmt.Errorf("status socket %s: %w", socket, err)
 	}
 	defer stopStatus()
+	stopMetrics, err := serveMetrics(ctx, l, in, sp, log)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
 
 	if err := in.Start(); err != nil {
 		_ = in.Stop(context.Background())
@@ -149,8 +158,9 @@ func startKernel(ctx context.Context, ifname string, log *slog.Logger) (*speaker
 	if err != nil {
 		return nil, err
 	}
-	ann := anycast.NewFIBAnnouncer(sink, fib.Route{NextHops: []fib.NextHop{{IfIndex: ifi.Index}}}, 0)
-	return &speaker{ann: ann, sink: sink}, nil
+	counted := promx.NewFIBCounter(sink, "anycast")
+	ann := anycast.NewFIBAnnouncer(counted, fib.Route{NextHops: []fib.NextHop{{IfIndex: ifi.Index}}}, 0)
+	return &speaker{ann: ann, sink: sink, fib: counted}, nil
 }
 
 // startRIP starts the rip block's instance on its interfaces as the kernel
@@ -201,7 +211,8 @@ func startRIP(ctx context.Context, l *Loaded, log *slog.Logger) (_ *speaker, err
 	}
 	env := rip.Env{Clock: routing.SystemClock(), Logger: log, Transports: trs, OnEvent: func(e rip.Event) { log.Debug("rip: " + e.String()) }}
 	if sp.sink != nil {
-		env.FIB = sp.sink
+		sp.fib = promx.NewFIBCounter(sp.sink, "rip")
+		env.FIB = sp.fib
 	}
 	if sp.bfd != nil {
 		env.Liveness = sp.bfd
