@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"os"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -85,8 +86,9 @@ type service struct {
 	maintFile   bool
 	results     []CheckResult
 	peerResults []CheckResult
-	// counts are the Passed and Failed of each check by name, the peer
-	// checks' under "peer:" and their name.
+	// counts are the Passed and Failed of each check by name (name#2
+	// for a second check of the same name), the peer checks' under
+	// "peer:" and their name.
 	counts       map[string][2]uint64
 	timer        routing.Timer
 	gen          uint64
@@ -527,15 +529,22 @@ func (s *service) count(prefix string, results []CheckResult) {
 	if s.counts == nil {
 		s.counts = map[string][2]uint64{}
 	}
+	seen := map[string]int{}
 	for k := range results {
 		r := &results[k]
-		c := s.counts[prefix+r.Name]
+		// Two checks may have one name (the same check twice): the
+		// second counts as name#2.
+		key := prefix + r.Name
+		if seen[r.Name]++; seen[r.Name] > 1 {
+			key += "#" + strconv.Itoa(seen[r.Name])
+		}
+		c := s.counts[key]
 		if r.OK() {
 			c[0]++
 		} else {
 			c[1]++
 		}
-		s.counts[prefix+r.Name] = c
+		s.counts[key] = c
 		r.Passed, r.Failed = c[0], c[1]
 	}
 }

@@ -1,6 +1,8 @@
 package promx
 
 import (
+	"strconv"
+
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/switchless/routing/anycast"
@@ -76,10 +78,18 @@ func (c *Anycast) Collect(ch chan<- prometheus.Metric) {
 			kind string
 			rs   []anycast.CheckResult
 		}{{"self", s.Checks}, {"peer", s.PeerChecks}} {
+			seen := map[string]int{}
 			for _, r := range k.rs {
-				o.counter(c.results, r.Passed, n, r.Name, k.kind, "pass")
-				o.counter(c.results, r.Failed, n, r.Name, k.kind, "fail")
-				o.gauge(c.duration, r.Duration.Seconds(), n, r.Name, k.kind)
+				// Two checks of one name (the same check twice) would
+				// be one label set: the second is name#2, as anycast
+				// counts it.
+				name := r.Name
+				if seen[name]++; seen[name] > 1 {
+					name += "#" + strconv.Itoa(seen[name])
+				}
+				o.counter(c.results, r.Passed, n, name, k.kind, "pass")
+				o.counter(c.results, r.Failed, n, name, k.kind, "fail")
+				o.gauge(c.duration, r.Duration.Seconds(), n, name, k.kind)
 			}
 		}
 		o.gauge(c.lateness, s.MaxLateness.Seconds(), n)

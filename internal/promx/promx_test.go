@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/switchless/routing"
+	"github.com/switchless/routing/anycast"
 	"github.com/switchless/routing/fib"
 	"github.com/switchless/routing/internal/promx/promxtest"
 	"github.com/switchless/routing/netsim"
@@ -226,3 +227,36 @@ var errRefused = errors.New("refused")
 func (failSink) Replace(context.Context, fib.Route) error        { return errRefused }
 func (failSink) Delete(context.Context, netip.Prefix, int) error { return errRefused }
 func (failSink) List(context.Context) ([]fib.Route, error)       { return nil, nil }
+
+// TestAnycast_StatesAndDuplicateCheckNames: the service's state gauge
+// per state, the prefix's announcement, and two checks of one name
+// exported as name and name#2 (one label set twice fails a scrape).
+func TestAnycast_StatesAndDuplicateCheckNames(t *testing.T) {
+	p := netip.MustParsePrefix("198.18.0.25/32")
+	c := NewAnycast(func() []anycast.ServiceStatus {
+		return []anycast.ServiceStatus{{
+			Name: "smtp", State: anycast.StateUp, Rounds: 5,
+			Checks: []anycast.CheckResult{
+				{Name: "tcp 127.0.0.1:25", Duration: time.Millisecond, Passed: 5},
+				{Name: "tcp 127.0.0.1:25", Duration: time.Millisecond, Passed: 4, Failed: 1, Error: "refused"},
+			},
+			Prefixes: []anycast.PrefixStatus{{Prefix: p, Aliased: true, Announced: true, Metric: 3}},
+		}}
+	})
+	m := gather(t, c)
+	m.RequireTypes(t, promxtest.Gauges("switchless_anycast_service_state", "switchless_anycast_prefix_metric"),
+		promxtest.Counters("switchless_anycast_check_results_total", "switchless_anycast_check_rounds_total"))
+	for state, want := range map[string]float64{"up": 1, "down": 0, "maintenance": 0, "stopped": 0} {
+		if v, ok := m.Value("switchless_anycast_service_state", map[string]string{"service": "smtp", "state": state}); !ok || v != want {
+			t.Errorf("state %s = %v (%v), want %v", state, v, ok, want)
+		}
+	}
+	if v, _ := m.Value("switchless_anycast_prefix_metric", map[string]string{"prefix": p.String()}); v != 3 {
+		t.Errorf("announced metric %v, want 3", v)
+	}
+	for name, want := range map[string]float64{"tcp 127.0.0.1:25": 0, "tcp 127.0.0.1:25#2": 1} {
+		if v, ok := m.Value("switchless_anycast_check_results_total", map[string]string{"check": name, "result": "fail"}); !ok || v != want {
+			t.Errorf("%q failures %v (%v), want %v", name, v, ok, want)
+		}
+	}
+}
