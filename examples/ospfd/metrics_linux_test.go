@@ -68,3 +68,24 @@ func checkMetrics(t *testing.T, ns *nstest.NS, ifname string) {
 		return nil
 	})
 }
+
+// checkDropMetrics scrapes ospfd in ns after `show interfaces` reported
+// drops on ifname: switchless_ospf_packets_dropped_total has every
+// reason, under the same snake_case name, with at least the count shown
+// (the scrape comes later).
+func checkDropMetrics(t *testing.T, ns *nstest.NS, ifname string, drops map[string]uint64) {
+	t.Helper()
+	m, err := promxtest.Scrape(ns, metricsAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.RequireTypes(t, promxtest.Counters("switchless_ospf_packets_dropped_total"))
+	for reason, n := range drops {
+		if v, ok := m.Value("switchless_ospf_packets_dropped_total", map[string]string{"interface": ifname, "reason": reason}); !ok || v < float64(n) {
+			t.Errorf("switchless_ospf_packets_dropped_total{reason=%s} = %v (present %v), show said %d", reason, v, ok, n)
+		}
+	}
+	if got, shown := m.Sum("switchless_ospf_packets_dropped_total", nil), len(drops); got == 0 || shown == 0 {
+		t.Errorf("drops: %v in the metrics, %d reasons shown", got, shown)
+	}
+}
