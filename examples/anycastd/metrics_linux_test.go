@@ -43,6 +43,11 @@ status: %s
 	}
 	banner := startBanner(t, s)
 	proc := s.Start(t, anycastd, "run", "-config", conf)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("anycastd output:\n%s", proc.Output())
+		}
+	})
 	svc := map[string]string{"service": "smtp"}
 	prefix := map[string]string{"service": "smtp", "prefix": "198.18.0.27/32"}
 	pass := map[string]string{"service": "smtp", "check": "banner", "kind": "self", "result": "pass"}
@@ -54,16 +59,7 @@ status: %s
 		}
 		return out
 	}
-	var m promxtest.Families
-	nstest.Eventually(t, 10*time.Second, func() (err error) {
-		if m, err = promxtest.Scrape(s, addr); err != nil {
-			return fmt.Errorf("%w\n%s", err, proc.Output())
-		}
-		if v, _ := m.Value("switchless_anycast_service_state", with(svc, "state", "up")); v != 1 {
-			return fmt.Errorf("smtp up = %v, want 1", v)
-		}
-		return nil
-	})
+	m := promxtest.AwaitValue(t, s, addr, "switchless_anycast_service_state", with(svc, "state", "up"), 1)
 	m.RequireTypes(t,
 		promxtest.Gauges("switchless_anycast_service_state", "switchless_anycast_prefix_announced", "switchless_anycast_prefix_metric",
 			"switchless_anycast_prefix_aliased", "switchless_anycast_check_duration_seconds", "switchless_fib_routes", "go_goroutines"),
@@ -81,23 +77,10 @@ status: %s
 		t.Errorf("switchless_fib_routes{protocol=anycast} = %v, want the VIP's route", v)
 	}
 	p1, _ := m.Value("switchless_anycast_check_results_total", pass)
-	nstest.Eventually(t, 5*time.Second, func() error {
-		again, err := promxtest.Scrape(s, addr)
-		if err != nil {
-			return err
-		}
-		if p2, _ := again.Value("switchless_anycast_check_results_total", pass); p1 < 2 || p2 <= p1 {
-			return fmt.Errorf("passed checks %v, then %v: want growing from rise 2", p1, p2)
-		}
-		return nil
-	})
+	promxtest.AwaitGrowth(t, s, addr, 5*time.Second, "switchless_anycast_check_results_total", pass, p1)
 
 	banner.Stop()
-	nstest.Eventually(t, 5*time.Second, func() error {
-		m, err := promxtest.Scrape(s, addr)
-		if err != nil {
-			return err
-		}
+	promxtest.Await(t, s, addr, 5*time.Second, func(m promxtest.Families) error {
 		if v, _ := m.Value("switchless_anycast_service_state", with(svc, "state", "down")); v != 1 {
 			return fmt.Errorf("smtp down = %v, want 1", v)
 		}

@@ -3,7 +3,6 @@
 package main
 
 import (
-	"fmt"
 	"testing"
 	"time"
 
@@ -21,17 +20,7 @@ const metricsAddr = "127.0.0.1:9485"
 // SPF runs timed by the histogram, OSPF routes in the FIB.
 func checkMetrics(t *testing.T, ns *nstest.NS, ifname string) {
 	t.Helper()
-	full := map[string]string{"interface": ifname, "state": "full"}
-	var first promxtest.Families
-	nstest.Eventually(t, 10*time.Second, func() (err error) {
-		if first, err = promxtest.Scrape(ns, metricsAddr); err != nil {
-			return err
-		}
-		if v, _ := first.Value("switchless_ospf_neighbors", full); v != 1 {
-			return fmt.Errorf("switchless_ospf_neighbors%v = %v, want 1", full, v)
-		}
-		return nil
-	})
+	first := promxtest.AwaitValue(t, ns, metricsAddr, "switchless_ospf_neighbors", map[string]string{"interface": ifname, "state": "full"}, 1)
 	first.RequireTypes(t,
 		promxtest.Gauges("switchless_ospf_neighbors", "switchless_ospf_interface_state", "switchless_ospf_lsas",
 			"switchless_ospf_routes", "switchless_ospf_spf_last_duration_seconds", "switchless_fib_routes",
@@ -57,16 +46,7 @@ func checkMetrics(t *testing.T, ns *nstest.NS, ifname string) {
 	}
 	hello := map[string]string{"interface": ifname, "type": "hello"}
 	h1, _ := first.Value("switchless_ospf_packets_received_total", hello)
-	nstest.Eventually(t, 10*time.Second, func() error {
-		again, err := promxtest.Scrape(ns, metricsAddr)
-		if err != nil {
-			return err
-		}
-		if h2, _ := again.Value("switchless_ospf_packets_received_total", hello); h1 < 1 || h2 <= h1 {
-			return fmt.Errorf("hellos received %v, then %v: want growing", h1, h2)
-		}
-		return nil
-	})
+	promxtest.AwaitGrowth(t, ns, metricsAddr, 10*time.Second, "switchless_ospf_packets_received_total", hello, h1)
 }
 
 // checkDropMetrics scrapes ospfd in ns after `show interfaces` reported

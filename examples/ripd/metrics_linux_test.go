@@ -3,7 +3,6 @@
 package main
 
 import (
-	"fmt"
 	"testing"
 	"time"
 
@@ -21,16 +20,7 @@ const metricsAddr = "127.0.0.1:9485"
 // §3.8 regular updates) counted as they arrive.
 func checkMetrics(t *testing.T, ns *nstest.NS) {
 	t.Helper()
-	var m promxtest.Families
-	nstest.Eventually(t, 10*time.Second, func() (err error) {
-		if m, err = promxtest.Scrape(ns, metricsAddr); err != nil {
-			return err
-		}
-		if v, _ := m.Value("switchless_rip_routes", map[string]string{"source": "rip"}); v != 2 {
-			return fmt.Errorf("switchless_rip_routes{source=rip} = %v, want 2", v)
-		}
-		return nil
-	})
+	m := promxtest.AwaitValue(t, ns, metricsAddr, "switchless_rip_routes", map[string]string{"source": "rip"}, 2)
 	m.RequireTypes(t,
 		promxtest.Gauges("switchless_rip_routes", "switchless_rip_routes_unreachable", "switchless_rip_neighbors",
 			"switchless_rip_interface_up", "switchless_fib_routes", "go_goroutines"),
@@ -53,14 +43,5 @@ func checkMetrics(t *testing.T, ns *nstest.NS) {
 	}
 	resp := map[string]string{"type": "response"}
 	r1, _ := m.Value("switchless_rip_messages_received_total", resp)
-	nstest.Eventually(t, 15*time.Second, func() error {
-		again, err := promxtest.Scrape(ns, metricsAddr)
-		if err != nil {
-			return err
-		}
-		if r2, _ := again.Value("switchless_rip_messages_received_total", resp); r1 < 1 || r2 <= r1 {
-			return fmt.Errorf("responses received %v, then %v: want growing", r1, r2)
-		}
-		return nil
-	})
+	promxtest.AwaitGrowth(t, ns, metricsAddr, 15*time.Second, "switchless_rip_messages_received_total", resp, r1)
 }

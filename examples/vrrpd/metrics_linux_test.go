@@ -3,7 +3,6 @@
 package main
 
 import (
-	"fmt"
 	"testing"
 	"time"
 
@@ -19,16 +18,7 @@ const metricsAddr = "127.0.0.1:9485"
 // ns's vrrpd.
 func requireMetric(t *testing.T, ns *nstest.NS, name string, labels map[string]string, want float64) {
 	t.Helper()
-	nstest.Eventually(t, 10*time.Second, func() error {
-		m, err := promxtest.Scrape(ns, metricsAddr)
-		if err != nil {
-			return err
-		}
-		if v, ok := m.Value(name, labels); !ok || v != want {
-			return fmt.Errorf("%s%v = %v (present %v), want %v", name, labels, v, ok, want)
-		}
-		return nil
-	})
+	promxtest.AwaitValue(t, ns, metricsAddr, name, labels, want)
 }
 
 // checkMetrics scrapes b of TestDaemon_Namespaces once its tracked
@@ -37,11 +27,7 @@ func requireMetric(t *testing.T, ns *nstest.NS, name string, labels map[string]s
 // the metrics, advertisements counted as they are sent.
 func checkMetrics(t *testing.T, ns *nstest.NS) {
 	t.Helper()
-	requireMetric(t, ns, "switchless_vrrp_state", map[string]string{"router": "gw52", "state": "master"}, 1)
-	m, err := promxtest.Scrape(ns, metricsAddr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := promxtest.AwaitValue(t, ns, metricsAddr, "switchless_vrrp_state", map[string]string{"router": "gw52", "state": "master"}, 1)
 	m.RequireTypes(t,
 		promxtest.Gauges("switchless_vrrp_state", "switchless_vrrp_master_info", "switchless_vrrp_router_info",
 			"switchless_vrrp_priority", "switchless_vrrp_track_up", "go_goroutines"),
@@ -65,14 +51,5 @@ func checkMetrics(t *testing.T, ns *nstest.NS) {
 	}
 	sent := map[string]string{"router": "gw52"}
 	s1, _ := m.Value("switchless_vrrp_advertisements_sent_total", sent)
-	nstest.Eventually(t, 5*time.Second, func() error {
-		again, err := promxtest.Scrape(ns, metricsAddr)
-		if err != nil {
-			return err
-		}
-		if s2, _ := again.Value("switchless_vrrp_advertisements_sent_total", sent); s1 < 1 || s2 <= s1 {
-			return fmt.Errorf("gw52 advertisements sent %v, then %v: want growing", s1, s2)
-		}
-		return nil
-	})
+	promxtest.AwaitGrowth(t, ns, metricsAddr, 5*time.Second, "switchless_vrrp_advertisements_sent_total", sent, s1)
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"testing"
 	"time"
 
 	"github.com/switchless/routing/internal/nstest"
@@ -35,4 +36,43 @@ func Scrape(ns *nstest.NS, addr string) (Families, error) {
 		return nil, fmt.Errorf("GET %s/metrics: %s", addr, resp.Status)
 	}
 	return Parse(resp.Body)
+}
+
+// Await scrapes ns until cond holds of a scrape, for at most timeout
+// (nstest.Eventually), and returns that scrape.
+func Await(t testing.TB, ns *nstest.NS, addr string, timeout time.Duration, cond func(Families) error) Families {
+	t.Helper()
+	var m Families
+	nstest.Eventually(t, timeout, func() (err error) {
+		if m, err = Scrape(ns, addr); err != nil {
+			return err
+		}
+		return cond(m)
+	})
+	return m
+}
+
+// AwaitGrowth waits (at most timeout) until the metric of family name
+// with labels, which was before in an earlier scrape, is above it; before
+// must be positive, so that a counter stuck at zero fails.
+func AwaitGrowth(t testing.TB, ns *nstest.NS, addr string, timeout time.Duration, name string, labels map[string]string, before float64) {
+	t.Helper()
+	Await(t, ns, addr, timeout, func(m Families) error {
+		if now, _ := m.Value(name, labels); before <= 0 || now <= before {
+			return fmt.Errorf("%s%v: %v, then %v: want growing", name, labels, before, now)
+		}
+		return nil
+	})
+}
+
+// AwaitValue waits (10 s) until the metric of family name with labels
+// is want, and returns that scrape.
+func AwaitValue(t testing.TB, ns *nstest.NS, addr, name string, labels map[string]string, want float64) Families {
+	t.Helper()
+	return Await(t, ns, addr, 10*time.Second, func(m Families) error {
+		if v, ok := m.Value(name, labels); !ok || v != want {
+			return fmt.Errorf("%s%v = %v (present %v), want %v", name, labels, v, ok, want)
+		}
+		return nil
+	})
 }
