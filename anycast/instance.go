@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"os"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -74,17 +75,21 @@ type namedChecker struct {
 }
 
 type service struct {
-	cfg          ServiceConfig // with defaults
-	checks       []namedChecker
-	peers        []namedChecker
-	h            health.Hysteresis
-	peer         health.Hysteresis // up while the peers are healthy
-	state        State
-	since        time.Time
-	maintAPI     bool
-	maintFile    bool
-	results      []CheckResult
-	peerResults  []CheckResult
+	cfg         ServiceConfig // with defaults
+	checks      []namedChecker
+	peers       []namedChecker
+	h           health.Hysteresis
+	peer        health.Hysteresis // up while the peers are healthy
+	state       State
+	since       time.Time
+	maintAPI    bool
+	maintFile   bool
+	results     []CheckResult
+	peerResults []CheckResult
+	// counts are the Passed and Failed of each check by name (name#2
+	// for a second check of the same name), the peer checks' under
+	// "peer:" and their name.
+	counts       map[string][2]uint64
 	timer        routing.Timer
 	gen          uint64
 	due          time.Time
@@ -490,6 +495,8 @@ func (in *Instance) round(s *service, gen uint64) {
 		return
 	}
 	now = in.clock.Now()
+	s.count("", results)
+	s.count("peer:", peerResults)
 	s.results, s.peerResults = results, peerResults
 	s.h.Observe(err)
 	if len(peers) > 0 {
@@ -514,6 +521,32 @@ func (in *Instance) round(s *service, gen uint64) {
 	ps := s.syncList()
 	in.mu.Unlock()
 	in.sync(ps) // also retries what failed last round
+}
+
+// count adds a round's results to s's counts and sets their Passed and
+// Failed. mu is held.
+func (s *service) count(prefix string, results []CheckResult) {
+	if s.counts == nil {
+		s.counts = map[string][2]uint64{}
+	}
+	seen := map[string]int{}
+	for k := range results {
+		r := &results[k]
+		// Two checks may have one name (the same check twice): the
+		// second counts as name#2.
+		key := prefix + r.Name
+		if seen[r.Name]++; seen[r.Name] > 1 {
+			key += "#" + strconv.Itoa(seen[r.Name])
+		}
+		c := s.counts[key]
+		if r.OK() {
+			c[0]++
+		} else {
+			c[1]++
+		}
+		s.counts[key] = c
+		r.Passed, r.Failed = c[0], c[1]
+	}
 }
 
 // runChecks runs checks (concurrently when there are several), each

@@ -765,3 +765,31 @@ func TestCoverPrefixFollowsTheServiceAndItsAlias(t *testing.T) {
 	}
 	r.rec.checkOrdering(t)
 }
+
+// TestCheckResultsCounted: each check's Passed and Failed count its
+// results round by round, and together they are the rounds run.
+func TestCheckResultsCounted(t *testing.T) {
+	r := newRig(t, nil)
+	if err := r.inst.Start(); err != nil {
+		t.Fatal(err)
+	}
+	r.clock.Advance(100 * time.Millisecond) // rounds 1 and 2 pass
+	r.check.set(errors.New("postfix down"))
+	r.clock.Advance(300 * time.Millisecond) // rounds 3 to 5 fail
+	st := r.status()
+	if len(st.Checks) != 1 {
+		t.Fatalf("checks %+v", st.Checks)
+	}
+	c := st.Checks[0]
+	if c.Passed != 2 || c.Failed != 3 {
+		t.Errorf("passed %d failed %d, want 2 and 3", c.Passed, c.Failed)
+	}
+	if c.Passed+c.Failed != st.Rounds {
+		t.Errorf("passed %d + failed %d != %d rounds", c.Passed, c.Failed, st.Rounds)
+	}
+	r.check.set(nil)
+	r.clock.Advance(100 * time.Millisecond)
+	if c := r.status().Checks[0]; c.Passed != 3 || c.Failed != 3 {
+		t.Errorf("after a pass: passed %d failed %d, want 3 and 3", c.Passed, c.Failed)
+	}
+}

@@ -66,6 +66,10 @@ type CheckResult struct {
 	Duration time.Duration
 	// Error is empty on success.
 	Error string
+	// Passed and Failed count the check's results since the Instance
+	// started, this one included (a check keeps its counts across a
+	// Reconfigure that keeps its name).
+	Passed, Failed uint64
 }
 
 // OK reports whether the check passed.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/switchless/routing/health"
+	"github.com/switchless/routing/ospf"
 )
 
 // HostConfig places a Node on the interfaces of a Linux host: what
@@ -27,6 +28,9 @@ type HostConfig struct {
 	Logger *slog.Logger
 	// OnEvent, if set, receives the node's events (NodeEnv.OnEvent).
 	OnEvent func(Event)
+	// OnOSPFEvent, if set, receives the OSPF instance's events
+	// (NodeEnv.OnOSPFEvent): a daemon's metrics time SPF runs with it.
+	OnOSPFEvent func(ospf.Event)
 	// Anycast, if set, makes the node announce an anycast replica
 	// (Spec.HostAnycast); Linux only.
 	Anycast *HostAnycast

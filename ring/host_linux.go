@@ -91,7 +91,8 @@ func OpenHost(ctx context.Context, cfg NodeConfig, hc HostConfig) (h *HostNode, 
 	if err := h.ensureAddresses(); err != nil {
 		return nil, err
 	}
-	env := NodeEnv{Clock: routing.SystemClock(), Logger: log, IfIndex: h.idx, OSPF: map[string]routing.Transport{}, OnEvent: hc.OnEvent}
+	env := NodeEnv{Clock: routing.SystemClock(), Logger: log, IfIndex: h.idx, OSPF: map[string]routing.Transport{}, OnEvent: hc.OnEvent,
+		OnOSPFEvent: hc.OnOSPFEvent}
 	ospfSink, err := fib.OpenNetlink(ctx, fib.NetlinkConfig{Protocol: fib.ProtocolOSPF, Logger: log})
 	if err != nil {
 		return nil, err

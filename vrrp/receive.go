@@ -3,6 +3,7 @@ package vrrp
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/netip"
 	"slices"
 	"time"
@@ -96,9 +97,12 @@ type Counters struct {
 	SentPriorityZero uint64
 	SendErrors       uint64
 	Transitions      uint64
-	BecameMaster     uint64
-	Announcements    uint64 // bursts' single announcements made
-	Reannouncements  uint64 // after hearing another Master (split brain healed)
+	// TransitionReasons counts Transitions by their Reason; reasons never
+	// seen are absent.
+	TransitionReasons map[Reason]uint64
+	BecameMaster      uint64
+	Announcements     uint64 // bursts' single announcements made
+	Reannouncements   uint64 // after hearing another Master (split brain healed)
 	// Misconfigured counts advertisements whose VRID, address list or
 	// (VRRPv2) interval disagree with ours (RFC 5798 §7.1), dropped or not.
 	Misconfigured   uint64
@@ -160,6 +164,7 @@ func (r *Router) Status() Status {
 		s.Counters.Drops[k] = v
 	}
 	s.Conflicts = r.conflictList()
+	s.Counters.TransitionReasons = maps.Clone(r.stats.TransitionReasons)
 	for _, t := range r.tracks {
 		s.Tracks = append(s.Tracks, TrackStatus{Name: t.Name, Up: t.h.Up(), Weight: t.Weight, Changes: t.h.Changes(), LastErr: t.lastErr})
 	}

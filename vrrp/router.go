@@ -425,6 +425,10 @@ func (r *Router) apply(tr *transition, acts []action) {
 		return
 	}
 	r.stats.Transitions++
+	if r.stats.TransitionReasons == nil {
+		r.stats.TransitionReasons = map[Reason]uint64{}
+	}
+	r.stats.TransitionReasons[tr.reason]++
 	if tr.to == Master {
 		r.stats.BecameMaster++
 	}

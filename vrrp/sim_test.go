@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/switchless/routing"
 	"github.com/switchless/routing/netsim"
 )
@@ -499,5 +500,44 @@ func TestSim_AnnounceSchedule(t *testing.T) {
 	s.clock.Advance(30 * time.Second)
 	if n := len(a.addrs.Announcements()); n != len(want) {
 		t.Errorf("%d announcements after Stop, want %d", n, len(want))
+	}
+}
+
+// TestSim_6_4_TransitionReasonsCounted: Counters.TransitionReasons counts
+// every transition by its reason, as the events report them: startup
+// (§6.4.1), master down (§6.4.2), shutdown (§6.4.3) and the Backup's
+// takeover after priority 0 (§6.4.2).
+func TestSim_6_4_TransitionReasonsCounted(t *testing.T) {
+	s := newSimLAN(t)
+	m := s.add(Config{Priority: 200})
+	b := s.add(Config{Priority: 100})
+	s.clock.Advance(5 * time.Second)
+	s.requireMaster(m)
+	if err := m.r.Stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	s.clock.Advance(2 * time.Second)
+	for _, n := range []*simNode{m, b} {
+		want := map[Reason]uint64{}
+		for _, tr := range n.trans {
+			want[tr.Reason]++
+		}
+		c := n.r.Status().Counters
+		if diff := cmp.Diff(want, c.TransitionReasons); diff != "" {
+			t.Errorf("%s: TransitionReasons (-events +counters):\n%s", n.name, diff)
+		}
+		var sum uint64
+		for _, v := range c.TransitionReasons {
+			sum += v
+		}
+		if sum != c.Transitions {
+			t.Errorf("%s: reasons sum to %d, Transitions %d", n.name, sum, c.Transitions)
+		}
+	}
+	if got := m.r.Status().Counters.TransitionReasons; got[ReasonMasterDown] != 1 || got[ReasonShutdown] != 1 {
+		t.Errorf("master's reasons %v, want one master down and one shutdown", got)
+	}
+	if got := b.r.Status().Counters.TransitionReasons; got[ReasonMasterShutdown] != 1 {
+		t.Errorf("backup's reasons %v, want one takeover after priority 0", got)
 	}
 }

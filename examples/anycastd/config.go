@@ -49,6 +49,9 @@ type File struct {
 	// LogFormat is text (the default) or json; rip.log_format when
 	// unset.
 	LogFormat string `yaml:"log_format"`
+	// MetricsListen is the host:port serving Prometheus metrics at
+	// /metrics; rip.metrics_listen when unset; empty is off.
+	MetricsListen string `yaml:"metrics_listen"`
 }
 
 // AddressesConfig is anycast.NetlinkConfig in YAML.
@@ -134,6 +137,20 @@ func (l *Loaded) speaker() string {
 // ospfAnnounce is the configured OSPF announce mode with its default.
 func (l *Loaded) ospfAnnounce() string { return cmp.Or(l.OSPFAnnounce, announceExternal1) }
 
+// metricsListen is the metrics server's address: the configuration's,
+// else the rip or ospf block's.
+func (l *Loaded) metricsListen() string {
+	switch {
+	case l.MetricsListen != "":
+		return l.MetricsListen
+	case l.RIP != nil:
+		return l.RIP.MetricsListen
+	case l.OSPF != nil:
+		return l.OSPF.MetricsListen
+	}
+	return ""
+}
+
 // socket is the status socket: the configuration's, else defaultSocket.
 func (l *Loaded) socket() string { return cmp.Or(l.Status, l.Socket, defaultSocket) }
 
@@ -155,6 +172,9 @@ func (l *Loaded) validate() error {
 	}
 	if why := daemonkit.CheckLogFormat(f.LogFormat); why != "" {
 		return l.errAt([]any{"log_format"}, "%s", why)
+	}
+	if why := daemonkit.CheckListen(f.MetricsListen); why != "" {
+		return l.errAt([]any{"metrics_listen"}, "%s", why)
 	}
 	if a := f.Addresses; a.Label != "" {
 		ifname := cmp.Or(a.Interface, "lo")

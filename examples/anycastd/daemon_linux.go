@@ -19,6 +19,7 @@ import (
 	"github.com/switchless/routing/fib"
 	"github.com/switchless/routing/internal/bfdconf"
 	daemonkit "github.com/switchless/routing/internal/daemon"
+	"github.com/switchless/routing/internal/promx"
 	"github.com/switchless/routing/ospf"
 	"github.com/switchless/routing/rip"
 )
@@ -34,6 +35,11 @@ type speaker struct {
 	// MinLSArrival of the ospf block: see stop.
 	paced   *pacedAnnouncer
 	arrival time.Duration
+
+	// fib counts the writes to sink, and ospfMetrics times the SPF runs
+	// of speaker ospf, for the metrics.
+	fib         *promx.FIBCounter
+	ospfMetrics *promx.OSPF
 }
 
 // pacedAnnouncer is an Announcer that remembers when it was last called.
@@ -123,6 +129,11 @@ func run(ctx context.Context, l *Loaded, socket string, log *slog.Logger, rl *da
 		return fmt.Errorf("status socket %s: %w", socket, err)
 	}
 	defer stopStatus()
+	stopMetrics, err := serveMetrics(ctx, l, in, sp, log)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
 
 	if err := in.Start(); err != nil {
 		_ = in.Stop(context.Background())
@@ -191,8 +202,9 @@ func startKernel(ctx context.Context, ifname string, log *slog.Logger) (*speaker
 	if err != nil {
 		return nil, err
 	}
-	ann := anycast.NewFIBAnnouncer(sink, fib.Route{NextHops: []fib.NextHop{{IfIndex: ifi.Index}}}, 0)
-	return &speaker{ann: ann, sink: sink}, nil
+	counted := promx.NewFIBCounter(sink, "anycast")
+	ann := anycast.NewFIBAnnouncer(counted, fib.Route{NextHops: []fib.NextHop{{IfIndex: ifi.Index}}}, 0)
+	return &speaker{ann: ann, sink: sink, fib: counted}, nil
 }
 
 // startRIP starts the rip block's instance on its interfaces as the kernel
@@ -243,7 +255,8 @@ func startRIP(ctx context.Context, l *Loaded, log *slog.Logger) (_ *speaker, err
 	}
 	env := rip.Env{Clock: routing.SystemClock(), Logger: log, Transports: trs, OnEvent: func(e rip.Event) { log.Debug("rip: " + e.String()) }}
 	if sp.sink != nil {
-		env.FIB = sp.sink
+		sp.fib = promx.NewFIBCounter(sp.sink, "rip")
+		env.FIB = sp.fib
 	}
 	if sp.bfd != nil {
 		env.Liveness = sp.bfd
@@ -313,9 +326,14 @@ func startOSPF(ctx context.Context, l *Loaded, log *slog.Logger) (_ *speaker, er
 	if err != nil {
 		return nil, err
 	}
-	env := ospf.Env{Clock: routing.SystemClock(), Logger: log, Transports: trs, OnEvent: func(e ospf.Event) { log.Debug("ospf: " + e.String()) }}
+	sp.ospfMetrics = promx.NewOSPF(func() *ospf.Instance { return sp.ospf })
+	env := ospf.Env{Clock: routing.SystemClock(), Logger: log, Transports: trs, OnEvent: func(e ospf.Event) {
+		sp.ospfMetrics.OnEvent(e)
+		log.Debug("ospf: " + e.String())
+	}}
 	if sp.sink != nil {
-		env.FIB = sp.sink
+		sp.fib = promx.NewFIBCounter(sp.sink, "ospf")
+		env.FIB = sp.fib
 	}
 	if sp.bfd != nil {
 		env.Liveness = sp.bfd

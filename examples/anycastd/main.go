@@ -45,6 +45,19 @@
 //
 // -netns runs the daemon inside the named network namespace (it re-runs
 // itself under `ip netns exec`). -v logs at debug level. See example.yaml.
+//
+// # Metrics
+//
+// With `metrics_listen: HOST:PORT` (or rip.metrics_listen; empty or
+// absent is off) anycastd serves Prometheus metrics at
+// http://HOST:PORT/metrics, read at each scrape: each service's state
+// (switchless_anycast_service_state{service,state}), each prefix's
+// announcement and announced metric, check results
+// (switchless_anycast_check_results_total{service,check,kind,result}),
+// the speaker's kernel routes (switchless_fib_*), with speaker rip
+// ripd's switchless_rip_* and switchless_bfd_*, and the Go and process
+// collectors. The full list is in metrics_linux.go. Changing
+// metrics_listen needs a restart: SIGHUP refuses it.
 package main
 
 import (

@@ -53,6 +53,8 @@ func applyReload(ctx context.Context, old, next *Loaded, in *anycast.Instance) e
 		return fmt.Errorf("socket: %w (the status socket is opened at start)", anycast.ErrRestartRequired)
 	case next.LogFormat != old.LogFormat:
 		return fmt.Errorf("log_format: %w", anycast.ErrRestartRequired)
+	case next.MetricsListen != old.MetricsListen:
+		return fmt.Errorf("metrics_listen: %w (the metrics server is opened at start)", anycast.ErrRestartRequired)
 	}
 	return in.Reconfigure(ctx, next.anycastConfig())
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/switchless/routing/internal/bfdconf"
 	daemonkit "github.com/switchless/routing/internal/daemon"
 	"github.com/switchless/routing/internal/ospfconf"
+	"github.com/switchless/routing/internal/promx"
 	"github.com/switchless/routing/ospf"
 )
 
@@ -34,6 +35,8 @@ type daemon struct {
 
 	in  atomic.Pointer[ospf.Instance] // read by the status server
 	bfd atomic.Pointer[bfd.Instance]  // the running instance's BFD; nil without
+	// metrics reads in at scrape time and times its SPF runs.
+	metrics *promx.OSPF
 
 	// What the running instance was built from and told, owned by the
 	// event loop.
@@ -63,6 +66,7 @@ type kernelState struct {
 // (see reload, in reload_linux.go).
 func run(ctx context.Context, l *ospfconf.Loaded, socket string, log *slog.Logger, rl *daemonkit.Reloads) error {
 	d := &daemon{l: l, log: log, linkUp: map[string]bool{}, missing: map[string]string{}}
+	d.metrics = promx.NewOSPF(d.current)
 	d.rtp = l.FIB.RTProtocol
 	if d.rtp == 0 {
 		d.rtp = fib.RTProtoOSPF
@@ -95,6 +99,11 @@ func run(ctx context.Context, l *ospfconf.Loaded, socket string, log *slog.Logge
 		return fmt.Errorf("status socket %s: %w", socket, err)
 	}
 	defer stopStatus()
+	stopMetrics, err := d.serveMetrics(ctx)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
 
 	if err := d.sync(ctx); err != nil {
 		d.stopInstance()
@@ -253,7 +262,7 @@ func (d *daemon) restart(ctx context.Context, want []ifaceKey, ks kernelState) e
 			_ = tr.Close()
 		}
 	}
-	env := ospf.Env{Clock: routing.SystemClock(), Logger: d.log, Transports: trs, FIB: sink}
+	env := ospf.Env{Clock: routing.SystemClock(), Logger: d.log, Transports: trs, FIB: sink, OnEvent: d.metrics.OnEvent}
 	if bin != nil {
 		env.Liveness = bin
 	}

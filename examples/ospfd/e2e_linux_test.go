@@ -70,6 +70,7 @@ func TestDaemon_FRRNeighbor(t *testing.T) {
 	conf := filepath.Join(dir, "ospfd.yaml")
 	if err := os.WriteFile(conf, []byte(fmt.Sprintf(`router_id: 10.255.0.1
 socket: %s
+metrics_listen: `+metricsAddr+`
 spf: {initial_delay: 10ms, short_delay: 100ms, long_delay: 1s}
 interfaces:
   - {name: eth0, network: point-to-point, hello_interval: 1s, dead_interval: 40s}
@@ -119,6 +120,7 @@ default_information:
 	if out := show("neighbors"); !strings.Contains(out, "10.255.0.2") || !strings.Contains(out, "full") {
 		t.Errorf("ospfd show neighbors:\n%s", out)
 	}
+	checkMetrics(t, a, "eth0")
 	var db []LSAView
 	raw, err := a.Try(bin, "show", "database", "-json", "-socket", sock)
 	if err != nil || json.Unmarshal([]byte(raw), &db) != nil || len(db) < 3 {

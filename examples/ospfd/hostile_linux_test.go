@@ -72,7 +72,7 @@ func TestHostile_OSPF(t *testing.T) {
 	dir := nstest.TempDir(t)
 	sock := filepath.Join(dir, "ospfd.sock")
 	conf := filepath.Join(dir, "ospfd.yaml")
-	if err := os.WriteFile(conf, []byte(fmt.Sprintf("router_id: 10.255.0.1\nsocket: %s\ninterfaces:\n  - {name: eth0, hello_interval: 1s, dead_interval: 4s, mtu: 1500, mtu_ignore: true}\n", sock)), 0o644); err != nil {
+	if err := os.WriteFile(conf, []byte(fmt.Sprintf("router_id: 10.255.0.1\nsocket: %s\nmetrics_listen: "+metricsAddr+"\ninterfaces:\n  - {name: eth0, hello_interval: 1s, dead_interval: 4s, mtu: 1500, mtu_ignore: true}\n", sock)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	proc := a.Start(t, bin, "run", "-config", conf)
@@ -262,6 +262,7 @@ func TestHostile_OSPF(t *testing.T) {
 	if drops["unknown-neighbor"]+drops["neighbor-state"] < 10 {
 		t.Errorf("the LS Updates from a non-neighbour were not dropped as such: %v", drops)
 	}
+	checkDropMetrics(t, a, "eth0", drops)
 	if keys := lsdbKeys(); keys != keys0 {
 		t.Errorf("the database changed under attack:\n%s\nwas\n%s", keys, keys0)
 	}

@@ -22,7 +22,7 @@
 // exit_overflow_interval (RFC 1765), min_ls_interval and min_ls_arrival;
 // stub_router.on_startup applies from the next start); a file that is
 // invalid or changes what needs a restart (router_id, socket, log, the
-// fib sink, bfd) is logged with the file:line or the field, and the
+// fib sink, bfd, metrics_listen) is logged with the file:line or the field, and the
 // running configuration stays. It never stops the daemon.
 //
 // ospfd follows the kernel through netlink: an OSPF interface losing its
@@ -47,6 +47,20 @@
 // detection time, the peer's timers, the last Down diagnostic, counters)
 // and `show neighbors` each neighbor's BFD state. See example.yaml for
 // the configuration.
+//
+// # Metrics
+//
+// With `metrics_listen: HOST:PORT` (say 127.0.0.1:9485; empty or absent
+// is off) ospfd serves Prometheus metrics at http://HOST:PORT/metrics,
+// read from the running instance at each scrape: neighbors per state
+// (switchless_ospf_neighbors{interface,state}), interface states, packets
+// received and sent by type, drops by reason (the reasons of `show
+// interfaces`, snake_case), the LSAs of the database by type, routes, SPF
+// runs and the switchless_ospf_spf_duration_seconds histogram, the FIB
+// (switchless_fib_routes, _writes_total, _write_errors_total), the BFD
+// sessions (switchless_bfd_*) and the Go and process collectors. The
+// full list is in metrics_linux.go and package internal/promx. Changing
+// metrics_listen needs a restart: SIGHUP refuses it.
 package main
 
 import (

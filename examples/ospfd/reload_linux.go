@@ -31,7 +31,7 @@ var errRestart = ospf.ErrRestartRequired
 // MaxLinkMetric (RFC 6987), a new external_lsdb_limit enters or leaves
 // the overflow state (RFC 1765).
 // Any error — a change that needs a restart (router_id, socket, fib
-// sink, log, bfd) included — is logged with the field and the running
+// sink, log, bfd, metrics_listen) included — is logged with the field and the running
 // configuration stays entirely, sockets opened for it closed.
 func (d *daemon) reload(ctx context.Context, rl *daemonkit.Reloads) {
 	next, b, changed := daemonkit.NextConfig(rl, d.log, ospfconf.ParseConfig)
@@ -63,6 +63,8 @@ func (d *daemon) apply(ctx context.Context, next *ospfconf.Loaded) error {
 		return fmt.Errorf("fib.disabled/rt_protocol/keep_on_start: %w (the kernel route sink is opened at start)", errRestart)
 	case next.LogLevel != old.LogLevel || next.LogFormat != old.LogFormat:
 		return fmt.Errorf("log_level/log_format: %w (the logger is built at start)", errRestart)
+	case next.MetricsListen != old.MetricsListen:
+		return fmt.Errorf("metrics_listen: %w (the metrics server is opened at start)", errRestart)
 	}
 	in := d.current()
 	if in == nil {

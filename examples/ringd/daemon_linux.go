@@ -11,6 +11,7 @@ import (
 	"time"
 
 	daemonkit "github.com/switchless/routing/internal/daemon"
+	"github.com/switchless/routing/internal/promx"
 	"github.com/switchless/routing/internal/ringconf"
 	"github.com/switchless/routing/ring"
 )
@@ -27,6 +28,10 @@ type daemon struct {
 	host  *ring.HostNode
 	node  *ring.Node
 
+	// ospfMetrics reads the node's OSPF instance at scrape time and
+	// times its SPF runs.
+	ospfMetrics *promx.OSPF
+
 	mu     sync.Mutex   // guards c (replaced by a reload) and events
 	events []ring.Event // the last maxEvents
 }
@@ -34,8 +39,9 @@ type daemon struct {
 // run runs the node until ctx is done, then stops it gracefully.
 func run(ctx context.Context, c *ringconf.Config, socket string, log *slog.Logger, rl *daemonkit.Reloads) error {
 	d := &daemon{c: c, log: log, since: time.Now()}
+	d.ospfMetrics = promx.NewOSPF(d.ospf)
 	host, err := ring.OpenHost(ctx, c.Node, ring.HostConfig{Interfaces: c.Linux, MACVLAN: c.VRRPMacvlan, Logger: log, OnEvent: d.onEvent,
-		Anycast: c.Ring.HostAnycast(c.Node.Name)})
+		OnOSPFEvent: d.ospfMetrics.OnEvent, Anycast: c.Ring.HostAnycast(c.Node.Name)})
 	if err != nil {
 		return fmt.Errorf("%s: %w", c.Path(), err)
 	}
@@ -47,6 +53,12 @@ func run(ctx context.Context, c *ringconf.Config, socket string, log *slog.Logge
 	} else {
 		defer stopStatus()
 	}
+	stopMetrics, err := d.serveMetrics(ctx)
+	if err != nil {
+		_ = host.Close()
+		return err
+	}
+	defer stopMetrics()
 	log.Info("ringd running", "node", c.Node.Name, "role", c.Node.Role, "profile", c.Ring.Profile, "socket", socket)
 	go func() {
 		for {

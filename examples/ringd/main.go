@@ -57,6 +57,21 @@
 // transmit interval, detection time, discriminators, last down
 // diagnostic, counters), VRRP state, the static default and the last
 // events.
+//
+// # Metrics
+//
+// With `metrics_listen: HOST:PORT` (say 127.0.0.1:9485; empty or absent
+// is off) ringd serves Prometheus metrics at http://HOST:PORT/metrics
+// under the names ospfd and vrrpd use, from the same collectors: the OSPF
+// instance's (switchless_ospf_neighbors{interface,state} with the ring's
+// interface names, packets by type, drops by reason, SPF runs and the
+// switchless_ospf_spf_duration_seconds histogram, switchless_fib_* for
+// the OSPF routes), at an edge its virtual router's
+// (switchless_vrrp_state{router="upstream",state},
+// switchless_vrrp_transitions_total{router,reason}, …), the BFD sessions
+// of the ring links (switchless_bfd_*) and the Go and process
+// collectors. The full list is in metrics_linux.go. Changing
+// metrics_listen needs a restart: SIGHUP refuses it.
 package main
 
 import (

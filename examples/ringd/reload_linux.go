@@ -47,6 +47,8 @@ func (d *daemon) apply(ctx context.Context, next *ringconf.Config) error {
 		return restart("socket", "the status socket is opened at start")
 	case next.LogLevel != old.LogLevel || next.LogFormat != old.LogFormat:
 		return restart("log_level/log_format", "the logger is built at start")
+	case next.MetricsListen != old.MetricsListen:
+		return restart("metrics_listen", "the metrics server is opened at start")
 	case !reflect.DeepEqual(next.Linux, old.Linux):
 		return restart("interfaces", "the sockets are opened on the Linux interfaces at start")
 	case next.VRRPMacvlan != old.VRRPMacvlan:

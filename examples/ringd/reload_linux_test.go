@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/switchless/routing/internal/nstest"
+	"github.com/switchless/routing/internal/promx/promxtest"
 )
 
 // TestDaemon_ReloadRingCost: a 3-node ring of ringd (the smallest with an
@@ -21,8 +22,10 @@ import (
 // (through vr3: 10 + vr3's cost < 100), and no OSPF neighbour on any node
 // changes state (no "ospf: neighbor state" logged after the reload: the
 // cost is no neighbour event, RFC 2328 §12.4). An invalid file then
-// changes nothing and is logged with file:line, and so does turning BFD
-// on, which needs a restart.
+// changes nothing and is logged with file:line, and so do turning BFD
+// on and a new metrics_listen, which need a restart. Before the reload,
+// the metrics of the three (checkMetrics): every ring adjacency Full, one
+// VRRP Master of the two edges.
 func TestDaemon_ReloadRingCost(t *testing.T) {
 	nstest.RequireRoot(t)
 	bin := nstest.GoBuild(t, ".", "ringd")
@@ -45,6 +48,7 @@ func TestDaemon_ReloadRingCost(t *testing.T) {
 		return fmt.Sprintf(`node: vr%d
 interfaces:
 %ssocket: %s
+metrics_listen: `+metricsAddr+`
 profile: rfc
 link_pool: 10.255.0.0/24
 upstream: {prefix: 192.0.2.0/24, gateway: 192.0.2.1, vip: 192.0.2.254, vrid: 10}
@@ -84,6 +88,7 @@ nodes:
 		}
 		return nil
 	})
+	checkMetrics(t, ns)
 	// Past MinLSInterval (5 s) of the last origination, so that the new
 	// router-LSA goes out at once.
 	time.Sleep(5 * time.Second)
@@ -149,6 +154,18 @@ nodes:
 	nstest.RestartRequiredReload(t, procs[0], conf(0), newFile+"timers: {bfd_interval: 100ms}\n", `timers\.bfd_interval`, func() error {
 		if r := route(); !strings.Contains(r, "dev west0") {
 			return fmt.Errorf("vr1's route to vr2's LAN: %q", r)
+		}
+		if out := showConfig(); !strings.HasSuffix(out, newFile) {
+			return fmt.Errorf("show config:\n%s", out)
+		}
+		return neighborsQuiet()
+	})
+	// So does a new metrics_listen (the server is opened at start): the
+	// old address still serves.
+	moved := strings.Replace(newFile, metricsAddr, "127.0.0.1:9486", 1)
+	nstest.RestartRequiredReload(t, procs[0], conf(0), moved, `metrics_listen`, func() error {
+		if _, err := promxtest.Scrape(ns[0], metricsAddr); err != nil {
+			return fmt.Errorf("metrics at the old address: %w", err)
 		}
 		if out := showConfig(); !strings.HasSuffix(out, newFile) {
 			return fmt.Errorf("show config:\n%s", out)

@@ -17,6 +17,7 @@ import (
 	"github.com/switchless/routing/fib"
 	"github.com/switchless/routing/internal/bfdconf"
 	daemonkit "github.com/switchless/routing/internal/daemon"
+	"github.com/switchless/routing/internal/promx"
 	"github.com/switchless/routing/internal/ripconf"
 	"github.com/switchless/routing/rip"
 )
@@ -29,6 +30,8 @@ type daemon struct {
 	l    *ripconf.Loaded
 	log  *slog.Logger
 	sink *fib.Netlink // nil with fib.disabled
+	// fib counts the writes to sink for the metrics; nil with it.
+	fib *promx.FIBCounter
 
 	in  atomic.Pointer[rip.Instance] // read by the status server
 	bfd atomic.Pointer[bfd.Instance] // the running instance's BFD; nil without
@@ -66,7 +69,7 @@ func run(ctx context.Context, l *ripconf.Loaded, socket string, log *slog.Logger
 		if err != nil {
 			return err
 		}
-		d.sink = sink
+		d.sink, d.fib = sink, promx.NewFIBCounter(sink, "rip")
 		defer sink.Close()
 	}
 
@@ -83,6 +86,11 @@ func run(ctx context.Context, l *ripconf.Loaded, socket string, log *slog.Logger
 		return fmt.Errorf("status socket %s: %w", socket, err)
 	}
 	defer stopStatus()
+	stopMetrics, err := d.serveMetrics(ctx)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
 
 	if err := d.sync(ctx); err != nil {
 		_ = d.stopInstance()
@@ -232,7 +240,7 @@ func (d *daemon) restart(ctx context.Context, want []ifaceKey, down map[string]b
 	}
 	env := rip.Env{Clock: routing.SystemClock(), Logger: d.log, Transports: trs, OnEvent: func(e rip.Event) { d.log.Debug("rip: " + e.String()) }}
 	if d.sink != nil {
-		env.FIB = d.sink
+		env.FIB = d.fib
 	}
 	if bin != nil {
 		env.Liveness = bin

@@ -53,6 +53,7 @@ func TestDaemon_TwoRipd(t *testing.T) {
 		if err := os.WriteFile(conf, []byte(fmt.Sprintf(`socket: %s
 log_level: debug
 profile: fast
+metrics_listen: `+metricsAddr+`
 interfaces:
   - name: eth0
 redistribute:
@@ -115,6 +116,7 @@ redistribute:
 	if out, err := b.Try(bin, "show", "neighbors", "-socket", sockB); err != nil || !strings.Contains(out, "10.0.0.1") {
 		t.Errorf("ripd show neighbors: %v\n%s", err, out)
 	}
+	checkMetrics(t, b)
 
 	// A redistributed network going away is withdrawn (a triggered
 	// update, damped 1–5 s), and comes back with its address.

@@ -41,6 +41,19 @@
 // (state, discriminators, negotiated interval and detection time, the
 // peer's timers, the last Down diagnostic, counters) and `show neighbors`
 // each neighbour's BFD state. See example.yaml for the configuration.
+//
+// # Metrics
+//
+// With `metrics_listen: HOST:PORT` (say 127.0.0.1:9487; empty or absent
+// is off) ripd serves Prometheus metrics at http://HOST:PORT/metrics,
+// read from the running instance at each scrape: reachable routes by
+// source (switchless_rip_routes{source}), neighbours per interface,
+// messages received by command and sent, update rounds, drops by reason
+// (the reasons of `show stats`, snake_case), the kernel sink's routes and
+// write errors (switchless_fib_*{protocol="rip"}), the BFD sessions
+// (switchless_bfd_*) and the Go and process collectors. The full list is
+// in metrics_linux.go. Changing metrics_listen needs a restart: SIGHUP
+// refuses it.
 package main
 
 import (

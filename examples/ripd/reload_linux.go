@@ -26,7 +26,7 @@ var errRestart = rip.ErrRestartRequired
 // (rip.Instance.Reconfigure): sockets are opened only for the interfaces
 // it adds, the removed ones say goodbye (every route at metric 16) and are
 // closed by the instance, the untouched ones are not reset. Any error —
-// a change that needs a restart (socket, fib, bfd, an interface's
+// a change that needs a restart (socket, fib, bfd, metrics_listen, an interface's
 // prefix) included — is logged with the field and the running
 // configuration stays entirely, sockets opened for it closed.
 func (d *daemon) reload(ctx context.Context, rl *daemonkit.Reloads) {
@@ -56,6 +56,8 @@ func (d *daemon) apply(ctx context.Context, next *ripconf.Loaded) error {
 		return fmt.Errorf("fib: %w (the kernel route sink is opened at start)", errRestart)
 	case next.LogLevel != old.LogLevel || next.LogFormat != old.LogFormat:
 		return fmt.Errorf("log_level/log_format: %w", errRestart)
+	case next.MetricsListen != old.MetricsListen:
+		return fmt.Errorf("metrics_listen: %w (the metrics server is opened at start)", errRestart)
 	}
 	in := d.current()
 	if in == nil {

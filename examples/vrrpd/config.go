@@ -25,6 +25,9 @@ type File struct {
 	LogLevel string `yaml:"log_level"`
 	// LogFormat is text (the default) or json.
 	LogFormat string `yaml:"log_format"`
+	// MetricsListen is the host:port serving Prometheus metrics at
+	// /metrics; empty is off.
+	MetricsListen string `yaml:"metrics_listen"`
 	// Routers are the virtual routers, any number, on any interfaces.
 	Routers []RouterConfig `yaml:"routers"`
 }
@@ -225,6 +228,9 @@ func (l *Loaded) validateStatic() error {
 	}
 	if why := daemonkit.CheckLogFormat(l.LogFormat); why != "" {
 		return daemonkit.ErrAt(l.path, &l.root, []any{"log_format"}, "%s", why)
+	}
+	if why := daemonkit.CheckListen(l.MetricsListen); why != "" {
+		return daemonkit.ErrAt(l.path, &l.root, []any{"metrics_listen"}, "%s", why)
 	}
 	names := map[string]int{}
 	var cfgs []vrrp.Config

@@ -58,6 +58,7 @@ func TestConfigErrorsNameTheLine(t *testing.T) {
 	}{
 		{"unknown_field", base + "    bogus: 1\n", `x.yaml:6: unknown key "bogus" in routers[0]`},
 		{"log_format", "log_format: syslog\n" + base, `x.yaml:1: log_format: "syslog" is not text or json`},
+		{"metrics_listen", "metrics_listen: foo\n" + base, `x.yaml:1: metrics_listen: "foo": must be host:port`},
 		{"unknown_top_field", "sockets: /x\n" + base, `x.yaml:1: unknown key "sockets" in the top level; did you mean "socket"?`},
 		{"vrid_out_of_range", strings.Replace(base, "vrid: 1", "vrid: 300", 1), "x.yaml:4:"},
 		{"bad_address", base + "    address: 192.0.2.300/24\n", "x.yaml:6:"},

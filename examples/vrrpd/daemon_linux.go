@@ -50,6 +50,8 @@ type sharedMux struct {
 type fleet struct {
 	log   *slog.Logger
 	muxes map[muxKey]*sharedMux // run's goroutine only
+	// metricsListen is the metrics server's address, fixed at start.
+	metricsListen string
 
 	mu sync.Mutex
 	rs []*running
@@ -175,7 +177,7 @@ func run(ctx context.Context, l *Loaded, socket string, log *slog.Logger, rl *da
 	if err != nil {
 		return err
 	}
-	f := &fleet{log: log, muxes: map[muxKey]*sharedMux{}}
+	f := &fleet{log: log, muxes: map[muxKey]*sharedMux{}, metricsListen: l.MetricsListen}
 	var rs []*running
 	for i, rc := range l.Routers {
 		x, err := f.start(ctx, rc, cfgs[i])
@@ -202,6 +204,13 @@ func run(ctx context.Context, l *Loaded, socket string, log *slog.Logger, rl *da
 		_ = f.stop(f.snapshot())
 		return fmt.Errorf("status socket %s: %w", socket, err)
 	}
+	stopMetrics, err := serveMetrics(ctx, f)
+	if err != nil {
+		stopStatus()
+		_ = f.stop(f.snapshot())
+		return err
+	}
+	defer stopMetrics()
 	log.Info("vrrpd running", "routers", len(rs), "socket", socket)
 	for done := false; !done; {
 		select {

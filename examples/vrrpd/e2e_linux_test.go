@@ -55,6 +55,7 @@ func TestDaemon_Namespaces(t *testing.T) {
 			track = "\n    track_interfaces: [{name: trk0, weight: 0}]"
 		}
 		conf := fmt.Sprintf(`socket: %s/vrrpd.sock
+metrics_listen: `+metricsAddr+`
 routers:
   - name: gw51
     interface: eth0
@@ -142,6 +143,7 @@ routers:
 	b.ns.Exec(t, "ip", "link", "set", "trk1", "up")
 	expect(b, map[string]string{"gw51": "backup", "gw52": "master"})
 	expect(a, map[string]string{"gw51": "master", "gw52": "backup"})
+	checkMetrics(t, b.ns)
 
 	// SIGTERM a: it sends priority 0, removes 192.0.2.151, exits 0; b
 	// takes VRID 51 over.
@@ -166,6 +168,7 @@ routers:
 		}
 		return nil
 	})
+	requireMetric(t, b.ns, "switchless_vrrp_transitions_total", map[string]string{"router": "gw51", "reason": "master_sent_priority_0"}, 1)
 	logA, _ := os.ReadFile(filepath.Join(a.dir, "notify.log"))
 	for _, want := range []string{"gw51 Master master down", "gw51 Initialize shutdown", "gw52 Backup startup"} {
 		if !strings.Contains(string(logA), want) {

@@ -26,6 +26,21 @@
 // appended and VRRP_NAME, VRRP_INTERFACE, VRRP_VRID, VRRP_STATE,
 // VRRP_FROM, VRRP_REASON, VRRP_MASTER and VRRP_PRIORITY in the
 // environment. See example.yaml for the configuration.
+//
+// # Metrics
+//
+// With `metrics_listen: HOST:PORT` (say 127.0.0.1:9486; empty or absent
+// is off) vrrpd serves Prometheus metrics at http://HOST:PORT/metrics,
+// read from the routers at each scrape and labelled router=NAME: the
+// state (switchless_vrrp_state{router,state}, 1 for the current one of
+// initialize, backup and master), the Master's address
+// (switchless_vrrp_master_info), priorities and tracks, advertisements
+// received and sent, transitions by reason
+// (switchless_vrrp_transitions_total{router,reason}, the reasons of the
+// notify commands in snake_case: startup, master_down, preempted, …) and
+// drops by reason, with the Go and process collectors. The full list is
+// in metrics_linux.go. Changing metrics_listen needs a restart: SIGHUP
+// refuses it.
 package main
 
 import (

@@ -36,10 +36,16 @@ import (
 // Removals and replacements stop first, so a VRID or VIP may move from
 // one router block to another in one reload. Any error is logged with the
 // router and field; a file that does not resolve or validate changes
-// nothing.
+// nothing, nor does one that changes metrics_listen (a restart is
+// needed: the metrics server is opened at start).
 func reload(ctx context.Context, rl *daemonkit.Reloads, log *slog.Logger, f *fleet) {
 	next, b, changed := daemonkit.NextConfig(rl, log, ParseConfig)
 	if !changed {
+		return
+	}
+	if next.MetricsListen != f.metricsListen {
+		log.Error("reload: configuration not applied; still running the previous one", "config", rl.Path,
+			"err", fmt.Errorf("metrics_listen: %w (the metrics server is opened at start)", vrrp.ErrRestartRequired))
 		return
 	}
 	if err := applyReload(ctx, next, f, log); err != nil {

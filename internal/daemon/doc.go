@@ -17,6 +17,10 @@
 //     QueryStatus, PrintJSON), the one-line view protocol of `show VIEW`
 //     (ServeViews, FetchView, CLI.ShowView) and its text tables
 //     (NewTable);
+//   - the Prometheus metrics server of metrics_listen (CheckListen,
+//     NewRegistry: one registry per daemon with the Go and process
+//     collectors, ServeMetrics: /metrics until stopped); the collectors
+//     are in package internal/promx;
 //   - on Linux the kernel's links and addresses and a netlink watch on
 //     them that also wakes on a reload (ReadKernel, Kernel, WatchKernel,
 //     KernelWatch.Wait).

@@ -36,6 +36,9 @@ type File struct {
 	LogLevel string `yaml:"log_level"`
 	// LogFormat is text (the default) or json.
 	LogFormat string `yaml:"log_format"`
+	// MetricsListen is the host:port serving Prometheus metrics at
+	// /metrics; empty is off.
+	MetricsListen string `yaml:"metrics_listen"`
 	// MaxPaths is the number of equal-cost next hops per route (ECMP).
 	MaxPaths int `yaml:"max_paths"`
 	// FIB says where routes go in the kernel.
@@ -257,6 +260,9 @@ func (l *Loaded) validate() error {
 	}
 	if why := daemonkit.CheckLogFormat(f.LogFormat); why != "" {
 		return l.errAt([]any{"log_format"}, "%s", why)
+	}
+	if why := daemonkit.CheckListen(f.MetricsListen); why != "" {
+		return l.errAt([]any{"metrics_listen"}, "%s", why)
 	}
 	if f.FIB.Table < 0 || int64(f.FIB.Table) > fib.MaxTable {
 		return l.errAt([]any{"fib", "table"}, "%d out of range", f.FIB.Table)

@@ -74,6 +74,7 @@ func TestParseConfig_Errors(t *testing.T) {
 		{"auth alg", base + "    auth:\n      type: crypto\n      keys: [{id: 1, algorithm: crc32, secret: x}]\n", "x.yaml:4: interfaces[0].auth"},
 		{"log level", "log_level: loud\n" + base, "x.yaml:1: log_level"},
 		{"log format", "log_format: logfmt\n" + base, `x.yaml:1: log_format: "logfmt" is not text or json`},
+		{"metrics listen", "metrics_listen: foo\n" + base, `x.yaml:1: metrics_listen: "foo": must be host:port`},
 		{"fib rt_protocol", base + "fib: {rt_protocol: 2}\n", "x.yaml:4: fib.rt_protocol"},
 		{"metric type", base + "default_information: {originate: true, metric_type: 3}\n", "x.yaml:4: "},
 		{"always without originate", base + "default_information:\n  always: true\n", "x.yaml:5: default_information.always: needs originate: true"},

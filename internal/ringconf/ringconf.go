@@ -41,6 +41,9 @@ type File struct {
 	LogLevel string `yaml:"log_level,omitempty"`
 	// LogFormat is text (the default) or json.
 	LogFormat string `yaml:"log_format,omitempty"`
+	// MetricsListen is the host:port serving Prometheus metrics at
+	// /metrics; empty is off.
+	MetricsListen string `yaml:"metrics_listen,omitempty"`
 	// VRRPMacvlan, when set at an edge, is the name of a macvlan on the
 	// upstream interface that carries the VRRP virtual MAC and the VIP
 	// (see vrrp.NetlinkConfig.MACVLAN). Empty: the VIP goes on the
@@ -459,6 +462,9 @@ func (c *Config) validate() error {
 	}
 	if why := daemonkit.CheckLogFormat(f.LogFormat); why != "" {
 		return c.errAt(ErrInvalid, []any{"log_format"}, "%s", why)
+	}
+	if why := daemonkit.CheckListen(f.MetricsListen); why != "" {
+		return c.errAt(ErrInvalid, []any{"metrics_listen"}, "%s", why)
 	}
 	if n := len(f.Spec.Upstream.Edges); n != 0 && n != 2 {
 		return c.errAt(ErrInvalid, []any{"upstream", "edges"}, "%d edges: give none (first and last node) or two", n)

@@ -168,6 +168,7 @@ func TestParseErrors(t *testing.T) {
 		{"syntax", "nodes:", "nodes: [", "bad.yaml:", false},
 		{"cost 0", "profile: fast", "profile: fast\ncosts: {east: 0}", `10: costs.east: 0: an interface's output cost is 1–65535`, false},
 		{"log format", "profile: fast", "profile: fast\nlog_format: xml", `10: log_format: "xml" is not text or json`, false},
+		{"metrics listen", "profile: fast", "profile: fast\nmetrics_listen: foo", `10: metrics_listen: "foo": must be host:port`, false},
 		{"bfd interval type", "profile: fast", "profile: fast\ntimers:\n  bfd_interval: 50", `11: timers.bfd_interval: "50" is not a duration`, false},
 		{"bfd interval small", "profile: fast", "profile: fast\ntimers:\n  bfd_interval: 5ms", `11: timers.bfd_interval: 5ms is below 10ms`, false},
 		{"bfd interval big", "profile: fast", "profile: fast\ntimers:\n  bfd_interval: 2m", `11: timers.bfd_interval: 2m0s is above 1m0s`, false},

@@ -34,6 +34,9 @@ type File struct {
 	LogLevel string `yaml:"log_level"`
 	// LogFormat is text (the default) or json.
 	LogFormat string `yaml:"log_format"`
+	// MetricsListen is the host:port serving Prometheus metrics at
+	// /metrics; empty is off.
+	MetricsListen string `yaml:"metrics_listen"`
 	// Profile is rfc (the default: 30/180/120 s) or fast (5/15/10 s,
 	// rip.FastTimers); Timers fields override it one by one.
 	Profile string `yaml:"profile"`
@@ -223,6 +226,9 @@ func (l *Loaded) validate() error {
 	}
 	if why := daemonkit.CheckLogFormat(f.LogFormat); why != "" {
 		return l.errAt([]any{"log_format"}, "%s", why)
+	}
+	if why := daemonkit.CheckListen(f.MetricsListen); why != "" {
+		return l.errAt([]any{"metrics_listen"}, "%s", why)
 	}
 	switch f.Profile {
 	case "", "rfc", "fast":

@@ -90,6 +90,7 @@ func TestParseConfig_Errors(t *testing.T) {
 		{"unknown redistribute source", base + "redistribute:\n  kernel: {}\n", `x.yaml:4: unknown key "kernel" in redistribute`},
 		{"duplicate key", base + "interfaces: []\n", `x.yaml:3: key "interfaces" is given twice in the top level (first at line 1)`},
 		{"log format", "log_format: yaml\n" + base, `x.yaml:1: log_format: "yaml" is not text or json`},
+		{"metrics listen", "metrics_listen: 127.0.0.1\n" + base, `x.yaml:1: metrics_listen: "127.0.0.1": must be host:port`},
 		{"not a mapping", "- a\n", "x.yaml:1: the top level is a list; it must be a mapping of keys (key: value)"},
 		{"bad bool", base + "    passive: maybe\n", `x.yaml:3: interfaces[0].passive: "maybe" is not true or false`},
 		{"bad prefix", base + "    prefix: 10.0.0.1\n", `x.yaml:3: interfaces[0].prefix: "10.0.0.1" is not an address with a prefix length such as 10.0.0.0/24 (no '/')`},
