@@ -226,6 +226,11 @@ redistribute:
 				if done, err := proc.Exited(); done {
 					t.Fatalf("the restart exited: %v\n%s", err, proc.Output())
 				}
+				// Not before it runs: until then the dead run's routes
+				// are still there and look converged.
+				if !strings.Contains(proc.Output(), "ospfd running") {
+					return fmt.Errorf("the restart is not running yet")
+				}
 				if err := converged(t)(); err != nil {
 					return err
 				}
