@@ -16,6 +16,9 @@ import (
 
 // KernelRoute is one route of `ip -j route show`.
 type KernelRoute struct {
+	// Type is "" for a unicast route, else iproute2's word for it
+	// ("unreachable", "blackhole").
+	Type     string          `json:"type,omitempty"`
 	Dst      string          `json:"dst"`
 	Gateway  string          `json:"gateway,omitempty"`
 	Dev      string          `json:"dev,omitempty"`
@@ -45,14 +48,19 @@ func (r KernelRoute) Hops() []string {
 	return out
 }
 
-// String is the route on one line: "DST [HOPS] metric M table T".
+// String is the route on one line: "[TYPE ]DST [HOPS] proto P metric M
+// table T".
 func (r KernelRoute) String() string {
-	return fmt.Sprintf("%s %v metric %d table %s", r.Dst, r.Hops(), r.Metric, r.Table)
+	typ := ""
+	if r.Type != "" {
+		typ = r.Type + " "
+	}
+	return fmt.Sprintf("%s%s %v proto %s metric %d table %s", typ, r.Dst, r.Hops(), r.Protocol, r.Metric, r.Table)
 }
 
 // KernelRoutes returns the IPv4 routes of rtm_protocol proto (a number
 // or an iproute2 name: "243", "ospf") in every table of the namespace,
-// sorted by String. Two routes to one destination (a duplicate left by a
+// sorted by String; the default route's Dst is "0.0.0.0/0". Two routes to one destination (a duplicate left by a
 // previous run at another metric) are two entries.
 func (ns *NS) KernelRoutes(proto string) ([]KernelRoute, error) {
 	out, err := ns.Try("ip", "-j", "-4", "route", "show", "table", "all", "proto", proto)
@@ -67,8 +75,15 @@ func (ns *NS) KernelRoutes(proto string) ([]KernelRoute, error) {
 		return nil, fmt.Errorf("ip -j route show in %s: %w: %s", ns.name, err, out)
 	}
 	for i := range rs {
+		// With a filter, ip leaves out what it filters on.
 		if rs[i].Table == "" {
 			rs[i].Table = "main"
+		}
+		if rs[i].Protocol == "" {
+			rs[i].Protocol = proto
+		}
+		if rs[i].Dst == "default" { // as netip.Prefix spells it
+			rs[i].Dst = "0.0.0.0/0"
 		}
 	}
 	slices.SortFunc(rs, func(a, b KernelRoute) int { return strings.Compare(a.String(), b.String()) })
