@@ -268,11 +268,20 @@ func (n *Node) Start() error {
 }
 
 // Stop shuts the node down gracefully: VRRP first (priority 0, so that
-// the other edge takes the VIP after Skew_Time), then the static default
-// and its origination, then OSPF (its LSAs flushed, its routes
-// withdrawn, its BFD sessions released), then BFD (every session
-// AdminDown, RFC 5880 §6.8.16, so that the neighbours do not take the
-// stop for a failure, RFC 5882 §3.2). ctx bounds the whole.
+// the other edge takes the VIP after Skew_Time), then OSPF (its LSAs,
+// the default's AS-external-LSA among them, flushed; its routes
+// withdrawn; its BFD sessions released), then the static default, then
+// BFD (every session AdminDown, RFC 5880 §6.8.16, so that the neighbours
+// do not take the stop for a failure, RFC 5882 §3.2). ctx bounds the
+// whole.
+//
+// OSPF stops before the static default goes: withdrawing it first made
+// OSPF originate a new router-LSA (the E-bit) an instant before the
+// flush, and the neighbours discard a flush that arrives within
+// MinLSArrival of the instance it ages (RFC 2328 §13 step 5a); with the
+// sockets closed nothing retransmits it, so the ring kept routing
+// through the stopped node until its dead interval (TestExit_Ringd).
+// Stopped, OSPF ignores the default's withdrawal.
 func (n *Node) Stop(ctx context.Context) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
@@ -286,10 +295,10 @@ func (n *Node) Stop(ctx context.Context) error {
 		n.hold.stop()
 		errs = append(errs, n.vrrp.Stop(ctx))
 	}
+	errs = append(errs, n.ospf.Stop(ctx))
 	if n.staticOn {
 		errs = append(errs, n.setStaticLocked(false))
 	}
-	errs = append(errs, n.ospf.Stop(ctx))
 	if n.bfd != nil {
 		errs = append(errs, n.bfd.Stop(ctx))
 	}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/netip"
+	"slices"
 	"sync"
 	"time"
 
@@ -106,6 +107,11 @@ func (f *fleet) start(ctx context.Context, rc RouterConfig, cfg vrrp.Config) (*r
 		f.release(key, sub)
 		return nil, err
 	}
+	if err := removeStale(ctx, am, cfg, f.log.With("router", rc.Name)); err != nil {
+		_ = am.Close()
+		f.release(key, sub)
+		return nil, err
+	}
 	x := &running{name: rc.Name, rc: rc, key: key, addrs: am, notify: newNotifier(rc.Name, rc.Interface, rc.Notify, f.log)}
 	r, err := vrrp.New(cfg, vrrp.Env{Clock: routing.SystemClock(), Logger: f.log.With("router", rc.Name),
 		Transport: sub, Addresses: am, OnEvent: x.notify.onEvent})
@@ -129,6 +135,51 @@ func (f *fleet) start(ctx context.Context, rc RouterConfig, cfg vrrp.Config) (*r
 		return nil, err
 	}
 	return x, nil
+}
+
+// removeStale removes the virtual addresses of cfg that are on the link
+// before its router starts: a vrrpd killed while Master (SIGKILL, a
+// crash) left them there, and a router starts in Backup (RFC 5798
+// §6.4.1), which must not hold them: with the Master holding them too,
+// this host would answer ARP for them and take the Master's traffic. A
+// Master-to-be adds them again on its transition (ringd does the same,
+// see ring.OpenHost). The owner (priority 255) becomes Master at once
+// and keeps them.
+func removeStale(ctx context.Context, am *vrrp.NetlinkAddresses, cfg vrrp.Config, log *slog.Logger) error {
+	if cfg.Priority == 255 || len(cfg.VirtualAddresses) == 0 {
+		return nil
+	}
+	link, err := netlink.LinkByName(am.Link())
+	if err != nil {
+		return fmt.Errorf("stale virtual addresses: %w", err)
+	}
+	family := netlink.FAMILY_V4
+	if cfg.VirtualAddresses[0].Is6() {
+		family = netlink.FAMILY_V6
+	}
+	addrs, err := netlink.AddrList(link, family)
+	if err != nil {
+		return fmt.Errorf("stale virtual addresses: %w", err)
+	}
+	var stale []netip.Addr
+	for _, a := range addrs {
+		ip, ok := netip.AddrFromSlice(a.IP)
+		ip = ip.Unmap()
+		// vrrp.NetlinkAddresses puts host prefixes (/32, /128).
+		if ones, _ := a.Mask.Size(); ok && ones == ip.BitLen() && slices.Contains(cfg.VirtualAddresses, ip) {
+			stale = append(stale, ip)
+		}
+	}
+	if len(stale) == 0 {
+		return nil
+	}
+	log.Warn("vrrpd: removing virtual addresses left by a previous run", "link", am.Link(), "addrs", stale)
+	rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := am.Remove(rctx, stale); err != nil {
+		return fmt.Errorf("stale virtual addresses: %w", err)
+	}
+	return nil
 }
 
 // release gives back a VRID transport that no started router owns.

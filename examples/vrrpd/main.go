@@ -22,10 +22,14 @@
 //
 // On SIGTERM or SIGINT every Master sends an advertisement with priority 0
 // and gives its virtual addresses up, so that a Backup takes over after
-// Skew_Time. Notify commands run on every transition with NAME STATE REASON
-// appended and VRRP_NAME, VRRP_INTERFACE, VRRP_VRID, VRRP_STATE,
-// VRRP_FROM, VRRP_REASON, VRRP_MASTER and VRRP_PRIORITY in the
-// environment. See example.yaml for the configuration.
+// Skew_Time. A run that was killed leaves its VIPs on the links; a router
+// that is not the owner takes its own off before it starts, in Backup,
+// where it would answer ARP for the Master's addresses with them.
+//
+// Notify commands run on every transition with NAME STATE REASON appended
+// and VRRP_NAME, VRRP_INTERFACE, VRRP_VRID, VRRP_STATE, VRRP_FROM,
+// VRRP_REASON, VRRP_MASTER and VRRP_PRIORITY in the environment. See
+// example.yaml for the configuration.
 //
 // # Metrics
 //

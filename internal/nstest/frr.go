@@ -1,6 +1,7 @@
 package nstest
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -88,4 +89,50 @@ func (f *FRR) StartBFDD(t testing.TB, conf string) *Proc {
 // output.
 func (f *FRR) Vtysh(cmd string) (string, error) {
 	return f.NS.Try("vtysh", "--vty_socket", f.Dir, "-c", cmd)
+}
+
+// FRRRoute is one route of zebra's `show ip route json`.
+type FRRRoute struct {
+	Prefix    string       `json:"prefix"`
+	Protocol  string       `json:"protocol"`
+	Selected  bool         `json:"selected"`
+	Installed bool         `json:"installed"`
+	Metric    int          `json:"metric"`
+	Uptime    string       `json:"uptime"` // "hh:mm:ss" under a day
+	NextHops  []FRRNextHop `json:"nexthops"`
+}
+
+// FRRNextHop is one next hop of an FRRRoute.
+type FRRNextHop struct {
+	IP        string `json:"ip"`
+	Interface string `json:"interfaceName"`
+	Active    bool   `json:"active"`
+}
+
+// Age is the route's uptime, or -1 when zebra spells it otherwise than
+// hh:mm:ss (a day or more).
+func (r FRRRoute) Age() time.Duration {
+	var h, m, s int
+	if n, err := fmt.Sscanf(r.Uptime, "%d:%d:%d", &h, &m, &s); err != nil || n != 3 {
+		return -1
+	}
+	return time.Duration(h)*time.Hour + time.Duration(m)*time.Minute + time.Duration(s)*time.Second
+}
+
+// Routes returns zebra's IPv4 routes of protocol ("ospf", "rip"; ""
+// for every protocol) by prefix: `show ip route [PROTOCOL] json`.
+func (f *FRR) Routes(protocol string) (map[string][]FRRRoute, error) {
+	cmd := "show ip route json"
+	if protocol != "" {
+		cmd = "show ip route " + protocol + " json"
+	}
+	out, err := f.Vtysh(cmd)
+	if err != nil {
+		return nil, err
+	}
+	rs := map[string][]FRRRoute{}
+	if err := json.Unmarshal([]byte(out), &rs); err != nil {
+		return nil, fmt.Errorf("%s: %w: %s", cmd, err, out)
+	}
+	return rs, nil
 }
