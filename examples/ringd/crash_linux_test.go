@@ -92,7 +92,7 @@ func TestCrashRestart_Ring(t *testing.T) {
 	if d, err := r.converge(90 * time.Second); err != nil {
 		t.Fatalf("cold start: not converged after %v: %v\n%s", d, err, r.logs())
 	}
-	t.Logf("cold start converged in %v", time.Since(start).Round(time.Millisecond))
+	t.Logf("cold start converged in %v: %s", time.Since(start).Round(time.Millisecond), r.summary())
 
 	var times []time.Duration
 	failures := 0
@@ -125,6 +125,10 @@ func TestCrashRestart_Ring(t *testing.T) {
 	t.Logf("crash-restart: %d iterations, %d failures, convergence median %v, max %v (seed %d)",
 		len(times)+failures, failures, median.Round(time.Millisecond), maxT.Round(time.Millisecond), seed)
 }
+
+// crashUplink is the Linux name of the edges' upstream interface (`ip
+// link set up up` would not parse).
+const crashUplink = "uplink"
 
 // crashMoment is the class of moment a node is killed at.
 type crashMoment int
@@ -176,7 +180,7 @@ func newCrashRing(t *testing.T) *crashRing {
 		r.ns = append(r.ns, ns)
 		if c.IsEdge() {
 			port := fmt.Sprintf("p%d", i+1)
-			nstest.Veth(t, ns, ring.IfUpstream, up, port)
+			nstest.Veth(t, ns, crashUplink, up, port)
 			up.Exec(t, "ip", "link", "set", port, "master", "br0")
 		}
 	}
@@ -185,8 +189,14 @@ func newCrashRing(t *testing.T) *crashRing {
 	}
 	for i, c := range cfgs {
 		f := ringconf.File{Node: c.Name, Interfaces: map[string]string{}, Socket: r.socket(i), Spec: ringconf.FromSpec(spec)}
+		if os.Getenv("RING_CRASH_DEBUG") != "" {
+			f.LogLevel = "debug"
+		}
 		for _, ifc := range c.Interfaces {
 			f.Interfaces[ifc.Name] = ifc.Name
+		}
+		if c.IsEdge() {
+			f.Interfaces[ring.IfUpstream] = crashUplink
 		}
 		b, err := f.Marshal()
 		if err != nil {
@@ -234,7 +244,7 @@ func (r *crashRing) kill(i int) {
 
 func (r *crashRing) keep(i int) {
 	out := r.procs[i].Output()
-	if len(out) > 4000 {
+	if len(out) > 4000 && os.Getenv("RING_CRASH_DEBUG") == "" {
 		out = "…" + out[len(out)-4000:]
 	}
 	r.past[i] = out
@@ -247,7 +257,7 @@ func (r *crashRing) restart(i int) {
 
 // link sets node i's ring interface ifname down or up.
 func (r *crashRing) link(i int, ifname string, up bool) {
-	r.ns[i].Exec(r.t, "ip", "link", "set", ifname, map[bool]string{true: "up", false: "down"}[up])
+	r.ns[i].Exec(r.t, "ip", "link", "set", "dev", ifname, map[bool]string{true: "up", false: "down"}[up])
 }
 
 func sleepUpTo(rng *rand.Rand, d time.Duration) time.Duration {
@@ -345,6 +355,12 @@ func (r *crashRing) fault(m crashMoment, rng *rand.Rand) string {
 		}
 		r.restart(v)
 		t0 := time.Now()
+		// The killed run's routes stay in the kernel until the new run
+		// has opened its FIB sink (fib.ReclaimDelete), before it logs
+		// "ringd running"; the first route after that is the new run's.
+		for time.Since(t0) < 10*time.Second && !strings.Contains(r.procs[v].Output(), "ringd running") {
+			time.Sleep(2 * time.Millisecond)
+		}
 		for time.Since(t0) < 10*time.Second {
 			if rs, err := r.kernel(v, fib.RTProtoOSPF); err == nil && len(rs) > 0 {
 				break
@@ -360,12 +376,28 @@ func (r *crashRing) fault(m crashMoment, rng *rand.Rand) string {
 
 // converge polls the ring every 200 ms until check passes or timeout
 // runs out; it returns how long it took, or the last error.
+// A convergence slower than 5 s logs what kept it from passing, each
+// distinct reason (its first line) with when it was first seen.
 func (r *crashRing) converge(timeout time.Duration) (time.Duration, error) {
 	t0 := time.Now()
+	var trail []string
+	last := ""
+	defer func() {
+		if d := time.Since(t0); d > 5*time.Second {
+			r.t.Logf("slow convergence (%v):\n%s", d.Round(time.Millisecond), strings.Join(trail, "\n"))
+			if os.Getenv("RING_CRASH_DEBUG") != "" {
+				r.t.Logf("logs:\n%s", r.logs())
+			}
+		}
+	}()
 	for {
 		err := r.check()
 		if err == nil {
 			return time.Since(t0), nil
+		}
+		if line, _, _ := strings.Cut(err.Error(), "\n"); line != last {
+			last = line
+			trail = append(trail, fmt.Sprintf("  %7.3fs %s", time.Since(t0).Seconds(), line))
 		}
 		var dead crashDead
 		if errors.As(err, &dead) || time.Since(t0) > timeout {
@@ -516,7 +548,7 @@ func (r *crashRing) checkVIP(sts []Status) error {
 	vip := r.spec.Upstream.VIP
 	var on []string
 	for _, i := range []int{master, backup} {
-		has, err := r.hasAddr(i, ring.IfUpstream, vip)
+		has, err := r.hasAddr(i, crashUplink, vip)
 		if err != nil {
 			return err
 		}
@@ -611,13 +643,31 @@ func (r *crashRing) kernel(i int, proto int) ([]crashRoute, error) {
 	return out, nil
 }
 
+// summary counts each node's kernel routes (OSPF, static) and LSAs.
+func (r *crashRing) summary() string {
+	var parts []string
+	for i := range r.cfgs {
+		o, _ := r.kernel(i, fib.RTProtoOSPF)
+		s, _ := r.kernel(i, fib.RTProtoStatic)
+		var db []LSAView
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		raw, err := daemonkit.FetchView(ctx, r.socket(i), "database")
+		cancel()
+		if err == nil {
+			_ = json.Unmarshal(raw, &db)
+		}
+		parts = append(parts, fmt.Sprintf("%s %d+%d routes %d LSAs", r.name(i), len(o), len(s), len(db)))
+	}
+	return strings.Join(parts, ", ")
+}
+
 // logs is every node's output: its current run's and what its last
 // killed run printed last.
 func (r *crashRing) logs() string {
 	var b strings.Builder
 	for i := range r.cfgs {
 		out := r.procs[i].Output()
-		if len(out) > 6000 {
+		if len(out) > 6000 && os.Getenv("RING_CRASH_DEBUG") == "" {
 			out = "…" + out[len(out)-6000:]
 		}
 		fmt.Fprintf(&b, "=== %s, previous run:\n%s\n=== %s, current run:\n%s\n", r.name(i), r.past[i], r.name(i), out)
