@@ -96,6 +96,7 @@ func TestCrashRestart_Ring(t *testing.T) {
 	r.checkerFails()
 
 	var times []time.Duration
+	byMoment := map[crashMoment][]time.Duration{}
 	failures := 0
 	var order []crashMoment
 	for i := range loops {
@@ -116,15 +117,27 @@ func TestCrashRestart_Ring(t *testing.T) {
 			continue
 		}
 		times = append(times, d)
+		byMoment[m] = append(byMoment[m], d)
 		t.Logf("iteration %d: %-9v %s; converged in %v", i+1, m, what, d.Round(time.Millisecond))
 	}
-	slices.Sort(times)
-	var median, maxT time.Duration
-	if len(times) > 0 {
-		median, maxT = times[len(times)/2], times[len(times)-1]
+	for _, m := range []crashMoment{crashAdjacency, crashSPF, crashVRRP, crashFIB} {
+		if ds := byMoment[m]; len(ds) > 0 {
+			median, maxT := crashStats(ds)
+			t.Logf("  %-9v %2d iterations, convergence median %v, max %v", m, len(ds), median, maxT)
+		}
 	}
+	median, maxT := crashStats(times)
 	t.Logf("crash-restart: %d iterations, %d failures, convergence median %v, max %v (seed %d)",
-		len(times)+failures, failures, median.Round(time.Millisecond), maxT.Round(time.Millisecond), seed)
+		len(times)+failures, failures, median, maxT, seed)
+}
+
+// crashStats returns the median and the maximum of ds, to the millisecond.
+func crashStats(ds []time.Duration) (median, maxT time.Duration) {
+	if len(ds) == 0 {
+		return 0, 0
+	}
+	ds = slices.Sorted(slices.Values(ds))
+	return ds[len(ds)/2].Round(time.Millisecond), ds[len(ds)-1].Round(time.Millisecond)
 }
 
 // crashUplink is the Linux name of the edges' upstream interface (`ip
@@ -623,7 +636,7 @@ func (r *crashRing) hasAddr(i int, ifname string, a netip.Addr) (bool, error) {
 type crashRoute struct {
 	prefix      string
 	unreachable bool
-	nexthops       []crashHop
+	nexthops    []crashHop
 }
 
 type crashHop struct {
