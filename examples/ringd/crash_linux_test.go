@@ -64,7 +64,18 @@ import (
 // Backup; and the five databases (`ringd show database -json`: type, ID,
 // advertising router, sequence number, checksum) are identical.
 //
-// RING_CRASH_LOOPS=50 (seed FIXME): FIXME.
+// Figures on a 2-core host shared with other work:
+// RING_CRASH_LOOPS=50 (seed 1796655561994375666, 46 s): 50 iterations, 0
+// failures, convergence median 165 ms, max 1.204 s (adjacency 165 ms /
+// 224 ms, spf 625 ms / 1.1 s, vrrp 162 ms / 1.055 s, fib 164 ms /
+// 1.204 s); 300 loops (seed 1796655114074084634, 247 s): 0 failures,
+// median 165 ms, max 1.219 s. The maxima near 1 s are RFC 8405's
+// LONG_SPF_DELAY of the fast profile (1 s): an iteration starts as soon
+// as the last one converged, within its HOLDDOWN. The default 6 loops
+// take under 10 s. Before the fix in ospf (an interface down and up
+// between two SPF runs, see ospf.routingState.ifaceWentDown), seed
+// 1796654469170624805's fifth iteration took 54.8 s: vr3 missed its
+// routes through east until the periodic reconciliation.
 func TestCrashRestart_Ring(t *testing.T) {
 	nstest.RequireRoot(t)
 	loops := 6
