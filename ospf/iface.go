@@ -198,6 +198,9 @@ func (ifc *iface) stateChanged(old InterfaceState) {
 	if ifc.state != IfWaiting {
 		in.disarm(&ifc.wait)
 	}
+	if ifc.state == IfDown && in.rt != nil {
+		in.rt.ifaceWentDown = true // the kernel may have dropped routes through it
+	}
 	// A.1: the DR and BDR listen on AllDRouters.
 	wantDR := (ifc.state == IfDR || ifc.state == IfBackup) && !ifc.cfg.Passive
 	if wantDR != ifc.joined[1] {

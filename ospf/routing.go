@@ -44,6 +44,14 @@ type routingState struct {
 	fibRetry      loop.Slot
 	fibCheck      loop.Slot
 	ifStates      []InterfaceState // at the last full run
+	// ifaceWentDown: an interface entered Down since the last full run.
+	// The kernel deletes the routes through an interface set down, and
+	// one that comes back up before the next run leaves ifStates as they
+	// were and the table unchanged: nothing would put them back until the
+	// periodic reconciliation (found by TestCrashRestart_Ring, issue 16:
+	// a ring link down for 100 ms inside the SPF back-off left a node
+	// without its routes through it for up to a minute).
+	ifaceWentDown bool
 	stopped       bool
 	// stubReady mirrors in.stub.ready for afterUnlock, which runs
 	// outside the lock (stubrouter.go).
@@ -142,10 +150,12 @@ func (rs *routingState) runSPF() {
 		rs.fib.updateFull(old, cur)
 		// An interface that went down may have taken kernel routes with
 		// it that the new table still wants unchanged: compare with the
-		// sink's list when interface states changed.
-		if rs.interfacesMoved() {
+		// sink's list when interface states changed, or one went down
+		// and up again since the last run.
+		if moved := rs.interfacesMoved(); moved || rs.ifaceWentDown {
 			rs.fib.requestResync()
 		}
+		rs.ifaceWentDown = false
 	}
 	if rs.in.debugEnabled() {
 		rs.in.log.Debug("ospf: SPF", "routes", len(cur.ents), "duration", rs.lastDur)

@@ -319,6 +319,67 @@ func TestSimRouting_LinkCutReroutes(t *testing.T) {
 	r.until(60*time.Second, "converged after restore", r.converged(o5bothDefaults))
 }
 
+// TestSimRouting_RFC2328_9_3_InterfaceFlapBetweenSPFRuns: r2's interface
+// to r3 goes down (§9.3 InterfaceDown) and, as the kernel does with an
+// interface set down, the routes through it vanish from r2's FIB; it is
+// up again (InterfaceUp) before r2's next SPF run, which r2 holds back
+// 10 s (RFC 8405), long enough for the adjacency and the router-LSAs to
+// come back. That run computes the table of before the flap, so writes
+// nothing; the routes must still come back then (a reconciliation with
+// the sink's list), not at the periodic one up to a minute later.
+// Found in namespaces by TestCrashRestart_Ring (examples/ringd).
+func TestSimRouting_RFC2328_9_3_InterfaceFlapBetweenSPFRuns(t *testing.T) {
+	r := newO5Ring(t, 14)
+	start := r.clock.Now()
+	slow := SPFBackoff{InitialDelay: 10 * time.Second, ShortDelay: 10 * time.Second, LongDelay: 10 * time.Second}
+	for _, n := range r.order {
+		if n == "r2" {
+			r.start(n, func(c *Config) { c.SPF = slow })
+		} else {
+			r.start(n, nil)
+		}
+	}
+	r.until(2*time.Minute, "FIBs converged", r.converged(o5bothDefaults))
+	// Just past a periodic reconciliation (every fibReconcileInterval
+	// since the start), so that none falls in the 30 s below.
+	next := start.Add(fibReconcileInterval)
+	for !next.After(r.clock.Now()) {
+		next = next.Add(fibReconcileInterval)
+	}
+	r.clock.Advance(next.Sub(r.clock.Now()) + time.Second)
+
+	in := r.r("r2").in
+	var ifname string
+	var via []netip.Prefix
+	for _, ic := range r.r("r2").ifcs {
+		if ic.Prefix.Masked() == netip.MustParsePrefix("10.2.3.0/30") {
+			ifname = ic.Name
+			for _, rt := range r.fibs["r2"].Routes() {
+				if slices.ContainsFunc(rt.NextHops, func(h fib.NextHop) bool { return h.IfIndex == ic.IfIndex }) {
+					via = append(via, rt.Prefix)
+				}
+			}
+		}
+	}
+	if ifname == "" || len(via) == 0 {
+		t.Fatalf("no route of r2 through its interface to r3 (%q): %v", ifname, r.fibOf("r2"))
+	}
+	if err := in.InterfaceDown(ifname); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range via {
+		if err := r.fibs["r2"].Delete(t.Context(), p, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r.clock.Advance(10 * time.Millisecond)
+	if err := in.InterfaceUp(ifname); err != nil {
+		t.Fatal(err)
+	}
+	took := r.until(30*time.Second, "r2's routes through r3 back", r.converged(o5bothDefaults))
+	t.Logf("%d routes through %s back %v after the flap", len(via), ifname, took)
+}
+
 // TestSimRouting_OriginatorDies: when r1 crashes (no flush: its LSAs stay
 // in the databases), its default becomes unusable once its neighbors drop
 // it (§16.4 step 3: the ASBR is unreachable), and r5's takes over; when r5

@@ -17,6 +17,6 @@ func TestCLI(t *testing.T) {
 // TestShowConfig: show config prints the file last applied.
 func TestShowConfig(t *testing.T) {
 	clitest.ShowConfig(t, realMain, func(path string, running *daemonkit.RunningConfig) (func(), error) {
-		return serveStatus(path, func() Status { return Status{} }, running)
+		return serveStatus(path, func() Status { return Status{} }, func() []LSAView { return nil }, running)
 	})
 }

@@ -13,6 +13,7 @@ import (
 	daemonkit "github.com/switchless/routing/internal/daemon"
 	"github.com/switchless/routing/internal/promx"
 	"github.com/switchless/routing/internal/ringconf"
+	"github.com/switchless/routing/ospf"
 	"github.com/switchless/routing/ring"
 )
 
@@ -47,7 +48,7 @@ func run(ctx context.Context, c *ringconf.Config, socket string, log *slog.Logge
 	}
 	d.host, d.node = host, host.Node()
 	rl.Running.Set(rl.Path, rl.Data)
-	stopStatus, err := serveStatus(socket, d.status, &rl.Running)
+	stopStatus, err := serveStatus(socket, d.status, d.database, &rl.Running)
 	if err != nil {
 		log.Warn("ringd: no status socket", "socket", socket, "err", err)
 	} else {
@@ -85,6 +86,9 @@ func (d *daemon) onEvent(e ring.Event) {
 	}
 	d.mu.Unlock()
 }
+
+// database is the node's OSPF database, for the database view.
+func (d *daemon) database() []LSAView { return lsaViews(d.node.OSPF().LSDB(ospf.LSDBFilter{})) }
 
 // status reports the node's state.
 func (d *daemon) status() Status {

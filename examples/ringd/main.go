@@ -17,7 +17,7 @@
 //
 //	ringd [run] [-config /etc/ringd.yaml] [-socket PATH]   run until SIGTERM/SIGINT
 //	ringd check [-config FILE | FILE]      validate the configuration and exit 0/1
-//	ringd show [-json] [-socket PATH | -config FILE]
+//	ringd show [node|database|config] [-json] [-socket PATH | -config FILE]
 //	ringd version                          module version and VCS revision
 //	ringd help                             subcommands and flags
 //
@@ -94,7 +94,7 @@ func main() {
 
 // cli is ringd's command line.
 var cli = daemonkit.CLI{
-	Name: "ringd", Views: []string{"node", "config"}, DefaultView: "node", Config: "/etc/ringd.yaml", Socket: defaultSocket,
+	Name: "ringd", Views: []string{"node", "database", "config"}, DefaultView: "node", Config: "/etc/ringd.yaml", Socket: defaultSocket,
 	SocketOf: func(config string) (string, error) {
 		c, err := ringconf.Load(config)
 		if err != nil {
@@ -117,13 +117,15 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		if cmd.View == "config" {
-			raw, err := daemonkit.FetchView(ctx, path, "config")
-			if err == nil {
+		if cmd.View == "config" || cmd.View == "database" {
+			raw, err := daemonkit.FetchView(ctx, path, cmd.View)
+			if err == nil && cmd.View == "config" {
 				err = daemonkit.ShowConfig(stdout, raw, cmd.JSON)
+			} else if err == nil {
+				err = printDatabase(stdout, raw, cmd.JSON)
 			}
 			if err != nil {
-				fmt.Fprintf(stderr, "ringd show config: %v\n", err)
+				fmt.Fprintf(stderr, "ringd show %s: %v\n", cmd.View, err)
 				return 1
 			}
 			return 0

@@ -14,6 +14,8 @@ import (
 
 	"github.com/switchless/routing/bfd"
 	bfdpacket "github.com/switchless/routing/bfd/packet"
+	"github.com/switchless/routing/ospf"
+	ospfpacket "github.com/switchless/routing/ospf/packet"
 	"github.com/switchless/routing/ring"
 	"github.com/switchless/routing/vrrp"
 	"github.com/switchless/routing/vrrp/packet"
@@ -90,7 +92,10 @@ func TestShow(t *testing.T) {
 		Events:     []EventView{{Time: time.Date(2026, 1, 2, 3, 4, 6, 0, time.UTC), Kind: "vrrp", Text: "Backup -> Master (master down), priority 200"}},
 		Transports: map[string]ring.TransportStats{"ospf/east": {Received: 3}},
 	}
-	stop, err := serveStatus(sock, func() Status { return st }, nil)
+	db := lsaViews([]ospf.LSAEntry{{LSA: ospfpacket.LSA{Header: ospfpacket.LSAHeader{Type: ospfpacket.LSTypeRouter,
+		ID: netip.MustParseAddr("10.1.0.1"), AdvRouter: netip.MustParseAddr("10.1.0.1"), Age: 12, Seq: ospfpacket.InitialSequenceNumber + 2, Checksum: 0xbeef, Length: 60}},
+		SelfOriginated: true}})
+	stop, err := serveStatus(sock, func() Status { return st }, func() []LSAView { return db }, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,6 +129,27 @@ func TestShow(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("show -json lacks %q:\n%s", want, out.String())
 		}
+	}
+	// The database view (RFC 2328 §12.1's identity and instance of each
+	// LSA), as a table and as JSON.
+	out.Reset()
+	if rc := realMain([]string{"show", "database", "-socket", sock}, &out, &errb); rc != 0 {
+		t.Fatalf("rc %d: %s", rc, errb.String())
+	}
+	if want := "router  10.1.0.1  10.1.0.1    12   0x80000003  0xbeef"; !strings.Contains(out.String(), want) {
+		t.Errorf("show database lacks %q:\n%s", want, out.String())
+	}
+	out.Reset()
+	if rc := realMain([]string{"show", "database", "-json", "-socket", sock}, &out, &errb); rc != 0 {
+		t.Fatalf("rc %d: %s", rc, errb.String())
+	}
+	for _, want := range []string{`"adv_router": "10.1.0.1"`, `"seq": "0x80000003"`, `"checksum": "0xbeef"`, `"age": "12s"`, `"self": true`} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("show database -json lacks %q:\n%s", want, out.String())
+		}
+	}
+	if p := daemonkit.LintJSON(out.Bytes()); p != nil {
+		t.Errorf("JSON convention: %q\n%s", p, out.String())
 	}
 	_, raw, err := fetchStatus(context.Background(), sock)
 	if err != nil {

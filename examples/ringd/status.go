@@ -14,6 +14,7 @@ import (
 	"github.com/switchless/routing/bfd"
 	daemonkit "github.com/switchless/routing/internal/daemon"
 	"github.com/switchless/routing/ospf"
+	"github.com/switchless/routing/ospf/packet"
 	"github.com/switchless/routing/ring"
 	"github.com/switchless/routing/vrrp"
 )
@@ -253,19 +254,66 @@ func eventView(e ring.Event) EventView {
 	return EventView{Time: e.Time, Kind: daemonkit.Enum(e.Kind), Text: e.Text}
 }
 
+// LSAView is one LSA of the node's OSPF database (the database view):
+// its identity and instance (RFC 2328 §12.1: type, link state ID,
+// advertising router; sequence number and checksum), so that the
+// databases of two nodes can be compared.
+type LSAView struct {
+	Type      string     `json:"type"`
+	ID        netip.Addr `json:"id"`
+	AdvRouter netip.Addr `json:"adv_router"`
+	// Age is the LS age (RFC 2328 §12.1.1), whole seconds.
+	Age      daemonkit.Duration `json:"age"`
+	Seq      string             `json:"seq"`
+	Checksum string             `json:"checksum"`
+	Length   uint16             `json:"length"`
+	Self     bool               `json:"self,omitempty"`
+}
+
+func lsaViews(es []ospf.LSAEntry) []LSAView {
+	out := make([]LSAView, 0, len(es))
+	for _, e := range es {
+		h := e.LSA.Header
+		out = append(out, LSAView{Type: daemonkit.Enum(h.Type), ID: h.ID, AdvRouter: h.AdvRouter,
+			Age: daemonkit.Duration(time.Duration(h.Age&^packet.DoNotAge) * time.Second),
+			Seq: fmt.Sprintf("%#08x", uint32(h.Seq)), Checksum: fmt.Sprintf("%#04x", h.Checksum),
+			Length: h.Length, Self: e.SelfOriginated})
+	}
+	return out
+}
+
 // serveStatus answers the views on the unix socket path until stop is
-// called: node, the JSON status, and config, running (the file `show
-// config` prints).
-func serveStatus(path string, status func() Status, running *daemonkit.RunningConfig) (stop func(), err error) {
+// called: node, the JSON status; database, the OSPF database; and
+// config, running (the file `show config` prints).
+func serveStatus(path string, status func() Status, database func() []LSAView, running *daemonkit.RunningConfig) (stop func(), err error) {
 	return daemonkit.ServeViews(path, func(view string) (any, error) {
 		switch view {
 		case "node":
 			return status().answer(), nil
+		case "database":
+			return database(), nil
 		case "config":
 			return running.View(), nil
 		}
-		return nil, fmt.Errorf("unknown view %q (want node or config)", view)
+		return nil, fmt.Errorf("unknown view %q (want node, database or config)", view)
 	})
+}
+
+// printDatabase prints the database view as indented JSON or as a table.
+func printDatabase(w io.Writer, raw []byte, asJSON bool) error {
+	if asJSON {
+		return daemonkit.PrintJSON(w, raw)
+	}
+	var ls []LSAView
+	if err := json.Unmarshal(raw, &ls); err != nil {
+		return fmt.Errorf("bad database answer: %w", err)
+	}
+	tw := daemonkit.NewTable(w)
+	fmt.Fprintln(tw, "TYPE\tLINK ID\tADV ROUTER\tAGE\tSEQ\tCHECKSUM")
+	for _, l := range ls {
+		fmt.Fprintf(tw, "%s\t%v\t%v\t%d\t%s\t%s\n", l.Type, l.ID, l.AdvRouter, int(time.Duration(l.Age).Seconds()), l.Seq, l.Checksum)
+	}
+	return tw.Flush()
 }
 
 // fetchStatus asks a running ringd for its status.
