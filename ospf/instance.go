@@ -274,13 +274,85 @@ func (in *Instance) Stop(ctx context.Context) error {
 	return errors.Join(ferr, loop.CloseAll(ctx, trs))
 }
 
-// Run starts the instance, waits for ctx to be done, and stops it with a
-// fresh 5-second context.
+// Drain is the first half of a graceful stop: it flushes every
+// self-originated LSA (premature aging, RFC 2328 §14.1) and keeps the
+// instance running, its adjacencies up, until every neighbour has
+// acknowledged what it was sent (§13.6: the flush is retransmitted every
+// RxmtInterval until then) or ctx is done. A neighbour that drops the
+// flush because it came within MinLSArrival of the previous instance
+// (§13 step 5a, as FRR does when an LSA changed just before the stop) is
+// sent it again; Stop alone sends it once and closes its sockets, which
+// leaves the LSA in the neighbour's database. Nothing is originated
+// after Drain: call Stop next. Drain polls in real time: on a manual
+// clock, advance the clock from another goroutine, or call Stop alone.
+// It returns ctx's error if the neighbours did not all acknowledge in
+// time.
+func (in *Instance) Drain(ctx context.Context) error {
+	in.mu.Lock()
+	if in.life != lifeRunning {
+		in.unlock()
+		return nil
+	}
+	// A flush within MinLSArrival of an instance just originated would
+	// be dropped by neighbours configured as we are (and FRR's 1 s):
+	// nothing is originated from here on, and the flush waits until the
+	// newest instance is that old. The retransmissions below are the
+	// fallback for neighbours slower still.
+	in.orig.stopping = true
+	now := in.clock.Now()
+	var wait time.Duration
+	for _, k := range in.selfKeys() {
+		if e := in.db.get(k); e != nil && e.selfMade && !e.isMaxAge(now) {
+			wait = max(wait, e.installedAt.Add(in.cfg.minLSArrival()).Sub(now))
+		}
+	}
+	in.unlock()
+	if wait > 0 {
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+		case <-t.C:
+		}
+		t.Stop()
+	}
+	in.mu.Lock()
+	if in.life != lifeRunning {
+		in.unlock()
+		return nil
+	}
+	in.flushSelfOriginated()
+	in.settle()
+	in.unlock()
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		pending := 0
+		for _, n := range in.Neighbors() {
+			if n.State >= NbrExchange {
+				pending += n.RetransmitList
+			}
+		}
+		if pending == 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("ospf: drain: %d LSAs not acknowledged: %w", pending, ctx.Err())
+		case <-tick.C:
+		}
+	}
+}
+
+// Run starts the instance, waits for ctx to be done, drains it (up to 3
+// seconds) and stops it with a fresh 5-second context.
 func (in *Instance) Run(ctx context.Context) error {
 	if err := in.Start(); err != nil {
 		return err
 	}
 	<-ctx.Done()
+	dctx, dcancel := context.WithTimeout(context.Background(), 3*time.Second)
+	_ = in.Drain(dctx) // unacknowledged flushes age out at the neighbours
+	dcancel()
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	return in.Stop(sctx)

@@ -34,6 +34,11 @@ const hostResync = 10 * time.Second
 // hostStopTimeout bounds the graceful stop when Run's context ends.
 const hostStopTimeout = 5 * time.Second
 
+// hostDrainTimeout bounds the wait for the neighbours to acknowledge the
+// flushed LSAs (Node.Drain) before the stop: an RxmtInterval of the RFC
+// profile and a little, so that one retransmission gets through.
+const hostDrainTimeout = 6 * time.Second
+
 // HostNode is a Node on the interfaces of a Linux host, in the network
 // namespace of the calling process: raw IP sockets for OSPF and VRRP bound
 // to each interface, UDP sockets for BFD on the ring links when the
@@ -219,12 +224,19 @@ func (h *HostNode) Run(ctx context.Context) (err error) {
 	}
 	defer func() { sub.close() }()
 	stop := func() error {
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), hostStopTimeout)
-		defer cancel()
+		actx, acancel := context.WithTimeout(context.WithoutCancel(ctx), hostStopTimeout)
+		defer acancel()
 		var aerr error
 		if h.anycast != nil {
-			aerr = h.anycast.Stop(sctx) // withdraws the VIP's route and LSA
+			aerr = h.anycast.Stop(actx) // withdraws the VIP's route and LSA
 		}
+		// The flushes acknowledged (or the bound reached), then the
+		// routes and sockets go.
+		dctx, dcancel := context.WithTimeout(context.WithoutCancel(ctx), hostDrainTimeout)
+		_ = h.node.Drain(dctx)
+		dcancel()
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), hostStopTimeout)
+		defer cancel()
 		return errors.Join(aerr, h.node.Stop(sctx))
 	}
 	if err := h.node.Start(); err != nil {

@@ -306,13 +306,40 @@ func (n *Node) Stop(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// Run starts the node, waits for ctx to be done, and stops it with a
-// fresh five-second context.
+// Drain is the first half of a graceful stop in real time (ringd's
+// SIGTERM): an edge's virtual router gives its role up (priority 0, RFC
+// 5798 §6.4.3), and OSPF flushes the node's LSAs and keeps its
+// adjacencies up until the neighbours have acknowledged them
+// (ospf.Instance.Drain: a flush dropped for MinLSArrival is sent
+// again), or ctx is done. The node keeps forwarding with its table
+// meanwhile. Stop follows. Drain polls in real time; the simulation's
+// nodes stop without it.
+func (n *Node) Drain(ctx context.Context) error {
+	n.mu.Lock()
+	if !n.started || n.stopped {
+		n.mu.Unlock()
+		return nil
+	}
+	var verr error
+	if n.vrrp != nil {
+		n.hold.stop()
+		verr = n.vrrp.Stop(ctx)
+	}
+	in := n.ospf
+	n.mu.Unlock()
+	return errors.Join(verr, in.Drain(ctx))
+}
+
+// Run starts the node, waits for ctx to be done, drains it and stops it
+// with a fresh five-second context.
 func (n *Node) Run(ctx context.Context) error {
 	if err := n.Start(); err != nil {
 		return err
 	}
 	<-ctx.Done()
+	dctx, dcancel := context.WithTimeout(context.WithoutCancel(ctx), 3*time.Second)
+	_ = n.Drain(dctx) // unacknowledged flushes age out at the neighbours
+	dcancel()
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	return n.Stop(sctx)

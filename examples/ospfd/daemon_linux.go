@@ -11,6 +11,7 @@ import (
 	"net/netip"
 	"slices"
 	"sync/atomic"
+	"time"
 
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
@@ -294,14 +295,20 @@ func (d *daemon) restart(ctx context.Context, want []ifaceKey, ks kernelState) e
 	return nil
 }
 
-// stopInstance stops the running instance: LSAs flushed, routes
-// withdrawn; then its BFD, whose sessions OSPF released while stopping,
+// stopInstance stops the running instance: LSAs flushed (and
+// acknowledged, ospf.Instance.Drain), routes withdrawn; then its BFD, whose sessions OSPF released while stopping,
 // every session AdminDown (RFC 5880 §6.8.16) so that the neighbors do not
 // take it for a failure.
 func (d *daemon) stopInstance() error {
 	in, bin := d.in.Swap(nil), d.bfd.Swap(nil)
 	var err error
 	if in != nil {
+		// The flushes first, acknowledged by the neighbours (or 3 s
+		// passed): a flush sent once and dropped (MinLSArrival) would
+		// leave our LSAs in their databases.
+		dctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		_ = in.Drain(dctx)
+		cancel()
 		err = daemonkit.StopGracefully(in.Stop)
 	}
 	return errors.Join(err, bfdconf.Close(bin))
