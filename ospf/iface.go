@@ -187,14 +187,17 @@ func (ifc *iface) event(e ifEvent) {
 		ifc.elect()
 	}
 	if ifc.state != old {
-		ifc.stateChanged(old)
+		ifc.stateChanged(old, e)
 	}
 }
 
-func (ifc *iface) stateChanged(old InterfaceState) {
+// stateChanged logs and reports a transition of the interface state
+// machine (§9.3) with the event that caused it: the reason of a DR/BDR
+// election's outcome (NeighborChange, BackupSeen, WaitTimer, §9.4).
+func (ifc *iface) stateChanged(old InterfaceState, e ifEvent) {
 	in := ifc.in
 	in.log.Info("ospf: interface state", "interface", ifc.cfg.Name, "from", old.String(), "to", ifc.state.String(),
-		"dr", addrStr(ifc.dr), "bdr", addrStr(ifc.bdr))
+		"event", e.String(), "dr", addrStr(ifc.dr), "bdr", addrStr(ifc.bdr))
 	if ifc.state != IfWaiting {
 		in.disarm(&ifc.wait)
 	}
