@@ -332,8 +332,7 @@ func startOSPF(ctx context.Context, l *Loaded, log *slog.Logger) (_ *speaker, er
 		log.Debug("ospf: " + e.String())
 	}}
 	if sp.sink != nil {
-		sp.fib = promx.NewFIBCounter(sp.sink, "ospf")
-		env.FIB = sp.fib
+		env.FIB = sp.sink // promx.OSPF exports its FIB statistics
 	}
 	if sp.bfd != nil {
 		env.Liveness = sp.bfd

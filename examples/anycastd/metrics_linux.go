@@ -32,8 +32,8 @@ import (
 //     _writes_total, _write_errors_total with protocol="rip" or "anycast"
 //     (speaker kernel);
 //   - with speaker rip, ripd's promx.RIP (switchless_rip_*), with speaker
-//     ospf, ospfd's promx.OSPF (switchless_ospf_*, protocol="ospf" on the
-//     FIB metrics), and, with bfd on an interface, promx.BFD
+//     ospf, ospfd's promx.OSPF (switchless_ospf_* and its FIB's
+//     switchless_fib_*), and, with bfd on an interface, promx.BFD
 //     (switchless_bfd_*);
 //   - the Go runtime (go_*) and process (process_*) collectors.
 func serveMetrics(ctx context.Context, l *Loaded, in *anycast.Instance, sp *speaker, log *slog.Logger) (stop func(), err error) {
