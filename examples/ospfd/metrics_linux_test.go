@@ -3,6 +3,7 @@
 package main
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -61,7 +62,10 @@ func checkDropMetrics(t *testing.T, ns *nstest.NS, ifname string, drops map[stri
 	}
 	m.RequireTypes(t, promxtest.Counters("switchless_ospf_packets_dropped_total"))
 	for reason, n := range drops {
-		if v, ok := m.Value("switchless_ospf_packets_dropped_total", map[string]string{"interface": ifname, "reason": reason}); !ok || v < float64(n) {
+		// Labels are snake_case: show's "hello-interval" is the
+		// metrics' "hello_interval".
+		label := strings.ReplaceAll(reason, "-", "_")
+		if v, ok := m.Value("switchless_ospf_packets_dropped_total", map[string]string{"interface": ifname, "reason": label}); !ok || v < float64(n) {
 			t.Errorf("switchless_ospf_packets_dropped_total{reason=%s} = %v (present %v), show said %d", reason, v, ok, n)
 		}
 	}
