@@ -31,6 +31,16 @@ const TrackRouting = "ospf"
 // gave), or when the timeout passes (a neighbour with carrier that never
 // answers). It is a Track of weight 0: while it holds, the edge stays
 // Backup and still watches the Master.
+//
+// It is armed again when the node loses its last OSPF route: an edge
+// whose adjacencies all died (a freeze, or every ring link lost) but
+// whose VRRP kept running would otherwise keep, or at its return take
+// back by preemption, the VIP and the gateway's traffic for LANs it no
+// longer reaches. Found with the RFC profile: a master edge thawed after
+// its neighbours had declared it dead took the traffic back at once and
+// lost it for 5 s until its new router-LSA was answered (0.07–1.1 s in
+// the fast profile). Re-armed, the hold releases as at a boot, once
+// routes to the neighbours are back.
 type routingHold struct {
 	n *Node
 
@@ -39,6 +49,8 @@ type routingHold struct {
 	rings   []Interface // the node's east and west interfaces
 	armed   bool
 	done    bool
+	stopped bool            // the node stops: never re-armed
+	rearmed bool            // armed again after a release, not at the boot
 	carrier map[string]bool // ring interface -> carrier
 	routes  map[netip.Prefix]bool
 	timer   routing.Timer
@@ -74,7 +86,7 @@ func (h *routingHold) start() {
 func (h *routingHold) stop() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.done = true
+	h.done, h.stopped = true, true
 	if h.timer != nil {
 		h.timer.Stop()
 	}
@@ -97,7 +109,19 @@ func (h *routingHold) installed(p netip.Prefix, r *fib.Route) {
 	} else {
 		h.routes[p] = true
 	}
+	rearm := r == nil && len(h.routes) == 0 && h.armed && h.done && !h.stopped
+	if rearm {
+		h.done, h.rearmed = false, true
+		h.timer = h.n.env.Clock.AfterFunc(h.timeout, func() { h.release("timeout") })
+	}
 	h.mu.Unlock()
+	if rearm {
+		h.n.emit(Event{Kind: EventVRRP, Text: "routing hold armed again: no OSPF route left"})
+		if err := h.n.vrrp.SetTrack(TrackRouting, false); err != nil {
+			h.n.log.Warn("ring: re-arm routing hold", "err", err)
+		}
+		return
+	}
 	h.check()
 }
 
@@ -105,7 +129,9 @@ func (h *routingHold) installed(p netip.Prefix, r *fib.Route) {
 // ring interface with carrier are installed.
 func (h *routingHold) check() {
 	h.mu.Lock()
-	if !h.armed || h.done {
+	if !h.armed || h.done || h.rearmed && len(h.routes) == 0 {
+		// Armed again, it waits for a route at least: without carrier on
+		// any ring interface the loop below would release it at once.
 		h.mu.Unlock()
 		return
 	}

@@ -60,6 +60,14 @@ const (
 	// lower-priority Master and took over after Skew_Time (RFC 5798 §6.4.2
 	// discards that advertisement; see Router.Reconfigure).
 	ReasonPreempting
+	// ReasonPaused: Adver_Timer fired more than four Advertisement
+	// Intervals late, longer than any Backup waits (Master_Down_Interval
+	// is 3 × the interval plus a Skew_Time below one): the process or
+	// host was paused, a Backup has taken over, and this router steps
+	// down silently (an advertisement at its priority would preempt the
+	// new Master at once) and comes back as a Backup does (RFC 5798 has
+	// no word on a paused Master; this package's rule).
+	ReasonPaused
 )
 
 func (r Reason) String() string {
@@ -80,6 +88,8 @@ func (r Reason) String() string {
 		return "tracking forces backup"
 	case ReasonPreempting:
 		return "preempting a lower-priority master"
+	case ReasonPaused:
+		return "paused past master down"
 	}
 	return fmt.Sprintf("Reason(%d)", uint8(r))
 }
@@ -270,15 +280,22 @@ func (m *machine) masterDown(now time.Time, afterZero bool) (*transition, []acti
 	return m.becomeMaster(now, why), m.out
 }
 
-// adverTimer is Adver_Timer firing in Master (RFC 5798 §6.4.3).
-func (m *machine) adverTimer(now time.Time) []action {
+// adverTimer is Adver_Timer firing in Master (RFC 5798 §6.4.3), late
+// by late (ReasonPaused when that is past any Backup's
+// Master_Down_Interval).
+func (m *machine) adverTimer(now time.Time, late time.Duration) (*transition, []action) {
 	m.out = m.out[:0]
 	if m.state != Master {
-		return m.out
+		return nil, m.out
+	}
+	if late > 4*m.advInterval {
+		m.emit(actReleaseAddresses, 0, 0)
+		m.toBackup(now)
+		return &transition{Master, Backup, ReasonPaused}, m.out
 	}
 	m.emit(actSend, 0, m.priority)
 	m.emit(actArmAdver, m.advInterval, 0)
-	return m.out
+	return nil, m.out
 }
 
 // advert is a valid ADVERTISEMENT for this virtual router, already past

@@ -73,7 +73,7 @@ func TestMachine(t *testing.T) {
 		{"RFC3768_6_4_2_Backup_v2_ignores_advert_interval", newMachine(packet.V2, 100, true, Backup),
 			adv(fsmLow, 200, 5*time.Second), Backup, 0, "armMasterDown(3.609375s)"},
 		{"6_4_3_Master_AdverTimer_sends", newMachine(packet.V3, 100, true, Master),
-			func(m *machine) (*transition, []action) { return nil, m.adverTimer(fsmT0) },
+			func(m *machine) (*transition, []action) { return m.adverTimer(fsmT0, 0) },
 			Master, 0, "send(prio=100) armAdver(1s)"},
 		{"6_4_3_Master_Shutdown_sends_priority_0", newMachine(packet.V3, 100, true, Master),
 			func(m *machine) (*transition, []action) { return m.shutdown(fsmT0) },
@@ -175,4 +175,31 @@ func TestStateReasonStrings(t *testing.T) {
 			t.Errorf("empty string for %d", r)
 		}
 	}
+}
+
+// TestMachine_PausedMasterStepsDown: Adver_Timer firing more than four
+// Advertisement Intervals late (a paused process: SIGSTOP, a stalled
+// VM) finds a Backup already Master: the router gives its addresses up
+// and becomes Backup without advertising (ReasonPaused), where an
+// advertisement at its priority would preempt the new Master at once.
+// Late by less, it advertises as usual (RFC 5798 §6.4.3).
+func TestMachine_PausedMasterStepsDown(t *testing.T) {
+	m := newMachine(packet.V3, 200, true, Master)
+	iv := m.advInterval
+	if tr, acts := m.adverTimer(fsmT0, 3*iv); tr != nil || !hasAction(acts, actSend) {
+		t.Fatalf("3 intervals late: %v %v, want an advertisement", tr, acts)
+	}
+	tr, acts := m.adverTimer(fsmT0, 5*iv)
+	if tr == nil || tr.to != Backup || tr.reason != ReasonPaused || hasAction(acts, actSend) || !hasAction(acts, actReleaseAddresses) || !hasAction(acts, actArmMasterDown) {
+		t.Fatalf("5 intervals late: %+v %v", tr, acts)
+	}
+}
+
+func hasAction(acts []action, k actionKind) bool {
+	for _, a := range acts {
+		if a.kind == k {
+			return true
+		}
+	}
+	return false
 }

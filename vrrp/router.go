@@ -486,8 +486,14 @@ func (r *Router) unlock() {
 
 // armAdver (re)arms Adver_Timer (RFC 5798 §6.4.3).
 func (r *Router) armAdver(d time.Duration) {
+	due := r.clock.Now().Add(d)
 	r.adver.Arm(r.clock, d, r.onTimer, func() {
-		r.apply(nil, r.m.adverTimer(r.clock.Now()))
+		now := r.clock.Now()
+		tr, acts := r.m.adverTimer(now, now.Sub(due))
+		if tr != nil {
+			r.log.Warn("vrrp: Adver_Timer fired late: paused past the Backups' Master_Down_Interval; stepping down", "late", now.Sub(due))
+		}
+		r.apply(tr, acts)
 	})
 }
 

@@ -71,7 +71,7 @@ func NewVRRP(routers func() []VRRPRouter) *VRRP {
 	for s := vrrp.Initialize; s <= vrrp.Master; s++ {
 		c.states = append(c.states, enum(s))
 	}
-	for r := vrrp.ReasonStartup; r <= vrrp.ReasonPreempting; r++ {
+	for r := vrrp.ReasonStartup; r <= vrrp.ReasonPaused; r++ {
 		c.reasons = append(c.reasons, r)
 	}
 	return c
