@@ -200,18 +200,7 @@ status: %s
 				t.Fatalf("the killed run left routes %v (want %v) and %d VIPs", k, ours0, vips(t))
 			}
 			start()
-			nstest.Eventually(t, 20*time.Second, func() error {
-				if done, err := proc.Exited(); done {
-					t.Fatalf("the restart exited: %v\n%s", err, proc.Output())
-				}
-				if !strings.Contains(proc.Output(), "anycastd running") {
-					return fmt.Errorf("the restart is not running yet")
-				}
-				return converged(t)()
-			})
-			if !strings.Contains(proc.Output(), "reclaimed routes of a previous run") {
-				t.Errorf("the restart did not reclaim the dead run's routes")
-			}
+			nstest.AwaitRestart(t, proc, "anycastd running", 20*time.Second, converged(t))
 			if k := kernel(t, s, "244"); fmt.Sprint(k) != fmt.Sprint(ours0) {
 				t.Errorf("S's kernel after the restart: %v, before the kill: %v", k, ours0)
 			}

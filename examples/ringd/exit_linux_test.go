@@ -242,13 +242,7 @@ nodes:
 				return nil
 			})
 			start(0)
-			nstest.Eventually(t, 40*time.Second, func() error {
-				if done, err := procs[0].Exited(); done {
-					t.Fatalf("the restart exited: %v\n%s", err, procs[0].Output())
-				}
-				if !strings.Contains(procs[0].Output(), "ringd running") {
-					return fmt.Errorf("the restart is not running yet")
-				}
+			nstest.AwaitRestart(t, procs[0], "ringd running", 40*time.Second, func() error {
 				if err := converged(t)(); err != nil {
 					return err
 				}
@@ -260,9 +254,6 @@ nodes:
 				return nil
 			})
 			out := procs[0].Output()
-			if !strings.Contains(out, "reclaimed routes of a previous run") {
-				t.Errorf("the restart did not reclaim the dead run's routes")
-			}
 			if i := strings.Index(out, "vrrp virtual addresses removed"); i < 0 || i > strings.Index(out, "ringd running") {
 				t.Errorf("the restart did not remove the stale VIP before it ran")
 			}

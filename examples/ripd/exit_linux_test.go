@@ -168,20 +168,7 @@ static:
 				t.Fatalf("the killed run's routes are %v, want %v left behind", k, ours0)
 			}
 			start()
-			nstest.Eventually(t, 20*time.Second, func() error {
-				if done, err := proc.Exited(); done {
-					t.Fatalf("the restart exited: %v\n%s", err, proc.Output())
-				}
-				// Not before it runs: until then the dead run's routes
-				// are still there and look converged.
-				if !strings.Contains(proc.Output(), "ripd running") {
-					return fmt.Errorf("the restart is not running yet")
-				}
-				return converged(t)()
-			})
-			if !strings.Contains(proc.Output(), "reclaimed routes of a previous run") {
-				t.Errorf("the restart did not reclaim the dead run's routes")
-			}
+			nstest.AwaitRestart(t, proc, "ripd running", 20*time.Second, converged(t))
 			if k := kernel(t, a, "244"); fmt.Sprint(k) != fmt.Sprint(ours0) {
 				t.Errorf("our kernel after the restart: %v, before the kill: %v", k, ours0)
 			}

@@ -155,3 +155,24 @@ func Absent(paths ...string) error {
 	}
 	return errors.Join(errs...)
 }
+
+// AwaitRestart waits, up to timeout, until the restarted daemon p has
+// logged running (its "ospfd running" line: before it, the dead run's
+// routes are still in the kernel and look converged) and converged
+// holds, failing at once if p exits; then it checks that p reclaimed the
+// dead run's routes ("reclaimed routes of a previous run").
+func AwaitRestart(t testing.TB, p *Proc, running string, timeout time.Duration, converged func() error) {
+	t.Helper()
+	Eventually(t, timeout, func() error {
+		if done, err := p.Exited(); done {
+			t.Fatalf("the restart exited: %v\n%s", err, p.Output())
+		}
+		if !strings.Contains(p.Output(), running) {
+			return fmt.Errorf("the restart is not running yet")
+		}
+		return converged()
+	})
+	if !strings.Contains(p.Output(), "reclaimed routes of a previous run") {
+		t.Errorf("the restart did not reclaim the dead run's routes")
+	}
+}
