@@ -181,6 +181,33 @@ func TestVRRP_RFC5798_6_4_MasterAndTransitions(t *testing.T) {
 	if v, _ := mfs.Value("switchless_vrrp_advertisements_sent_total", nil); v < 1 {
 		t.Errorf("advertisements sent %v, want some", v)
 	}
+	// A second router with our VRID and another address list: a
+	// conflict (vrrp.Conflict), counted per source.
+	addr2 := netip.MustParsePrefix("192.0.2.2/24")
+	att2, err := seg.Attach(n.Node("r2"), "eth0", addr2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr2, err := att2.Transport(netsim.TransportConfig{IPProto: netsim.ProtoVRRP, Src: addr2.Addr()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2, err := vrrp.New(vrrp.Config{VRID: 7, Interface: "eth0", Address: addr2, Priority: 50,
+		VirtualAddresses: []netip.Addr{netip.MustParseAddr("192.0.2.200")}},
+		vrrp.Env{Clock: clock, Transport: tr2, Addresses: vrrp.NewMemoryAddresses(clock, nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r2.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = r2.Stop(context.Background()) })
+	clock.Advance(5 * time.Second)
+	mfs = gather(t, c)
+	mfs.RequireTypes(t, promxtest.Counters("switchless_vrrp_conflict_advertisements_total"))
+	if v, ok := mfs.Value("switchless_vrrp_conflict_advertisements_total", map[string]string{"router": "gw", "source": "192.0.2.2", "reason": "address_list"}); !ok || v < 1 {
+		t.Errorf("conflicting advertisements from 192.0.2.2: %v (present %v)", v, ok)
+	}
 }
 
 // TestFIBCounter counts successful writes, refused ones, and the routes

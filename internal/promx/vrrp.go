@@ -35,13 +35,14 @@ type VRRPRouter struct {
 //	switchless_vrrp_misconfigured_total{router}                 counter: advertisements that disagree with our configuration (§7.1)
 //	switchless_vrrp_dataplane_errors_total{router}              counter: virtual address changes that failed
 //	switchless_vrrp_packets_dropped_total{router,reason}        counter: advertisements dropped, by reason
+//	switchless_vrrp_conflict_advertisements_total{router,source,reason} counter: advertisements of a conflicting router (vrrp.Conflict: our VRID with another address list or interval, a priority-255 claim from a non-owner), per source (at most 64)
 type VRRP struct {
 	routers func() []VRRPRouter
 
 	descs
 	info, state, master, prio, cfgPrio, forced, track                 *prometheus.Desc
 	rx, tx, zero, sendErr, trans, becameMaster, ann, reann, misc, dpe *prometheus.Desc
-	dropped                                                           *prometheus.Desc
+	dropped, conflicts                                                *prometheus.Desc
 	states                                                            []string
 	reasons                                                           []vrrp.Reason
 }
@@ -68,6 +69,7 @@ func NewVRRP(routers func() []VRRPRouter) *VRRP {
 	c.misc = d.add("vrrp_misconfigured_total", "Advertisements whose VRID, addresses or interval disagree with ours (RFC 5798 §7.1).", "router")
 	c.dpe = d.add("vrrp_dataplane_errors_total", "Virtual address changes that failed.", "router")
 	c.dropped = d.add("vrrp_packets_dropped_total", "Advertisements dropped, by reason.", "router", "reason")
+	c.conflicts = d.add("vrrp_conflict_advertisements_total", "Advertisements of a router that disagrees with ours about the virtual router (virtual-MAC hygiene), by source and reason.", "router", "source", "reason")
 	for s := vrrp.Initialize; s <= vrrp.Master; s++ {
 		c.states = append(c.states, enum(s))
 	}
@@ -112,6 +114,9 @@ func (c *VRRP) Collect(ch chan<- prometheus.Metric) {
 		o.counter(c.dpe, k.DataplaneErrors, n)
 		for re, v := range k.Drops {
 			o.counter(c.dropped, v, n, enum(re))
+		}
+		for _, cf := range s.Conflicts {
+			o.counter(c.conflicts, cf.Count, n, cf.Source.String(), Label(cf.Reason))
 		}
 	}
 }
