@@ -1,6 +1,8 @@
 package ospf
 
 import (
+	"errors"
+	"math"
 	"net/netip"
 	"slices"
 	"time"
@@ -44,6 +46,12 @@ func (n *neighbor) receiveLSA(raw []byte, src netip.Addr) bool {
 	var hdr packet.LSAHeader
 	if err := hdr.Decode(raw); err != nil {
 		ifc.drop(DropLSAMalformed, src, err)
+		return true
+	}
+	// §12.1.6: the sequence number 0x80000000 is reserved and unused;
+	// an instance carrying it would compare older than every other.
+	if hdr.Seq == math.MinInt32 {
+		ifc.drop(DropLSAMalformed, src, errors.New("reserved LS sequence number 0x80000000 (RFC 2328 §12.1.6)"))
 		return true
 	}
 	// §13 step 2: discard LS types we do not know.
