@@ -216,7 +216,19 @@ func (n *neighbor) acceptDD(dd *packet.DatabaseDescription) {
 		k := h.Key()
 		cur := in.db.get(k)
 		if cur == nil || packet.CompareLSA(h, cur.header(now)) > 0 {
-			if old, ok := n.req.get(k); !ok || packet.CompareLSA(h, old) > 0 {
+			old, ok := n.req.get(k)
+			if !ok && nonDefaultExternal(k) {
+				// RFC 1765 bounds the externals the database holds, and
+				// so the new ones worth asking for: a neighbour listing
+				// a million would otherwise fill the request list (issue
+				// 16's resource limits) with LSAs refused on arrival.
+				if lim := in.cfg.ExternalLSDBLimit; lim > 0 && cur == nil && in.ovf.externals+n.reqExt >= lim {
+					n.ifc.drop(DropLSAOverflow, n.addr, nil)
+					continue
+				}
+				n.reqExt++
+			}
+			if !ok || packet.CompareLSA(h, old) > 0 {
 				n.req.set(k, h)
 			}
 		}

@@ -99,7 +99,7 @@ func (n *neighbor) receiveLSA(raw []byte, src netip.Addr) bool {
 			// it every MaxAge removal (§14). The databases differ
 			// here by design of the overflow.
 			if rh, ok := n.req.get(k); ok && packet.CompareLSA(hdr, rh) >= 0 {
-				n.req.del(k)
+				n.reqDel(k)
 				n.requestSatisfied()
 			}
 			return true
@@ -186,7 +186,7 @@ func (in *Instance) flood(e *dbEntry, from *neighbor) bool {
 					if c < 0 {
 						continue
 					}
-					nb.req.del(k)
+					nb.reqDel(k)
 					nb.requestSatisfied()
 					if c == 0 {
 						continue

@@ -119,3 +119,48 @@ func TestHostile_AdjacentNeighbour(t *testing.T) {
 		}
 	})
 }
+
+// TestHostile_RFC1765_RequestListBounded: a neighbour in Exchange whose
+// database description lists 50,000 AS-external-LSAs we lack, against
+// ExternalLSDBLimit 1,000: the request list holds at most the 1,000 the
+// database could take (the rest would be refused on arrival, RFC 1765),
+// the others are counted as dropped for the limit, and the exchange goes
+// on to Loading. The retransmission list is bounded by the database it
+// retransmits from.
+func TestHostile_RFC1765_RequestListBounded(t *testing.T) {
+	h := newHarnessConfig(t, NetworkPointToPoint, func(c *Config) { c.ExternalLSDBLimit = 1000 })
+	h.hello(true)
+	h.wantNbr(NbrExStart)
+	const seq = 7000
+	h.dd(packet.DDFlagI|packet.DDFlagM|packet.DDFlagMS, seq)
+	h.wantNbr(NbrExchange)
+	var hdrs []packet.LSAHeader
+	for i := range 50000 {
+		l := ext(h.prid, i, packet.InitialSequenceNumber, 0)
+		b := raw(t, l)[0]
+		var hd packet.LSAHeader
+		if err := hd.Decode(b); err != nil {
+			t.Fatal(err)
+		}
+		hdrs = append(hdrs, hd)
+	}
+	// 2,000 headers a packet (a DD is at most 65,535 bytes), the master
+	// (the peer) sending the next sequence number each time (§10.8).
+	for i := 0; i < len(hdrs); i += 2000 {
+		flags := packet.DDFlagM | packet.DDFlagMS
+		if i+2000 >= len(hdrs) {
+			flags = packet.DDFlagMS
+		}
+		h.dd(flags, seq+1+uint32(i/2000), hdrs[i:i+2000]...)
+	}
+	n, _ := h.nbr()
+	if n.RequestList > 1000 || n.RequestList == 0 {
+		t.Errorf("request list %d after 50,000 headers, want at most the limit 1,000", n.RequestList)
+	}
+	if d := h.in.Stats().Dropped[DropLSAOverflow]; d < 49000 {
+		t.Errorf("%d headers dropped for the limit, want at least 49,000", d)
+	}
+	if st := h.nbrState(); st != NbrLoading && st != NbrExchange {
+		t.Errorf("neighbour %v", st)
+	}
+}

@@ -41,6 +41,7 @@ type neighbor struct {
 	inFlight   int             // master: entries carried by the unacknowledged DD
 
 	req     keyList[packet.LSAHeader] // Link state request list
+	reqExt  int                       // non-default AS-external-LSAs in req
 	lsrSent []packet.LSAKey           // keys of the outstanding LS Request
 	lsrRxmt loop.Slot
 
@@ -204,6 +205,7 @@ func (n *neighbor) clearLists() {
 	n.summary = nil
 	n.summaryPos, n.inFlight = 0, 0
 	n.req.clear()
+	n.reqExt = 0
 	n.lsrSent = nil
 	n.ifc.in.disarm(&n.lsrRxmt)
 	n.directLSU = n.directLSU[:0]
@@ -369,4 +371,12 @@ func (l *keyList[V]) first(max int) []packet.LSAKey {
 		return len(out) < max
 	})
 	return out
+}
+
+// reqDel removes k from the request list, keeping reqExt.
+func (n *neighbor) reqDel(k packet.LSAKey) {
+	if n.req.has(k) && nonDefaultExternal(k) && n.reqExt > 0 {
+		n.reqExt--
+	}
+	n.req.del(k)
 }
