@@ -16,10 +16,16 @@
 // Usage:
 //
 //	ringd [run] [-config /etc/ringd.yaml] [-socket PATH]   run until SIGTERM/SIGINT
-//	ringd check [-config FILE | FILE]      validate the configuration and exit 0/1
+//	ringd check [-config FILE | FILE] [-listen 3s]  validate the configuration and exit 0/1
 //	ringd show [node|database|config] [-json] [-socket PATH | -config FILE]
 //	ringd version                          module version and VCS revision
 //	ringd help                             subcommands and flags
+//
+// check -listen D, on an edge, also listens on the upstream interface
+// for D and lists the VRRP virtual routers it hears, warning of one that
+// uses the configured vrid with other addresses: the two would share the
+// virtual MAC 00-00-5e-00-01-{vrid} (RFC 5798 §7.3). The other edge,
+// advertising this ring's VIP, is no collision.
 //
 // Only one ringd runs per status socket: run holds an exclusive lock on
 // SOCKET.lock (with its pid in it) from before it touches the kernel until
@@ -76,6 +82,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -101,6 +108,11 @@ var cli = daemonkit.CLI{
 			return "", err
 		}
 		return c.Socket, nil
+	},
+	Flags: func(sub string, fs *flag.FlagSet) {
+		if sub == daemonkit.CmdCheck {
+			fs.Duration("listen", 0, "on an edge, also listen on the upstream interface this `long` for VRRP advertisements and warn of another virtual router using the configured vrid (it would share our virtual MAC); needs root")
+		}
 	},
 }
 
@@ -152,6 +164,16 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 	if cmd.Name == daemonkit.CmdCheck {
 		fmt.Fprintf(stdout, "%s: OK: node %s (%v) of a %d-node ring, profile %v, BFD %s\n", cmd.Config, c.Node.Name, c.Node.Role, len(c.Ring.Nodes), c.Ring.Profile, bfdTimers(c.Node.Timers))
 		fmt.Fprintf(stdout, "%s: simulate this ring's failures before cabling it: ringsim -config %s\n", cmd.Config, cmd.Config)
+		if d := cmd.Flags.Lookup("listen").Value.(flag.Getter).Get().(time.Duration); d > 0 {
+			if !c.Node.IsEdge() {
+				fmt.Fprintf(stderr, "ringd check -listen: node %s is not an edge: it has no upstream LAN to listen on\n", c.Node.Name)
+				return 2
+			}
+			if _, err := listenVRIDs(context.Background(), c, d, stdout); err != nil {
+				fmt.Fprintf(stderr, "ringd check -listen: %v\n", err)
+				return 1
+			}
+		}
 		return 0
 	}
 	return cli.Run(cmd, stderr, c.LogLevel, c.LogFormat, c.Socket, func(ctx context.Context, socket string, log *slog.Logger, reload <-chan struct{}) error {
