@@ -230,7 +230,8 @@ type fuzzStats struct {
 }
 
 var (
-	progressRE = regexp.MustCompile(`elapsed: (\d+)s, execs: (\d+) \(\d+/sec\), new interesting: (\d+) \(total: (\d+)\)`)
+	// elapsed is a Go duration: "57s", then "1m0s", "9m57s", "1h0m3s".
+	progressRE = regexp.MustCompile(`elapsed: ((?:\d+h)?(?:\d+m)?\d+s), execs: (\d+) \(\d+/sec\), new interesting: (\d+) \(total: (\d+)\)`)
 	baselineRE = regexp.MustCompile(`gathering baseline coverage: \d+/(\d+) completed`)
 	crasherRE  = regexp.MustCompile(`Failing input written to (\S+)`)
 )
@@ -241,8 +242,7 @@ func parseProgress(s string) (fuzzStats, string) {
 	var crasher string
 	for _, line := range strings.Split(s, "\n") {
 		if m := progressRE.FindStringSubmatch(line); m != nil {
-			sec, _ := strconv.Atoi(m[1])
-			st.fuzzing = time.Duration(sec) * time.Second
+			st.fuzzing, _ = time.ParseDuration(m[1])
 			st.execs, _ = strconv.ParseInt(m[2], 10, 64)
 			st.interesting, _ = strconv.Atoi(m[3])
 			st.total, _ = strconv.Atoi(m[4])

@@ -42,6 +42,16 @@ fuzz: elapsed: 6s, execs: 70001 (12000/sec), new interesting: 3 (total: 59)
 	if crasher != "testdata/fuzz/FuzzParse/0123abcd" {
 		t.Errorf("crasher %q", crasher)
 	}
+	// Past a minute Go writes the elapsed time as a duration: the
+	// progress of a 10-minute campaign was read as of its 57th second
+	// until the pattern took minutes.
+	long := out + `fuzz: elapsed: 57s, execs: 600000 (10000/sec), new interesting: 20 (total: 76)
+fuzz: elapsed: 1m0s, execs: 630000 (10000/sec), new interesting: 21 (total: 77)
+fuzz: elapsed: 9m57s, execs: 5900000 (9900/sec), new interesting: 40 (total: 96)
+`
+	if st, _ := parseProgress(long); st.fuzzing != 9*time.Minute+57*time.Second || st.execs != 5900000 || st.interesting != 40 {
+		t.Errorf("a 10-minute run's stats: %+v", st)
+	}
 }
 
 func TestFlags(t *testing.T) {
