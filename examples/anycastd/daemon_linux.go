@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
-	"sync/atomic"
 	"time"
 
 	"github.com/switchless/routing"
@@ -31,31 +30,11 @@ type speaker struct {
 	ospf *ospf.Instance // speaker ospf
 	bfd  *bfd.Instance  // speaker rip or ospf with bfd on an interface
 	sink *fib.Netlink   // rip's or ospf's kernel routes, or the kernel speaker's
-	// paced is ann's last call (speaker ospf) and arrival the
-	// MinLSArrival of the ospf block: see stop.
-	paced   *pacedAnnouncer
-	arrival time.Duration
 
 	// fib counts the writes to sink, and ospfMetrics times the SPF runs
 	// of speaker ospf, for the metrics.
 	fib         *promx.FIBCounter
 	ospfMetrics *promx.OSPF
-}
-
-// pacedAnnouncer is an Announcer that remembers when it was last called.
-type pacedAnnouncer struct {
-	anycast.Announcer
-	last atomic.Int64 // unix nanoseconds
-}
-
-func (p *pacedAnnouncer) AnnouncePrefix(pr netip.Prefix, metric uint32) error {
-	defer p.last.Store(time.Now().UnixNano())
-	return p.Announcer.AnnouncePrefix(pr, metric)
-}
-
-func (p *pacedAnnouncer) WithdrawPrefix(pr netip.Prefix) error {
-	defer p.last.Store(time.Now().UnixNano())
-	return p.Announcer.WithdrawPrefix(pr)
 }
 
 // stop stops the speaker after the anycast instance: RIP's graceful stop
@@ -68,17 +47,13 @@ func (s *speaker) stop() error {
 		errs = append(errs, daemonkit.StopGracefully(s.rip.Stop))
 	}
 	if s.ospf != nil {
-		// The anycast instance's last withdrawal originated an LSA (a
-		// flush, or a router-LSA without the stub link or the E bit) a
-		// moment ago. A neighbour discards, unacknowledged, an instance
-		// arriving within MinLSArrival of the one before (RFC 2328 §13
-		// (5a)), and a stopped instance retransmits nothing: the flush
-		// of Stop (§14.1) waits until the neighbours take it.
-		if s.paced != nil {
-			if d := time.Until(time.Unix(0, s.paced.last.Load()).Add(s.arrival)); d > 0 {
-				time.Sleep(d)
-			}
-		}
+		// The anycast instance's last withdrawal originated an LSA a
+		// moment ago; a neighbour drops a flush that follows it within
+		// MinLSArrival (RFC 2328 §13 (5a)). Drain waits that out and for
+		// the acknowledgments before Stop closes the sockets.
+		dctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		_ = s.ospf.Drain(dctx)
+		cancel()
 		errs = append(errs, daemonkit.StopGracefully(s.ospf.Stop))
 	}
 	errs = append(errs, bfdconf.Close(s.bfd))
@@ -359,8 +334,7 @@ func startOSPF(ctx context.Context, l *Loaded, log *slog.Logger) (_ *speaker, er
 	default:
 		ann = ospf.ExternalAnnouncer{Instance: in, MetricType: ospf.MetricType1}
 	}
-	sp.paced = &pacedAnnouncer{Announcer: ann}
-	sp.ann, sp.arrival = sp.paced, cmp.Or(cfg.MinLSArrival, ospf.MinLSArrival)
+	sp.ann = ann
 	if err := in.Start(); err != nil {
 		return nil, err
 	}
