@@ -266,6 +266,9 @@ func (a *Attachment) carrierLocked() (bool, DropReason) {
 		return false, DropCut
 	}
 	if a.link.kind == PointToPoint {
+		if len(a.link.atts) < 2 {
+			return false, DropCut // the far end was recabled away
+		}
 		for _, b := range a.link.atts {
 			if b == a {
 				continue

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"net/netip"
+	"slices"
 	"time"
 )
 
@@ -381,4 +382,65 @@ func (l *Link) Owner(addr netip.Addr) *Attachment {
 		}
 	}
 	return nil
+}
+
+// Recable moves the point-to-point attachments a and b off their links
+// and cables them to each other with a new point-to-point link called
+// name (empty: as Link names it) with conditions c, as an operator moves
+// two cables to join two NICs: each keeps its interface index, name, MAC,
+// addresses and transports; the ends left behind on the old links lose
+// carrier (their OnLinkState watchers hear it), and a and b come up unless
+// one is cut or its node crashed. Copies in flight on the old links are
+// dropped as for a carrier loss. a and b must be distinct attachments of
+// this network on point-to-point links; they may belong to one node.
+func (n *Network) Recable(a, b *Attachment, name string, c Conditions) (*Link, error) {
+	if a == nil || b == nil {
+		return nil, fmt.Errorf("%w: Recable with a nil attachment", ErrInvalidConfig)
+	}
+	if a == b {
+		return nil, fmt.Errorf("%w: Recable of %s to itself", ErrInvalidConfig, a)
+	}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	n.mu.Lock()
+	defer n.unlock()
+	if a.net != n || b.net != n {
+		return nil, fmt.Errorf("%w: attachment of Recable", ErrForeign)
+	}
+	for _, x := range []*Attachment{a, b} {
+		if x.link.kind != PointToPoint {
+			return nil, fmt.Errorf("%w: Recable of %s, which is on segment %s", ErrInvalidConfig, x, x.link.name)
+		}
+	}
+	if name == "" {
+		name = a.node.name + "/" + a.name + "-" + b.node.name + "/" + b.name
+	}
+	if n.linkByName[name] != nil {
+		return nil, fmt.Errorf("%w: link name %q", ErrDuplicate, name)
+	}
+	l := n.newLink(name, PointToPoint, c)
+	for _, x := range []*Attachment{a, b} {
+		old := x.link
+		old.atts = slices.DeleteFunc(old.atts, func(y *Attachment) bool { return y == x })
+		x.link = l
+		l.atts = append(l.atts, x)
+		// x leaves carrier-down first, so that in-flight copies to it are
+		// dropped (downSeq) and its watchers see the cable move.
+		if x.up {
+			x.up = false
+			x.downSeq++
+			x.downReason = DropCut
+			n.log.Info("netsim: carrier", "attachment", x.String(), "up", false)
+			if !x.node.crashed {
+				for _, w := range x.watchers {
+					n.notes = append(n.notes, note{f: w.f, up: false})
+				}
+			}
+		}
+		n.refreshLink(old)
+	}
+	n.refreshLink(l)
+	n.log.Info("netsim: recabled", "a", a.String(), "b", b.String(), "link", name)
+	return l, nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"sync/atomic"
 	"time"
 
 	"github.com/switchless/routing"
@@ -29,7 +30,9 @@ type IP struct {
 	cfg  IPConfig
 	conn *net.IPConn
 	pc   *ipv4.PacketConn
-	wcm  *ipv4.ControlMessage // source and interface of every send; read-only
+	// wcm is the source and interface of every send, replaced whole
+	// by SetSource.
+	wcm atomic.Pointer[ipv4.ControlMessage]
 }
 
 // ListenIP opens a raw IPv4 socket for cfg.Protocol on cfg's interface,
@@ -72,7 +75,8 @@ func (t *IP) open(ctx context.Context) (err error) {
 		}
 	}()
 	t.pc = ipv4.NewPacketConn(t.conn)
-	t.wcm, err = t.setOptionsV4(t.conn, t.pc, t.pc, t.cfg.sockOpts())
+	wcm, err := t.setOptionsV4(t.conn, t.pc, t.pc, t.cfg.sockOpts())
+	t.wcm.Store(wcm)
 	return err
 }
 
@@ -98,7 +102,7 @@ func (t *IP) Send(dst netip.Addr, payload []byte) error {
 	}
 	return t.send(dst, func() error {
 		_ = t.conn.SetWriteDeadline(time.Now().Add(sendTimeout))
-		_, err := t.pc.WriteTo(payload, t.wcm, &net.IPAddr{IP: dst.AsSlice()})
+		_, err := t.pc.WriteTo(payload, t.wcm.Load(), &net.IPAddr{IP: dst.AsSlice()})
 		return err
 	})
 }
@@ -116,9 +120,15 @@ func (t *IP) LeaveGroup(group netip.Addr) error { return t.membershipV4(t.pc, gr
 // LeaveGroup return net.ErrClosed. It is safe to call more than once.
 func (t *IP) Close() error { return t.close(t.conn.Close) }
 
-// Source returns the configured source address, or the invalid Addr when
-// the kernel chooses it.
-func (t *IP) Source() netip.Addr { return t.cfg.Source }
+// Source returns the source address of the packets sent (IPConfig.Source
+// or the last SetSource), or the invalid Addr when the kernel chooses it.
+func (t *IP) Source() netip.Addr { return cmSource(t.wcm.Load()) }
+
+// SetSource makes src the source of every packet sent from now on, as
+// after the interface was re-addressed: src must be an IPv4 address of
+// the interface now (the invalid Addr lets the kernel choose). On error
+// the source stays.
+func (t *IP) SetSource(src netip.Addr) error { return t.setSourceV4(&t.wcm, src, "IP.SetSource") }
 
 // multicastLoopback turns multicast loopback on or off; tests use it to
 // make the kernel hand our own packets back.

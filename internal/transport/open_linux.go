@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"sync/atomic"
 	"syscall"
 
 	"golang.org/x/net/ipv4"
@@ -129,5 +130,33 @@ func (b *base) setOptions(conn readBufferer, receiveBuffer int, results ...error
 	if err != nil {
 		return fmt.Errorf("transport: %s on %s: %w", b.kind, b.ifc.name, err)
 	}
+	return nil
+}
+
+// cmSource is the source a send's control message names, or the invalid
+// Addr when the kernel chooses.
+func cmSource(cm *ipv4.ControlMessage) netip.Addr {
+	if cm == nil || cm.Src == nil {
+		return netip.Addr{}
+	}
+	a, _ := netip.AddrFromSlice(cm.Src.To4())
+	return a
+}
+
+// setSourceV4 replaces the control message *wcm with one naming src, once
+// src is checked to be an IPv4 address of the interface.
+func (b *base) setSourceV4(wcm *atomic.Pointer[ipv4.ControlMessage], src netip.Addr, field string) error {
+	src = src.Unmap()
+	if src.IsValid() && (!src.Is4() || src.IsMulticast() || src.IsUnspecified()) {
+		return fmt.Errorf("%w: %s: %v is not an IPv4 unicast address", ErrInvalidConfig, field, src)
+	}
+	if src.IsValid() && !b.ifc.has(src) {
+		return fmt.Errorf("%w: %s: %v is not an address of %s", ErrInvalidConfig, field, src, b.ifc.name)
+	}
+	cm := &ipv4.ControlMessage{IfIndex: b.ifc.index}
+	if src.IsValid() {
+		cm.Src = src.AsSlice()
+	}
+	wcm.Store(cm)
 	return nil
 }

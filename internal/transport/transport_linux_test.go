@@ -395,6 +395,31 @@ func TestIP_VRRPTTLAndSource(t *testing.T) {
 	quiet(t, "VRRP transport", in)
 }
 
+// SetSource after the interface was re-addressed (issue 15's growth: a
+// ring link renumbered while unplugged): the next packet leaves from the
+// new address; an address the interface lacks is refused and the source
+// stays.
+func TestIP_SetSourceAfterReaddress(t *testing.T) {
+	p := newPair(t, false)
+	p.a.Exec(t, "ip", "addr", "add", "10.0.0.31/24", "dev", "veth0")
+	old, next := netip.MustParseAddr("10.0.0.31"), netip.MustParseAddr("10.0.0.32")
+	s := listenIP(t, IPConfig{Namespace: p.a.Name(), Interface: "veth0", Protocol: ProtocolOSPF, Source: old})
+	r := listenIP(t, IPConfig{Namespace: p.b.Name(), Interface: "veth0", Protocol: ProtocolOSPF})
+	in := newInbox[routing.Packet]()
+	must(t, r.JoinGroup(allSPFRouters))
+	must(t, r.Start(in.packet))
+	if err := s.SetSource(next); !errors.Is(err, ErrInvalidConfig) || s.Source() != old {
+		t.Fatalf("SetSource(%v) before the address exists = %v, source %v; want ErrInvalidConfig, %v", next, err, s.Source(), old)
+	}
+	p.a.Exec(t, "ip", "addr", "add", "10.0.0.32/24", "dev", "veth0")
+	p.a.Exec(t, "ip", "addr", "del", "10.0.0.31/24", "dev", "veth0")
+	must(t, s.SetSource(next))
+	got := await(t, in, pktPayload, []byte("hello"), func() error { return s.Send(allSPFRouters, []byte("hello")) })
+	if got.Src != next || s.Source() != next {
+		t.Errorf("after SetSource: sent from %v, Source() %v; want %v", got.Src, s.Source(), next)
+	}
+}
+
 // Close: net.ErrClosed afterwards, deliver never called after Close
 // returns (even while packets keep arriving), a deliver in progress
 // finishes before Close returns, and no goroutine is left.

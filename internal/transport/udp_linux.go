@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"sync/atomic"
 	"time"
 
 	"github.com/switchless/routing"
@@ -33,9 +34,9 @@ type UDP struct {
 	base
 	udpSockets
 	cfg UDPConfig
-	pc  *ipv4.PacketConn // on conn
-	spc *ipv4.PacketConn // on sconn
-	wcm *ipv4.ControlMessage
+	pc  *ipv4.PacketConn                    // on conn
+	spc *ipv4.PacketConn                    // on sconn
+	wcm atomic.Pointer[ipv4.ControlMessage] // as IP's
 }
 
 // ListenUDP opens a UDP socket on cfg's interface and port, in
@@ -70,7 +71,8 @@ func (t *UDP) open(ctx context.Context) (err error) {
 		}
 	}()
 	t.pc, t.spc = ipv4.NewPacketConn(t.conn), ipv4.NewPacketConn(t.sconn)
-	t.wcm, err = t.setOptionsV4(t.conn, t.pc, t.spc, t.cfg.sockOpts())
+	wcm, err := t.setOptionsV4(t.conn, t.pc, t.spc, t.cfg.sockOpts())
+	t.wcm.Store(wcm)
 	return err
 }
 
@@ -173,7 +175,7 @@ func (t *UDP) SendTo(dst netip.AddrPort, payload []byte) error {
 	}
 	return t.send(dst, func() error {
 		_ = t.sconn.SetWriteDeadline(time.Now().Add(sendTimeout))
-		_, err := t.spc.WriteTo(payload, t.wcm, &net.UDPAddr{IP: a.AsSlice(), Port: int(dst.Port())})
+		_, err := t.spc.WriteTo(payload, t.wcm.Load(), &net.UDPAddr{IP: a.AsSlice(), Port: int(dst.Port())})
 		return err
 	})
 }
@@ -198,6 +200,8 @@ func (t *UDP) Port() uint16 { return uint16(t.cfg.port()) }
 // or Port when that is unset.
 func (t *UDP) SrcPort() uint16 { return uint16(t.cfg.srcPort()) }
 
-// Source returns the configured source address, or the invalid Addr when
-// the kernel chooses it.
-func (t *UDP) Source() netip.Addr { return t.cfg.Source }
+// Source returns the source address of the datagrams sent, as IP.Source.
+func (t *UDP) Source() netip.Addr { return cmSource(t.wcm.Load()) }
+
+// SetSource is IP.SetSource for the datagrams sent.
+func (t *UDP) SetSource(src netip.Addr) error { return t.setSourceV4(&t.wcm, src, "UDP.SetSource") }
