@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 	"reflect"
 	"slices"
 
@@ -51,13 +52,19 @@ func (n *Node) Reconfigure(ctx context.Context, cfg NodeConfig, added map[string
 		return ErrStopped
 	}
 	cfg = cfg.WithIfIndex(n.env.IfIndex)
-	if err := n.checkReconfigure(cfg, added); err != nil {
+	readdressed, err := n.checkReconfigure(cfg, added)
+	if err != nil {
 		return err
 	}
 	old := n.cfg
+	undo, err := n.resource(cfg, readdressed)
+	if err != nil {
+		return err
+	}
 	oldOSPF, newOSPF := n.ospfConfig(), n.withBFDOf(cfg)
 	if !reflect.DeepEqual(oldOSPF, newOSPF) {
 		if err := n.ospf.Reconfigure(ctx, newOSPF, nil); err != nil {
+			undo()
 			return nodeErr(cfg.Name, err, ospf.ErrInvalidConfig)
 		}
 	}
@@ -68,6 +75,7 @@ func (n *Node) Reconfigure(ctx context.Context, cfg NodeConfig, added map[string
 					err = fmt.Errorf("%w (and OSPF could not be put back: %w)", err, rerr)
 				}
 			}
+			undo()
 			return nodeErr(cfg.Name, err, vrrp.ErrInvalidConfig)
 		}
 	}
@@ -114,7 +122,7 @@ func (n *Node) Reconfigure(ctx context.Context, cfg NodeConfig, added map[string
 // checkReconfigure refuses, changing nothing, what Reconfigure cannot
 // apply in place (ErrRestartRequired) and what NewNode would refuse
 // (ErrInvalidConfig).
-func (n *Node) checkReconfigure(cfg NodeConfig, added map[string]routing.Transport) error {
+func (n *Node) checkReconfigure(cfg NodeConfig, added map[string]routing.Transport) (readdressed []string, err error) {
 	old := n.cfg
 	restart := func(field, why string) error {
 		return fmt.Errorf("%w: node %s: %s: %s", ErrRestartRequired, old.Name, field, why)
@@ -123,22 +131,20 @@ func (n *Node) checkReconfigure(cfg NodeConfig, added map[string]routing.Transpo
 		return fmt.Errorf("%w: node %s: %s: %s", ErrInvalidConfig, old.Name, field, why)
 	}
 	if len(added) > 0 {
-		return invalid("added", "a ring node's interfaces are fixed by its place in the ring; none is added in place")
+		return nil, invalid("added", "a ring node's interfaces are fixed by its place in the ring; none is added in place")
 	}
 	switch {
 	case cfg.Name != old.Name:
-		return restart("node", fmt.Sprintf("%q → %q: another node", old.Name, cfg.Name))
-	case cfg.Index != old.Index:
-		return restart("nodes", fmt.Sprintf("the node moved from position %d to %d in the ring", old.Index, cfg.Index))
+		return nil, restart("node", fmt.Sprintf("%q → %q: another node", old.Name, cfg.Name))
 	case cfg.Role != old.Role || (cfg.VRRP == nil) != (old.VRRP == nil):
-		return restart("upstream.edges", fmt.Sprintf("the node's role changes from %v to %v", old.Role, cfg.Role))
+		return nil, restart("upstream.edges", fmt.Sprintf("the node's role changes from %v to %v", old.Role, cfg.Role))
 	case cfg.OSPF.RouterID != old.OSPF.RouterID:
-		return restart("router_id", fmt.Sprintf("%v → %v: it names every LSA the node originated", old.OSPF.RouterID, cfg.OSPF.RouterID))
+		return nil, restart("router_id", fmt.Sprintf("%v → %v: it names every LSA the node originated", old.OSPF.RouterID, cfg.OSPF.RouterID))
 	case (cfg.Timers.BFDInterval == 0) != (old.Timers.BFDInterval == 0):
-		return restart("timers.bfd_interval", "BFD is turned on or off (the BFD instance and its sockets are built at start)")
+		return nil, restart("timers.bfd_interval", "BFD is turned on or off (the BFD instance and its sockets are built at start)")
 	}
 	if len(cfg.Interfaces) != len(old.Interfaces) {
-		return restart("nodes[].lans", fmt.Sprintf("the node's interfaces change from %d to %d", len(old.Interfaces), len(cfg.Interfaces)))
+		return nil, restart("nodes[].lans", fmt.Sprintf("the node's interfaces change from %d to %d", len(old.Interfaces), len(cfg.Interfaces)))
 	}
 	for i, ni := range cfg.Interfaces {
 		oi := old.Interfaces[i]
@@ -157,35 +163,107 @@ func (n *Node) checkReconfigure(cfg NodeConfig, added map[string]routing.Transpo
 					// LANs): OSPF learns that from its LSAs.
 					continue
 				}
+				if oi.Name == ni.Name && oi.Kind == ni.Kind {
+					// The link was re-cabled (a node inserted, see
+					// PlanGrowth): its address, its peer or both change.
+					// Only while it is unplugged: a running link would
+					// drop its adjacency and the traffic on it.
+					if up := n.ringIfaceUp(oi.Name); up != "" {
+						return nil, restart(field, fmt.Sprintf("interface %s would change from %v (peer %s %v) to %v (peer %s %v) while %s: "+
+							"a reload re-addresses a ring link only once its cable is unplugged (see the growth procedure in package ring)",
+							oi.Name, oi.Prefix, oi.PeerNode, oi.Peer, ni.Prefix, ni.PeerNode, ni.Peer, up))
+					}
+					readdressed = append(readdressed, oi.Name)
+					continue
+				}
 			}
-			return restart(field, fmt.Sprintf("interface %s changes from %+v to %+v", oi.Name, old.Interfaces[i], cfg.Interfaces[i]))
+			return nil, restart(field, fmt.Sprintf("interface %s changes from %+v to %+v", oi.Name, old.Interfaces[i], cfg.Interfaces[i]))
 		}
 	}
 	if err := n.withBFDOf(cfg).Validate(); err != nil {
-		return nodeErr(cfg.Name, err, ospf.ErrInvalidConfig)
+		return nil, nodeErr(cfg.Name, err, ospf.ErrInvalidConfig)
 	}
 	if cfg.VRRP != nil {
 		ov, nv := old.VRRP, cfg.VRRP
 		switch {
 		case nv.VRID != ov.VRID:
-			return restart("upstream.vrid", fmt.Sprintf("%d → %d: another virtual router", ov.VRID, nv.VRID))
+			return nil, restart("upstream.vrid", fmt.Sprintf("%d → %d: another virtual router", ov.VRID, nv.VRID))
 		case nv.Address != ov.Address:
-			return restart("upstream.edges[].address", fmt.Sprintf("%v → %v: the source of the advertisements", ov.Address, nv.Address))
+			return nil, restart("upstream.edges[].address", fmt.Sprintf("%v → %v: the source of the advertisements", ov.Address, nv.Address))
 		}
 		if err := nv.Validate(); err != nil {
-			return nodeErr(cfg.Name, err, vrrp.ErrInvalidConfig)
+			return nil, nodeErr(cfg.Name, err, vrrp.ErrInvalidConfig)
 		}
 	}
 	if tm := cfg.Timers; tm.BFDInterval < 0 || tm.BFDMultiplier < 0 {
-		return invalid("timers", fmt.Sprintf("bfd_interval %v and bfd_multiplier %d must not be negative", tm.BFDInterval, tm.BFDMultiplier))
+		return nil, invalid("timers", fmt.Sprintf("bfd_interval %v and bfd_multiplier %d must not be negative", tm.BFDInterval, tm.BFDMultiplier))
 	}
 	if n.bfd != nil {
 		bc := bfd.Config{Seed: 1, Interfaces: bfdInterfaceConfigs(cfg, n.env.IfIndex)}
 		if err := bc.Validate(); err != nil {
-			return nodeErr(cfg.Name, err, bfd.ErrInvalidConfig)
+			return nil, nodeErr(cfg.Name, err, bfd.ErrInvalidConfig)
 		}
 	}
-	return nil
+	return readdressed, nil
+}
+
+// ringIfaceUp says why the ring interface called name counts as running
+// (its OSPF interface is not Down: it has carrier), or "" when it is
+// unplugged.
+func (n *Node) ringIfaceUp(name string) string {
+	for _, st := range n.ospf.Interfaces() {
+		if st.Name == name && st.State != ospf.IfDown {
+			return fmt.Sprintf("it is up (OSPF %v, %d neighbors)", st.State, st.Neighbors)
+		}
+	}
+	return ""
+}
+
+// sourceSetter is a transport whose source address follows the
+// interface's (the Linux sockets of package transport); a netsim
+// transport sends from its attachment's address and needs no telling.
+type sourceSetter interface {
+	Source() netip.Addr
+	SetSource(netip.Addr) error
+}
+
+// resource points the OSPF and BFD transports of the re-addressed ring
+// interfaces at their new addresses (the host re-addressed the
+// interfaces first: HostNode.Reconfigure). undo puts the old sources
+// back; on error nothing is left changed.
+func (n *Node) resource(cfg NodeConfig, readdressed []string) (undo func(), err error) {
+	var undos []func()
+	undo = func() {
+		for _, u := range slices.Backward(undos) {
+			u()
+		}
+	}
+	for _, name := range readdressed {
+		ifc, _ := cfg.Interface(name)
+		var trs []any
+		if tr, ok := n.env.OSPF[name]; ok {
+			trs = append(trs, tr)
+		}
+		if tr, ok := n.env.BFD[name]; ok {
+			trs = append(trs, tr)
+		}
+		for _, tr := range trs {
+			ss, ok := tr.(sourceSetter)
+			if !ok {
+				continue
+			}
+			prev := ss.Source()
+			if !prev.IsValid() {
+				continue // the kernel picks the source
+			}
+			if err := ss.SetSource(ifc.Prefix.Addr()); err != nil {
+				undo()
+				return nil, fmt.Errorf("%w: node %s: link_pool/links: interface %s: %w", ErrInvalidConfig, cfg.Name, name, err)
+			}
+			undos = append(undos, func() { _ = ss.SetSource(prev) })
+		}
+	}
+	return undo, nil
 }
 
 // withBFDOf is the OSPF configuration of cfg as the node would run it
