@@ -96,28 +96,49 @@ type probeResult struct {
 
 func newProber(s *Sim) *prober {
 	p := &prober{s: s, interval: s.cfg.ProbeInterval, next: s.clock.Now().Add(s.cfg.ProbeInterval)}
-	for _, h := range s.servers {
-		if s.gateway == nil {
-			break // no uplink: east-west probes only
-		}
-		p.targets = append(p.targets, &target{name: h.Name, host: h, dst: h.Addr, done: make(map[uint64]probeResult)})
-	}
+	p.addGateway(s.servers)
 	if a := s.r.spec.Anycast; a != nil {
 		p.targets = append(p.targets, &target{name: AnycastTarget(a.VIP), dst: a.VIP, done: make(map[uint64]probeResult)})
 	}
-	if s.cfg.EastWest || s.gateway == nil {
-		// Every pair of servers on different nodes, once: the probe goes
-		// one way and its reply the other.
-		for i, a := range s.servers {
-			for _, b := range s.servers[i+1:] {
-				if a.Node != b.Node {
-					p.targets = append(p.targets, &target{name: EastWestTarget(a.Name, b.Name), from: a, host: b, dst: b.Addr,
-						done: make(map[uint64]probeResult)})
-				}
+	p.addEastWest(0)
+	return p
+}
+
+// addServers adds the probes of the servers fresh, the last of s.servers
+// (a new node's, when the ring grows).
+func (p *prober) addServers(fresh []*Host) {
+	p.addGateway(fresh)
+	p.addEastWest(len(p.s.servers) - len(fresh))
+}
+
+// addGateway adds the probes from the gateway to each of hs (none
+// without uplink: east-west probes only).
+func (p *prober) addGateway(hs []*Host) {
+	if p.s.gateway == nil {
+		return
+	}
+	for _, h := range hs {
+		p.targets = append(p.targets, &target{name: h.Name, host: h, dst: h.Addr, done: make(map[uint64]probeResult)})
+	}
+}
+
+// addEastWest adds, with SimConfig.EastWest or without uplink, the
+// probes between every pair of servers on different nodes, once, whose
+// second server is s.servers[first:]: the probe goes one way and its
+// reply the other.
+func (p *prober) addEastWest(first int) {
+	s := p.s
+	if !s.cfg.EastWest && s.gateway != nil {
+		return
+	}
+	for i, a := range s.servers {
+		for j := max(i+1, first); j < len(s.servers); j++ {
+			if b := s.servers[j]; a.Node != b.Node {
+				p.targets = append(p.targets, &target{name: EastWestTarget(a.Name, b.Name), from: a, host: b, dst: b.Addr,
+					done: make(map[uint64]probeResult)})
 			}
 		}
 	}
-	return p
 }
 
 // EastWestTarget is the name of the probe target between servers a and b

@@ -27,6 +27,9 @@ type Step struct {
 	Why   string
 
 	fault func(*Sim) error
+	// recabled, for the growth steps, are the two interfaces whose cable
+	// moves: the probes whose path crosses neither are the bystanders.
+	recabled *[2]TraceHop
 }
 
 // Result is the measurement of one Step.
@@ -70,6 +73,13 @@ type Result struct {
 	EastWestWorst string
 	// EastWestProbed reports that east-west probes ran.
 	EastWestProbed bool
+	// Bystanders is, for the growth steps (GrowthSteps), the longest
+	// stretch of failed probes whose path crossed neither re-cabled
+	// interface when the step began (gateway and east-west alike), and
+	// BystandersWorst names it; Recabled reports that it was measured.
+	Bystanders      time.Duration
+	BystandersWorst string
+	Recabled        bool
 }
 
 // WithinBound reports whether the outage, and the east-west outage, are
@@ -374,6 +384,10 @@ func (s *Sim) RunStep(st Step) (Result, error) {
 	if err := st.fault(s); err != nil {
 		return Result{}, fmt.Errorf("ring: %s: %w", st.ID, err)
 	}
+	var crossing map[string]bool
+	if st.recabled != nil {
+		crossing = s.crossing(st.recabled)
+	}
 	loops0, bounced0 := len(s.probes.loops), len(s.probes.bounced)
 	runs0 := len(s.probes.runs)
 	settle := s.settle()
@@ -404,7 +418,7 @@ func (s *Sim) RunStep(st Step) (Result, error) {
 	}
 	res := Result{ID: st.ID, Name: st.Name, At: t0.Sub(s.epoch), Bound: st.Bound, Why: st.Why,
 		Reachable: s.probes.allOK(), Loops: len(s.probes.loops) - loops0, Bounced: len(s.probes.bounced) - bounced0,
-		EastWestProbed: s.cfg.EastWest || s.gateway == nil}
+		EastWestProbed: s.cfg.EastWest || s.gateway == nil, Recabled: st.recabled != nil}
 	if !okSince.IsZero() {
 		res.Converged = okSince.Sub(t0)
 	} else {
@@ -421,6 +435,9 @@ func (s *Sim) RunStep(st Step) (Result, error) {
 			continue
 		}
 		d := run.Duration(P)
+		if st.recabled != nil && !crossing[run.Server] && d > res.Bystanders {
+			res.Bystanders, res.BystandersWorst = d, run.Server+": "+run.Reason
+		}
 		if run.EastWest {
 			if d > res.EastWest {
 				res.EastWest, res.EastWestWorst = d, run.Server+": "+run.Reason
@@ -447,10 +464,15 @@ func FormatResults(rs []Result) string {
 	var b strings.Builder
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	eastWest := slices.ContainsFunc(rs, func(r Result) bool { return r.EastWestProbed })
-	head := "scenario\twhat\toutage\tbound\tlost\tconverged\tloops\tbounced\treachable"
+	growth := slices.ContainsFunc(rs, func(r Result) bool { return r.Recabled })
+	head := "scenario\twhat\toutage\t"
 	if eastWest {
-		head = "scenario\twhat\toutage\teast-west\tbound\tlost\tconverged\tloops\tbounced\treachable"
+		head += "east-west\t"
 	}
+	if growth {
+		head += "bystanders\t"
+	}
+	head += "bound\tlost\tconverged\tloops\tbounced\treachable"
 	fmt.Fprintln(tw, head)
 	for _, r := range rs {
 		ok := "yes"
@@ -466,6 +488,13 @@ func FormatResults(rs []Result) string {
 			ew = r.EastWest.String() + "\t"
 			if r.EastWest > r.Bound {
 				ew = r.EastWest.String() + " (over)\t"
+			}
+		}
+		if growth {
+			if r.Recabled {
+				ew += r.Bystanders.String() + "\t"
+			} else {
+				ew += "-\t"
 			}
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%v%s\t%s%v\t%v\t%v\t%d\t%d\t%s\n", r.ID, r.Name, r.Outage, mark, ew, r.Bound.Round(100*time.Microsecond), r.Lost, r.Converged, r.Loops, r.Bounced, ok)

@@ -204,42 +204,8 @@ func (s *Sim) build() error {
 		}
 	}
 	for _, sn := range s.nodes {
-		for k, lan := range s.r.spec.Nodes[sn.cfg.Index].LANs {
-			seg, err := s.net.Segment(sn.cfg.Name+"/"+LANName(k), netsim.SegmentConfig{Conditions: cond})
-			if err != nil {
-				return err
-			}
-			a, err := seg.Attach(sn.nd, LANName(k), lan)
-			if err != nil {
-				return err
-			}
-			sn.atts[LANName(k)] = a
-			addr, ok := serverAddr(lan)
-			if !ok {
-				continue // a /32 LAN has no room for a server
-			}
-			name := ServerName(sn.cfg.Name, k)
-			hn := s.net.Node(name)
-			ha, err := seg.Attach(hn, "eth0", netip.PrefixFrom(addr, lan.Bits()))
-			if err != nil {
-				return err
-			}
-			h := &Host{Name: name, Node: sn.cfg.Name, Addr: addr, Kernel: NewKernel(), nd: hn, att: ha}
-			s.hosts[hn] = h
-			s.hostByName[name] = h
-			s.servers = append(s.servers, h)
-			// The server's default route points at its node (RFC 1812
-			// style host configuration).
-			if err := h.addConnected(); err != nil {
-				return err
-			}
-			if err := h.Kernel.Static.Replace(context.Background(), fib.Route{
-				Prefix:   netip.PrefixFrom(netip.IPv4Unspecified(), 0),
-				NextHops: []fib.NextHop{{Gateway: lan.Addr(), IfIndex: ha.Index()}},
-				Protocol: fib.ProtocolStatic,
-			}); err != nil {
-				return err
-			}
+		if err := s.buildLANs(sn, cond); err != nil {
+			return err
 		}
 		sn.kernel = NewKernel()
 		if err := sn.addConnected(); err != nil {
@@ -261,15 +227,62 @@ func (s *Sim) build() error {
 		// And the anycast service, which the ring announces.
 		routed = append(routed, netip.PrefixFrom(a.VIP, 32))
 	}
-	{
-		for _, lan := range routed {
-			if err := s.gateway.Kernel.Static.Replace(context.Background(), fib.Route{
-				Prefix:   lan.Masked(),
-				NextHops: []fib.NextHop{{Gateway: s.r.spec.Upstream.VIP, IfIndex: s.gateway.att.Index()}},
-				Protocol: fib.ProtocolStatic,
-			}); err != nil {
-				return err
-			}
+	return s.routeAtGateway(routed)
+}
+
+// routeAtGateway gives the gateway a static route to each prefix through
+// the VIP.
+func (s *Sim) routeAtGateway(prefixes []netip.Prefix) error {
+	for _, lan := range prefixes {
+		if err := s.gateway.Kernel.Static.Replace(context.Background(), fib.Route{
+			Prefix:   lan.Masked(),
+			NextHops: []fib.NextHop{{Gateway: s.r.spec.Upstream.VIP, IfIndex: s.gateway.att.Index()}},
+			Protocol: fib.ProtocolStatic,
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// buildLANs builds the node's server LANs: a segment each, with its
+// server, whose default route points at the node.
+func (s *Sim) buildLANs(sn *SimNode, cond netsim.Conditions) error {
+	for k, lan := range s.r.spec.Nodes[sn.cfg.Index].LANs {
+		seg, err := s.net.Segment(sn.cfg.Name+"/"+LANName(k), netsim.SegmentConfig{Conditions: cond})
+		if err != nil {
+			return err
+		}
+		a, err := seg.Attach(sn.nd, LANName(k), lan)
+		if err != nil {
+			return err
+		}
+		sn.atts[LANName(k)] = a
+		addr, ok := serverAddr(lan)
+		if !ok {
+			continue // a /32 LAN has no room for a server
+		}
+		name := ServerName(sn.cfg.Name, k)
+		hn := s.net.Node(name)
+		ha, err := seg.Attach(hn, "eth0", netip.PrefixFrom(addr, lan.Bits()))
+		if err != nil {
+			return err
+		}
+		h := &Host{Name: name, Node: sn.cfg.Name, Addr: addr, Kernel: NewKernel(), nd: hn, att: ha}
+		s.hosts[hn] = h
+		s.hostByName[name] = h
+		s.servers = append(s.servers, h)
+		// The server's default route points at its node (RFC 1812
+		// style host configuration).
+		if err := h.addConnected(); err != nil {
+			return err
+		}
+		if err := h.Kernel.Static.Replace(context.Background(), fib.Route{
+			Prefix:   netip.PrefixFrom(netip.IPv4Unspecified(), 0),
+			NextHops: []fib.NextHop{{Gateway: lan.Addr(), IfIndex: ha.Index()}},
+			Protocol: fib.ProtocolStatic,
+		}); err != nil {
+			return err
 		}
 	}
 	return nil
