@@ -2,6 +2,7 @@ package ring
 
 import (
 	"fmt"
+	"net/netip"
 	"reflect"
 	"slices"
 	"strings"
@@ -207,4 +208,27 @@ func (g Growth) Procedure() string {
 		}
 	}
 	return b.String()
+}
+
+// PaperGrowth is the source paper's growth step from n to n+1 nodes:
+// PaperSpec(n) with its edges named (vr1 the master edge at .2, vrN the
+// backup edge at .3), and the same ring with vr(n+1) cabled in between
+// vrN and vr1, serving 10.(n+1).0.0/24. Links come from the pool, so only
+// vr1's west interface is re-addressed.
+func PaperGrowth(n int, p Profile) (old, next Spec) {
+	old = PaperSpec(n, p)
+	if len(old.Nodes) == 0 {
+		return old, old
+	}
+	base := old.Upstream.Prefix.Addr()
+	old.Upstream.Edges = [2]Edge{
+		{Node: old.Nodes[0].Name, Address: base.Next().Next(), Priority: 200},
+		{Node: old.Nodes[n-1].Name, Address: base.Next().Next().Next(), Priority: 100},
+	}
+	next = old
+	next.Nodes = append(slices.Clone(old.Nodes), NodeSpec{
+		Name: fmt.Sprintf("vr%d", n+1),
+		LANs: []netip.Prefix{netip.MustParsePrefix(fmt.Sprintf("10.%d.0.1/24", n+1))},
+	})
+	return old, next
 }

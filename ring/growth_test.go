@@ -8,20 +8,7 @@ import (
 	"testing"
 )
 
-// grownSpec is PaperSpec(n) with vr(n+1) inserted between vrN and vr1
-// and the edges named, as an operator grows the paper's ring.
-func grownSpecs(n int, p Profile) (old, next Spec) {
-	old = PaperSpec(n, p)
-	old.Upstream.Edges = [2]Edge{
-		{Node: "vr1", Address: netip.MustParseAddr("192.0.2.2"), Priority: 200},
-		{Node: old.Nodes[n-1].Name, Address: netip.MustParseAddr("192.0.2.3"), Priority: 100},
-	}
-	next = old
-	next.Nodes = slices.Clone(old.Nodes)
-	grown := PaperSpec(n+1, p)
-	next.Nodes = append(next.Nodes, grown.Nodes[n])
-	return old, next
-}
+func grownSpecs(n int, p Profile) (old, next Spec) { return PaperGrowth(n, p) }
 
 // TestPlanGrowth: inserting vr6 between vr5 and vr1 re-cables link 4
 // only, keeps every other link's subnet and addresses, and re-addresses

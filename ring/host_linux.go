@@ -325,7 +325,10 @@ func (h *HostNode) TransportStats() map[string]TransportStats {
 // StaticInstalled reports whether an edge's static default is in the
 // kernel; false at inner nodes.
 func (h *HostNode) StaticInstalled(ctx context.Context) (bool, error) {
-	if h.static == nil || h.cfg.VRRP == nil {
+	h.mu.Lock()
+	edge := h.cfg.VRRP != nil
+	h.mu.Unlock()
+	if h.static == nil || !edge {
 		return false, nil
 	}
 	rs, err := h.static.List(ctx)

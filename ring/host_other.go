@@ -27,6 +27,9 @@ func (*HostNode) Node() *Node { return nil }
 // Run returns routing.ErrUnsupported off Linux.
 func (*HostNode) Run(context.Context) error { return routing.ErrUnsupported }
 
+// Reconfigure returns routing.ErrUnsupported off Linux.
+func (*HostNode) Reconfigure(context.Context, NodeConfig) error { return routing.ErrUnsupported }
+
 // Close does nothing off Linux.
 func (*HostNode) Close() error { return nil }
 

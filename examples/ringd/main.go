@@ -16,10 +16,14 @@
 // Usage:
 //
 //	ringd [run] [-config /etc/ringd.yaml] [-socket PATH]   run until SIGTERM/SIGINT
-//	ringd check [-config FILE | FILE] [-listen 3s]  validate the configuration and exit 0/1
+//	ringd check [-config FILE | FILE] [-listen 3s] [-from OLD]  validate the configuration and exit 0/1
 //	ringd show [node|database|config] [-json] [-socket PATH | -config FILE]
 //	ringd version                          module version and VCS revision
 //	ringd help                             subcommands and flags
+//
+// check -from OLD also checks the file as a growth step of the ring OLD
+// describes (ring.PlanGrowth: one node cabled in between two neighbours,
+// no running link re-addressed) and prints the operator's procedure.
 //
 // check -listen D, on an edge, also listens on the upstream interface
 // for D and lists the VRRP virtual routers it hears, warning of one that
@@ -31,8 +35,9 @@
 // SOCKET.lock (with its pid in it) from before it touches the kernel until
 // it exits, and a second run for the same socket fails at once. SIGHUP
 // re-reads and validates the configuration and applies the difference in
-// place (ring.Node.Reconfigure: costs, timers, priorities, the VIP, BFD
-// timers); a file that is invalid or changes what needs a restart is
+// place (ring.HostNode.Reconfigure: costs, timers, priorities, the VIP, BFD
+// timers, and a grown ring's cost plan and re-addressed, unplugged ring
+// interface); a file that is invalid or changes what needs a restart is
 // logged with the file:line or the field, and the running configuration
 // stays. It never stops the daemon.
 //
@@ -44,7 +49,8 @@
 // upstream.gateway: 198.51.100.1 is not a host on the upstream LAN`.
 //
 // ringd puts each interface's address from the spec on the interface if it
-// is missing (it never removes addresses), and follows the kernel's link
+// is missing (it removes one only when a reload moves an unplugged ring
+// interface to its new address), and follows the kernel's link
 // state through netlink: a ring interface losing its carrier is down for
 // OSPF at once (RFC 2328 §9.3 InterfaceDown, its neighbor killed without
 // waiting for the dead interval); the upstream interface losing it
@@ -95,6 +101,23 @@ import (
 
 const defaultSocket = "/run/ringd.sock"
 
+// checkGrowth is `ringd check -from OLD NEW`: NEW must grow the ring of
+// OLD by one node (ring.PlanGrowth); the procedure is printed.
+func checkGrowth(from, path string, c *ringconf.Config, stdout, stderr io.Writer) int {
+	old, err := ringconf.Load(from)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	g, err := c.GrowthFrom(old)
+	if err != nil {
+		fmt.Fprintf(stderr, "ringd check -from %s: no growth step of that ring: %v\n", from, err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "%s: OK: grows the ring of %s; simulate it: ringsim -config %s -grow-from %s\n%s", path, from, path, from, g.Procedure())
+	return 0
+}
+
 func main() {
 	os.Exit(realMain(os.Args[1:], os.Stdout, os.Stderr))
 }
@@ -112,6 +135,7 @@ var cli = daemonkit.CLI{
 	Flags: func(sub string, fs *flag.FlagSet) {
 		if sub == daemonkit.CmdCheck {
 			fs.Duration("listen", 0, "on an edge, also listen on the upstream interface this `long` for VRRP advertisements and warn of another virtual router using the configured vrid (it would share our virtual MAC); needs root")
+			fs.String("from", "", "check the configuration as a growth step of the running ring's `FILE` (one node cabled in between two neighbours) and print the procedure")
 		}
 	},
 }
@@ -164,6 +188,11 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 	if cmd.Name == daemonkit.CmdCheck {
 		fmt.Fprintf(stdout, "%s: OK: node %s (%v) of a %d-node ring, profile %v, BFD %s\n", cmd.Config, c.Node.Name, c.Node.Role, len(c.Ring.Nodes), c.Ring.Profile, bfdTimers(c.Node.Timers))
 		fmt.Fprintf(stdout, "%s: simulate this ring's failures before cabling it: ringsim -config %s\n", cmd.Config, cmd.Config)
+		if from := cmd.Flags.Lookup("from").Value.String(); from != "" {
+			if code := checkGrowth(from, cmd.Config, c, stdout, stderr); code != 0 {
+				return code
+			}
+		}
 		if d := cmd.Flags.Lookup("listen").Value.(flag.Getter).Get().(time.Duration); d > 0 {
 			if !c.Node.IsEdge() {
 				fmt.Fprintf(stderr, "ringd check -listen: node %s is not an edge: it has no upstream LAN to listen on\n", c.Node.Name)

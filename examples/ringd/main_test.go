@@ -31,6 +31,41 @@ func TestCheckExample(t *testing.T) {
 	}
 }
 
+// TestCheckGrowth: `ringd check -from OLD NEW` accepts vr6 cabled in
+// between vr5 and vr1 and prints the procedure; a file that reorders
+// the running nodes is refused with the field and the reason.
+func TestCheckGrowth(t *testing.T) {
+	b, err := os.ReadFile("example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	grown := strings.Replace(string(b), "  - {name: vr5, lans: [10.5.0.1/24]}\n", "  - {name: vr5, lans: [10.5.0.1/24]}\n  - {name: vr6, lans: [10.6.0.1/24]}\n", 1)
+	swapped := strings.Replace(grown, "  - {name: vr2, lans: [10.2.0.1/24]}\n  - {name: vr3, lans: [10.3.0.1/24]}\n", "  - {name: vr3, lans: [10.3.0.1/24]}\n  - {name: vr2, lans: [10.2.0.1/24]}\n", 1)
+	paths := map[string]string{}
+	for name, text := range map[string]string{"grown": grown, "swapped": swapped} {
+		paths[name] = filepath.Join(dir, name+".yaml")
+		if err := os.WriteFile(paths[name], []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var out, errb bytes.Buffer
+	if rc := realMain([]string{"check", "-from", "example.yaml", paths["grown"]}, &out, &errb); rc != 0 {
+		t.Fatalf("rc %d: %s", rc, errb.String())
+	}
+	for _, want := range []string{"OK: grows the ring of example.yaml", "Unplug the cable vr5/east – vr1/west", "start vr6"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("no %q in\n%s", want, out.String())
+		}
+	}
+	out.Reset()
+	errb.Reset()
+	if rc := realMain([]string{"check", "-from", "example.yaml", paths["swapped"]}, &out, &errb); rc != 1 || !strings.Contains(errb.String(), paths["swapped"]+":58: nodes: the running nodes must keep their order") ||
+		!strings.Contains(errb.String(), "leaves a node with one link") {
+		t.Errorf("reordered: rc %d, stderr %q", rc, errb.String())
+	}
+}
+
 // TestCheckErrors: a bad file is refused with the line and the field, and
 // nothing runs.
 func TestCheckErrors(t *testing.T) {

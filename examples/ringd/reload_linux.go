@@ -18,7 +18,10 @@ import (
 // (ring.Node.Reconfigure): costs (costs:, base_cost), OSPF and VRRP
 // timers and priorities, the VIP, BFD timers and authentication, the
 // static default's gateway and the unreachable routes of the other
-// nodes' LANs. Untouched adjacencies, sessions and routes are not reset.
+// nodes' LANs, and, when the ring grows (ring.PlanGrowth), the new cost
+// plan and the new address of a ring interface whose cable is out
+// (ring.HostNode.Reconfigure; refused while the cable is in). Untouched
+// adjacencies, sessions and routes are not reset.
 // Any error — a change that needs a restart (the node, its interfaces or
 // addresses, the Linux interface map, the socket, the logger, the
 // anycast service, BFD on or off) included — is logged with the field
@@ -56,7 +59,7 @@ func (d *daemon) apply(ctx context.Context, next *ringconf.Config) error {
 	case !reflect.DeepEqual(next.Ring.HostAnycast(next.Node.Name), old.Ring.HostAnycast(old.Node.Name)):
 		return restart("anycast", "the anycast service's checker and routes are set up at start")
 	}
-	if err := d.node.Reconfigure(ctx, next.Node, nil); err != nil {
+	if err := d.host.Reconfigure(ctx, next.Node); err != nil {
 		return err
 	}
 	d.mu.Lock()

@@ -12,6 +12,7 @@
 //
 //	ringsim [-n 5] [-profile rfc|fast] [-seed 1] [-east-west] [-pcap ring.pcapng] [-dot ring.dot] [-v]
 //	ringsim -config ring.yaml [-seed 1] [-east-west] [-pcap ...] [-dot ...] [-v]
+//	ringsim -grow [-n 5] [-profile ...] | -config new.yaml -grow-from running.yaml
 //
 // With -config, ringsim simulates the operator's own ring instead of the
 // paper's: the file is the one every ringd reads (any node's: they differ
@@ -20,6 +21,15 @@
 // service give the scenarios, which pick the master edge, the busiest
 // inner node and the links from it. The cost plan, the outage table and
 // the -dot picture are printed before anything is cabled.
+//
+// -grow (the paper's ring, vrN+1 cabled in between vrN and vr1) and
+// -grow-from (the operator's running ring, grown into -config's) run the
+// growth scenario S6 after the cold start, following the operator's
+// procedure (ring.Growth): S6u unplugs the cable the new node goes into,
+// S6h reloads every node with the grown spec, S6 cables the new node in
+// and starts it; the table's bystanders column is the outage of the
+// traffic that crossed neither re-cabled interface. Then the grown ring
+// runs its own scenarios.
 //
 // -east-west also probes between every two servers on different nodes
 // (the storage traffic of a switchless cluster) and adds their longest
@@ -60,6 +70,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	verbose := fs.Bool("v", false, "print every route change")
 	config := fs.String("config", "", "simulate the ring of this ringd configuration file instead of the paper's")
 	eastWest := fs.Bool("east-west", false, "probe between every two servers on different nodes too (storage traffic), and report that outage apart")
+	grow := fs.Bool("grow", false, "grow the paper's ring from -n to -n+1 nodes (S6: vrN+1 cabled in between vrN and vr1), then run the grown ring's scenarios")
+	growFrom := fs.String("grow-from", "", "with -config: start from the ring of this (running) configuration file and grow it into -config's (S6)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -67,10 +79,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ringsim: unexpected argument %q\n", fs.Arg(0))
 		return 2
 	}
+	if *growFrom != "" && *config == "" {
+		fmt.Fprintf(stderr, "ringsim: -grow-from needs -config, the grown ring\n")
+		return 2
+	}
 	if *config != "" {
 		var clash []string
 		fs.Visit(func(f *flag.Flag) {
-			if f.Name == "n" || f.Name == "profile" {
+			if f.Name == "n" || f.Name == "profile" || f.Name == "grow" {
 				clash = append(clash, "-"+f.Name)
 			}
 		})
@@ -84,6 +100,18 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 		o := Options{Spec: &c.Ring, From: *config, Seed: *seed, Pcap: *pcap, Dot: *dot, Verbose: *verbose, EastWest: *eastWest}
+		if *growFrom != "" {
+			old, err := ringconf.Load(*growFrom)
+			if err != nil {
+				fmt.Fprintf(stderr, "ringsim: -grow-from: %v\n", err)
+				return 1
+			}
+			if _, err := c.GrowthFrom(old); err != nil {
+				fmt.Fprintf(stderr, "ringsim: -grow-from %s: %v\n", *growFrom, err)
+				return 1
+			}
+			o.Spec, o.GrowInto, o.From = &old.Ring, &c.Ring, *growFrom
+		}
 		if err := simulate(o, stdout); err != nil {
 			fmt.Fprintf(stderr, "ringsim: %v\n", err)
 			return 1
@@ -99,7 +127,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ringsim: -n %d: a ring has 3 to %d nodes\n", *n, ring.MaxNodes)
 		return 2
 	}
-	if err := simulate(Options{N: *n, Profile: prof, Seed: *seed, Pcap: *pcap, Dot: *dot, Verbose: *verbose, EastWest: *eastWest}, stdout); err != nil {
+	o := Options{N: *n, Profile: prof, Seed: *seed, Pcap: *pcap, Dot: *dot, Verbose: *verbose, EastWest: *eastWest}
+	if *grow {
+		if *n+1 > ring.MaxNodes {
+			fmt.Fprintf(stderr, "ringsim: -grow: -n %d leaves no room for one more node\n", *n)
+			return 2
+		}
+		old, next := ring.PaperGrowth(*n, prof)
+		o.Spec, o.GrowInto, o.From = &old, &next, "the paper"
+	}
+	if err := simulate(o, stdout); err != nil {
 		fmt.Fprintf(stderr, "ringsim: %v\n", err)
 		return 1
 	}
@@ -119,6 +156,10 @@ type Options struct {
 	// ignored); From names the file it came from.
 	Spec *ring.Spec
 	From string
+	// GrowInto, when set, is the ring Spec grows into (ring.PlanGrowth):
+	// after the cold start the growth steps S6u, S6h, S6 run, then the
+	// grown ring's own scenarios.
+	GrowInto *ring.Spec
 }
 
 func simulate(o Options, out io.Writer) (err error) {
@@ -156,10 +197,32 @@ func simulate(o Options, out io.Writer) (err error) {
 			err = errors.Join(err, c.Close(), f.Close())
 		}()
 	}
+	var steps []ring.Step
+	if o.GrowInto != nil {
+		g, grow, err := sim.GrowthSteps(*o.GrowInto)
+		if err != nil {
+			return fmt.Errorf("growth: %w", err)
+		}
+		fmt.Fprintf(out, "growth step:\n%s\n", g.Procedure())
+		steps = append(sim.Steps()[:1], grow...)
+	}
 	fmt.Fprintf(out, "timeline (virtual time):\n")
-	results, err := sim.Run()
+	results, err := sim.Run(steps...)
 	if err != nil {
 		return err
+	}
+	if o.GrowInto != nil {
+		// The grown ring's own scenarios, but its cold start.
+		more, err := sim.Run(sim.Steps()[1:]...)
+		results = append(results, more...)
+		if err != nil {
+			return err
+		}
+		grown, err := ring.PlanCosts(*o.GrowInto)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "\nOSPF cost plan after the growth:\n%s", grown)
 	}
 	probes := "from the gateway to every server and to the anycast VIP, and back"
 	switch {

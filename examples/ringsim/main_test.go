@@ -221,3 +221,53 @@ func TestRun_ConfigErrors(t *testing.T) {
 		t.Errorf("-config with -n: exit %d, %q", rc, errb.String())
 	}
 }
+
+// -grow-from runs the growth scenario on the operator's ring: sw5 cabled
+// in between sw4 and sw1 (the last and the first node), the procedure
+// printed, the steps S6u, S6h, S6 with 0 outage for the bystanders, then
+// the grown ring's scenarios, all reachable and loop-free; and -grow on
+// the paper's ring does the same. A file that is no growth step of the
+// running one is refused.
+func TestRun_Grow(t *testing.T) {
+	dir := t.TempDir()
+	running, grown := filepath.Join(dir, "ring.yaml"), filepath.Join(dir, "ring5.yaml")
+	five := strings.Replace(ringYAML, "  - {name: sw4, lans: [10.10.4.1/24]}\n", "  - {name: sw4, lans: [10.10.4.1/24]}\n  - {name: sw5, lans: [10.10.5.1/24]}\n", 1)
+	for f, b := range map[string]string{running: ringYAML, grown: five} {
+		if err := os.WriteFile(f, []byte(b), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	growth := regexp.MustCompile(`(?m)^(S6[uh]?) +(.+?) {2,}(\S+) +(\S+) +(\S+) +\S+ +\S+ +(\d+) +(\d+) +(yes|NO)$`)
+	for _, args := range [][]string{{"-config", grown, "-grow-from", running}, {"-grow", "-n", "4", "-seed", "2"}} {
+		var out, errb bytes.Buffer
+		if rc := run(args, &out, &errb); rc != 0 {
+			t.Fatalf("%v: exit %d: %s\n%s", args, rc, errb.String(), out.String())
+		}
+		text := out.String()
+		for _, want := range []string{"growth step:", "Unplug the cable", "OSPF cost plan after the growth"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("%v: no %q in\n%s", args, want, text)
+			}
+		}
+		ms := growth.FindAllStringSubmatch(text, -1)
+		if len(ms) != 3 {
+			t.Fatalf("%v: %d growth rows, want S6u S6h S6:\n%s", args, len(ms), text)
+		}
+		for _, m := range ms {
+			if m[4] != "0s" || m[6] != "0" || m[8] != "yes" {
+				t.Errorf("%v %s: bystanders %s, loops %s, reachable %s", args, m[1], m[4], m[6], m[8])
+			}
+		}
+		if !strings.Contains(text, "S2fr") {
+			t.Errorf("%v: the grown ring's scenarios did not run:\n%s", args, text)
+		}
+	}
+	var out, errb bytes.Buffer
+	if rc := run([]string{"-config", running, "-grow-from", grown}, &out, &errb); rc != 1 || !strings.Contains(errb.String(), "growth") {
+		t.Errorf("shrinking: exit %d, %q", rc, errb.String())
+	}
+	errb.Reset()
+	if rc := run([]string{"-grow-from", running}, &out, &errb); rc != 2 {
+		t.Errorf("-grow-from without -config: exit %d, %q", rc, errb.String())
+	}
+}

@@ -599,6 +599,17 @@ func (c *Config) validateVRRP() error {
 	return nil
 }
 
+// GrowthFrom checks c's ring as a growth step of the running ring of old
+// (ring.PlanGrowth: one node cabled in between two neighbours); an error
+// names c's file, line and YAML key, as a validation error does.
+func (c *Config) GrowthFrom(old *Config) (ring.Growth, error) {
+	g, err := ring.PlanGrowth(old.Ring, c.Ring)
+	if err != nil {
+		return ring.Growth{}, c.specErr(err)
+	}
+	return g, nil
+}
+
 // specErr points a ring.Spec.Validate error at its line.
 func (c *Config) specErr(err error) error {
 	msg := err.Error()
