@@ -123,4 +123,25 @@
 // [Sim.Run] measures them. The same spec and seed give
 // the same run, packet for packet ([Sim.CapturePcapng]), and
 // [Sim.WriteDot] draws the ring with its costs and current default paths.
+//
+// # Growth
+//
+// A running ring grows one node at a time (the source paper's Figure 14):
+// [PlanGrowth] checks that a spec is the running one with one node cabled
+// in between two neighbours, every other link keeping its subnet and
+// addresses and every node its role, and [Growth.Procedure] spells out
+// the operator's steps: unplug the cable between the two neighbours,
+// reload every node with the new spec (the cost plan for N+1 takes
+// effect; on the chain the ring has become every path is unique, so no
+// traffic moves; a ring interface whose address the new numbering changes
+// is re-addressed in place, which [Node.Reconfigure] and
+// [HostNode.Reconfigure] allow only while its cable is out), then cable
+// the new node in and start it (RFC 6987 stub router until its routes are
+// in: it carries no traffic before it can forward). [Sim.GrowthSteps]
+// simulates the three steps (S6u, S6h, S6) and reports, beside each
+// step's outage, that of the traffic that crossed neither re-cabled
+// interface ([Result.Bystanders]): 0 in every step for N = 3…8 in both
+// profiles; the traffic that crossed the unplugged cable loses a link
+// cut's worth (10 ms fast, 50 ms RFC). [PaperGrowth] is the paper's step
+// from N to N+1 nodes.
 package ring
