@@ -23,7 +23,7 @@ func noUplinkSpec(n int, p Profile) Spec {
 }
 
 // TestSim_NoUplink (issue 15): the 3-node ring of a storage cluster's
-// full mesh and a 5-node ring, without upstream LAN, VRRP or default. The
+// full mesh and rings of 4 to 8 nodes, without upstream LAN, VRRP or default. The
 // plan costs every interface alike; the steps are those without edges
 // (S0, S2, S2r, S3, S3r, S2f, S2fr), measured on the east-west probes
 // between the servers, each within its bound; no node ever has a
@@ -31,7 +31,7 @@ func noUplinkSpec(n int, p Profile) Spec {
 // running node's table through every fault (either way round).
 func TestSim_NoUplink(t *testing.T) {
 	for _, prof := range []Profile{ProfileFast, ProfileRFC} {
-		for _, n := range []int{3, 5} {
+		for _, n := range []int{3, 4, 5, 6, 7, 8} {
 			t.Run(fmt.Sprintf("%v/N=%d", prof, n), func(t *testing.T) {
 				t.Parallel()
 				spec := noUplinkSpec(n, prof)

@@ -97,7 +97,7 @@ func checkInterval(p Profile) time.Duration {
 // node within 200 ms (checkFreezeBFD).
 func TestSim_Scenarios(t *testing.T) {
 	for _, prof := range []Profile{ProfileFast, ProfileRFC} {
-		for _, n := range []int{3, 4, 5, 8} {
+		for _, n := range []int{3, 4, 5, 6, 7, 8} {
 			t.Run(fmt.Sprintf("%v/N=%d", prof, n), func(t *testing.T) {
 				t.Parallel()
 				spec := paperSpec(n)
