@@ -31,7 +31,7 @@ func (s *Sim) WriteDot(w io.Writer) error {
 		if s.gateway == nil {
 			break // no uplink: no default traffic
 		}
-		src := sn.cfg.OSPF.RouterID
+		src := s.r.rid[sn.cfg.Index]
 		t := s.tracer.trace(sn.nd, src, s.gateway.Addr)
 		for k := 1; k < len(t.Hops); k++ {
 			a, b := s.byName[t.Hops[k-1].Node], s.byName[t.Hops[k].Node]
@@ -49,7 +49,7 @@ func (s *Sim) WriteDot(w io.Writer) error {
 
 	for _, sn := range s.nodes {
 		np := s.plan.Nodes[sn.cfg.Index]
-		label := fmt.Sprintf("%s\\n%s\\n%v", sn.Name(), np.Role, sn.cfg.OSPF.RouterID)
+		label := fmt.Sprintf("%s\\n%s\\n%v", sn.Name(), np.Role, s.r.rid[sn.cfg.Index])
 		style := "solid"
 		color := "black"
 		switch {
@@ -101,7 +101,11 @@ func (s *Sim) WriteDot(w io.Writer) error {
 		p("}\n")
 		return bw.Flush()
 	}
-	p("\t\"upstream\" [label=\"upstream LAN\\n%v\\nVIP %v\" shape=hexagon];\n", u.Prefix, u.VIP)
+	if u.VIP.IsValid() {
+		p("\t\"upstream\" [label=\"upstream LAN\\n%v\\nVIP %v\" shape=hexagon];\n", u.Prefix, u.VIP)
+	} else { // a chain: the gateway routes to the edge
+		p("\t\"upstream\" [label=\"upstream LAN\\n%v\" shape=hexagon];\n", u.Prefix)
+	}
 	p("\t%q [label=\"gateway\\n%v\" shape=box3d];\n", GatewayName, u.Gateway)
 	p("\t%q -- \"upstream\";\n", GatewayName)
 	vipAt := s.resolve(s.gateway.att, u.VIP)

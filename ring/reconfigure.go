@@ -51,6 +51,9 @@ func (n *Node) Reconfigure(ctx context.Context, cfg NodeConfig, added map[string
 		return ErrStopped
 	}
 	cfg = cfg.WithIfIndex(n.env.IfIndex)
+	if n.ospf == nil {
+		return n.reconfigureStatic(cfg, added) // a chain node (chain.go)
+	}
 	if err := n.checkReconfigure(cfg, added); err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package ring
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -70,6 +71,13 @@ type Result struct {
 	EastWestWorst string
 	// EastWestProbed reports that east-west probes ran.
 	EastWestProbed bool
+	// CutOff lists, in a chain (TopologyChain), the probe targets the
+	// fault strands (a server beyond it, seen from the edge, or an
+	// east-west pair it separates): unreachable until the repair, they
+	// are not counted in Outage, Lost or Converged, and Reachable
+	// ignores them. Empty in a ring, where a single fault strands
+	// nothing.
+	CutOff []string
 }
 
 // WithinBound reports whether the outage, and the east-west outage, are
@@ -151,6 +159,9 @@ func (s *Sim) settle() time.Duration { return s.r.spec.Profile.QuietTime() }
 // A ring without uplink has no edges: S1, S4, S1f and S4f are left out,
 // and its probes are the east-west ones between servers.
 func (s *Sim) Steps() []Step {
+	if s.r.chain() {
+		return s.chainSteps()
+	}
 	b := s.bounds()
 	m := ""
 	if s.r.uplink() {
@@ -402,7 +413,8 @@ func (s *Sim) RunStep(st Step) (Result, error) {
 			break
 		}
 	}
-	res := Result{ID: st.ID, Name: st.Name, At: t0.Sub(s.epoch), Bound: st.Bound, Why: st.Why,
+	cutOff := s.probes.cutOff()
+	res := Result{ID: st.ID, Name: st.Name, At: t0.Sub(s.epoch), Bound: st.Bound, Why: st.Why, CutOff: slices.Sorted(maps.Keys(cutOff)),
 		Reachable: s.probes.allOK(), Loops: len(s.probes.loops) - loops0, Bounced: len(s.probes.bounced) - bounced0,
 		EastWestProbed: s.cfg.EastWest || s.gateway == nil}
 	if !okSince.IsZero() {
@@ -417,7 +429,7 @@ func (s *Sim) RunStep(st Step) (Result, error) {
 		}
 	}
 	for _, run := range s.probes.runs[runs0:] {
-		if st.ID != "S0" && !baseline[run.Server] {
+		if st.ID != "S0" && !baseline[run.Server] || cutOff[run.Server] || s.victimTarget(st.Victim, run.Server) {
 			continue
 		}
 		d := run.Duration(P)
