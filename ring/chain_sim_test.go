@@ -25,9 +25,9 @@ func chainServers(s Spec, keep func(i int) bool) []string {
 // TopologyChain promises: the servers beyond the fault (seen from the
 // edge at index edge) are cut off and said to be, the others lose no
 // probe at all, and after each repair every server is reachable again.
-func runChain(t *testing.T, spec Spec, edge int) {
+func runChain(t *testing.T, spec Spec, edge int, eastWest bool) {
 	t.Helper()
-	sim, err := NewSim(SimConfig{Spec: spec, Seed: int64(len(spec.Nodes))})
+	sim, err := NewSim(SimConfig{Spec: spec, Seed: int64(len(spec.Nodes)), EastWest: eastWest})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,11 +50,30 @@ func runChain(t *testing.T, spec Spec, edge int) {
 			return i < victim || self && i == victim
 		}
 	}
-	want := map[string][]string{
-		"S0": nil, "S2": chainServers(spec, past(false)), "S2r": nil,
-		"S3": chainServers(spec, past(true)), "S3r": nil,
-	}
 	victimName := spec.Nodes[victim].Name
+	// The targets a fault strands: the servers cut off, and with
+	// east-west probes every pair with one end cut off and the other on
+	// the edge's side (the victim's own servers are down, not probed).
+	stranded := func(self bool) []string {
+		cut := chainServers(spec, past(self))
+		out := slices.Clone(cut)
+		if !eastWest {
+			return out
+		}
+		for _, a := range sim.Servers() {
+			for _, b := range sim.Servers() {
+				if a.Node >= b.Node || a.Node == victimName && !self || b.Node == victimName && !self {
+					continue
+				}
+				if slices.Contains(cut, a.Name) != slices.Contains(cut, b.Name) {
+					out = append(out, EastWestTarget(a.Name, b.Name))
+				}
+			}
+		}
+		slices.Sort(out)
+		return out
+	}
+	want := map[string][]string{"S0": nil, "S2": stranded(false), "S2r": nil, "S3": stranded(true), "S3r": nil}
 	for _, st := range steps {
 		runs0 := len(sim.FailureRuns())
 		r, err := sim.RunStep(st)
@@ -103,9 +122,7 @@ func TestChain_StrandsOnlyBeyondTheFault(t *testing.T) {
 	for n := 2; n <= 8; n++ {
 		t.Run(fmt.Sprintf("N=%d", n), func(t *testing.T) {
 			t.Parallel()
-			runChain(t, PaperChain(n, ProfileRFC), 0)
+			runChain(t, PaperChain(n, ProfileRFC), 0, false)
 		})
 	}
 }
-
-
