@@ -164,9 +164,13 @@ func TestChain_Validate(t *testing.T) {
 		{"BFDAuth", func(s *Spec) { s.BFDAuth = &bfd.Auth{Type: packet.AuthMeticulousKeyedSHA1, KeyID: 1, Key: []byte("k")} }},
 		{"OSPFAuth", func(s *Spec) { s.OSPFAuth = &ospf.AuthConfig{} }},
 		{"BaseCost", func(s *Spec) { s.BaseCost = 20 }},
-		{"Anycast", func(s *Spec) { s.Anycast = &AnycastSpec{VIP: netip.MustParseAddr("10.254.0.25"), Replicas: []string{"vr2"}} }},
+		{"Anycast", func(s *Spec) {
+			s.Anycast = &AnycastSpec{VIP: netip.MustParseAddr("10.254.0.25"), Replicas: []string{"vr2"}}
+		}},
 		{"Nodes[1].RouterID", func(s *Spec) { s.Nodes[1].RouterID = netip.MustParseAddr("1.1.1.1") }},
-		{"Links", func(s *Spec) { s.Links = []netip.Prefix{mustPrefix("10.255.0.0/31"), mustPrefix("10.255.0.2/31"), mustPrefix("10.255.0.4/31")} }},
+		{"Links", func(s *Spec) {
+			s.Links = []netip.Prefix{mustPrefix("10.255.0.0/31"), mustPrefix("10.255.0.2/31"), mustPrefix("10.255.0.4/31")}
+		}},
 		{"Topology", func(s *Spec) { s.Topology = 7 }},
 	} {
 		s := PaperChain(3, ProfileRFC)
