@@ -463,6 +463,11 @@ func FormatResults(rs []Result) string {
 	if eastWest {
 		head = "scenario\twhat\toutage\teast-west\tbound\tlost\tconverged\tloops\tbounced\treachable"
 	}
+	// A chain's results say how many targets each fault cut off.
+	cutOff := slices.ContainsFunc(rs, func(r Result) bool { return len(r.CutOff) > 0 })
+	if cutOff {
+		head += "\tcut off"
+	}
 	fmt.Fprintln(tw, head)
 	for _, r := range rs {
 		ok := "yes"
@@ -479,6 +484,9 @@ func FormatResults(rs []Result) string {
 			if r.EastWest > r.Bound {
 				ew = r.EastWest.String() + " (over)\t"
 			}
+		}
+		if cutOff {
+			ok += fmt.Sprintf("\t%d", len(r.CutOff))
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%v%s\t%s%v\t%v\t%v\t%d\t%d\t%s\n", r.ID, r.Name, r.Outage, mark, ew, r.Bound.Round(100*time.Microsecond), r.Lost, r.Converged, r.Loops, r.Bounced, ok)
 	}
