@@ -19,9 +19,13 @@ func (s *Sim) WriteDot(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	p := func(format string, args ...any) { fmt.Fprintf(bw, format, args...) }
 	n := len(s.nodes)
+	title := fmt.Sprintf("switchless ring, %d nodes, profile %v, t=%v", n, s.r.spec.Profile, s.Elapsed().Round(time.Millisecond))
+	if s.r.chain() {
+		title = fmt.Sprintf("switchless chain, %d nodes, static routes only, t=%v", n, s.Elapsed().Round(time.Millisecond))
+	}
 	p("graph ring {\n")
 	p("\tlabel=%q;\n\tfontname=\"Helvetica\";\n\tnode [fontname=\"Helvetica\" fontsize=10];\n\tedge [fontname=\"Helvetica\" fontsize=9];\n",
-		fmt.Sprintf("switchless ring, %d nodes, profile %v, t=%v", n, s.r.spec.Profile, s.Elapsed().Round(time.Millisecond)))
+		title)
 
 	// Which way default traffic crosses each ring link: from each node's
 	// first server (or the node itself) to the gateway.
@@ -77,6 +81,9 @@ func (s *Sim) WriteDot(w io.Writer) error {
 		a, b := s.nodes[i], s.nodes[(i+1)%n]
 		attrs := fmt.Sprintf("taillabel=\"%d\" headlabel=\"%d\" label=%q",
 			s.plan.Nodes[i].EastCost, s.plan.Nodes[(i+1)%n].WestCost, l.Name())
+		if s.r.chain() { // no costs: static routes
+			attrs = fmt.Sprintf("label=%q", l.Name())
+		}
 		up := a.atts[IfEast].Up()
 		switch {
 		case !up:
