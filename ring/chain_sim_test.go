@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+
+	"github.com/switchless/routing/fib"
 )
 
-// chainServers returns the servers of the nodes whose indexes keep
-// returns true, sorted.
+// chainServers returns the servers of the nodes whose index keep
+// accepts, sorted.
 func chainServers(s Spec, keep func(i int) bool) []string {
 	var out []string
 	for i, nd := range s.Nodes {
@@ -59,6 +61,9 @@ func runChain(t *testing.T, spec Spec, edge int, eastWest bool) {
 		out := slices.Clone(cut)
 		if !eastWest {
 			return out
+		}
+		if sim.Gateway() == nil {
+			out = nil // no uplink: east-west probes only
 		}
 		for _, a := range sim.Servers() {
 			for _, b := range sim.Servers() {
@@ -125,4 +130,22 @@ func TestChain_StrandsOnlyBeyondTheFault(t *testing.T) {
 			runChain(t, PaperChain(n, ProfileRFC), 0, false)
 		})
 	}
+}
+
+// TestChain_NoUplink: a chain of 4 without an upstream LAN (its nodes
+// reach each other and nobody else) has no default anywhere; the faults
+// cut off exactly the pairs they separate, seen from vr1.
+func TestChain_NoUplink(t *testing.T) {
+	s := PaperChain(4, ProfileRFC)
+	s.Upstream = Upstream{}
+	cs, err := s.BuildAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cs {
+		if c.Role != Inner || len(c.Static) != 0 || slices.ContainsFunc(c.Routes, func(r fib.Route) bool { return r.Prefix.Bits() == 0 }) {
+			t.Errorf("%s: role %v, static %v, routes %v", c.Name, c.Role, c.Static, c.Routes)
+		}
+	}
+	runChain(t, s, 0, true)
 }
