@@ -273,3 +273,31 @@ func TestChain_NodeLifecycle(t *testing.T) {
 		}
 	}
 }
+
+// TestChain_RingNodeRefusesChain: a running ring node handed its chain
+// configuration (topology: chain in a SIGHUP) is told to restart, and
+// keeps its OSPF.
+func TestChain_RingNodeRefusesChain(t *testing.T) {
+	rc, err := PaperSpec(4, ProfileRFC).Build("vr2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cc, err := PaperChain(4, ProfileRFC).Build("vr2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	trs := map[string]routing.Transport{}
+	for _, ic := range rc.OSPF.Interfaces {
+		trs[ic.Name] = nopTransport{}
+	}
+	n, err := NewNode(rc, NodeEnv{Clock: routing.NewManualClock(time.Time{}), OSPF: trs, FIB: fib.NewMemory()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := n.Reconfigure(context.Background(), cc, nil); !errors.Is(err, ErrRestartRequired) || !strings.Contains(err.Error(), "topology") {
+		t.Errorf("Reconfigure to a chain: %v", err)
+	}
+	if n.OSPF() == nil || len(n.Config().OSPF.Interfaces) == 0 {
+		t.Error("the ring node lost its OSPF")
+	}
+}

@@ -131,6 +131,8 @@ func (n *Node) checkReconfigure(cfg NodeConfig, added map[string]routing.Transpo
 	switch {
 	case cfg.Name != old.Name:
 		return restart("node", fmt.Sprintf("%q → %q: another node", old.Name, cfg.Name))
+	case cfg.Topology != old.Topology:
+		return restart("topology", fmt.Sprintf("%v → %v: the protocols the node runs", old.Topology, cfg.Topology))
 	case cfg.Index != old.Index:
 		return restart("nodes", fmt.Sprintf("the node moved from position %d to %d in the ring", old.Index, cfg.Index))
 	case cfg.Role != old.Role || (cfg.VRRP == nil) != (old.VRRP == nil):

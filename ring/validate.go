@@ -11,8 +11,9 @@ import (
 )
 
 // Validate reports the first problem of the spec, naming the field:
-// fewer than 3 or more than MaxNodes nodes, empty or duplicate names,
-// invalid or overlapping prefixes, duplicate addresses, ring links that
+// fewer than 3 (a chain: 2) or more than MaxNodes nodes, a chain with a
+// second edge or a setting that needs OSPF, BFD or VRRP, empty or
+// duplicate names, invalid or overlapping prefixes, duplicate addresses, ring links that
 // are not /31 or /30, edges that are not nodes or not on the upstream LAN,
 // a VIP or gateway off the upstream LAN, equal edge priorities.
 func (s Spec) Validate() error {
