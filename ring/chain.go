@@ -20,7 +20,9 @@ const (
 	TopologyRing Topology = iota
 	// TopologyChain cables Nodes[i] east to Nodes[i+1] west for i < N-1
 	// and nothing from the last node back to the first: the source
-	// paper's non-redundant pattern, servers chained with static routes.
+	// paper's non-redundant pattern ("ネットワーク冗長化を行わない場合":
+	// the virtual routers strung on one trunk, static routing only, and
+	// a failed router affecting the networks strung on it).
 	// A chain runs no OSPF, no BFD and no VRRP: every node gets a static
 	// route (fib.ProtocolStatic, in NodeEnv.StaticFIB) to every other
 	// node's LANs over its east or west link, and, but for the single
