@@ -144,6 +144,16 @@ type NodeConfig struct {
 	// BFDAuth authenticates the node's BFD sessions (Spec.BFDAuth); nil
 	// runs them unauthenticated.
 	BFDAuth *bfd.Auth
+	// Topology is the spec's. A chain node (TopologyChain) runs no OSPF,
+	// no BFD and no VRRP: its OSPF is zero, its routes are Routes and,
+	// at the edge, Static.
+	Topology Topology
+	// Routes are a chain node's static routes (ProtocolStatic, in the
+	// static FIB sink) to every other node's LANs and the links beyond
+	// its neighbours over its east or west link, and, but at the edge,
+	// the default toward the edge; installed for the node's lifetime.
+	// Empty in a ring.
+	Routes []fib.Route
 }
 
 // Interface returns the node's interface called name.
@@ -169,6 +179,7 @@ func (c NodeConfig) WithIfIndex(idx map[string]int) NodeConfig {
 		out.OSPF.Interfaces[i].IfIndex = idx[out.OSPF.Interfaces[i].Name]
 	}
 	out.Discard = append([]fib.Route(nil), c.Discard...)
+	out.Routes = routesWithIfIndex(c.Routes, c.Interfaces, idx)
 	out.Static = make([]fib.Route, len(c.Static))
 	for i, r := range c.Static {
 		r.NextHops = append([]fib.NextHop(nil), r.NextHops...)
@@ -283,6 +294,9 @@ func (s Spec) BuildAll() ([]NodeConfig, error) {
 }
 
 func (r *resolved) build(i int, p Plan) NodeConfig {
+	if r.chain() {
+		return r.buildChain(i, p)
+	}
 	n := len(r.spec.Nodes)
 	nd := r.spec.Nodes[i]
 	np := p.Nodes[i]

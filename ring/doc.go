@@ -19,7 +19,8 @@
 // the first and the last node), and a timer [Profile]. [Spec.Validate]
 // rejects rings of fewer than 3 nodes, overlapping prefixes, duplicate
 // addresses and router IDs, and edges that are not on the upstream LAN,
-// naming the field.
+// naming the field. [Spec.Topology] picks a ring (the zero value) or a
+// chain (see Chain below).
 //
 // # Cost plan
 //
@@ -144,4 +145,23 @@
 // profiles; the traffic that crossed the unplugged cable loses a link
 // cut's worth (10 ms fast, 50 ms RFC). [PaperGrowth] is the paper's step
 // from N to N+1 nodes.
+//
+// # Chain
+//
+// [TopologyChain] builds, from the same [Spec], the source paper's
+// non-redundant pattern: the nodes cabled in a line (the ring's links but
+// the last, numbered the same, so that closing the chain into a ring
+// later only adds that link), static routes only. A chain [Node] runs no
+// OSPF, BFD or VRRP: [Node.OSPF], [Node.BFD] and [Node.VRRP] are nil;
+// Start writes its static routes ([NodeConfig.Routes], and at the single
+// edge the default via the gateway, [NodeConfig.Static], while the
+// upstream interface has carrier) to the static FIB sink; a ring link's
+// carrier changes nothing; Drain has nothing to flush; Stop deletes every
+// route it wrote, whatever else fails; Reconfigure rewrites the routes
+// that differ and refuses, with [ErrRestartRequired], a change of name,
+// place, role, topology or interfaces. The gateway routes every server
+// LAN to the edge's own upstream address. The [Sim] runs S0, S2, S2r, S3
+// and S3r on it (the steps that need VRRP or OSPF to move traffic do not
+// apply) and [Result.CutOff] names the servers each fault strands,
+// unreachable until the repair; for every other server the outage is 0.
 package ring

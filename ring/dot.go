@@ -19,9 +19,13 @@ func (s *Sim) WriteDot(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	p := func(format string, args ...any) { fmt.Fprintf(bw, format, args...) }
 	n := len(s.nodes)
+	title := fmt.Sprintf("switchless ring, %d nodes, profile %v, t=%v", n, s.r.spec.Profile, s.Elapsed().Round(time.Millisecond))
+	if s.r.chain() {
+		title = fmt.Sprintf("switchless chain, %d nodes, static routes only, t=%v", n, s.Elapsed().Round(time.Millisecond))
+	}
 	p("graph ring {\n")
 	p("\tlabel=%q;\n\tfontname=\"Helvetica\";\n\tnode [fontname=\"Helvetica\" fontsize=10];\n\tedge [fontname=\"Helvetica\" fontsize=9];\n",
-		fmt.Sprintf("switchless ring, %d nodes, profile %v, t=%v", n, s.r.spec.Profile, s.Elapsed().Round(time.Millisecond)))
+		title)
 
 	// Which way default traffic crosses each ring link: from each node's
 	// first server (or the node itself) to the gateway.
@@ -31,7 +35,7 @@ func (s *Sim) WriteDot(w io.Writer) error {
 		if s.gateway == nil {
 			break // no uplink: no default traffic
 		}
-		src := sn.cfg.OSPF.RouterID
+		src := s.r.rid[sn.cfg.Index]
 		t := s.tracer.trace(sn.nd, src, s.gateway.Addr)
 		for k := 1; k < len(t.Hops); k++ {
 			a, b := s.byName[t.Hops[k-1].Node], s.byName[t.Hops[k].Node]
@@ -49,7 +53,7 @@ func (s *Sim) WriteDot(w io.Writer) error {
 
 	for _, sn := range s.nodes {
 		np := s.plan.Nodes[sn.cfg.Index]
-		label := fmt.Sprintf("%s\\n%s\\n%v", sn.Name(), np.Role, sn.cfg.OSPF.RouterID)
+		label := fmt.Sprintf("%s\\n%s\\n%v", sn.Name(), np.Role, s.r.rid[sn.cfg.Index])
 		style := "solid"
 		color := "black"
 		switch {
@@ -77,6 +81,9 @@ func (s *Sim) WriteDot(w io.Writer) error {
 		a, b := s.nodes[i], s.nodes[(i+1)%n]
 		attrs := fmt.Sprintf("taillabel=\"%d\" headlabel=\"%d\" label=%q",
 			s.plan.Nodes[i].EastCost, s.plan.Nodes[(i+1)%n].WestCost, l.Name())
+		if s.r.chain() { // no costs: static routes
+			attrs = fmt.Sprintf("label=%q", l.Name())
+		}
 		up := a.atts[IfEast].Up()
 		switch {
 		case !up:
@@ -101,7 +108,11 @@ func (s *Sim) WriteDot(w io.Writer) error {
 		p("}\n")
 		return bw.Flush()
 	}
-	p("\t\"upstream\" [label=\"upstream LAN\\n%v\\nVIP %v\" shape=hexagon];\n", u.Prefix, u.VIP)
+	if u.VIP.IsValid() {
+		p("\t\"upstream\" [label=\"upstream LAN\\n%v\\nVIP %v\" shape=hexagon];\n", u.Prefix, u.VIP)
+	} else { // a chain: the gateway routes to the edge
+		p("\t\"upstream\" [label=\"upstream LAN\\n%v\" shape=hexagon];\n", u.Prefix)
+	}
 	p("\t%q [label=\"gateway\\n%v\" shape=box3d];\n", GatewayName, u.Gateway)
 	p("\t%q -- \"upstream\";\n", GatewayName)
 	vipAt := s.resolve(s.gateway.att, u.VIP)

@@ -77,6 +77,9 @@ func PlanGrowth(old, next Spec) (Growth, error) {
 	if err != nil {
 		return Growth{}, err
 	}
+	if old.Topology != TopologyRing || next.Topology != TopologyRing {
+		return Growth{}, specErr("Topology", "a growth step cables a node into a ring; a chain grows by adding its last link and node")
+	}
 	n := len(old.Nodes)
 	if len(next.Nodes) != n+1 {
 		return Growth{}, specErr("Nodes", "a growth step adds exactly one node: %d nodes → %d", n, len(next.Nodes))

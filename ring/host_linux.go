@@ -152,6 +152,16 @@ func OpenHost(ctx context.Context, cfg NodeConfig, hc HostConfig) (h *HostNode, 
 		}
 		env.Addresses = am
 	}
+	if !cfg.runsOSPF() && (len(cfg.Routes) > 0 || len(cfg.Static) > 0) {
+		// A chain node: its static routes (and at the edge the default)
+		// are all it writes.
+		h.static, err = fib.OpenNetlink(ctx, fib.NetlinkConfig{Protocol: fib.ProtocolStatic, Logger: log})
+		if err != nil {
+			return nil, err
+		}
+		h.closers = append(h.closers, h.static.Close)
+		env.StaticFIB = h.static
+	}
 	if h.node, err = NewNode(cfg, env); err != nil {
 		return nil, err
 	}
@@ -326,9 +336,9 @@ func (h *HostNode) TransportStats() map[string]TransportStats {
 // kernel; false at inner nodes.
 func (h *HostNode) StaticInstalled(ctx context.Context) (bool, error) {
 	h.mu.Lock()
-	edge := h.cfg.VRRP != nil
+	static := len(h.cfg.Static) > 0
 	h.mu.Unlock()
-	if h.static == nil || !edge {
+	if h.static == nil || !static {
 		return false, nil
 	}
 	rs, err := h.static.List(ctx)

@@ -137,6 +137,13 @@ func NewNode(cfg NodeConfig, env NodeEnv) (*Node, error) {
 		n.fib = holdSink{Sink: env.FIB, h: n.hold}
 	}
 
+	if !cfg.runsOSPF() {
+		// A chain node: static routes only, n.ospf and n.bfd stay nil.
+		if env.StaticFIB == nil && (len(cfg.Routes) > 0 || len(cfg.Static) > 0) {
+			return nil, fmt.Errorf("%w: node %s: env.StaticFIB: is nil (a chain node needs a static FIB sink)", ErrInvalidConfig, cfg.Name)
+		}
+		return n, nil
+	}
 	if err := n.newBFD(); err != nil {
 		return nil, err
 	}
@@ -191,7 +198,8 @@ func (n *Node) Config() NodeConfig {
 	return c
 }
 
-// OSPF returns the node's OSPF instance (for status).
+// OSPF returns the node's OSPF instance (for status), nil at a chain
+// node (TopologyChain), which runs none.
 func (n *Node) OSPF() *ospf.Instance { return n.ospf }
 
 // BFD returns the node's BFD instance (for status), nil when the node's
@@ -244,6 +252,9 @@ func (n *Node) Start() error {
 	if err := n.setDiscard(true); err != nil {
 		errs = append(errs, err)
 	}
+	if err := n.setRoutes(true); err != nil {
+		errs = append(errs, err)
+	}
 	if n.upCarrier {
 		errs = append(errs, n.setStaticLocked(true))
 	}
@@ -251,6 +262,9 @@ func (n *Node) Start() error {
 		if err := n.bfd.Start(); err != nil {
 			return errors.Join(append(errs, fmt.Errorf("ring: node %s: %w", n.cfg.Name, err))...)
 		}
+	}
+	if n.ospf == nil {
+		return errors.Join(errs...) // a chain node: its static routes are all it runs
 	}
 	if err := n.ospf.Start(); err != nil {
 		return errors.Join(append(errs, fmt.Errorf("ring: node %s: %w", n.cfg.Name, err))...)
@@ -295,14 +309,16 @@ func (n *Node) Stop(ctx context.Context) error {
 		n.hold.stop()
 		errs = append(errs, n.vrrp.Stop(ctx))
 	}
-	errs = append(errs, n.ospf.Stop(ctx))
+	if n.ospf != nil {
+		errs = append(errs, n.ospf.Stop(ctx))
+	}
 	if n.staticOn {
 		errs = append(errs, n.setStaticLocked(false))
 	}
 	if n.bfd != nil {
 		errs = append(errs, n.bfd.Stop(ctx))
 	}
-	errs = append(errs, n.setDiscard(false))
+	errs = append(errs, n.setDiscard(false), n.setRoutes(false))
 	return errors.Join(errs...)
 }
 
@@ -327,6 +343,9 @@ func (n *Node) Drain(ctx context.Context) error {
 	}
 	in := n.ospf
 	n.mu.Unlock()
+	if in == nil {
+		return verr // a chain node has nothing to flush: Stop deletes its routes
+	}
 	return errors.Join(verr, in.Drain(ctx))
 }
 
@@ -359,6 +378,9 @@ func (n *Node) LinkState(ifname string, up bool) error {
 		return nil
 	}
 	n.emit(Event{Kind: EventLink, Text: fmt.Sprintf("%s carrier %s", ifname, upDown(up))})
+	if n.ospf == nil {
+		return n.chainLinkState(ifname, up)
+	}
 	if ifname == IfUpstream && n.cfg.VRRP != nil {
 		n.upCarrier = up
 		var errs []error

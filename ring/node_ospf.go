@@ -12,4 +12,8 @@ func (n *Node) ospfConfig() ospf.Config {
 // setDefaultPresent tells OSPF whether the edge's own default route
 // exists, which default-information originate (without "always")
 // follows.
-func (n *Node) setDefaultPresent(present bool) { n.ospf.SetDefaultRoute(present) }
+func (n *Node) setDefaultPresent(present bool) {
+	if n.ospf != nil { // none at a chain node
+		n.ospf.SetDefaultRoute(present)
+	}
+}

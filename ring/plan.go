@@ -114,6 +114,9 @@ func PlanCosts(s Spec) (Plan, error) {
 }
 
 func (r *resolved) plan() Plan {
+	if r.chain() {
+		return r.chainPlan()
+	}
 	n := len(r.spec.Nodes)
 	low := r.spec.BaseCost
 	if low == 0 {

@@ -322,7 +322,7 @@ func (p *prober) apply(tg *target, r probeResult) {
 // up, both ways.
 func (p *prober) allOK() bool {
 	for _, tg := range p.targets {
-		if !tg.excluded && tg.run != nil {
+		if !tg.excluded && tg.run != nil && !p.s.strands(tg) {
 			return false
 		}
 	}

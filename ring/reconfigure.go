@@ -52,6 +52,9 @@ func (n *Node) Reconfigure(ctx context.Context, cfg NodeConfig, added map[string
 		return ErrStopped
 	}
 	cfg = cfg.WithIfIndex(n.env.IfIndex)
+	if n.ospf == nil {
+		return n.reconfigureStatic(cfg, added) // a chain node (chain.go)
+	}
 	readdressed, err := n.checkReconfigure(cfg, added)
 	if err != nil {
 		return err
@@ -136,6 +139,8 @@ func (n *Node) checkReconfigure(cfg NodeConfig, added map[string]routing.Transpo
 	switch {
 	case cfg.Name != old.Name:
 		return nil, restart("node", fmt.Sprintf("%q → %q: another node", old.Name, cfg.Name))
+	case cfg.Topology != old.Topology:
+		return nil, restart("topology", fmt.Sprintf("%v → %v: the protocols the node runs", old.Topology, cfg.Topology))
 	case cfg.Role != old.Role || (cfg.VRRP == nil) != (old.VRRP == nil):
 		return nil, restart("upstream.edges", fmt.Sprintf("the node's role changes from %v to %v", old.Role, cfg.Role))
 	case cfg.OSPF.RouterID != old.OSPF.RouterID:

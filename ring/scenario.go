@@ -2,6 +2,7 @@ package ring
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -80,6 +81,13 @@ type Result struct {
 	Bystanders      time.Duration
 	BystandersWorst string
 	Recabled        bool
+	// CutOff lists, in a chain (TopologyChain), the probe targets the
+	// fault strands (a server beyond it, seen from the edge, or an
+	// east-west pair it separates): unreachable until the repair, they
+	// are not counted in Outage, Lost or Converged, and Reachable
+	// ignores them. Empty in a ring, where a single fault strands
+	// nothing.
+	CutOff []string
 }
 
 // WithinBound reports whether the outage, and the east-west outage, are
@@ -161,6 +169,9 @@ func (s *Sim) settle() time.Duration { return s.r.spec.Profile.QuietTime() }
 // A ring without uplink has no edges: S1, S4, S1f and S4f are left out,
 // and its probes are the east-west ones between servers.
 func (s *Sim) Steps() []Step {
+	if s.r.chain() {
+		return s.chainSteps()
+	}
 	b := s.bounds()
 	m := ""
 	if s.r.uplink() {
@@ -416,7 +427,8 @@ func (s *Sim) RunStep(st Step) (Result, error) {
 			break
 		}
 	}
-	res := Result{ID: st.ID, Name: st.Name, At: t0.Sub(s.epoch), Bound: st.Bound, Why: st.Why,
+	cutOff := s.probes.cutOff()
+	res := Result{ID: st.ID, Name: st.Name, At: t0.Sub(s.epoch), Bound: st.Bound, Why: st.Why, CutOff: slices.Sorted(maps.Keys(cutOff)),
 		Reachable: s.probes.allOK(), Loops: len(s.probes.loops) - loops0, Bounced: len(s.probes.bounced) - bounced0,
 		EastWestProbed: s.cfg.EastWest || s.gateway == nil, Recabled: st.recabled != nil}
 	if !okSince.IsZero() {
@@ -431,7 +443,7 @@ func (s *Sim) RunStep(st Step) (Result, error) {
 		}
 	}
 	for _, run := range s.probes.runs[runs0:] {
-		if st.ID != "S0" && !baseline[run.Server] {
+		if st.ID != "S0" && !baseline[run.Server] || cutOff[run.Server] || s.victimTarget(st.Victim, run.Server) {
 			continue
 		}
 		d := run.Duration(P)
@@ -473,6 +485,11 @@ func FormatResults(rs []Result) string {
 		head += "bystanders\t"
 	}
 	head += "bound\tlost\tconverged\tloops\tbounced\treachable"
+	// A chain's results say how many targets each fault cut off.
+	cutOff := slices.ContainsFunc(rs, func(r Result) bool { return len(r.CutOff) > 0 })
+	if cutOff {
+		head += "\tcut off"
+	}
 	fmt.Fprintln(tw, head)
 	for _, r := range rs {
 		ok := "yes"
@@ -496,6 +513,9 @@ func FormatResults(rs []Result) string {
 			} else {
 				ew += "-\t"
 			}
+		}
+		if cutOff {
+			ok += fmt.Sprintf("\t%d", len(r.CutOff))
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%v%s\t%s%v\t%v\t%v\t%d\t%d\t%s\n", r.ID, r.Name, r.Outage, mark, ew, r.Bound.Round(100*time.Microsecond), r.Lost, r.Converged, r.Loops, r.Bounced, ok)
 	}

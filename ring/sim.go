@@ -184,7 +184,7 @@ func (s *Sim) build() error {
 		s.nodes = append(s.nodes, sn)
 		s.byName[cfg.Name] = sn
 	}
-	for i := range n {
+	for i := range s.r.links { // N links, N-1 in a chain
 		a, b := s.nodes[i], s.nodes[(i+1)%n]
 		ea, eb, err := s.net.Link(a.nd, b.nd, netsim.LinkConfig{
 			Name:  fmt.Sprintf("ring%d", i),
@@ -215,7 +215,8 @@ func (s *Sim) build() error {
 	if !s.r.uplink() {
 		return nil
 	}
-	// The gateway routes every server LAN to the VIP.
+	// The gateway routes every server LAN to the VIP (a chain's: to the
+	// edge).
 	if err := s.gateway.addConnected(); err != nil {
 		return err
 	}
@@ -236,7 +237,7 @@ func (s *Sim) routeAtGateway(prefixes []netip.Prefix) error {
 	for _, lan := range prefixes {
 		if err := s.gateway.Kernel.Static.Replace(context.Background(), fib.Route{
 			Prefix:   lan.Masked(),
-			NextHops: []fib.NextHop{{Gateway: s.r.spec.Upstream.VIP, IfIndex: s.gateway.att.Index()}},
+			NextHops: []fib.NextHop{{Gateway: s.r.gatewayNextHop(), IfIndex: s.gateway.att.Index()}},
 			Protocol: fib.ProtocolStatic,
 		}); err != nil {
 			return err
@@ -480,7 +481,7 @@ func (s *Sim) runTo(t time.Time) {
 func (s *Sim) observe() {
 	for _, sn := range s.nodes {
 		inc := sn.inc
-		if inc == nil || inc.frozen || sn.nd.Crashed() {
+		if inc == nil || inc.frozen || sn.nd.Crashed() || inc.node.OSPF() == nil {
 			continue
 		}
 		if inc.lsdbChanged.Swap(false) {

@@ -70,6 +70,12 @@ type Spec struct {
 	// removes the old one, a SIGHUP each time. Nil runs OSPF
 	// unauthenticated.
 	OSPFAuth *ospf.AuthConfig
+	// Topology is how the nodes are cabled; the zero value is the ring
+	// described above. TopologyChain cables them in a line with static
+	// routes only (see TopologyChain): 2 nodes or more, N-1 links, a
+	// single edge, and none of the settings above that need OSPF, BFD
+	// or VRRP.
+	Topology Topology
 }
 
 // NodeSpec is one virtual router of the ring.

@@ -11,8 +11,9 @@ import (
 )
 
 // Validate reports the first problem of the spec, naming the field:
-// fewer than 3 or more than MaxNodes nodes, empty or duplicate names,
-// invalid or overlapping prefixes, duplicate addresses, ring links that
+// fewer than 3 (a chain: 2) or more than MaxNodes nodes, a chain with a
+// second edge or a setting that needs OSPF, BFD or VRRP, empty or
+// duplicate names, invalid or overlapping prefixes, duplicate addresses, ring links that
 // are not /31 or /30, edges that are not nodes or not on the upstream LAN,
 // a VIP or gateway off the upstream LAN, equal edge priorities.
 func (s Spec) Validate() error {
@@ -40,7 +41,14 @@ type resolvedEdge struct {
 
 func (s Spec) resolve() (*resolved, error) {
 	n := len(s.Nodes)
-	if n < 3 {
+	switch {
+	case s.Topology > TopologyChain:
+		return nil, specErr("Topology", "unknown topology %d", s.Topology)
+	case s.Topology == TopologyChain:
+		if err := s.checkChain(); err != nil {
+			return nil, err
+		}
+	case n < 3:
 		return nil, specErr("Nodes", "a ring needs at least 3 nodes, got %d", n)
 	}
 	if n > MaxNodes {
@@ -108,8 +116,10 @@ func (s Spec) resolve() (*resolved, error) {
 			r.rid[i] = nd.RouterID
 		case len(nd.LANs) > 0:
 			r.rid[i] = nd.LANs[0].Addr()
-		default:
+		case r.west[i].IsValid():
 			r.rid[i] = r.west[i].Addr()
+		default: // the first node of a chain
+			r.rid[i] = r.east[i].Addr()
 		}
 	}
 	if err := r.checkUnique(); err != nil {
@@ -123,6 +133,7 @@ func (s Spec) resolve() (*resolved, error) {
 
 func (r *resolved) numberLinks() error {
 	s, n := r.spec, len(r.spec.Nodes)
+	nl := s.linkCount()
 	links := s.Links
 	switch {
 	case len(links) == 0 && !s.LinkPool.IsValid():
@@ -132,15 +143,17 @@ func (r *resolved) numberLinks() error {
 		if !pool.Addr().Is4() || pool.Masked() != pool {
 			return specErr("LinkPool", "%v is not an IPv4 network prefix", pool)
 		}
-		if pool.Bits() > 31 || 1<<(31-pool.Bits()) < n {
-			return specErr("LinkPool", "%v holds fewer than %d /31 links", pool, n)
+		if pool.Bits() > 31 || 1<<(31-pool.Bits()) < nl {
+			return specErr("LinkPool", "%v holds fewer than %d /31 links", pool, nl)
 		}
 		a := pool.Addr()
-		for range n {
+		for range nl {
 			links = append(links, netip.PrefixFrom(a, 31))
 			a = a.Next().Next()
 		}
-	case len(links) != n:
+	case len(links) != nl && s.Topology == TopologyChain:
+		return specErr("Links", "%d links for %d nodes; a chain has one link fewer than nodes", len(links), n)
+	case len(links) != nl:
 		return specErr("Links", "%d links for %d nodes; a ring has as many links as nodes", len(links), n)
 	}
 	r.links = links
@@ -170,6 +183,9 @@ func (r *resolved) numberLinks() error {
 func (r *resolved) uplink() bool { return len(r.edges) > 0 }
 
 func (r *resolved) resolveUpstream() error {
+	if r.chain() {
+		return r.resolveChainUpstream()
+	}
 	u := r.spec.Upstream
 	if u.Prefix == (netip.Prefix{}) {
 		// No uplink: a ring whose nodes reach each other and nobody
@@ -270,8 +286,10 @@ func (r *resolved) checkUnique() error {
 		if err := add("Upstream.Gateway", u.Gateway); err != nil {
 			return err
 		}
-		if err := add("Upstream.VIP", u.VIP); err != nil {
-			return err
+		if u.VIP.IsValid() { // none in a chain
+			if err := add("Upstream.VIP", u.VIP); err != nil {
+				return err
+			}
 		}
 	}
 	for k, e := range r.edges {

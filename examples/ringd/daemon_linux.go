@@ -88,19 +88,28 @@ func (d *daemon) onEvent(e ring.Event) {
 }
 
 // database is the node's OSPF database, for the database view.
-func (d *daemon) database() []LSAView { return lsaViews(d.node.OSPF().LSDB(ospf.LSDBFilter{})) }
+func (d *daemon) database() []LSAView {
+	in := d.node.OSPF()
+	if in == nil {
+		return nil // a chain node runs no OSPF
+	}
+	return lsaViews(in.LSDB(ospf.LSDBFilter{}))
+}
 
 // status reports the node's state.
 func (d *daemon) status() Status {
 	nc := d.node.Config()
-	in := d.node.OSPF()
-	st := Status{Node: nc.Name, Role: nc.Role.String(), Profile: d.config().Ring.Profile.String(), RouterID: in.RouterID(),
+	in := d.node.OSPF() // nil at a chain node: static routes only
+	st := Status{Node: nc.Name, Role: nc.Role.String(), Profile: d.config().Ring.Profile.String(),
 		Since: d.since, Transports: d.host.TransportStats(),
 		BFDTimers: bfdTimers(nc.Timers), BFD: bfdViews(d.node.BFDSessions())}
 	ospfState, dropped := map[string]string{}, map[string]map[string]uint64{}
-	for _, s := range in.Interfaces() {
-		ospfState[s.Name] = s.State.String()
-		dropped[s.Name] = daemonkit.EnumCounts(s.Stats.Dropped)
+	if in != nil {
+		st.RouterID = in.RouterID()
+		for _, s := range in.Interfaces() {
+			ospfState[s.Name] = s.State.String()
+			dropped[s.Name] = daemonkit.EnumCounts(s.Stats.Dropped)
+		}
 	}
 	links := d.host.Links()
 	for i, ifc := range nc.Interfaces {
@@ -114,8 +123,12 @@ func (d *daemon) status() Status {
 		st.Events = append(st.Events, eventView(e))
 	}
 	d.mu.Unlock()
-	st.Neighbors = neighborViews(in.Neighbors())
-	st.Routes = routeViews(in.RoutingTable())
+	if in != nil {
+		st.Neighbors = neighborViews(in.Neighbors())
+		st.Routes = routeViews(in.RoutingTable())
+	} else {
+		st.Profile = nc.Topology.String() // a chain: no timers to speak of
+	}
 	if r := d.node.VRRP(); r != nil {
 		st.VRRP = vrrpView(r.Status())
 	}

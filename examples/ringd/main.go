@@ -97,6 +97,7 @@ import (
 
 	daemonkit "github.com/switchless/routing/internal/daemon"
 	"github.com/switchless/routing/internal/ringconf"
+	"github.com/switchless/routing/ring"
 )
 
 const defaultSocket = "/run/ringd.sock"
@@ -186,14 +187,22 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	if cmd.Name == daemonkit.CmdCheck {
-		fmt.Fprintf(stdout, "%s: OK: node %s (%v) of a %d-node ring, profile %v, BFD %s\n", cmd.Config, c.Node.Name, c.Node.Role, len(c.Ring.Nodes), c.Ring.Profile, bfdTimers(c.Node.Timers))
-		fmt.Fprintf(stdout, "%s: simulate this ring's failures before cabling it: ringsim -config %s\n", cmd.Config, cmd.Config)
+		if c.Ring.Topology == ring.TopologyChain {
+			fmt.Fprintf(stdout, "%s: OK: node %s (%v) of a %d-node chain, static routes only\n", cmd.Config, c.Node.Name, c.Node.Role, len(c.Ring.Nodes))
+		} else {
+			fmt.Fprintf(stdout, "%s: OK: node %s (%v) of a %d-node ring, profile %v, BFD %s\n", cmd.Config, c.Node.Name, c.Node.Role, len(c.Ring.Nodes), c.Ring.Profile, bfdTimers(c.Node.Timers))
+		}
+		fmt.Fprintf(stdout, "%s: simulate this %v's failures before cabling it: ringsim -config %s\n", cmd.Config, c.Ring.Topology, cmd.Config)
 		if from := cmd.Flags.Lookup("from").Value.String(); from != "" {
 			if code := checkGrowth(from, cmd.Config, c, stdout, stderr); code != 0 {
 				return code
 			}
 		}
 		if d := cmd.Flags.Lookup("listen").Value.(flag.Getter).Get().(time.Duration); d > 0 {
+			if c.Node.IsEdge() && c.Node.VRRP == nil {
+				fmt.Fprintf(stderr, "ringd check -listen: node %s is a chain's edge: it runs no VRRP, so no virtual MAC to collide with\n", c.Node.Name)
+				return 2
+			}
 			if !c.Node.IsEdge() {
 				fmt.Fprintf(stderr, "ringd check -listen: node %s is not an edge: it has no upstream LAN to listen on\n", c.Node.Name)
 				return 2

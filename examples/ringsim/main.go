@@ -10,7 +10,7 @@
 //
 // Usage:
 //
-//	ringsim [-n 5] [-profile rfc|fast] [-seed 1] [-east-west] [-pcap ring.pcapng] [-dot ring.dot] [-v]
+//	ringsim [-n 5] [-profile rfc|fast] [-topology ring|chain] [-seed 1] [-east-west] [-pcap ring.pcapng] [-dot ring.dot] [-v]
 //	ringsim -config ring.yaml [-seed 1] [-east-west] [-pcap ...] [-dot ...] [-v]
 //	ringsim -grow [-n 5] [-profile ...] | -config new.yaml -grow-from running.yaml
 //
@@ -35,6 +35,13 @@
 // (the storage traffic of a switchless cluster) and adds their longest
 // outage per scenario as a column of its own.
 //
+// -topology chain simulates the source paper's non-redundant pattern
+// instead (ring.TopologyChain): the same nodes cabled in a line from vr1,
+// the single edge, with static routes only, through S0, S2, S2r, S3 and
+// S3r; the table's "cut off" column counts the servers a fault strands
+// (unreachable until the repair, listed below it), whose outage is not
+// the others': theirs is 0. It is why the ring exists.
+//
 // The same flags give the same run, byte for byte. -pcap writes every
 // OSPF and VRRP packet of every link (Wireshark shows one interface per
 // link); -dot writes the ring at the end of the run (Graphviz: dot -Kcirco
@@ -49,6 +56,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/switchless/routing/internal/ringconf"
@@ -72,6 +80,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	eastWest := fs.Bool("east-west", false, "probe between every two servers on different nodes too (storage traffic), and report that outage apart")
 	grow := fs.Bool("grow", false, "grow the paper's ring from -n to -n+1 nodes (S6: vrN+1 cabled in between vrN and vr1), then run the grown ring's scenarios")
 	growFrom := fs.String("grow-from", "", "with -config: start from the ring of this (running) configuration file and grow it into -config's (S6)")
+	topology := fs.String("topology", "ring", "ring, or chain: the paper's non-redundant pattern, static routes only")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -86,12 +95,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if *config != "" {
 		var clash []string
 		fs.Visit(func(f *flag.Flag) {
-			if f.Name == "n" || f.Name == "profile" || f.Name == "grow" {
+			if f.Name == "n" || f.Name == "profile" || f.Name == "topology" || f.Name == "grow" {
 				clash = append(clash, "-"+f.Name)
 			}
 		})
 		if len(clash) > 0 {
-			fmt.Fprintf(stderr, "ringsim: %s: the ring's size and profile come from -config\n", strings.Join(clash, ", "))
+			fmt.Fprintf(stderr, "ringsim: %s: the ring's size, profile and topology come from -config\n", strings.Join(clash, ", "))
 			return 2
 		}
 		c, err := ringconf.Load(*config)
@@ -123,14 +132,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ringsim: -profile: %v\n", err)
 		return 2
 	}
-	if *n < 3 || *n > ring.MaxNodes {
-		fmt.Fprintf(stderr, "ringsim: -n %d: a ring has 3 to %d nodes\n", *n, ring.MaxNodes)
+	topo, err := ring.ParseTopology(*topology)
+	if err != nil {
+		fmt.Fprintf(stderr, "ringsim: -topology: %v\n", err)
 		return 2
 	}
-	o := Options{N: *n, Profile: prof, Seed: *seed, Pcap: *pcap, Dot: *dot, Verbose: *verbose, EastWest: *eastWest}
+	if least := map[ring.Topology]int{ring.TopologyRing: 3, ring.TopologyChain: 2}[topo]; *n < least || *n > ring.MaxNodes {
+		fmt.Fprintf(stderr, "ringsim: -n %d: a %v has %d to %d nodes\n", *n, topo, least, ring.MaxNodes)
+		return 2
+	}
+	o := Options{N: *n, Profile: prof, Topology: topo, Seed: *seed, Pcap: *pcap, Dot: *dot, Verbose: *verbose, EastWest: *eastWest}
 	if *grow {
-		if *n+1 > ring.MaxNodes {
-			fmt.Fprintf(stderr, "ringsim: -grow: -n %d leaves no room for one more node\n", *n)
+		if topo != ring.TopologyRing || *n+1 > ring.MaxNodes {
+			fmt.Fprintf(stderr, "ringsim: -grow: grows a ring of at most %d nodes\n", ring.MaxNodes-1)
 			return 2
 		}
 		old, next := ring.PaperGrowth(*n, prof)
@@ -147,6 +161,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 type Options struct {
 	N         int
 	Profile   ring.Profile
+	Topology  ring.Topology
 	Seed      int64
 	Pcap, Dot string
 	Verbose   bool
@@ -165,16 +180,25 @@ type Options struct {
 func simulate(o Options, out io.Writer) (err error) {
 	spec := ring.PaperSpec(o.N, o.Profile)
 	what := "switchless ring"
+	if o.Topology == ring.TopologyChain {
+		spec = ring.PaperChain(o.N, o.Profile)
+		what = "switchless chain (the paper's non-redundant pattern)"
+	}
 	if o.Spec != nil {
 		spec = *o.Spec
-		what = "ring of " + o.From
+		what = spec.Topology.String() + " of " + o.From
 	}
 	plan, err := ring.PlanCosts(spec)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "%s: %d nodes, profile %v (%s), seed %d\n\n", what, len(spec.Nodes), spec.Profile, describeTimers(spec.Profile), o.Seed)
-	fmt.Fprintf(out, "OSPF cost plan:\n%s\n", plan)
+	if spec.Topology == ring.TopologyChain {
+		fmt.Fprintf(out, "%s: %d nodes, static routes only (no OSPF, BFD or VRRP), seed %d\n\n", what, len(spec.Nodes), o.Seed)
+		fmt.Fprintf(out, "static plan:\n%s\n", chainPlan(plan))
+	} else {
+		fmt.Fprintf(out, "%s: %d nodes, profile %v (%s), seed %d\n\n", what, len(spec.Nodes), spec.Profile, describeTimers(spec.Profile), o.Seed)
+		fmt.Fprintf(out, "OSPF cost plan:\n%s\n", plan)
+	}
 
 	var sim *ring.Sim
 	tl := &timeline{out: out, verbose: o.Verbose}
@@ -226,6 +250,11 @@ func simulate(o Options, out io.Writer) (err error) {
 	}
 	probes := "from the gateway to every server and to the anycast VIP, and back"
 	switch {
+	case spec.Anycast == nil && sim.Gateway() != nil && spec.Topology == ring.TopologyChain:
+		probes = "from the gateway to every server, and back"
+		if o.EastWest {
+			probes += "; east-west: between every two servers on different nodes"
+		}
 	case sim.Gateway() == nil:
 		probes = "between every two servers on different nodes, and back: a ring without uplink"
 	case o.EastWest:
@@ -235,6 +264,14 @@ func simulate(o Options, out io.Writer) (err error) {
 	fmt.Fprintf(out, "\nbounds:\n")
 	for _, r := range results {
 		fmt.Fprintf(out, "  %-4s %s\n", r.ID, r.Why)
+	}
+	if spec.Topology == ring.TopologyChain {
+		fmt.Fprintf(out, "\ncut off (unreachable until the repair; every other server lost no probe):\n")
+		for _, r := range results {
+			if len(r.CutOff) > 0 {
+				fmt.Fprintf(out, "  %-4s %s\n", r.ID, strings.Join(r.CutOff, ", "))
+			}
+		}
 	}
 	if o.Dot != "" {
 		f, err := os.Create(o.Dot)
@@ -294,4 +331,23 @@ func (t *timeline) event(e ring.Event) {
 
 func stamp(d time.Duration) string {
 	return fmt.Sprintf("%.4fs", d.Seconds())
+}
+
+// chainPlan renders a chain's plan: where each node sends its default.
+func chainPlan(p ring.Plan) string {
+	var b strings.Builder
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "node\trole\tdefault via\thops to the edge")
+	for _, np := range p.Nodes {
+		role, via := "inner", np.Toward.String()
+		switch {
+		case np.Role != ring.Inner:
+			role, via = "edge", "upstream (static, via the gateway)"
+		case p.Master < 0:
+			via = "- (no uplink)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\n", np.Name, role, via, np.Hops)
+	}
+	tw.Flush()
+	return b.String()
 }

@@ -89,6 +89,11 @@ type Spec struct {
 	// server and announces it into OSPF while the server answers a
 	// tcp_banner check ("220") on port 25.
 	Anycast *Anycast `yaml:"anycast,omitempty"`
+	// Topology is "ring" (default) or "chain" (ring.TopologyChain: the
+	// nodes cabled in a line, static routes only, one edge in
+	// upstream.edges or the first node, no vip, vrid, priority,
+	// bfd_auth, ospf_auth, base_cost, anycast, timers or costs).
+	Topology string `yaml:"topology,omitempty"`
 }
 
 // BFDAuth is ring.Spec.BFDAuth in YAML: `bfd_auth: {type:
@@ -231,7 +236,12 @@ func (s Spec) Ring() (ring.Spec, error) {
 	if err != nil {
 		return ring.Spec{}, err
 	}
+	topo, err := ring.ParseTopology(s.Topology)
+	if err != nil {
+		return ring.Spec{}, err
+	}
 	out := ring.Spec{
+		Topology: topo,
 		LinkPool: s.LinkPool.Prefix,
 		Profile:  prof,
 		BaseCost: s.BaseCost,
@@ -302,11 +312,17 @@ func FromSpec(s ring.Spec) Spec {
 	}
 	if s.Upstream.Edges != [2]ring.Edge{} {
 		for _, e := range s.Upstream.Edges {
+			if e == (ring.Edge{}) && s.Topology == ring.TopologyChain {
+				break // a chain's single edge
+			}
 			out.Upstream.Edges = append(out.Upstream.Edges, Edge{Node: e.Node, Address: Addr{e.Address}, Priority: e.Priority})
 		}
 	}
 	if a := s.Anycast; a != nil {
 		out.Anycast = &Anycast{VIP: Addr{a.VIP}, Replicas: a.Replicas}
+	}
+	if s.Topology != ring.TopologyRing {
+		out.Topology = s.Topology.String()
 	}
 	for _, nd := range s.Nodes {
 		n := Node{Name: nd.Name, RouterID: Addr{nd.RouterID}}
@@ -423,7 +439,7 @@ var specFields = map[string]string{
 	"Edges": "edges", "Node": "node", "Address": "address", "Priority": "priority",
 	"Profile": "profile", "BaseCost": "base_cost",
 	"BFDAuth": "bfd_auth", "Type": "type", "Key": "key", "OSPFAuth": "ospf_auth", "Keys": "keys", "Password": "password",
-	"Anycast": "anycast", "Replicas": "replicas",
+	"Anycast": "anycast", "Replicas": "replicas", "Topology": "topology",
 }
 
 var (
@@ -466,8 +482,21 @@ func (c *Config) validate() error {
 	if why := daemonkit.CheckListen(f.MetricsListen); why != "" {
 		return c.errAt(ErrInvalid, []any{"metrics_listen"}, "%s", why)
 	}
-	if n := len(f.Spec.Upstream.Edges); n != 0 && n != 2 {
+	chain := f.Spec.Topology == ring.TopologyChain.String()
+	switch n := len(f.Spec.Upstream.Edges); {
+	case f.Spec.Topology != "" && f.Spec.Topology != ring.TopologyRing.String() && !chain:
+		return c.errAt(ErrInvalid, []any{"topology"}, "%q is neither ring nor chain", f.Spec.Topology)
+	case chain && n > 1:
+		return c.errAt(ErrInvalid, []any{"upstream", "edges"}, "%d edges: a chain has one (none means its first node); a second would need VRRP to share the gateway's next hop", n)
+	case !chain && n != 0 && n != 2:
 		return c.errAt(ErrInvalid, []any{"upstream", "edges"}, "%d edges: give none (first and last node) or two", n)
+	}
+	if chain {
+		for _, k := range []string{"timers", "costs", "vrrp_macvlan"} {
+			if confrules.Has(&c.root, k) {
+				return c.errAt(ErrInvalid, []any{k}, "a chain runs static routes only: no BFD, OSPF or VRRP to tune")
+			}
+		}
 	}
 	if a := f.Spec.BFDAuth; a != nil {
 		if _, err := packet.ParseAuthType(a.Type); err != nil || a.Type == "none" {
