@@ -110,7 +110,11 @@
 // database is synchronised and a calculation on it has put the routes in
 // Env.FIB (that calculation runs after INITIAL_SPF_DELAY, whatever the
 // loading of the database did to the back-off), with OnStartup as the
-// upper bound; Administrative holds it while set, and Reconfigure sets
+// upper bound. With OnStartup set, an instance that finds a Hello Timer
+// fired later than the interface's RouterDeadInterval (its process was
+// stopped, a VM frozen: its neighbours have declared it dead) enters the
+// same state again until its routes are back. Administrative holds it
+// while set, and Reconfigure sets
 // and clears it in place. [Instance.StubRouter] reports the state, and
 // EventStubRouter each change.
 //

@@ -228,7 +228,12 @@ func (ifc *iface) stateChanged(old InterfaceState, e ifEvent) {
 }
 
 func (ifc *iface) armHello() {
-	ifc.in.arm(&ifc.hello, ifc.cfg.helloPeriod(), func() {
+	period := ifc.cfg.helloPeriod()
+	due := ifc.in.clock.Now().Add(period)
+	ifc.in.arm(&ifc.hello, period, func() {
+		if late := ifc.in.clock.Now().Sub(due); late > ifc.cfg.deadInterval() {
+			ifc.in.stubResume(late)
+		}
 		ifc.sendHello()
 		ifc.armHello()
 	})

@@ -41,6 +41,10 @@ type simRouter struct {
 	// start.
 	live    routing.Liveness
 	onEvent func(Event)
+	// clock and wrap, when set, are Env.Clock and a wrapper of each
+	// transport for the next start.
+	clock routing.Clock
+	wrap  func(routing.Transport) routing.Transport
 }
 
 func newSim(t testing.TB, seed int64) *sim {
@@ -154,12 +158,19 @@ func (s *sim) startWith(name string, cfgTweak func(*Config)) *Instance {
 			s.t.Fatal(err)
 		}
 		trs[ic.Name] = tr
+		if r.wrap != nil {
+			trs[ic.Name] = r.wrap(tr)
+		}
+	}
+	var clock routing.Clock = s.clock
+	if r.clock != nil {
+		clock = r.clock
 	}
 	var log *slog.Logger
 	if os.Getenv("OSPF_SIM_LOG") != "" {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug})).With("node", name)
 	}
-	in, err := New(cfg, Env{Clock: s.clock, Logger: log, Transports: trs, FIB: r.fib, Liveness: r.live, OnEvent: r.onEvent})
+	in, err := New(cfg, Env{Clock: clock, Logger: log, Transports: trs, FIB: r.fib, Liveness: r.live, OnEvent: r.onEvent})
 	if err != nil {
 		s.t.Fatal(err)
 	}

@@ -91,6 +91,25 @@ func (in *Instance) stubStart() {
 	})
 }
 
+// stubResume begins the startup state again when the instance finds it
+// was paused (a frozen VM, SIGSTOP): a Hello Timer fired later than the
+// interface's RouterDeadInterval, so its neighbours have declared it dead
+// (§10.3 InactivityTimer), and the routes it kept through the pause lead
+// through adjacencies that are gone. Coming back, it is a router
+// starting again, and RFC 6987 §3's reason holds: until its database is
+// exchanged again and its routes are back in the FIB, it advertises
+// MaxLinkMetric so that no neighbour routes transit traffic through it.
+// Only with StubRouter.OnStartup set, which also bounds it.
+func (in *Instance) stubResume(late time.Duration) {
+	if in.stub.startup || in.cfg.StubRouter.OnStartup <= 0 {
+		return
+	}
+	in.log.Warn("ospf: paused longer than RouterDeadInterval: the neighbors have declared this router dead; advertising as a stub router until the routes are installed again (RFC 6987 §3)",
+		"late", late)
+	in.stubStart()
+	in.orig.dirty = true
+}
+
 // stubEnd ends the startup state, under the lock: the router-LSA is
 // originated again with the configured costs.
 func (in *Instance) stubEnd() {

@@ -176,6 +176,10 @@ func NewNode(cfg NodeConfig, env NodeEnv) (*Node, error) {
 				t := e.Transition
 				n.emit(Event{Time: t.Time, Kind: EventVRRP,
 					Text: fmt.Sprintf("%v -> %v (%v), priority %d", t.From, t.To, t.Reason, t.Priority)})
+				if t.Reason == vrrp.ReasonPaused && n.hold != nil {
+					// Not under the router's lock: SetTrack takes it.
+					env.Clock.AfterFunc(0, n.hold.paused)
+				}
 			}})
 		if err != nil {
 			return nil, nodeErr(cfg.Name, err, vrrp.ErrInvalidConfig)

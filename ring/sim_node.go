@@ -36,7 +36,8 @@ type SimNode struct {
 type incarnation struct {
 	node    *Node
 	anycast *anycast.Instance // at a replica node of Spec.Anycast
-	frozen  bool              // the process hangs: no packet in or out, no forwarding
+	frozen  bool              // the process hangs: no packet in or out, no forwarding, no timer
+	clock   *frozenClock      // the protocols' clock, which stops with the process
 	retired bool              // replaced by a reboot; its late effects are ignored
 	cancels []func()
 	nbrs    map[nbrKey]ospf.NeighborState // for the timeline
@@ -94,12 +95,13 @@ func (sn *SimNode) downReason() string {
 func (sn *SimNode) boot() error {
 	s := sn.sim
 	inc := &incarnation{nbrs: make(map[nbrKey]ospf.NeighborState)}
+	inc.clock = &frozenClock{base: s.clock, inc: inc}
 	idx := make(map[string]int, len(sn.atts))
 	for name, a := range sn.atts {
 		idx[name] = a.Index()
 	}
 	env := NodeEnv{
-		Clock:     s.clock,
+		Clock:     inc.clock,
 		Logger:    s.log,
 		IfIndex:   idx,
 		OSPF:      make(map[string]routing.Transport),
@@ -247,10 +249,12 @@ func (s *Sim) Freeze(name string) error {
 
 // Thaw resumes a frozen node's processes (SIGCONT after SIGSTOP): the
 // same protocol instances carry on, their sockets deliver and send again,
-// and the node forwards. In the simulation their timers ran through the
-// freeze, as a stopped process runs its overdue ones at once on SIGCONT:
-// the node has timed its neighbours out as they timed it out, and finds
-// them again through their hellos.
+// and the node forwards. Their timers stopped with them: every timer that
+// came due during the freeze runs at once, late by the freeze, as a
+// stopped process runs its overdue ones on SIGCONT (so a VRRP Master sees
+// that it was paused past any Backup's Master_Down_Interval and steps
+// down, vrrp.ReasonPaused), and the node times its neighbours out as they
+// timed it out, and finds them again through their hellos.
 func (s *Sim) Thaw(name string) error {
 	sn := s.byName[name]
 	if sn == nil || sn.inc == nil || !sn.inc.frozen || sn.inc.retired {
@@ -259,6 +263,7 @@ func (s *Sim) Thaw(name string) error {
 	s.emit(Event{Kind: EventFault, Node: name, Text: "thaw"})
 	s.fwdGen++
 	sn.inc.frozen = false
+	sn.inc.clock.thaw()
 	return nil
 }
 
