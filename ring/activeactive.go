@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
+	"slices"
 )
 
 // Active-active edges (Upstream.Second): validation, the cost plan and
@@ -177,5 +178,55 @@ func (p Plan) writeActiveActive(w io.Writer) {
 			role, via = fmt.Sprintf("edge, master of group %d", np.Group), "upstream"
 		}
 		fmt.Fprintf(w, "%s\t%s\t%d\t%d\t%s\t%d\t%s (group %d)\n", np.Name, role, np.EastCost, np.WestCost, via, np.Hops, edge[np.Group], np.Group)
+	}
+}
+
+// buildSecond adds the second group to edge k's configuration (k = 0 the
+// master edge, 1 the backup edge): both edges originate the default with
+// MasterDefaultMetric, so that the distance decides (PlanCosts), and run
+// the second virtual router with the other edge's priority.
+func (r *resolved) buildSecond(c *NodeConfig, k int) {
+	if !r.activeActive() {
+		return
+	}
+	c.DefaultMetric = MasterDefaultMetric
+	c.OSPF.DefaultInformation.Metric = MasterDefaultMetric
+	v := *c.VRRP
+	v.VRID = r.vrid2
+	v.Priority = r.edges[1-k].priority
+	v.VirtualAddresses = []netip.Addr{r.spec.Upstream.Second.VIP}
+	v.Tracks = slices.Clone(c.VRRP.Tracks)
+	c.SecondVRRP = &v
+}
+
+// OtherEdgeSteps returns S1 and S4 for the backup edge: S1b, it dies
+// (crash), and S4b, it returns. With active-active edges it is the master
+// of group 2, and Steps runs them after S4; with one group it is the
+// VRRP backup, whose death moves nothing but the traffic that crossed it,
+// and they are not in Steps (run them apart to compare the two modes).
+// None without an uplink.
+func (s *Sim) OtherEdgeSteps() []Step {
+	if !s.r.uplink() {
+		return nil
+	}
+	b := s.bounds()
+	e := s.nodes[s.r.edges[1].node].Name()
+	dies, returns := e+" (VRRP backup) dies", e+" returns"
+	if s.r.activeActive() {
+		dies, returns = e+" (VRRP master of group 2) dies", e+" returns and preempts group 2"
+	}
+	return []Step{
+		{
+			ID: "S1b", Name: dies, Victim: e,
+			Bound: max(b.mdi, b.initial+b.short+b.flood) + b.probe,
+			Why:   fmt.Sprintf("max(Master_Down %v, SPF %v + %v + flooding %v) + probe %v", b.mdi, b.initial, b.short, b.flood, b.probe),
+			fault: func(s *Sim) error { return s.Crash(e) },
+		},
+		{
+			ID: "S4b", Name: returns, Victim: e,
+			Bound: b.initial + b.long + b.flood + b.probe,
+			Why:   fmt.Sprintf("SPF %v + %v + flooding %v + probe %v", b.initial, b.long, b.flood, b.probe),
+			fault: func(s *Sim) error { return s.Reboot(e) },
+		},
 	}
 }

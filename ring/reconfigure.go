@@ -71,6 +71,9 @@ func (n *Node) Reconfigure(ctx context.Context, cfg NodeConfig, added map[string
 			return nodeErr(cfg.Name, err, vrrp.ErrInvalidConfig)
 		}
 	}
+	if err := n.reconfigureSecond(ctx, old, cfg); err != nil {
+		return n.putBack(ctx, err, old, oldOSPF, newOSPF)
+	}
 	// Validated by checkReconfigure: neither can fail for the config.
 	var errs []error
 	if n.bfd != nil && (old.Timers.BFDInterval != cfg.Timers.BFDInterval || old.Timers.BFDMultiplier != cfg.Timers.BFDMultiplier ||
@@ -175,6 +178,9 @@ func (n *Node) checkReconfigure(cfg NodeConfig, added map[string]routing.Transpo
 		if err := nv.Validate(); err != nil {
 			return nodeErr(cfg.Name, err, vrrp.ErrInvalidConfig)
 		}
+	}
+	if err := checkReconfigureSecond(old, cfg, restart); err != nil {
+		return err
 	}
 	if tm := cfg.Timers; tm.BFDInterval < 0 || tm.BFDMultiplier < 0 {
 		return invalid("timers", fmt.Sprintf("bfd_interval %v and bfd_multiplier %d must not be negative", tm.BFDInterval, tm.BFDMultiplier))

@@ -249,27 +249,19 @@ func (s *Sim) build() error {
 	if !s.r.uplink() {
 		return nil
 	}
-	// The gateway routes every server LAN to the VIP.
+	// The gateway routes every server LAN, and the anycast service the
+	// ring announces, to the VIP (Spec.GatewayRoutes: with active-active
+	// edges, to the VIP of the LAN's group).
 	if err := s.gateway.addConnected(); err != nil {
 		return err
 	}
-	var routed []netip.Prefix
-	for _, nd := range s.r.spec.Nodes {
-		routed = append(routed, nd.LANs...)
-	}
-	if a := s.r.spec.Anycast; a != nil {
-		// And the anycast service, which the ring announces.
-		routed = append(routed, netip.PrefixFrom(a.VIP, 32))
-	}
-	{
-		for _, lan := range routed {
-			if err := s.gateway.Kernel.Static.Replace(context.Background(), fib.Route{
-				Prefix:   lan.Masked(),
-				NextHops: []fib.NextHop{{Gateway: s.r.spec.Upstream.VIP, IfIndex: s.gateway.att.Index()}},
-				Protocol: fib.ProtocolStatic,
-			}); err != nil {
-				return err
-			}
+	for _, gr := range s.r.gatewayRoutes(s.plan) {
+		if err := s.gateway.Kernel.Static.Replace(context.Background(), fib.Route{
+			Prefix:   gr.Prefix,
+			NextHops: []fib.NextHop{{Gateway: gr.VIP, IfIndex: s.gateway.att.Index()}},
+			Protocol: fib.ProtocolStatic,
+		}); err != nil {
+			return err
 		}
 	}
 	return nil
