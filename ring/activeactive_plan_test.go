@@ -1,9 +1,15 @@
 package ring
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"net/netip"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/switchless/routing/vrrp"
 )
 
 // activeActive returns s with a second VRRP group (VIP .253, VRID 11).
@@ -86,5 +92,112 @@ func TestPlanCosts_ActiveActive(t *testing.T) {
 				t.Fatalf("%s: edge %s returns to %s going %v in %d hops, not the way the node's default goes (%v, %d)\n%v", where, p.Nodes[own].Name, np.Name, back, bhops, d, hops, p)
 			}
 		}
+	}
+}
+
+// TestSpecValidate_ActiveActive (issue 15, bad input): active-active
+// edges that cannot work are rejected with the field and the reason.
+func TestSpecValidate_ActiveActive(t *testing.T) {
+	if err := activeActive(paperSpec(5)).Validate(); err != nil {
+		t.Fatalf("the paper's ring, active-active: %v", err)
+	}
+	noUplink := noUplinkSpec(3, ProfileFast)
+	noUplink.Upstream.Second = &Group{VIP: netip.MustParseAddr("192.0.2.253"), VRID: 11}
+	oneEdge := activeActive(paperSpec(5))
+	oneEdge.Upstream.Edges[0] = Edge{Node: "vr1", Address: netip.MustParseAddr("192.0.2.2"), Priority: 200}
+	for _, tc := range []struct {
+		name  string
+		spec  Spec
+		field string
+		why   string
+	}{
+		{"without uplink", noUplink, "Upstream.Second", "need the upstream LAN"},
+		{"single edge", oneEdge, "Upstream.Edges[1]", "active-active with a single edge"},
+		{"same VRID", mod(activeActive(paperSpec(5)), func(s *Spec) { s.Upstream.Second.VRID = 10 }), "Upstream.Second.VRID", "also Upstream.VRID"},
+		{"default VRID after 255", mod(activeActive(paperSpec(5)), func(s *Spec) { s.Upstream.VRID, s.Upstream.Second.VRID = 255, 0 }), "Upstream.Second.VRID", "required"},
+		{"same VIP", mod(activeActive(paperSpec(5)), func(s *Spec) { s.Upstream.Second.VIP = s.Upstream.VIP }), "Upstream.Second.VIP", "also Upstream.VIP"},
+		{"VIP off the LAN", mod(activeActive(paperSpec(5)), func(s *Spec) { s.Upstream.Second.VIP = netip.MustParseAddr("198.51.100.1") }), "Upstream.Second.VIP", "not a host on the upstream LAN"},
+		{"VIP the network", mod(activeActive(paperSpec(5)), func(s *Spec) { s.Upstream.Second.VIP = netip.MustParseAddr("192.0.2.0") }), "Upstream.Second.VIP", "not a host"},
+		{"VIP the gateway", mod(activeActive(paperSpec(5)), func(s *Spec) { s.Upstream.Second.VIP = s.Upstream.Gateway }), "Upstream.Second.VIP", "also Upstream.Gateway"},
+		{"VIP an edge's", mod(activeActive(paperSpec(5)), func(s *Spec) { s.Upstream.Second.VIP = netip.MustParseAddr("192.0.2.2") }), "Upstream.Second.VIP", "also Upstream.Edges[0].Address"},
+		{"BaseCost 2", mod(activeActive(paperSpec(5)), func(s *Spec) { s.BaseCost = 2 }), "BaseCost", "at least 3"},
+	} {
+		err := tc.spec.Validate()
+		if !errors.Is(err, ErrInvalidConfig) || !strings.Contains(err.Error(), ": "+tc.field+": ") || !strings.Contains(err.Error(), tc.why) {
+			t.Errorf("%s: %v, want %s: …%s…", tc.name, err, tc.field, tc.why)
+		}
+	}
+}
+
+func mod(s Spec, f func(*Spec)) Spec {
+	g := *s.Upstream.Second
+	s.Upstream.Second = &g
+	f(&s)
+	return s
+}
+
+// TestReconfigure_ActiveActive: on a running active-active ring, turning
+// the second group off, on, or giving it another VRID needs a restart
+// (ErrRestartRequired naming the field, nothing changes); its VIP moves
+// in place through vrrp.Router.Reconfigure (RFC 5798 §6.4.3: the Master
+// takes the new address) and its master stays Master.
+func TestReconfigure_ActiveActive(t *testing.T) {
+	spec := activeActive(PaperSpec(4, ProfileFast))
+	s, err := NewSim(SimConfig{Spec: spec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.RunStep(s.Steps()[0]); err != nil {
+		t.Fatal(err)
+	}
+	vr4 := s.Node("vr4")
+	ctx := context.Background()
+	build := func(sp Spec) NodeConfig {
+		c, err := sp.Build("vr4")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	single := PaperSpec(4, ProfileFast)
+	for _, tc := range []struct {
+		name  string
+		spec  Spec
+		field string
+	}{
+		{"off", single, "upstream.second"},
+		{"other VRID", mod(spec, func(s *Spec) { s.Upstream.Second.VRID = 12 }), "upstream.second.vrid"},
+	} {
+		err := vr4.Node().Reconfigure(ctx, build(tc.spec), nil)
+		if !errors.Is(err, ErrRestartRequired) || !strings.Contains(err.Error(), tc.field+":") {
+			t.Errorf("%s: %v, want ErrRestartRequired naming %s", tc.name, err, tc.field)
+		}
+	}
+	if vr4.Node().Config().SecondVRRP.VRID != 11 {
+		t.Fatal("a refused reconfiguration changed the node")
+	}
+	// And on: a single-group node asked to run two groups.
+	ss, err := NewSim(SimConfig{Spec: single})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ss.RunStep(ss.Steps()[0]); err != nil {
+		t.Fatal(err)
+	}
+	if err := ss.Node("vr4").Node().Reconfigure(ctx, build(spec), nil); !errors.Is(err, ErrRestartRequired) || !strings.Contains(err.Error(), "upstream.second:") {
+		t.Errorf("on: %v, want ErrRestartRequired naming upstream.second", err)
+	}
+
+	moved := mod(spec, func(s *Spec) { s.Upstream.Second.VIP = netip.MustParseAddr("192.0.2.252") })
+	if err := vr4.Node().Reconfigure(ctx, build(moved), nil); err != nil {
+		t.Fatal(err)
+	}
+	s.Advance(time.Second)
+	up := vr4.Attachment(IfUpstream)
+	if !up.HasAddr(netip.MustParseAddr("192.0.2.252")) || up.HasAddr(netip.MustParseAddr("192.0.2.253")) {
+		t.Errorf("vr4's upstream addresses after the VIP moved: %v", up.Addrs())
+	}
+	if st := vr4.Node().VRRPRouters()[1].State(); st != vrrp.Master {
+		t.Errorf("vr4 is %v of group 2 after its VIP moved", st)
 	}
 }

@@ -277,14 +277,14 @@ func (r *resolved) checkUnique() error {
 		if err := add("Upstream.VIP", u.VIP); err != nil {
 			return err
 		}
-		if u.Second != nil {
-			if err := add("Upstream.Second.VIP", u.Second.VIP); err != nil {
-				return err
-			}
-		}
 	}
 	for k, e := range r.edges {
 		if err := add(fmt.Sprintf("Upstream.Edges[%d].Address", k), e.addr.Addr()); err != nil {
+			return err
+		}
+	}
+	if g := r.spec.Upstream.Second; g != nil && r.uplink() {
+		if err := add("Upstream.Second.VIP", g.VIP); err != nil {
 			return err
 		}
 	}

@@ -117,6 +117,18 @@ type Upstream struct {
 	VIP     Addr   `yaml:"vip"`
 	VRID    uint8  `yaml:"vrid,omitempty"`
 	Edges   []Edge `yaml:"edges,omitempty"`
+	// Second makes the edges active-active (ring.Upstream.Second): a
+	// second VRRP group, master at the backup edge, and each half of the
+	// ring's LANs exits through its nearer edge; the gateway routes each
+	// LAN to its group's VIP (ringsim and `ringd check` print which).
+	Second *Group `yaml:"second,omitempty"`
+}
+
+// Group is ring.Group in YAML: upstream.second's vip and vrid (zero or
+// left out: upstream.vrid + 1).
+type Group struct {
+	VIP  Addr  `yaml:"vip"`
+	VRID uint8 `yaml:"vrid,omitempty"`
 }
 
 // Anycast is ring.AnycastSpec in YAML.
@@ -259,6 +271,9 @@ func (s Spec) Ring() (ring.Spec, error) {
 		}
 		out.OSPFAuth = &oa
 	}
+	if g := s.Upstream.Second; g != nil {
+		out.Upstream.Second = &ring.Group{VIP: g.VIP.Addr, VRID: g.VRID}
+	}
 	for k, e := range s.Upstream.Edges {
 		if k < len(out.Upstream.Edges) {
 			out.Upstream.Edges[k] = ring.Edge{Node: e.Node, Address: e.Address.Addr, Priority: e.Priority}
@@ -299,6 +314,9 @@ func FromSpec(s ring.Spec) Spec {
 	if a := s.OSPFAuth; a != nil {
 		oa := ospfconf.AuthFromOSPF(*a)
 		out.OSPFAuth = &oa
+	}
+	if g := s.Upstream.Second; g != nil {
+		out.Upstream.Second = &Group{VIP: Addr{g.VIP}, VRID: g.VRID}
 	}
 	if s.Upstream.Edges != [2]ring.Edge{} {
 		for _, e := range s.Upstream.Edges {
@@ -423,7 +441,7 @@ var specFields = map[string]string{
 	"Edges": "edges", "Node": "node", "Address": "address", "Priority": "priority",
 	"Profile": "profile", "BaseCost": "base_cost",
 	"BFDAuth": "bfd_auth", "Type": "type", "Key": "key", "OSPFAuth": "ospf_auth", "Keys": "keys", "Password": "password",
-	"Anycast": "anycast", "Replicas": "replicas",
+	"Anycast": "anycast", "Replicas": "replicas", "Second": "second",
 }
 
 var (
@@ -467,6 +485,9 @@ func (c *Config) validate() error {
 		return c.errAt(ErrInvalid, []any{"metrics_listen"}, "%s", why)
 	}
 	if n := len(f.Spec.Upstream.Edges); n != 0 && n != 2 {
+		if f.Spec.Upstream.Second != nil {
+			return c.errAt(ErrInvalid, []any{"upstream", "edges"}, "%d edges: active-active with a single edge (upstream.second needs a master edge of its own): give none (first and last node) or two", n)
+		}
 		return c.errAt(ErrInvalid, []any{"upstream", "edges"}, "%d edges: give none (first and last node) or two", n)
 	}
 	if a := f.Spec.BFDAuth; a != nil {
@@ -587,6 +608,11 @@ func (c *Config) validateVRRP() error {
 	if confrules.Has(&c.root, "upstream", "vrid") {
 		if err := confrules.VRID(u.VRID); err != nil {
 			return c.errAt(ring.ErrInvalidConfig, []any{"upstream", "vrid"}, "%v", err)
+		}
+	}
+	if confrules.Has(&c.root, "upstream", "second", "vrid") && u.Second != nil {
+		if err := confrules.VRID(u.Second.VRID); err != nil {
+			return c.errAt(ring.ErrInvalidConfig, []any{"upstream", "second", "vrid"}, "%v", err)
 		}
 	}
 	for k, e := range u.Edges {
