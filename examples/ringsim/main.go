@@ -10,8 +10,8 @@
 //
 // Usage:
 //
-//	ringsim [-n 5] [-profile rfc|fast] [-seed 1] [-east-west] [-pcap ring.pcapng] [-dot ring.dot] [-v]
-//	ringsim -config ring.yaml [-seed 1] [-east-west] [-pcap ...] [-dot ...] [-v]
+//	ringsim [-n 5] [-profile rfc|fast] [-active-active] [-other-edge] [-seed 1] [-east-west] [-pcap ring.pcapng] [-dot ring.dot] [-v]
+//	ringsim -config ring.yaml [-other-edge] [-seed 1] [-east-west] [-pcap ...] [-dot ...] [-v]
 //
 // With -config, ringsim simulates the operator's own ring instead of the
 // paper's: the file is the one every ringd reads (any node's: they differ
@@ -20,6 +20,14 @@
 // service give the scenarios, which pick the master edge, the busiest
 // inner node and the links from it. The cost plan, the outage table and
 // the -dot picture are printed before anything is cabled.
+//
+// -active-active gives the paper's ring a second VRRP group (VIP
+// 192.0.2.253, VRID 11) whose master is the backup edge (ring.Upstream.Second;
+// in a file, upstream.second): each half of the ring exits through its
+// nearer edge, the plan says which, and ringsim prints the routes the
+// upstream gateway must have (each LAN to its group's VIP). Its scenarios
+// add S1b and S4b: the other edge dies and returns. -other-edge runs
+// those in a single-group ring too, to compare the two modes.
 //
 // -east-west also probes between every two servers on different nodes
 // (the storage traffic of a switchless cluster) and adds their longest
@@ -37,7 +45,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -60,6 +70,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	verbose := fs.Bool("v", false, "print every route change")
 	config := fs.String("config", "", "simulate the ring of this ringd configuration file instead of the paper's")
 	eastWest := fs.Bool("east-west", false, "probe between every two servers on different nodes too (storage traffic), and report that outage apart")
+	activeActive := fs.Bool("active-active", false, "two VRRP groups, one master at each edge; each half of the ring exits through its nearer edge")
+	otherEdge := fs.Bool("other-edge", false, "also run S1b/S4b (the backup edge dies and returns) in a single-group ring")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -70,12 +82,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if *config != "" {
 		var clash []string
 		fs.Visit(func(f *flag.Flag) {
-			if f.Name == "n" || f.Name == "profile" {
+			if f.Name == "n" || f.Name == "profile" || f.Name == "active-active" {
 				clash = append(clash, "-"+f.Name)
 			}
 		})
 		if len(clash) > 0 {
-			fmt.Fprintf(stderr, "ringsim: %s: the ring's size and profile come from -config\n", strings.Join(clash, ", "))
+			fmt.Fprintf(stderr, "ringsim: %s: the ring's size, profile and groups come from -config\n", strings.Join(clash, ", "))
 			return 2
 		}
 		c, err := ringconf.Load(*config)
@@ -83,7 +95,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "ringsim: %v\n", err)
 			return 1
 		}
-		o := Options{Spec: &c.Ring, From: *config, Seed: *seed, Pcap: *pcap, Dot: *dot, Verbose: *verbose, EastWest: *eastWest}
+		o := Options{Spec: &c.Ring, From: *config, Seed: *seed, Pcap: *pcap, Dot: *dot, Verbose: *verbose, EastWest: *eastWest, OtherEdge: *otherEdge}
 		if err := simulate(o, stdout); err != nil {
 			fmt.Fprintf(stderr, "ringsim: %v\n", err)
 			return 1
@@ -99,7 +111,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ringsim: -n %d: a ring has 3 to %d nodes\n", *n, ring.MaxNodes)
 		return 2
 	}
-	if err := simulate(Options{N: *n, Profile: prof, Seed: *seed, Pcap: *pcap, Dot: *dot, Verbose: *verbose, EastWest: *eastWest}, stdout); err != nil {
+	if err := simulate(Options{N: *n, Profile: prof, Seed: *seed, Pcap: *pcap, Dot: *dot, Verbose: *verbose, EastWest: *eastWest,
+		ActiveActive: *activeActive, OtherEdge: *otherEdge}, stdout); err != nil {
 		fmt.Fprintf(stderr, "ringsim: %v\n", err)
 		return 1
 	}
@@ -115,6 +128,9 @@ type Options struct {
 	Verbose   bool
 	// EastWest adds the probes between servers (ring.SimConfig.EastWest).
 	EastWest bool
+	// ActiveActive gives the paper's ring its second VRRP group
+	// (PaperSecond); OtherEdge runs S1b and S4b in a single-group ring.
+	ActiveActive, OtherEdge bool
 	// Spec, when set, is the ring to simulate (N and Profile are
 	// ignored); From names the file it came from.
 	Spec *ring.Spec
@@ -124,6 +140,10 @@ type Options struct {
 func simulate(o Options, out io.Writer) (err error) {
 	spec := ring.PaperSpec(o.N, o.Profile)
 	what := "switchless ring"
+	if o.ActiveActive {
+		spec.Upstream.Second = &PaperSecond
+		what = "switchless ring with active-active edges"
+	}
 	if o.Spec != nil {
 		spec = *o.Spec
 		what = "ring of " + o.From
@@ -134,6 +154,17 @@ func simulate(o Options, out io.Writer) (err error) {
 	}
 	fmt.Fprintf(out, "%s: %d nodes, profile %v (%s), seed %d\n\n", what, len(spec.Nodes), spec.Profile, describeTimers(spec.Profile), o.Seed)
 	fmt.Fprintf(out, "OSPF cost plan:\n%s\n", plan)
+	if spec.Upstream.Second != nil {
+		routes, err := spec.GatewayRoutes()
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "the upstream gateway's routes (each LAN to the VIP of the group its traffic leaves by):\n")
+		for _, r := range routes {
+			fmt.Fprintf(out, "  ip route %-18v %v   # group %d%s\n", r.Prefix, r.VIP, r.Group, map[bool]string{true: ", " + r.Node, false: ", anycast"}[r.Node != ""])
+		}
+		fmt.Fprintln(out)
+	}
 
 	var sim *ring.Sim
 	tl := &timeline{out: out, verbose: o.Verbose}
@@ -157,7 +188,12 @@ func simulate(o Options, out io.Writer) (err error) {
 		}()
 	}
 	fmt.Fprintf(out, "timeline (virtual time):\n")
-	results, err := sim.Run()
+	steps := sim.Steps()
+	if o.OtherEdge && spec.Upstream.Second == nil {
+		at := slices.IndexFunc(steps, func(st ring.Step) bool { return st.ID == "S4" }) + 1
+		steps = slices.Insert(steps, at, sim.OtherEdgeSteps()...)
+	}
+	results, err := sim.Run(steps...)
 	if err != nil {
 		return err
 	}
@@ -232,3 +268,7 @@ func (t *timeline) event(e ring.Event) {
 func stamp(d time.Duration) string {
 	return fmt.Sprintf("%.4fs", d.Seconds())
 }
+
+// PaperSecond is the second VRRP group -active-active gives the paper's
+// ring: VIP 192.0.2.253 next to the first's .254, VRID 11 next to its 10.
+var PaperSecond = ring.Group{VIP: netip.MustParseAddr("192.0.2.253"), VRID: 11}
