@@ -43,6 +43,16 @@ func TestParse_ActiveActive(t *testing.T) {
 	if plain.Ring.Upstream.Second != nil {
 		t.Error("a file without upstream.second is active-active")
 	}
+	mv, err := Parse("mv.yaml", []byte(strings.Replace(goodAA, "node: vr1\n", "node: vr1\nvrrp_macvlan: vm1\nvrrp_macvlan_second: vm2\n", 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mv.VRRPMacvlanSecond != "vm2" {
+		t.Errorf("vrrp_macvlan_second = %q", mv.VRRPMacvlanSecond)
+	}
+	if _, err := Parse("mv.yaml", []byte(strings.Replace(good, "node: vr1\n", "node: vr1\nvrrp_macvlan_second: vm2\n", 1))); err == nil || !strings.Contains(err.Error(), "vrrp_macvlan_second: node vr1 runs no second VRRP group") {
+		t.Errorf("vrrp_macvlan_second without upstream.second: %v", err)
+	}
 }
 
 // TestParseErrors_ActiveActive (issue 15, bad input): what active-active
@@ -61,6 +71,9 @@ func TestParseErrors_ActiveActive(t *testing.T) {
 		{"vip the gateway", "vip: 192.0.2.253,", "vip: 192.0.2.1,", "16: upstream.second.vip: address 192.0.2.1 is also upstream.gateway", true},
 		{"single edge", "    - {node: vr5, address: 192.0.2.3, priority: 100}\n", "", "17: upstream.edges: 1 edges: active-active with a single edge", false},
 		{"unknown key", "vrid: 11}", "vrid: 11, prio: 5}", `unknown key "prio" in upstream.second`, false},
+		{"macvlan alone", "node: vr1\n", "node: vr1\nvrrp_macvlan: vm1\n", "3: vrrp_macvlan: needs vrrp_macvlan_second beside it at an active-active edge", false},
+		{"macvlans equal", "node: vr1\n", "node: vr1\nvrrp_macvlan: vm1\nvrrp_macvlan_second: vm1\n", `4: vrrp_macvlan_second: "vm1" is also vrrp_macvlan`, false},
+		{"second macvlan an interface", "node: vr1\n", "node: vr1\nvrrp_macvlan_second: e1\n", `3: vrrp_macvlan_second: "e1" is east's interface`, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			in := strings.Replace(goodAA, tc.from, tc.to, 1)

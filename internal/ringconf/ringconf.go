@@ -49,6 +49,10 @@ type File struct {
 	// (see vrrp.NetlinkConfig.MACVLAN). Empty: the VIP goes on the
 	// upstream interface itself, announced by gratuitous ARP.
 	VRRPMacvlan string `yaml:"vrrp_macvlan,omitempty"`
+	// VRRPMacvlanSecond is the macvlan of upstream.second's VIP, with
+	// that group's virtual MAC: required with vrrp_macvlan at an edge of
+	// an active-active ring.
+	VRRPMacvlanSecond string `yaml:"vrrp_macvlan_second,omitempty"`
 	// Timers overrides timers of the profile on this node.
 	Timers *Timers `yaml:"timers,omitempty"`
 	// Costs overrides the cost plan's OSPF costs of this node's ring
@@ -679,6 +683,22 @@ func (c *Config) validateInterfaces() error {
 		}
 		if other, dup := used[c.VRRPMacvlan]; dup {
 			return c.errAt(ErrInvalid, []any{"vrrp_macvlan"}, "%q is %s's interface", c.VRRPMacvlan, other)
+		}
+	}
+	if m := c.VRRPMacvlanSecond; m != "" || c.VRRPMacvlan != "" && c.Node.SecondVRRP != nil {
+		switch {
+		case c.Node.SecondVRRP == nil:
+			return c.errAt(ErrInvalid, []any{"vrrp_macvlan_second"}, "node %s runs no second VRRP group (upstream.second)", c.Node.Name)
+		case m == "":
+			return c.errAt(ErrInvalid, []any{"vrrp_macvlan"}, "needs vrrp_macvlan_second beside it at an active-active edge: each group has its own virtual MAC")
+		case m == c.VRRPMacvlan:
+			return c.errAt(ErrInvalid, []any{"vrrp_macvlan_second"}, "%q is also vrrp_macvlan", m)
+		}
+		if err := confrules.IfName(m); err != nil {
+			return c.errAt(ErrInvalid, []any{"vrrp_macvlan_second"}, "%v", err)
+		}
+		if other, dup := used[m]; dup {
+			return c.errAt(ErrInvalid, []any{"vrrp_macvlan_second"}, "%q is %s's interface", m, other)
 		}
 	}
 	return nil
