@@ -164,6 +164,9 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 	if cmd.Name == daemonkit.CmdCheck {
 		fmt.Fprintf(stdout, "%s: OK: node %s (%v) of a %d-node ring, profile %v, BFD %s\n", cmd.Config, c.Node.Name, c.Node.Role, len(c.Ring.Nodes), c.Ring.Profile, bfdTimers(c.Node.Timers))
 		fmt.Fprintf(stdout, "%s: simulate this ring's failures before cabling it: ringsim -config %s\n", cmd.Config, cmd.Config)
+		if c.Ring.Upstream.Second != nil {
+			printGatewayRoutes(stdout, cmd.Config, c.Ring)
+		}
 		if d := cmd.Flags.Lookup("listen").Value.(flag.Getter).Get().(time.Duration); d > 0 {
 			if !c.Node.IsEdge() {
 				fmt.Fprintf(stderr, "ringd check -listen: node %s is not an edge: it has no upstream LAN to listen on\n", c.Node.Name)
