@@ -13,6 +13,13 @@
 // raise them on a loaded host, where a scheduling stall of the detection
 // time flaps the adjacencies.
 //
+// With `upstream.second` (active-active edges) an edge runs a second
+// virtual router on the same socket, master at the other edge, with the
+// same tracks; `ringd show` and the metrics (router="upstream-second")
+// list both, and `ringd check` prints the route the upstream gateway
+// needs for each server LAN: to the VIP of the group its traffic leaves
+// by.
+//
 // Usage:
 //
 //	ringd [run] [-config /etc/ringd.yaml] [-socket PATH]   run until SIGTERM/SIGINT
