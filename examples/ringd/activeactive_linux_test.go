@@ -4,6 +4,7 @@ package main
 
 import (
 	"fmt"
+	"maps"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/switchless/routing/internal/nstest"
+	"github.com/switchless/routing/internal/promx/promxtest"
 	"github.com/switchless/routing/internal/ringconf"
 	"github.com/switchless/routing/ring"
 )
@@ -69,7 +71,8 @@ func TestDaemon_ActiveActiveRing(t *testing.T) {
 	}
 	procs := make([]*nstest.Proc, len(cfgs))
 	for i, c := range cfgs {
-		f := ringconf.File{Node: c.Name, Interfaces: map[string]string{}, Socket: filepath.Join(dir, c.Name+".sock"), Spec: ringconf.FromSpec(spec)}
+		f := ringconf.File{Node: c.Name, Interfaces: map[string]string{}, Socket: filepath.Join(dir, c.Name+".sock"), Spec: ringconf.FromSpec(spec),
+			MetricsListen: metricsAddr}
 		for _, ifc := range c.Interfaces {
 			f.Interfaces[ifc.Name] = ifc.Name
 		}
@@ -126,6 +129,31 @@ func TestDaemon_ActiveActiveRing(t *testing.T) {
 		}
 		return nil
 	})
+	// Each edge's metrics list both of its routers, its own group's
+	// Master.
+	vrrpStates := func(i int) (map[string]float64, error) {
+		m, err := promxtest.Scrape(ns[i], metricsAddr)
+		if err != nil {
+			return nil, err
+		}
+		out := map[string]float64{}
+		for _, r := range []string{vrrpRouterName, vrrpSecondRouterName} {
+			out[r] = m.Sum("switchless_vrrp_state", map[string]string{"router": r, "state": "master"})
+		}
+		return out, nil
+	}
+	nstest.Eventually(t, 10*time.Second, func() error {
+		for i, want := range map[int]map[string]float64{0: {vrrpRouterName: 1, vrrpSecondRouterName: 0}, 3: {vrrpRouterName: 0, vrrpSecondRouterName: 1}} {
+			got, err := vrrpStates(i)
+			if err != nil {
+				return err
+			}
+			if !maps.Equal(got, want) {
+				return fmt.Errorf("%s: switchless_vrrp_state{state=master} by router %v, want %v", cfgs[i].Name, got, want)
+			}
+		}
+		return nil
+	})
 	var show strings.Builder
 	if rc := realMain([]string{"show", "-socket", filepath.Join(dir, "vr4.sock")}, &show, &show); rc != 0 || !strings.Contains(show.String(), "VRRP group 2: VRID 11 master") {
 		t.Errorf("vr4's show (rc %d):\n%s", rc, show.String())
@@ -147,6 +175,9 @@ func TestDaemon_ActiveActiveRing(t *testing.T) {
 		}
 		return nil
 	})
+	if got, err := vrrpStates(3); err != nil || got[vrrpRouterName] != 1 || got[vrrpSecondRouterName] != 1 {
+		t.Errorf("vr4's metrics after vr1 died: Masters by router %v (%v), want both", got, err)
+	}
 	show.Reset()
 	if rc := realMain([]string{"show", "-socket", filepath.Join(dir, "vr4.sock")}, &show, &show); rc != 0 ||
 		!strings.Contains(show.String(), "VRRP: VRID 10 master") || !strings.Contains(show.String(), "VRRP group 2: VRID 11 master") {
