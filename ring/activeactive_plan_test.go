@@ -201,3 +201,44 @@ func TestReconfigure_ActiveActive(t *testing.T) {
 		t.Errorf("vr4 is %v of group 2 after its VIP moved", st)
 	}
 }
+
+// TestHostConfig_Validate_ActiveActive: with vrrp_macvlan an active-active
+// edge needs a second macvlan for the second group's virtual MAC, of
+// another name; a node of one group takes none.
+func TestHostConfig_Validate_ActiveActive(t *testing.T) {
+	aa, err := activeActive(PaperSpec(5, ProfileFast)).Build("vr1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	single, err := PaperSpec(5, ProfileFast).Build("vr1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ifs := func(c NodeConfig) map[string]string {
+		m := map[string]string{}
+		for i, ifc := range c.Interfaces {
+			m[ifc.Name] = fmt.Sprintf("eth%d", i)
+		}
+		return m
+	}
+	for _, hc := range []HostConfig{{}, {MACVLAN: "vip0", SecondMACVLAN: "vip1"}} {
+		hc.Interfaces = ifs(aa)
+		if err := hc.Validate(aa); err != nil {
+			t.Errorf("%+v: %v", hc, err)
+		}
+	}
+	for _, tc := range []struct {
+		cfg  NodeConfig
+		hc   HostConfig
+		want string
+	}{
+		{aa, HostConfig{MACVLAN: "vip0"}, "vrrp_macvlan_second: required with vrrp_macvlan"},
+		{aa, HostConfig{MACVLAN: "vip0", SecondMACVLAN: "vip0"}, `vrrp_macvlan_second: "vip0" is also vrrp_macvlan`},
+		{single, HostConfig{SecondMACVLAN: "vip1"}, "vrrp_macvlan_second: node vr1 runs no second VRRP group"},
+	} {
+		tc.hc.Interfaces = ifs(tc.cfg)
+		if err := tc.hc.Validate(tc.cfg); !errors.Is(err, ErrInvalidConfig) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%+v: %v, want %q", tc.hc, err, tc.want)
+		}
+	}
+}
