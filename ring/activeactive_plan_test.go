@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net/netip"
 	"strings"
 	"testing"
@@ -36,7 +37,8 @@ func aaSpecs(maxN int) []Spec {
 
 // TestPlanCosts_ActiveActive checks the argument of PlanCosts on the
 // plan's costs alone (RFC 2328 §16.1: a path costs the sum of its output
-// interface costs), for every size up to 16 and every edge placement:
+// interface costs), for every size up to 16 and every edge placement
+// (and random placements up to MaxNodes):
 // every node's cheapest way to its own edge is unique, along Toward,
 // Hops long, and cheaper than every way to the other edge (both defaults
 // are type 2 of one metric, so §16.4 step 6 compares these distances);
@@ -47,6 +49,14 @@ func TestPlanCosts_ActiveActive(t *testing.T) {
 	for _, s := range aaSpecs(12) {
 		s.BaseCost = 3 // the least the tie-break allows
 		specs = append(specs, s)
+	}
+	// Beyond 16, seeded random placements up to MaxNodes.
+	rng := rand.New(rand.NewPCG(15, 5798))
+	for n := 17; n <= MaxNodes; n++ {
+		for range 3 {
+			m := rng.IntN(n)
+			specs = append(specs, activeActive(withEdges(paperSpec(n), m, (m+1+rng.IntN(n-1))%n)))
+		}
 	}
 	for _, s := range specs {
 		p, err := PlanCosts(s)

@@ -158,9 +158,10 @@ type Plan struct {
 //     nodes opposite each other in an even ring can be joined by two
 //     paths of equal counts; the east one of the two ways then pays one
 //     more per edge it leaves eastwards, and the test checks, for every
-//     size up to 16 and every placement of the two edges, that this
-//     leaves every two nodes joined by exactly one cheapest path (so no
-//     route in the ring has two next hops).
+//     size up to 16 and every placement of the two edges (and random
+//     placements up to MaxNodes), that this leaves every two nodes joined
+//     by exactly one cheapest path (so no route in the ring has two next
+//     hops). That last step is checked, not proven.
 //
 // When an edge fails, its VRRP backup, the other edge, takes its group
 // too, the ring (or the chain that remains) routes everything to the
