@@ -134,6 +134,12 @@ type NodeConfig struct {
 	// nodes): VRRPv3, the spec's VRID, VIP and priority, the profile's
 	// advertisement interval, preemption on.
 	VRRP *vrrp.Config
+	// SecondVRRP is, with active-active edges (Upstream.Second), the
+	// edge's virtual router of the second group on the same interface:
+	// Upstream.Second's VRID and VIP, the other edge's priority (so the
+	// backup edge is its master), the same interval and tracks. Nil at
+	// inner nodes and with one group.
+	SecondVRRP *vrrp.Config
 	// RoutingHold bounds the time a booting edge waits for its OSPF
 	// routes before VRRP may make it Master (see TrackRouting and
 	// RoutingHoldTimeout); zero releases the hold at once. Zero at inner
@@ -191,6 +197,10 @@ func (c NodeConfig) WithIfIndex(idx map[string]int) NodeConfig {
 	if c.VRRP != nil {
 		v := *c.VRRP
 		out.VRRP = &v
+	}
+	if c.SecondVRRP != nil {
+		v := *c.SecondVRRP
+		out.SecondVRRP = &v
 	}
 	return out
 }
@@ -416,6 +426,7 @@ func (r *resolved) build(i int, p Plan) NodeConfig {
 			Tracks: []vrrp.Track{{Name: IfUpstream}, {Name: TrackRouting}},
 		}
 		c.RoutingHold = RoutingHoldTimeout(r.spec.Profile)
+		r.buildSecond(&c, edge)
 	}
 	return c
 }

@@ -147,13 +147,13 @@ func (r *resolved) resolveChainUpstream() error {
 	return nil
 }
 
-// gatewayNextHop is where the gateway routes the server LANs: the VIP of
-// a ring, the edge's own address in a chain.
-func (r *resolved) gatewayNextHop() netip.Addr {
+// gatewayNextHop is where the gateway routes the server LANs of a group:
+// its VIP in a ring, the edge's own address in a chain.
+func (r *resolved) gatewayNextHop(group int) netip.Addr {
 	if r.chain() {
 		return r.edges[0].addr.Addr()
 	}
-	return r.spec.Upstream.VIP
+	return r.groupVIP(group)
 }
 
 // chainPlan is the plan of a chain: no costs, the edge as MasterEdge (the

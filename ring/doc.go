@@ -36,6 +36,16 @@
 // by exactly one cheapest path and that each node's traffic to the master
 // edge and the master edge's traffic back take the same links.
 //
+// With active-active edges ([Upstream].Second, the load spreading of
+// OpenStack's L3HA) the edges run two VRRP groups, the master edge the
+// master of group 1 and the backup edge of group 2, both originate the
+// default with one metric, and every node exits through its nearer edge
+// (a node halfway between through group 1's); [NodePlan].Group says which,
+// [Spec.GatewayRoutes] which VIP the gateway must route each LAN to, and
+// PlanCosts argues that the return path retraces the default path and
+// that no two paths in the ring cost the same. An edge that fails leaves
+// both groups to the other ([Sim.OtherEdgeSteps]: S1b, S4b).
+//
 // For the rings of the source design:
 //
 //	N = 3                                     N = 4
@@ -65,7 +75,10 @@
 // [BackupDefaultMetric] at the backup edge), the edge's static default via
 // the gateway, unreachable routes for the other nodes' LANs, and its
 // vrrp.Config (VRRPv3, the spec's VRID, VIP and priority, the profile's
-// advertisement interval, preemption on).
+// advertisement interval, preemption on), and with active-active edges the
+// second group's (NodeConfig.SecondVRRP: the other edge's priority), which
+// Node runs on the same transport through a vrrp.Mux with the same tracks
+// ([Node.VRRPRouters]).
 //
 // A [Node] runs one NodeConfig on the transports, FIB sinks and address
 // manager of a [NodeEnv] (simulated or real) and ties the pieces together:

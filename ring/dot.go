@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/switchless/routing/vrrp"
@@ -70,6 +71,13 @@ func (s *Sim) WriteDot(w io.Writer) error {
 			if st == vrrp.Master {
 				color = "blue"
 			}
+			if rs := nd.VRRPRouters(); len(rs) > 1 {
+				st2 := rs[1].State()
+				label += ", group 2 " + st2.String()
+				if st2 == vrrp.Master {
+					color = "blue"
+				}
+			}
 		}
 		shape := "ellipse"
 		if np.Role != Inner {
@@ -109,23 +117,40 @@ func (s *Sim) WriteDot(w io.Writer) error {
 		return bw.Flush()
 	}
 	if u.VIP.IsValid() {
-		p("\t\"upstream\" [label=\"upstream LAN\\n%v\\nVIP %v\" shape=hexagon];\n", u.Prefix, u.VIP)
+		vips := u.VIP.String()
+		if u.Second != nil {
+			vips += ", group 2 " + u.Second.VIP.String()
+		}
+		p("\t\"upstream\" [label=\"upstream LAN\\n%v\\nVIP %s\" shape=hexagon];\n", u.Prefix, vips)
 	} else { // a chain: the gateway routes to the edge
 		p("\t\"upstream\" [label=\"upstream LAN\\n%v\" shape=hexagon];\n", u.Prefix)
 	}
 	p("\t%q [label=\"gateway\\n%v\" shape=box3d];\n", GatewayName, u.Gateway)
 	p("\t%q -- \"upstream\";\n", GatewayName)
-	vipAt := s.resolve(s.gateway.att, u.VIP)
 	for _, e := range s.r.edges {
 		sn := s.nodes[e.node]
 		attrs := fmt.Sprintf("label=\"%v\"", e.addr.Addr())
 		if !sn.atts[IfUpstream].Up() {
 			attrs += " style=dotted color=red"
-		} else if vipAt == sn.atts[IfUpstream] {
-			attrs = fmt.Sprintf("label=\"%v + VIP\" penwidth=2 color=blue", e.addr.Addr())
+		} else if held := s.vipsAt(sn); held != "" {
+			attrs = fmt.Sprintf("label=\"%v + %s\" penwidth=2 color=blue", e.addr.Addr(), held)
 		}
 		p("\t\"upstream\" -- %q [%s];\n", sn.Name(), attrs)
 	}
 	p("}\n")
 	return bw.Flush()
+}
+
+// vipsAt says which VIPs the gateway sends to edge sn: "VIP", and with
+// active-active edges "VIP 2" or "VIP + VIP 2"; empty for none.
+func (s *Sim) vipsAt(sn *SimNode) string {
+	u := s.r.spec.Upstream
+	var held []string
+	if s.resolve(s.gateway.att, u.VIP) == sn.atts[IfUpstream] {
+		held = append(held, "VIP")
+	}
+	if u.Second != nil && s.resolve(s.gateway.att, u.Second.VIP) == sn.atts[IfUpstream] {
+		held = append(held, "VIP 2")
+	}
+	return strings.Join(held, " + ")
 }

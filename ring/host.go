@@ -24,6 +24,12 @@ type HostConfig struct {
 	// upstream interface that carries the VIP with the VRRP virtual MAC
 	// (RFC 5798 7.3); empty puts the VIP on the upstream interface itself.
 	MACVLAN string
+	// SecondMACVLAN is the macvlan of the second group's VIP at an
+	// active-active edge (NodeConfig.SecondVRRP), with that group's
+	// virtual MAC; required with MACVLAN there, as each group needs its
+	// own. Empty with MACVLAN empty: both VIPs go on the upstream
+	// interface.
+	SecondMACVLAN string
 	// Logger receives the node's logs; nil discards them.
 	Logger *slog.Logger
 	// OnEvent, if set, receives the node's events (NodeEnv.OnEvent).
@@ -63,6 +69,14 @@ func (hc HostConfig) Validate(cfg NodeConfig) error {
 	}
 	if hc.MACVLAN != "" && !cfg.IsEdge() {
 		return fmt.Errorf("%w: vrrp_macvlan: only an edge node runs VRRP", ErrInvalidConfig)
+	}
+	switch {
+	case hc.SecondMACVLAN != "" && cfg.SecondVRRP == nil:
+		return fmt.Errorf("%w: vrrp_macvlan_second: node %s runs no second VRRP group (upstream.second)", ErrInvalidConfig, cfg.Name)
+	case hc.SecondMACVLAN == "" && hc.MACVLAN != "" && cfg.SecondVRRP != nil:
+		return fmt.Errorf("%w: vrrp_macvlan_second: required with vrrp_macvlan at an active-active edge (each group has its own virtual MAC)", ErrInvalidConfig)
+	case hc.SecondMACVLAN != "" && hc.SecondMACVLAN == hc.MACVLAN:
+		return fmt.Errorf("%w: vrrp_macvlan_second: %q is also vrrp_macvlan", ErrInvalidConfig, hc.SecondMACVLAN)
 	}
 	return hc.Anycast.validate(cfg)
 }

@@ -151,6 +151,20 @@ func OpenHost(ctx context.Context, cfg NodeConfig, hc HostConfig) (h *HostNode, 
 			return nil, fmt.Errorf("ring: remove a stale VIP: %w", err)
 		}
 		env.Addresses = am
+		if v2 := cfg.SecondVRRP; v2 != nil {
+			am2, err := vrrp.NewNetlinkAddresses(vrrp.NetlinkConfig{Interface: up, MACVLAN: hc.SecondMACVLAN, VRID: v2.VRID, Logger: log})
+			if err != nil {
+				return nil, err
+			}
+			h.closers = append(h.closers, am2.Close)
+			rctx, cancel := context.WithTimeout(ctx, hostStopTimeout)
+			err = am2.Remove(rctx, v2.VirtualAddresses)
+			cancel()
+			if err != nil {
+				return nil, fmt.Errorf("ring: remove a stale VIP: %w", err)
+			}
+			env.SecondAddresses = am2
+		}
 	}
 	if !cfg.runsOSPF() && (len(cfg.Routes) > 0 || len(cfg.Static) > 0) {
 		// A chain node: its static routes (and at the edge the default)

@@ -67,6 +67,11 @@ type NodeEnv struct {
 	// called synchronously from the goroutine that caused the event and
 	// must not call the Node's methods.
 	OnEvent func(Event)
+	// SecondAddresses manages the VIP of the second VRRP group of an
+	// active-active edge (NodeConfig.SecondVRRP); nil means Addresses.
+	// On Linux each group needs its own (a macvlan with its virtual
+	// MAC).
+	SecondAddresses vrrp.AddressManager
 	// OnOSPFEvent, if set, receives the OSPF instance's events
 	// (ospf.Env.OnEvent).
 	OnOSPFEvent func(ospf.Event)
@@ -99,6 +104,8 @@ type Node struct {
 	ospf  *ospf.Instance
 	bfd   *bfd.Instance // nil when Timers.BFDInterval is zero
 	vrrp  *vrrp.Router  // nil at inner nodes
+	vrrp2 *vrrp.Router  // the second group of an active-active edge, else nil
+	mux   *vrrp.Mux     // shares env.VRRP between vrrp and vrrp2, else nil
 	hold  *routingHold  // nil at inner nodes
 	fib   fib.Sink      // where OSPF writes: env.FIB, through the hold at edges
 
@@ -168,7 +175,11 @@ func NewNode(cfg NodeConfig, env NodeEnv) (*Node, error) {
 			return nil, fmt.Errorf("%w: node %s: env.StaticFIB: is nil (an edge needs a static FIB sink)", ErrInvalidConfig, cfg.Name)
 		}
 		vc := *cfg.VRRP
-		r, err := vrrp.New(vc, vrrp.Env{Clock: env.Clock, Logger: n.log, Transport: env.VRRP, Addresses: env.Addresses,
+		vtr, err := n.vrrpTransport()
+		if err != nil {
+			return nil, err
+		}
+		r, err := vrrp.New(vc, vrrp.Env{Clock: env.Clock, Logger: n.log, Transport: vtr, Addresses: env.Addresses,
 			OnEvent: func(e vrrp.Event) {
 				if e.Kind != vrrp.EventTransition {
 					return
@@ -185,6 +196,9 @@ func NewNode(cfg NodeConfig, env NodeEnv) (*Node, error) {
 			return nil, nodeErr(cfg.Name, err, vrrp.ErrInvalidConfig)
 		}
 		n.vrrp = r
+		if err := n.newSecondVRRP(); err != nil {
+			return nil, err
+		}
 	}
 	return n, nil
 }
@@ -274,11 +288,11 @@ func (n *Node) Start() error {
 		return errors.Join(append(errs, fmt.Errorf("ring: node %s: %w", n.cfg.Name, err))...)
 	}
 	if n.vrrp != nil {
-		if err := n.vrrp.SetTrack(TrackRouting, false); err != nil {
+		if err := n.setTrack(TrackRouting, false); err != nil {
 			errs = append(errs, err)
 		}
 		n.hold.start()
-		if err := n.vrrp.Start(); err != nil {
+		if err := n.startVRRP(); err != nil {
 			errs = append(errs, fmt.Errorf("ring: node %s: %w", n.cfg.Name, err))
 		}
 	}
@@ -311,7 +325,7 @@ func (n *Node) Stop(ctx context.Context) error {
 	var errs []error
 	if n.vrrp != nil {
 		n.hold.stop()
-		errs = append(errs, n.vrrp.Stop(ctx))
+		errs = append(errs, n.stopVRRP(ctx))
 	}
 	if n.ospf != nil {
 		errs = append(errs, n.ospf.Stop(ctx))
@@ -343,7 +357,7 @@ func (n *Node) Drain(ctx context.Context) error {
 	var verr error
 	if n.vrrp != nil {
 		n.hold.stop()
-		verr = n.vrrp.Stop(ctx)
+		verr = n.stopVRRP(ctx)
 	}
 	in := n.ospf
 	n.mu.Unlock()
@@ -391,7 +405,7 @@ func (n *Node) LinkState(ifname string, up bool) error {
 		if n.started && n.staticOn != up {
 			errs = append(errs, n.setStaticLocked(up))
 		}
-		if err := n.vrrp.SetTrack(IfUpstream, up); err != nil {
+		if err := n.setTrack(IfUpstream, up); err != nil {
 			errs = append(errs, err)
 		}
 		return errors.Join(errs...)

@@ -125,7 +125,7 @@ func (h *routingHold) installed(p netip.Prefix, r *fib.Route) {
 	h.mu.Unlock()
 	if rearm {
 		h.n.emit(Event{Kind: EventVRRP, Text: "routing hold armed again: no OSPF route left"})
-		if err := h.n.vrrp.SetTrack(TrackRouting, false); err != nil {
+		if err := h.n.setTrack(TrackRouting, false); err != nil {
 			h.n.log.Warn("ring: re-arm routing hold", "err", err)
 		}
 		return
@@ -156,7 +156,7 @@ func (h *routingHold) paused() {
 	h.fresh = make(map[netip.Prefix]bool)
 	h.mu.Unlock()
 	h.n.emit(Event{Kind: EventVRRP, Text: "routing hold armed again: paused"})
-	if err := h.n.vrrp.SetTrack(TrackRouting, false); err != nil {
+	if err := h.n.setTrack(TrackRouting, false); err != nil {
 		h.n.log.Warn("ring: re-arm routing hold", "err", err)
 	}
 	h.n.env.Clock.AfterFunc(0, h.check)
@@ -202,7 +202,7 @@ func (h *routingHold) release(why string) {
 	}
 	h.mu.Unlock()
 	h.n.emit(Event{Kind: EventVRRP, Text: "routing hold released: " + why})
-	if err := h.n.vrrp.SetTrack(TrackRouting, true); err != nil {
+	if err := h.n.setTrack(TrackRouting, true); err != nil {
 		h.n.log.Warn("ring: release routing hold", "err", err)
 	}
 }

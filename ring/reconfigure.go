@@ -82,6 +82,9 @@ func (n *Node) Reconfigure(ctx context.Context, cfg NodeConfig, added map[string
 			return nodeErr(cfg.Name, err, vrrp.ErrInvalidConfig)
 		}
 	}
+	if err := n.reconfigureSecond(ctx, old, cfg); err != nil {
+		return n.putBack(ctx, err, old, oldOSPF, newOSPF)
+	}
 	// Validated by checkReconfigure: neither can fail for the config.
 	var errs []error
 	if n.bfd != nil && (old.Timers.BFDInterval != cfg.Timers.BFDInterval || old.Timers.BFDMultiplier != cfg.Timers.BFDMultiplier ||
@@ -199,6 +202,9 @@ func (n *Node) checkReconfigure(cfg NodeConfig, added map[string]routing.Transpo
 		if err := nv.Validate(); err != nil {
 			return nil, nodeErr(cfg.Name, err, vrrp.ErrInvalidConfig)
 		}
+	}
+	if err := checkReconfigureSecond(old, cfg, restart); err != nil {
+		return nil, err
 	}
 	if tm := cfg.Timers; tm.BFDInterval < 0 || tm.BFDMultiplier < 0 {
 		return nil, invalid("timers", fmt.Sprintf("bfd_interval %v and bfd_multiplier %d must not be negative", tm.BFDInterval, tm.BFDMultiplier))

@@ -155,6 +155,8 @@ func (s *Sim) settle() time.Duration { return s.r.spec.Profile.QuietTime() }
 //	S0   cold start
 //	S1   the master edge dies (crash: its links go down)
 //	S4   the master edge returns and preempts
+//	S1b  with active-active edges: the backup edge, master of group 2, dies
+//	S4b  it returns and preempts (both: OtherEdgeSteps)
 //	S2   a non-edge node dies (the one most traffic crosses)
 //	S2r  it returns
 //	S3   the ring link between the master edge and that node is cut
@@ -279,6 +281,11 @@ func (s *Sim) Steps() []Step {
 			Bound: heal, Why: healWhy,
 			fault: func(s *Sim) error { return s.Reboot(inner) },
 		},
+	}
+	if s.r.activeActive() {
+		// Each edge is master of a group: S1 and S4 for the other one too.
+		at := slices.IndexFunc(steps, func(st Step) bool { return st.ID == "S4" }) + 1
+		steps = slices.Insert(steps, at, s.OtherEdgeSteps()...)
 	}
 	if !s.r.uplink() {
 		// No edges, no VRRP: S1, S4 and their frozen variants do not

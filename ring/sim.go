@@ -215,29 +215,25 @@ func (s *Sim) build() error {
 	if !s.r.uplink() {
 		return nil
 	}
-	// The gateway routes every server LAN to the VIP (a chain's: to the
-	// edge).
+	// The gateway routes every server LAN, and the anycast service the
+	// ring announces, to the VIP (Spec.GatewayRoutes: with active-active
+	// edges, to the VIP of the LAN's group; a chain's, to the edge).
 	if err := s.gateway.addConnected(); err != nil {
 		return err
 	}
-	var routed []netip.Prefix
-	for _, nd := range s.r.spec.Nodes {
-		routed = append(routed, nd.LANs...)
-	}
-	if a := s.r.spec.Anycast; a != nil {
-		// And the anycast service, which the ring announces.
-		routed = append(routed, netip.PrefixFrom(a.VIP, 32))
-	}
-	return s.routeAtGateway(routed)
+	return s.routeAtGateway(nil)
 }
 
-// routeAtGateway gives the gateway a static route to each prefix through
-// the VIP.
-func (s *Sim) routeAtGateway(prefixes []netip.Prefix) error {
-	for _, lan := range prefixes {
+// routeAtGateway gives the gateway the static routes of Spec.GatewayRoutes
+// to the prefixes of only (all of them when only is nil).
+func (s *Sim) routeAtGateway(only []netip.Prefix) error {
+	for _, gr := range s.r.gatewayRoutes(s.plan) {
+		if only != nil && !slices.Contains(only, gr.Prefix) {
+			continue
+		}
 		if err := s.gateway.Kernel.Static.Replace(context.Background(), fib.Route{
-			Prefix:   lan.Masked(),
-			NextHops: []fib.NextHop{{Gateway: s.r.gatewayNextHop(), IfIndex: s.gateway.att.Index()}},
+			Prefix:   gr.Prefix,
+			NextHops: []fib.NextHop{{Gateway: gr.VIP, IfIndex: s.gateway.att.Index()}},
 			Protocol: fib.ProtocolStatic,
 		}); err != nil {
 			return err

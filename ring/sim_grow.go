@@ -213,7 +213,11 @@ func (s *Sim) growCable(g Growth) error {
 	s.ring[(g.Index-1+len(s.nodes))%len(s.nodes)] = l1
 	s.ring[g.Index] = l2
 	if s.gateway != nil {
-		if err := s.routeAtGateway(g.New.Nodes[g.Index].LANs); err != nil {
+		var lans []netip.Prefix
+		for _, l := range g.New.Nodes[g.Index].LANs {
+			lans = append(lans, l.Masked())
+		}
+		if err := s.routeAtGateway(lans); err != nil {
 			return err
 		}
 	}

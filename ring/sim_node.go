@@ -286,6 +286,9 @@ func (s *Sim) Reboot(name string) error {
 	}
 	if up := sn.atts[IfUpstream]; up != nil {
 		_ = up.RemoveAddr(s.r.spec.Upstream.VIP)
+		if g := s.r.spec.Upstream.Second; g != nil {
+			_ = up.RemoveAddr(g.VIP)
+		}
 	}
 	sn.nd.Restart()
 	return sn.boot()

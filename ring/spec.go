@@ -110,6 +110,28 @@ type Upstream struct {
 	// is the master edge (priority 200) at the LAN's .2 host address and
 	// the last node is the backup edge (priority 100) at .3.
 	Edges [2]Edge
+	// Second, when set, makes the edges active-active (OpenStack L3HA's
+	// load spreading): a second VRRP virtual router on the upstream LAN
+	// whose master is the backup edge (the priorities mirrored), so that
+	// each edge is master of one group and backup of the other. Both
+	// edges then originate the default with the same metric, every node
+	// exits through its nearer edge (PlanCosts), and the gateway routes
+	// each server LAN to the VIP of the group whose master is that LAN's
+	// exit edge (Spec.GatewayRoutes). When an edge fails, the other one
+	// takes both groups. Needs the upstream LAN and both edges; nil runs
+	// one group, VIP and VRID above.
+	Second *Group
+}
+
+// Group is the second VRRP virtual router of active-active edges
+// (Upstream.Second).
+type Group struct {
+	// VIP is its virtual address, a host on the upstream LAN other than
+	// the gateway, the edges and Upstream.VIP.
+	VIP netip.Addr
+	// VRID is its virtual router ID, other than Upstream.VRID; zero
+	// means Upstream.VRID + 1.
+	VRID uint8
 }
 
 // Edge is a node on the upstream LAN.

@@ -30,6 +30,7 @@ type resolved struct {
 	rid    []netip.Addr   // router IDs
 	edges  []resolvedEdge // [0] master, [1] backup; none without an uplink
 	vrid   uint8
+	vrid2  uint8 // Upstream.Second's, zero without
 	byName map[string]int
 }
 
@@ -196,7 +197,7 @@ func (r *resolved) resolveUpstream() error {
 		if r.spec.Anycast != nil {
 			return specErr("Anycast", "needs the upstream LAN, whose gateway is the service's client")
 		}
-		return nil
+		return r.checkSecondWithoutUplink()
 	}
 	if !u.Prefix.IsValid() || !u.Prefix.Addr().Is4() || u.Prefix.Masked() != u.Prefix || u.Prefix.Bits() > 29 {
 		return specErr("Upstream.Prefix", "%v is not an IPv4 LAN prefix of /29 or shorter", u.Prefix)
@@ -212,6 +213,9 @@ func (r *resolved) resolveUpstream() error {
 	r.vrid = u.VRID
 	if r.vrid == 0 {
 		r.vrid = 1
+	}
+	if err := r.checkSecondEdges(); err != nil {
+		return err
 	}
 	edges := u.Edges
 	if edges == [2]Edge{} {
@@ -245,7 +249,7 @@ func (r *resolved) resolveUpstream() error {
 	if r.edges[1].priority > r.edges[0].priority {
 		r.edges[0], r.edges[1] = r.edges[1], r.edges[0]
 	}
-	return nil
+	return r.resolveSecond()
 }
 
 // checkUnique rejects overlapping prefixes and duplicate addresses and
@@ -294,6 +298,11 @@ func (r *resolved) checkUnique() error {
 	}
 	for k, e := range r.edges {
 		if err := add(fmt.Sprintf("Upstream.Edges[%d].Address", k), e.addr.Addr()); err != nil {
+			return err
+		}
+	}
+	if g := r.spec.Upstream.Second; g != nil && r.uplink() {
+		if err := add("Upstream.Second.VIP", g.VIP); err != nil {
 			return err
 		}
 	}

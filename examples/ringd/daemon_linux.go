@@ -41,7 +41,7 @@ type daemon struct {
 func run(ctx context.Context, c *ringconf.Config, socket string, log *slog.Logger, rl *daemonkit.Reloads) error {
 	d := &daemon{c: c, log: log, since: time.Now()}
 	d.ospfMetrics = promx.NewOSPF(d.ospf)
-	host, err := ring.OpenHost(ctx, c.Node, ring.HostConfig{Interfaces: c.Linux, MACVLAN: c.VRRPMacvlan, Logger: log, OnEvent: d.onEvent,
+	host, err := ring.OpenHost(ctx, c.Node, ring.HostConfig{Interfaces: c.Linux, MACVLAN: c.VRRPMacvlan, SecondMACVLAN: c.VRRPMacvlanSecond, Logger: log, OnEvent: d.onEvent,
 		OnOSPFEvent: d.ospfMetrics.OnEvent, Anycast: c.Ring.HostAnycast(c.Node.Name)})
 	if err != nil {
 		return fmt.Errorf("%s: %w", c.Path(), err)
@@ -131,6 +131,9 @@ func (d *daemon) status() Status {
 	}
 	if r := d.node.VRRP(); r != nil {
 		st.VRRP = vrrpView(r.Status())
+	}
+	if rs := d.node.VRRPRouters(); len(rs) > 1 {
+		st.VRRPSecond = vrrpView(rs[1].Status())
 	}
 	if nc.IsEdge() {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)

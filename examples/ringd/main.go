@@ -13,6 +13,13 @@
 // raise them on a loaded host, where a scheduling stall of the detection
 // time flaps the adjacencies.
 //
+// With `upstream.second` (active-active edges) an edge runs a second
+// virtual router on the same socket, master at the other edge, with the
+// same tracks; `ringd show` and the metrics (router="upstream-second")
+// list both, and `ringd check` prints the route the upstream gateway
+// needs for each server LAN: to the VIP of the group its traffic leaves
+// by.
+//
 // Usage:
 //
 //	ringd [run] [-config /etc/ringd.yaml] [-socket PATH]   run until SIGTERM/SIGINT
@@ -197,6 +204,9 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 			if code := checkGrowth(from, cmd.Config, c, stdout, stderr); code != 0 {
 				return code
 			}
+		}
+		if c.Ring.Upstream.Second != nil {
+			printGatewayRoutes(stdout, cmd.Config, c.Ring)
 		}
 		if d := cmd.Flags.Lookup("listen").Value.(flag.Getter).Get().(time.Duration); d > 0 {
 			if c.Node.IsEdge() && c.Node.VRRP == nil {

@@ -15,6 +15,10 @@ import (
 // virtual router, on the upstream interface.
 const vrrpRouterName = "upstream"
 
+// vrrpSecondRouterName is the router label of an active-active edge's
+// second group (upstream.second).
+const vrrpSecondRouterName = "upstream-second"
+
 // ospf is the node's OSPF instance, nil before OpenHost returned.
 func (d *daemon) ospf() *ospf.Instance {
 	if d.node == nil {
@@ -42,15 +46,21 @@ func (d *daemon) ospf() *ospf.Instance {
 //   - at an edge, promx.VRRP of its virtual router, router="upstream":
 //     switchless_vrrp_state{router,state}, switchless_vrrp_master_info,
 //     switchless_vrrp_transitions_total{router,reason} and the rest of
-//     vrrpd's switchless_vrrp_*;
+//     vrrpd's switchless_vrrp_*; at an active-active edge the second
+//     group's too, router="upstream-second";
 //   - with timers.bfd_interval, promx.BFD of the ring links (switchless_bfd_*);
 //   - the Go runtime (go_*) and process (process_*) collectors.
 func (d *daemon) serveMetrics(ctx context.Context) (stop func(), err error) {
 	vrrp := promx.NewVRRP(func() []promx.VRRPRouter {
-		if r := d.node.VRRP(); r != nil {
-			return []promx.VRRPRouter{{Name: vrrpRouterName, Router: r}}
+		var out []promx.VRRPRouter
+		for i, r := range d.node.VRRPRouters() {
+			name := vrrpRouterName
+			if i == 1 {
+				name = vrrpSecondRouterName
+			}
+			out = append(out, promx.VRRPRouter{Name: name, Router: r})
 		}
-		return nil
+		return out
 	})
 	reg, err := daemonkit.NewRegistry(d.ospfMetrics, vrrp, promx.NewBFD(func() *bfd.Instance { return d.node.BFD() }))
 	if err != nil {

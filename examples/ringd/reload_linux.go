@@ -56,6 +56,8 @@ func (d *daemon) apply(ctx context.Context, next *ringconf.Config) error {
 		return restart("interfaces", "the sockets are opened on the Linux interfaces at start")
 	case next.VRRPMacvlan != old.VRRPMacvlan:
 		return restart("vrrp_macvlan", "the VIP's macvlan is made at start")
+	case next.VRRPMacvlanSecond != old.VRRPMacvlanSecond:
+		return restart("vrrp_macvlan_second", "the second VIP's macvlan is made at start")
 	case !reflect.DeepEqual(next.Ring.HostAnycast(next.Node.Name), old.Ring.HostAnycast(old.Node.Name)):
 		return restart("anycast", "the anycast service's checker and routes are set up at start")
 	}

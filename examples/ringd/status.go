@@ -34,6 +34,8 @@ type Status struct {
 	Routes     []RouteView    `json:"routes"`
 	Static     *bool          `json:"static_default,omitempty"` // edges only
 	VRRP       *VRRPView      `json:"vrrp,omitempty"`           // edges only
+	// VRRPSecond is an active-active edge's second group (upstream.second).
+	VRRPSecond *VRRPView `json:"vrrp_second,omitempty"`
 	// BFDTimers says the BFD timers of the ring links ("50ms × 3"), or
 	// "off"; BFD has one entry per session.
 	BFDTimers string      `json:"bfd_timers"`
@@ -339,7 +341,14 @@ func printStatus(w io.Writer, st Status, raw []byte, asJSON bool) error {
 	if st.Static != nil {
 		fmt.Fprintf(tw, "static default: %s\n", map[bool]string{true: "installed", false: "withdrawn"}[*st.Static])
 	}
-	if v := st.VRRP; v != nil {
+	for _, g := range []struct {
+		label string
+		v     *VRRPView
+	}{{"VRRP", st.VRRP}, {"VRRP group 2", st.VRRPSecond}} {
+		v := g.v
+		if v == nil {
+			continue
+		}
 		master := "-"
 		if v.Master.IsValid() {
 			master = v.Master.String()
@@ -348,8 +357,8 @@ func printStatus(w io.Writer, st Status, raw []byte, asJSON bool) error {
 		if v.Forced {
 			forced = " (held in Backup by a track)"
 		}
-		fmt.Fprintf(tw, "VRRP: VRID %d %v%s, priority %d, master %s, VIPs %v\n", v.VRID, v.State, forced, v.Priority, master, v.VirtualAddresses)
-		daemonkit.PrintConflicts(tw, "VRRP", v.Conflicts)
+		fmt.Fprintf(tw, "%s: VRID %d %v%s, priority %d, master %s, VIPs %v\n", g.label, v.VRID, v.State, forced, v.Priority, master, v.VirtualAddresses)
+		daemonkit.PrintConflicts(tw, g.label, v.Conflicts)
 	}
 	fmt.Fprintln(tw, "\nINTERFACE\tLINUX\tIFINDEX\tPREFIX\tCOST\tCARRIER\tOSPF")
 	for _, i := range st.Interfaces {

@@ -10,8 +10,8 @@
 //
 // Usage:
 //
-//	ringsim [-n 5] [-profile rfc|fast] [-topology ring|chain] [-seed 1] [-east-west] [-pcap ring.pcapng] [-dot ring.dot] [-v]
-//	ringsim -config ring.yaml [-seed 1] [-east-west] [-pcap ...] [-dot ...] [-v]
+//	ringsim [-n 5] [-profile rfc|fast] [-topology ring|chain] [-active-active] [-other-edge] [-seed 1] [-east-west] [-pcap ring.pcapng] [-dot ring.dot] [-v]
+//	ringsim -config ring.yaml [-other-edge] [-seed 1] [-east-west] [-pcap ...] [-dot ...] [-v]
 //	ringsim -grow [-n 5] [-profile ...] | -config new.yaml -grow-from running.yaml
 //
 // With -config, ringsim simulates the operator's own ring instead of the
@@ -30,6 +30,14 @@
 // and starts it; the table's bystanders column is the outage of the
 // traffic that crossed neither re-cabled interface. Then the grown ring
 // runs its own scenarios.
+//
+// -active-active gives the paper's ring a second VRRP group (VIP
+// 192.0.2.253, VRID 11) whose master is the backup edge (ring.Upstream.Second;
+// in a file, upstream.second): each half of the ring exits through its
+// nearer edge, the plan says which, and ringsim prints the routes the
+// upstream gateway must have (each LAN to its group's VIP). Its scenarios
+// add S1b and S4b: the other edge dies and returns. -other-edge runs
+// those in a single-group ring too, to compare the two modes.
 //
 // -east-west also probes between every two servers on different nodes
 // (the storage traffic of a switchless cluster) and adds their longest
@@ -54,7 +62,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -81,6 +91,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	grow := fs.Bool("grow", false, "grow the paper's ring from -n to -n+1 nodes (S6: vrN+1 cabled in between vrN and vr1), then run the grown ring's scenarios")
 	growFrom := fs.String("grow-from", "", "with -config: start from the ring of this (running) configuration file and grow it into -config's (S6)")
 	topology := fs.String("topology", "ring", "ring, or chain: the paper's non-redundant pattern, static routes only")
+	activeActive := fs.Bool("active-active", false, "two VRRP groups, one master at each edge; each half of the ring exits through its nearer edge")
+	otherEdge := fs.Bool("other-edge", false, "also run S1b/S4b (the backup edge dies and returns) in a single-group ring")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -95,12 +107,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if *config != "" {
 		var clash []string
 		fs.Visit(func(f *flag.Flag) {
-			if f.Name == "n" || f.Name == "profile" || f.Name == "topology" || f.Name == "grow" {
+			if f.Name == "n" || f.Name == "profile" || f.Name == "topology" || f.Name == "grow" || f.Name == "active-active" {
 				clash = append(clash, "-"+f.Name)
 			}
 		})
 		if len(clash) > 0 {
-			fmt.Fprintf(stderr, "ringsim: %s: the ring's size, profile and topology come from -config\n", strings.Join(clash, ", "))
+			fmt.Fprintf(stderr, "ringsim: %s: the ring's size, profile, topology and groups come from -config\n", strings.Join(clash, ", "))
 			return 2
 		}
 		c, err := ringconf.Load(*config)
@@ -108,7 +120,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "ringsim: %v\n", err)
 			return 1
 		}
-		o := Options{Spec: &c.Ring, From: *config, Seed: *seed, Pcap: *pcap, Dot: *dot, Verbose: *verbose, EastWest: *eastWest}
+		o := Options{Spec: &c.Ring, From: *config, Seed: *seed, Pcap: *pcap, Dot: *dot, Verbose: *verbose, EastWest: *eastWest, OtherEdge: *otherEdge}
 		if *growFrom != "" {
 			old, err := ringconf.Load(*growFrom)
 			if err != nil {
@@ -141,9 +153,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ringsim: -n %d: a %v has %d to %d nodes\n", *n, topo, least, ring.MaxNodes)
 		return 2
 	}
-	o := Options{N: *n, Profile: prof, Topology: topo, Seed: *seed, Pcap: *pcap, Dot: *dot, Verbose: *verbose, EastWest: *eastWest}
+	o := Options{N: *n, Profile: prof, Topology: topo, Seed: *seed, Pcap: *pcap, Dot: *dot, Verbose: *verbose, EastWest: *eastWest,
+		ActiveActive: *activeActive, OtherEdge: *otherEdge}
 	if *grow {
-		if topo != ring.TopologyRing || *n+1 > ring.MaxNodes {
+		if *activeActive || topo != ring.TopologyRing || *n+1 > ring.MaxNodes {
 			fmt.Fprintf(stderr, "ringsim: -grow: grows a ring of at most %d nodes\n", ring.MaxNodes-1)
 			return 2
 		}
@@ -167,6 +180,9 @@ type Options struct {
 	Verbose   bool
 	// EastWest adds the probes between servers (ring.SimConfig.EastWest).
 	EastWest bool
+	// ActiveActive gives the paper's ring its second VRRP group
+	// (PaperSecond); OtherEdge runs S1b and S4b in a single-group ring.
+	ActiveActive, OtherEdge bool
 	// Spec, when set, is the ring to simulate (N and Profile are
 	// ignored); From names the file it came from.
 	Spec *ring.Spec
@@ -184,6 +200,10 @@ func simulate(o Options, out io.Writer) (err error) {
 		spec = ring.PaperChain(o.N, o.Profile)
 		what = "switchless chain (the paper's non-redundant pattern)"
 	}
+	if o.ActiveActive {
+		spec.Upstream.Second = &PaperSecond
+		what = "switchless ring with active-active edges"
+	}
 	if o.Spec != nil {
 		spec = *o.Spec
 		what = spec.Topology.String() + " of " + o.From
@@ -198,6 +218,17 @@ func simulate(o Options, out io.Writer) (err error) {
 	} else {
 		fmt.Fprintf(out, "%s: %d nodes, profile %v (%s), seed %d\n\n", what, len(spec.Nodes), spec.Profile, describeTimers(spec.Profile), o.Seed)
 		fmt.Fprintf(out, "OSPF cost plan:\n%s\n", plan)
+	}
+	if spec.Upstream.Second != nil {
+		routes, err := spec.GatewayRoutes()
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "the upstream gateway's routes (each LAN to the VIP of the group its traffic leaves by):\n")
+		for _, r := range routes {
+			fmt.Fprintf(out, "  ip route %-18v %v   # group %d%s\n", r.Prefix, r.VIP, r.Group, map[bool]string{true: ", " + r.Node, false: ", anycast"}[r.Node != ""])
+		}
+		fmt.Fprintln(out)
 	}
 
 	var sim *ring.Sim
@@ -231,6 +262,13 @@ func simulate(o Options, out io.Writer) (err error) {
 		steps = append(sim.Steps()[:1], grow...)
 	}
 	fmt.Fprintf(out, "timeline (virtual time):\n")
+	if o.GrowInto == nil {
+		steps = sim.Steps()
+		if o.OtherEdge && spec.Upstream.Second == nil {
+			at := slices.IndexFunc(steps, func(st ring.Step) bool { return st.ID == "S4" }) + 1
+			steps = slices.Insert(steps, at, sim.OtherEdgeSteps()...)
+		}
+	}
 	results, err := sim.Run(steps...)
 	if err != nil {
 		return err
@@ -351,3 +389,7 @@ func chainPlan(p ring.Plan) string {
 	tw.Flush()
 	return b.String()
 }
+
+// PaperSecond is the second VRRP group -active-active gives the paper's
+// ring: VIP 192.0.2.253 next to the first's .254, VRID 11 next to its 10.
+var PaperSecond = ring.Group{VIP: netip.MustParseAddr("192.0.2.253"), VRID: 11}

@@ -32,6 +32,19 @@
 // plan costs every link alike, and a /32 among a node's lans (on a dummy
 // interface) is its host address, reachable either way round.
 //
+// `upstream.second: {vip: 192.0.2.253, vrid: 11}` makes the edges
+// active-active (ring.Upstream.Second): a second VRRP group whose master
+// is the backup edge; each half of the ring exits through its nearer edge,
+// and the upstream gateway must route each server LAN to the VIP of its
+// group (`ringd check` and `ringsim -config` print the routes: on Linux
+// `ip route add 10.4.0.0/24 via 192.0.2.253`, and so on). vrid may be left
+// out (upstream.vrid + 1); it must differ from upstream.vrid, and vip from
+// upstream.vip, the gateway and the edges' addresses, on the upstream LAN.
+// With `vrrp_macvlan` an active-active edge also needs
+// `vrrp_macvlan_second`, the macvlan carrying the second group's virtual
+// MAC. Turning it on or off, or changing its vrid, needs a restart; its
+// vip and the edges' priorities reload with SIGHUP.
+//
 // `timers:` overrides the profile's BFD timers on this node:
 // `bfd_interval` (a duration, 10ms to 1m, or 0 for no BFD; the fast
 // profile's is 50ms, the RFC profile runs none) and `bfd_multiplier` (1

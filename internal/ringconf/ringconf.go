@@ -49,6 +49,10 @@ type File struct {
 	// (see vrrp.NetlinkConfig.MACVLAN). Empty: the VIP goes on the
 	// upstream interface itself, announced by gratuitous ARP.
 	VRRPMacvlan string `yaml:"vrrp_macvlan,omitempty"`
+	// VRRPMacvlanSecond is the macvlan of upstream.second's VIP, with
+	// that group's virtual MAC: required with vrrp_macvlan at an edge of
+	// an active-active ring.
+	VRRPMacvlanSecond string `yaml:"vrrp_macvlan_second,omitempty"`
 	// Timers overrides timers of the profile on this node.
 	Timers *Timers `yaml:"timers,omitempty"`
 	// Costs overrides the cost plan's OSPF costs of this node's ring
@@ -122,6 +126,18 @@ type Upstream struct {
 	VIP     Addr   `yaml:"vip"`
 	VRID    uint8  `yaml:"vrid,omitempty"`
 	Edges   []Edge `yaml:"edges,omitempty"`
+	// Second makes the edges active-active (ring.Upstream.Second): a
+	// second VRRP group, master at the backup edge, and each half of the
+	// ring's LANs exits through its nearer edge; the gateway routes each
+	// LAN to its group's VIP (ringsim and `ringd check` print which).
+	Second *Group `yaml:"second,omitempty"`
+}
+
+// Group is ring.Group in YAML: upstream.second's vip and vrid (zero or
+// left out: upstream.vrid + 1).
+type Group struct {
+	VIP  Addr  `yaml:"vip"`
+	VRID uint8 `yaml:"vrid,omitempty"`
 }
 
 // Anycast is ring.AnycastSpec in YAML.
@@ -269,6 +285,9 @@ func (s Spec) Ring() (ring.Spec, error) {
 		}
 		out.OSPFAuth = &oa
 	}
+	if g := s.Upstream.Second; g != nil {
+		out.Upstream.Second = &ring.Group{VIP: g.VIP.Addr, VRID: g.VRID}
+	}
 	for k, e := range s.Upstream.Edges {
 		if k < len(out.Upstream.Edges) {
 			out.Upstream.Edges[k] = ring.Edge{Node: e.Node, Address: e.Address.Addr, Priority: e.Priority}
@@ -309,6 +328,9 @@ func FromSpec(s ring.Spec) Spec {
 	if a := s.OSPFAuth; a != nil {
 		oa := ospfconf.AuthFromOSPF(*a)
 		out.OSPFAuth = &oa
+	}
+	if g := s.Upstream.Second; g != nil {
+		out.Upstream.Second = &Group{VIP: Addr{g.VIP}, VRID: g.VRID}
 	}
 	if s.Upstream.Edges != [2]ring.Edge{} {
 		for _, e := range s.Upstream.Edges {
@@ -439,7 +461,7 @@ var specFields = map[string]string{
 	"Edges": "edges", "Node": "node", "Address": "address", "Priority": "priority",
 	"Profile": "profile", "BaseCost": "base_cost",
 	"BFDAuth": "bfd_auth", "Type": "type", "Key": "key", "OSPFAuth": "ospf_auth", "Keys": "keys", "Password": "password",
-	"Anycast": "anycast", "Replicas": "replicas", "Topology": "topology",
+	"Anycast": "anycast", "Replicas": "replicas", "Topology": "topology", "Second": "second",
 }
 
 var (
@@ -488,6 +510,8 @@ func (c *Config) validate() error {
 		return c.errAt(ErrInvalid, []any{"topology"}, "%q is neither ring nor chain", f.Spec.Topology)
 	case chain && n > 1:
 		return c.errAt(ErrInvalid, []any{"upstream", "edges"}, "%d edges: a chain has one (none means its first node); a second would need VRRP to share the gateway's next hop", n)
+	case !chain && n != 0 && n != 2 && f.Spec.Upstream.Second != nil:
+		return c.errAt(ErrInvalid, []any{"upstream", "edges"}, "%d edges: active-active with a single edge (upstream.second needs a master edge of its own): give none (first and last node) or two", n)
 	case !chain && n != 0 && n != 2:
 		return c.errAt(ErrInvalid, []any{"upstream", "edges"}, "%d edges: give none (first and last node) or two", n)
 	}
@@ -618,6 +642,11 @@ func (c *Config) validateVRRP() error {
 			return c.errAt(ring.ErrInvalidConfig, []any{"upstream", "vrid"}, "%v", err)
 		}
 	}
+	if confrules.Has(&c.root, "upstream", "second", "vrid") && u.Second != nil {
+		if err := confrules.VRID(u.Second.VRID); err != nil {
+			return c.errAt(ring.ErrInvalidConfig, []any{"upstream", "second", "vrid"}, "%v", err)
+		}
+	}
 	for k, e := range u.Edges {
 		if confrules.Has(&c.root, "upstream", "edges", k, "priority") {
 			if err := confrules.Priority(e.Priority, true); err != nil {
@@ -693,6 +722,22 @@ func (c *Config) validateInterfaces() error {
 		}
 		if other, dup := used[c.VRRPMacvlan]; dup {
 			return c.errAt(ErrInvalid, []any{"vrrp_macvlan"}, "%q is %s's interface", c.VRRPMacvlan, other)
+		}
+	}
+	if m := c.VRRPMacvlanSecond; m != "" || c.VRRPMacvlan != "" && c.Node.SecondVRRP != nil {
+		switch {
+		case c.Node.SecondVRRP == nil:
+			return c.errAt(ErrInvalid, []any{"vrrp_macvlan_second"}, "node %s runs no second VRRP group (upstream.second)", c.Node.Name)
+		case m == "":
+			return c.errAt(ErrInvalid, []any{"vrrp_macvlan"}, "needs vrrp_macvlan_second beside it at an active-active edge: each group has its own virtual MAC")
+		case m == c.VRRPMacvlan:
+			return c.errAt(ErrInvalid, []any{"vrrp_macvlan_second"}, "%q is also vrrp_macvlan", m)
+		}
+		if err := confrules.IfName(m); err != nil {
+			return c.errAt(ErrInvalid, []any{"vrrp_macvlan_second"}, "%v", err)
+		}
+		if other, dup := used[m]; dup {
+			return c.errAt(ErrInvalid, []any{"vrrp_macvlan_second"}, "%q is %s's interface", m, other)
 		}
 	}
 	return nil

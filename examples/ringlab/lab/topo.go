@@ -128,11 +128,18 @@ func (l *Lab) build() error {
 			}
 		}
 	}
-	for _, nd := range l.spec.Nodes {
-		for _, lan := range nd.LANs {
-			if err := l.gw.IP("route", "add", lan.Masked().String(), "via", u.VIP.String()); err != nil {
-				return err
-			}
+	// Each server LAN to the VIP (to its group's with active-active
+	// edges); the anycast service's route is added with the service.
+	routes, err := l.spec.GatewayRoutes()
+	if err != nil {
+		return err
+	}
+	for _, r := range routes {
+		if r.Node == "" {
+			continue
+		}
+		if err := l.gw.IP("route", "add", r.Prefix.String(), "via", r.VIP.String()); err != nil {
+			return err
 		}
 	}
 	return nil
