@@ -35,10 +35,10 @@ type Lab struct {
 	targets []*target // what the probes measure
 	// gw and up are the gateway's and the upstream LAN's namespaces,
 	// nil without uplink.
-	gw, up  *labns.NS
-	all     []*labns.NS
-	stack   stack
-	probe   *prober
+	gw, up *labns.NS
+	all    []*labns.NS
+	stack  stack
+	probe  *prober
 	// services are the anycast replicas' listeners (S5), stopBanner
 	// ends the probe of their VIP.
 	services   []*service
