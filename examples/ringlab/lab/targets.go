@@ -42,9 +42,10 @@ func (t *target) on(name string) bool {
 }
 
 // buildTargets lists what the lab probes: with an uplink, every server
-// from the gateway; with Options.EastWest (or without uplink), the pairs
-// of EastWestPairs between the nodes' first servers and, for a node with
-// a host address (a /32 among its LANs), from the same source to it.
+// from the gateway; unless Options.NoEastWest (always without uplink),
+// the pairs of EastWestPairs between the nodes' first servers and, for a
+// pair's node with a host address (a /32 among its LANs), from the same
+// source to it.
 func (l *Lab) buildTargets() {
 	first := map[string]*server{}
 	for _, s := range l.servers {
@@ -58,7 +59,7 @@ func (l *Lab) buildTargets() {
 	if !l.eastWest() {
 		return
 	}
-	for _, pr := range EastWestPairs(len(l.nodes)) {
+	for _, pr := range EastWestPairs(l.plan) {
 		from, to := l.nodes[pr[0]].cfg.Name, l.nodes[pr[1]].cfg.Name
 		a, b := first[from], first[to]
 		if a == nil || b == nil {

@@ -238,17 +238,62 @@ const anycastSlack = 500 * time.Millisecond
 // two-core machine running every node, the probes and the daemons.
 const frozenSlack = 150 * time.Millisecond
 
-// EastWestPairs returns the east-west probe pairs of an n-node ring, by
-// node index: each node's server to the server two nodes further east,
-// one pair per node, so that the probe load stays small. With 4 nodes or
-// more every ring link is crossed whichever way round each pair's traffic
-// goes: link i–i+1 lies on the eastward way of pairs i−1 and i and on the
-// westward way of every other pair. In a 3-ring they are the three pairs
-// of nodes, each over its direct link (or round the other two).
-func EastWestPairs(n int) [][2]int {
-	out := make([][2]int, 0, n)
+// EastWestPairs returns the east-west probe pairs of a ring with cost
+// plan p, by node index: each node's server to the server two nodes
+// further east (a pair whose traffic crosses a node, so that a dying node
+// between them counts), and, for every ring link that none of those
+// pairs' probes or replies cross on the planned costs (the paper's ring
+// keeps one link between two High costs for failures; pairs whose two
+// ways cost the same are hashed onto either, and count for neither), the
+// two nodes at its ends when their traffic takes it. The load stays at
+// about one pair per node, and every ring link that carries any traffic
+// on the planned costs carries some pair (in the paper's 3-ring, the link
+// between the inner node and the backup edge carries none until a
+// failure). Without uplink, in a 3-ring the pairs are the three pairs of
+// nodes, each once.
+func EastWestPairs(p ring.Plan) [][2]int {
+	n := len(p.Nodes)
+	out := make([][2]int, 0, n+2)
+	crossed := make([]bool, n) // link i: between node i and i+1
 	for i := range n {
-		out = append(out, [2]int{i, (i + 2) % n})
+		pr := [2]int{i, (i + 2) % n}
+		out = append(out, pr)
+		for _, l := range plannedLinks(p, pr[0], pr[1]) {
+			crossed[l] = true
+		}
+		for _, l := range plannedLinks(p, pr[1], pr[0]) {
+			crossed[l] = true
+		}
+	}
+	for i, c := range crossed {
+		// The pair's probe or its reply takes the link itself.
+		if !c && (len(plannedLinks(p, i, (i+1)%n)) == 1 || len(plannedLinks(p, (i+1)%n, i)) == 1) {
+			out = append(out, [2]int{i, (i + 1) % n})
+		}
 	}
 	return out
+}
+
+// plannedLinks returns the ring links (link i between node i and i+1)
+// that traffic from node a to node b crosses on the plan's costs, none
+// when both ways cost the same.
+func plannedLinks(p ring.Plan, a, b int) []int {
+	n := len(p.Nodes)
+	var east, west int
+	var eastLinks, westLinks []int
+	for i := a; i != b; i = (i + 1) % n {
+		east += int(p.Nodes[i].EastCost)
+		eastLinks = append(eastLinks, i)
+	}
+	for i := a; i != b; i = (i - 1 + n) % n {
+		west += int(p.Nodes[i].WestCost)
+		westLinks = append(westLinks, (i-1+n)%n)
+	}
+	switch {
+	case east < west:
+		return eastLinks
+	case west < east:
+		return westLinks
+	}
+	return nil
 }
