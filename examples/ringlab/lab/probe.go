@@ -42,8 +42,9 @@ type reply struct {
 // probeTimeout is how late a reply may come and still count.
 const probeTimeout = 100 * time.Millisecond
 
-// fping -D -l: "[1700000000.12345] 10.1.0.2 : [12], 64 bytes, 0.05 ms (...)".
-var replyRE = regexp.MustCompile(`^\[(\d+)\.(\d+)\] (\S+) : \[(\d+)\], \d+ bytes`)
+// fping -D -l: "[1700000000.12345] 10.1.0.2 : [12], 64 bytes, 0.05 ms (...)",
+// the address padded to the longest target's.
+var replyRE = regexp.MustCompile(`^\[(\d+)\.(\d+)\] (\S+) +: \[(\d+)\], \d+ bytes`)
 
 // startProber starts one fping per source namespace of the lab's targets
 // (the anycast VIP, probed by TCP banner, aside).
