@@ -15,7 +15,16 @@
 // Usage (as root; needs iproute2, fping, and for the reference frr and
 // keepalived):
 //
-//	go run ./examples/ringlab [-n 5] [-profile fast|rfc] [-runs 3] [-stack both|ours|frr] [-steps S1,S2] [-v] [-keep] [-debug]
+//	go run ./examples/ringlab [-n 5] [-profile fast|rfc] [-runs 3] [-stack both|ours|frr] [-steps S1,S2] [-east-west=false] [-no-uplink] [-v] [-keep] [-debug]
+//
+// Beside the gateway's probes, each server probes the server two nodes
+// further east (lab.EastWestPairs: every ring link is crossed by some
+// pair), the storage traffic of a cluster; the tables report that outage
+// apart. -no-uplink builds a ring without uplink (lab.MeshSpec; with -n 3
+// the full mesh of a three-node storage cluster): no gateway, VRRP or
+// default, a host address on every node, the scenarios without edges (S0,
+// S2, S2r, S3, S3r, S2f, S2fr) measured by the east-west probes alone, and
+// the reference without keepalived.
 //
 // -profile fast compares our fast profile (OSPF dead 1 s with 4 hellos a
 // second, BFD 50 ms × 3 on the ring links, VRRPv3 every 20 ms) with FRR
@@ -61,6 +70,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	verbose := fs.Bool("v", false, "print the timeline of every run")
 	keep := fs.Bool("keep", false, "keep the configuration and log files")
 	debug := fs.Bool("debug", false, "run ringd with log_level debug (implies -keep)")
+	eastWest := fs.Bool("east-west", true, "probe between servers on different nodes too (each to the one two nodes east), and report that outage apart")
+	noUplink := fs.Bool("no-uplink", false, "a ring without uplink (lab.MeshSpec: no gateway, VRRP or default; host addresses; east-west probes only; no keepalived for the reference)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -105,7 +116,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 	var cols []lab.Column
 	for _, s := range which {
-		cols = append(cols, lab.Column{Title: title(s, prof)})
+		cols = append(cols, lab.Column{Title: title(s, prof, *noUplink)})
 	}
 	var sel []string
 	if *steps != "" {
@@ -119,7 +130,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 			if *verbose {
 				tl = stdout
 			}
-			res, err := lab.Run(ctx, lab.Options{N: *n, Profile: prof, Stack: s, Ringd: *ringd, Out: tl, Keep: *keep || *debug, Debug: *debug, Steps: sel})
+			res, err := lab.Run(ctx, lab.Options{N: *n, Profile: prof, Stack: s, Ringd: *ringd, Out: tl, Keep: *keep || *debug, Debug: *debug, Steps: sel,
+				NoEastWest: !*eastWest, NoUplink: *noUplink})
 			if len(res) > 0 {
 				fmt.Fprint(stdout, lab.FormatResults(res))
 				cols[k].Runs = append(cols[k].Runs, res)
@@ -133,14 +145,26 @@ func run(args []string, stdout, stderr io.Writer) int {
 			}
 		}
 	}
-	fmt.Fprintf(stdout, "\noutage seen from the gateway (fping every %v to every server, and a TCP banner probe of the anycast VIP in S5/S5r; longest run of lost probes × interval; S0: time until every server answered)", lab.ProbeInterval)
+	switch {
+	case *noUplink:
+		fmt.Fprintf(stdout, "\noutage between servers on different nodes (no uplink: fping every %v from each server to the server two nodes east and to that node's host address; longest run of lost probes × interval; S0: time until every pair answered)", lab.ProbeInterval)
+	default:
+		fmt.Fprintf(stdout, "\noutage seen from the gateway (fping every %v to every server, and a TCP banner probe of the anycast VIP in S5/S5r; longest run of lost probes × interval; S0: time until every server answered)", lab.ProbeInterval)
+		if *eastWest {
+			fmt.Fprintf(stdout, " and east-west (fping every %v from each server to the server two nodes east)", lab.ProbeInterval)
+		}
+	}
 	if *runs > 1 {
 		fmt.Fprintf(stdout, ", median of %d runs (min–max)", *runs)
 	}
 	fmt.Fprintf(stdout, ":\n%s", lab.FormatComparison(cols))
 	fmt.Fprintln(stdout, "\nsettings:")
 	for k, s := range which {
-		fmt.Fprintf(stdout, "  %s: %s\n", cols[k].Title, lab.Settings(s, prof))
+		set := lab.Settings(s, prof)
+		if *noUplink {
+			set = lab.SettingsNoUplink(s, prof)
+		}
+		fmt.Fprintf(stdout, "  %s: %s\n", cols[k].Title, set)
 	}
 	if failed {
 		return 1
@@ -157,8 +181,12 @@ func contains(ss []lab.Stack, s lab.Stack) bool {
 	return false
 }
 
-func title(s lab.Stack, p ring.Profile) string {
+func title(s lab.Stack, p ring.Profile, noUplink bool) string {
 	switch {
+	case noUplink && s == lab.FRR && p == ring.ProfileFast:
+		return "FRR (dead minimal, 4 hellos/s, BFD 50 ms × 3)"
+	case noUplink && s == lab.FRR:
+		return "FRR (hello 1 s, dead 3 s)"
 	case s == lab.Ours && p == ring.ProfileFast:
 		return "ours (ringd, fast profile)"
 	case s == lab.Ours:

@@ -136,7 +136,7 @@ func (l *Lab) setupAnycast() error {
 	if err := l.gw.IP("route", "add", netip.PrefixFrom(a.VIP, 32).String(), "via", l.spec.Upstream.VIP.String()); err != nil {
 		return err
 	}
-	l.servers = append(l.servers, &server{name: "vip:25", node: a.Replicas[0], addr: a.VIP, anycast: true})
+	l.targets = append(l.targets, &target{name: anycastTarget, addr: a.VIP, anycast: true})
 	return nil
 }
 
@@ -148,7 +148,7 @@ func (l *Lab) setupAnycast() error {
 // the intervals it missed as lost.
 func startBannerProbe(l *Lab, p *prober, vip netip.Addr) (stop func(), err error) {
 	p.mu.Lock()
-	p.replies[vip] = nil
+	p.replies[anycastTarget] = nil
 	p.mu.Unlock()
 	done, exited := make(chan struct{}), make(chan struct{})
 	started := make(chan error, 1)
@@ -175,9 +175,7 @@ func startBannerProbe(l *Lab, p *prober, vip netip.Addr) (stop func(), err error
 			case now := <-tick.C:
 				seq := int(now.Sub(t0) / ProbeInterval)
 				if bannerOK(addr, now.Add(probeTimeout)) {
-					p.mu.Lock()
-					p.replies[vip] = append(p.replies[vip], reply{seq: seq, t: time.Now()})
-					p.mu.Unlock()
+					p.record(anycastTarget, reply{seq: seq, t: time.Now()})
 				}
 			}
 		}

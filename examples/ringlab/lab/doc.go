@@ -6,8 +6,11 @@
 // namespace, either ours (examples/ringd) or the reference (FRR's zebra,
 // staticd and ospfd, and keepalived at the edges, configured with the same
 // costs from ring.PlanCosts and the same default-route metrics), probes
-// from the gateway to every server every 10 ms with fping, and runs the
-// scenarios of the design:
+// from the gateway to every server every 10 ms with fping and, east-west
+// (the storage traffic of a cluster), from each server to the server two
+// nodes further east with one fping per source server ([EastWestPairs]:
+// every ring link that carries traffic on the planned costs carries a
+// pair), and runs the scenarios of the design:
 //
 //	S0   cold start: every daemon starts at once
 //	S1   the VRRP master edge dies: its daemons are SIGKILLed and its
@@ -35,10 +38,17 @@
 //	     10 ms, counted in S5 and S5r only
 //	S5r  the listener starts again
 //
+// With Options.NoUplink the ring is [MeshSpec]: no upstream LAN, gateway,
+// VRRP or default, a host address (/32 on an interface of its own) on
+// every node, probed with the server of its pair, the steps without edges
+// (S0, S2, S2r, S3, S3r, S2f, S2fr, as ring.Sim runs them, the victim n2),
+// and the reference without keepalived. Its probes are the east-west ones
+// alone, which are then also the outage.
+//
 // The outage of a scenario is the longest gap in the replies of one
 // server that answered before the fault (the victim's own servers
-// excluded), counted in probes: a run of k lost probes is k × 10 ms, as
-// the simulation counts it, so that a busy machine delaying fping or the
+// excluded; for an east-west pair, either end's), counted in probes: a
+// run of k lost probes is k × 10 ms, as the simulation counts it, so that a busy machine delaying fping or the
 // replies does not pass for an outage (a reply later than 100 ms is
 // lost). For S0 it is the time from the start until every server has
 // answered. A step ends once every server of a running node has answered,

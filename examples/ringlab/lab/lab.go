@@ -32,10 +32,13 @@ type Lab struct {
 
 	nodes   []*node
 	servers []*server
-	gw, up  *labns.NS
-	all     []*labns.NS
-	stack   stack
-	probe   *prober
+	targets []*target // what the probes measure
+	// gw and up are the gateway's and the upstream LAN's namespaces,
+	// nil without uplink.
+	gw, up *labns.NS
+	all    []*labns.NS
+	stack  stack
+	probe  *prober
 	// services are the anycast replicas' listeners (S5), stopBanner
 	// ends the probe of their VIP.
 	services   []*service
@@ -80,10 +83,6 @@ type server struct {
 	name, node string
 	addr       netip.Addr
 	ns         *labns.NS
-	// anycast marks the VIP of the anycast service, probed by TCP
-	// banner from the gateway and counted in S5 and S5r only; node is
-	// its first replica.
-	anycast bool
 }
 
 // Run builds the lab, runs the scenarios and tears everything down.
@@ -107,7 +106,7 @@ func Run(ctx context.Context, opt Options) (results []Result, err error) {
 	if opt.Stack == Ours && opt.Ringd == "" {
 		return nil, errors.New("lab: Options.Ringd: the ringd binary is required")
 	}
-	l := &Lab{opt: opt, out: opt.Out, spec: ring.PaperSpec(opt.N, opt.Profile)}
+	l := &Lab{opt: opt, out: opt.Out, spec: opt.Spec()}
 	l.plan, err = ring.PlanCosts(l.spec)
 	if err != nil {
 		return nil, err
@@ -147,10 +146,15 @@ func Run(ctx context.Context, opt Options) (results []Result, err error) {
 	}
 	defer func() { err = errors.Join(err, l.teardown()) }()
 	l.epoch = time.Now()
-	l.logf("building a %d-node ring in namespaces %s%s-* (%s, profile %v), files in %s", opt.N, opt.Prefix, l.id, l.stack.describe(), opt.Profile, opt.Dir)
+	what := "ring"
+	if !l.uplink() {
+		what = "ring without uplink"
+	}
+	l.logf("building a %d-node %s in namespaces %s%s-* (%s, profile %v), files in %s", opt.N, what, opt.Prefix, l.id, l.stack.describe(), opt.Profile, opt.Dir)
 	if err := l.build(); err != nil {
 		return nil, err
 	}
+	l.buildTargets()
 	for _, n := range l.nodes {
 		if err := l.stack.prepare(n); err != nil {
 			return nil, err
@@ -169,6 +173,9 @@ func Run(ctx context.Context, opt Options) (results []Result, err error) {
 	}
 	return l.runSteps(ctx)
 }
+
+// uplink reports whether the ring has an upstream LAN.
+func (l *Lab) uplink() bool { return l.spec.Upstream.Prefix.IsValid() }
 
 // logf prints a timeline line: seconds since the lab started, then text.
 func (l *Lab) logf(format string, args ...any) {

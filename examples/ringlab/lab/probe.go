@@ -15,9 +15,11 @@ import (
 	"time"
 )
 
-// prober runs fping in the gateway's namespace, every ProbeInterval to
-// every server, and keeps every reply: its sequence number and the time
-// fping saw it (-D). fping holds its period where `ping -i 0.01` does not.
+// prober runs fping every ProbeInterval to every target (gateway to
+// servers in the gateway's namespace; east-west, one fping per source
+// server in that server's namespace) and keeps every reply: its sequence
+// number and the time fping saw it (-D). fping holds its period where
+// `ping -i 0.01` does not.
 //
 // Outages are counted in lost probes, as the simulation counts them: a
 // run of k missing sequence numbers is k probe intervals. A busy machine
@@ -25,11 +27,11 @@ import (
 // probe, so it does not show up as an outage; a reply later than
 // probeTimeout counts as lost.
 type prober struct {
-	cmd  *exec.Cmd
-	done chan struct{}
+	cmds []*exec.Cmd
+	wg   sync.WaitGroup
 
 	mu      sync.Mutex
-	replies map[netip.Addr][]reply // in arrival order
+	replies map[string][]reply // by target name, in arrival order
 }
 
 type reply struct {
@@ -40,11 +42,40 @@ type reply struct {
 // probeTimeout is how late a reply may come and still count.
 const probeTimeout = 100 * time.Millisecond
 
-// fping -D -l: "[1700000000.12345] 10.1.0.2 : [12], 64 bytes, 0.05 ms (...)".
-var replyRE = regexp.MustCompile(`^\[(\d+)\.(\d+)\] (\S+) : \[(\d+)\], \d+ bytes`)
+// fping -D -l: "[1700000000.12345] 10.1.0.2 : [12], 64 bytes, 0.05 ms (...)",
+// the address padded to the longest target's.
+var replyRE = regexp.MustCompile(`^\[(\d+)\.(\d+)\] (\S+) +: \[(\d+)\], \d+ bytes`)
 
+// startProber starts one fping per source namespace of the lab's targets
+// (the anycast VIP, probed by TCP banner, aside).
 func startProber(l *Lab) (*prober, error) {
-	args := []string{"netns", "exec", l.gw.Name}
+	p := &prober{replies: map[string][]reply{}}
+	bySrc := map[string]map[netip.Addr]string{}
+	var order []string
+	for _, tg := range l.targets {
+		if tg.anycast {
+			continue // probed by TCP banner
+		}
+		if bySrc[tg.src] == nil {
+			bySrc[tg.src] = map[netip.Addr]string{}
+			order = append(order, tg.src)
+		}
+		bySrc[tg.src][tg.addr] = tg.name
+		p.replies[tg.name] = nil
+	}
+	for _, src := range order {
+		if err := p.fping(src, bySrc[src]); err != nil {
+			p.stop()
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+// fping starts fping in namespace ns to every address of targets, whose
+// replies it records under the targets' names.
+func (p *prober) fping(ns string, targets map[netip.Addr]string) error {
+	args := []string{"netns", "exec", ns}
 	// The measuring instrument runs at a real-time priority, so that a
 	// busy machine delays its probes less than the routers it measures.
 	if chrt, err := LookBinary("chrt"); err == nil {
@@ -52,46 +83,49 @@ func startProber(l *Lab) (*prober, error) {
 	}
 	args = append(args, "fping", "-D", "-l",
 		"-p", strconv.Itoa(int(ProbeInterval/time.Millisecond)),
-		"-i", "1", // between packets to different servers
+		"-i", "1", // between packets to different targets
 		"-t", strconv.Itoa(int(probeTimeout/time.Millisecond)),
 	)
-	p := &prober{replies: map[netip.Addr][]reply{}, done: make(chan struct{})}
-	for _, s := range l.servers {
-		if s.anycast {
-			continue // probed by TCP banner
-		}
-		args = append(args, s.addr.String())
-		p.replies[s.addr] = nil
+	addrs := make([]netip.Addr, 0, len(targets))
+	for a := range targets {
+		addrs = append(addrs, a)
 	}
-	p.cmd = exec.Command("ip", args...)
-	p.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	out, err := p.cmd.StdoutPipe()
+	slices.SortFunc(addrs, netip.Addr.Compare)
+	for _, a := range addrs {
+		args = append(args, a.String())
+	}
+	cmd := exec.Command("ip", args...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	out, err := cmd.StdoutPipe()
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if err := p.cmd.Start(); err != nil {
-		return nil, fmt.Errorf("fping: %w", err)
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("fping in %s: %w", ns, err)
 	}
+	p.cmds = append(p.cmds, cmd)
+	p.wg.Add(1)
 	go func() {
-		defer close(p.done)
+		defer p.wg.Done()
 		sc := bufio.NewScanner(out)
 		for sc.Scan() {
-			p.line(sc.Text())
+			if r, a, ok := parseReply(sc.Text()); ok {
+				if name, ok := targets[a]; ok {
+					p.record(name, r)
+				}
+			}
 		}
-		_ = p.cmd.Wait()
+		_ = cmd.Wait()
 	}()
-	return p, nil
+	return nil
 }
 
-func (p *prober) line(s string) {
-	r, a, ok := parseReply(s)
-	if !ok {
-		return
-	}
+// record keeps a reply of the named target.
+func (p *prober) record(name string, r reply) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if rs, ok := p.replies[a]; ok {
-		p.replies[a] = append(rs, r)
+	if rs, ok := p.replies[name]; ok {
+		p.replies[name] = append(rs, r)
 	}
 }
 
@@ -121,20 +155,22 @@ func parseReply(s string) (reply, netip.Addr, bool) {
 	return reply{seq: seq, t: time.Unix(sec, ns)}, a, true
 }
 
-// since returns a's replies that arrived at or after from.
-func (p *prober) since(a netip.Addr, from time.Time) []reply {
+// since returns the named target's replies that arrived at or after from.
+func (p *prober) since(name string, from time.Time) []reply {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	rs := p.replies[a]
+	rs := p.replies[name]
 	i, _ := slices.BinarySearchFunc(rs, from, func(x reply, y time.Time) int { return x.t.Compare(y) })
 	return slices.Clone(rs[i:])
 }
 
 func (p *prober) stop() {
-	if p.cmd.Process != nil {
-		_ = p.cmd.Process.Signal(syscall.SIGKILL)
+	for _, c := range p.cmds {
+		if c.Process != nil {
+			_ = c.Process.Signal(syscall.SIGKILL)
+		}
 	}
-	<-p.done
+	p.wg.Wait()
 }
 
 // stretch describes one server's replies since a fault.
@@ -167,11 +203,11 @@ const lossTolerance = 2
 // count as answering now (fping's output is buffered).
 const lag = 500 * time.Millisecond
 
-// measure looks at a's replies from t0 until now.
-func (p *prober) measure(a netip.Addr, t0, now time.Time) stretch {
+// measure looks at the named target's replies from t0 until now.
+func (p *prober) measure(name string, t0, now time.Time) stretch {
 	// Replies from a little before the fault give the sequence number
 	// the fault interrupted.
-	rs := p.since(a, t0.Add(-200*time.Millisecond))
+	rs := p.since(name, t0.Add(-200*time.Millisecond))
 	var st stretch
 	if len(rs) == 0 {
 		return st

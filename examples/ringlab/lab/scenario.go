@@ -38,6 +38,11 @@ type step struct {
 func (l *Lab) busiestInner() (int, int) {
 	n := len(l.nodes)
 	p := l.plan
+	if !l.uplink() {
+		// Every node is inner and the ring is symmetric: the second
+		// node and its east link, as ring.Sim takes them.
+		return 1, 1
+	}
 	best, bestCount := -1, -1
 	for c := range n {
 		if p.Nodes[c].Role != ring.Inner {
@@ -73,7 +78,10 @@ func (l *Lab) steps() []step {
 	if l.opt.Stack != Ours {
 		lim = nil // FRR's timers are not ours: figures only
 	}
-	m := l.nodes[l.plan.Master].cfg.Name
+	m := ""
+	if l.uplink() {
+		m = l.nodes[l.plan.Master].cfg.Name
+	}
 	inner, link := l.busiestInner()
 	in := l.nodes[inner].cfg.Name
 	a, b := l.nodes[link], l.nodes[(link+1)%len(l.nodes)]
@@ -94,6 +102,10 @@ func (l *Lab) steps() []step {
 		mk("S2f", in+" (not an edge) freezes, links up", in, func() error { return l.freeze(in) }),
 		mk("S2fr", in+" reboots", in, func() error { return l.rebootFrozen(in) }),
 	}
+	if !l.uplink() {
+		// No edges, no VRRP: the simulator's steps without uplink.
+		steps = slices.DeleteFunc(steps, func(st step) bool { return slices.Contains([]string{"S1", "S4", "S1f", "S4f"}, st.id) })
+	}
 	if len(l.services) > 0 {
 		svc := l.services[0]
 		steps = append(steps,
@@ -103,10 +115,20 @@ func (l *Lab) steps() []step {
 	return steps
 }
 
-// counts reports whether server s counts in step id: the anycast VIP in
+// counts reports whether target t counts in step id: the anycast VIP in
 // S5 and S5r only, where its outage is the point.
-func counts(s *server, id string) bool {
-	return !s.anycast || id == "S5" || id == "S5r"
+func counts(t *target, id string) bool {
+	return !t.anycast || id == "S5" || id == "S5r"
+}
+
+// live reports whether every node behind target t is running.
+func (l *Lab) live(t *target) bool {
+	for _, n := range t.nodes {
+		if l.node(n).down {
+			return false
+		}
+	}
+	return true
 }
 
 // freeze hangs a node as a machine that stops dead would: every process
@@ -232,19 +254,21 @@ func (l *Lab) checkDaemons() error {
 	return errors.Join(errs...)
 }
 
-// runStep injects the fault and watches the probes until every server of
-// a running node has answered for the settle time, or for
-// at most a minute past that.
+// runStep injects the fault and watches the probes until every target
+// whose nodes are running has answered for the settle time, or for at
+// most a minute past that.
 func (l *Lab) runStep(ctx context.Context, st step) (Result, error) {
 	res := Result{ID: st.id, Name: st.name, Limit: st.limit, Why: st.why}
 	t0 := time.Now()
 	baseline := map[string]bool{}
-	for _, s := range l.servers {
-		if st.id == "S0" || s.node == st.victim || !counts(s, st.id) {
+	for _, tg := range l.targets {
+		res.EastWestProbed = res.EastWestProbed || tg.eastWest
+		res.GatewayProbed = res.GatewayProbed || !tg.eastWest
+		if st.id == "S0" || tg.on(st.victim) || !counts(tg, st.id) {
 			continue
 		}
-		if rs := l.probe.since(s.addr, t0.Add(-200*time.Millisecond)); len(rs) > 0 {
-			baseline[s.name] = true
+		if rs := l.probe.since(tg.name, t0.Add(-200*time.Millisecond)); len(rs) > 0 {
+			baseline[tg.name] = true
 		}
 	}
 	l.logf("==== %s: %s", st.id, st.name)
@@ -252,10 +276,10 @@ func (l *Lab) runStep(ctx context.Context, st step) (Result, error) {
 		return res, err
 	}
 	deadline := t0.Add(l.opt.Settle + time.Minute)
-	var live []*server
-	for _, s := range l.servers {
-		if !l.node(s.node).down && counts(s, st.id) {
-			live = append(live, s)
+	var live []*target
+	for _, tg := range l.targets {
+		if l.live(tg) && counts(tg, st.id) {
+			live = append(live, tg)
 		}
 	}
 	// A step that heals the ring ends only once the daemons say it is
@@ -296,11 +320,11 @@ func (l *Lab) runStep(ctx context.Context, st step) (Result, error) {
 	}
 	var latest time.Time
 	res.Reachable = len(res.Unreachable) == 0
-	for _, s := range live {
-		m := l.probe.measure(s.addr, t0, now)
+	for _, tg := range live {
+		m := l.probe.measure(tg.name, t0, now)
 		if !m.ok || now.Sub(m.start) < l.opt.Settle {
 			res.Reachable = false
-			res.Unreachable = append(res.Unreachable, s.name)
+			res.Unreachable = append(res.Unreachable, tg.name)
 		}
 		if m.recovered.After(latest) {
 			latest = m.recovered
@@ -310,50 +334,64 @@ func (l *Lab) runStep(ctx context.Context, st step) (Result, error) {
 		}
 		for _, g := range m.losses {
 			if g.to.IsZero() {
-				l.logf("     %s: no reply since %+.3fs", s.name, g.from.Sub(t0).Seconds())
+				l.logf("     %s: no reply since %+.3fs", tg.name, g.from.Sub(t0).Seconds())
 			} else {
-				l.logf("     %s: %d probes lost from %+.3fs", s.name, g.probes, g.from.Sub(t0).Seconds())
+				l.logf("     %s: %d probes lost from %+.3fs", tg.name, g.probes, g.from.Sub(t0).Seconds())
 			}
 		}
+		// Without uplink the east-west probes are the only ones: they
+		// are the outage too, as in ring.Result.
+		gateway := !tg.eastWest || !l.uplink()
 		if st.id == "S0" {
-			if m.first.IsZero() {
-				res.Outage = now.Sub(t0)
-				res.Worst = s.name + " never answered"
-			} else if d := m.first.Sub(t0); d > res.Outage {
-				res.Outage, res.Worst = d, s.name+" answered last"
+			d, why := now.Sub(t0), tg.name+" never answered"
+			if !m.first.IsZero() {
+				d, why = m.first.Sub(t0), tg.name+" answered last"
+			}
+			if gateway && d > res.Outage {
+				res.Outage, res.Worst = d, why
+			}
+			if tg.eastWest && d > res.EastWest {
+				res.EastWest, res.EastWestWorst = d, why
 			}
 			continue
 		}
-		if !baseline[s.name] {
+		if !baseline[tg.name] {
 			continue
 		}
-		if m.lost > res.Outage {
-			res.Outage = m.lost
-			res.Worst = fmt.Sprintf("%s from %+.3fs", s.name, m.at.Sub(t0).Seconds())
+		why := fmt.Sprintf("%s from %+.3fs", tg.name, m.at.Sub(t0).Seconds())
+		if gateway && m.lost > res.Outage {
+			res.Outage, res.Worst = m.lost, why
+		}
+		if tg.eastWest && m.lost > res.EastWest {
+			res.EastWest, res.EastWestWorst = m.lost, why
 		}
 	}
 	if !latest.IsZero() {
 		res.Converged = max(latest.Sub(t0), 0)
 	}
 	sort.Strings(res.Unreachable)
-	verdict := "every server reachable"
+	verdict := "every target reachable"
 	if !res.Reachable {
 		verdict = "UNREACHABLE: " + strings.Join(res.Unreachable, ", ")
 	}
-	l.logf("     %s: outage %v (%s), converged after %v, %s", st.id, res.Outage.Round(time.Millisecond), res.Worst,
+	ew := ""
+	if res.EastWestProbed && l.uplink() {
+		ew = fmt.Sprintf(", east-west %v (%s)", res.EastWest.Round(time.Millisecond), res.EastWestWorst)
+	}
+	l.logf("     %s: outage %v (%s)%s, converged after %v, %s", st.id, res.Outage.Round(time.Millisecond), res.Worst, ew,
 		res.Converged.Round(time.Millisecond), verdict)
 	return res, nil
 }
 
-// settled reports that every live server has answered (no long loss)
+// settled reports that every live target has answered (no long loss)
 // for the settle time since from (the fault, or when the ring became
 // whole).
-func (l *Lab) settled(live []*server, t0, from, now time.Time) bool {
+func (l *Lab) settled(live []*target, t0, from, now time.Time) bool {
 	if now.Sub(from) < l.opt.Settle+lag {
 		return false
 	}
-	for _, s := range live {
-		m := l.probe.measure(s.addr, t0, now)
+	for _, tg := range live {
+		m := l.probe.measure(tg.name, t0, now)
 		if !m.ok || now.Sub(m.start) < l.opt.Settle+lag {
 			return false
 		}

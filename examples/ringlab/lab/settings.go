@@ -74,13 +74,22 @@ func keepalivedVRRP(p ring.Profile) (version int, advert string) {
 
 // Settings describes the timers stack s runs with under profile p, for
 // the legend next to the lab's tables.
-func Settings(s Stack, p ring.Profile) string {
+func Settings(s Stack, p ring.Profile) string { return settings(s, p, true) }
+
+// SettingsNoUplink is Settings for a ring without uplink
+// (Options.NoUplink): no VRRP, no keepalived.
+func SettingsNoUplink(s Stack, p ring.Profile) string { return settings(s, p, false) }
+
+func settings(s Stack, p ring.Profile, uplink bool) string {
 	if s == FRR {
 		v, adv := keepalivedVRRP(p)
 		parts := append(frrInterface(p), frrRouter(p)...)
 		out := "FRR ospfd: " + strings.Join(parts, "; ")
 		if frrBFD(p) != "" {
 			out += "; bfdd profile " + frrBFDProfile + ": " + strings.Join(frrBFDTimers(p), ", ")
+		}
+		if !uplink {
+			return out + "; no keepalived (no uplink)"
 		}
 		return out + fmt.Sprintf("; keepalived VRRPv%d advert_int %s s", v, adv)
 	}
@@ -94,6 +103,10 @@ func Settings(s Stack, p ring.Profile) string {
 	if d := tm.BFDDetectTime(); d > 0 {
 		bfd = fmt.Sprintf("BFD %v × %d on the ring links", tm.BFDInterval, d/tm.BFDInterval)
 	}
-	return fmt.Sprintf("ringd, profile %v: OSPF %s, %s, MinLSInterval %v, MinLSArrival %v, SPF back-off %v/%v/%v (RFC 8405); VRRPv3 advert %v",
-		p, hello, bfd, tm.MinLSInterval, tm.MinLSArrival, spf.InitialDelay, spf.ShortDelay, spf.LongDelay, tm.VRRPInterval)
+	vrrp := fmt.Sprintf("VRRPv3 advert %v", tm.VRRPInterval)
+	if !uplink {
+		vrrp = "no VRRP (no uplink)"
+	}
+	return fmt.Sprintf("ringd, profile %v: OSPF %s, %s, MinLSInterval %v, MinLSArrival %v, SPF back-off %v/%v/%v (RFC 8405); %s",
+		p, hello, bfd, tm.MinLSInterval, tm.MinLSArrival, spf.InitialDelay, spf.ShortDelay, spf.LongDelay, vrrp)
 }

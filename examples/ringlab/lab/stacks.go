@@ -43,7 +43,7 @@ type stack interface {
 // ours runs examples/ringd.
 type ours struct{ l *Lab }
 
-func (o *ours) describe() string { return Settings(Ours, o.l.opt.Profile) }
+func (o *ours) describe() string { return settings(Ours, o.l.opt.Profile, o.l.uplink()) }
 
 func (o *ours) conf(n *node) string { return filepath.Join(n.dir, "ringd.yaml") }
 
@@ -188,6 +188,9 @@ func newFRR(l *Lab) (*frr, error) {
 		name string
 		dst  *string
 	}{{"zebra", &f.zebra}, {"bfdd", &f.bfdd}, {"staticd", &f.staticd}, {"ospfd", &f.ospfd}, {"keepalived", &f.keepaliv}, {"vtysh", &f.vtysh}} {
+		if b.name == "keepalived" && !l.uplink() {
+			continue // no VRRP without uplink
+		}
 		p, err := LookBinary(b.name)
 		if err != nil {
 			errs = append(errs, err)
@@ -208,7 +211,7 @@ func LookBinary(name string) (string, error) {
 	return "", fmt.Errorf("lab: %s not found (apt-get install frr keepalived fping)", name)
 }
 
-func (f *frr) describe() string { return Settings(FRR, f.l.opt.Profile) }
+func (f *frr) describe() string { return settings(FRR, f.l.opt.Profile, f.l.uplink()) }
 
 func (f *frr) args(n *node, daemon string) []string {
 	return []string{

@@ -4,18 +4,21 @@ package lab
 
 import (
 	"fmt"
-	"github.com/switchless/routing/internal/labns"
 	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
+
+	"github.com/switchless/routing/internal/labns"
+	"github.com/switchless/routing/ring"
 )
 
 // build creates the namespaces and cables: the ring links, each node's
-// server LAN with one server, and the upstream LAN (a bridge in its own
-// namespace) with the gateway and the two edges. Addresses come from the
-// ring's spec; the gateway routes every server LAN to the VIP, servers
-// route everything to their node.
+// server LAN with one server, a host address (a /32 LAN) on a veth pair
+// inside the node's namespace, and, with an uplink, the upstream LAN (a
+// bridge in its own namespace) with the gateway and the two edges.
+// Addresses come from the ring's spec; the gateway routes every server
+// LAN to the VIP, servers route everything to their node.
 func (l *Lab) build() error {
 	cfgs, err := l.spec.BuildAll()
 	if err != nil {
@@ -29,11 +32,13 @@ func (l *Lab) build() error {
 		l.all = append(l.all, ns)
 		return ns, nil
 	}
-	if l.up, err = mk("up"); err != nil {
-		return err
-	}
-	if l.gw, err = mk("gw"); err != nil {
-		return err
+	if l.uplink() {
+		if l.up, err = mk("up"); err != nil {
+			return err
+		}
+		if l.gw, err = mk("gw"); err != nil {
+			return err
+		}
 	}
 	for i, c := range cfgs {
 		ns, err := mk(c.Name)
@@ -49,6 +54,9 @@ func (l *Lab) build() error {
 		}
 		l.nodes = append(l.nodes, &node{cfg: c, ns: ns, dir: dir})
 		for k, lan := range l.spec.Nodes[i].LANs {
+			if isHost(lan) {
+				continue
+			}
 			sns, err := mk(fmt.Sprintf("s%d", i+1) + lanSuffix(k))
 			if err != nil {
 				return err
@@ -82,9 +90,25 @@ func (l *Lab) build() error {
 	si := 0
 	for i, nd := range l.nodes {
 		for k, lan := range l.spec.Nodes[i].LANs {
+			if isHost(lan) {
+				// The host address: a /32 on an interface of its own
+				// (a dummy on a host; a veth pair inside the node's
+				// namespace here, the peer up so that it has carrier).
+				name := ring.LANName(k)
+				if err := nd.ns.IP("link", "add", name, "type", "veth", "peer", "name", name+"p"); err != nil {
+					return err
+				}
+				if err := nd.ns.IP("link", "set", name+"p", "up"); err != nil {
+					return err
+				}
+				if err := nd.ns.IP("link", "set", name, "up"); err != nil {
+					return err
+				}
+				continue
+			}
 			s := l.servers[si]
 			si++
-			if err := l.veth(nd.ns, fmt.Sprintf("lan%d", k), s.ns, "eth0"); err != nil {
+			if err := l.veth(nd.ns, ring.LANName(k), s.ns, "eth0"); err != nil {
 				return err
 			}
 			if err := s.ns.IP("addr", "add", netip.PrefixFrom(s.addr, lan.Bits()).String(), "dev", "eth0"); err != nil {
@@ -94,6 +118,14 @@ func (l *Lab) build() error {
 				return err
 			}
 		}
+	}
+	if !l.uplink() {
+		for _, nd := range l.nodes {
+			if err := l.addrs(nd); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
 	// The upstream LAN: a bridge without STP or snooping (VRRP and OSPF
 	// multicast flood), ports forwarding at once.
@@ -122,10 +154,8 @@ func (l *Lab) build() error {
 				return err
 			}
 		}
-		for _, ifc := range nd.cfg.Interfaces {
-			if err := nd.ns.IP("addr", "add", ifc.Prefix.String(), "dev", ifc.Name); err != nil {
-				return err
-			}
+		if err := l.addrs(nd); err != nil {
+			return err
 		}
 	}
 	// Each server LAN to the VIP (to its group's with active-active
@@ -144,6 +174,20 @@ func (l *Lab) build() error {
 	}
 	return nil
 }
+
+// addrs puts the node's addresses on its interfaces.
+func (l *Lab) addrs(nd *node) error {
+	for _, ifc := range nd.cfg.Interfaces {
+		if err := nd.ns.IP("addr", "add", ifc.Prefix.String(), "dev", ifc.Name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// isHost reports whether a node's LAN is its host address, with no server
+// behind it.
+func isHost(lan netip.Prefix) bool { return lan.Bits() == 32 }
 
 func lanSuffix(k int) string {
 	if k == 0 {
