@@ -60,10 +60,15 @@ func TestRecable(t *testing.T) {
 
 	// Bad calls change nothing.
 	for name, call := range map[string]func() error{
-		"same":    func() error { _, err := n.Recable(b, b, "", Conditions{}); return err },
-		"nil":     func() error { _, err := n.Recable(nil, b, "", Conditions{}); return err },
-		"dup":     func() error { _, err := n.Recable(a, spare, l.Name(), Conditions{}); return err },
-		"foreign": func() error { m, _ := newNet(2); x, _ := pair(t, m, Conditions{}); _, err := n.Recable(a, x, "", Conditions{}); return err },
+		"same": func() error { _, err := n.Recable(b, b, "", Conditions{}); return err },
+		"nil":  func() error { _, err := n.Recable(nil, b, "", Conditions{}); return err },
+		"dup":  func() error { _, err := n.Recable(a, spare, l.Name(), Conditions{}); return err },
+		"foreign": func() error {
+			m, _ := newNet(2)
+			x, _ := pair(t, m, Conditions{})
+			_, err := n.Recable(a, x, "", Conditions{})
+			return err
+		},
 	} {
 		if err := call(); err == nil {
 			t.Errorf("%s: Recable accepted", name)
