@@ -3,6 +3,7 @@ package ring
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -10,7 +11,7 @@ import (
 	"github.com/switchless/routing/ospf/packet"
 )
 
-// TestOSPFAuth_KeyRollover (issue 15): a 4-node ring with OSPF
+// TestOSPFAuth_KeyRollover (issue 15): rings of 3 to 8 nodes with OSPF
 // authenticated on every ring link (RFC 5709 HMAC-SHA-256, key 1) comes
 // up as an unauthenticated one does; the key then rolls over to key 2
 // node by node, in the three steps Spec.OSPFAuth documents (add key 2
@@ -20,13 +21,22 @@ import (
 // dropped for its authentication. A node given a wrong key, for
 // contrast, loses its adjacencies and counts the drops.
 func TestOSPFAuth_KeyRollover(t *testing.T) {
+	for n := 3; n <= 8; n++ {
+		t.Run(fmt.Sprintf("N=%d", n), func(t *testing.T) {
+			t.Parallel()
+			testKeyRollover(t, n)
+		})
+	}
+}
+
+func testKeyRollover(t *testing.T, n int) {
 	key := func(id uint8, secret string) ospf.Key {
 		return ospf.Key{ID: id, Algorithm: packet.AlgHMACSHA256, Secret: []byte(secret)}
 	}
 	auth := func(keys ...ospf.Key) *ospf.AuthConfig {
 		return &ospf.AuthConfig{Type: packet.AuthCrypto, Keys: keys}
 	}
-	spec := paperSpec(4)
+	spec := paperSpec(n)
 	spec.Profile = ProfileFast
 	spec.OSPFAuth = auth(key(1, "first secret"))
 	if err := (Spec{Nodes: spec.Nodes, LinkPool: spec.LinkPool, Upstream: spec.Upstream, OSPFAuth: auth()}).Validate(); err == nil || !errors.Is(err, ErrInvalidConfig) {
@@ -46,12 +56,12 @@ func TestOSPFAuth_KeyRollover(t *testing.T) {
 	}
 	s.Advance(5 * time.Second)
 	authDrops := func() uint64 {
-		var n uint64
+		var d uint64
 		for _, sn := range s.nodes {
 			st := sn.Node().OSPF().Stats()
-			n += st.Dropped[ospf.DropAuth] + st.Dropped[ospf.DropAuthType] + st.Dropped[ospf.DropReplay]
+			d += st.Dropped[ospf.DropAuth] + st.Dropped[ospf.DropAuthType] + st.Dropped[ospf.DropReplay]
 		}
-		return n
+		return d
 	}
 	drops0 := authDrops()
 	adj = adj[:0]
