@@ -12,76 +12,22 @@ import (
 	"github.com/switchless/routing/ospf/packet"
 )
 
-// pausedHost stands for a host whose routing process is stopped (SIGSTOP,
-// a frozen VM) and resumed: while paused, nothing is sent or received and
-// no timer runs; at the resume every timer that came due runs at once,
-// late by the pause.
-type pausedHost struct {
-	base   *routing.ManualClock
-	paused bool
-	held   []*pausedTimer
-}
-
-type pausedTimer struct {
-	t             routing.Timer
-	f             func()
-	held, stopped bool
-}
-
-func (h *pausedHost) Now() time.Time { return h.base.Now() }
-
-func (h *pausedHost) AfterFunc(d time.Duration, f func()) routing.Timer {
-	pt := &pausedTimer{f: f}
-	pt.t = h.base.AfterFunc(d, func() {
-		if h.paused {
-			pt.held = true
-			h.held = append(h.held, pt)
-			return
-		}
-		f()
-	})
-	return pt
-}
-
-func (pt *pausedTimer) Stop() bool {
-	if pt.held {
-		was := !pt.stopped
-		pt.stopped = true
-		return was
-	}
-	return pt.t.Stop()
-}
-
-func (h *pausedHost) resume() {
-	h.paused = false
-	held := h.held
-	h.held = nil
-	for _, pt := range held {
-		h.base.AfterFunc(0, func() {
-			if !pt.stopped {
-				pt.stopped = true
-				pt.f()
-			}
-		})
-	}
-}
-
 // pausedTransport drops what the paused process would send or receive.
 type pausedTransport struct {
 	routing.Transport
-	h *pausedHost
+	h *routing.PausableClock
 }
 
 func (t pausedTransport) Start(deliver func(routing.Packet)) error {
 	return t.Transport.Start(func(p routing.Packet) {
-		if !t.h.paused {
+		if !t.h.Paused() {
 			deliver(p)
 		}
 	})
 }
 
 func (t pausedTransport) Send(dst netip.Addr, b []byte) error {
-	if t.h.paused {
+	if t.h.Paused() {
 		return nil
 	}
 	return t.Transport.Send(dst, b)
@@ -97,7 +43,7 @@ func (t pausedTransport) Send(dst netip.Addr, b []byte) error {
 // shorter than the dead interval changes nothing.
 func TestStubRouter_RFC6987_3_AfterPause(t *testing.T) {
 	r := newO5Ring(t, 34)
-	h := &pausedHost{base: r.clock}
+	h := routing.NewPausableClock(r.clock) // r3's process: paused and resumed
 	r.r("r3").clock = h
 	r.r("r3").wrap = func(tr routing.Transport) routing.Transport { return pausedTransport{tr, h} }
 	for _, n := range r.order {
@@ -112,16 +58,16 @@ func TestStubRouter_RFC6987_3_AfterPause(t *testing.T) {
 	})
 
 	// A short pause: nothing happens.
-	h.paused = true
+	h.Pause()
 	r.clock.Advance(2 * time.Second)
-	h.resume()
+	h.Resume()
 	r.clock.Advance(10 * time.Millisecond)
 	if st := r.r("r3").in.StubRouter(); st.Active {
 		t.Fatalf("r3 a stub router after a 2 s pause (dead interval 4 s): %+v", st)
 	}
 	r.until(30*time.Second, "FIBs converged", r.converged(o5bothDefaults))
 
-	h.paused = true
+	h.Pause()
 	r3 := netip.MustParseAddr("10.255.0.3")
 	r.until(10*time.Second, "r2 declares r3 dead", func() error {
 		for _, nb := range r.r("r2").in.Neighbors() {
@@ -134,7 +80,7 @@ func TestStubRouter_RFC6987_3_AfterPause(t *testing.T) {
 	r.clock.Advance(5 * time.Second)
 	key := packet.LSAKey{Type: packet.LSTypeRouter, ID: r3, AdvRouter: r3}
 	before, _ := r.r("r2").in.LookupLSA(key)
-	h.resume()
+	h.Resume()
 	r.clock.Advance(time.Millisecond)
 	if st := r.r("r3").in.StubRouter(); !st.Startup {
 		t.Fatalf("r3 resumed after 10 s is not in the stub router state: %+v", st)

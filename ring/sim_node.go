@@ -35,10 +35,10 @@ type SimNode struct {
 // lifetime.
 type incarnation struct {
 	node    *Node
-	anycast *anycast.Instance // at a replica node of Spec.Anycast
-	frozen  bool              // the process hangs: no packet in or out, no forwarding, no timer
-	clock   *frozenClock      // the protocols' clock, which stops with the process
-	retired bool              // replaced by a reboot; its late effects are ignored
+	anycast *anycast.Instance      // at a replica node of Spec.Anycast
+	frozen  bool                   // the process hangs: no packet in or out, no forwarding, no timer
+	clock   *routing.PausableClock // the protocols' clock, which stops with the process
+	retired bool                   // replaced by a reboot; its late effects are ignored
 	cancels []func()
 	nbrs    map[nbrKey]ospf.NeighborState // for the timeline
 	// lsdbChanged is set by an ospf.EventLSDBChanged and cleared by
@@ -95,7 +95,7 @@ func (sn *SimNode) downReason() string {
 func (sn *SimNode) boot() error {
 	s := sn.sim
 	inc := &incarnation{nbrs: make(map[nbrKey]ospf.NeighborState)}
-	inc.clock = &frozenClock{base: s.clock, inc: inc}
+	inc.clock = routing.NewPausableClock(s.clock)
 	idx := make(map[string]int, len(sn.atts))
 	for name, a := range sn.atts {
 		idx[name] = a.Index()
@@ -198,6 +198,7 @@ func (sn *SimNode) retire() {
 		return
 	}
 	inc.frozen = true
+	inc.clock.Pause() // for good: its timers never run again
 	inc.retired = true
 	for _, c := range inc.cancels {
 		c()
@@ -244,6 +245,7 @@ func (s *Sim) Freeze(name string) error {
 	s.emit(Event{Kind: EventFault, Node: name, Text: "freeze (links stay up)"})
 	s.fwdGen++
 	sn.inc.frozen = true
+	sn.inc.clock.Pause()
 	return nil
 }
 
@@ -263,7 +265,7 @@ func (s *Sim) Thaw(name string) error {
 	s.emit(Event{Kind: EventFault, Node: name, Text: "thaw"})
 	s.fwdGen++
 	sn.inc.frozen = false
-	sn.inc.clock.thaw()
+	sn.inc.clock.Resume()
 	return nil
 }
 
