@@ -11,7 +11,9 @@
 //   - [Clock] and [Timer]: protocol cores take time from an injected clock.
 //     [SystemClock] is the real one; [ManualClock] is a virtual clock whose
 //     timers due at the same instant fire in the order they were armed, so a
-//     whole topology simulated on it is deterministic.
+//     whole topology simulated on it is deterministic; a [PausableClock] over
+//     it stops and resumes one simulated process's timers, as SIGSTOP and
+//     SIGCONT do.
 //   - [Packet] and [Transport]: a protocol PDU as received on one interface,
 //     without its IP header, and the per-interface, per-protocol transport
 //     that sends and receives them. Real transports live in internal
@@ -74,7 +76,7 @@
 // What is implemented today, package by package (kept true as work lands):
 //
 //	package              status
-//	routing              Clock, ManualClock, Packet, Transport, UDPTransport
+//	routing              Clock, ManualClock, PausableClock, Packet, Transport, UDPTransport
 //	netsim               in-memory network on the virtual clock, pcapng capture
 //	transporttest        the Transport contract as a reusable test
 //	health               Checker, rise/fall Hysteresis, polling Monitor
