@@ -104,7 +104,7 @@ func PlanGrowth(old, next Spec) (Growth, error) {
 				"insert %s between two neighbours", rest[i].Name, old.Nodes[i].Name, g.Node)
 		}
 		if !reflect.DeepEqual(rest[i], old.Nodes[i]) {
-			return Growth{}, specErr(fmt.Sprintf("Nodes[%d]", slices.IndexFunc(next.Nodes, func(x NodeSpec) bool { return x.Name == rest[i].Name })),
+			return Growth{}, specErr(fmt.Sprintf("Nodes[%d]", rn.byName[rest[i].Name]),
 				"%s's LANs or router ID change: a growth step changes only the ring; reload that change in a step of its own", rest[i].Name)
 		}
 	}

@@ -60,7 +60,7 @@ func (n *Node) Reconfigure(ctx context.Context, cfg NodeConfig, added map[string
 		return err
 	}
 	old := n.cfg
-	undo, err := n.resource(cfg, readdressed)
+	undo, err := n.followAddresses(cfg, readdressed)
 	if err != nil {
 		return err
 	}
@@ -238,11 +238,11 @@ type sourceSetter interface {
 	SetSource(netip.Addr) error
 }
 
-// resource points the OSPF and BFD transports of the re-addressed ring
+// followAddresses points the OSPF and BFD transports of the re-addressed ring
 // interfaces at their new addresses (the host re-addressed the
 // interfaces first: HostNode.Reconfigure). undo puts the old sources
 // back; on error nothing is left changed.
-func (n *Node) resource(cfg NodeConfig, readdressed []string) (undo func(), err error) {
+func (n *Node) followAddresses(cfg NodeConfig, readdressed []string) (undo func(), err error) {
 	var undos []func()
 	undo = func() {
 		for _, u := range slices.Backward(undos) {

@@ -167,9 +167,7 @@ func NewSim(cfg SimConfig) (*Sim, error) {
 	}
 	s.tracer = &tracer{net: s.net, fwd: s.forwarder, resolve: s.resolve}
 	for _, nd := range s.net.Nodes() {
-		for _, a := range nd.Attachments() {
-			a.OnLinkState(func(bool) { s.fwdGen++ })
-		}
+		s.watchCarrier(nd)
 	}
 	s.probes = newProber(s)
 	return s, nil
@@ -222,6 +220,14 @@ func (s *Sim) build() error {
 		return err
 	}
 	return s.routeAtGateway(nil)
+}
+
+// watchCarrier counts every carrier change of nd's interfaces as a
+// change forwarding depends on (fwdGen).
+func (s *Sim) watchCarrier(nd *netsim.Node) {
+	for _, a := range nd.Attachments() {
+		a.OnLinkState(func(bool) { s.fwdGen++ })
+	}
 }
 
 // routeAtGateway gives the gateway the static routes of Spec.GatewayRoutes

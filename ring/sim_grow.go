@@ -137,8 +137,9 @@ func (s *Sim) growReload(g Growth) error {
 	if err := sn.addConnected(); err != nil {
 		return err
 	}
-	for _, a := range sn.atts {
-		a.OnLinkState(func(bool) { s.fwdGen++ })
+	s.watchCarrier(nd)
+	for _, h := range s.servers[nServers:] {
+		s.watchCarrier(h.nd)
 	}
 	s.emit(Event{Kind: EventFault, Text: fmt.Sprintf("reload every node with the %d-node spec", len(g.New.Nodes))})
 	s.fwdGen++
