@@ -231,17 +231,9 @@ status: %s
 			}
 		}},
 		{"SIGTERM", func(t *testing.T) {
-			if err := proc.Terminate(10 * time.Second); err != nil {
-				t.Errorf("exit after SIGTERM: %v", err)
-			}
+			nstest.TerminatedClean(t, proc, 10*time.Second, s, "244", sock, lock)
 			if n := vips(t); n != 0 {
 				t.Errorf("lo keeps the VIP")
-			}
-			if k := kernel(t, s, "244"); len(k) != 0 {
-				t.Errorf("routes left in S's kernel: %v", k)
-			}
-			if err := nstest.Absent(sock, lock); err != nil {
-				t.Error(err)
 			}
 			nstest.Eventually(t, 5*time.Second, func() error {
 				rs, err := throughS()
@@ -251,10 +243,8 @@ status: %s
 				if len(rs) != 0 {
 					return fmt.Errorf("R still routes through S: %v", rs)
 				}
-				for _, rt := range kernel(t, r, "rip") {
-					if rt.Gateway == "10.0.0.2" {
-						return fmt.Errorf("R's kernel still routes through S: %v", rt)
-					}
+				if via, err := r.RoutesVia("rip", "10.0.0.2"); err != nil || len(via) != 0 {
+					return fmt.Errorf("R's kernel still routes through S: %v %v", via, err)
 				}
 				return nil
 			})

@@ -270,15 +270,7 @@ redistribute:
 			}
 		}},
 		{"SIGTERM", func(t *testing.T) {
-			if err := proc.Terminate(10 * time.Second); err != nil {
-				t.Errorf("exit after SIGTERM: %v", err)
-			}
-			if k := kernel(t, a, "243"); len(k) != 0 {
-				t.Errorf("routes left in our kernel: %v", k)
-			}
-			if err := nstest.Absent(sock, lock); err != nil {
-				t.Error(err)
-			}
+			nstest.TerminatedClean(t, proc, 10*time.Second, a, "243", sock, lock)
 			nstest.Eventually(t, 15*time.Second, func() error {
 				lsas, err := ourLSAs()
 				if err != nil {
@@ -302,10 +294,8 @@ redistribute:
 						}
 					}
 				}
-				for _, r := range kernel(t, b, "ospf") {
-					if r.Gateway == "10.0.0.1" {
-						return fmt.Errorf("FRR's kernel still routes through us: %v", r)
-					}
+				if via, err := b.RoutesVia("ospf", "10.0.0.1"); err != nil || len(via) != 0 {
+					return fmt.Errorf("FRR's kernel still routes through us: %v %v", via, err)
 				}
 				return nil
 			})

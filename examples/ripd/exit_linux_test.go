@@ -200,15 +200,7 @@ static:
 		}},
 		{"SIGTERM", func(t *testing.T) {
 			stopped := time.Now()
-			if err := proc.Terminate(10 * time.Second); err != nil {
-				t.Errorf("exit after SIGTERM: %v", err)
-			}
-			if k := kernel(t, a, "244"); len(k) != 0 {
-				t.Errorf("routes left in our kernel: %v", k)
-			}
-			if err := nstest.Absent(sock, lock); err != nil {
-				t.Error(err)
-			}
+			nstest.TerminatedClean(t, proc, 10*time.Second, a, "244", sock, lock)
 			nstest.Eventually(t, 10*time.Second, func() error {
 				rs, err := throughUs()
 				if err != nil {
@@ -217,10 +209,8 @@ static:
 				if len(rs) != 0 {
 					return fmt.Errorf("FRR still routes through us: %v", rs)
 				}
-				for _, r := range kernel(t, b, "rip") {
-					if r.Gateway == "10.0.0.1" {
-						return fmt.Errorf("FRR's kernel still routes through us: %v", r)
-					}
+				if via, err := b.RoutesVia("rip", "10.0.0.1"); err != nil || len(via) != 0 {
+					return fmt.Errorf("FRR's kernel still routes through us: %v %v", via, err)
 				}
 				return nil
 			})

@@ -142,6 +142,38 @@ func UnchangedReload(t testing.TB, p *Proc) {
 	})
 }
 
+// TerminatedClean is the "SIGTERM leaves nothing behind" half of a
+// daemon's exit test: p gets SIGTERM and must exit with status 0 within
+// timeout, and then ns's kernel must hold no route of rtm_protocol proto
+// and none of paths (the status socket, its lock) may remain. Failures
+// are reported with t.Errorf, so that the caller's checks of its peer
+// still run.
+func TerminatedClean(t testing.TB, p *Proc, timeout time.Duration, ns *NS, proto string, paths ...string) {
+	t.Helper()
+	if err := p.Terminate(timeout); err != nil {
+		t.Errorf("exit after SIGTERM: %v", err)
+	}
+	if rs, err := ns.KernelRoutes(proto); err != nil {
+		t.Error(err)
+	} else if len(rs) != 0 {
+		t.Errorf("routes of protocol %s left in %s's kernel: %v", proto, ns.name, rs)
+	}
+	if err := Absent(paths...); err != nil {
+		t.Error(err)
+	}
+}
+
+// RoutesVia returns the routes of rtm_protocol proto in the namespace's
+// kernel whose gateway is gw: those of a peer that still routes through
+// a daemon that stopped.
+func (ns *NS) RoutesVia(proto, gw string) ([]KernelRoute, error) {
+	rs, err := ns.KernelRoutes(proto)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(rs, func(r KernelRoute) bool { return r.Gateway != gw }), nil
+}
+
 // Absent returns an error naming every path that exists: what an exit
 // must not leave behind (a status socket, its lock file).
 func Absent(paths ...string) error {
